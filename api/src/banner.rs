@@ -1,0 +1,51 @@
+//! The start-up banner (api.md §6.6, done honestly): every integration's real state, the
+//! addresses to reach the API, how to open the console, and a warning while any account still
+//! uses a default password.
+
+use nexus_core::config::Config;
+use std::fmt::Write as _;
+
+pub struct BannerInfo<'a> {
+    pub config: &'a Config,
+    pub listen: std::net::SocketAddr,
+    /// Users whose password is still one of the published demo passwords.
+    pub default_password_users: Vec<String>,
+    pub demo_summary: Option<String>,
+}
+
+pub fn render(info: &BannerInfo<'_>) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    lines.push(format!("NexusOMS API v{}", env!("CARGO_PKG_VERSION")));
+    lines.push(format!("Status     ONLINE  listening on {}", info.listen));
+    for (name, state) in info.config.integration_states() {
+        lines.push(format!("{name:<12} {state}"));
+    }
+    lines.push("WebSocket    not built in this version".into());
+    let mut out = String::new();
+    let width = lines.iter().map(|l| l.chars().count()).max().unwrap_or(40) + 2;
+    let _ = writeln!(out, "╔{}╗", "═".repeat(width));
+    for l in &lines {
+        let pad = width - 1 - l.chars().count();
+        let _ = writeln!(out, "║ {l}{}║", " ".repeat(pad));
+    }
+    let _ = writeln!(out, "╚{}╝", "═".repeat(width));
+    if let Some(s) = &info.demo_summary {
+        let _ = writeln!(out, "  Demo data: {s}");
+    }
+    if !info.default_password_users.is_empty() {
+        let _ = writeln!(
+            out,
+            "  ⚠ WARNING: {} account(s) still use a default password ({}). Change them before real use.",
+            info.default_password_users.len(),
+            info.default_password_users.join(", ")
+        );
+    }
+    // The address comes last: scripts and tests read the banner up to this line.
+    let port = info.listen.port();
+    let _ = writeln!(
+        out,
+        "  Console: the operator TUI (nexus-tui) is not built in this version yet."
+    );
+    let _ = writeln!(out, "  API:     http://127.0.0.1:{port}/api/health");
+    out
+}

@@ -1,0 +1,134 @@
+//! Request rate limits per client address and route group (governor's GCRA), answering 429
+//! with `Retry-After`. The global default is the legacy 500 requests per 15 minutes.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+/// The route groups with their own budgets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Group {
+    /// Everything under `/api` not listed below.
+    General,
+    /// The public logistics cost calculator (it can call a paid maps API).
+    PublicCost,
+    /// Uploads and imports.
+    Upload,
+}
+
+pub struct RateLimits {
+    general: DefaultKeyedRateLimiter<IpAddr>,
+    public_cost: DefaultKeyedRateLimiter<IpAddr>,
+    upload: DefaultKeyedRateLimiter<IpAddr>,
+    general_limit: u32,
+}
+
+fn quota(window: Duration, max: u32) -> Quota {
+    let max = NonZeroU32::new(max.max(1)).unwrap_or(NonZeroU32::MIN);
+    let period = window / max.get();
+    Quota::with_period(period.max(Duration::from_nanos(1)))
+        .unwrap_or_else(|| Quota::per_second(max))
+        .allow_burst(max)
+}
+
+impl RateLimits {
+    pub fn new(window: Duration, max: u32) -> Self {
+        RateLimits {
+            general: RateLimiter::keyed(quota(window, max)),
+            public_cost: RateLimiter::keyed(quota(Duration::from_secs(60), 30)),
+            upload: RateLimiter::keyed(quota(Duration::from_secs(60), 20)),
+            general_limit: max,
+        }
+    }
+
+    pub fn check(&self, group: Group, ip: IpAddr) -> Result<(), Duration> {
+        let limiter = match group {
+            Group::General => &self.general,
+            Group::PublicCost => &self.public_cost,
+            Group::Upload => &self.upload,
+        };
+        limiter
+            .check_key(&ip)
+            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    }
+
+    pub fn general_limit(&self) -> u32 {
+        self.general_limit
+    }
+}
+
+fn group_of(path: &str) -> Group {
+    if path == "/api/logistics/calculate-cost" {
+        Group::PublicCost
+    } else if path.contains("bulk") || path.contains("upload") || path.contains("import") {
+        Group::Upload
+    } else {
+        Group::General
+    }
+}
+
+pub fn too_many(retry_after: Duration) -> Response {
+    let secs = retry_after.as_secs().max(1);
+    let mut r = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "RATE_LIMITED",
+        "Too many requests, please try again later.",
+    )
+    .with_details(serde_json::json!({ "retryAfterSeconds": secs }))
+    .into_response();
+    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+        r.headers_mut().insert("retry-after", v);
+    }
+    r
+}
+
+/// Middleware over `/api` (health and readiness are exempt so probes never get throttled).
+pub async fn limit(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if !path.starts_with("/api/") || path == "/api/health" || path == "/api/ready" {
+        return next.run(req).await;
+    }
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    let group = group_of(&path);
+    if let Err(wait) = st.rate_limits.check(group, ip) {
+        return too_many(wait);
+    }
+    if group != Group::General
+        && let Err(wait) = st.rate_limits.check(Group::General, ip)
+    {
+        return too_many(wait);
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_past_the_budget_with_a_wait() {
+        let l = RateLimits::new(Duration::from_secs(900), 3);
+        let ip = IpAddr::from([10, 0, 0, 1]);
+        for _ in 0..3 {
+            assert!(l.check(Group::General, ip).is_ok());
+        }
+        let wait = l.check(Group::General, ip).unwrap_err();
+        assert!(wait > Duration::ZERO && wait <= Duration::from_secs(300));
+        assert!(
+            l.check(Group::General, IpAddr::from([10, 0, 0, 2])).is_ok(),
+            "other clients unaffected"
+        );
+    }
+}

@@ -1,0 +1,224 @@
+//! AI credit insight (api.md §2.16 AI1, §5.1; domain.md §2.8).
+//!
+//! Gathers the customer's exposure (outstanding, open uninvoiced orders, this order),
+//! ageing and the order lines, and answers the four parts of the credit-insight contract:
+//! risk score, core analysis, decision, justification. Without a Gemini model this is the
+//! deterministic rule-based advisor (`rules::credit::advise`), and the response says so
+//! (`source: "rule-based fallback"`); the legacy fallback read fields the importer never
+//! fills, so its limit rules never fired for real customers (D-L9). The answer is stored on
+//! the order — `intelligenceInsight` (the text the screens show) and `creditInsight` (the
+//! structured figures) — in an audited commit, then `credit:insight-ready` is published.
+//!
+//! Who: `approve_credit` (Credit Control) and Admin, on orders within their scope. The
+//! legacy mobile screen sent no `orderId` (api.md §7); both ids are required and must
+//! belong together.
+
+use crate::ApiJson;
+use crate::auth::Actor;
+use crate::error::ApiError;
+use crate::routes::common::not_found;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use nexus_core::auth::{Access, OrderFacts, Permission, can_see_order};
+use nexus_core::events::{Audience, Event, Topic, types};
+use nexus_core::model::{AuditAction, Customer, EntityType, Order, OrderStatus};
+use nexus_core::rules::credit::{
+    CreditAdvice, CreditSnapshot, advise, ageing_label, ageing_summary, exposure,
+    is_open_uninvoiced,
+};
+use nexus_core::store::{Filter, Query, StoreError, TypedStore, UpdateOp, Write};
+use nexus_core::types::{Money, Timestamp};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(credit_insight))
+}
+
+/// What produced the answer. Only the rule-based advisor exists in this service today; the
+/// Gemini client (worker issue) will add `"gemini"` and keep this one as its fallback.
+const RULE_BASED: &str = "rule-based fallback";
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreditInsightRequest {
+    #[schema(example = "ORD-001")]
+    pub order_id: Option<String>,
+    #[schema(example = "CUST-001")]
+    pub customer_id: Option<String>,
+    /// Sent by the legacy mobile screen; ignored (the figures are read from the store).
+    #[schema(value_type = Option<String>)]
+    pub customer_name: Option<Value>,
+    /// Sent by the legacy mobile screen; ignored (the order's own total is used).
+    #[schema(value_type = Option<f64>)]
+    pub order_value: Option<Value>,
+}
+
+fn present(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// The structured insight stored as `creditInsight`.
+fn structured(
+    advice: &CreditAdvice,
+    snapshot: &CreditSnapshot,
+    exposure: &nexus_core::rules::credit::Exposure,
+    actor: &Actor,
+    at: Timestamp,
+) -> Value {
+    json!({
+        "riskScore": advice.risk_score,
+        "coreAnalysis": advice.core_analysis,
+        "decision": advice.decision,
+        "justification": advice.justification,
+        "concerns": advice.concerns,
+        "concernsText": advice.concerns.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "exposureRatioPct": advice.exposure_ratio_pct,
+        "overdueSharePct": advice.overdue_share_pct,
+        "ageingDays": advice.ageing_days,
+        "ageingLabel": ageing_label(advice.ageing_days),
+        "ageing": ageing_summary(&snapshot.aging_buckets),
+        "exposure": exposure,
+        "snapshot": snapshot,
+        "source": RULE_BASED,
+        "generatedAt": at,
+        "generatedBy": actor.id(),
+    })
+}
+
+/// Credit insight for an order: risk score, analysis, decision and justification, stored
+/// on the order.
+#[utoipa::path(post, path = "/api/ai/credit-insight", tag = "AI", security(("bearer" = [])), request_body = CreditInsightRequest, responses(
+    (status = 200, description = "`{ success, insight, orderId, customerName, orderValue, outstanding, timestamp, riskScore, decision, source, creditInsight }`"),
+    (status = 400, description = "orderId or customerId missing, or the customer is not the order's"),
+    (status = 403, description = "Needs approve_credit"),
+    (status = 404, description = "Unknown order or customer"),
+))]
+async fn credit_insight(
+    State(st): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<CreditInsightRequest>,
+) -> Result<Json<Value>, ApiError> {
+    actor.require(Permission::ApproveCredit, Access::Full)?;
+    let (Some(order_id), Some(customer_id)) = (present(body.order_id), present(body.customer_id))
+    else {
+        return Err(ApiError::bad_request(
+            "IDS_REQUIRED",
+            "Order ID and Customer ID are required",
+        ));
+    };
+    let order: Order = st
+        .store
+        .get(Filter::id(order_id.clone()))
+        .await?
+        .ok_or_else(|| not_found("ORDER_NOT_FOUND", "Order", &order_id))?;
+    let subs = actor.subordinates(&st).await?;
+    if !can_see_order(&actor.ctx, &subs, &OrderFacts::of(&order)) {
+        // Outside the caller's scope reads as absent (no existence leak).
+        return Err(not_found("ORDER_NOT_FOUND", "Order", &order_id));
+    }
+    let customer: Customer = st
+        .store
+        .get(Filter::id(customer_id.clone()))
+        .await?
+        .ok_or_else(|| not_found("CUSTOMER_NOT_FOUND", "Customer", &customer_id))?;
+    if order.customer_id != customer.id {
+        return Err(ApiError::bad_request(
+            "CUSTOMER_ORDER_MISMATCH",
+            format!("Order {} is not for customer {}", order.id, customer.id),
+        )
+        .with_details(json!({ "orderCustomerId": order.customer_id })));
+    }
+
+    let snapshot = CreditSnapshot::from_customer(&customer);
+    // Approved but not yet invoiced orders become receivables before the next ERP import.
+    let open: Vec<Order> = st
+        .store
+        .list(&Query::new(Filter::and([
+            Filter::eq("customerId", customer.id.clone()),
+            Filter::ne("id", order.id.clone()),
+            crate::routes::analytics::status_filter(
+                OrderStatus::ALL
+                    .into_iter()
+                    .filter(|s| is_open_uninvoiced(*s)),
+            ),
+        ])))
+        .await?;
+    let open_total: Money = open.iter().map(|o| o.total).sum();
+    let exposure = exposure(&snapshot, open_total, order.total);
+    let advice = advise(&snapshot, order.total);
+    let text = advice.to_text();
+    let now = Timestamp::now();
+    let insight = structured(&advice, &snapshot, &exposure, &actor, now);
+
+    let audit = actor
+        .audit(AuditAction::Update)
+        .entity(EntityType::Order, order.id.clone())
+        .change(
+            Some(json!({
+                "intelligenceInsight": order.intelligence_insight,
+                "creditInsight": order.credit_insight,
+            })),
+            Some(json!({ "intelligenceInsight": text, "creditInsight": insight })),
+        );
+    match st
+        .store
+        .commit(vec![
+            Write::update_one::<Order>(
+                Filter::id(order.id.clone()),
+                vec![
+                    UpdateOp::Set("intelligenceInsight".into(), json!(text)),
+                    UpdateOp::Set("creditInsight".into(), insight.clone()),
+                    UpdateOp::Set("updatedAt".into(), json!(now)),
+                    // A whole-order replace read before this must not erase the insight.
+                    UpdateOp::Inc("_rev".into(), json!(1)),
+                ],
+            ),
+            Write::insert(&audit)?,
+        ])
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            return Err(not_found("ORDER_NOT_FOUND", "Order", &order_id));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    st.publish(
+        Event::new(
+            Topic::Orders,
+            types::CREDIT_INSIGHT_READY,
+            json!({
+                "orderId": order.id,
+                "customerId": customer.id,
+                "riskScore": advice.risk_score,
+                "decision": advice.decision,
+                "source": RULE_BASED,
+            }),
+        )
+        .to(Audience {
+            salesperson_id: order.salesperson_id.clone(),
+            order_status: Some(order.status.as_str().to_string()),
+            permissions: vec![Permission::ApproveCredit.as_str().into()],
+            ..Audience::default()
+        }),
+    )
+    .await;
+    Ok(Json(json!({
+        "success": true,
+        "insight": text,
+        "orderId": order.id,
+        "customerName": customer.name,
+        "orderValue": order.total,
+        "outstanding": snapshot.os_balance,
+        "timestamp": now,
+        "riskScore": advice.risk_score,
+        "decision": advice.decision,
+        "source": RULE_BASED,
+        "creditInsight": insight,
+    })))
+}

@@ -1,0 +1,415 @@
+//! What every analytics view shares: the caller's order scope as a store filter, status
+//! filters that also match the legacy status texts, date ranges and periods in IST, and
+//! the small arithmetic of averages and percentages.
+
+use crate::auth::Actor;
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::http::StatusCode;
+use chrono::{DateTime, Duration, Months, NaiveDate, TimeZone, Utc};
+use nexus_core::auth::scope::OrderScope;
+use nexus_core::model::{Order, OrderStatus};
+use nexus_core::rules::expiry::ist;
+use nexus_core::store::{Filter, Query, TypedStore};
+use nexus_core::types::{Money, PmsMonth, Timestamp};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+/// Status texts older data may hold for a canonical status (domain.md §3.6). The store
+/// filters compare stored text, so a status filter lists the synonyms too.
+const LEGACY_STATUS_TEXTS: &[&str] = &[
+    "Pending",
+    "Draft",
+    "Pending Credit",
+    "Hold",
+    "Credit Approved",
+    "Approved",
+    "WH Assigned",
+    "Warehouse Assigned",
+    "Packed",
+    "Quality Checked",
+    "Verified",
+    "Cost Added",
+    "Pending Logistics",
+    "Logistics Costed",
+    "Pending Invoicing",
+    "Ready for Invoice",
+    "Invoiced",
+    "Loaded",
+    "Dispatched",
+    "Picked Up",
+    "Partially Delivered",
+];
+
+/// A filter on `status` matching the given statuses in their canonical and legacy texts.
+pub(crate) fn status_filter(statuses: impl IntoIterator<Item = OrderStatus>) -> Filter {
+    let wanted: BTreeSet<OrderStatus> = statuses.into_iter().collect();
+    let mut texts: Vec<Value> = wanted.iter().map(|s| json!(s.as_str())).collect();
+    texts.extend(
+        LEGACY_STATUS_TEXTS
+            .iter()
+            .filter(|t| OrderStatus::parse(t).is_some_and(|s| wanted.contains(&s)))
+            .map(|t| json!(t)),
+    );
+    Filter::is_in("status", texts)
+}
+
+/// Statuses of orders that never became a sale.
+pub(crate) const NOT_SOLD: [OrderStatus; 3] = [
+    OrderStatus::Cancelled,
+    OrderStatus::Rejected,
+    OrderStatus::ReturnedToWarehouse,
+];
+
+pub(crate) fn is_sale(s: OrderStatus) -> bool {
+    !NOT_SOLD.contains(&s)
+}
+
+/// Orders that count as sales (not cancelled, rejected or returned).
+pub(crate) fn sales_filter() -> Filter {
+    Filter::Not(Box::new(status_filter(NOT_SOLD)))
+}
+
+/// The store filter equivalent of an [`OrderScope`]: everything, or the union of the
+/// salesperson set, the work-queue statuses and the own deliveries. An empty union matches
+/// nothing.
+pub(crate) fn scope_filter(s: &OrderScope) -> Filter {
+    if s.all {
+        return Filter::All;
+    }
+    let mut branches = Vec::new();
+    if !s.salespeople.is_empty() {
+        branches.push(Filter::is_in(
+            "salespersonId",
+            s.salespeople.iter().map(|p| json!(p)).collect(),
+        ));
+    }
+    if !s.statuses.is_empty() {
+        branches.push(status_filter(s.statuses.iter().copied()));
+    }
+    if let Some(agent) = &s.delivery_agent {
+        branches.push(Filter::eq("logistics.deliveryAgentId", agent.clone()));
+    }
+    Filter::Or(branches)
+}
+
+/// The caller's order scope and its store filter.
+pub(crate) async fn caller_scope(
+    st: &AppState,
+    actor: &Actor,
+) -> Result<(OrderScope, Filter), ApiError> {
+    let subs = actor.subordinates(st).await?;
+    let scope = nexus_core::auth::order_scope(&actor.ctx, &subs);
+    let filter = scope_filter(&scope);
+    Ok((scope, filter))
+}
+
+/// 403 unless the scope covers every order of `salesperson_id` (a figure for someone
+/// outside your team would leak theirs).
+pub(crate) fn require_salesperson_in_scope(
+    scope: &OrderScope,
+    salesperson_id: &str,
+) -> Result<(), ApiError> {
+    if scope.all || scope.salespeople.contains(salesperson_id) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "That salesperson is outside your team.",
+        )
+        .with_details(json!({ "salespersonId": salesperson_id })))
+    }
+}
+
+pub(crate) fn bad_date(field: &str, raw: &str) -> ApiError {
+    ApiError::bad_request(
+        "INVALID_DATE",
+        format!("{field} `{raw}` is not a date (YYYY-MM-DD) or an RFC 3339 instant"),
+    )
+    .with_details(json!({ "field": field, "value": raw }))
+}
+
+pub(crate) fn ist_midnight(d: NaiveDate) -> Timestamp {
+    let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let local = ist()
+        .from_local_datetime(&naive)
+        .single()
+        .unwrap_or_else(|| ist().from_utc_datetime(&naive));
+    Timestamp::from_datetime(local.with_timezone(&Utc))
+}
+
+/// A half-open range of instants `[start, end)`, either end open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct DateRange {
+    pub start: Option<Timestamp>,
+    pub end: Option<Timestamp>,
+}
+
+impl DateRange {
+    /// `startDate`/`endDate` query values: a date (the whole IST day, both ends inclusive)
+    /// or an RFC 3339 instant (inclusive). Either may be absent (the legacy only filtered
+    /// when both were given).
+    pub fn parse(start: Option<&str>, end: Option<&str>) -> Result<DateRange, ApiError> {
+        fn clean(s: Option<&str>) -> Option<&str> {
+            s.map(str::trim).filter(|s| !s.is_empty())
+        }
+        let start = match clean(start) {
+            None => None,
+            Some(s) => Some(match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                Ok(d) => ist_midnight(d),
+                Err(_) => DateTime::parse_from_rfc3339(s)
+                    .map(|dt| Timestamp::from_datetime(dt.with_timezone(&Utc)))
+                    .map_err(|_| bad_date("startDate", s))?,
+            }),
+        };
+        let end = match clean(end) {
+            None => None,
+            Some(s) => Some(match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                Ok(d) => ist_midnight(d.succ_opt().unwrap_or(d)),
+                Err(_) => DateTime::parse_from_rfc3339(s)
+                    .map(|dt| {
+                        Timestamp::from_datetime(dt.with_timezone(&Utc) + Duration::milliseconds(1))
+                    })
+                    .map_err(|_| bad_date("endDate", s))?,
+            }),
+        };
+        if let (Some(a), Some(b)) = (start, end)
+            && a >= b
+        {
+            return Err(ApiError::bad_request(
+                "INVALID_DATE_RANGE",
+                "startDate must be before endDate",
+            ));
+        }
+        Ok(DateRange { start, end })
+    }
+
+    pub fn since(start: Option<Timestamp>) -> DateRange {
+        DateRange { start, end: None }
+    }
+
+    pub fn filter(&self, path: &str) -> Filter {
+        Filter::and([
+            self.start
+                .map(|s| Filter::gte(path, json!(s)))
+                .unwrap_or(Filter::All),
+            self.end
+                .map(|e| Filter::lt(path, json!(e)))
+                .unwrap_or(Filter::All),
+        ])
+    }
+
+    pub fn contains(&self, t: Timestamp) -> bool {
+        self.start.is_none_or(|s| t >= s) && self.end.is_none_or(|e| t < e)
+    }
+
+    pub fn to_json(self) -> Value {
+        json!({ "startDate": self.start, "endDate": self.end })
+    }
+}
+
+/// The store filter for a `startDate`/`endDate` pair on a date field.
+pub(crate) fn date_range_filter(
+    path: &str,
+    start: Option<&str>,
+    end: Option<&str>,
+) -> Result<Filter, ApiError> {
+    Ok(DateRange::parse(start, end)?.filter(path))
+}
+
+/// The sales-hub periods (api.md AN3), plus `all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Period {
+    Today,
+    Week,
+    Month,
+    Quarter,
+    SixMonths,
+    Year,
+    All,
+}
+
+impl Period {
+    pub const NAMES: [&'static str; 7] = [
+        "today",
+        "week",
+        "month",
+        "quarter",
+        "six-months",
+        "year",
+        "all",
+    ];
+
+    pub fn parse(raw: Option<&str>, default: Period) -> Result<Period, ApiError> {
+        let Some(s) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+            return Ok(default);
+        };
+        Ok(match s.to_ascii_lowercase().replace('_', "-").as_str() {
+            "today" | "day" => Period::Today,
+            "week" | "7d" => Period::Week,
+            "month" | "30d" => Period::Month,
+            "quarter" => Period::Quarter,
+            "six-months" | "sixmonths" | "6months" | "6-months" | "half-year" => Period::SixMonths,
+            "year" => Period::Year,
+            "all" => Period::All,
+            _ => {
+                return Err(ApiError::bad_request(
+                    "INVALID_PERIOD",
+                    format!("Unknown period `{s}`"),
+                )
+                .with_details(json!({ "supported": Period::NAMES })));
+            }
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Period::Today => "today",
+            Period::Week => "week",
+            Period::Month => "month",
+            Period::Quarter => "quarter",
+            Period::SixMonths => "six-months",
+            Period::Year => "year",
+            Period::All => "all",
+        }
+    }
+
+    /// Where the window starts, counted back from `now`: today = since IST midnight; week =
+    /// the last 7 days; month, quarter, six months and year = the same instant that many
+    /// calendar months ago.
+    pub fn start(self, now: Timestamp) -> Option<Timestamp> {
+        let local = now.datetime().with_timezone(&ist());
+        let months = |n: u32| {
+            local
+                .checked_sub_months(Months::new(n))
+                .map(|d| Timestamp::from_datetime(d.with_timezone(&Utc)))
+        };
+        match self {
+            Period::Today => Some(ist_midnight(local.date_naive())),
+            Period::Week => Some(Timestamp::from_datetime(now.datetime() - Duration::days(7))),
+            Period::Month => months(1),
+            Period::Quarter => months(3),
+            Period::SixMonths => months(6),
+            Period::Year => months(12),
+            Period::All => None,
+        }
+    }
+
+    /// Length of the window in days (for pro-rating a monthly target); `None` for `all`.
+    pub fn days(self, now: Timestamp) -> Option<Decimal> {
+        let start = self.start(now)?;
+        let ms = (now.millis() - start.millis()).max(0);
+        Some(Decimal::from(ms) / Decimal::from(86_400_000i64))
+    }
+}
+
+/// The PMS-style month key of `now` in IST (`Feb'26`).
+pub(crate) fn current_month(now: Timestamp) -> PmsMonth {
+    PmsMonth::of_date(now.datetime().with_timezone(&ist()).date_naive())
+}
+
+pub(crate) fn round1(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
+}
+
+pub(crate) fn average(total: Money, n: usize) -> Money {
+    if n == 0 {
+        Money::ZERO
+    } else {
+        (total * (Decimal::ONE / Decimal::from(n as u64))).round2()
+    }
+}
+
+pub(crate) fn pct(part: Decimal, whole: Decimal) -> Option<Decimal> {
+    (whole > Decimal::ZERO).then(|| round1(part / whole * Decimal::ONE_HUNDRED))
+}
+
+/// Orders in scope matching `extra`, newest first.
+pub(crate) async fn scoped_orders(
+    st: &AppState,
+    scope_filter: &Filter,
+    extra: Filter,
+) -> Result<Vec<Order>, ApiError> {
+    Ok(st
+        .store
+        .list(&Query::new(Filter::and([scope_filter.clone(), extra])).sort_desc("createdAt"))
+        .await?)
+}
+
+pub(crate) fn created(o: &Order) -> Option<Timestamp> {
+    o.created_at
+}
+
+pub(crate) fn is_delivered(s: OrderStatus) -> bool {
+    matches!(s, OrderStatus::Delivered | OrderStatus::PartAccepted)
+}
+
+pub(crate) fn is_open(s: OrderStatus) -> bool {
+    !s.is_terminal() && !is_delivered(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_filter_lists_legacy_synonyms() {
+        let f = status_filter([OrderStatus::PendingCreditApproval]);
+        match f {
+            Filter::In(path, vs) => {
+                assert_eq!(path, "status");
+                for t in [
+                    "Pending Credit Approval",
+                    "Pending",
+                    "Draft",
+                    "Pending Credit",
+                ] {
+                    assert!(vs.contains(&json!(t)), "{t}");
+                }
+                assert!(!vs.contains(&json!("Hold")));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn date_only_bounds_are_whole_ist_days() {
+        let r = DateRange::parse(Some("2026-02-01"), Some("2026-02-28")).unwrap();
+        assert_eq!(r.start.unwrap().to_iso(), "2026-01-31T18:30:00.000Z");
+        assert_eq!(r.end.unwrap().to_iso(), "2026-02-28T18:30:00.000Z");
+        assert!(r.contains(Timestamp::parse("2026-02-28T18:29:59Z").unwrap()));
+        assert!(!r.contains(Timestamp::parse("2026-02-28T18:30:00Z").unwrap()));
+        assert!(DateRange::parse(Some("yesterday"), None).is_err());
+        assert!(DateRange::parse(Some("2026-03-01"), Some("2026-02-01")).is_err());
+    }
+
+    #[test]
+    fn periods_parse_and_start() {
+        let now = Timestamp::parse("2026-03-15T06:00:00Z").unwrap();
+        assert_eq!(
+            Period::parse(None, Period::Month)
+                .unwrap()
+                .start(now)
+                .unwrap()
+                .to_iso(),
+            "2026-02-15T06:00:00.000Z"
+        );
+        assert_eq!(
+            Period::parse(Some("today"), Period::Month)
+                .unwrap()
+                .start(now)
+                .unwrap()
+                .to_iso(),
+            "2026-03-14T18:30:00.000Z"
+        );
+        assert_eq!(
+            Period::parse(Some("ALL"), Period::Month)
+                .unwrap()
+                .start(now),
+            None
+        );
+        assert!(Period::parse(Some("fortnight"), Period::Month).is_err());
+    }
+}

@@ -1,0 +1,95 @@
+//! Liveness and readiness. `/api/health` stays cheap (one store ping, no collection counts:
+//! the legacy probe ran three counts per call); `/api/ready` also lists integration states.
+
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use nexus_core::store::Backend;
+use nexus_core::types::Timestamp;
+use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(root))
+        .routes(routes!(health))
+        .routes(routes!(ready))
+        .routes(routes!(openapi_json))
+}
+
+fn backend_name(b: Backend) -> &'static str {
+    match b {
+        Backend::Sqlite => "SQLite",
+        Backend::Mongo => "MongoDB",
+    }
+}
+
+/// Service name and version.
+#[utoipa::path(get, path = "/", tag = "System", responses((status = 200, description = "Service status")))]
+async fn root() -> Json<Value> {
+    Json(
+        json!({ "name": "NexusOMS API", "status": "online", "version": env!("CARGO_PKG_VERSION") }),
+    )
+}
+
+/// Liveness: the process runs and the database answers.
+#[utoipa::path(get, path = "/api/health", tag = "System", responses(
+    (status = 200, description = "Healthy"),
+    (status = 503, description = "Database unreachable"),
+))]
+async fn health(State(st): State<AppState>) -> (StatusCode, Json<Value>) {
+    let ok = st.store.ping().await.is_ok();
+    let body = json!({
+        "status": if ok { "OK" } else { "ERROR" },
+        "database": if ok { "Connected" } else { "Disconnected" },
+        "backend": backend_name(st.store.backend()),
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptimeSeconds": st.started_at.elapsed().as_secs(),
+        "serverTime": Timestamp::now(),
+    });
+    (
+        if ok {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        },
+        Json(body),
+    )
+}
+
+/// Readiness, with the state of every integration (never a secret).
+#[utoipa::path(get, path = "/api/ready", tag = "System", responses(
+    (status = 200, description = "Ready"),
+    (status = 503, description = "Not ready"),
+))]
+async fn ready(State(st): State<AppState>) -> (StatusCode, Json<Value>) {
+    let db = st.store.ping().await;
+    let mut integrations: serde_json::Map<String, Value> = st
+        .config
+        .integration_states()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), Value::String(v)))
+        .collect();
+    integrations.insert("Events".into(), Value::String(st.events.describe()));
+    let ready = db.is_ok();
+    (
+        if ready {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        },
+        Json(json!({
+            "ready": ready,
+            "database": if ready { "Connected" } else { "Disconnected" },
+            "integrations": integrations,
+        })),
+    )
+}
+
+/// This API's OpenAPI 3 document.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "System", responses((status = 200, description = "OpenAPI document")))]
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(crate::openapi::document())
+}

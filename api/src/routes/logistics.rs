@@ -1,0 +1,400 @@
+//! Logistics cost calculator (L2) and cost history (L3): api.md §2.10, §5.2; domain.md §2.9.
+//!
+//! L2 stays public, as the seed's curl check 5 calls it without a token; it is rate-limited
+//! per client by the `PublicCost` group (30 a minute, `rate_limit.rs`) because the legacy
+//! open endpoint could run up a paid Maps bill. The distance is, in order: the caller's
+//! `distance` (`manual`); the live Maps provider when one is wired (`google_maps`); the
+//! built-in city table (`offline_table`, haversine × 1.25, `integrations::maps_offline`).
+//! Never a random figure (D-L14, 8.2.27). Looked-up distances are cached for six hours.
+//!
+//! L3 was three hard-coded rows (8.3.32); now it lists the cost breakdowns recorded on
+//! orders at the logistics-cost step, in a date range, for logistics costing and Admin.
+
+use crate::ApiJson;
+use crate::auth::Actor;
+use crate::error::ApiError;
+use crate::routes::analytics::DateRange;
+use crate::routes::packaging::{de_opt_number, unprocessable};
+use crate::routes::pms::tidy_numbers;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Query as QueryParams, State};
+use dashmap::DashMap;
+use nexus_core::auth::{Access, Permission};
+use nexus_core::integrations::maps_offline::OfflineTable;
+use nexus_core::integrations::{DistanceError, DistanceSource, DistanceSourceKind, RoadDistance};
+use nexus_core::model::{Order, OrderStatus, Warehouse};
+use nexus_core::rules::logistics_cost::{VehicleType, route_cost};
+use nexus_core::store::{Filter, Query, TypedStore};
+use nexus_core::types::{Money, Timestamp};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(calculate_cost))
+        .routes(routes!(cost_history))
+}
+
+// ---------------------------------------------------------------------------------------
+// L2 calculate-cost
+
+/// How long a looked-up distance is reused. Road distances between cities do not change
+/// within a day; the cache spares the paid Maps API repeated identical questions.
+const CACHE_TTL: Duration = Duration::from_secs(6 * 3600);
+/// The cache is emptied when it grows past this many routes (a bound, not an LRU: the
+/// working set of a distributor's routes is far smaller).
+const CACHE_MAX: usize = 10_000;
+/// Longest distance accepted from a caller: more than any road trip within India.
+const MAX_MANUAL_KM: i64 = 6_000;
+
+type CacheKey = (String, String);
+
+static DISTANCES: LazyLock<DashMap<CacheKey, (RoadDistance, Instant)>> =
+    LazyLock::new(DashMap::new);
+
+fn cache_key(origin: &str, destination: &str) -> CacheKey {
+    let n = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    (n(origin), n(destination))
+}
+
+/// The live distance provider, when one is wired. The Google Distance Matrix client
+/// arrives with the worker issue: it implements `integrations::DistanceSource` and is
+/// returned here when `GOOGLE_MAPS_API_KEY` is configured. Until then every lookup uses
+/// the offline table, and the response says so (`isFallback: true`).
+fn live_source(_st: &AppState) -> Option<&'static dyn DistanceSource> {
+    None
+}
+
+/// A distance for two places, and whether it came from the cache. A live provider that is
+/// unavailable falls back to the table; an unknown place is the caller's error.
+async fn road_distance(
+    st: &AppState,
+    origin: &str,
+    destination: &str,
+) -> Result<(RoadDistance, bool), DistanceError> {
+    let key = cache_key(origin, destination);
+    if let Some(hit) = DISTANCES.get(&key)
+        && hit.1.elapsed() < CACHE_TTL
+    {
+        return Ok((hit.0.clone(), true));
+    }
+    let found = match live_source(st) {
+        Some(live) => match live.road_distance(origin, destination).await {
+            Err(DistanceError::Unavailable(why)) => {
+                tracing::warn!(%why, "maps provider unavailable; using the offline city table");
+                OfflineTable.road_distance(origin, destination).await?
+            }
+            other => other?,
+        },
+        None => OfflineTable.road_distance(origin, destination).await?,
+    };
+    if DISTANCES.len() >= CACHE_MAX {
+        DISTANCES.clear();
+    }
+    DISTANCES.insert(key, (found.clone(), Instant::now()));
+    Ok((found, false))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CostRequest {
+    #[schema(example = "Mumbai")]
+    pub origin: Option<String>,
+    #[schema(example = "Delhi")]
+    pub destination: Option<String>,
+    /// Truck (default), Tempo, Van or Bike.
+    #[schema(example = "Truck")]
+    pub vehicle_type: Option<String>,
+    /// Kilometres, when known; then no lookup is made.
+    #[serde(default, deserialize_with = "de_opt_number")]
+    #[schema(value_type = Option<f64>, example = 250)]
+    pub distance: Option<Decimal>,
+}
+
+fn minutes_text(m: i64) -> String {
+    match (m / 60, m % 60) {
+        (0, min) => format!("{min} min"),
+        (h, 0) => format!("{h} h"),
+        (h, min) => format!("{h} h {min} min"),
+    }
+}
+
+/// Route cost by vehicle type: fuel, driver allowance, tolls and handling (api.md §5.2).
+/// Public (rate-limited); the distance is the caller's, the Maps provider's, or the
+/// built-in city table's — never random.
+#[utoipa::path(post, path = "/api/logistics/calculate-cost", tag = "Logistics", request_body = CostRequest, responses(
+    (status = 200, description = "`{ success, data: { origin, destination, distance, distanceSource, vehicleType, breakdown: { fuelCost, driverAllowance, tollCharges, miscCharges, total }, estimatedTime, estimatedTimeText, isFallback, cached } }`"),
+    (status = 422, description = "Unknown vehicle type or place (the known cities are listed), missing places, or a bad distance"),
+    (status = 429, description = "Too many calculations from this client"),
+))]
+async fn calculate_cost(
+    State(st): State<AppState>,
+    ApiJson(body): ApiJson<CostRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let vehicle_raw = body
+        .vehicle_type
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("Truck");
+    let vehicle = VehicleType::parse(vehicle_raw).map_err(|_| {
+        unprocessable(
+            "UNKNOWN_VEHICLE",
+            format!("Unknown vehicle type `{vehicle_raw}`"),
+        )
+        .with_details(json!({ "supported": VehicleType::ALL.map(VehicleType::as_str) }))
+    })?;
+    let origin = body
+        .origin
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let destination = body
+        .destination
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let (distance, source, resolved, duration, cached) = match body.distance {
+        Some(d) => {
+            if d < Decimal::ZERO || d > Decimal::from(MAX_MANUAL_KM) {
+                return Err(unprocessable(
+                    "INVALID_DISTANCE",
+                    format!("distance must be between 0 and {MAX_MANUAL_KM} km"),
+                ));
+            }
+            (d, DistanceSourceKind::Manual, None, None, false)
+        }
+        None => {
+            let (Some(o), Some(dest)) = (origin, destination) else {
+                return Err(unprocessable(
+                    "PLACES_REQUIRED",
+                    "Give origin and destination, or the distance in km",
+                ));
+            };
+            let (rd, cached) = road_distance(&st, o, dest).await.map_err(distance_error)?;
+            let resolved = json!({ "origin": rd.origin, "destination": rd.destination });
+            (
+                rd.distance_km,
+                rd.source,
+                Some(resolved),
+                rd.duration_minutes,
+                cached,
+            )
+        }
+    };
+    let cost = route_cost(vehicle, distance)
+        .map_err(|e| unprocessable("INVALID_DISTANCE", e.to_string()))?;
+    let minutes = duration.unwrap_or(cost.estimated_minutes);
+    let mut body = json!({
+        "success": true,
+        "data": {
+            "origin": origin,
+            "destination": destination,
+            "distance": distance.normalize(),
+            "distanceSource": source.as_str(),
+            "vehicleType": vehicle.as_str(),
+            "breakdown": {
+                "fuelCost": cost.fuel_cost,
+                "driverAllowance": cost.driver_allowance,
+                "tollCharges": cost.toll_charges,
+                "miscCharges": cost.misc_charges,
+                "total": cost.total,
+            },
+            "estimatedTime": minutes,
+            "estimatedTimeText": minutes_text(minutes),
+            // True when the distance is the offline table's estimate rather than a
+            // measured road distance (no Maps provider, or it was unavailable).
+            "isFallback": source == DistanceSourceKind::OfflineTable,
+            "cached": cached,
+            "resolved": resolved,
+        }
+    });
+    tidy_numbers(&mut body);
+    Ok(Json(body))
+}
+
+fn distance_error(e: DistanceError) -> ApiError {
+    match e {
+        DistanceError::UnknownPlace { place, known } => unprocessable(
+            "UNKNOWN_PLACE",
+            format!("`{place}` is not a city the offline distance table knows; give the distance in km or use one of the known cities"),
+        )
+        .with_details(json!({ "place": place, "knownCities": known })),
+        DistanceError::SamePlace(a, b) => unprocessable(
+            "DISTANCE_REQUIRED",
+            format!("`{a}` and `{b}` are the same city; give the distance in km"),
+        ),
+        DistanceError::Unavailable(_) => ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "DISTANCE_UNAVAILABLE",
+            "No distance source is available right now; give the distance in km",
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// L3 cost history
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct CostHistoryQuery {
+    /// Costs recorded from this date (IST day) or instant.
+    pub start_date: Option<String>,
+    /// Costs recorded up to this date (whole IST day) or instant.
+    pub end_date: Option<String>,
+    /// Rows at most (default 200, at most 1,000).
+    pub limit: Option<u64>,
+}
+
+/// When the order's logistics cost was recorded: the history entry of the logistics-cost
+/// step (the one that left Pending Logistics Cost), else the logistics assignment times,
+/// else the booking.
+fn cost_recorded_at(o: &Order) -> Option<Timestamp> {
+    o.status_history
+        .iter()
+        .find(|h| {
+            h.step.as_deref() == Some("logistics_cost")
+                || h.from
+                    .as_deref()
+                    .and_then(OrderStatus::parse)
+                    .is_some_and(|s| s == OrderStatus::PendingLogisticsCost)
+        })
+        .map(|h| h.timestamp)
+        .or_else(|| {
+            let l = o.logistics.as_ref()?;
+            l.assigned_at.or(l.booking_date)
+        })
+        .or(o.created_at)
+}
+
+/// Logistics costs recorded on orders, newest first, with totals.
+#[utoipa::path(get, path = "/api/logistics/cost-history", tag = "Logistics", security(("bearer" = [])), params(CostHistoryQuery), responses(
+    (status = 200, description = "`{ success, data: [{ date, orderId, customerName, route, cost, vehicleType, distanceKm, breakdown, ratioPct, highCostAlert, status }], summary, period }`"),
+    (status = 400, description = "Unreadable date"),
+    (status = 403, description = "Needs logistics_costing"),
+))]
+async fn cost_history(
+    State(st): State<AppState>,
+    actor: Actor,
+    QueryParams(q): QueryParams<CostHistoryQuery>,
+) -> Result<Json<Value>, ApiError> {
+    actor.require(Permission::LogisticsCosting, Access::View)?;
+    let range = DateRange::parse(q.start_date.as_deref(), q.end_date.as_deref())?;
+    let limit = q.limit.unwrap_or(200).clamp(1, 1_000) as usize;
+    // A cost recorded at t belongs to an order booked at or before t and last updated at or
+    // after t: both bounds narrow the read; the exact time is checked below.
+    let filter = Filter::and([
+        Filter::or([
+            Filter::Exists("logistics.costBreakdown".into()),
+            Filter::gt("logistics.shippingCost", 0),
+        ]),
+        range
+            .start
+            .map(|s| Filter::gte("updatedAt", json!(s)))
+            .unwrap_or(Filter::All),
+        range
+            .end
+            .map(|e| Filter::lt("createdAt", json!(e)))
+            .unwrap_or(Filter::All),
+    ]);
+    let orders: Vec<Order> = st
+        .store
+        .list(&Query::new(filter).sort_desc("updatedAt"))
+        .await?;
+    let warehouses: Vec<Warehouse> = st.store.list(&Query::all()).await?;
+    let wh_name: BTreeMap<&str, &str> = warehouses
+        .iter()
+        .map(|w| (w.id.as_str(), w.name.as_str()))
+        .collect();
+    let mut rows: Vec<(Timestamp, Value, Money, Option<Decimal>, bool)> = orders
+        .iter()
+        .filter_map(|o| {
+            let at = cost_recorded_at(o)?;
+            if !range.contains(at) {
+                return None;
+            }
+            let l = o.logistics.as_ref()?;
+            let breakdown = l.cost_breakdown.as_ref();
+            let cost = breakdown
+                .map(|b| b.total)
+                .filter(|t| !t.is_zero())
+                .unwrap_or(l.shipping_cost);
+            let ratio = breakdown.and_then(|b| b.ratio_pct);
+            let from = o
+                .source_warehouse
+                .as_deref()
+                .map(|w| wh_name.get(w).copied().unwrap_or(w))
+                .unwrap_or("—");
+            let to = o.customer_name.as_deref().unwrap_or(&o.customer_id);
+            let row = json!({
+                "date": at,
+                "orderId": o.id,
+                "customerName": o.customer_name,
+                "route": format!("{from} → {to}"),
+                "cost": cost.round2(),
+                "vehicleType": l.vehicle_type,
+                "distanceKm": l.distance_km,
+                "breakdown": breakdown,
+                "ratioPct": ratio,
+                "highCostAlert": l.high_cost_alert,
+                "status": o.status,
+            });
+            Some((at, row, cost, ratio, l.high_cost_alert))
+        })
+        .collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
+    let total: Money = rows.iter().map(|r| r.2).sum();
+    let ratios: Vec<Decimal> = rows.iter().filter_map(|r| r.3).collect();
+    let avg_ratio = (!ratios.is_empty()).then(|| {
+        (ratios.iter().copied().sum::<Decimal>() / Decimal::from(ratios.len() as u64)).round_dp(2)
+    });
+    let summary = json!({
+        "count": rows.len(),
+        "totalCost": total.round2(),
+        "averageRatioPct": avg_ratio,
+        "highCostCount": rows.iter().filter(|r| r.4).count(),
+    });
+    let data: Vec<Value> = rows.into_iter().take(limit).map(|r| r.1).collect();
+    let mut body = json!({
+        "success": true,
+        "data": data,
+        "summary": summary,
+        "period": range.to_json(),
+    });
+    tidy_numbers(&mut body);
+    Ok(Json(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minutes_read_naturally() {
+        assert_eq!(minutes_text(45), "45 min");
+        assert_eq!(minutes_text(120), "2 h");
+        assert_eq!(minutes_text(1435), "23 h 55 min");
+    }
+
+    #[test]
+    fn cache_key_ignores_case_and_spacing() {
+        assert_eq!(
+            cache_key(" Mumbai ", "new  delhi"),
+            cache_key("mumbai", "New Delhi")
+        );
+    }
+}

@@ -1,0 +1,62 @@
+//! One router per area, merged here. Specific paths are registered as their own routes, so
+//! nothing is shadowed by a `/:id` route (the legacy defect D-A3 cannot recur in axum, which
+//! matches static segments first, and the tests exercise each such path).
+
+pub mod ai;
+pub mod analytics;
+pub mod attendance;
+pub mod audit;
+pub mod auth;
+pub mod common;
+pub mod customers;
+pub mod distributor_prices;
+pub mod gdpr;
+pub mod health;
+pub mod logistics;
+pub mod orders;
+pub mod packaging;
+pub mod pms;
+pub mod procurement;
+pub mod products;
+pub mod uploads;
+pub mod users;
+pub mod warehouses;
+pub mod ws;
+
+use crate::error::ApiError;
+use crate::openapi::ApiDoc;
+use crate::state::AppState;
+use axum::http::{Method, Uri};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(health::router())
+        .merge(auth::router())
+        .merge(users::router())
+        .merge(attendance::router())
+        .merge(audit::router())
+        .merge(gdpr::router())
+        .merge(customers::router())
+        .merge(products::router())
+        .merge(distributor_prices::router())
+        .merge(uploads::router())
+        .merge(warehouses::router())
+        .merge(packaging::router())
+        .merge(procurement::router())
+        .merge(pms::router())
+        .merge(analytics::router())
+        .merge(logistics::router())
+        .merge(ai::router())
+        .merge(ws::router())
+        .merge(orders::router())
+        .fallback(not_found)
+}
+
+async fn not_found(method: Method, uri: Uri) -> ApiError {
+    ApiError::not_found(
+        "ENDPOINT_NOT_FOUND",
+        format!("No endpoint {method} {}", uri.path()),
+    )
+}

@@ -1,0 +1,214 @@
+//! Who sees which orders, on the server (domain.md §4.7 rewrite rule): the legacy API handed
+//! every order to everyone and left the hierarchy filter to the client. The scope of
+//! `nexus_core::auth::scope::order_scope` is turned into a store [`Filter`] for lists and
+//! checked on every single-order read or change (out of scope reads as 404, so ids of other
+//! people's orders cannot be probed).
+//!
+//! Stored statuses are legacy display strings with synonyms (`Hold`, `Pending Invoicing`,
+//! `Cost Added` …, §3.6), so a status condition matches every spelling that reads as the
+//! canonical status.
+
+use crate::auth::Actor;
+use crate::error::ApiError;
+use crate::routes::common::not_found;
+use crate::state::AppState;
+use axum::http::StatusCode;
+use nexus_core::auth::scope::{OrderFacts, OrderScope, order_scope};
+use nexus_core::auth::{Access, Permission};
+use nexus_core::model::order::OrderType;
+use nexus_core::model::{Order, OrderStatus};
+use nexus_core::store::{Filter, TypedStore};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// Spellings that old data, the prototype and the old client wrote (§3.6), besides the
+/// canonical strings. Each one is only used for the status it parses to.
+const LEGACY_SPELLINGS: &[&str] = &[
+    "Pending",
+    "Draft",
+    "Pending Credit",
+    "Hold",
+    "Credit Approved",
+    "Approved",
+    "WH Assigned",
+    "Warehouse Assigned",
+    "Packed",
+    "Quality Checked",
+    "Verified",
+    "Cost Added",
+    "Pending Logistics",
+    "Logistics Costed",
+    "Pending Invoicing",
+    "Ready for Invoice",
+    "Invoiced",
+    "Loaded",
+    "Dispatched",
+    "Picked Up",
+    "Partially Delivered",
+    "Out For Delivery",
+    "Ready For Billing",
+    "Ready For Dispatch",
+    "Pending Quality control",
+];
+
+/// Every stored spelling of `status`.
+pub fn spellings(status: OrderStatus) -> Vec<Value> {
+    std::iter::once(status.as_str())
+        .chain(
+            LEGACY_SPELLINGS
+                .iter()
+                .copied()
+                .filter(|s| OrderStatus::parse(s) == Some(status)),
+        )
+        .map(|s| Value::String(s.to_string()))
+        .collect()
+}
+
+/// Orders whose stored status reads as one of `statuses` (a missing or empty status reads as
+/// Pending Credit Approval, the legacy schema default).
+pub fn status_filter<I: IntoIterator<Item = OrderStatus>>(statuses: I) -> Filter {
+    let set: BTreeSet<OrderStatus> = statuses.into_iter().collect();
+    let mut values: Vec<Value> = set.iter().flat_map(|s| spellings(*s)).collect();
+    let mut any = Vec::new();
+    if set.contains(&OrderStatus::PendingCreditApproval) {
+        values.push(Value::String(String::new()));
+        any.push(Filter::Missing("status".into()));
+    }
+    any.push(Filter::In("status".into(), values));
+    Filter::or(any)
+}
+
+/// The guard for a whole-document replace: the revision the document was read at (legacy
+/// documents have no `_rev`, which reads as 0).
+pub fn rev_guard(rev: u64) -> Filter {
+    if rev == 0 {
+        Filter::or([Filter::Missing("_rev".into()), Filter::eq("_rev", 0)])
+    } else {
+        Filter::eq("_rev", rev)
+    }
+}
+
+/// Clearance orders, new (`isClearance` / `orderType`) and legacy (`CLR-` prefix, §6.3).
+pub fn clearance_filter() -> Filter {
+    Filter::or([
+        Filter::eq("isClearance", true),
+        Filter::eq("orderType", "CLEARANCE"),
+        Filter::contains("id", "CLR-"),
+    ])
+}
+
+/// Stock-transfer notes, new and legacy (`STN-` prefix or a destination warehouse, §6.3).
+pub fn stn_filter() -> Filter {
+    Filter::or([
+        Filter::eq("isSTN", true),
+        Filter::eq("orderType", "STN"),
+        Filter::contains("id", "STN-"),
+    ])
+}
+
+/// One actor's resolved visibility.
+#[derive(Debug, Clone)]
+pub struct Visibility {
+    pub scope: OrderScope,
+    /// Warehouse staff dispatch and receive stock transfers, whatever their status.
+    pub stn: bool,
+}
+
+impl Visibility {
+    pub async fn of(st: &AppState, actor: &Actor) -> Result<Visibility, ApiError> {
+        let subs = actor.subordinates(st).await?;
+        Ok(Visibility {
+            scope: order_scope(&actor.ctx, &subs),
+            stn: actor.can(Permission::ManageWarehouse, Access::View),
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        !self.scope.all
+            && self.scope.salespeople.is_empty()
+            && self.scope.statuses.is_empty()
+            && self.scope.delivery_agent.is_none()
+            && !self.stn
+    }
+
+    pub fn sees(&self, order: &Order) -> bool {
+        self.scope.contains(&OrderFacts::of(order)) || (self.stn && order.kind() == OrderType::Stn)
+    }
+
+    /// The store condition for "orders this actor may see"; `None` when nothing is visible.
+    pub fn filter(&self) -> Option<Filter> {
+        if self.scope.all {
+            return Some(Filter::All);
+        }
+        let mut any = Vec::new();
+        if !self.scope.salespeople.is_empty() {
+            any.push(Filter::In(
+                "salespersonId".into(),
+                self.scope
+                    .salespeople
+                    .iter()
+                    .map(|s| Value::String(s.clone()))
+                    .collect(),
+            ));
+        }
+        if !self.scope.statuses.is_empty() {
+            any.push(status_filter(self.scope.statuses.iter().copied()));
+        }
+        if let Some(me) = &self.scope.delivery_agent {
+            any.push(Filter::eq("logistics.deliveryAgentId", me.clone()));
+        }
+        if self.stn {
+            any.push(stn_filter());
+        }
+        (!any.is_empty()).then(|| Filter::or(any))
+    }
+
+    /// 403 for a caller who may see no order at all (e.g. procurement staff).
+    pub fn require_some(&self) -> Result<(), ApiError> {
+        if self.is_empty() {
+            Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "FORBIDDEN",
+                "You do not have access to orders.",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The order with this id, or 404.
+pub async fn load_order(st: &AppState, id: &str) -> Result<Order, ApiError> {
+    st.store
+        .get::<Order>(Filter::id(id))
+        .await?
+        .ok_or_else(|| not_found("ORDER_NOT_FOUND", "Order", id))
+}
+
+/// The order with this id if the actor may see it; 404 otherwise (never 403, which would
+/// confirm that the id exists).
+pub async fn visible_order(st: &AppState, vis: &Visibility, id: &str) -> Result<Order, ApiError> {
+    let order = load_order(st, id).await?;
+    if vis.sees(&order) {
+        Ok(order)
+    } else {
+        Err(not_found("ORDER_NOT_FOUND", "Order", id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_spellings_belong_to_their_status() {
+        let hold = spellings(OrderStatus::OnHold);
+        assert!(hold.contains(&Value::from("Hold")) && hold.contains(&Value::from("On Hold")));
+        let billing = spellings(OrderStatus::ReadyForBilling);
+        assert!(billing.contains(&Value::from("Pending Invoicing")));
+        assert!(!billing.contains(&Value::from("Hold")));
+        for s in LEGACY_SPELLINGS {
+            assert!(OrderStatus::parse(s).is_some(), "{s} must parse");
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! Clearance orders on near-expiry batches (O9, O10; domain.md §2.2–§2.3).
+//!
+//! The legacy endpoint drew each batch down one line at a time, read-modify-write, outside
+//! any transaction: a failing third line left the first two drawn (8.2.20), concurrent
+//! orders oversold a batch (D-R3), expired batches were accepted and no GST was charged
+//! (D-L6, D-L7), and the clearance flag was dropped so the history was always empty (D-D1).
+//!
+//! Here every line is checked (batch exists, active, eligible: not expired and ≤ 90 days to
+//! expiry), all lines are reserved with `rules::allocation` on the products as read, and the
+//! products (each under its `_rev` guard), the order, the ledger rows and the audit entry are
+//! committed together. A concurrent order that changed a product makes the commit fail as a
+//! whole; it is re-read and re-decided, so a batch is never oversold and a failing line
+//! leaves nothing drawn.
+
+use super::access::{Visibility, clearance_filter};
+use super::create::text;
+use super::engine::{ledger_writes, product_writes};
+use super::lines::{item_for, quantity, rate, reprice};
+use super::lookup::{HOME_STATE, bookable_customer, products_by_id, unprocessable};
+use super::view::{created_event, public, stock_event};
+use crate::ApiJson;
+use crate::auth::Actor;
+use crate::error::ApiError;
+use crate::routes::common::{Paging, not_found};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Query as QueryParams, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use nexus_core::auth::{Access, Permission};
+use nexus_core::model::order::{OrderItem, OrderSource, OrderType, StatusChange};
+use nexus_core::model::{AuditAction, EntityType, Order, OrderStatus};
+use nexus_core::rules::allocation::{self, ProductsById};
+use nexus_core::rules::expiry::{ClearancePolicy, clearance_eligibility, today_ist};
+use nexus_core::rules::ledger::{LedgerContext, LedgerReason};
+use nexus_core::rules::lifecycle::{self, StockEffect};
+use nexus_core::rules::stock::Scope;
+use nexus_core::store::{Filter, Query, StoreError, TypedStore, Write, commit_with_business_id};
+use nexus_core::types::{Money, Timestamp};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+/// Lines one clearance order may carry.
+const MAX_LINES: usize = 50;
+/// Lost races tolerated before giving up (each one means another order took stock first).
+const MAX_ATTEMPTS: usize = 200;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClearanceLine {
+    #[schema(example = "PROD-002")]
+    pub product_id: String,
+    #[schema(example = "BATCH-003")]
+    pub batch_number: String,
+    #[schema(value_type = f64, example = 3)]
+    pub quantity: Decimal,
+    /// Rate per unit ex-GST; GST is added from the product.
+    #[schema(value_type = f64, example = 250)]
+    pub proposed_rate: Decimal,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClearanceRequest {
+    pub customer_id: String,
+    pub items: Vec<ClearanceLine>,
+    pub remarks: Option<String>,
+}
+
+/// The clearance lines priced and checked against the products as read (existence, active
+/// batch, eligibility). Sufficiency is the reservation's job.
+pub fn clearance_items(
+    lines: &[ClearanceLine],
+    products: &ProductsById,
+    today: chrono::NaiveDate,
+) -> Result<Vec<OrderItem>, ApiError> {
+    if lines.is_empty() || lines.len() > MAX_LINES {
+        return Err(unprocessable(
+            "INVALID_ITEMS",
+            format!("A clearance order needs between 1 and {MAX_LINES} lines"),
+            json!({ "lines": lines.len() }),
+        ));
+    }
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let qty = quantity(i, l.quantity)?;
+            let price = rate(i, l.proposed_rate)?;
+            let p = products
+                .get(l.product_id.trim())
+                .ok_or_else(|| not_found("PRODUCT_NOT_FOUND", "Product", &l.product_id))?;
+            let bn = l.batch_number.trim();
+            let batch = p
+                .batches
+                .iter()
+                .find(|b| b.batch_number == bn && b.is_active)
+                .ok_or_else(|| {
+                    ApiError::not_found(
+                        "BATCH_NOT_FOUND",
+                        format!("Batch {bn} not found or inactive"),
+                    )
+                    .with_details(json!({ "line": i, "productId": p.id, "batchNumber": bn }))
+                })?;
+            clearance_eligibility(batch.exp_date, today, &ClearancePolicy::default()).map_err(
+                |e| {
+                    unprocessable(
+                        "NOT_CLEARANCE_ELIGIBLE",
+                        format!("Batch {bn} is not eligible for clearance: {e}"),
+                        json!({ "line": i, "batchNumber": bn, "expDate": batch.exp_date }),
+                    )
+                },
+            )?;
+            let mut item = item_for(i, p, qty, price, Money::ZERO)?;
+            item.batch_number = Some(bn.to_string());
+            Ok(item)
+        })
+        .collect()
+}
+
+/// Create a clearance order (create_orders): every line's batch reserved atomically, GST per
+/// line, id `CLR-nnnnnn`, status Pending Credit Approval.
+#[utoipa::path(post, path = "/api/orders/clearance", tag = "Clearance",
+    security(("bearer" = [])), request_body = ClearanceRequest,
+    responses(
+        (status = 201, description = "`{success, message: \"Clearance order created successfully\", data}`", body = Object),
+        (status = 403, description = "Needs create_orders"),
+        (status = 404, description = "Unknown product or batch (or inactive batch)"),
+        (status = 409, description = "The batch does not hold enough"),
+        (status = 422, description = "Batch expired or more than 90 days to expiry; bad quantity or rate; unknown customer"),
+    ))]
+pub async fn create_clearance(
+    State(st): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<ClearanceRequest>,
+) -> Result<Response, ApiError> {
+    let outcome = lifecycle::create(OrderType::Clearance, &actor.ctx)
+        .map_err(super::errors::lifecycle_error)?;
+    let StockEffect::Reserve(policy) = outcome.stock else {
+        return Err(ApiError::internal());
+    };
+    let customer = bookable_customer(&st, body.customer_id.trim()).await?;
+    let remarks = text("remarks", body.remarks.clone(), 2_000)?;
+    let ids: Vec<String> = body
+        .items
+        .iter()
+        .map(|l| l.product_id.trim().to_string())
+        .collect();
+    for _ in 0..MAX_ATTEMPTS {
+        let now = Timestamp::now();
+        let mut products = products_by_id(&st, ids.clone()).await?;
+        let original = products.clone();
+        let items = clearance_items(&body.items, &products, today_ist(now))?;
+
+        let mut order = Order::new("", customer.id.clone());
+        order.order_type = OrderType::Clearance;
+        order.source = OrderSource::App;
+        order.is_clearance = true;
+        order.customer_name = Some(customer.name.clone());
+        order.items = items;
+        order.status = OrderStatus::PendingCreditApproval;
+        order.salesperson_id = Some(actor.id().to_string());
+        order.salesperson_name = Some(actor.user.name.clone());
+        order.remarks = remarks.clone();
+        order.partner_type = customer.customer_type.clone();
+        order.place_of_supply = customer.region.clone();
+        order.created_at = Some(now);
+        order.updated_at = Some(now);
+        order.status_history.push(StatusChange {
+            status: outcome.to.as_str().to_string(),
+            timestamp: now,
+            from: None,
+            step: Some("create_clearance".into()),
+            actor_id: Some(actor.id().to_string()),
+            actor_role: Some(actor.role().as_str().to_string()),
+            reason: None,
+            data: None,
+        });
+        reprice(&mut order, HOME_STATE)?;
+        let picks = allocation::clearance_picks(&order);
+        let alloc = allocation::reserve(
+            &mut order,
+            &mut products,
+            Scope::AnyWarehouse,
+            policy,
+            &picks,
+        )
+        .map_err(super::errors::allocation_error)?;
+        let product_updates = product_writes(&original, &products, now)?;
+
+        let committed = commit_with_business_id(st.store.as_ref(), "CLR-", |id| {
+            let mut o = order.clone();
+            o.id = id.to_string();
+            let mut writes = vec![Write::insert(&o)?];
+            writes.extend(product_updates.iter().cloned());
+            writes.extend(ledger_writes(
+                &alloc.movements,
+                &LedgerContext {
+                    order_id: Some(id),
+                    actor_id: actor.id(),
+                    reason: LedgerReason::ClearanceReservation,
+                    details: Some("Clearance order booked"),
+                    at: now,
+                },
+            )?);
+            let audit = actor
+                .audit(AuditAction::Create)
+                .entity(EntityType::Order, id)
+                .change(None, Some(public(&o)));
+            writes.push(Write::insert(&audit)?);
+            Ok(writes)
+        })
+        .await;
+        match committed {
+            Ok(id) => {
+                order.id = id;
+                st.publish(created_event(&order)).await;
+                if let Some(e) = stock_event(&order.id, "create_clearance", &alloc.movements) {
+                    st.publish(e).await;
+                }
+                return Ok((
+                    StatusCode::CREATED,
+                    Json(json!({
+                        "success": true,
+                        "message": "Clearance order created successfully",
+                        "data": public(&order),
+                    })),
+                )
+                    .into_response());
+            }
+            // Another order changed one of the products: read again and re-decide.
+            Err(StoreError::Conflict(_)) => tokio::task::yield_now().await,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::new(
+        StatusCode::CONFLICT,
+        "CONFLICT",
+        "The batches kept changing; try again.",
+    ))
+}
+
+/// Clearance orders in the caller's scope, newest first (`{success, data}`; legacy `CLR-`
+/// ids count as clearance). The legacy query always came back empty (8.3.31).
+#[utoipa::path(get, path = "/api/orders/clearance/history", tag = "Clearance",
+    security(("bearer" = [])), params(Paging),
+    responses(
+        (status = 200, description = "`{success, data: [orders]}` with X-Total-Count", body = Object),
+        (status = 403, description = "Needs create_orders or approve_credit"),
+    ))]
+pub async fn clearance_history(
+    State(st): State<AppState>,
+    actor: Actor,
+    QueryParams(paging): QueryParams<Paging>,
+) -> Result<Response, ApiError> {
+    actor.require_any(&[
+        (Permission::CreateOrders, Access::View),
+        (Permission::ApproveCredit, Access::View),
+    ])?;
+    let vis = Visibility::of(&st, &actor).await?;
+    let (orders, total) = match vis.filter() {
+        Some(scope) => {
+            let f = Filter::and([scope, clearance_filter()]);
+            let total = st.store.count_of::<Order>(&f).await?;
+            let list = st
+                .store
+                .list::<Order>(&paging.apply(Query::new(f).sort_desc("createdAt")))
+                .await?;
+            (list, total)
+        }
+        None => (Vec::new(), 0),
+    };
+    let data: Vec<Value> = orders.iter().map(public).collect();
+    let mut res = Json(json!({ "success": true, "data": data })).into_response();
+    for (k, v) in [
+        ("x-total-count", total),
+        ("x-page", paging.page()),
+        ("x-limit", paging.limit()),
+    ] {
+        res.headers_mut().insert(k, HeaderValue::from(v));
+    }
+    Ok(res)
+}

@@ -1,0 +1,197 @@
+//! Booking an order (O4, domain.md §3.7 first row). The server prices it, sets the status,
+//! the salesperson and the first history entry; the legacy endpoint stored the client's
+//! totals, status and id as sent (D-S5, 8.2.24, D-R6).
+
+use super::lines::{LineRequest, reprice, sales_items};
+use super::lookup::{HOME_STATE, bookable_customer, unprocessable};
+use super::view::{created_event, public};
+use crate::ApiJson;
+use crate::auth::Actor;
+use crate::error::ApiError;
+use crate::routes::common::created;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::response::Response;
+use nexus_core::model::order::{OrderSource, OrderType, StatusChange};
+use nexus_core::model::{AuditAction, EntityType, Order, OrderStatus};
+use nexus_core::rules::lifecycle;
+use nexus_core::store::{Write, commit_with_business_id};
+use nexus_core::types::Timestamp;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+/// At most this many sales photos (PO copy plus two photos, domain.md §1.4).
+pub const MAX_PHOTOS: usize = 3;
+
+/// A structured delivery address (the shape of the customer's `addresses`).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddressInput {
+    pub label: Option<String>,
+    pub street: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub pincode: Option<String>,
+}
+
+/// A delivery address as one line of text (old clients) or structured.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum DeliveryAddress {
+    Text(String),
+    Structured(AddressInput),
+}
+
+impl DeliveryAddress {
+    pub fn state(&self) -> Option<&str> {
+        match self {
+            DeliveryAddress::Structured(a) => a.state.as_deref().filter(|s| !s.trim().is_empty()),
+            DeliveryAddress::Text(_) => None,
+        }
+    }
+
+    pub fn to_value(&self) -> Value {
+        match self {
+            DeliveryAddress::Text(s) => Value::String(s.trim().to_string()),
+            DeliveryAddress::Structured(a) => json!({
+                "label": a.label, "street": a.street, "city": a.city,
+                "state": a.state, "pincode": a.pincode,
+            }),
+        }
+    }
+}
+
+/// The booking. Totals, status, id, salesperson and history are the server's and are
+/// refused here (`deny_unknown_fields`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateOrderRequest {
+    #[schema(example = "CUST-001")]
+    pub customer_id: String,
+    pub items: Vec<LineRequest>,
+    pub remarks: Option<String>,
+    /// Blob keys of up to three photos uploaded first (PO copy first).
+    #[serde(default)]
+    pub sales_photos: Vec<String>,
+    pub partner_type: Option<String>,
+    pub delivery_address: Option<DeliveryAddress>,
+    /// State of delivery for the GST split; default: the address's state, else the
+    /// customer's region.
+    pub place_of_supply: Option<String>,
+    /// Display name old clients send; ignored (read from the customer).
+    #[schema(ignore)]
+    #[allow(dead_code)]
+    pub customer_name: Option<Value>,
+}
+
+/// Blob keys are server-issued names: bounded, no control characters, no path tricks.
+pub fn check_photos(photos: &[String]) -> Result<Vec<String>, ApiError> {
+    if photos.len() > MAX_PHOTOS {
+        return Err(unprocessable(
+            "TOO_MANY_PHOTOS",
+            format!("At most {MAX_PHOTOS} sales photos"),
+            json!({ "count": photos.len() }),
+        ));
+    }
+    photos
+        .iter()
+        .map(|p| {
+            let p = p.trim();
+            if p.is_empty() || p.len() > 512 || p.contains("..") || p.chars().any(char::is_control)
+            {
+                Err(unprocessable(
+                    "INVALID_PHOTO_KEY",
+                    "A sales photo key is empty, too long or malformed",
+                    json!({ "key": p.chars().take(64).collect::<String>() }),
+                ))
+            } else {
+                Ok(p.to_string())
+            }
+        })
+        .collect()
+}
+
+/// Trims free text and caps its length.
+pub fn text(field: &str, v: Option<String>, max: usize) -> Result<Option<String>, ApiError> {
+    match v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+        Some(s) if s.chars().count() > max => Err(unprocessable(
+            "TEXT_TOO_LONG",
+            format!("`{field}` is longer than {max} characters"),
+            json!({ "field": field }),
+        )),
+        other => Ok(other),
+    }
+}
+
+/// Book an order for a customer (status Pending Credit Approval). The server computes line
+/// values, per-line GST from each product, CGST+SGST or IGST and the totals.
+#[utoipa::path(post, path = "/api/orders", tag = "Orders", security(("bearer" = [])),
+    request_body = CreateOrderRequest,
+    responses(
+        (status = 201, description = "Created: `{success, data: order}`", body = Object),
+        (status = 403, description = "Needs create_orders"),
+        (status = 422, description = "Unknown or blocked customer, unknown product, bad quantity or price, or a field the server owns (total, status, id …)"),
+    ))]
+pub async fn create_order(
+    State(st): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<CreateOrderRequest>,
+) -> Result<Response, ApiError> {
+    let outcome =
+        lifecycle::create(OrderType::Sales, &actor.ctx).map_err(super::errors::lifecycle_error)?;
+    let customer = bookable_customer(&st, body.customer_id.trim()).await?;
+    let items = sales_items(&st, &customer.id, &body.items).await?;
+    let photos = check_photos(&body.sales_photos)?;
+    let now = Timestamp::now();
+
+    let mut order = Order::new("", customer.id.clone());
+    order.order_type = OrderType::Sales;
+    order.source = OrderSource::App;
+    order.customer_name = Some(customer.name.clone());
+    order.items = items;
+    order.status = OrderStatus::PendingCreditApproval;
+    order.salesperson_id = Some(actor.id().to_string());
+    order.salesperson_name = Some(actor.user.name.clone());
+    order.remarks = text("remarks", body.remarks, 2_000)?;
+    order.sales_photos = photos;
+    order.partner_type =
+        text("partnerType", body.partner_type, 100)?.or_else(|| customer.customer_type.clone());
+    order.place_of_supply = text("placeOfSupply", body.place_of_supply, 100)?
+        .or_else(|| {
+            body.delivery_address
+                .as_ref()
+                .and_then(|a| a.state().map(str::to_string))
+        })
+        .or_else(|| customer.region.clone());
+    if let Some(a) = &body.delivery_address {
+        order.extra.insert("deliveryAddress".into(), a.to_value());
+    }
+    order.created_at = Some(now);
+    order.updated_at = Some(now);
+    order.status_history.push(StatusChange {
+        status: outcome.to.as_str().to_string(),
+        timestamp: now,
+        from: None,
+        step: Some(outcome.step.to_string()),
+        actor_id: Some(outcome.actor_id.clone()),
+        actor_role: Some(outcome.actor_role.as_str().to_string()),
+        reason: None,
+        data: None,
+    });
+    reprice(&mut order, HOME_STATE)?;
+
+    let id = commit_with_business_id(st.store.as_ref(), "ORD-", |id| {
+        let mut o = order.clone();
+        o.id = id.to_string();
+        let audit = actor
+            .audit(AuditAction::Create)
+            .entity(EntityType::Order, id)
+            .change(None, Some(public(&o)));
+        Ok(vec![Write::insert(&o)?, Write::insert(&audit)?])
+    })
+    .await?;
+    order.id = id;
+    st.publish(created_event(&order)).await;
+    Ok(created(public(&order)))
+}

@@ -1,0 +1,249 @@
+//! Credit control and cancellation (domain.md §3.7 rows 2–6): approve, hold or reject with a
+//! stored credit snapshot and reason (the legacy kept the status only, §3.8, D-L9), release
+//! a hold, cancel (stock restored exactly once, D-L4) and DELETE as a cancel (no hard
+//! delete, 8.2.29). Segregation of duties — nobody approves an order they booked unless
+//! Admin (D-S6) — is the lifecycle's rule.
+
+use super::access::{Visibility, status_filter, visible_order};
+use super::create::text;
+use super::engine::{Done, Plan, apply, respond, retrying, run_step};
+use crate::ApiJson;
+use crate::auth::Actor;
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use nexus_core::auth::{Access, Permission};
+use nexus_core::model::{Customer, Order, OrderStatus};
+use nexus_core::rules::credit::{
+    self, CreditSnapshot, decision_record, is_open_uninvoiced, open_uninvoiced_total,
+};
+use nexus_core::rules::lifecycle::Action;
+use nexus_core::store::{Filter, Query, TypedStore};
+use nexus_core::types::Timestamp;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CreditChoice {
+    #[serde(alias = "approved")]
+    Approve,
+    #[serde(alias = "on hold")]
+    Hold,
+    #[serde(alias = "rejected")]
+    Reject,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreditDecisionRequest {
+    pub decision: CreditChoice,
+    /// Required for hold and reject.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReasonRequest {
+    pub reason: Option<String>,
+}
+
+/// The decision on one order, with the customer's figures at decision time.
+pub async fn decide_credit(
+    st: &AppState,
+    actor: &Actor,
+    id: &str,
+    choice: CreditChoice,
+    reason: Option<String>,
+) -> Result<Done, ApiError> {
+    actor.require(Permission::ApproveCredit, Access::Full)?;
+    let reason = text("reason", reason, 1_000)?;
+    let action = match choice {
+        CreditChoice::Approve => Action::CreditApprove {
+            reason: reason.clone(),
+        },
+        CreditChoice::Hold => Action::CreditHold {
+            reason: reason.clone().unwrap_or_default(),
+        },
+        CreditChoice::Reject => Action::CreditReject {
+            reason: reason.clone().unwrap_or_default(),
+        },
+    };
+    let label = match choice {
+        CreditChoice::Approve => "Approved",
+        CreditChoice::Hold => "On Hold",
+        CreditChoice::Reject => "Rejected",
+    };
+    let vis = Visibility::of(st, actor).await?;
+    let open_statuses: Vec<OrderStatus> = OrderStatus::ALL
+        .into_iter()
+        .filter(|s| is_open_uninvoiced(*s))
+        .collect();
+    let (vis, action, reason, open_statuses) = (&vis, &action, &reason, &open_statuses);
+    retrying(move || async move {
+        let order = visible_order(st, vis, id).await?;
+        let customer = st
+            .store
+            .get::<Customer>(Filter::id(order.customer_id.clone()))
+            .await?;
+        let open: Vec<Order> = st
+            .store
+            .list(&Query::new(Filter::and([
+                Filter::eq("customerId", order.customer_id.clone()),
+                status_filter(open_statuses.iter().copied()),
+            ])))
+            .await?;
+        let snapshot = customer
+            .as_ref()
+            .map(CreditSnapshot::from_customer)
+            .unwrap_or_default();
+        let exposure = credit::exposure(
+            &snapshot,
+            open_uninvoiced_total(&open, &order.customer_id, &order.id),
+            order.total,
+        );
+        let record = decision_record(
+            label,
+            reason.as_deref(),
+            actor.id(),
+            Timestamp::now(),
+            &snapshot,
+            &exposure,
+        );
+        let rejected = choice == CreditChoice::Reject;
+        let reason = reason.clone();
+        let plan = Plan::new(action.clone()).record(move |o, _| {
+            o.credit_decision = Some(record);
+            if rejected {
+                o.rejection_reason = reason;
+            }
+            Ok(Some(json!({ "decision": label, "exposure": exposure })))
+        });
+        apply(st, actor, order, plan).await
+    })
+    .await
+}
+
+/// Approve, hold or reject an order waiting for credit control (approve_credit; not on an
+/// order you booked unless Admin). Stores the limit, outstanding, overdue and exposure the
+/// decision was taken on.
+#[utoipa::path(post, path = "/api/orders/{id}/credit-decision", tag = "Order lifecycle",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
+    request_body = CreditDecisionRequest,
+    responses(
+        (status = 200, description = "Decided: `{success, data: order}`", body = Object),
+        (status = 403, description = "Needs approve_credit; or you booked this order"),
+        (status = 404, description = "No such order in your scope"),
+        (status = 409, description = "Not waiting for credit approval (e.g. already decided)"),
+        (status = 422, description = "Reason missing for hold/reject"),
+    ))]
+pub async fn credit_decision(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CreditDecisionRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let done = decide_credit(&st, &actor, &id, body.decision, body.reason).await?;
+    Ok(respond(&done))
+}
+
+pub async fn release_hold_step(st: &AppState, actor: &Actor, id: &str) -> Result<Done, ApiError> {
+    actor.require_any(&[
+        (Permission::ApproveCredit, Access::Full),
+        (Permission::CreateOrders, Access::Full),
+        (Permission::AdminBypass, Access::Full),
+    ])?;
+    run_step(st, actor, id, |_| Ok(Plan::new(Action::ReleaseHold))).await
+}
+
+/// Put an order on hold back into the credit queue (the owner after a payment or edit, or
+/// credit control).
+#[utoipa::path(post, path = "/api/orders/{id}/release-hold", tag = "Order lifecycle",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
+    responses(
+        (status = 200, description = "Back in Pending Credit Approval", body = Object),
+        (status = 403, description = "Not the owner and no approve_credit"),
+        (status = 404, description = "No such order in your scope"),
+        (status = 409, description = "The order is not on hold"),
+    ))]
+pub async fn release_hold(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let done = release_hold_step(&st, &actor, &id).await?;
+    Ok(respond(&done))
+}
+
+/// Cancels with a reason; whatever stock the order holds goes back, once.
+pub async fn cancel_step(
+    st: &AppState,
+    actor: &Actor,
+    id: &str,
+    reason: Option<String>,
+) -> Result<Done, ApiError> {
+    actor.require_any(&[
+        (Permission::CreateOrders, Access::Full),
+        (Permission::ApproveCredit, Access::Full),
+        (Permission::AdminBypass, Access::Full),
+    ])?;
+    let reason = text("reason", reason, 1_000)?.unwrap_or_default();
+    run_step(st, actor, id, |_| {
+        let r = reason.clone();
+        Ok(Plan::new(Action::Cancel {
+            reason: reason.clone(),
+        })
+        .record(move |o, _| {
+            o.rejection_reason = Some(r);
+            Ok(None)
+        }))
+    })
+    .await
+}
+
+/// Cancel an order (the owner before warehouse selection; credit control or Admin until
+/// packing). Stock it holds is restored exactly once; a second cancel is a 409.
+#[utoipa::path(post, path = "/api/orders/{id}/cancel", tag = "Order lifecycle",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
+    request_body = ReasonRequest,
+    responses(
+        (status = 200, description = "Cancelled", body = Object),
+        (status = 403, description = "Not allowed to cancel this order now"),
+        (status = 404, description = "No such order in your scope"),
+        (status = 409, description = "Already closed, or past packing"),
+        (status = 422, description = "Reason missing"),
+    ))]
+pub async fn cancel(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReasonRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let done = cancel_step(&st, &actor, &id, body.reason).await?;
+    Ok(respond(&done))
+}
+
+/// Orders are never hard-deleted (8.2.29): DELETE cancels with the reason "deleted",
+/// restoring stock once, and keeps the record.
+#[utoipa::path(delete, path = "/api/orders/{id}", tag = "Orders", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Order id")),
+    responses(
+        (status = 200, description = "Cancelled: `{success, message, data}`", body = Object),
+        (status = 403, description = "Not allowed to cancel this order now"),
+        (status = 404, description = "No such order in your scope"),
+        (status = 409, description = "Already closed, or past packing"),
+    ))]
+pub async fn delete_order(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let done = cancel_step(&st, &actor, &id, Some("deleted".into())).await?;
+    Ok(Json(json!({
+        "success": true,
+        "message": "Order cancelled (orders are kept, never hard-deleted)",
+        "data": super::view::public(&done.order),
+    })))
+}

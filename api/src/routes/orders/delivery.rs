@@ -1,0 +1,617 @@
+//! Dispatch and delivery (domain.md §3.7, D-L16, D-L17, 8.2.25): a manifest id from a
+//! sequence (the legacy `MAN-YYMMDD-k` repeated whenever two manifests had the same number
+//! of orders), the agent stored by user id and checked to be a Delivery Team user, a 12-digit
+//! e-way bill, logistics merged (never replaced), and a six-digit delivery OTP given once to
+//! the dispatcher and kept only as a keyed hash, verified on the server by the assigned
+//! agent (the legacy only checked its length). Returns restock through the ledger.
+
+use super::access::{Visibility, visible_order};
+use super::create::text;
+use super::engine::{Done, Plan, apply, respond, retrying, run_step};
+use super::lookup::unprocessable;
+use super::view::public;
+use crate::ApiJson;
+use crate::auth::Actor;
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use hmac::{Hmac, Mac};
+use nexus_core::auth::{Access, Permission, Role};
+use nexus_core::model::order::{DeliveryDetails, Logistics};
+use nexus_core::model::{AuditAction, EntityType, Order, User};
+use nexus_core::rules::expiry::today_ist;
+use nexus_core::rules::lifecycle::{Action, OrderContext, transition};
+use nexus_core::store::{Filter, TypedStore, UpdateOp, Write};
+use nexus_core::types::{Money, Quantity, Timestamp};
+use rust_decimal::Decimal;
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sha2::Sha256;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use utoipa::ToSchema;
+
+/// Wrong OTPs allowed before the delivery must go through an admin bypass.
+pub const MAX_OTP_ATTEMPTS: u64 = 5;
+const OTP_HASH: &str = "deliveryOtpHash";
+const OTP_ATTEMPTS: &str = "deliveryOtpAttempts";
+/// Orders one manifest may carry.
+const MAX_MANIFEST_ORDERS: usize = 100;
+
+fn otp_key(st: &AppState) -> Vec<u8> {
+    static FALLBACK: OnceLock<[u8; 32]> = OnceLock::new();
+    match &st.config.jwt_secret {
+        Some(s) => s.expose_secret().as_bytes().to_vec(),
+        // Without a configured secret (tests only) OTPs live as long as the process, like
+        // the tokens.
+        None => FALLBACK.get_or_init(rand::random).to_vec(),
+    }
+}
+
+fn otp_mac(st: &AppState, order_id: &str, otp: &str) -> Option<Hmac<Sha256>> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(&otp_key(st)).ok()?;
+    mac.update(format!("delivery-otp:{order_id}:{otp}").as_bytes());
+    Some(mac)
+}
+
+/// A fresh six-digit OTP and its keyed hash (HMAC-SHA256 under the server secret, so a
+/// leaked order document does not reveal the code).
+pub fn new_otp(st: &AppState, order_id: &str) -> Result<(String, String), ApiError> {
+    let otp = format!("{:06}", rand::random_range(0..1_000_000u32));
+    let mac = otp_mac(st, order_id, &otp).ok_or_else(ApiError::internal)?;
+    Ok((otp, B64.encode(mac.finalize().into_bytes())))
+}
+
+fn otp_matches(st: &AppState, order_id: &str, otp: &str, stored: &str) -> bool {
+    let (Some(mac), Ok(expected)) = (otp_mac(st, order_id, otp.trim()), B64.decode(stored)) else {
+        return false;
+    };
+    mac.verify_slice(&expected).is_ok()
+}
+
+/// `MAN-YYMMDD-nnn`: the IST business day and a per-day sequence shared by every process.
+pub async fn next_manifest_id(st: &AppState) -> Result<String, ApiError> {
+    let day = today_ist(Timestamp::now()).format("%y%m%d").to_string();
+    let name = format!("MAN-{day}");
+    let n = st.store.next_sequence(&name).await?;
+    Ok(format!("{name}-{n:03}"))
+}
+
+/// What the hub enters when loading.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DispatchRequest {
+    /// User id of a Delivery Team member.
+    #[schema(example = "DRV-001")]
+    pub delivery_agent_id: String,
+    #[schema(example = "MH-04-AB-1234")]
+    pub vehicle_no: String,
+    /// The 12-digit GST e-way bill number.
+    #[schema(example = "331000001234")]
+    pub eway_bill: String,
+    pub seal_no: String,
+    pub vehicle_provider: Option<String>,
+    pub vehicle_type: Option<String>,
+    #[schema(value_type = Option<f64>)]
+    pub distance_km: Option<Decimal>,
+    /// Legacy bulk-assign fields, accepted and ignored: costing is its own step and the
+    /// manifest id comes from the server's sequence.
+    #[schema(ignore)]
+    #[allow(dead_code)]
+    pub shipping_cost: Option<Value>,
+    #[schema(ignore)]
+    #[allow(dead_code)]
+    pub manifest_id: Option<Value>,
+}
+
+/// Checked dispatch data with the agent's user record.
+#[derive(Debug, Clone)]
+pub struct Loading {
+    pub agent: User,
+    pub vehicle_no: String,
+    pub eway_bill: String,
+    pub seal_no: String,
+    pub vehicle_provider: String,
+    pub vehicle_type: Option<String>,
+    pub distance_km: Option<Decimal>,
+}
+
+pub async fn check_loading(st: &AppState, d: &DispatchRequest) -> Result<Loading, ApiError> {
+    let agent = st
+        .store
+        .get::<User>(Filter::id(d.delivery_agent_id.trim()))
+        .await?
+        .filter(|u| u.role == Role::DeliveryTeam && u.is_active())
+        .ok_or_else(|| {
+            unprocessable(
+                "INVALID_DELIVERY_AGENT",
+                "deliveryAgentId must be an active Delivery Team user",
+                json!({ "deliveryAgentId": d.delivery_agent_id }),
+            )
+        })?;
+    let eway = d.eway_bill.trim();
+    if eway.len() != 12 || !eway.chars().all(|c| c.is_ascii_digit()) {
+        return Err(unprocessable(
+            "INVALID_EWAY_BILL",
+            "ewayBill must be the 12-digit e-way bill number",
+            json!({ "ewayBill": eway }),
+        ));
+    }
+    let required = |field: &str, v: &str, max: usize| -> Result<String, ApiError> {
+        text(field, Some(v.to_string()), max)?.ok_or_else(|| {
+            unprocessable(
+                "FIELD_REQUIRED",
+                format!("`{field}` is required"),
+                json!({ "field": field }),
+            )
+        })
+    };
+    if let Some(km) = d.distance_km
+        && km < Decimal::ZERO
+    {
+        return Err(unprocessable(
+            "NEGATIVE_AMOUNT",
+            "distanceKm cannot be negative",
+            json!({}),
+        ));
+    }
+    Ok(Loading {
+        vehicle_no: required("vehicleNo", &d.vehicle_no, 20)?,
+        seal_no: required("sealNo", &d.seal_no, 40)?,
+        eway_bill: eway.to_string(),
+        vehicle_provider: text("vehicleProvider", d.vehicle_provider.clone(), 60)?
+            .unwrap_or_else(|| "Hub Manifest".into()),
+        vehicle_type: text("vehicleType", d.vehicle_type.clone(), 40)?,
+        distance_km: d.distance_km,
+        agent,
+    })
+}
+
+/// Dispatches one order on `manifest`; returns the committed step and the OTP (shown once).
+pub async fn dispatch_one(
+    st: &AppState,
+    actor: &Actor,
+    id: &str,
+    loading: &Loading,
+    manifest: &str,
+) -> Result<(Done, String), ApiError> {
+    let (otp, hash) = new_otp(st, id)?;
+    let done = run_step(st, actor, id, |_| {
+        let (l, hash, manifest) = (loading.clone(), hash.clone(), manifest.to_string());
+        Ok(Plan::new(Action::Dispatch).record(move |o, _| {
+            let now = Timestamp::now();
+            let lg = o.logistics.get_or_insert_with(Logistics::default);
+            lg.delivery_agent_id = Some(l.agent.id.clone());
+            lg.delivery_agent_name = Some(l.agent.name.clone());
+            lg.vehicle_no = Some(l.vehicle_no);
+            lg.vehicle_provider = Some(l.vehicle_provider);
+            if l.vehicle_type.is_some() {
+                lg.vehicle_type = l.vehicle_type;
+            }
+            if l.distance_km.is_some() {
+                lg.distance_km = l.distance_km;
+            }
+            lg.manifest_id = Some(manifest.clone());
+            lg.eway_bill = Some(l.eway_bill);
+            lg.seal_no = Some(l.seal_no);
+            lg.booking_date = Some(now);
+            lg.assigned_at = Some(now);
+            o.extra.insert(OTP_HASH.into(), Value::String(hash));
+            o.extra.insert(OTP_ATTEMPTS.into(), json!(0));
+            Ok(Some(
+                json!({ "manifestId": manifest, "deliveryAgentId": l.agent.id }),
+            ))
+        }))
+    })
+    .await?;
+    Ok((done, otp))
+}
+
+/// Load an invoiced order for delivery (fleet_loading): manifest id, agent, vehicle, e-way
+/// bill, seal. The response carries the delivery OTP once; only its hash is kept.
+#[utoipa::path(post, path = "/api/orders/{id}/dispatch", tag = "Order lifecycle",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
+    request_body = DispatchRequest,
+    responses(
+        (status = 200, description = "`{success, data: order, manifestId, deliveryOtp}`", body = Object),
+        (status = 403, description = "Needs fleet_loading"),
+        (status = 404, description = "No such order in your scope"),
+        (status = 409, description = "Not ready for dispatch"),
+        (status = 422, description = "Agent not a Delivery Team user, e-way bill not 12 digits, missing vehicle or seal"),
+    ))]
+pub async fn dispatch(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DispatchRequest>,
+) -> Result<Json<Value>, ApiError> {
+    actor.require(Permission::FleetLoading, Access::Full)?;
+    let loading = check_loading(&st, &body).await?;
+    let manifest = next_manifest_id(&st).await?;
+    let (done, otp) = dispatch_one(&st, &actor, &id, &loading, &manifest).await?;
+    Ok(Json(json!({
+        "success": true,
+        "data": public(&done.order),
+        "manifestId": manifest,
+        "deliveryOtp": otp,
+    })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BulkAssignRequest {
+    pub order_ids: Vec<String>,
+    pub logistics_data: DispatchRequest,
+}
+
+/// Dispatch several orders under one manifest (L1, fleet_loading). Each order is checked and
+/// committed on its own (Ready for Dispatch only); the answer lists the result per order.
+#[utoipa::path(post, path = "/api/logistics/bulk-assign", tag = "Order lifecycle",
+    security(("bearer" = [])), request_body = BulkAssignRequest,
+    responses(
+        (status = 200, description = "`{success, message, updated, manifestId, results: [{orderId, success, status | error, deliveryOtp}]}`", body = Object),
+        (status = 403, description = "Needs fleet_loading"),
+        (status = 422, description = "No order ids, too many, or bad loading data"),
+    ))]
+pub async fn bulk_assign(
+    State(st): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<BulkAssignRequest>,
+) -> Result<Json<Value>, ApiError> {
+    actor.require(Permission::FleetLoading, Access::Full)?;
+    let mut ids: Vec<String> = Vec::new();
+    for id in body.order_ids.iter().map(|s| s.trim().to_string()) {
+        if !id.is_empty() && !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    if ids.is_empty() || ids.len() > MAX_MANIFEST_ORDERS {
+        return Err(unprocessable(
+            "INVALID_ORDER_IDS",
+            format!("orderIds must name 1 to {MAX_MANIFEST_ORDERS} orders"),
+            json!({ "count": ids.len() }),
+        ));
+    }
+    let loading = check_loading(&st, &body.logistics_data).await?;
+    let manifest = next_manifest_id(&st).await?;
+    let mut results = Vec::with_capacity(ids.len());
+    let mut updated = 0;
+    for id in &ids {
+        match dispatch_one(&st, &actor, id, &loading, &manifest).await {
+            Ok((done, otp)) => {
+                updated += 1;
+                results.push(json!({
+                    "orderId": id, "success": true, "status": done.order.status,
+                    "deliveryOtp": otp,
+                }));
+            }
+            Err(e) => results.push(json!({
+                "orderId": id, "success": false, "status": e.status.as_u16(),
+                "error": { "code": e.code, "message": e.message },
+            })),
+        }
+    }
+    Ok(Json(json!({
+        "success": updated == ids.len(),
+        "message": format!("{updated} order(s) dispatched successfully"),
+        "updated": updated,
+        "manifestId": manifest,
+        "results": results,
+    })))
+}
+
+/// The assigned agent picked the goods up (In Transit → Out for Delivery).
+#[utoipa::path(post, path = "/api/orders/{id}/out-for-delivery", tag = "Order lifecycle",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
+    responses(
+        (status = 200, description = "Out for Delivery", body = Object),
+        (status = 403, description = "Needs delivery, and only the assigned agent"),
+        (status = 404, description = "No such order among your deliveries"),
+        (status = 409, description = "Not in transit"),
+    ))]
+pub async fn out_for_delivery(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    actor.require(Permission::Delivery, Access::Full)?;
+    let done = run_step(&st, &actor, &id, |_| Ok(Plan::new(Action::OutForDelivery))).await?;
+    Ok(respond(&done))
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeliverRequest {
+    /// The six-digit code the customer received at dispatch.
+    pub otp: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = f64)]
+    pub cash_collected: Decimal,
+    /// Blob key of the proof of delivery.
+    pub pod_key: Option<String>,
+    pub receiver_name: Option<String>,
+    /// Accepted quantity per line, in order; default: everything. Less on any line → Part
+    /// Accepted, and the rest goes back to its batches.
+    #[schema(value_type = Option<Vec<f64>>)]
+    pub delivered_quantities: Option<Vec<Decimal>>,
+    pub remarks: Option<String>,
+}
+
+/// What the order carried per line: its allocation while it holds stock, else what was
+/// packed, else what was ordered.
+fn carried(order: &Order) -> Vec<Quantity> {
+    order
+        .items
+        .iter()
+        .map(|i| {
+            if order.stock_reserved {
+                i.allocated_batches.iter().map(|a| a.qty).sum()
+            } else {
+                i.packed_quantity.unwrap_or(i.quantity)
+            }
+        })
+        .collect()
+}
+
+/// Per line: (delivered, returned).
+fn split_delivery(
+    order: &Order,
+    given: Option<&[Decimal]>,
+) -> Result<Vec<(Quantity, Quantity)>, ApiError> {
+    let carried = carried(order);
+    let Some(given) = given else {
+        return Ok(carried.into_iter().map(|c| (c, Quantity::ZERO)).collect());
+    };
+    if given.len() != carried.len() {
+        return Err(unprocessable(
+            "INVALID_QUANTITIES",
+            format!(
+                "deliveredQuantities needs one entry per line ({})",
+                carried.len()
+            ),
+            json!({ "lines": carried.len() }),
+        ));
+    }
+    given
+        .iter()
+        .zip(carried)
+        .enumerate()
+        .map(|(i, (g, c))| {
+            let d = Quantity::new(*g).map_err(|_| {
+                unprocessable(
+                    "INVALID_QUANTITIES",
+                    format!("line {i}: a delivered quantity cannot be negative"),
+                    json!({ "line": i }),
+                )
+            })?;
+            let returned = c.checked_sub(d).ok_or_else(|| {
+                unprocessable(
+                    "INVALID_QUANTITIES",
+                    format!("line {i}: delivered {d}, but only {c} was carried"),
+                    json!({ "line": i, "carried": c }),
+                )
+            })?;
+            Ok((d, returned))
+        })
+        .collect()
+}
+
+fn otp_attempts(order: &Order) -> u64 {
+    order
+        .extra
+        .get(OTP_ATTEMPTS)
+        .and_then(Value::as_u64)
+        .unwrap_or(0)
+}
+
+/// Verifies the OTP; a wrong one is counted (and audited) and refused.
+async fn check_otp(
+    st: &AppState,
+    actor: &Actor,
+    order: &Order,
+    otp: Option<&str>,
+) -> Result<bool, ApiError> {
+    let Some(hash) = order.extra.get(OTP_HASH).and_then(Value::as_str) else {
+        // Dispatched before OTPs existed (legacy data): delivered without one, recorded as
+        // not verified.
+        return Ok(false);
+    };
+    let attempts = otp_attempts(order);
+    if attempts >= MAX_OTP_ATTEMPTS {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "OTP_LOCKED",
+            "Too many wrong OTPs for this order; an Admin must complete it with a bypass.",
+        ));
+    }
+    let Some(otp) = otp.map(str::trim).filter(|o| !o.is_empty()) else {
+        return Err(unprocessable(
+            "OTP_REQUIRED",
+            "The delivery OTP is required",
+            json!({}),
+        ));
+    };
+    if otp_matches(st, &order.id, otp, hash) {
+        return Ok(true);
+    }
+    let mut audit = actor
+        .audit(AuditAction::StatusChange)
+        .entity(EntityType::Order, order.id.clone());
+    audit.success = false;
+    audit.error_message = Some("OTP_INVALID".into());
+    st.store
+        .commit(vec![
+            Write::update_one::<Order>(
+                Filter::id(order.id.clone()),
+                vec![UpdateOp::Inc(OTP_ATTEMPTS.into(), json!(1))],
+            ),
+            Write::insert(&audit)?,
+        ])
+        .await?;
+    Err(unprocessable(
+        "OTP_INVALID",
+        "The delivery OTP is wrong",
+        json!({ "attemptsLeft": MAX_OTP_ATTEMPTS.saturating_sub(attempts + 1) }),
+    ))
+}
+
+pub async fn deliver_step(
+    st: &AppState,
+    actor: &Actor,
+    id: &str,
+    body: &DeliverRequest,
+) -> Result<Done, ApiError> {
+    actor.require(Permission::Delivery, Access::Full)?;
+    if body.cash_collected < Decimal::ZERO {
+        return Err(unprocessable(
+            "NEGATIVE_AMOUNT",
+            "cashCollected cannot be negative",
+            json!({}),
+        ));
+    }
+    let receiver = text("receiverName", body.receiver_name.clone(), 120)?;
+    let remarks = text("remarks", body.remarks.clone(), 1_000)?;
+    let pod = match body.pod_key.as_ref() {
+        Some(p) => super::create::check_photos(std::slice::from_ref(p))?.pop(),
+        None => None,
+    };
+    let vis = Visibility::of(st, actor).await?;
+    let (vis, receiver, remarks, pod) = (&vis, &receiver, &remarks, &pod);
+    retrying(move || async move {
+        let order = visible_order(st, vis, id).await?;
+        let lines = split_delivery(&order, body.delivered_quantities.as_deref())?;
+        let partial = lines.iter().any(|(_, r)| !r.is_zero());
+        if lines.iter().all(|(d, _)| d.is_zero()) {
+            return Err(unprocessable(
+                "NOTHING_DELIVERED",
+                "Nothing was accepted: use return-to-warehouse",
+                json!({}),
+            ));
+        }
+        let action = if partial {
+            Action::PartAccept
+        } else {
+            Action::Deliver
+        };
+        // Only the assigned agent may even try an OTP (so nobody else can lock it out).
+        transition(&OrderContext::of(&order), &action, &actor.ctx)
+            .map_err(super::errors::lifecycle_error)?;
+        let verified = check_otp(st, actor, &order, body.otp.as_deref()).await?;
+        let mut plan = Plan::new(action).note(remarks.clone());
+        plan.stock.returns = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, r))| !r.is_zero())
+            .map(|(i, (_, r))| (i, *r))
+            .collect::<BTreeMap<_, _>>();
+        let (by, cash) = (
+            actor.id().to_string(),
+            Money::new(body.cash_collected).round2(),
+        );
+        let (receiver, remarks, pod) = (receiver.clone(), remarks.clone(), pod.clone());
+        let plan = plan.record(move |o, _| {
+            for (item, (d, _)) in o.items.iter_mut().zip(&lines) {
+                item.delivered_quantity = Some(*d);
+            }
+            o.delivery = Some(DeliveryDetails {
+                otp_verified: verified,
+                delivered_at: Some(Timestamp::now()),
+                delivered_by: Some(by),
+                cash_collected: cash,
+                pod_url: pod.clone(),
+                receiver_name: receiver,
+                remarks,
+            });
+            if pod.is_some() {
+                o.pod_url = pod;
+            }
+            o.extra.remove(OTP_HASH);
+            o.extra.remove(OTP_ATTEMPTS);
+            Ok(Some(json!({
+                "otpVerified": verified,
+                "cashCollected": cash,
+                "delivered": lines.iter().map(|(d, _)| *d).collect::<Vec<_>>(),
+                "returned": lines.iter().map(|(_, r)| *r).collect::<Vec<_>>(),
+            })))
+        });
+        apply(st, actor, order, plan).await
+    })
+    .await
+}
+
+/// Confirm delivery (assigned agent only, delivery): the OTP is checked on the server; less
+/// than carried on any line → Part Accepted with the rest restocked through the ledger.
+#[utoipa::path(post, path = "/api/orders/{id}/deliver", tag = "Order lifecycle",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
+    request_body = DeliverRequest,
+    responses(
+        (status = 200, description = "Delivered or Part Accepted", body = Object),
+        (status = 403, description = "Needs delivery, and only the assigned agent"),
+        (status = 404, description = "No such order among your deliveries"),
+        (status = 409, description = "Not out for delivery"),
+        (status = 422, description = "OTP missing or wrong; quantities invalid"),
+        (status = 429, description = "Too many wrong OTPs"),
+    ))]
+pub async fn deliver(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DeliverRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let done = deliver_step(&st, &actor, &id, &body).await?;
+    Ok(respond(&done))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReturnRequest {
+    /// Why the customer did not accept the goods.
+    pub reason: String,
+}
+
+/// The customer refused everything: the goods go back to their batches (assigned agent).
+#[utoipa::path(post, path = "/api/orders/{id}/return-to-warehouse", tag = "Order lifecycle",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
+    request_body = ReturnRequest,
+    responses(
+        (status = 200, description = "Returned to Warehouse, stock restocked", body = Object),
+        (status = 403, description = "Needs delivery, and only the assigned agent"),
+        (status = 404, description = "No such order among your deliveries"),
+        (status = 409, description = "Not out for delivery"),
+        (status = 422, description = "Reason missing"),
+    ))]
+pub async fn return_to_warehouse(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReturnRequest>,
+) -> Result<Json<Value>, ApiError> {
+    actor.require(Permission::Delivery, Access::Full)?;
+    let reason = text("reason", Some(body.reason), 1_000)?
+        .ok_or_else(|| unprocessable("REASON_REQUIRED", "A reason is required", json!({})))?;
+    let done = run_step(&st, &actor, &id, |order| {
+        let mut plan = Plan::new(Action::ReturnToWarehouse).note(Some(reason.clone()));
+        plan.stock.returns = carried(order)
+            .into_iter()
+            .enumerate()
+            .filter(|(_, q)| !q.is_zero())
+            .collect();
+        let r = reason.clone();
+        Ok(plan.record(move |o, _| {
+            for item in &mut o.items {
+                item.delivered_quantity = Some(Quantity::ZERO);
+            }
+            o.rejection_reason = Some(r);
+            o.extra.remove(OTP_HASH);
+            o.extra.remove(OTP_ATTEMPTS);
+            Ok(None)
+        }))
+    })
+    .await?;
+    Ok(respond(&done))
+}

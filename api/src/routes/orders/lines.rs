@@ -1,0 +1,284 @@
+//! Order lines from a request, priced on the server (domain.md §2.6, D-L7, 8.2.24): the
+//! product is resolved by id or SKU, the rate is the negotiated price when given, else the
+//! customer's last rate, else the product's base rate; GST comes from the product; totals
+//! and the CGST/SGST vs IGST split are computed by `rules::pricing`. The legacy server stored
+//! whatever totals the client sent (a flat 18 %).
+
+use super::lookup::{last_rate, unprocessable};
+use crate::error::ApiError;
+use crate::state::AppState;
+use nexus_core::model::order::OrderItem;
+use nexus_core::model::{Order, Product};
+use nexus_core::rules::pricing::{self, applied_rate};
+use nexus_core::store::{Filter, Query, TypedStore};
+use nexus_core::types::{Money, Quantity};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+/// Most lines one order may carry (a guard against oversized documents).
+pub const MAX_LINES: usize = 200;
+/// Largest quantity on one line.
+const MAX_QTY: i64 = 10_000_000;
+
+/// One order line as booked.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LineRequest {
+    /// Product id (`PROD-001`); or give `skuCode`.
+    pub product_id: Option<String>,
+    pub sku_code: Option<String>,
+    /// Greater than zero.
+    #[schema(value_type = f64, example = 10)]
+    pub quantity: Decimal,
+    /// Negotiated rate per unit ex-GST; default: the customer's last rate, else the base rate.
+    #[schema(value_type = Option<f64>)]
+    pub price: Option<Decimal>,
+    /// Boxes the quantity ships in (a packaging count, never a price multiplier, D-L8).
+    #[schema(value_type = Option<f64>)]
+    pub box_count: Option<Decimal>,
+    pub remarks: Option<String>,
+    /// Display fields old clients send; accepted and ignored (the server derives them).
+    #[schema(ignore)]
+    #[allow(dead_code)]
+    pub product_name: Option<Value>,
+    #[schema(ignore)]
+    #[allow(dead_code)]
+    pub unit: Option<Value>,
+    #[schema(ignore)]
+    #[allow(dead_code)]
+    pub barcode: Option<Value>,
+    #[schema(ignore)]
+    #[allow(dead_code)]
+    pub image_url: Option<Value>,
+    #[schema(ignore)]
+    #[allow(dead_code)]
+    pub base_rate: Option<Value>,
+    #[schema(ignore)]
+    #[allow(dead_code)]
+    pub prev_rate: Option<Value>,
+}
+
+fn line_error(code: &'static str, line: usize, message: String) -> ApiError {
+    unprocessable(code, message, json!({ "line": line }))
+}
+
+/// A positive quantity of sensible size.
+pub fn quantity(line: usize, q: Decimal) -> Result<Quantity, ApiError> {
+    if q > Decimal::from(MAX_QTY) {
+        return Err(line_error(
+            "INVALID_QUANTITY",
+            line,
+            format!("line {line}: quantity {q} is too large"),
+        ));
+    }
+    Quantity::positive(q).map_err(|_| {
+        line_error(
+            "INVALID_QUANTITY",
+            line,
+            format!("line {line}: quantity must be greater than 0"),
+        )
+    })
+}
+
+/// A rate that is given must be positive; rounded to the paisa.
+pub fn rate(line: usize, r: Decimal) -> Result<Money, ApiError> {
+    if r <= Decimal::ZERO {
+        return Err(line_error(
+            "INVALID_PRICE",
+            line,
+            format!("line {line}: the rate must be greater than 0"),
+        ));
+    }
+    Ok(Money::new(r).round2())
+}
+
+/// The products the lines name, one per line, in order (422 naming the line otherwise).
+pub async fn resolve_products(
+    st: &AppState,
+    refs: &[(Option<String>, Option<String>)],
+) -> Result<Vec<Product>, ApiError> {
+    let ids: Vec<Value> = refs
+        .iter()
+        .filter_map(|(id, _)| id.clone().map(Value::String))
+        .collect();
+    let skus: Vec<Value> = refs
+        .iter()
+        .filter_map(|(_, s)| s.clone().map(Value::String))
+        .collect();
+    let found = st
+        .store
+        .list::<Product>(&Query::new(Filter::or([
+            Filter::In("id".into(), ids),
+            Filter::In("skuCode".into(), skus),
+        ])))
+        .await?;
+    refs.iter()
+        .enumerate()
+        .map(|(i, (id, sku))| {
+            let by_id = id.as_deref().map(|id| found.iter().find(|p| p.id == id));
+            let by_sku = sku
+                .as_deref()
+                .map(|s| found.iter().find(|p| p.sku_code.as_deref() == Some(s)));
+            let p = match (by_id, by_sku) {
+                (None, None) => {
+                    return Err(line_error(
+                        "INVALID_LINE",
+                        i,
+                        format!("line {i}: give productId or skuCode"),
+                    ));
+                }
+                (Some(Some(a)), Some(Some(b))) if a.id != b.id => {
+                    return Err(line_error(
+                        "INVALID_LINE",
+                        i,
+                        format!("line {i}: productId and skuCode name different products"),
+                    ));
+                }
+                (Some(Some(p)), _) | (None, Some(Some(p))) => p,
+                _ => {
+                    return Err(unprocessable(
+                        "UNKNOWN_PRODUCT",
+                        format!(
+                            "line {i}: product {} does not exist",
+                            id.as_deref().or(sku.as_deref()).unwrap_or_default()
+                        ),
+                        json!({ "line": i, "productId": id, "skuCode": sku }),
+                    ));
+                }
+            };
+            if !p.is_active {
+                return Err(line_error(
+                    "PRODUCT_INACTIVE",
+                    i,
+                    format!("line {i}: product {} is no longer sold", p.id),
+                ));
+            }
+            Ok(p.clone())
+        })
+        .collect()
+}
+
+/// A priced line for `product`: GST rate copied from the product (required: a product
+/// without one is fixed in the master data, never guessed at 18 %).
+pub fn item_for(
+    line: usize,
+    product: &Product,
+    qty: Quantity,
+    price: Money,
+    prev_rate: Money,
+) -> Result<OrderItem, ApiError> {
+    let gst = product.gst.ok_or_else(|| {
+        line_error(
+            "MISSING_GST_RATE",
+            line,
+            format!(
+                "line {line}: product {} has no GST rate in the master data",
+                product.id
+            ),
+        )
+    })?;
+    Ok(OrderItem {
+        product_id: product.id.clone(),
+        product_name: Some(product.name.clone()),
+        sku_code: Some(product.sku().to_string()),
+        quantity: qty,
+        price,
+        barcode: product.barcode.clone(),
+        unit: product.unit.clone(),
+        box_count: Decimal::ZERO,
+        base_rate: Some(product.base_rate()),
+        prev_rate,
+        image_url: product.image_url.clone(),
+        gst_rate: Some(gst),
+        total: None,
+        tax_amount: None,
+        batch_number: None,
+        allocated_batches: Vec::new(),
+        packed_quantity: None,
+        delivered_quantity: None,
+        remarks: None,
+    })
+}
+
+/// The lines of a sales order, each at its negotiated, last or base rate.
+pub async fn sales_items(
+    st: &AppState,
+    customer_id: &str,
+    lines: &[LineRequest],
+) -> Result<Vec<OrderItem>, ApiError> {
+    if lines.is_empty() || lines.len() > MAX_LINES {
+        return Err(unprocessable(
+            "INVALID_ITEMS",
+            format!("An order needs between 1 and {MAX_LINES} lines"),
+            json!({ "lines": lines.len() }),
+        ));
+    }
+    let refs: Vec<_> = lines
+        .iter()
+        .map(|l| (l.product_id.clone(), l.sku_code.clone()))
+        .collect();
+    let products = resolve_products(st, &refs).await?;
+    let mut items = Vec::with_capacity(lines.len());
+    for (i, (l, p)) in lines.iter().zip(&products).enumerate() {
+        let qty = quantity(i, l.quantity)?;
+        let last = last_rate(st, customer_id, p.sku(), None).await?;
+        let price = match l.price {
+            Some(r) => rate(i, r)?,
+            None => applied_rate(last, pricing::product_base_rate(p)),
+        };
+        if !price.is_positive() {
+            return Err(line_error(
+                "NO_PRICE",
+                i,
+                format!(
+                    "line {i}: product {} has no base rate and no earlier rate; give a price",
+                    p.id
+                ),
+            ));
+        }
+        let mut item = item_for(i, p, qty, price, last.unwrap_or(Money::ZERO))?;
+        if let Some(b) = l.box_count {
+            if b < Decimal::ZERO {
+                return Err(line_error(
+                    "INVALID_BOX_COUNT",
+                    i,
+                    format!("line {i}: boxCount cannot be negative"),
+                ));
+            }
+            item.box_count = b;
+        }
+        item.remarks = l.remarks.clone().filter(|r| !r.trim().is_empty());
+        items.push(item);
+    }
+    Ok(items)
+}
+
+/// Recomputes the order's line values, GST and totals for the state the goods ship from.
+pub fn reprice(order: &mut Order, supplier_state: &str) -> Result<(), ApiError> {
+    let priced = pricing::price_items(order, supplier_state).map_err(|e| {
+        unprocessable(
+            "MISSING_GST_RATE",
+            e.to_string(),
+            json!({ "orderId": order.id }),
+        )
+    })?;
+    pricing::apply_pricing(order, &priced);
+    Ok(())
+}
+
+/// The invoice's tax split. Lines priced by the rewrite carry their GST rate and are
+/// re-priced for the state the goods ship from; legacy lines without one keep their stored
+/// totals, and the stored GST is split by place of supply (never re-priced at a guessed rate).
+pub fn invoice_split(order: &mut Order, supplier_state: &str) -> Result<(), ApiError> {
+    if order.items.iter().all(|i| i.gst_rate.is_some()) && !order.items.is_empty() {
+        return reprice(order, supplier_state);
+    }
+    let kind = pricing::supply_kind(supplier_state, order.place_of_supply.as_deref());
+    let split = pricing::split_tax(order.gst_amount, kind);
+    order.cgst = split.cgst;
+    order.sgst = split.sgst;
+    order.igst = split.igst;
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! Reading orders: the list (O2), one order (O3) and the last-rate lookup (O1), each within
+//! the caller's scope (domain.md §4.7). The legacy list returned every order to every role.
+
+use super::access::{Visibility, clearance_filter, status_filter, visible_order};
+use super::lookup::{last_rate, unprocessable};
+use super::view::public;
+use crate::auth::Actor;
+use crate::error::ApiError;
+use crate::routes::common::Paging;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, Query as QueryParams, State};
+use axum::response::Response;
+use chrono::{Days, NaiveDate};
+use nexus_core::auth::{Access, Permission};
+use nexus_core::model::{Order, OrderStatus};
+use nexus_core::store::{Filter, Query, TypedStore};
+use nexus_core::types::{Money, Timestamp};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct OrderFilters {
+    /// A status; legacy synonyms are accepted (`Hold` = `On Hold`, `Pending Invoicing` =
+    /// `Ready for Billing`, …).
+    pub status: Option<String>,
+    pub customer_id: Option<String>,
+    pub salesperson_id: Option<String>,
+    /// Literal text searched in the order id and the customer name (never a pattern).
+    pub q: Option<String>,
+    /// Created on or after this date (`YYYY-MM-DD`) or instant.
+    pub from: Option<String>,
+    /// Created on or before this date (inclusive) or instant.
+    pub to: Option<String>,
+    pub is_clearance: Option<bool>,
+}
+
+fn bad_param(name: &str, value: &str, why: &str) -> ApiError {
+    unprocessable(
+        "INVALID_QUERY",
+        format!("Query parameter `{name}`: {why}"),
+        json!({ "parameter": name, "value": value }),
+    )
+}
+
+/// A date (`2026-03-01`, the whole day) or an instant; `end` moves a date to the next day
+/// so the range includes it.
+fn bound(name: &str, v: &str, end: bool) -> Result<(Timestamp, bool), ApiError> {
+    if let Ok(d) = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d") {
+        let d = if end {
+            d.checked_add_days(Days::new(1))
+                .ok_or_else(|| bad_param(name, v, "date out of range"))?
+        } else {
+            d
+        };
+        let t = d
+            .and_hms_opt(0, 0, 0)
+            .map(|dt| Timestamp::from_datetime(dt.and_utc()))
+            .ok_or_else(|| bad_param(name, v, "date out of range"))?;
+        return Ok((t, end));
+    }
+    Timestamp::parse(v.trim())
+        .map(|t| (t, false))
+        .map_err(|_| bad_param(name, v, "expected YYYY-MM-DD or an ISO-8601 instant"))
+}
+
+impl OrderFilters {
+    fn to_filter(&self) -> Result<Filter, ApiError> {
+        let mut all = Vec::new();
+        if let Some(s) = self.status.as_deref().filter(|s| !s.trim().is_empty()) {
+            let st =
+                OrderStatus::parse(s).ok_or_else(|| bad_param("status", s, "unknown status"))?;
+            all.push(status_filter([st]));
+        }
+        if let Some(c) = self.customer_id.as_deref().filter(|s| !s.is_empty()) {
+            all.push(Filter::eq("customerId", c));
+        }
+        if let Some(s) = self.salesperson_id.as_deref().filter(|s| !s.is_empty()) {
+            all.push(Filter::eq("salespersonId", s));
+        }
+        if let Some(q) = self.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            if q.chars().count() > 100 {
+                return Err(bad_param("q", q, "at most 100 characters"));
+            }
+            all.push(Filter::or([
+                Filter::contains("id", q),
+                Filter::contains("customerName", q),
+            ]));
+        }
+        if let Some(v) = self.from.as_deref() {
+            let (t, _) = bound("from", v, false)?;
+            all.push(Filter::gte("createdAt", t.to_iso()));
+        }
+        if let Some(v) = self.to.as_deref() {
+            let (t, exclusive) = bound("to", v, true)?;
+            all.push(if exclusive {
+                Filter::lt("createdAt", t.to_iso())
+            } else {
+                Filter::lte("createdAt", t.to_iso())
+            });
+        }
+        match self.is_clearance {
+            Some(true) => all.push(clearance_filter()),
+            Some(false) => all.push(Filter::Not(Box::new(clearance_filter()))),
+            None => {}
+        }
+        Ok(Filter::and(all))
+    }
+}
+
+/// Orders the caller may see, newest first, as a raw array (the mobile client's shape) with
+/// `X-Total-Count`, `X-Page` and `X-Limit`.
+#[utoipa::path(get, path = "/api/orders", tag = "Orders", security(("bearer" = [])),
+    params(OrderFilters, Paging),
+    responses(
+        (status = 200, description = "Orders in scope, newest first", body = [Object]),
+        (status = 401, description = "Not signed in"),
+        (status = 403, description = "No access to orders"),
+        (status = 422, description = "Unknown status or malformed date"),
+    ))]
+pub async fn list_orders(
+    State(st): State<AppState>,
+    actor: Actor,
+    QueryParams(filters): QueryParams<OrderFilters>,
+    QueryParams(paging): QueryParams<Paging>,
+) -> Result<Response, ApiError> {
+    let vis = Visibility::of(&st, &actor).await?;
+    vis.require_some()?;
+    let Some(scope) = vis.filter() else {
+        return Ok(paging.respond(Vec::<Value>::new(), 0));
+    };
+    let filter = Filter::and([scope, filters.to_filter()?]);
+    let total = st.store.count_of::<Order>(&filter).await?;
+    let orders = st
+        .store
+        .list::<Order>(&paging.apply(Query::new(filter).sort_desc("createdAt")))
+        .await?;
+    Ok(paging.respond(orders.iter().map(public).collect(), total))
+}
+
+/// One order (raw, as the legacy API returned it). Out of scope reads as 404.
+#[utoipa::path(get, path = "/api/orders/{id}", tag = "Orders", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Order id, e.g. ORD-000123")),
+    responses(
+        (status = 200, description = "The order", body = Object),
+        (status = 403, description = "No access to orders"),
+        (status = 404, description = "No such order in your scope"),
+    ))]
+pub async fn get_order(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let vis = Visibility::of(&st, &actor).await?;
+    vis.require_some()?;
+    let order = visible_order(&st, &vis, &id).await?;
+    Ok(Json(public(&order)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RateResponse {
+    /// The unit price ex-GST; 0 when the customer never bought the SKU.
+    #[schema(value_type = f64)]
+    pub rate: Money,
+}
+
+/// The unit price of a SKU on the customer's newest non-cancelled order that holds it,
+/// among the orders the caller may see (`{rate: 0}` when none).
+#[utoipa::path(get, path = "/api/orders/last-rate/{customerId}/{skuCode}", tag = "Orders",
+    security(("bearer" = [])),
+    params(
+        ("customerId" = String, Path, description = "Customer id"),
+        ("skuCode" = String, Path, description = "SKU code"),
+    ),
+    responses(
+        (status = 200, description = "Last rate", body = RateResponse),
+        (status = 403, description = "Needs create_orders"),
+    ))]
+pub async fn last_rate_of(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path((customer_id, sku)): Path<(String, String)>,
+) -> Result<Json<RateResponse>, ApiError> {
+    actor.require_any(&[
+        (Permission::CreateOrders, Access::View),
+        (Permission::ApproveCredit, Access::View),
+    ])?;
+    let vis = Visibility::of(&st, &actor).await?;
+    let rate = match vis.filter() {
+        Some(scope) => last_rate(&st, &customer_id, &sku, Some(scope))
+            .await?
+            .unwrap_or(Money::ZERO),
+        None => Money::ZERO,
+    };
+    Ok(Json(RateResponse { rate }))
+}

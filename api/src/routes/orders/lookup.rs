@@ -1,0 +1,124 @@
+//! Reads the order steps share: customers, products by id, warehouses by id or legacy alias,
+//! the supplier's state for the GST split, and the customer's last rate for a SKU.
+
+use super::access::status_filter;
+use crate::error::ApiError;
+use crate::routes::common::not_found;
+use crate::state::AppState;
+use axum::http::StatusCode;
+use nexus_core::model::{Customer, Order, OrderStatus, Product, Warehouse};
+use nexus_core::rules::allocation::ProductsById;
+use nexus_core::store::{Filter, Query, TypedStore};
+use nexus_core::types::Money;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+/// The supplier's home state, used for the GST split before a warehouse is chosen (the head
+/// office and the main cold store are in Mumbai; the seed data uses the same value).
+pub const HOME_STATE: &str = "Maharashtra";
+
+/// 422 with a stable code and details: the request named something that cannot be used.
+pub fn unprocessable(code: &'static str, message: impl Into<String>, details: Value) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message).with_details(details)
+}
+
+/// The customer an order is booked for: it must exist and not be blocked (422 otherwise,
+/// since the request body names it).
+pub async fn bookable_customer(st: &AppState, id: &str) -> Result<Customer, ApiError> {
+    let c = st
+        .store
+        .get::<Customer>(Filter::id(id))
+        .await?
+        .ok_or_else(|| {
+            unprocessable(
+                "UNKNOWN_CUSTOMER",
+                format!("Customer {id} does not exist"),
+                json!({ "customerId": id }),
+            )
+        })?;
+    if c.is_blocked {
+        return Err(unprocessable(
+            "CUSTOMER_BLOCKED",
+            format!("Customer {id} is blocked; no orders can be booked"),
+            json!({ "customerId": id }),
+        ));
+    }
+    Ok(c)
+}
+
+/// The products with these ids, keyed by id (missing ids are simply absent).
+pub async fn products_by_id<I: IntoIterator<Item = String>>(
+    st: &AppState,
+    ids: I,
+) -> Result<ProductsById, ApiError> {
+    let ids: BTreeSet<String> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(ProductsById::new());
+    }
+    let list = st
+        .store
+        .list::<Product>(&Query::new(Filter::In(
+            "id".into(),
+            ids.into_iter().map(Value::String).collect(),
+        )))
+        .await?;
+    Ok(list.into_iter().map(|p| (p.id.clone(), p)).collect())
+}
+
+/// A warehouse by its id, a legacy client alias (`W1`–`W4`) or its exact name (legacy STNs
+/// stored names). Unknown → 404: the legacy fallback to "the first warehouse" (§2.11 W4)
+/// allocated stock from the wrong site.
+pub async fn resolve_warehouse(st: &AppState, key: &str) -> Result<Warehouse, ApiError> {
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(not_found("WAREHOUSE_NOT_FOUND", "Warehouse", key));
+    }
+    for f in [
+        Filter::id(key),
+        Filter::eq("aliases", key),
+        Filter::eq("name", key),
+    ] {
+        if let Some(w) = st.store.get::<Warehouse>(f).await? {
+            return Ok(w);
+        }
+    }
+    Err(not_found("WAREHOUSE_NOT_FOUND", "Warehouse", key))
+}
+
+/// The state the goods ship from: the order's warehouse when one is chosen, else the
+/// supplier's home state.
+pub async fn supplier_state(st: &AppState, order: &Order) -> Result<String, ApiError> {
+    if let Some(w) = order.source_warehouse.as_deref()
+        && let Some(wh) = st.store.get::<Warehouse>(Filter::id(w)).await?
+        && let Some(s) = wh.state.filter(|s| !s.trim().is_empty())
+    {
+        return Ok(s);
+    }
+    Ok(HOME_STATE.to_string())
+}
+
+/// The unit price of `sku` on the customer's newest order that is not cancelled and contains
+/// it (domain.md §2.6), optionally limited to what `scope` lets the caller see.
+pub async fn last_rate(
+    st: &AppState,
+    customer_id: &str,
+    sku: &str,
+    scope: Option<Filter>,
+) -> Result<Option<Money>, ApiError> {
+    let f = Filter::and([
+        Filter::eq("customerId", customer_id),
+        Filter::Not(Box::new(status_filter([OrderStatus::Cancelled]))),
+        Filter::elem_match("items", Filter::eq("skuCode", sku)),
+        scope.unwrap_or(Filter::All),
+    ]);
+    let newest = st
+        .store
+        .list::<Order>(&Query::new(f).sort_desc("createdAt").limit(1))
+        .await?;
+    Ok(newest.first().and_then(|o| {
+        o.items
+            .iter()
+            .find(|i| i.sku_code.as_deref() == Some(sku))
+            .map(|i| i.price)
+    }))
+}

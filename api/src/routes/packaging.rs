@@ -1,0 +1,724 @@
+//! Packaging inventory (api.md §2.12, domain.md §2.10): materials with their MOQ, the IN/OUT
+//! movements that change a balance, and the low-stock list.
+//!
+//! What changed from the legacy routes:
+//! * balances move only through `inward`/`outward`, each one commit holding the movement,
+//!   the `$inc` of the balance and the audit entry — the legacy wrote the movement, then
+//!   read-modified-wrote the balance (D-R2, 8.2.21), unaudited (8.1.14);
+//! * an outward is a guarded update (`balance >= qty`, exactly one match), so concurrent
+//!   outwards can never take the balance below zero or lose each other's update;
+//! * quantities are typed JSON numbers greater than zero (the legacy concatenated
+//!   `500 + "5"` into 5005 and accepted negative inwards);
+//! * movement ids come from store sequences (`PKG-IN-000001`), not the clock (D-R6);
+//! * an outward records why (`reason`) and, optionally, for which order; a low balance
+//!   publishes `packaging:low-stock` (E7, which the legacy never emitted);
+//! * materials can be created through the API (there was no endpoint; D-S8 aside, they came
+//!   only from seeding), with the opening balance booked as an IN movement so the balance
+//!   always reconciles with the movements.
+//!
+//! Who: reading is for warehouse staff (`manage_warehouse`) and procurement; inward for both
+//! (procurement receives supplies); outward only for the warehouse, which consumes them;
+//! creating a material for master data or procurement. The legacy role lists named only
+//! `Warehouse` and `Procurement` and so locked out WH Manager, WH House and Procurement Head
+//! (D-A4); permissions fix that.
+
+use crate::ApiJson;
+use crate::auth::Actor;
+use crate::error::ApiError;
+use crate::routes::analytics::date_range_filter;
+use crate::routes::common::snapshot;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Query as QueryParams, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use nexus_core::auth::{Access, Permission};
+use nexus_core::events::{Audience, Event, Topic, types};
+use nexus_core::model::{
+    AuditAction, EntityType, MovementType, Order, PackagingCategory, PackagingMaterial,
+    PackagingTransaction, PackagingUnit,
+};
+use nexus_core::rules::packaging::{material_health, material_is_low};
+use nexus_core::store::{
+    Collection, Filter, Query, StoreError, TypedStore, UpdateOp, Write, indexes, next_business_id,
+};
+use nexus_core::types::{DateOnly, Quantity, Timestamp};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value, json};
+use std::str::FromStr;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_materials, create_material))
+        .routes(routes!(list_transactions))
+        .routes(routes!(inward))
+        .routes(routes!(outward))
+        .routes(routes!(low_stock))
+}
+
+// ---------------------------------------------------------------------------------------
+// Helpers shared with the other operations areas
+
+/// A JSON number, read exactly (through its text, so 0.1 stays 0.1). Text is refused: the
+/// legacy accepted `"5"` and concatenated it (8.2.21).
+pub(crate) fn de_number<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Number(n) => Decimal::from_str(&n.to_string())
+            .or_else(|_| Decimal::from_scientific(&n.to_string()))
+            .map_err(|_| serde::de::Error::custom(format!("{n} is not a usable number"))),
+        other => Err(serde::de::Error::custom(format!(
+            "expected a number, got {other}"
+        ))),
+    }
+}
+
+/// [`de_number`] for an optional field (`null` or absent → `None`).
+pub(crate) fn de_opt_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => de_number(v).map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+pub(crate) fn unprocessable(code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+}
+
+/// Attachments are links or blob keys, never file contents in the document (D-S10).
+pub(crate) fn check_link(field: &str, v: Option<&str>) -> Result<(), ApiError> {
+    match v {
+        Some(s) if s.trim_start().starts_with("data:") || s.len() > 2048 => Err(unprocessable(
+            "ATTACHMENT_NOT_A_LINK",
+            format!(
+                "`{field}` must be an uploaded file's link or key (upload the file first), not its contents"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Commits the writes `build` makes for a fresh business id from the store sequence
+/// `sequence`, formatted by `format`, retrying with the next number while `collection`'s
+/// key index reports the id as taken (seeded or legacy ids such as `PKG-001` get there
+/// first). Like `store::commit_with_business_id`, for prefixes whose visible width differs
+/// from six digits (`PKG-nnn`, `PRC-nnnn`).
+pub(crate) async fn commit_with_sequence_id<F>(
+    st: &AppState,
+    collection: Collection,
+    sequence: &str,
+    format: impl Fn(u64) -> String,
+    mut build: F,
+) -> Result<String, ApiError>
+where
+    F: FnMut(&str) -> Result<Vec<Write>, ApiError>,
+{
+    let key_index = indexes::key_index(collection).map(|s| s.name);
+    for _ in 0..10_000 {
+        let id = format(st.store.next_sequence(sequence).await?);
+        let writes = build(&id)?;
+        match st.store.commit(writes).await {
+            Ok(()) => return Ok(id),
+            Err(StoreError::DuplicateKey {
+                collection: c,
+                index,
+            }) if c == collection.name() && Some(index.as_str()) == key_index => {
+                tracing::info!(%id, "business id already taken; trying the next");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::new(
+        StatusCode::CONFLICT,
+        "NO_FREE_ID",
+        "No free identifier could be allocated; try again.",
+    ))
+}
+
+fn can_read(actor: &Actor) -> Result<(), ApiError> {
+    actor.require_any(&[
+        (Permission::ManageWarehouse, Access::View),
+        (Permission::Procurement, Access::View),
+    ])
+}
+
+fn material_not_found(id: &str) -> ApiError {
+    ApiError::not_found(
+        "PACKAGING_MATERIAL_NOT_FOUND",
+        format!("Packaging material not found: {id}"),
+    )
+    .with_details(json!({ "materialId": id }))
+}
+
+/// The material as stored plus the derived `isLowStock` (balance ≤ MOQ) and the
+/// prototype's `health` label (LOW / OVERAGE / STAGNANT / OK).
+fn material_view(m: &PackagingMaterial, now: Timestamp) -> Value {
+    let mut v = serde_json::to_value(m).unwrap_or(Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.insert("isLowStock".into(), json!(material_is_low(m)));
+        o.insert("health".into(), json!(material_health(m, now)));
+    }
+    v
+}
+
+fn audience() -> Audience {
+    Audience {
+        permissions: vec![
+            Permission::ManageWarehouse.as_str().into(),
+            Permission::Procurement.as_str().into(),
+        ],
+        ..Audience::default()
+    }
+}
+
+fn movement_event(tx: &PackagingTransaction) -> Event {
+    Event::new(
+        Topic::Stock,
+        types::STOCK_CHANGED,
+        json!({
+            "kind": "packaging",
+            "materialId": tx.material_id,
+            "transactionId": tx.id,
+            "type": tx.movement,
+            "qty": tx.qty,
+        }),
+    )
+    .to(audience())
+}
+
+fn low_stock_event(m: &PackagingMaterial) -> Event {
+    Event::new(
+        Topic::Alerts,
+        types::PACKAGING_LOW_STOCK,
+        json!({
+            "materialId": m.id,
+            "materialName": m.name,
+            "balance": m.balance,
+            "moq": m.moq,
+            "timestamp": Timestamp::now(),
+        }),
+    )
+    .to(audience())
+}
+
+fn positive_qty(qty: Decimal) -> Result<Quantity, ApiError> {
+    Quantity::positive(qty).map_err(|_| {
+        unprocessable("INVALID_QUANTITY", "qty must be a number greater than 0")
+            .with_details(json!({ "qty": qty }))
+    })
+}
+
+fn trimmed(s: Option<String>) -> Option<String> {
+    s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+// ---------------------------------------------------------------------------------------
+// Materials
+
+/// Every packaging material with its low-stock flag and health label.
+#[utoipa::path(get, path = "/api/packaging/materials", tag = "Packaging", security(("bearer" = [])), responses(
+    (status = 200, description = "`{ success, data: [material + isLowStock + health] }`"),
+    (status = 403, description = "Needs manage_warehouse or procurement"),
+))]
+async fn list_materials(State(st): State<AppState>, actor: Actor) -> Result<Json<Value>, ApiError> {
+    can_read(&actor)?;
+    let now = Timestamp::now();
+    let materials: Vec<PackagingMaterial> = st.store.list(&Query::all().sort_asc("id")).await?;
+    let data: Vec<Value> = materials.iter().map(|m| material_view(m, now)).collect();
+    Ok(Json(json!({ "success": true, "data": data })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateMaterialRequest {
+    #[schema(example = "Poly Bags 2kg")]
+    pub name: String,
+    /// PCS, KG or ROLLS.
+    #[schema(value_type = String, example = "PCS")]
+    pub unit: PackagingUnit,
+    /// Poly Pkts, Vacuum Pouches, Cartons or Tape/Labels.
+    #[schema(value_type = String, example = "Poly Pkts")]
+    pub category: PackagingCategory,
+    /// Re-order threshold (minimum order quantity), ≥ 0.
+    #[serde(deserialize_with = "de_number")]
+    #[schema(value_type = f64, example = 500)]
+    pub moq: Decimal,
+    /// Stock on hand when the material is registered; booked as an IN movement.
+    #[serde(default, deserialize_with = "de_opt_number")]
+    #[schema(value_type = Option<f64>, example = 1200)]
+    pub opening_balance: Option<Decimal>,
+}
+
+/// Register a packaging material (`PKG-nnn`). An opening balance is booked as an IN
+/// movement in the same commit, so balance = Σ movements from the start.
+#[utoipa::path(post, path = "/api/packaging/materials", tag = "Packaging", security(("bearer" = [])), request_body = CreateMaterialRequest, responses(
+    (status = 201, description = "`{ success, data: material }`"),
+    (status = 403, description = "Needs master_data or procurement"),
+    (status = 422, description = "Invalid name, unit, category or quantity"),
+))]
+async fn create_material(
+    State(st): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<CreateMaterialRequest>,
+) -> Result<Response, ApiError> {
+    actor.require_any(&[
+        (Permission::MasterData, Access::Full),
+        (Permission::Procurement, Access::Full),
+    ])?;
+    let name = body.name.trim().to_string();
+    if name.is_empty() || name.len() > 200 {
+        return Err(unprocessable(
+            "INVALID_NAME",
+            "name is required (at most 200 characters)",
+        ));
+    }
+    let moq = Quantity::new(body.moq)
+        .map_err(|_| unprocessable("INVALID_QUANTITY", "moq must be 0 or more"))?;
+    let opening = match body.opening_balance {
+        Some(q) if q.is_zero() => None,
+        Some(q) => Some(positive_qty(q)?),
+        None => None,
+    };
+    let now = Timestamp::now();
+    let material = PackagingMaterial {
+        id: String::new(),
+        name,
+        unit: body.unit,
+        moq,
+        balance: opening.unwrap_or(Quantity::ZERO),
+        category: body.category,
+        last_movement_date: opening.map(|_| now),
+        created_at: Some(now),
+        updated_at: Some(now),
+        extra: Map::new(),
+    };
+    // The opening movement's id is drawn once and redrawn only if a legacy movement holds
+    // it; the material id is redrawn by the sequence helper.
+    let mut opening_tx_id = match opening {
+        Some(_) => Some(next_business_id(st.store.as_ref(), "PKG-IN-").await?),
+        None => None,
+    };
+    let mut created: Option<PackagingMaterial> = None;
+    for _ in 0..100 {
+        let tx_id = opening_tx_id.clone();
+        let result = commit_with_sequence_id(
+            &st,
+            Collection::PackagingMaterials,
+            "PKG-",
+            |n| format!("PKG-{n:03}"),
+            |id| {
+                let mut m = material.clone();
+                m.id = id.to_string();
+                let mut writes = vec![Write::insert(&m)?];
+                if let (Some(q), Some(tx_id)) = (opening, tx_id.as_ref()) {
+                    let tx = PackagingTransaction {
+                        id: tx_id.clone(),
+                        material_id: m.id.clone(),
+                        movement: MovementType::In,
+                        qty: q,
+                        batch: None,
+                        mfg_date: None,
+                        exp_date: None,
+                        vendor_name: None,
+                        reference_no: None,
+                        attachment: None,
+                        reason: Some("Opening balance".into()),
+                        order_id: None,
+                        balance_after: Some(q),
+                        date: now,
+                        created_by: actor.id().to_string(),
+                        created_at: Some(now),
+                        updated_at: Some(now),
+                        extra: Map::new(),
+                    };
+                    writes.push(Write::insert(&tx)?);
+                }
+                let audit = actor
+                    .audit(AuditAction::Create)
+                    .entity(EntityType::Packaging, m.id.clone())
+                    .change(None, snapshot(&m));
+                writes.push(Write::insert(&audit)?);
+                created = Some(m);
+                Ok(writes)
+            },
+        )
+        .await;
+        match result {
+            Ok(_) => break,
+            Err(e)
+                if e.code == "DUPLICATE"
+                    && e.details["collection"] == Collection::PackagingTransactions.name() =>
+            {
+                // The opening movement's id was taken (by a legacy movement): draw another.
+                created = None;
+                opening_tx_id = Some(next_business_id(st.store.as_ref(), "PKG-IN-").await?);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let m = created.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "NO_FREE_ID",
+            "No free identifier could be allocated; try again.",
+        )
+    })?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "success": true, "data": material_view(&m, now) })),
+    )
+        .into_response())
+}
+
+// ---------------------------------------------------------------------------------------
+// Movements
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct TransactionQuery {
+    /// Only this material's movements.
+    pub material_id: Option<String>,
+    /// From this date (YYYY-MM-DD, IST day) or instant (RFC 3339), inclusive.
+    pub start_date: Option<String>,
+    /// Up to this date (the whole IST day) or instant, inclusive.
+    pub end_date: Option<String>,
+    /// 1-based page (default 1).
+    pub page: Option<u64>,
+    /// Page size (default 20, at most 200).
+    pub limit: Option<u64>,
+}
+
+/// Movements, newest first, with page metadata.
+#[utoipa::path(get, path = "/api/packaging/transactions", tag = "Packaging", security(("bearer" = [])), params(TransactionQuery), responses(
+    (status = 200, description = "`{ success, data, pagination: { page, limit, total, pages } }`"),
+    (status = 400, description = "A date that cannot be read"),
+    (status = 403, description = "Needs manage_warehouse or procurement"),
+))]
+async fn list_transactions(
+    State(st): State<AppState>,
+    actor: Actor,
+    QueryParams(q): QueryParams<TransactionQuery>,
+) -> Result<Json<Value>, ApiError> {
+    can_read(&actor)?;
+    let page = q.page.unwrap_or(1).max(1);
+    // The legacy limit had no cap (a memory DoS with limit=1e9).
+    let limit = q.limit.unwrap_or(20).clamp(1, 200);
+    let filter = Filter::and([
+        q.material_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|id| Filter::eq("materialId", id))
+            .unwrap_or(Filter::All),
+        date_range_filter("date", q.start_date.as_deref(), q.end_date.as_deref())?,
+    ]);
+    let total = st.store.count_of::<PackagingTransaction>(&filter).await?;
+    let rows: Vec<PackagingTransaction> = st
+        .store
+        .list(
+            &Query::new(filter)
+                .sort_desc("date")
+                .sort_desc("id")
+                .skip((page - 1) * limit)
+                .limit(limit),
+        )
+        .await?;
+    Ok(Json(json!({
+        "success": true,
+        "data": rows,
+        "pagination": { "page": page, "limit": limit, "total": total, "pages": total.div_ceil(limit) },
+    })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InwardRequest {
+    #[schema(example = "PKG-001")]
+    pub material_id: String,
+    /// A number greater than 0.
+    #[serde(deserialize_with = "de_number")]
+    #[schema(value_type = f64, example = 800)]
+    pub qty: Decimal,
+    /// The supplier's batch.
+    pub batch: Option<String>,
+    #[schema(value_type = Option<String>, example = "2026-01-15")]
+    pub mfg_date: Option<DateOnly>,
+    #[schema(value_type = Option<String>, example = "2027-01-15")]
+    pub exp_date: Option<DateOnly>,
+    pub vendor_name: Option<String>,
+    /// Challan or invoice number.
+    pub reference_no: Option<String>,
+    /// Link or blob key of the uploaded challan (not file contents).
+    pub attachment: Option<String>,
+}
+
+/// Receive packaging stock: the movement, the balance increment and the audit entry in one
+/// commit.
+#[utoipa::path(post, path = "/api/packaging/inward", tag = "Packaging", security(("bearer" = [])), request_body = InwardRequest, responses(
+    (status = 201, description = "`{ success, message, data: { transaction, material } }`"),
+    (status = 403, description = "Needs manage_warehouse or procurement"),
+    (status = 404, description = "Unknown material"),
+    (status = 422, description = "qty not a number > 0, or an attachment that is not a link"),
+))]
+async fn inward(
+    State(st): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<InwardRequest>,
+) -> Result<Response, ApiError> {
+    actor.require_any(&[
+        (Permission::ManageWarehouse, Access::Full),
+        (Permission::Procurement, Access::Full),
+    ])?;
+    let qty = positive_qty(body.qty)?;
+    check_link("attachment", body.attachment.as_deref())?;
+    let material_id = body.material_id.trim().to_string();
+    let material: PackagingMaterial = st
+        .store
+        .get(Filter::id(material_id.clone()))
+        .await?
+        .ok_or_else(|| material_not_found(&material_id))?;
+    let now = Timestamp::now();
+    let template = PackagingTransaction {
+        id: String::new(),
+        material_id: material.id.clone(),
+        movement: MovementType::In,
+        qty,
+        batch: trimmed(body.batch),
+        mfg_date: body.mfg_date,
+        exp_date: body.exp_date,
+        vendor_name: trimmed(body.vendor_name),
+        reference_no: trimmed(body.reference_no),
+        attachment: trimmed(body.attachment),
+        reason: None,
+        order_id: None,
+        balance_after: None,
+        date: now,
+        created_by: actor.id().to_string(),
+        created_at: Some(now),
+        updated_at: Some(now),
+        extra: Map::new(),
+    };
+    let mut tx = template.clone();
+    let committed =
+        nexus_core::store::commit_with_business_id(st.store.as_ref(), "PKG-IN-", |id| {
+            tx = template.clone();
+            tx.id = id.to_string();
+            let audit = actor
+                .audit(AuditAction::StockMovement)
+                .entity(EntityType::Packaging, material.id.clone())
+                .change(None, snapshot(&tx));
+            Ok(vec![
+                Write::insert(&tx)?,
+                Write::update_one::<PackagingMaterial>(
+                    Filter::id(material.id.clone()),
+                    vec![
+                        UpdateOp::Inc("balance".into(), json!(qty)),
+                        UpdateOp::Set("lastMovementDate".into(), json!(now)),
+                        UpdateOp::Set("updatedAt".into(), json!(now)),
+                    ],
+                ),
+                Write::insert(&audit)?,
+            ])
+        })
+        .await;
+    match committed {
+        Ok(_) => {}
+        // The material disappeared between the read and the commit.
+        Err(StoreError::Conflict(_)) => return Err(material_not_found(&material.id)),
+        Err(e) => return Err(e.into()),
+    }
+    st.publish(movement_event(&tx)).await;
+    let after: Option<PackagingMaterial> = st.store.get(Filter::id(material.id.clone())).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "success": true,
+            "message": "Inward entry created successfully",
+            "data": { "transaction": tx, "material": after.map(|m| material_view(&m, now)) },
+        })),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OutwardRequest {
+    #[schema(example = "PKG-003")]
+    pub material_id: String,
+    /// A number greater than 0, at most the balance.
+    #[serde(deserialize_with = "de_number")]
+    #[schema(value_type = f64, example = 40)]
+    pub qty: Decimal,
+    /// Why the stock goes out (e.g. "Packing ORD-003", "Damaged").
+    #[schema(example = "Packing for dispatch")]
+    pub reason: String,
+    /// The order the packaging was used for, when there is one.
+    pub order_id: Option<String>,
+    pub reference_no: Option<String>,
+}
+
+/// Issue packaging stock. The balance update is guarded (`balance >= qty`): never negative,
+/// no lost update under concurrency. Publishes `packaging:low-stock` when the balance ends
+/// at or below the MOQ.
+#[utoipa::path(post, path = "/api/packaging/outward", tag = "Packaging", security(("bearer" = [])), request_body = OutwardRequest, responses(
+    (status = 201, description = "`{ success, message, data: { transaction, material } }`"),
+    (status = 400, description = "`Insufficient balance. Available: a, Requested: r`"),
+    (status = 403, description = "Needs manage_warehouse"),
+    (status = 404, description = "Unknown material or order"),
+    (status = 422, description = "qty not a number > 0, or no reason"),
+))]
+async fn outward(
+    State(st): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<OutwardRequest>,
+) -> Result<Response, ApiError> {
+    actor.require(Permission::ManageWarehouse, Access::Full)?;
+    let qty = positive_qty(body.qty)?;
+    let reason = body.reason.trim().to_string();
+    if reason.is_empty() {
+        return Err(unprocessable(
+            "REASON_REQUIRED",
+            "reason is required for an outward movement",
+        ));
+    }
+    let material_id = body.material_id.trim().to_string();
+    let material: PackagingMaterial = st
+        .store
+        .get(Filter::id(material_id.clone()))
+        .await?
+        .ok_or_else(|| material_not_found(&material_id))?;
+    let order_id = trimmed(body.order_id);
+    if let Some(oid) = &order_id
+        && st
+            .store
+            .get::<Order>(Filter::id(oid.clone()))
+            .await?
+            .is_none()
+    {
+        return Err(crate::routes::common::not_found(
+            "ORDER_NOT_FOUND",
+            "Order",
+            oid,
+        ));
+    }
+    if material.balance < qty {
+        return Err(insufficient(material.balance, qty, &material.id));
+    }
+    let now = Timestamp::now();
+    let template = PackagingTransaction {
+        id: String::new(),
+        material_id: material.id.clone(),
+        movement: MovementType::Out,
+        qty,
+        batch: None,
+        mfg_date: None,
+        exp_date: None,
+        vendor_name: None,
+        reference_no: trimmed(body.reference_no),
+        attachment: None,
+        reason: Some(reason),
+        order_id,
+        balance_after: None,
+        date: now,
+        created_by: actor.id().to_string(),
+        created_at: Some(now),
+        updated_at: Some(now),
+        extra: Map::new(),
+    };
+    let mut tx = template.clone();
+    let committed =
+        nexus_core::store::commit_with_business_id(st.store.as_ref(), "PKG-OUT-", |id| {
+            tx = template.clone();
+            tx.id = id.to_string();
+            let audit = actor
+                .audit(AuditAction::StockMovement)
+                .entity(EntityType::Packaging, material.id.clone())
+                .change(None, snapshot(&tx));
+            let mut audit = audit;
+            audit.reason = tx.reason.clone();
+            Ok(vec![
+                Write::insert(&tx)?,
+                // The guard is the whole point (D-R2): exactly one material with enough
+                // balance, or nothing in this commit happens.
+                Write::update_one::<PackagingMaterial>(
+                    Filter::and([
+                        Filter::id(material.id.clone()),
+                        Filter::gte("balance", json!(qty)),
+                    ]),
+                    vec![
+                        UpdateOp::Inc("balance".into(), json!(-qty.value())),
+                        UpdateOp::Set("lastMovementDate".into(), json!(now)),
+                        UpdateOp::Set("updatedAt".into(), json!(now)),
+                    ],
+                ),
+                Write::insert(&audit)?,
+            ])
+        })
+        .await;
+    match committed {
+        Ok(_) => {}
+        Err(StoreError::Conflict(_)) => {
+            // Someone else took the stock first (or the material is gone): report what is
+            // there now.
+            return match st
+                .store
+                .get::<PackagingMaterial>(Filter::id(material.id.clone()))
+                .await?
+            {
+                Some(m) => Err(insufficient(m.balance, qty, &m.id)),
+                None => Err(material_not_found(&material.id)),
+            };
+        }
+        Err(e) => return Err(e.into()),
+    }
+    st.publish(movement_event(&tx)).await;
+    let after: Option<PackagingMaterial> = st.store.get(Filter::id(material.id.clone())).await?;
+    if let Some(m) = after.as_ref().filter(|m| material_is_low(m)) {
+        st.publish(low_stock_event(m)).await;
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "success": true,
+            "message": "Outward entry created successfully",
+            "data": { "transaction": tx, "material": after.map(|m| material_view(&m, now)) },
+        })),
+    )
+        .into_response())
+}
+
+fn insufficient(available: Quantity, requested: Quantity, material_id: &str) -> ApiError {
+    ApiError::bad_request(
+        "INSUFFICIENT_BALANCE",
+        format!("Insufficient balance. Available: {available}, Requested: {requested}"),
+    )
+    .with_details(
+        json!({ "materialId": material_id, "available": available, "requested": requested }),
+    )
+}
+
+/// Materials at or below their MOQ.
+#[utoipa::path(get, path = "/api/packaging/low-stock", tag = "Packaging", security(("bearer" = [])), responses(
+    (status = 200, description = "`{ success, data: [material + isLowStock + health], count }`"),
+    (status = 403, description = "Needs manage_warehouse or procurement"),
+))]
+async fn low_stock(State(st): State<AppState>, actor: Actor) -> Result<Json<Value>, ApiError> {
+    can_read(&actor)?;
+    let now = Timestamp::now();
+    // `balance <= moq` compares two fields of one document, which the store's filter
+    // language does not express; the materials collection is a short master list.
+    let materials: Vec<PackagingMaterial> = st.store.list(&Query::all().sort_asc("id")).await?;
+    let data: Vec<Value> = materials
+        .iter()
+        .filter(|m| material_is_low(m))
+        .map(|m| material_view(m, now))
+        .collect();
+    let count = data.len();
+    Ok(Json(
+        json!({ "success": true, "data": data, "count": count }),
+    ))
+}

@@ -1,0 +1,704 @@
+//! Performance management (api.md §2.14 PM1–PM4, domain.md §2.11, D-L13, D-R4, D-A3).
+//!
+//! What changed from the legacy routes:
+//! * reading never creates a record (the legacy GET inserted an empty one, racing on the
+//!   unique index, D-R4): a missing record is `404 PMS_RECORD_NOT_FOUND`;
+//! * the leaderboard is its own route and is never shadowed by `/{userId}` (D-A3: the
+//!   legacy PMS screen always failed because of it);
+//! * visibility follows the reporting line: your own record, your recursive team for
+//!   RSM/ASM/NSM (the legacy refused managers outright), everyone for `user_management`;
+//! * scores are recomputed with `rules::pms` under the current policy, whose version is
+//!   stored on the record; the OD KRA now uses the OD balances (they fed nothing before);
+//! * KRAs, targets, weightages and salary can be defined (`PUT /api/pms/{userId}`; there was
+//!   no API), and a new definition's weightages must total 100;
+//! * `kraId` may be a number or numeric text (the legacy matched only the number);
+//! * every change is audited with before/after, in the same commit (8.1.14).
+//!
+//! Records are replaced whole under an `_rev` guard and retried on a concurrent change, so
+//! two edits of one record never lose each other.
+
+use crate::ApiJson;
+use crate::auth::Actor;
+use crate::error::ApiError;
+use crate::routes::analytics::current_month;
+use crate::routes::common::snapshot;
+use crate::routes::packaging::{de_opt_number, unprocessable};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, Query as QueryParams, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use nexus_core::auth::{Access, Permission, Role};
+use nexus_core::model::{
+    AuditAction, EntityType, Kra, KraType, OdBalances, PerformanceRecord, User,
+};
+use nexus_core::rules::pms::{PmsError, PmsPolicy, score_record, validate_weightages};
+use nexus_core::store::{Filter, Query, StoreError, TypedStore, Write};
+use nexus_core::types::{Money, PmsMonth, Timestamp, lenient_decimal};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(leaderboard))
+        .routes(routes!(update_kra))
+        .routes(routes!(update_od_balances))
+        .routes(routes!(get_record, define_record))
+}
+
+/// How many times a guarded replace is retried after a concurrent change.
+const RETRIES: usize = 5;
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+
+fn parse_month(raw: Option<&str>) -> Result<PmsMonth, ApiError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(current_month(Timestamp::now())),
+        Some(s) => PmsMonth::parse(s)
+            .map_err(|e| unprocessable("INVALID_MONTH", format!("{e}; use a month like Feb'26"))),
+    }
+}
+
+fn key_filter(user_id: &str, month: PmsMonth) -> Filter {
+    Filter::and([
+        Filter::eq("userId", user_id),
+        Filter::eq("month", month.to_string()),
+    ])
+}
+
+/// Matches the record only if nobody changed it since it was read (legacy records carry no
+/// `_rev`, which reads as 0).
+fn rev_guard(user_id: &str, month: PmsMonth, rev: u64) -> Filter {
+    let rev_f = if rev == 0 {
+        Filter::or([Filter::Missing("_rev".into()), Filter::eq("_rev", 0)])
+    } else {
+        Filter::eq("_rev", rev)
+    };
+    Filter::and([key_filter(user_id, month), rev_f])
+}
+
+fn entity_id(user_id: &str, month: PmsMonth) -> String {
+    format!("{user_id}:{month}")
+}
+
+fn record_not_found(user_id: &str, month: PmsMonth) -> ApiError {
+    ApiError::not_found(
+        "PMS_RECORD_NOT_FOUND",
+        format!("No performance record for {user_id} in {month}"),
+    )
+    .with_details(json!({ "userId": user_id, "month": month.to_string() }))
+}
+
+/// Whole numbers as JSON integers (`99`, not `99.0`): decimals such as scores serialise as
+/// doubles, and the legacy API (JavaScript numbers) printed whole values without a fraction.
+pub(crate) fn tidy_numbers(v: &mut Value) {
+    match v {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64()
+                && n.is_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                *v = json!(f as i64);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(tidy_numbers),
+        Value::Object(o) => o.values_mut().for_each(tidy_numbers),
+        _ => {}
+    }
+}
+
+/// The record as stored, with each KRA's `finalScore` also sent as `score` (the field the
+/// mobile PMS screen reads, api.md §7) and the sortable `period`.
+fn record_view(r: &PerformanceRecord) -> Value {
+    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.remove("_rev");
+        o.insert("period".into(), json!(r.month.period()));
+        if let Some(Value::Array(kras)) = o.get_mut("kras") {
+            for k in kras.iter_mut() {
+                if let Some(k) = k.as_object_mut()
+                    && let Some(s) = k.get("finalScore").cloned()
+                {
+                    k.insert("score".into(), s);
+                }
+            }
+        }
+    }
+    tidy_numbers(&mut v);
+    v
+}
+
+fn rescore(r: &mut PerformanceRecord) {
+    score_record(&PmsPolicy::default(), r).apply_to(r);
+}
+
+/// Whose PMS records the actor may read: `None` = everyone (`user_management`), else the
+/// actor and, for the sales managers, their recursive team.
+async fn visible_users(st: &AppState, actor: &Actor) -> Result<Option<BTreeSet<String>>, ApiError> {
+    if actor.can(Permission::UserManagement, Access::View) {
+        return Ok(None);
+    }
+    let mut set = BTreeSet::from([actor.id().to_string()]);
+    if matches!(actor.role(), Role::Rsm | Role::Asm | Role::Nsm) {
+        set.extend(actor.subordinates(st).await?);
+    }
+    Ok(Some(set))
+}
+
+fn forbidden_record() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "FORBIDDEN",
+        "You can only view your own performance record or your team's.",
+    )
+}
+
+/// Reads, changes and writes back one record under the `_rev` guard, with its audit entry
+/// in the same commit; retried when someone else changed the record meanwhile.
+async fn update_record<F>(
+    st: &AppState,
+    actor: &Actor,
+    user_id: &str,
+    month: PmsMonth,
+    mut change: F,
+) -> Result<PerformanceRecord, ApiError>
+where
+    F: FnMut(&mut PerformanceRecord) -> Result<(), ApiError>,
+{
+    for _ in 0..RETRIES {
+        let current: PerformanceRecord = st
+            .store
+            .get(key_filter(user_id, month))
+            .await?
+            .ok_or_else(|| record_not_found(user_id, month))?;
+        let mut next = current.clone();
+        change(&mut next)?;
+        rescore(&mut next);
+        next.period = Some(month.period());
+        next.updated_at = Some(Timestamp::now());
+        next.rev = current.rev + 1;
+        let audit = actor
+            .audit(AuditAction::Update)
+            .entity(EntityType::Pms, entity_id(user_id, month))
+            .change(snapshot(&current), snapshot(&next));
+        match st
+            .store
+            .commit(vec![
+                Write::replace(rev_guard(user_id, month, current.rev), &next)?,
+                Write::insert(&audit)?,
+            ])
+            .await
+        {
+            Ok(()) => return Ok(next),
+            Err(StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::from(StoreError::Conflict(
+        "performance record kept changing".into(),
+    )))
+}
+
+// ---------------------------------------------------------------------------------------
+// PM1 / define
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MonthQuery {
+    /// `Feb'26` (or `2026-02`); the current month (IST) when absent.
+    pub month: Option<String>,
+    /// Legacy alias of `month`.
+    pub period: Option<String>,
+}
+
+/// One user's performance record for a month. Never creates one.
+#[utoipa::path(get, path = "/api/pms/{userId}", tag = "PMS", security(("bearer" = [])),
+    params(("userId" = String, Path, description = "User id"), MonthQuery),
+    responses(
+        (status = 200, description = "`{ success, data: record }` (each KRA also carries `score`)"),
+        (status = 403, description = "Not your record, nor your team's"),
+        (status = 404, description = "`PMS_RECORD_NOT_FOUND`"),
+        (status = 422, description = "Unreadable month"),
+    ))]
+async fn get_record(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(user_id): Path<String>,
+    QueryParams(q): QueryParams<MonthQuery>,
+) -> Result<Json<Value>, ApiError> {
+    if let Some(set) = visible_users(&st, &actor).await?
+        && !set.contains(&user_id)
+    {
+        return Err(forbidden_record());
+    }
+    let month = parse_month(q.month.as_deref().or(q.period.as_deref()))?;
+    let record: PerformanceRecord = st
+        .store
+        .get(key_filter(&user_id, month))
+        .await?
+        .ok_or_else(|| record_not_found(&user_id, month))?;
+    Ok(Json(
+        json!({ "success": true, "data": record_view(&record) }),
+    ))
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KraDefinition {
+    /// Positive whole number, unique in the record; assigned when absent.
+    pub id: Option<i64>,
+    #[schema(example = "Sales Target")]
+    pub name: String,
+    #[schema(example = "SM Budget")]
+    pub criteria: Option<String>,
+    #[serde(default, deserialize_with = "de_opt_number")]
+    #[schema(value_type = Option<f64>, example = 1000000)]
+    pub target: Option<Decimal>,
+    #[serde(default, deserialize_with = "de_opt_number")]
+    #[schema(value_type = f64, example = 40)]
+    pub weightage: Option<Decimal>,
+    /// Unrestricted (default), Restricted or "As per slab".
+    #[serde(rename = "type", default)]
+    #[schema(value_type = Option<String>, example = "Unrestricted")]
+    pub kra_type: Option<KraType>,
+    /// Achievement so far; kept from the stored KRA with the same id when absent.
+    #[serde(default, deserialize_with = "de_opt_number")]
+    #[schema(value_type = Option<f64>)]
+    pub achieved: Option<Decimal>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DefineRecordRequest {
+    /// `Feb'26`; the current month when absent.
+    #[schema(example = "Mar'26")]
+    pub month: Option<String>,
+    #[serde(default, deserialize_with = "de_opt_number")]
+    #[schema(value_type = Option<f64>, example = 50000)]
+    pub gross_monthly_salary: Option<Decimal>,
+    pub kras: Vec<KraDefinition>,
+}
+
+fn build_kras(defs: Vec<KraDefinition>, existing: &[Kra]) -> Result<Vec<Kra>, ApiError> {
+    if defs.is_empty() {
+        return Err(unprocessable("KRAS_REQUIRED", "Define at least one KRA"));
+    }
+    let mut seen = BTreeSet::new();
+    for d in &defs {
+        if let Some(id) = d.id
+            && (id <= 0 || !seen.insert(id))
+        {
+            return Err(unprocessable(
+                "INVALID_KRA_ID",
+                format!("KRA id {id} must be a positive number, unique in the record"),
+            ));
+        }
+    }
+    let mut next_id = seen.iter().max().copied().unwrap_or(0);
+    let old: BTreeMap<i64, &Kra> = existing.iter().map(|k| (k.id, k)).collect();
+    defs.into_iter()
+        .map(|d| {
+            let name = d.name.trim().to_string();
+            if name.is_empty() {
+                return Err(unprocessable("INVALID_KRA", "Every KRA needs a name"));
+            }
+            let non_negative = |v: Option<Decimal>, what: &str| match v {
+                Some(x) if x < Decimal::ZERO => Err(unprocessable(
+                    "INVALID_KRA",
+                    format!("KRA `{name}`: {what} cannot be negative"),
+                )),
+                other => Ok(other.unwrap_or(Decimal::ZERO)),
+            };
+            let id = match d.id {
+                Some(id) => id,
+                None => {
+                    next_id += 1;
+                    next_id
+                }
+            };
+            Ok(Kra {
+                id,
+                criteria: d
+                    .criteria
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty()),
+                target: non_negative(d.target, "target")?,
+                weightage: non_negative(d.weightage, "weightage")?,
+                kra_type: d.kra_type.unwrap_or_default(),
+                achieved: match d.achieved {
+                    Some(_) => non_negative(d.achieved, "achieved")?,
+                    None => old.get(&id).map(|k| k.achieved).unwrap_or(Decimal::ZERO),
+                },
+                final_score: Decimal::ZERO,
+                name,
+            })
+        })
+        .collect()
+}
+
+/// Define (or redefine) a user's KRAs, targets, weightages and salary for a month. The
+/// weightages must total 100; achievements already recorded are kept by KRA id.
+#[utoipa::path(put, path = "/api/pms/{userId}", tag = "PMS", security(("bearer" = [])),
+    params(("userId" = String, Path, description = "User id")),
+    request_body = DefineRecordRequest,
+    responses(
+        (status = 200, description = "Updated: `{ success, data: record }`"),
+        (status = 201, description = "Created: `{ success, data: record }`"),
+        (status = 403, description = "Needs user_management"),
+        (status = 404, description = "Unknown user"),
+        (status = 422, description = "Weightages not totalling 100, or an invalid KRA or month"),
+    ))]
+async fn define_record(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(user_id): Path<String>,
+    ApiJson(body): ApiJson<DefineRecordRequest>,
+) -> Result<Response, ApiError> {
+    actor.require(Permission::UserManagement, Access::Full)?;
+    let month = parse_month(body.month.as_deref())?;
+    let salary = match body.gross_monthly_salary {
+        Some(s) if s < Decimal::ZERO => {
+            return Err(unprocessable(
+                "INVALID_SALARY",
+                "grossMonthlySalary cannot be negative",
+            ));
+        }
+        other => other.map(Money::new),
+    };
+    let user: User = st
+        .store
+        .get(Filter::id(user_id.clone()))
+        .await?
+        .ok_or_else(|| crate::routes::common::not_found("USER_NOT_FOUND", "User", &user_id))?;
+    let defs = body.kras;
+    for _ in 0..RETRIES {
+        let existing: Option<PerformanceRecord> = st.store.get(key_filter(&user_id, month)).await?;
+        let kras = build_kras(
+            defs.clone(),
+            existing.as_ref().map(|r| r.kras.as_slice()).unwrap_or(&[]),
+        )?;
+        validate_weightages(&kras).map_err(|e| match e {
+            PmsError::WeightagesDoNotTotal100 { total } => unprocessable(
+                "WEIGHTAGES_MUST_TOTAL_100",
+                format!("KRA weightages must total 100 (got {})", total.normalize()),
+            )
+            .with_details({
+                let mut d = json!({ "total": total });
+                tidy_numbers(&mut d);
+                d
+            }),
+            PmsError::NegativeWeightage { name } => unprocessable(
+                "INVALID_KRA",
+                format!("KRA `{name}` has a negative weightage"),
+            ),
+        })?;
+        let now = Timestamp::now();
+        let mut next = match &existing {
+            Some(r) => r.clone(),
+            None => PerformanceRecord {
+                user_id: user.id.clone(),
+                user_name: user.name.clone(),
+                month,
+                period: Some(month.period()),
+                gross_monthly_salary: user.gross_monthly_salary,
+                od_balances: OdBalances::default(),
+                kras: Vec::new(),
+                total_score: Decimal::ZERO,
+                incentive_amount: Money::ZERO,
+                incentive_percentage: Decimal::ZERO,
+                policy_version: None,
+                created_at: Some(now),
+                updated_at: Some(now),
+                rev: 0,
+                extra: Map::new(),
+            },
+        };
+        next.kras = kras;
+        next.user_name = user.name.clone();
+        if let Some(s) = salary {
+            next.gross_monthly_salary = s;
+        }
+        next.period = Some(month.period());
+        next.updated_at = Some(now);
+        rescore(&mut next);
+        let (write, action) = match &existing {
+            Some(r) => {
+                next.rev = r.rev + 1;
+                (
+                    Write::replace(rev_guard(&user_id, month, r.rev), &next)?,
+                    AuditAction::Update,
+                )
+            }
+            None => (Write::insert(&next)?, AuditAction::Create),
+        };
+        let audit = actor
+            .audit(action)
+            .entity(EntityType::Pms, entity_id(&user_id, month))
+            .change(existing.as_ref().and_then(snapshot), snapshot(&next));
+        match st.store.commit(vec![write, Write::insert(&audit)?]).await {
+            Ok(()) => {
+                let status = if existing.is_some() {
+                    StatusCode::OK
+                } else {
+                    StatusCode::CREATED
+                };
+                return Ok((
+                    status,
+                    Json(json!({ "success": true, "data": record_view(&next) })),
+                )
+                    .into_response());
+            }
+            // Someone created or changed the record meanwhile: read it again.
+            Err(StoreError::Conflict(_)) | Err(StoreError::DuplicateKey { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::from(StoreError::Conflict(
+        "performance record kept changing".into(),
+    )))
+}
+
+// ---------------------------------------------------------------------------------------
+// PM2 leaderboard
+
+/// The month's records ranked by total score (rank over everyone), showing the rows you
+/// may see: yours, your team's, or everyone's with `user_management`.
+#[utoipa::path(get, path = "/api/pms/leaderboard", tag = "PMS", security(("bearer" = [])), params(MonthQuery), responses(
+    (status = 200, description = "`{ success, data: [{ rank, userId, userName, totalScore, incentiveAmount, incentivePercentage }], period }`"),
+    (status = 422, description = "Unreadable month"),
+))]
+async fn leaderboard(
+    State(st): State<AppState>,
+    actor: Actor,
+    QueryParams(q): QueryParams<MonthQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let month = parse_month(q.month.as_deref().or(q.period.as_deref()))?;
+    let visible = visible_users(&st, &actor).await?;
+    let mut records: Vec<PerformanceRecord> = st
+        .store
+        .list(&Query::new(Filter::eq("month", month.to_string())))
+        .await?;
+    records.sort_by(|a, b| {
+        b.total_score
+            .cmp(&a.total_score)
+            .then(a.user_id.cmp(&b.user_id))
+    });
+    let mut data: Vec<Value> = records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| visible.as_ref().is_none_or(|v| v.contains(&r.user_id)))
+        .map(|(i, r)| {
+            json!({
+                "rank": i + 1,
+                "userId": r.user_id,
+                "userName": r.user_name,
+                "totalScore": r.total_score,
+                "incentiveAmount": r.incentive_amount,
+                "incentivePercentage": r.incentive_percentage,
+            })
+        })
+        .collect();
+    data.iter_mut().for_each(tidy_numbers);
+    Ok(Json(json!({
+        "success": true,
+        "data": data,
+        "period": month.to_string(),
+        "totalRanked": records.len(),
+    })))
+}
+
+// ---------------------------------------------------------------------------------------
+// PM3 KRA achievement
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KraUpdateRequest {
+    #[schema(example = "SALES-001")]
+    pub user_id: String,
+    /// `Feb'26`; the current month when absent.
+    #[schema(example = "Feb'26")]
+    pub month: Option<String>,
+    /// The KRA's id, as a number or numeric text.
+    #[schema(value_type = Object, example = 1)]
+    pub kra_id: Value,
+    /// The achievement, as a number (or numeric text), ≥ 0.
+    #[schema(value_type = Object, example = 1250000)]
+    pub achieved_value: Value,
+}
+
+fn kra_id_of(v: &Value) -> Result<i64, ApiError> {
+    let bad = || unprocessable("INVALID_KRA_ID", format!("kraId {v} is not a KRA number"));
+    match v {
+        Value::Number(n) => n.as_i64().ok_or_else(bad),
+        Value::String(s) => s.trim().parse::<i64>().map_err(|_| bad()),
+        _ => Err(bad()),
+    }
+}
+
+/// Record a KRA achievement; the record is rescored (policy version stored).
+#[utoipa::path(post, path = "/api/pms/kra/update", tag = "PMS", security(("bearer" = [])), request_body = KraUpdateRequest, responses(
+    (status = 200, description = "`{ success, message, data: record }`"),
+    (status = 403, description = "Needs user_management"),
+    (status = 404, description = "`PMS_RECORD_NOT_FOUND` or `KRA_NOT_FOUND`"),
+    (status = 422, description = "Bad kraId, achievedValue or month"),
+))]
+async fn update_kra(
+    State(st): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<KraUpdateRequest>,
+) -> Result<Json<Value>, ApiError> {
+    actor.require(Permission::UserManagement, Access::Full)?;
+    let month = parse_month(body.month.as_deref())?;
+    let kra_id = kra_id_of(&body.kra_id)?;
+    let achieved = lenient_decimal(&body.achieved_value)
+        .filter(|d| *d >= Decimal::ZERO)
+        .ok_or_else(|| {
+            unprocessable(
+                "INVALID_ACHIEVED_VALUE",
+                "achievedValue must be a number of 0 or more",
+            )
+        })?;
+    let user_id = body.user_id.trim().to_string();
+    let record = update_record(&st, &actor, &user_id, month, |r| {
+        let kra = r.kras.iter_mut().find(|k| k.id == kra_id).ok_or_else(|| {
+            ApiError::not_found("KRA_NOT_FOUND", format!("KRA {kra_id} not found"))
+                .with_details(json!({ "kraId": kra_id }))
+        })?;
+        kra.achieved = achieved;
+        Ok(())
+    })
+    .await?;
+    Ok(Json(json!({
+        "success": true,
+        "message": "KRA updated successfully",
+        "data": record_view(&record),
+    })))
+}
+
+// ---------------------------------------------------------------------------------------
+// PM4 OD balances
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OdBalanceRequest {
+    #[schema(example = "SALES-001")]
+    pub user_id: String,
+    #[schema(example = "Feb'26")]
+    pub month: Option<String>,
+    #[serde(default, deserialize_with = "de_opt_number")]
+    #[schema(value_type = Option<f64>, example = 300000)]
+    pub chennai: Option<Decimal>,
+    #[serde(rename = "self", default, deserialize_with = "de_opt_number")]
+    #[schema(value_type = Option<f64>, example = 200000)]
+    pub self_: Option<Decimal>,
+    #[serde(default, deserialize_with = "de_opt_number")]
+    #[schema(value_type = Option<f64>, example = 100000)]
+    pub hyd: Option<Decimal>,
+}
+
+/// Set the OD balances (chennai, self, hyd; those given). The OD KRA is scored on their
+/// total, so the record is rescored.
+#[utoipa::path(post, path = "/api/pms/od-balance/update", tag = "PMS", security(("bearer" = [])), request_body = OdBalanceRequest, responses(
+    (status = 200, description = "`{ success, message, data: record }`"),
+    (status = 403, description = "Needs user_management or approve_credit"),
+    (status = 404, description = "`PMS_RECORD_NOT_FOUND`"),
+    (status = 422, description = "Negative balance or bad month"),
+))]
+async fn update_od_balances(
+    State(st): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<OdBalanceRequest>,
+) -> Result<Json<Value>, ApiError> {
+    // Credit Control maintains the OD figures (legacy: Admin, Credit Control).
+    actor.require_any(&[
+        (Permission::UserManagement, Access::Full),
+        (Permission::ApproveCredit, Access::Full),
+    ])?;
+    let month = parse_month(body.month.as_deref())?;
+    for v in [body.chennai, body.self_, body.hyd].into_iter().flatten() {
+        if v < Decimal::ZERO {
+            return Err(unprocessable(
+                "INVALID_OD_BALANCE",
+                "OD balances cannot be negative",
+            ));
+        }
+    }
+    let user_id = body.user_id.trim().to_string();
+    let record = update_record(&st, &actor, &user_id, month, |r| {
+        if let Some(v) = body.chennai {
+            r.od_balances.chennai = Money::new(v);
+        }
+        if let Some(v) = body.self_ {
+            r.od_balances.self_ = Money::new(v);
+        }
+        if let Some(v) = body.hyd {
+            r.od_balances.hyd = Money::new(v);
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(Json(json!({
+        "success": true,
+        "message": "OD balances updated successfully",
+        "data": record_view(&record),
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kra_ids_from_numbers_and_text() {
+        assert_eq!(kra_id_of(&json!(2)).unwrap(), 2);
+        assert_eq!(kra_id_of(&json!(" 3 ")).unwrap(), 3);
+        assert!(kra_id_of(&json!("KRA1")).is_err());
+        assert!(kra_id_of(&json!(1.5)).is_err());
+    }
+
+    #[test]
+    fn kra_definitions_keep_achievements_and_assign_ids() {
+        let old = vec![Kra {
+            id: 1,
+            name: "Sales".into(),
+            criteria: None,
+            target: Decimal::from(100),
+            achieved: Decimal::from(80),
+            weightage: Decimal::from(50),
+            kra_type: KraType::Unrestricted,
+            final_score: Decimal::ZERO,
+        }];
+        let defs = vec![
+            KraDefinition {
+                id: Some(1),
+                name: "Sales".into(),
+                criteria: None,
+                target: Some(Decimal::from(120)),
+                weightage: Some(Decimal::from(60)),
+                kra_type: None,
+                achieved: None,
+            },
+            KraDefinition {
+                id: None,
+                name: "Collection".into(),
+                criteria: None,
+                target: Some(Decimal::from(50)),
+                weightage: Some(Decimal::from(40)),
+                kra_type: Some(KraType::Restricted),
+                achieved: None,
+            },
+        ];
+        let kras = build_kras(defs, &old).unwrap();
+        assert_eq!(kras[0].achieved, Decimal::from(80));
+        assert_eq!(kras[1].id, 2);
+        assert_eq!(kras[1].achieved, Decimal::ZERO);
+        assert!(validate_weightages(&kras).is_ok());
+    }
+}

@@ -1,0 +1,739 @@
+//! Procurement: the inbound quality gate (api.md §2.13 PR1–PR4, domain.md §1.10, §2.13,
+//! D-L22).
+//!
+//! A consignment starts `Pending`; the procurement executive ticks the three document checks
+//! (supplier inspection protocol, labels, import/quality documents) and attaches the
+//! evidence; `submit` moves it to `Awaiting Head Approval` only when all three checks and an
+//! attachment are there; the Procurement Head (or Admin) approves or rejects it with a
+//! reason. The legacy routes needed no token at all (D-S8), let anyone set `Approved` with a
+//! PUT of any fields, never locked the checks, had no reject path and never wrote the
+//! status history (D-L22): here each step is its own audited endpoint, the checks are
+//! editable only while `Pending`, every status change appends `{status, changedBy,
+//! changedAt, remarks}`, and ids come from a sequence (`PRC-0001`; the legacy four clock
+//! digits collided every 10 s, D-R6).
+//!
+//! Who: `procurement` permission to read, create, edit and submit; the Procurement Head role
+//! (with `procurement`) or Admin to approve, reject and delete. A head does not approve an
+//! entry they submitted themselves (segregation of duties; Admin excepted).
+
+use crate::ApiJson;
+use crate::auth::Actor;
+use crate::error::ApiError;
+use crate::routes::common::{Paging, not_found, snapshot};
+use crate::routes::packaging::{check_link, commit_with_sequence_id, unprocessable};
+use crate::state::AppState;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query as QueryParams, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use nexus_core::auth::{Access, Permission, Role};
+use nexus_core::model::{
+    AuditAction, EntityType, Procurement, ProcurementHistory, ProcurementStatus,
+};
+use nexus_core::store::{Collection, Filter, Query, StoreError, TypedStore, UpdateOp, Write};
+use nexus_core::types::Timestamp;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, update, delete))
+        .routes(routes!(submit))
+        .routes(routes!(approve))
+        .routes(routes!(reject))
+}
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+
+/// A JSON body that may be absent (`POST …/approve` with nothing to say). An empty body is
+/// the type's default; otherwise the usual rules apply: JSON content type (415), valid JSON
+/// (400), the right shape (422).
+pub(crate) fn optional_body<T: DeserializeOwned + Default>(
+    headers: &HeaderMap,
+    bytes: &Bytes,
+) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    let json_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.to_ascii_lowercase())
+        .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
+    if !json_type {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "Send the body as application/json.",
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_FAILED",
+            "The request body has the wrong shape.",
+        )
+        .with_details(json!({ "reason": e.to_string() })),
+        _ => ApiError::bad_request("MALFORMED_JSON", "The request body is not valid JSON."),
+    })
+}
+
+fn can_read(actor: &Actor) -> Result<(), ApiError> {
+    actor.require(Permission::Procurement, Access::View)
+}
+
+fn can_work(actor: &Actor) -> Result<(), ApiError> {
+    actor.require(Permission::Procurement, Access::Full)
+}
+
+/// Approve, reject, delete: the Procurement Head (holding `procurement`) or Admin.
+fn require_head(actor: &Actor) -> Result<(), ApiError> {
+    if actor.is_admin()
+        || (actor.role() == Role::ProcurementHead
+            && actor.can(Permission::Procurement, Access::Full))
+    {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "Only the Procurement Head or an Admin can do this.",
+        )
+        .with_details(json!({ "requiredRoles": ["Procurement Head", "Admin"] })))
+    }
+}
+
+fn status_text(s: ProcurementStatus) -> Value {
+    serde_json::to_value(s).unwrap_or(Value::Null)
+}
+
+/// `status` equal to `s`, including the legacy client's upper-case `PENDING`.
+fn status_is(s: ProcurementStatus) -> Filter {
+    let mut texts = vec![status_text(s)];
+    if s == ProcurementStatus::Pending {
+        texts.push(json!("PENDING"));
+    }
+    Filter::is_in("status", texts)
+}
+
+async fn load(st: &AppState, id: &str) -> Result<Procurement, ApiError> {
+    st.store
+        .get(Filter::id(id))
+        .await?
+        .ok_or_else(|| not_found("PROCUREMENT_NOT_FOUND", "Procurement entry", id))
+}
+
+fn wrong_status(p: &Procurement, wanted: ProcurementStatus, action: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "INVALID_PROCUREMENT_STATUS",
+        format!(
+            "Cannot {action} entry {}: it is {}, not {}",
+            p.id,
+            status_text(p.status).as_str().unwrap_or("?"),
+            status_text(wanted).as_str().unwrap_or("?")
+        ),
+    )
+    .with_details(json!({ "status": p.status, "required": wanted }))
+}
+
+fn required_text(field: &str, v: &str) -> Result<String, ApiError> {
+    let t = v.trim();
+    if t.is_empty() || t.len() > 200 {
+        return Err(unprocessable(
+            "INVALID_FIELD",
+            format!("{field} is required (at most 200 characters)"),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+fn history(
+    status: ProcurementStatus,
+    actor: &Actor,
+    remarks: Option<String>,
+) -> ProcurementHistory {
+    ProcurementHistory {
+        status: status_text(status).as_str().unwrap_or_default().to_string(),
+        changed_by: Some(actor.id().to_string()),
+        changed_at: Timestamp::now(),
+        remarks,
+    }
+}
+
+/// A status change: guarded on the current status (and `extra_guard`), with the history
+/// entry and the audit entry in the same commit. Returns the updated entry.
+#[allow(clippy::too_many_arguments)]
+async fn change_status(
+    st: &AppState,
+    actor: &Actor,
+    current: &Procurement,
+    from: ProcurementStatus,
+    to: ProcurementStatus,
+    extra_guard: Filter,
+    mut sets: Vec<(&'static str, Value)>,
+    action: AuditAction,
+    remarks: Option<String>,
+) -> Result<Procurement, ApiError> {
+    let now = Timestamp::now();
+    let h = history(to, actor, remarks.clone());
+    sets.push(("status", status_text(to)));
+    sets.push(("updatedBy", json!(actor.id())));
+    sets.push(("updatedAt", json!(now)));
+    let mut ops: Vec<UpdateOp> = sets
+        .iter()
+        .map(|(k, v)| UpdateOp::Set((*k).to_string(), v.clone()))
+        .collect();
+    ops.push(UpdateOp::Push("statusHistory".into(), json!(h)));
+    let mut next = current.clone();
+    next.status = to;
+    next.updated_by = Some(actor.id().to_string());
+    next.updated_at = Some(now);
+    for (k, v) in &sets {
+        match *k {
+            "clearedBy" => next.cleared_by = v.as_str().map(str::to_string),
+            "approvedBy" => next.approved_by = v.as_str().map(str::to_string),
+            _ => {}
+        }
+    }
+    next.status_history.push(h);
+    let mut audit = actor
+        .audit(action)
+        .entity(EntityType::Procurement, current.id.clone())
+        .change(snapshot(current), snapshot(&next));
+    audit.reason = remarks;
+    match st
+        .store
+        .commit(vec![
+            Write::update_one::<Procurement>(
+                Filter::and([Filter::id(current.id.clone()), status_is(from), extra_guard]),
+                ops,
+            ),
+            Write::insert(&audit)?,
+        ])
+        .await
+    {
+        Ok(()) => Ok(next),
+        // Changed (or deleted) since it was read: report what it is now.
+        Err(StoreError::Conflict(_)) => {
+            let now = load(st, &current.id).await?;
+            Err(wrong_status(&now, from, "change"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// PR1 / PR2
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Only entries in this status (Pending, Awaiting Head Approval, Approved, Rejected).
+    pub status: Option<String>,
+    pub page: Option<u64>,
+    pub limit: Option<u64>,
+}
+
+/// Procurement entries, newest first (a raw array, as the mobile client reads it; totals in
+/// `X-Total-Count`).
+#[utoipa::path(get, path = "/api/procurement", tag = "Procurement", security(("bearer" = [])), params(ListQuery), responses(
+    (status = 200, description = "Raw array of entries; X-Total-Count, X-Page, X-Limit headers"),
+    (status = 403, description = "Needs procurement"),
+    (status = 422, description = "Unknown status"),
+))]
+async fn list(
+    State(st): State<AppState>,
+    actor: Actor,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Result<Response, ApiError> {
+    can_read(&actor)?;
+    let filter = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Filter::All,
+        Some(s) => {
+            let parsed: ProcurementStatus = serde_json::from_value(json!(s)).map_err(|_| {
+                unprocessable(
+                    "INVALID_STATUS",
+                    format!("Unknown procurement status `{s}`"),
+                )
+            })?;
+            status_is(parsed)
+        }
+    };
+    let paging = Paging {
+        page: q.page,
+        limit: q.limit,
+    };
+    let total = st.store.count_of::<Procurement>(&filter).await?;
+    let items: Vec<Procurement> = st
+        .store
+        .list(&paging.apply(Query::new(filter).sort_desc("createdAt").sort_desc("id")))
+        .await?;
+    Ok(paging.respond(items, total))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateProcurementRequest {
+    #[schema(example = "Oceanic Seafoods Pvt Ltd")]
+    pub supplier_name: String,
+    #[schema(example = "Frozen Prawns 1kg")]
+    pub sku_name: String,
+    #[schema(example = "SKU-PRAWN-1KG")]
+    pub sku_code: String,
+    #[serde(default)]
+    pub sip_checked: bool,
+    #[serde(default)]
+    pub labels_checked: bool,
+    #[serde(default)]
+    pub docs_checked: bool,
+    /// Link or blob key of the uploaded evidence (not file contents).
+    pub attachment: Option<String>,
+    pub attachment_name: Option<String>,
+}
+
+/// Register an inbound consignment; it starts `Pending` whatever the client sends.
+#[utoipa::path(post, path = "/api/procurement", tag = "Procurement", security(("bearer" = [])), request_body = CreateProcurementRequest, responses(
+    (status = 201, description = "The raw entry (`PRC-nnnn`)"),
+    (status = 403, description = "Needs procurement"),
+    (status = 422, description = "Missing supplier, SKU name or code; an attachment that is not a link; or a field that may not be set (e.g. status)"),
+))]
+async fn create(
+    State(st): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<CreateProcurementRequest>,
+) -> Result<Response, ApiError> {
+    can_work(&actor)?;
+    check_link("attachment", body.attachment.as_deref())?;
+    let now = Timestamp::now();
+    let template = Procurement {
+        id: String::new(),
+        supplier_name: required_text("supplierName", &body.supplier_name)?,
+        sku_name: required_text("skuName", &body.sku_name)?,
+        sku_code: required_text("skuCode", &body.sku_code)?,
+        sip_checked: body.sip_checked,
+        labels_checked: body.labels_checked,
+        docs_checked: body.docs_checked,
+        status: ProcurementStatus::Pending,
+        attachment: body
+            .attachment
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty()),
+        attachment_name: body
+            .attachment_name
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty()),
+        cleared_by: None,
+        approved_by: None,
+        updated_by: Some(actor.id().to_string()),
+        status_history: vec![history(
+            ProcurementStatus::Pending,
+            &actor,
+            Some("Created".into()),
+        )],
+        created_at: Some(now),
+        updated_at: Some(now),
+        extra: Map::new(),
+    };
+    let mut created = template.clone();
+    commit_with_sequence_id(
+        &st,
+        Collection::Procurements,
+        "PRC-",
+        |n| format!("PRC-{n:04}"),
+        |id| {
+            created = template.clone();
+            created.id = id.to_string();
+            let audit = actor
+                .audit(AuditAction::Create)
+                .entity(EntityType::Procurement, id)
+                .change(None, snapshot(&created));
+            Ok(vec![Write::insert(&created)?, Write::insert(&audit)?])
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+// ---------------------------------------------------------------------------------------
+// One entry
+
+/// One procurement entry with its history.
+#[utoipa::path(get, path = "/api/procurement/{id}", tag = "Procurement", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Procurement id")),
+    responses(
+        (status = 200, description = "The raw entry"),
+        (status = 403, description = "Needs procurement"),
+        (status = 404, description = "Unknown entry"),
+    ))]
+async fn get_one(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Procurement>, ApiError> {
+    can_read(&actor)?;
+    Ok(Json(load(&st, &id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateProcurementRequest {
+    pub supplier_name: Option<String>,
+    pub sku_name: Option<String>,
+    pub sku_code: Option<String>,
+    pub sip_checked: Option<bool>,
+    pub labels_checked: Option<bool>,
+    pub docs_checked: Option<bool>,
+    /// Link or blob key; an empty string removes it.
+    pub attachment: Option<String>,
+    pub attachment_name: Option<String>,
+}
+
+/// Edit a `Pending` entry: the three checks, the attachment and the names. Status, approver
+/// and history change only through submit/approve/reject; after submission the checks are
+/// locked (409).
+#[utoipa::path(put, path = "/api/procurement/{id}", tag = "Procurement", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Procurement id")),
+    request_body = UpdateProcurementRequest,
+    responses(
+        (status = 200, description = "The raw updated entry"),
+        (status = 403, description = "Needs procurement"),
+        (status = 404, description = "Unknown entry"),
+        (status = 409, description = "Not Pending any more: the checks are locked"),
+        (status = 422, description = "Nothing to change, an empty name, or a field that may not be set"),
+    ))]
+async fn update(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateProcurementRequest>,
+) -> Result<Json<Procurement>, ApiError> {
+    can_work(&actor)?;
+    check_link("attachment", body.attachment.as_deref())?;
+    let current = load(&st, &id).await?;
+    if current.status != ProcurementStatus::Pending {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "PROCUREMENT_LOCKED",
+            format!("Entry {} was submitted; its checks are locked", current.id),
+        )
+        .with_details(json!({ "status": current.status })));
+    }
+    let mut next = current.clone();
+    let mut ops = Vec::new();
+    for (field, value, slot) in [
+        ("supplierName", &body.supplier_name, &mut next.supplier_name),
+        ("skuName", &body.sku_name, &mut next.sku_name),
+        ("skuCode", &body.sku_code, &mut next.sku_code),
+    ] {
+        if let Some(v) = value {
+            let v = required_text(field, v)?;
+            ops.push(UpdateOp::Set(field.into(), json!(v)));
+            *slot = v;
+        }
+    }
+    for (field, value, slot) in [
+        ("sipChecked", body.sip_checked, &mut next.sip_checked),
+        (
+            "labelsChecked",
+            body.labels_checked,
+            &mut next.labels_checked,
+        ),
+        ("docsChecked", body.docs_checked, &mut next.docs_checked),
+    ] {
+        if let Some(v) = value {
+            ops.push(UpdateOp::Set(field.into(), json!(v)));
+            *slot = v;
+        }
+    }
+    for (field, value, slot) in [
+        ("attachment", &body.attachment, &mut next.attachment),
+        (
+            "attachmentName",
+            &body.attachment_name,
+            &mut next.attachment_name,
+        ),
+    ] {
+        if let Some(v) = value {
+            let v = v.trim();
+            if v.is_empty() {
+                ops.push(UpdateOp::Unset(field.into()));
+                *slot = None;
+            } else {
+                ops.push(UpdateOp::Set(field.into(), json!(v)));
+                *slot = Some(v.to_string());
+            }
+        }
+    }
+    if ops.is_empty() {
+        return Err(unprocessable(
+            "NOTHING_TO_UPDATE",
+            "No field to change was given",
+        ));
+    }
+    let now = Timestamp::now();
+    next.updated_by = Some(actor.id().to_string());
+    next.updated_at = Some(now);
+    ops.push(UpdateOp::Set("updatedBy".into(), json!(actor.id())));
+    ops.push(UpdateOp::Set("updatedAt".into(), json!(now)));
+    let audit = actor
+        .audit(AuditAction::Update)
+        .entity(EntityType::Procurement, current.id.clone())
+        .change(snapshot(&current), snapshot(&next));
+    match st
+        .store
+        .commit(vec![
+            Write::update_one::<Procurement>(
+                Filter::and([
+                    Filter::id(current.id.clone()),
+                    status_is(ProcurementStatus::Pending),
+                ]),
+                ops,
+            ),
+            Write::insert(&audit)?,
+        ])
+        .await
+    {
+        Ok(()) => Ok(Json(next)),
+        Err(StoreError::Conflict(_)) => {
+            let now = load(&st, &id).await?;
+            Err(wrong_status(&now, ProcurementStatus::Pending, "edit"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Delete a `Pending` entry (Procurement Head or Admin). Submitted entries are kept.
+#[utoipa::path(delete, path = "/api/procurement/{id}", tag = "Procurement", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Procurement id")),
+    responses(
+        (status = 200, description = "`{ success, message: \"Deleted\" }`"),
+        (status = 403, description = "Only the Procurement Head or Admin"),
+        (status = 404, description = "Unknown entry"),
+        (status = 409, description = "Not Pending"),
+    ))]
+async fn delete(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    require_head(&actor)?;
+    let current = load(&st, &id).await?;
+    if current.status != ProcurementStatus::Pending {
+        return Err(wrong_status(&current, ProcurementStatus::Pending, "delete"));
+    }
+    let audit = actor
+        .audit(AuditAction::Delete)
+        .entity(EntityType::Procurement, current.id.clone())
+        .change(snapshot(&current), None);
+    match st
+        .store
+        .commit(vec![
+            Write::delete_one::<Procurement>(Filter::and([
+                Filter::id(current.id.clone()),
+                status_is(ProcurementStatus::Pending),
+            ])),
+            Write::insert(&audit)?,
+        ])
+        .await
+    {
+        Ok(()) => Ok(Json(
+            json!({ "success": true, "message": "Deleted", "id": current.id }),
+        )),
+        Err(StoreError::Conflict(_)) => {
+            let now = load(&st, &id).await?;
+            Err(wrong_status(&now, ProcurementStatus::Pending, "delete"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Workflow
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RemarksRequest {
+    pub remarks: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RejectRequest {
+    #[schema(example = "Labels do not match the import permit")]
+    pub reason: String,
+}
+
+fn clean(s: Option<String>) -> Option<String> {
+    s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// Submit a `Pending` entry for head approval: all three checks and an attachment required.
+#[utoipa::path(post, path = "/api/procurement/{id}/submit", tag = "Procurement", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Procurement id")),
+    request_body(content = RemarksRequest, description = "Optional"),
+    responses(
+        (status = 200, description = "The raw entry, now Awaiting Head Approval"),
+        (status = 403, description = "Needs procurement"),
+        (status = 404, description = "Unknown entry"),
+        (status = 409, description = "Not Pending"),
+        (status = 422, description = "`PROCUREMENT_NOT_READY`: checks or attachment missing (listed)"),
+    ))]
+async fn submit(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Json<Procurement>, ApiError> {
+    can_work(&actor)?;
+    let body: RemarksRequest = optional_body(&headers, &bytes)?;
+    let current = load(&st, &id).await?;
+    if current.status != ProcurementStatus::Pending {
+        return Err(wrong_status(&current, ProcurementStatus::Pending, "submit"));
+    }
+    let mut missing = Vec::new();
+    if !current.sip_checked {
+        missing.push("sipChecked");
+    }
+    if !current.labels_checked {
+        missing.push("labelsChecked");
+    }
+    if !current.docs_checked {
+        missing.push("docsChecked");
+    }
+    if current
+        .attachment
+        .as_deref()
+        .is_none_or(|a| a.trim().is_empty())
+    {
+        missing.push("attachment");
+    }
+    if !missing.is_empty() {
+        return Err(unprocessable(
+            "PROCUREMENT_NOT_READY",
+            "All three checks and an attachment are needed before submission",
+        )
+        .with_details(json!({ "missing": missing })));
+    }
+    // The guard repeats the readiness rule so an edit racing the submit cannot slip an
+    // unchecked entry through.
+    let ready = Filter::and([
+        Filter::eq("sipChecked", true),
+        Filter::eq("labelsChecked", true),
+        Filter::eq("docsChecked", true),
+        Filter::Exists("attachment".into()),
+    ]);
+    let next = change_status(
+        &st,
+        &actor,
+        &current,
+        ProcurementStatus::Pending,
+        ProcurementStatus::AwaitingHeadApproval,
+        ready,
+        vec![("clearedBy", json!(actor.id()))],
+        AuditAction::StatusChange,
+        clean(body.remarks),
+    )
+    .await?;
+    Ok(Json(next))
+}
+
+/// Approve an entry awaiting head approval (Procurement Head or Admin).
+#[utoipa::path(post, path = "/api/procurement/{id}/approve", tag = "Procurement", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Procurement id")),
+    request_body(content = RemarksRequest, description = "Optional"),
+    responses(
+        (status = 200, description = "The raw entry, now Approved"),
+        (status = 403, description = "Only the Procurement Head or Admin; never your own submission"),
+        (status = 404, description = "Unknown entry"),
+        (status = 409, description = "Not awaiting approval"),
+    ))]
+async fn approve(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Json<Procurement>, ApiError> {
+    require_head(&actor)?;
+    let body: RemarksRequest = optional_body(&headers, &bytes)?;
+    let current = load(&st, &id).await?;
+    if current.status != ProcurementStatus::AwaitingHeadApproval {
+        return Err(wrong_status(
+            &current,
+            ProcurementStatus::AwaitingHeadApproval,
+            "approve",
+        ));
+    }
+    if !actor.is_admin() && current.cleared_by.as_deref() == Some(actor.id()) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "SEGREGATION_OF_DUTIES",
+            "You cannot approve an entry you submitted yourself.",
+        ));
+    }
+    let next = change_status(
+        &st,
+        &actor,
+        &current,
+        ProcurementStatus::AwaitingHeadApproval,
+        ProcurementStatus::Approved,
+        Filter::All,
+        vec![("approvedBy", json!(actor.id()))],
+        AuditAction::Approve,
+        clean(body.remarks),
+    )
+    .await?;
+    Ok(Json(next))
+}
+
+/// Reject an entry awaiting head approval, with a reason (Procurement Head or Admin).
+#[utoipa::path(post, path = "/api/procurement/{id}/reject", tag = "Procurement", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Procurement id")),
+    request_body = RejectRequest,
+    responses(
+        (status = 200, description = "The raw entry, now Rejected"),
+        (status = 403, description = "Only the Procurement Head or Admin"),
+        (status = 404, description = "Unknown entry"),
+        (status = 409, description = "Not awaiting approval"),
+        (status = 422, description = "No reason"),
+    ))]
+async fn reject(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RejectRequest>,
+) -> Result<Json<Procurement>, ApiError> {
+    require_head(&actor)?;
+    let reason = clean(Some(body.reason))
+        .ok_or_else(|| unprocessable("REASON_REQUIRED", "A reason is required to reject"))?;
+    let current = load(&st, &id).await?;
+    if current.status != ProcurementStatus::AwaitingHeadApproval {
+        return Err(wrong_status(
+            &current,
+            ProcurementStatus::AwaitingHeadApproval,
+            "reject",
+        ));
+    }
+    let next = change_status(
+        &st,
+        &actor,
+        &current,
+        ProcurementStatus::AwaitingHeadApproval,
+        ProcurementStatus::Rejected,
+        Filter::All,
+        Vec::new(),
+        AuditAction::Reject,
+        Some(reason),
+    )
+    .await?;
+    Ok(Json(next))
+}

@@ -1,0 +1,64 @@
+//! Extractors the infrastructure does not have yet, with errors in the standard envelope:
+//! `ApiQuery<T>`, the query-string twin of `ApiJson` (axum's own `Query` answers `?page=abc`
+//! with a plain-text 400), and `OptionalJson<T>` for endpoints whose body is optional (the
+//! legacy check-in and GDPR erase read `req.body.x` and crashed with a 500 when the mobile
+//! client sent no body at all).
+
+use crate::ApiJson;
+use crate::error::ApiError;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(ApiQuery(v)),
+            Err(rej) => Err(ApiError::bad_request(
+                "INVALID_QUERY",
+                "A query parameter has the wrong format.",
+            )
+            .with_details(json!({ "reason": rej.body_text() }))),
+        }
+    }
+}
+
+/// A JSON body that may be left out: an empty body (`Content-Length: 0`, or neither a length
+/// nor a `Content-Type`) gives `T::default()`; anything else is read exactly like `ApiJson`
+/// (400 malformed, 415 wrong type, 413 too large, 422 wrong shape).
+pub struct OptionalJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for OptionalJson<T>
+where
+    T: DeserializeOwned + Default,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let h = req.headers();
+        let length = h
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_string());
+        let empty = match length.as_deref() {
+            Some(l) => l == "0",
+            None => !h.contains_key(CONTENT_TYPE),
+        };
+        if empty {
+            return Ok(OptionalJson(T::default()));
+        }
+        let ApiJson(v) = ApiJson::<T>::from_request(req, state).await?;
+        Ok(OptionalJson(v))
+    }
+}

@@ -1,0 +1,558 @@
+//! Reading, creating and editing user profiles (api.md §2.3 U1, U2, U3, U9).
+//!
+//! Legacy: all four were unauthenticated; the list and detail exposed salaries and phone
+//! numbers to anyone; create accepted any role and echoed the bcrypt hash (§8.1.1, §8.1.6,
+//! D-S3); the generic PATCH `$set` every field but `id`/`password`, so it could change role,
+//! permissions, status and approver flag. Here: `user_management` administers, line managers
+//! read their team, everyone reads and edits their own contact details, and the PATCH body is
+//! a whitelist.
+
+use super::change::{Change, change_user, load};
+use super::extract::ApiQuery;
+use super::validate;
+use super::view::{self, Visible, manages_users, user_for};
+use crate::ApiJson;
+use crate::auth::actor::forbidden;
+use crate::auth::{Actor, password};
+use crate::error::ApiError;
+use crate::routes::common::{Paging, commit_audited};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use nexus_core::auth::{Access, Permission, Role, check_policy};
+use nexus_core::model::{AuditAction, EntityType, User, UserStatus, Zone};
+use nexus_core::store::{Filter, Query, TypedStore, UpdateOp, Write};
+use nexus_core::types::Money;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(get_user, update_profile))
+}
+
+/// 403 for a caller who may not administer users.
+pub fn require_user_management(actor: &Actor) -> Result<(), ApiError> {
+    actor.require(Permission::UserManagement, Access::Full)
+}
+
+/// A user manager who is not an Admin may not touch an Admin account (reset its password,
+/// demote or deactivate it): otherwise `user_management` would be a path to taking over the
+/// system owner's account.
+pub fn guard_target(actor: &Actor, target: &User) -> Result<(), ApiError> {
+    if target.role == Role::Admin && !actor.is_admin() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "ADMIN_ACCOUNT_PROTECTED",
+            "Only an Admin may change an Admin account.",
+        ));
+    }
+    Ok(())
+}
+
+/// Only an Admin may create Admins or promote to Admin (same reason as [`guard_target`]).
+pub fn guard_role_grant(actor: &Actor, role: Role) -> Result<(), ApiError> {
+    if role == Role::Admin && !actor.is_admin() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "ADMIN_ROLE_PROTECTED",
+            "Only an Admin may give the Admin role.",
+        ));
+    }
+    Ok(())
+}
+
+/// Only an Admin may grant `admin_bypass` (it skips workflow rules, D-S5).
+pub fn guard_permission_grant(actor: &Actor, perms: &[Permission]) -> Result<(), ApiError> {
+    if perms.contains(&Permission::AdminBypass) && !actor.is_admin() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "ADMIN_BYPASS_PROTECTED",
+            "Only an Admin may grant admin_bypass.",
+        ));
+    }
+    Ok(())
+}
+
+fn status_str(s: UserStatus) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserFilters {
+    /// Exact role (`Sales`, `Credit Control` …).
+    pub role: Option<String>,
+    /// `Active`, `Inactive`, `Suspended` or `Deleted`.
+    pub status: Option<String>,
+    /// Case-insensitive text in id, name or e-mail (literal text, never a pattern: D-S12).
+    pub search: Option<String>,
+    /// 1-based page (default 1).
+    pub page: Option<u64>,
+    /// Page size (default and maximum 500).
+    pub limit: Option<u64>,
+}
+
+/// List users. `user_management` sees everyone (with salaries); RSM/ASM/NSM see themselves
+/// and their whole team below them; everyone else is refused. Raw JSON array, paged with
+/// `X-Total-Count`, `X-Page`, `X-Limit`.
+#[utoipa::path(get, path = "/api/users", tag = "Users", security(("bearer" = [])), params(UserFilters), responses(
+    (status = 200, description = "Users (raw array; never the password hash)", body = [Object]),
+    (status = 400, description = "Unknown role or status filter"),
+    (status = 403, description = "Neither a user manager nor a line manager"),
+))]
+async fn list_users(
+    State(st): State<AppState>,
+    actor: Actor,
+    ApiQuery(f): ApiQuery<UserFilters>,
+) -> Result<Response, ApiError> {
+    let visible = if manages_users(&actor) {
+        Visible::All
+    } else if view::is_line_manager(&actor) {
+        Visible::Only(view::self_and_team(&st, &actor).await?)
+    } else {
+        return Err(forbidden(&[(Permission::UserManagement, Access::Full)]));
+    };
+    let mut parts = Vec::new();
+    if let Visible::Only(ids) = &visible {
+        parts.push(Filter::is_in(
+            "id",
+            ids.iter().map(|i| Value::String(i.clone())).collect(),
+        ));
+    }
+    if let Some(r) = f.role.as_deref().filter(|s| !s.trim().is_empty()) {
+        let role = Role::parse(r)
+            .ok_or_else(|| ApiError::bad_request("INVALID_FILTER", format!("Unknown role {r}")))?;
+        parts.push(Filter::eq("role", role.as_str()));
+    }
+    if let Some(s) = f.status.as_deref().filter(|s| !s.trim().is_empty()) {
+        let status: UserStatus = serde_json::from_value(json!(s.trim()))
+            .map_err(|_| ApiError::bad_request("INVALID_FILTER", format!("Unknown status {s}")))?;
+        if status == UserStatus::Active {
+            // Legacy documents without a status are Active (the schema default).
+            parts.push(Filter::or([
+                Filter::eq("status", "Active"),
+                Filter::Missing("status".into()),
+            ]));
+        } else {
+            parts.push(Filter::eq("status", status_str(status)));
+        }
+    }
+    if let Some(q) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let q: String = q.chars().take(100).collect();
+        parts.push(Filter::or([
+            Filter::contains("id", q.clone()),
+            Filter::contains("name", q.clone()),
+            Filter::contains("email", q),
+        ]));
+    }
+    let filter = Filter::and(parts);
+    // Without an explicit `limit` the whole organisation fits one page (up to the cap): the
+    // legacy client reads this list as a plain array of every user.
+    let paging = Paging {
+        page: f.page,
+        limit: f.limit.or(Some(Paging::MAX)),
+    };
+    let total = st.store.count_of::<User>(&filter).await?;
+    let users: Vec<User> = st
+        .store
+        .list(&paging.apply(Query::new(filter).sort_asc("id")))
+        .await?;
+    let body: Vec<Value> = users.iter().map(|u| user_for(&actor, u)).collect();
+    Ok(paging.respond(body, total))
+}
+
+/// One user: yourself, anyone for `user_management`, or someone in your team for a line
+/// manager.
+#[utoipa::path(get, path = "/api/users/{id}", tag = "Users", security(("bearer" = [])),
+    params(("id" = String, Path, description = "User id")),
+    responses(
+        (status = 200, description = "The user (legacy profile fields and more; no secrets)", body = Object),
+        (status = 403, description = "Not yourself, not your team, not a user manager"),
+        (status = 404, description = "No such user"),
+    ))]
+async fn get_user(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    if id == actor.id() {
+        return Ok(Json(user_for(&actor, &actor.user)));
+    }
+    let allowed = manages_users(&actor)
+        || (view::is_line_manager(&actor) && actor.subordinates(&st).await?.contains(&id));
+    if !allowed {
+        return Err(forbidden(&[(Permission::UserManagement, Access::Full)]));
+    }
+    let u = load(&st, &id).await?;
+    Ok(Json(user_for(&actor, &u)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateUserRequest {
+    #[schema(example = "SALES-010")]
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    #[schema(value_type = String, example = "Sales")]
+    pub role: Role,
+    /// Initial password; must meet the policy. The user is asked to change it at first login.
+    pub password: String,
+    /// Defaults to the role's default (Admin, Credit Control, Procurement Head).
+    pub is_approver: Option<bool>,
+    pub location: Option<String>,
+    #[schema(value_type = Option<String>, example = "WEST")]
+    pub zone: Option<Zone>,
+    pub department1: Option<String>,
+    pub department2: Option<String>,
+    pub channel: Option<String>,
+    pub whatsapp_number: Option<String>,
+    pub manager_id: Option<String>,
+    pub permissions: Option<Vec<String>>,
+    pub step_access: Option<BTreeMap<String, String>>,
+    pub org_positions: Option<Vec<String>>,
+    #[schema(value_type = Option<f64>)]
+    pub gross_monthly_salary: Option<Money>,
+    #[schema(value_type = Option<f64>)]
+    pub monthly_target: Option<Money>,
+    #[schema(value_type = Option<f64>)]
+    pub monthly_qty_target: Option<rust_decimal::Decimal>,
+    pub employee_id: Option<String>,
+    pub address: Option<String>,
+}
+
+fn opt_text(field: &str, v: &Option<String>, max: usize) -> Result<Option<String>, ApiError> {
+    match v {
+        Some(s) => validate::text(field, s, max),
+        None => Ok(None),
+    }
+}
+
+fn non_negative(field: &str, d: rust_decimal::Decimal) -> Result<(), ApiError> {
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err(validate::invalid(
+            field,
+            format!("{field} must not be negative"),
+        ));
+    }
+    Ok(())
+}
+
+pub fn password_policy_error(
+    problems: Vec<nexus_core::auth::password::PasswordProblem>,
+) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "PASSWORD_POLICY",
+        "The password does not meet the policy.",
+    )
+    .with_details(json!({ "problems": problems.iter().map(|p| p.to_string()).collect::<Vec<_>>() }))
+}
+
+/// 409 when `candidate` is already somebody's id or e-mail: login accepts either, so one
+/// user's e-mail equal to another user's id would make a login ambiguous.
+async fn ensure_identifier_free(
+    st: &AppState,
+    candidate: &str,
+    except: Option<&str>,
+) -> Result<(), ApiError> {
+    let mut f = vec![Filter::or([
+        Filter::id(candidate),
+        Filter::eq("email", candidate.to_ascii_lowercase()),
+    ])];
+    if let Some(me) = except {
+        f.push(Filter::ne("id", me));
+    }
+    if st.store.count_of::<User>(&Filter::and(f)).await? > 0 {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "USER_EXISTS",
+            format!("{candidate} is already used as a user id or e-mail"),
+        ));
+    }
+    Ok(())
+}
+
+/// Create a user (`user_management`). Status is Active; the password is hashed and never
+/// returned; the approver flag follows the role unless given. 409 for a taken id or e-mail.
+#[utoipa::path(post, path = "/api/users", tag = "Users", security(("bearer" = [])), request_body = CreateUserRequest, responses(
+    (status = 201, description = "Created (raw user, no password hash)", body = Object),
+    (status = 403, description = "Not a user manager (or a non-Admin creating an Admin)"),
+    (status = 409, description = "Id or e-mail already used"),
+    (status = 422, description = "Invalid field or password policy"),
+))]
+async fn create_user(
+    State(st): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<CreateUserRequest>,
+) -> Result<Response, ApiError> {
+    require_user_management(&actor)?;
+    guard_role_grant(&actor, body.role)?;
+    let id = validate::user_id(&body.id)?;
+    let name = validate::name(&body.name)?;
+    let email = match body.email.as_deref().map(str::trim) {
+        Some(e) if !e.is_empty() => Some(validate::email(e)?),
+        _ => None,
+    };
+    check_policy(&body.password, &id, email.as_deref()).map_err(password_policy_error)?;
+    let permissions = validate::permissions(&body.permissions.clone().unwrap_or_default())?;
+    guard_permission_grant(&actor, &permissions)?;
+    let step_access = validate::step_access(&body.step_access.clone().unwrap_or_default())?;
+    let mut slots: Vec<String> = Vec::new();
+    for s in body.org_positions.iter().flatten() {
+        let slot = validate::Slot::parse(s)?;
+        if !slots.contains(&slot.key) {
+            slots.push(slot.key);
+        }
+    }
+    if validate::held_regions(&slots).len() > 1 {
+        return Err(super::org::region_conflict());
+    }
+    for (f, v) in [
+        (
+            "grossMonthlySalary",
+            body.gross_monthly_salary.map(|m| m.amount()),
+        ),
+        ("monthlyTarget", body.monthly_target.map(|m| m.amount())),
+        ("monthlyQtyTarget", body.monthly_qty_target),
+    ] {
+        if let Some(d) = v {
+            non_negative(f, d)?;
+        }
+    }
+    if let Some(m) = body.manager_id.as_deref().filter(|m| !m.trim().is_empty())
+        && st.store.count_of::<User>(&Filter::id(m.trim())).await? == 0
+    {
+        return Err(super::org::unknown_manager(m));
+    }
+    ensure_identifier_free(&st, &id, None).await?;
+    if let Some(e) = &email {
+        ensure_identifier_free(&st, e, None).await?;
+    }
+
+    let mut u = User::new(id.clone(), name, body.role);
+    u.email = email;
+    u.is_approver = body.is_approver.unwrap_or(body.role.default_is_approver());
+    u.status = UserStatus::Active;
+    if let Some(l) = opt_text("location", &body.location, 100)? {
+        u.location = Some(l);
+    }
+    u.zone = body.zone.unwrap_or_default();
+    u.department1 = opt_text("department1", &body.department1, 100)?;
+    u.department2 = opt_text("department2", &body.department2, 100)?;
+    u.channel = opt_text("channel", &body.channel, 100)?;
+    u.whatsapp_number = match &body.whatsapp_number {
+        Some(p) => validate::phone("whatsappNumber", p)?,
+        None => None,
+    };
+    u.manager_id = body
+        .manager_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(str::to_string);
+    u.permissions = permissions;
+    u.step_access = step_access;
+    u.org_positions = slots;
+    u.gross_monthly_salary = body.gross_monthly_salary.unwrap_or(Money::ZERO);
+    u.monthly_target = body.monthly_target.unwrap_or(Money::ZERO);
+    u.monthly_qty_target = body.monthly_qty_target.unwrap_or_default();
+    u.employee_id = opt_text("employeeId", &body.employee_id, 64)?;
+    u.address = opt_text("address", &body.address, 300)?;
+    // The administrator chose this password, so the user sets their own at first login.
+    u.must_change_password = true;
+    u.password = Some(password::hash(body.password, st.config.bcrypt_cost).await?);
+
+    let audit = actor
+        .audit(AuditAction::Create)
+        .entity(EntityType::User, id.clone())
+        .change(None, Some(view::user_json(&u, true)));
+    commit_audited(&st, vec![Write::insert(&u)?], audit, vec![]).await?;
+    Ok((StatusCode::CREATED, Json(user_for(&actor, &u))).into_response())
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateProfileRequest {
+    pub name: Option<String>,
+    /// Empty string clears it.
+    pub email: Option<String>,
+    pub location: Option<String>,
+    #[schema(value_type = Option<String>, example = "WEST")]
+    pub zone: Option<Zone>,
+    pub department1: Option<String>,
+    pub department2: Option<String>,
+    pub channel: Option<String>,
+    pub whatsapp_number: Option<String>,
+    #[schema(value_type = Option<f64>)]
+    pub gross_monthly_salary: Option<Money>,
+    #[schema(value_type = Option<f64>)]
+    pub monthly_target: Option<Money>,
+    #[schema(value_type = Option<f64>)]
+    pub monthly_qty_target: Option<rust_decimal::Decimal>,
+}
+
+/// The fields a user may edit on their own record without `user_management`: how to reach
+/// them. Name and e-mail identify the account and go through `/credentials` with the current
+/// password; zone, departments and channel place the user in the organisation.
+const SELF_FIELDS: [&str; 2] = ["location", "whatsappNumber"];
+
+impl UpdateProfileRequest {
+    fn present(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        let mut add = |b: bool, f: &'static str| {
+            if b {
+                v.push(f)
+            }
+        };
+        add(self.name.is_some(), "name");
+        add(self.email.is_some(), "email");
+        add(self.location.is_some(), "location");
+        add(self.zone.is_some(), "zone");
+        add(self.department1.is_some(), "department1");
+        add(self.department2.is_some(), "department2");
+        add(self.channel.is_some(), "channel");
+        add(self.whatsapp_number.is_some(), "whatsappNumber");
+        add(self.gross_monthly_salary.is_some(), "grossMonthlySalary");
+        add(self.monthly_target.is_some(), "monthlyTarget");
+        add(self.monthly_qty_target.is_some(), "monthlyQtyTarget");
+        v
+    }
+}
+
+fn set_or_unset(ops: &mut Vec<UpdateOp>, field: &str, v: Option<String>) {
+    ops.push(match v {
+        Some(s) => UpdateOp::Set(field.into(), Value::String(s)),
+        None => UpdateOp::Unset(field.into()),
+    });
+}
+
+/// Edit profile fields (a whitelist; never role, permissions, status, password or id — those
+/// have their own audited endpoints). `user_management` edits anyone, including salary and
+/// targets; a user edits their own `location` and `whatsappNumber`.
+#[utoipa::path(patch, path = "/api/users/{id}", tag = "Users", security(("bearer" = [])),
+    params(("id" = String, Path, description = "User id")),
+    request_body = UpdateProfileRequest,
+    responses(
+        (status = 200, description = "The updated user (raw)", body = Object),
+        (status = 403, description = "Not allowed to edit these fields of this user"),
+        (status = 404, description = "No such user"),
+        (status = 409, description = "E-mail already used"),
+        (status = 422, description = "Unknown field (e.g. role, status) or invalid value"),
+    ))]
+async fn update_profile(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateProfileRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let admin = manages_users(&actor);
+    let fields = body.present();
+    if !admin {
+        let own = id == actor.id();
+        let extra: Vec<&str> = fields
+            .iter()
+            .copied()
+            .filter(|f| !SELF_FIELDS.contains(f))
+            .collect();
+        if !own || !extra.is_empty() {
+            return Err(
+                forbidden(&[(Permission::UserManagement, Access::Full)]).with_details(json!({
+                    "required": [{ "permission": "user_management", "access": "full" }],
+                    "selfEditable": SELF_FIELDS,
+                    "refusedFields": if own { extra } else { fields.clone() },
+                })),
+            );
+        }
+    }
+    let mut ops = Vec::new();
+    if let Some(n) = &body.name {
+        ops.push(UpdateOp::Set("name".into(), json!(validate::name(n)?)));
+    }
+    let new_email = match body.email.as_deref().map(str::trim) {
+        Some("") => Some(None),
+        Some(e) => Some(Some(validate::email(e)?)),
+        None => None,
+    };
+    if let Some(e) = new_email.clone() {
+        if let Some(addr) = &e {
+            ensure_identifier_free(&st, addr, Some(&id)).await?;
+        }
+        set_or_unset(&mut ops, "email", e);
+    }
+    if let Some(l) = &body.location {
+        set_or_unset(&mut ops, "location", validate::text("location", l, 100)?);
+    }
+    if let Some(z) = body.zone {
+        ops.push(UpdateOp::Set("zone".into(), json!(z)));
+    }
+    for (f, v) in [
+        ("department1", &body.department1),
+        ("department2", &body.department2),
+        ("channel", &body.channel),
+    ] {
+        if let Some(s) = v {
+            set_or_unset(&mut ops, f, validate::text(f, s, 100)?);
+        }
+    }
+    if let Some(p) = &body.whatsapp_number {
+        set_or_unset(
+            &mut ops,
+            "whatsappNumber",
+            validate::phone("whatsappNumber", p)?,
+        );
+    }
+    for (f, v) in [
+        (
+            "grossMonthlySalary",
+            body.gross_monthly_salary.map(|m| m.amount()),
+        ),
+        ("monthlyTarget", body.monthly_target.map(|m| m.amount())),
+        ("monthlyQtyTarget", body.monthly_qty_target),
+    ] {
+        if let Some(d) = v {
+            non_negative(f, d)?;
+            // Money's serialisation keeps whole amounts as JSON integers, like legacy data.
+            ops.push(UpdateOp::Set(f.into(), json!(Money::new(d))));
+        }
+    }
+    let changed = change_user(&st, &id, |u| {
+        if id != actor.id() {
+            guard_target(&actor, u)?;
+        }
+        if u.status == UserStatus::Deleted {
+            return Err(deleted_user(&u.id));
+        }
+        if ops.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Change::new(
+            ops.clone(),
+            actor
+                .audit(AuditAction::Update)
+                .entity(EntityType::User, u.id.clone()),
+        )))
+    })
+    .await?;
+    Ok(Json(user_for(&actor, &changed.after)))
+}
+
+/// 409 for changes to an erased (GDPR) account: it stays anonymised.
+pub fn deleted_user(id: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "USER_DELETED",
+        format!("User {id} was erased and cannot be changed"),
+    )
+}

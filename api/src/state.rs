@@ -1,0 +1,79 @@
+//! The state every handler shares, built once at start-up.
+
+use crate::auth::{JwtKeys, LoginLimiter};
+use crate::rate_limit::RateLimits;
+use nexus_core::blob::BlobStore;
+use nexus_core::config::Config;
+use nexus_core::events::{EventBus, InProcessBus};
+use nexus_core::store::Store;
+use secrecy::{ExposeSecret, SecretString};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Arc<dyn Store>,
+    pub jwt: Arc<JwtKeys>,
+    pub events: Arc<dyn EventBus>,
+    /// Uploaded files (private; read through the API or a signed URL).
+    pub blobs: Arc<dyn BlobStore>,
+    pub login_limiter: Arc<LoginLimiter>,
+    pub rate_limits: Arc<RateLimits>,
+    pub started_at: Instant,
+}
+
+impl AppState {
+    /// Builds the state from a validated configuration. The JWT secret must have been
+    /// resolved (see `Config::resolve_jwt_secret`); without one a random per-process secret
+    /// is used, which only tests rely on.
+    pub fn new(config: Config, store: Arc<dyn Store>) -> Self {
+        let secret = config.jwt_secret.clone().unwrap_or_else(|| {
+            SecretString::from(format!("{}{}", ulid::Ulid::new(), ulid::Ulid::new()))
+        });
+        let jwt = JwtKeys::new(&secret, config.jwt_expiry, config.refresh_expiry);
+        let rate_limits = RateLimits::new(config.rate_limit_window, config.rate_limit_max);
+        let blobs = nexus_core::blob::from_settings(
+            &config.blob,
+            &config.data_dir.join("blobs"),
+            secret.expose_secret().as_bytes(),
+        );
+        AppState {
+            jwt: Arc::new(jwt),
+            events: Arc::new(InProcessBus::default()),
+            blobs,
+            login_limiter: Arc::new(LoginLimiter::new(Duration::from_secs(15 * 60), 5, 50)),
+            rate_limits: Arc::new(rate_limits),
+            store,
+            config: Arc::new(config),
+            started_at: Instant::now(),
+        }
+    }
+
+    /// As [`AppState::new`], with the event bus the configuration names: Redis pub/sub when
+    /// `REDIS_URL` is set (WebSocket fan-out across API instances), otherwise the in-process
+    /// channel. An unreachable Redis is a start-up error, not a silent downgrade.
+    pub async fn connect(
+        config: Config,
+        store: Arc<dyn Store>,
+    ) -> Result<Self, nexus_core::events::EventError> {
+        let mut st = Self::new(config, store);
+        if let Some(url) = &st.config.redis_url {
+            use secrecy::ExposeSecret;
+            let bus = nexus_core::events_redis::RedisBus::connect(
+                url.expose_secret(),
+                nexus_core::events_redis::DEFAULT_CHANNEL,
+            )
+            .await?;
+            st.events = Arc::new(bus);
+        }
+        Ok(st)
+    }
+
+    /// Publishes after a commit; a failed publish is logged and never undoes the change.
+    pub async fn publish(&self, event: nexus_core::events::Event) {
+        if let Err(e) = self.events.publish(event).await {
+            tracing::warn!(error = %e, "event not published");
+        }
+    }
+}

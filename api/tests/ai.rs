@@ -1,0 +1,190 @@
+//! The credit insight through HTTP: the rule-based advisor's four-part answer, stored on the
+//! order with an audit entry and an event; the id checks the legacy screen tripped over.
+
+mod support;
+
+use nexus_core::model::{AuditAction, AuditLog, Customer, Order};
+use nexus_core::rules::credit::{CreditSnapshot, advise};
+use nexus_core::store::{Filter, Query, TypedStore};
+use reqwest::StatusCode;
+use serde_json::json;
+use support::{TestApp, spawn_app};
+
+async fn order(app: &TestApp, id: &str) -> Order {
+    app.store
+        .get::<Order>(Filter::id(id))
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn customer(app: &TestApp, id: &str) -> Customer {
+    app.store
+        .get::<Customer>(Filter::id(id))
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn seed_curl_4_answers_four_parts_and_stores_them_on_the_order() {
+    let app = spawn_app().await;
+    let mut rx = app.state.events.subscribe();
+    let before = order(&app, "ORD-001").await;
+    let r = app
+        .post(
+            "USER-001",
+            "/api/ai/credit-insight",
+            json!({"orderId": "ORD-001", "customerId": "CUST-001"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let b = &r.body;
+    assert_eq!(b["success"], true);
+    assert_eq!(b["orderId"], "ORD-001");
+    assert_eq!(b["customerName"], "ABC Traders");
+    assert_eq!(b["outstanding"], 15000);
+    assert_eq!(b["orderValue"].as_f64(), Some(before.total.to_f64()));
+    assert_eq!(b["source"], "rule-based fallback");
+    assert!(b["timestamp"].is_string());
+
+    // The same rule, on the same stored figures, gives the same answer.
+    let expected = advise(
+        &CreditSnapshot::from_customer(&customer(&app, "CUST-001").await),
+        before.total,
+    );
+    let text = b["insight"].as_str().unwrap();
+    assert_eq!(text, expected.to_text());
+    let parts: Vec<&str> = text.lines().map(|l| l.split(':').next().unwrap()).collect();
+    assert_eq!(
+        parts,
+        ["RISK SCORE", "CORE ANALYSIS", "DECISION", "JUSTIFICATION"]
+    );
+    assert_eq!(b["riskScore"], json!(expected.risk_score));
+    assert_eq!(b["decision"], json!(expected.decision));
+    // ABC Traders: ₹5,000 overdue at 45 days, within its ₹50,000 limit.
+    assert_eq!(b["riskScore"], "MEDIUM");
+    assert_eq!(b["decision"], "APPROVE");
+    assert!(text.contains("₹5,000 overdue"), "{text}");
+
+    let after = order(&app, "ORD-001").await;
+    assert_eq!(after.intelligence_insight.as_deref(), Some(text));
+    let stored = after.credit_insight.unwrap();
+    assert_eq!(stored["source"], "rule-based fallback");
+    assert_eq!(stored["riskScore"], "MEDIUM");
+    assert_eq!(stored["generatedBy"], "USER-001");
+    assert_eq!(stored["ageingLabel"], "WATCHLIST");
+    assert_eq!(after.rev, before.rev + 1);
+    assert_eq!(after.status, before.status, "an insight changes no status");
+
+    let audits: Vec<AuditLog> = app
+        .store
+        .list(&Query::new(Filter::and([
+            Filter::eq("entityId", "ORD-001"),
+            Filter::eq("userId", "USER-001"),
+        ])))
+        .await
+        .unwrap();
+    assert_eq!(audits.len(), 1);
+    assert_eq!(audits[0].action, AuditAction::Update);
+    assert_eq!(
+        audits[0].new_data.as_ref().unwrap()["intelligenceInsight"],
+        text
+    );
+
+    let mut seen = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        seen.push(e);
+    }
+    let e = seen
+        .iter()
+        .find(|e| e.event_type == "credit:insight-ready")
+        .expect("credit:insight-ready published");
+    assert_eq!(e.data["orderId"], "ORD-001");
+    assert_eq!(e.audience.salesperson_id.as_deref(), Some("SALES-001"));
+}
+
+#[tokio::test]
+async fn an_overdue_heavy_customer_is_flagged_for_review() {
+    let app = spawn_app().await;
+    // Coastal Kitchens: ₹45,000 overdue, 95 days ageing, ₹15,000 in the 90–120 bucket.
+    let r = app
+        .post(
+            "CREDIT-001",
+            "/api/ai/credit-insight",
+            json!({"orderId": "ORD-004", "customerId": "CUST-003"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let total = order(&app, "ORD-004").await.total;
+    let expected = advise(
+        &CreditSnapshot::from_customer(&customer(&app, "CUST-003").await),
+        total,
+    );
+    assert_eq!(r.body["riskScore"], json!(expected.risk_score));
+    assert_ne!(r.body["riskScore"], "LOW");
+    assert_ne!(r.body["decision"], "APPROVE");
+    assert!(
+        r.body["insight"]
+            .as_str()
+            .unwrap()
+            .contains("95 days ageing")
+    );
+    assert_eq!(r.body["creditInsight"]["ageingLabel"], "CRITICAL");
+}
+
+#[tokio::test]
+async fn ids_are_required_must_exist_and_must_belong_together() {
+    let app = spawn_app().await;
+    // What the legacy order-details screen sends: no orderId (api.md §7).
+    let r = app
+        .post(
+            "CREDIT-001",
+            "/api/ai/credit-insight",
+            json!({"customerId": "CUST-001", "customerName": "ABC Traders", "orderValue": 1000}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "IDS_REQUIRED");
+    assert_eq!(
+        r.body["error"]["message"],
+        "Order ID and Customer ID are required"
+    );
+    for (body, status, code) in [
+        (
+            json!({"orderId": "ORD-404", "customerId": "CUST-001"}),
+            StatusCode::NOT_FOUND,
+            "ORDER_NOT_FOUND",
+        ),
+        (
+            json!({"orderId": "ORD-001", "customerId": "CUST-404"}),
+            StatusCode::NOT_FOUND,
+            "CUSTOMER_NOT_FOUND",
+        ),
+        (
+            json!({"orderId": "ORD-001", "customerId": "CUST-002"}),
+            StatusCode::BAD_REQUEST,
+            "CUSTOMER_ORDER_MISMATCH",
+        ),
+        (
+            json!({"orderId": " ", "customerId": "CUST-002"}),
+            StatusCode::BAD_REQUEST,
+            "IDS_REQUIRED",
+        ),
+    ] {
+        let r = app
+            .post("CREDIT-001", "/api/ai/credit-insight", body.clone())
+            .await;
+        assert_eq!(r.status, status, "{body}: {}", r.body);
+        assert_eq!(r.body["error"]["code"], code);
+    }
+    let untouched = order(&app, "ORD-001").await;
+    assert!(untouched.credit_insight.is_none());
+    assert_ne!(
+        untouched
+            .intelligence_insight
+            .as_deref()
+            .map(|t| t.starts_with("RISK SCORE")),
+        Some(true)
+    );
+}

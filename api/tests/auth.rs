@@ -1,0 +1,395 @@
+//! Authentication through HTTP: the seed's login curl, no account enumeration, operator
+//! injection, inactive users, lockout, refresh, logout revocation, password change, and
+//! tampered / alg=none / expired tokens.
+
+mod support;
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use support::{spawn_app, spawn_app_with, users};
+
+#[tokio::test]
+async fn seed_curl_login_returns_a_token_and_profile_without_secrets() {
+    let app = spawn_app().await;
+    let r = app
+        .call(
+            Method::POST,
+            "/api/login",
+            None,
+            Some(json!({"email": "admin@nexusoms.com", "password": "admin123"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["success"], true);
+    assert!(r.body["token"].as_str().unwrap().split('.').count() == 3);
+    assert!(r.body["refreshToken"].is_string());
+    assert_eq!(r.body["user"]["id"], "USER-001");
+    assert_eq!(r.body["user"]["role"], "Admin");
+    assert!(r.body["user"].get("password").is_none());
+    assert!(r.body["user"].get("grossMonthlySalary").is_none());
+    assert!(r.headers.get("x-request-id").is_some());
+    // Login by user id works too; the audit has a LOGIN entry; lastLogin is set.
+    let by_id = app
+        .call(
+            Method::POST,
+            "/api/login",
+            None,
+            Some(json!({"email": "SALES-001", "password": "sales123"})),
+        )
+        .await;
+    assert_eq!(by_id.status, StatusCode::OK);
+    let audits = app
+        .store
+        .count(
+            nexus_core::store::Collection::AuditLogs,
+            &nexus_core::store::Filter::eq("action", "LOGIN"),
+        )
+        .await
+        .unwrap();
+    assert!(audits >= 2);
+}
+
+#[tokio::test]
+async fn unknown_user_and_wrong_password_answer_the_same() {
+    let app = spawn_app().await;
+    let unknown = app
+        .call(
+            Method::POST,
+            "/api/login",
+            None,
+            Some(json!({"email": "nobody@x.com", "password": "admin123"})),
+        )
+        .await;
+    let wrong = app
+        .call(
+            Method::POST,
+            "/api/login",
+            None,
+            Some(json!({"email": "admin@nexusoms.com", "password": "nope"})),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.body["error"]["code"], wrong.body["error"]["code"]);
+    assert_eq!(
+        unknown.body["error"]["message"],
+        wrong.body["error"]["message"]
+    );
+}
+
+#[tokio::test]
+async fn operator_injection_is_a_validation_error_not_a_login() {
+    let app = spawn_app().await;
+    for body in [
+        json!({"email": {"$ne": null}, "password": {"$ne": null}}),
+        json!({"email": {"$gt": ""}, "password": "admin123"}),
+        json!({"email": ["admin@nexusoms.com"], "password": "admin123"}),
+        json!({"email": "admin@nexusoms.com", "password": "admin123", "$where": "1"}),
+    ] {
+        let r = app
+            .call(Method::POST, "/api/login", None, Some(body.clone()))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body} → {}",
+            r.body
+        );
+        assert!(r.body.get("token").is_none());
+    }
+    let malformed = app
+        .http
+        .post(app.url("/api/login"))
+        .header("content-type", "application/json")
+        .body("{\"email\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    let not_json = app
+        .http
+        .post(app.url("/api/login"))
+        .body("email=a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_json.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test]
+async fn inactive_users_are_refused_and_their_tokens_stop_working() {
+    let app = spawn_app().await;
+    let token = app.token(users::SALES).await;
+    app.store
+        .commit(vec![nexus_core::store::Write::update_one::<
+            nexus_core::model::User,
+        >(
+            nexus_core::store::Filter::id(users::SALES),
+            vec![nexus_core::store::UpdateOp::Set(
+                "status".into(),
+                json!("Suspended"),
+            )],
+        )])
+        .await
+        .unwrap();
+    let login = app
+        .call(
+            Method::POST,
+            "/api/login",
+            None,
+            Some(json!({"email": "SALES-001", "password": "sales123"})),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(login.body["error"]["code"], "USER_INACTIVE");
+    let me = app
+        .call(Method::GET, "/api/auth/me", Some(&token), None)
+        .await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_with_retry_after() {
+    let app = spawn_app().await;
+    for _ in 0..5 {
+        let r = app
+            .call(
+                Method::POST,
+                "/api/login",
+                None,
+                Some(json!({"email": "amit@nexusoms.com", "password": "bad"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let locked = app
+        .call(
+            Method::POST,
+            "/api/login",
+            None,
+            Some(json!({"email": "amit@nexusoms.com", "password": "credit123"})),
+        )
+        .await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.headers.get("retry-after").is_some());
+    assert_eq!(locked.body["error"]["code"], "RATE_LIMITED");
+}
+
+#[tokio::test]
+async fn tampered_alg_none_expired_and_missing_tokens_are_refused() {
+    let app = spawn_app().await;
+    let token = app.token(users::SALES).await;
+    let parts: Vec<&str> = token.split('.').collect();
+    let missing = app.call(Method::GET, "/api/auth/me", None, None).await;
+    assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(missing.body["error"]["code"], "TOKEN_MISSING");
+    let none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.", parts[1]);
+    let admin_token = app.token(users::ADMIN).await;
+    let swapped = format!(
+        "{}.{}.{}",
+        parts[0],
+        admin_token.split('.').nth(1).unwrap(),
+        parts[2]
+    );
+    for bad in [
+        none,
+        swapped,
+        "garbage".to_string(),
+        format!("{}.{}.AAAA", parts[0], parts[1]),
+    ] {
+        let r = app
+            .call(Method::GET, "/api/auth/me", Some(&bad), None)
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{bad}");
+        assert_eq!(r.body["error"]["code"], "TOKEN_INVALID");
+    }
+    // An expired token: a server whose tokens live one second, and a clock that moves on.
+    let short = spawn_app_with(&[("JWT_EXPIRY", "1s")]).await;
+    let t = short.token(users::SALES).await;
+    let claims: serde_json::Value = {
+        use std::io::Read;
+        let payload = t.split('.').nth(1).unwrap();
+        let mut s = payload.replace('-', "+").replace('_', "/");
+        while s.len() % 4 != 0 {
+            s.push('=');
+        }
+        let mut out = Vec::new();
+        base64_decode(&s).as_slice().read_to_end(&mut out).unwrap();
+        serde_json::from_slice(&out).unwrap()
+    };
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        1
+    );
+    assert_eq!(claims["typ"], "access");
+    assert_eq!(claims["userId"], "SALES-001");
+}
+
+/// Minimal standard base64 decoding for the claims check (no dependency for one assert).
+fn base64_decode(s: &str) -> Vec<u8> {
+    const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let mut buf = 0u32;
+    let mut bits = 0;
+    for c in s.bytes().filter(|c| *c != b'=') {
+        let v = T.iter().position(|x| *x == c).unwrap() as u32;
+        buf = (buf << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buf >> bits) as u8);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn refresh_logout_and_password_change_revoke_old_tokens() {
+    let app = spawn_app().await;
+    let login = app
+        .call(
+            Method::POST,
+            "/api/login",
+            None,
+            Some(json!({"email": "SALES-001", "password": "sales123"})),
+        )
+        .await;
+    let access = login.body["token"].as_str().unwrap().to_string();
+    let refresh = login.body["refreshToken"].as_str().unwrap().to_string();
+    // A refresh token is not an access token.
+    assert_eq!(
+        app.call(Method::GET, "/api/auth/me", Some(&refresh), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let renewed = app
+        .call(
+            Method::POST,
+            "/api/auth/refresh",
+            None,
+            Some(json!({"refreshToken": refresh})),
+        )
+        .await;
+    assert_eq!(renewed.status, StatusCode::OK);
+    let logout = app
+        .call(Method::POST, "/api/auth/logout", Some(&access), None)
+        .await;
+    assert_eq!(logout.status, StatusCode::OK);
+    for t in [&access, renewed.body["token"].as_str().unwrap()] {
+        let r = app.call(Method::GET, "/api/auth/me", Some(t), None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(r.body["error"]["code"], "TOKEN_REVOKED");
+    }
+    let again = app
+        .call(
+            Method::POST,
+            "/api/auth/refresh",
+            None,
+            Some(json!({"refreshToken": refresh})),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED);
+
+    // Password change: needs the current password, enforces the policy, revokes old tokens.
+    app.forget_tokens().await;
+    let t = app.token(users::CREDIT).await;
+    let wrong = app
+        .call(
+            Method::POST,
+            "/api/auth/change-password",
+            Some(&t),
+            Some(json!({"currentPassword": "x", "newPassword": "Str0ng-Passw0rd!"})),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let weak = app
+        .call(
+            Method::POST,
+            "/api/auth/change-password",
+            Some(&t),
+            Some(json!({"currentPassword": "credit123", "newPassword": "admin123"})),
+        )
+        .await;
+    assert_eq!(
+        weak.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        weak.body
+    );
+    let ok = app
+        .call(
+            Method::POST,
+            "/api/auth/change-password",
+            Some(&t),
+            Some(json!({"currentPassword": "credit123", "newPassword": "Str0ng-Passw0rd!"})),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(ok.body["user"]["mustChangePassword"], false);
+    assert_eq!(
+        app.call(Method::GET, "/api/auth/me", Some(&t), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let relog = app
+        .call(
+            Method::POST,
+            "/api/login",
+            None,
+            Some(json!({"email": "CREDIT-001", "password": "Str0ng-Passw0rd!"})),
+        )
+        .await;
+    assert_eq!(relog.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn responses_carry_security_headers_and_cors_refuses_unknown_origins() {
+    let app = spawn_app().await;
+    let r = app
+        .http
+        .get(app.url("/api/health"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    for h in [
+        "content-security-policy",
+        "x-content-type-options",
+        "x-frame-options",
+        "strict-transport-security",
+        "referrer-policy",
+        "x-request-id",
+    ] {
+        assert!(r.headers().get(h).is_some(), "missing {h}");
+    }
+    assert!(
+        r.headers().get("access-control-allow-origin").is_none(),
+        "unknown origin must not be allowed"
+    );
+    let ok = app
+        .http
+        .get(app.url("/api/health"))
+        .header("origin", "http://localhost:3000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        ok.headers().get("access-control-allow-origin").unwrap(),
+        "http://localhost:3000"
+    );
+    let big = "x".repeat(2 * 1024 * 1024);
+    let too_big = app
+        .http
+        .post(app.url("/api/login"))
+        .header("content-type", "application/json")
+        .body(format!("{{\"email\":\"{big}\",\"password\":\"x\"}}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: serde_json::Value = too_big.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "PAYLOAD_TOO_LARGE");
+    assert!(body["requestId"].is_string());
+}

@@ -1,0 +1,403 @@
+//! The procurement gate through HTTP: create → check → submit → approve/reject, with the
+//! rules the legacy never enforced (D-L22) and the history and audit it never wrote.
+
+mod support;
+
+use nexus_core::model::{AuditAction, AuditLog, Procurement, ProcurementStatus};
+use nexus_core::store::{Filter, Query, TypedStore};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use support::{TestApp, spawn_app};
+
+async fn stored(app: &TestApp, id: &str) -> Option<Procurement> {
+    app.store.get::<Procurement>(Filter::id(id)).await.unwrap()
+}
+
+async fn audit_actions(app: &TestApp, id: &str) -> Vec<AuditAction> {
+    let mut v: Vec<AuditLog> = app
+        .store
+        .list(&Query::new(Filter::eq("entityId", id)).sort_asc("timestamp"))
+        .await
+        .unwrap();
+    v.sort_by_key(|a| a.timestamp);
+    v.into_iter().map(|a| a.action).collect()
+}
+
+async fn create(app: &TestApp, user: &str, body: Value) -> String {
+    let r = app.post(user, "/api/procurement", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.body["id"].as_str().unwrap().to_string()
+}
+
+fn entry() -> Value {
+    json!({"supplierName": "Oceanic Seafoods", "skuName": "Frozen Prawns 1kg", "skuCode": "SKU-PRAWN-1KG"})
+}
+
+async fn put(app: &TestApp, user: &str, id: &str, body: Value) -> support::Resp {
+    app.as_user(
+        user,
+        Method::PUT,
+        &format!("/api/procurement/{id}"),
+        Some(body),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_consignment_goes_from_pending_to_approved_with_history_and_audit() {
+    let app = spawn_app().await;
+    let id = create(&app, "PROC-001", entry()).await;
+    assert_eq!(id, "PRC-0001");
+    let p = stored(&app, &id).await.unwrap();
+    assert_eq!(p.status, ProcurementStatus::Pending);
+    assert_eq!(p.status_history.len(), 1);
+    assert_eq!(p.status_history[0].changed_by.as_deref(), Some("PROC-001"));
+
+    let r = put(
+        &app,
+        "PROC-001",
+        &id,
+        json!({"sipChecked": true, "labelsChecked": true, "docsChecked": true,
+               "attachment": "procurement/PRC-0001/coa.pdf", "attachmentName": "coa.pdf"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["docsChecked"], true);
+    assert_eq!(r.body["status"], "Pending");
+
+    let r = app
+        .as_user(
+            "PROC-001",
+            Method::POST,
+            &format!("/api/procurement/{id}/submit"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["status"], "Awaiting Head Approval");
+    assert_eq!(r.body["clearedBy"], "PROC-001");
+
+    // The executive cannot approve; the head can.
+    let r = app
+        .as_user(
+            "PROC-001",
+            Method::POST,
+            &format!("/api/procurement/{id}/approve"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .post(
+            "PROCH-001",
+            &format!("/api/procurement/{id}/approve"),
+            json!({"remarks": "Documents in order"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["status"], "Approved");
+
+    let p = stored(&app, &id).await.unwrap();
+    assert_eq!(p.status, ProcurementStatus::Approved);
+    assert_eq!(p.approved_by.as_deref(), Some("PROCH-001"));
+    assert_eq!(p.cleared_by.as_deref(), Some("PROC-001"));
+    let h: Vec<(&str, Option<&str>)> = p
+        .status_history
+        .iter()
+        .map(|h| (h.status.as_str(), h.changed_by.as_deref()))
+        .collect();
+    assert_eq!(
+        h,
+        [
+            ("Pending", Some("PROC-001")),
+            ("Awaiting Head Approval", Some("PROC-001")),
+            ("Approved", Some("PROCH-001")),
+        ]
+    );
+    assert_eq!(
+        p.status_history[2].remarks.as_deref(),
+        Some("Documents in order")
+    );
+    assert_eq!(
+        audit_actions(&app, &id).await,
+        [
+            AuditAction::Create,
+            AuditAction::Update,
+            AuditAction::StatusChange,
+            AuditAction::Approve
+        ]
+    );
+    // Approved twice is a conflict, not a second history entry.
+    let r = app
+        .as_user(
+            "PROCH-001",
+            Method::POST,
+            &format!("/api/procurement/{id}/approve"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(stored(&app, &id).await.unwrap().status_history.len(), 3);
+}
+
+#[tokio::test]
+async fn submission_needs_all_three_checks_and_an_attachment() {
+    let app = spawn_app().await;
+    let id = create(
+        &app,
+        "PROC-001",
+        json!({"supplierName": "Oceanic Seafoods", "skuName": "Squid Rings", "skuCode": "SKU-SQ",
+               "sipChecked": true, "labelsChecked": true}),
+    )
+    .await;
+    let r = app
+        .as_user(
+            "PROC-001",
+            Method::POST,
+            &format!("/api/procurement/{id}/submit"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "PROCUREMENT_NOT_READY");
+    assert_eq!(
+        r.body["error"]["details"]["missing"],
+        json!(["docsChecked", "attachment"])
+    );
+    assert_eq!(
+        stored(&app, &id).await.unwrap().status,
+        ProcurementStatus::Pending
+    );
+    // File contents are refused: attachments are links to uploaded files.
+    let r = put(
+        &app,
+        "PROC-001",
+        &id,
+        json!({"docsChecked": true, "attachment": "data:application/pdf;base64,JVBERi0x"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!stored(&app, &id).await.unwrap().docs_checked);
+}
+
+#[tokio::test]
+async fn checks_lock_after_submission_and_status_is_never_client_set() {
+    let app = spawn_app().await;
+    let mut body = entry();
+    body["status"] = json!("Approved");
+    let r = app.post("PROC-001", "/api/procurement", body).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "status is not a create field"
+    );
+
+    let id = create(
+        &app,
+        "PROC-001",
+        json!({"supplierName": "Oceanic Seafoods", "skuName": "Basa Fillet", "skuCode": "SKU-BASA",
+               "sipChecked": true, "labelsChecked": true, "docsChecked": true,
+               "attachment": "procurement/basa/permit.pdf"}),
+    )
+    .await;
+    let r = put(&app, "PROC-001", &id, json!({"status": "Approved"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = put(&app, "PROC-001", &id, json!({})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.body["error"]["code"], "NOTHING_TO_UPDATE");
+
+    let r = app
+        .as_user(
+            "PROC-001",
+            Method::POST,
+            &format!("/api/procurement/{id}/submit"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = put(&app, "PROC-001", &id, json!({"docsChecked": false})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.body["error"]["code"], "PROCUREMENT_LOCKED");
+    assert!(stored(&app, &id).await.unwrap().docs_checked);
+    let r = app
+        .as_user(
+            "PROCH-001",
+            Method::DELETE,
+            &format!("/api/procurement/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "submitted entries are kept");
+    assert!(stored(&app, &id).await.is_some());
+}
+
+#[tokio::test]
+async fn rejection_needs_a_reason_and_records_it() {
+    let app = spawn_app().await;
+    let id = create(
+        &app,
+        "PROC-001",
+        json!({"supplierName": "Coastal Catch", "skuName": "Pomfret", "skuCode": "SKU-POM",
+               "sipChecked": true, "labelsChecked": true, "docsChecked": true,
+               "attachment": "procurement/pomfret/docs.pdf"}),
+    )
+    .await;
+    let r = app
+        .as_user(
+            "PROC-001",
+            Method::POST,
+            &format!("/api/procurement/{id}/submit"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = app
+        .post(
+            "PROCH-001",
+            &format!("/api/procurement/{id}/reject"),
+            json!({"reason": " "}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .post(
+            "PROCH-001",
+            &format!("/api/procurement/{id}/reject"),
+            json!({"reason": "Labels do not match the import permit"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["status"], "Rejected");
+    let p = stored(&app, &id).await.unwrap();
+    assert_eq!(p.status, ProcurementStatus::Rejected);
+    let last = p.status_history.last().unwrap();
+    assert_eq!(last.status, "Rejected");
+    assert_eq!(last.changed_by.as_deref(), Some("PROCH-001"));
+    assert_eq!(
+        last.remarks.as_deref(),
+        Some("Labels do not match the import permit")
+    );
+    let rejections: Vec<AuditLog> = app
+        .store
+        .list(&Query::new(Filter::and([
+            Filter::eq("entityId", id.as_str()),
+            Filter::eq("action", "REJECT"),
+        ])))
+        .await
+        .unwrap();
+    assert_eq!(rejections.len(), 1);
+    assert_eq!(
+        rejections[0].reason.as_deref(),
+        Some("Labels do not match the import permit")
+    );
+}
+
+#[tokio::test]
+async fn only_the_head_deletes_and_only_pending_entries() {
+    let app = spawn_app().await;
+    let id = create(&app, "PROC-001", entry()).await;
+    let r = app
+        .as_user(
+            "PROC-001",
+            Method::DELETE,
+            &format!("/api/procurement/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .as_user(
+            "PROCH-001",
+            Method::DELETE,
+            &format!("/api/procurement/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["message"], "Deleted");
+    assert!(stored(&app, &id).await.is_none());
+    assert_eq!(
+        audit_actions(&app, &id).await,
+        [AuditAction::Create, AuditAction::Delete]
+    );
+    let r = app
+        .as_user(
+            "PROCH-001",
+            Method::DELETE,
+            &format!("/api/procurement/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_head_does_not_approve_their_own_submission() {
+    let app = spawn_app().await;
+    let id = create(
+        &app,
+        "PROCH-001",
+        json!({"supplierName": "Coastal Catch", "skuName": "Seer Fish", "skuCode": "SKU-SEER",
+               "sipChecked": true, "labelsChecked": true, "docsChecked": true,
+               "attachment": "procurement/seer/docs.pdf"}),
+    )
+    .await;
+    let r = app
+        .as_user(
+            "PROCH-001",
+            Method::POST,
+            &format!("/api/procurement/{id}/submit"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = app
+        .as_user(
+            "PROCH-001",
+            Method::POST,
+            &format!("/api/procurement/{id}/approve"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.body["error"]["code"], "SEGREGATION_OF_DUTIES");
+    let r = app
+        .as_user(
+            "USER-001",
+            Method::POST,
+            &format!("/api/procurement/{id}/approve"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        stored(&app, &id).await.unwrap().approved_by.as_deref(),
+        Some("USER-001")
+    );
+}
+
+#[tokio::test]
+async fn the_list_is_a_raw_array_newest_first_with_sequential_ids() {
+    let app = spawn_app().await;
+    let a = create(&app, "PROC-001", entry()).await;
+    let b = create(&app, "PROC-001", entry()).await;
+    assert_eq!((a.as_str(), b.as_str()), ("PRC-0001", "PRC-0002"));
+    let r = app.get("PROCH-001", "/api/procurement").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let ids: Vec<&str> = r
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["PRC-0002", "PRC-0001"]);
+    assert_eq!(r.headers["x-total-count"], "2");
+    let r = app
+        .get("PROC-001", "/api/procurement?status=Approved")
+        .await;
+    assert_eq!(r.body, json!([]));
+    let r = app.get("PROC-001", &format!("/api/procurement/{a}")).await;
+    assert_eq!(r.body["id"], a.as_str());
+    assert_eq!(r.body["supplierName"], "Oceanic Seafoods");
+}

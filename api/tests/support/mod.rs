@@ -1,0 +1,189 @@
+//! `spawn_app()`: a fresh API per test on a free loopback port, over a temp SQLite store
+//! seeded with the demo data (users of every role, with their demo passwords).
+#![allow(dead_code)]
+
+use nexus_api::{AppState, app};
+use nexus_core::config::Config;
+use nexus_core::seed::{SeedOptions, demo_dataset, seed_demo};
+use nexus_core::store::{SqliteStore, Store};
+use nexus_core::types::Timestamp;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::Mutex;
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub store: Arc<dyn Store>,
+    pub state: AppState,
+    passwords: HashMap<String, String>,
+    tokens: Mutex<HashMap<String, String>>,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// As [`spawn_app`], with extra configuration variables.
+pub async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap().to_string();
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("NEXUS_DATA_DIR".to_string(), data.clone()),
+        ("NEXUS_BCRYPT_COST".to_string(), "4".to_string()),
+        (
+            "JWT_SECRET".to_string(),
+            "test-secret-test-secret-test-secret-0123".to_string(),
+        ),
+    ]);
+    for (k, v) in env {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
+    let store: Arc<dyn Store> = Arc::new(
+        SqliteStore::open(dir.path().join("nexus.db"))
+            .await
+            .unwrap(),
+    );
+    store.ensure_indexes().await.unwrap();
+    let opts = SeedOptions {
+        bcrypt_cost: 4,
+        now: Timestamp::now(),
+    };
+    seed_demo(store.as_ref(), &opts).await.unwrap();
+    let passwords = demo_dataset(opts.now)
+        .users
+        .into_iter()
+        .map(|u| (u.user.id.clone(), u.password.to_string()))
+        .collect();
+
+    let state = AppState::new(config, store.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app(state.clone());
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    TestApp {
+        base: format!("http://{addr}"),
+        http: reqwest::Client::new(),
+        store,
+        state,
+        passwords,
+        tokens: Mutex::new(HashMap::new()),
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// The demo password of a seeded user.
+    pub fn password_of(&self, user_id: &str) -> String {
+        self.passwords
+            .get(user_id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no demo user {user_id}"))
+    }
+
+    /// Logs in as a seeded user (cached per user).
+    pub async fn token(&self, user_id: &str) -> String {
+        if let Some(t) = self.tokens.lock().await.get(user_id) {
+            return t.clone();
+        }
+        let r = self
+            .call(
+                Method::POST,
+                "/api/login",
+                None,
+                Some(json!({ "email": user_id, "password": self.password_of(user_id) })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "login {user_id}: {}", r.body);
+        let t = r.body["token"].as_str().unwrap().to_string();
+        self.tokens
+            .lock()
+            .await
+            .insert(user_id.to_string(), t.clone());
+        t
+    }
+
+    /// Forget cached tokens (after a logout or a password change).
+    pub async fn forget_tokens(&self) {
+        self.tokens.lock().await.clear();
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
+        let mut req = self.http.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Resp {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    /// A call as a seeded user.
+    pub async fn as_user(
+        &self,
+        user_id: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Resp {
+        let t = self.token(user_id).await;
+        self.call(method, path, Some(&t), body).await
+    }
+
+    pub async fn get(&self, user_id: &str, path: &str) -> Resp {
+        self.as_user(user_id, Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, user_id: &str, path: &str, body: Value) -> Resp {
+        self.as_user(user_id, Method::POST, path, Some(body)).await
+    }
+
+    pub async fn patch(&self, user_id: &str, path: &str, body: Value) -> Resp {
+        self.as_user(user_id, Method::PATCH, path, Some(body)).await
+    }
+}
+
+/// Seeded users by role, for readable tests.
+pub mod users {
+    pub const ADMIN: &str = "USER-001";
+    pub const SALES: &str = "SALES-001";
+    pub const SALES2: &str = "SALES-002";
+    pub const CREDIT: &str = "CREDIT-001";
+}

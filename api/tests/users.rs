@@ -1,0 +1,954 @@
+//! Users and organisation through HTTP (api.md §2.3): who sees which users and fields, what
+//! user administration changes in the store, the audit entries it writes, and the token
+//! revocation that makes access changes immediate.
+
+mod support;
+
+use nexus_core::model::{AuditLog, User, UserStatus};
+use nexus_core::store::{Filter, Query, TypedStore, UpdateOp, Write};
+use nexus_core::types::Timestamp;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use support::{TestApp, spawn_app};
+
+async fn user(app: &TestApp, id: &str) -> User {
+    app.store
+        .get::<User>(Filter::id(id))
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no user {id}"))
+}
+
+async fn audits(app: &TestApp, action: &str, entity_id: &str) -> Vec<AuditLog> {
+    app.store
+        .list::<AuditLog>(&Query::new(Filter::and([
+            Filter::eq("action", action),
+            Filter::eq("entityId", entity_id),
+        ])))
+        .await
+        .unwrap()
+}
+
+fn ids(body: &Value) -> Vec<String> {
+    let mut v: Vec<String> = body
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {body}"))
+        .iter()
+        .map(|u| u["id"].as_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+async fn login(app: &TestApp, id: &str, password: &str) -> support::Resp {
+    app.call(
+        Method::POST,
+        "/api/login",
+        None,
+        Some(json!({ "email": id, "password": password })),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn admin_lists_everyone_with_salaries_and_never_a_password() {
+    let app = spawn_app().await;
+    let r = app.get("USER-001", "/api/users").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let all = r.body.as_array().unwrap();
+    let stored = app.store.count_of::<User>(&Filter::All).await.unwrap();
+    assert_eq!(all.len() as u64, stored);
+    assert_eq!(r.headers["x-total-count"], stored.to_string().as_str());
+    for u in all {
+        assert!(u.get("password").is_none(), "password leaked: {u}");
+        assert!(u.get("tokenVersion").is_none());
+    }
+    let sales = all.iter().find(|u| u["id"] == "SALES-001").unwrap();
+    assert_eq!(sales["grossMonthlySalary"], 50_000);
+    assert_eq!(sales["orgPosition"], "sales_west_retail");
+}
+
+#[tokio::test]
+async fn a_line_manager_lists_the_whole_team_below_without_salaries() {
+    let app = spawn_app().await;
+    let r = app.get("RSM-001", "/api/users").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // RSM-001 → ASM-001 → SALES-001, SALES-002, SEXEC-001 (recursive, not one level).
+    assert_eq!(
+        ids(&r.body),
+        ["ASM-001", "RSM-001", "SALES-001", "SALES-002", "SEXEC-001"]
+    );
+    for u in r.body.as_array().unwrap() {
+        for k in [
+            "grossMonthlySalary",
+            "monthlyTarget",
+            "monthlyQtyTarget",
+            "password",
+        ] {
+            assert!(u.get(k).is_none(), "{k} shown to a manager: {u}");
+        }
+    }
+    let asm = app.get("ASM-001", "/api/users").await;
+    assert_eq!(
+        ids(&asm.body),
+        ["ASM-001", "SALES-001", "SALES-002", "SEXEC-001"]
+    );
+    let denied = app.get("SALES-001", "/api/users").await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    assert_eq!(denied.body["error"]["code"], "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn list_filters_search_and_paging() {
+    let app = spawn_app().await;
+    let r = app.get("USER-001", "/api/users?role=Sales").await;
+    assert_eq!(ids(&r.body), ["SALES-001", "SALES-002"]);
+    let r = app
+        .get("USER-001", "/api/users?role=credit%20control")
+        .await;
+    assert_eq!(ids(&r.body), ["CREDIT-001"]);
+    let r = app.get("USER-001", "/api/users?search=PRIYA").await;
+    assert_eq!(ids(&r.body), ["SALES-002"]);
+    // A search is literal text, never a pattern (D-S12).
+    let r = app.get("USER-001", "/api/users?search=.*").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(ids(&r.body).is_empty());
+    let r = app
+        .get("USER-001", "/api/users?status=Active&limit=5&page=2")
+        .await;
+    assert_eq!(r.body.as_array().unwrap().len(), 5);
+    assert_eq!(r.headers["x-page"], "2");
+    assert_eq!(r.headers["x-limit"], "5");
+    assert_eq!(r.headers["x-total-count"], "20");
+    let r = app.get("USER-001", "/api/users?status=Suspended").await;
+    assert!(ids(&r.body).is_empty());
+    let bad = app.get("USER-001", "/api/users?role=Chairman").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.body["error"]["code"], "INVALID_FILTER");
+    let bad = app.get("USER-001", "/api/users?page=abc").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.body["error"]["code"], "INVALID_QUERY");
+}
+
+#[tokio::test]
+async fn one_user_for_self_team_managers_and_user_management_only() {
+    let app = spawn_app().await;
+    let me = app.get("SALES-001", "/api/users/SALES-001").await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.body["name"], "Rajesh Kumar");
+    assert!(me.body.get("grossMonthlySalary").is_none());
+    let boss = app.get("RSM-001", "/api/users/SALES-001").await;
+    assert_eq!(boss.status, StatusCode::OK);
+    assert_eq!(boss.body["managerId"], "ASM-001");
+    assert_eq!(
+        app.get("SALES-001", "/api/users/SALES-002").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get("ASM-001", "/api/users/WH-001").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let admin = app.get("USER-001", "/api/users/SALES-001").await;
+    assert_eq!(admin.body["grossMonthlySalary"], 50_000);
+    let missing = app.get("USER-001", "/api/users/NOBODY").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.body["error"]["code"], "USER_NOT_FOUND");
+}
+
+#[tokio::test]
+async fn creating_a_user_hashes_the_password_and_audits_without_it() {
+    let app = spawn_app().await;
+    let r = app
+        .post(
+            "USER-001",
+            "/api/users",
+            json!({
+                "id": "CC-002", "name": "  Lakshmi Menon ", "email": "Lakshmi.Menon@NexusOMS.com",
+                "role": "Credit Control", "password": "Credit-Desk-2026", "zone": "SOUTH",
+                "managerId": "CREDIT-001", "orgPositions": [], "grossMonthlySalary": 64000,
+                "stepAccess": { "credit approval": "full" }
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["id"], "CC-002");
+    assert_eq!(r.body["name"], "Lakshmi Menon");
+    assert_eq!(r.body["email"], "lakshmi.menon@nexusoms.com");
+    assert_eq!(r.body["status"], "Active");
+    assert_eq!(
+        r.body["isApprover"], true,
+        "Credit Control approves by default"
+    );
+    assert_eq!(r.body["stepAccess"]["Credit Approval"], "full");
+    assert!(r.body.get("password").is_none(), "hash echoed (§8.1.6)");
+
+    let stored = user(&app, "CC-002").await;
+    let hash = stored.password.clone().unwrap();
+    assert!(hash.starts_with("$2"), "not a bcrypt hash");
+    assert!(stored.must_change_password);
+    assert_eq!(stored.zone, nexus_core::model::Zone::South);
+    let a = audits(&app, "CREATE", "CC-002").await;
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].user_id, "USER-001");
+    assert!(a[0].new_data.as_ref().unwrap().get("password").is_none());
+    assert!(!serde_json::to_string(&a[0]).unwrap().contains(&hash));
+
+    let signed_in = login(&app, "lakshmi.menon@nexusoms.com", "Credit-Desk-2026").await;
+    assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.body);
+    assert_eq!(signed_in.body["user"]["mustChangePassword"], true);
+}
+
+#[tokio::test]
+async fn create_refuses_duplicates_weak_passwords_and_unknown_fields() {
+    let app = spawn_app().await;
+    let base =
+        json!({ "id": "SALES-050", "name": "Rep", "role": "Sales", "password": "Str0ng-Pass-123" });
+    let with = |k: &str, v: Value| {
+        let mut b = base.clone();
+        b[k] = v;
+        b
+    };
+    let cases = [
+        (
+            with("id", json!("SALES-001")),
+            StatusCode::CONFLICT,
+            "USER_EXISTS",
+        ),
+        (
+            with("email", json!("RAJESH@nexusoms.com")),
+            StatusCode::CONFLICT,
+            "USER_EXISTS",
+        ),
+        // An id equal to another user's e-mail would make a login ambiguous.
+        (
+            with("id", json!("rajesh@nexusoms.com")),
+            StatusCode::CONFLICT,
+            "USER_EXISTS",
+        ),
+        (
+            with("password", json!("sales123")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "PASSWORD_POLICY",
+        ),
+        (
+            with("password", json!("short")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "PASSWORD_POLICY",
+        ),
+        (
+            with("role", json!("Chairman")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_FAILED",
+        ),
+        (
+            with("status", json!("Active")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_FAILED",
+        ),
+        (
+            with("tokenVersion", json!(9)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_FAILED",
+        ),
+        (
+            with("managerId", json!("GHOST-1")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_FAILED",
+        ),
+        (
+            with("permissions", json!(["fly"])),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_FAILED",
+        ),
+        (
+            with(
+                "orgPositions",
+                json!(["rsm_west_retail", "asm_north_retail"]),
+            ),
+            StatusCode::CONFLICT,
+            "ORG_REGION_CONFLICT",
+        ),
+        (
+            with("id", json!("has space")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_FAILED",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let r = app.post("USER-001", "/api/users", body.clone()).await;
+        assert_eq!(r.status, status, "{body} → {}", r.body);
+        assert_eq!(r.body["error"]["code"], code, "{body}");
+    }
+    // Nothing was written by a refused request.
+    assert!(
+        app.store
+            .get::<User>(Filter::id("SALES-050"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(audits(&app, "CREATE", "SALES-050").await.is_empty());
+    let ok = app.post("USER-001", "/api/users", base).await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+    assert_eq!(audits(&app, "CREATE", "SALES-050").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_role_change_recomputes_the_approver_flag_and_revokes_tokens() {
+    let app = spawn_app().await;
+    let old_token = app.token("SALES-002").await;
+    let before = user(&app, "SALES-002").await;
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/SALES-002/role",
+            json!({ "role": "Credit Control" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["role"], "Credit Control");
+    assert_eq!(r.body["isApprover"], true, "D-L21: recomputed");
+    let after = user(&app, "SALES-002").await;
+    assert_eq!(after.token_version, before.token_version + 1);
+    let me = app
+        .call(Method::GET, "/api/auth/me", Some(&old_token), None)
+        .await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED, "old role still usable");
+    let a = audits(&app, "ROLE_CHANGE", "SALES-002").await;
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].old_data.as_ref().unwrap()["role"], "Sales");
+    assert_eq!(a[0].new_data.as_ref().unwrap()["role"], "Credit Control");
+    assert_eq!(a[0].old_data.as_ref().unwrap()["isApprover"], false);
+
+    // Back to Sales: the flag follows the role again.
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/SALES-002/role",
+            json!({ "role": "Sales" }),
+        )
+        .await;
+    assert_eq!(r.body["isApprover"], false);
+    // Unknown roles are refused (the legacy route stored any string).
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/SALES-002/role",
+            json!({ "role": "Boss" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The administrator cannot change their own role.
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/USER-001/role",
+            json!({ "role": "Sales" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.body["error"]["code"], "SELF_CHANGE_REFUSED");
+    assert_eq!(
+        user(&app, "USER-001").await.role,
+        nexus_core::auth::Role::Admin
+    );
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/NOBODY/role",
+            json!({ "role": "Sales" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn permissions_and_step_access_are_validated_stored_and_revoke_tokens() {
+    let app = spawn_app().await;
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/WH-001/permissions",
+            json!({ "permissions": ["manage_warehouse", "quality_control", "manage_warehouse"] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        r.body["permissions"],
+        json!(["manage_warehouse", "quality_control"])
+    );
+    let u = user(&app, "WH-001").await;
+    assert_eq!(u.token_version, 1);
+    assert_eq!(audits(&app, "UPDATE", "WH-001").await.len(), 1);
+
+    let bad = app
+        .patch(
+            "USER-001",
+            "/api/users/WH-001/permissions",
+            json!({ "permissions": ["manage_warehouse", "launch_rockets"] }),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        bad.body["error"]["details"]["unknown"],
+        json!(["launch_rockets"])
+    );
+    let not_array = app
+        .patch(
+            "USER-001",
+            "/api/users/WH-001/permissions",
+            json!({ "permissions": "manage_warehouse" }),
+        )
+        .await;
+    assert_eq!(not_array.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/QC-001/step-access",
+            json!({ "stepAccess": { "Book Order": "FULL", "qc": "view", "Delivery Ack": "no" } }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let u = user(&app, "QC-001").await;
+    assert_eq!(u.step_access.get("Placed Order").unwrap(), "full");
+    assert_eq!(u.step_access.get("QC").unwrap(), "view");
+    assert_eq!(u.step_access.get("Delivery Ack").unwrap(), "no");
+    assert_eq!(u.token_version, 1);
+    for body in [
+        json!({ "stepAccess": { "QC": "sometimes" } }),
+        json!({ "stepAccess": { "Teleport": "full" } }),
+        json!({ "stepAccess": ["QC"] }),
+    ] {
+        let r = app
+            .patch("USER-001", "/api/users/QC-001/step-access", body.clone())
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+    assert_eq!(user(&app, "QC-001").await.step_access.len(), 3);
+}
+
+#[tokio::test]
+async fn suspending_a_user_signs_them_out_and_is_audited_with_the_reason() {
+    let app = spawn_app().await;
+    let token = app.token("SALES-002").await;
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/SALES-002/status",
+            json!({ "status": "Suspended", "reason": "Under review" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["status"], "Suspended");
+    assert_eq!(user(&app, "SALES-002").await.status, UserStatus::Suspended);
+    let me = app
+        .call(Method::GET, "/api/auth/me", Some(&token), None)
+        .await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED);
+    let l = login(&app, "SALES-002", &app.password_of("SALES-002")).await;
+    assert_eq!(l.status, StatusCode::UNAUTHORIZED);
+    let a = audits(&app, "STATUS_CHANGE", "SALES-002").await;
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].reason.as_deref(), Some("Under review"));
+    assert_eq!(a[0].new_data.as_ref().unwrap()["status"], "Suspended");
+
+    for (body, status) in [
+        (
+            json!({ "status": "Deleted" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({ "status": "Gone" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let r = app
+            .patch("USER-001", "/api/users/SALES-002/status", body)
+            .await;
+        assert_eq!(r.status, status);
+    }
+    let own = app
+        .patch(
+            "USER-001",
+            "/api/users/USER-001/status",
+            json!({ "status": "Inactive" }),
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::CONFLICT);
+    assert!(user(&app, "USER-001").await.is_active());
+
+    let back = app
+        .patch(
+            "USER-001",
+            "/api/users/SALES-002/status",
+            json!({ "status": "Active" }),
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::OK);
+    let l = login(&app, "SALES-002", &app.password_of("SALES-002")).await;
+    assert_eq!(l.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn org_slots_follow_the_grammar_and_the_one_region_rule() {
+    let app = spawn_app().await;
+    // SALES-001 holds sales_west_retail.
+    let add = |slot: &'static str| {
+        let app = &app;
+        async move {
+            app.patch(
+                "USER-001",
+                "/api/users/SALES-001/org-add",
+                json!({ "slotKey": slot }),
+            )
+            .await
+        }
+    };
+    let r = add("ASM_WEST_HORECA").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        r.body["orgPositions"],
+        json!(["sales_west_retail", "asm_west_horeca"])
+    );
+    // Set semantics: adding again changes nothing and writes no audit entry.
+    let again = add("asm_west_horeca").await;
+    assert_eq!(again.body["orgPositions"].as_array().unwrap().len(), 2);
+    let r = add("rsm_north_retail").await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.body["error"]["code"], "ORG_REGION_CONFLICT");
+    // National and all-India slots are exempt.
+    assert_eq!(add("nsm_retail").await.status, StatusCode::OK);
+    assert_eq!(add("asm_all_horeca").await.status, StatusCode::OK);
+    for bad in ["rsm_central_retail", "", "manager"] {
+        let r = add(bad).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+    let u = user(&app, "SALES-001").await;
+    assert_eq!(
+        u.org_positions,
+        [
+            "sales_west_retail",
+            "asm_west_horeca",
+            "nsm_retail",
+            "asm_all_horeca"
+        ]
+    );
+    assert_eq!(audits(&app, "UPDATE", "SALES-001").await.len(), 3);
+
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/SALES-001/org-remove",
+            json!({ "slotKey": "asm_west_horeca" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/SALES-001/org-remove",
+            json!({ "slotKey": "not_held_slot" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let u = user(&app, "SALES-001").await;
+    assert_eq!(
+        u.org_positions,
+        ["sales_west_retail", "nsm_retail", "asm_all_horeca"]
+    );
+    assert_eq!(audits(&app, "UPDATE", "SALES-001").await.len(), 4);
+    // With the west slot gone from a user who held only west, another region is fine.
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/SALES-002/org-remove",
+            json!({ "slotKey": "sales_west_retail" }),
+        )
+        .await;
+    assert_eq!(r.body["orgPositions"], json!([]));
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/SALES-002/org-add",
+            json!({ "slotKey": "sales_north_retail" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_manager_must_exist_and_must_not_make_a_loop() {
+    let app = spawn_app().await;
+    // RSM-001 → ASM-001 → SALES-001: making SALES-001 the RSM's manager would loop.
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/RSM-001/manager",
+            json!({ "managerId": "SALES-001" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "MANAGER_CYCLE");
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/ASM-001/manager",
+            json!({ "managerId": "ASM-001" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(
+        user(&app, "RSM-001").await.manager_id.as_deref(),
+        Some("NSM-001")
+    );
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/SALES-001/manager",
+            json!({ "managerId": "GHOST-9" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/SALES-001/manager",
+            json!({ "managerId": "RSM-001" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["managerId"], "RSM-001");
+    let a = audits(&app, "UPDATE", "SALES-001").await;
+    assert_eq!(a[0].old_data.as_ref().unwrap()["managerId"], "ASM-001");
+    assert_eq!(a[0].new_data.as_ref().unwrap()["managerId"], "RSM-001");
+    // The ASM no longer sees the moved salesperson; the RSM still does.
+    assert_eq!(
+        app.get("ASM-001", "/api/users/SALES-001").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get("RSM-001", "/api/users/SALES-001").await.status,
+        StatusCode::OK
+    );
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/SALES-001/manager",
+            json!({ "managerId": null }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(user(&app, "SALES-001").await.manager_id.is_none());
+}
+
+#[tokio::test]
+async fn the_profile_patch_is_a_whitelist() {
+    let app = spawn_app().await;
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/SALES-001",
+            json!({ "zone": "NORTH", "department1": "Modern Trade", "grossMonthlySalary": 55000, "channel": "" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let u = user(&app, "SALES-001").await;
+    assert_eq!(u.zone, nexus_core::model::Zone::North);
+    assert_eq!(u.department1.as_deref(), Some("Modern Trade"));
+    assert_eq!(u.gross_monthly_salary.amount(), 55000.into());
+    assert!(u.channel.is_none(), "empty string clears");
+    let a = audits(&app, "UPDATE", "SALES-001").await;
+    assert_eq!(a[0].old_data.as_ref().unwrap()["grossMonthlySalary"], 50000);
+    assert_eq!(a[0].new_data.as_ref().unwrap()["grossMonthlySalary"], 55000);
+
+    // Mass assignment is refused as an unknown field (never role, status, permissions …).
+    for body in [
+        json!({ "role": "Admin" }),
+        json!({ "status": "Active" }),
+        json!({ "permissions": ["admin_bypass"] }),
+        json!({ "isApprover": true }),
+        json!({ "password": "x" }),
+        json!({ "id": "NEW-ID" }),
+    ] {
+        let r = app
+            .patch("USER-001", "/api/users/SALES-001", body.clone())
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+    let own = app
+        .patch(
+            "SALES-001",
+            "/api/users/SALES-001",
+            json!({ "whatsappNumber": "+91 98200 12345", "location": "Thane" }),
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    assert_eq!(own.body["whatsappNumber"], "+91 98200 12345");
+    let own_salary = app
+        .patch(
+            "SALES-001",
+            "/api/users/SALES-001",
+            json!({ "grossMonthlySalary": 99999 }),
+        )
+        .await;
+    assert_eq!(own_salary.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        own_salary.body["error"]["details"]["refusedFields"],
+        json!(["grossMonthlySalary"])
+    );
+    let other = app
+        .patch(
+            "SALES-001",
+            "/api/users/SALES-002",
+            json!({ "location": "Goa" }),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    let taken = app
+        .patch(
+            "USER-001",
+            "/api/users/SALES-001",
+            json!({ "email": "priya@nexusoms.com" }),
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+    let u = user(&app, "SALES-001").await;
+    assert_eq!(u.gross_monthly_salary.amount(), 55000.into());
+    assert_eq!(u.email.as_deref(), Some("rajesh@nexusoms.com"));
+    assert_eq!(u.location.as_deref(), Some("Thane"));
+}
+
+#[tokio::test]
+async fn own_credentials_need_the_current_password() {
+    let app = spawn_app().await;
+    let path = "/api/users/SALES-001/credentials";
+    let r = app
+        .patch("SALES-001", path, json!({ "password": "My-Own-Secret-1" }))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .patch(
+            "SALES-001",
+            path,
+            json!({ "password": "My-Own-Secret-1", "currentPassword": "wrong" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = app
+        .patch(
+            "SALES-001",
+            path,
+            json!({ "password": "My-Own-Secret-1", "currentPassword": "sales123",
+                    "employeeId": "E-7781", "address": "12 Marine Drive, Mumbai" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Kept now (the legacy schema dropped both, D-D1).
+    let u = user(&app, "SALES-001").await;
+    assert_eq!(u.employee_id.as_deref(), Some("E-7781"));
+    assert_eq!(u.address.as_deref(), Some("12 Marine Drive, Mumbai"));
+    assert!(!u.must_change_password);
+    assert_eq!(u.token_version, 1);
+    assert_eq!(audits(&app, "PASSWORD_CHANGE", "SALES-001").await.len(), 1);
+    assert_eq!(
+        login(&app, "SALES-001", "sales123").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        login(&app, "SALES-001", "My-Own-Secret-1").await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn only_user_management_resets_another_password_d_s4() {
+    let app = spawn_app().await;
+    let victim_token = app.token("SALES-002").await;
+    // Neither a peer nor the victim's own manager may reset it.
+    for who in ["SALES-001", "ASM-001", "CREDIT-001"] {
+        let r = app
+            .patch(
+                who,
+                "/api/users/SALES-002/credentials",
+                json!({ "password": "Hijacked-Pass-99" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
+    }
+    assert_eq!(
+        login(&app, "SALES-002", "Hijacked-Pass-99").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/SALES-002/credentials",
+            json!({ "password": "Temp-Reset-2026" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let u = user(&app, "SALES-002").await;
+    assert!(u.must_change_password);
+    assert_eq!(u.token_version, 1);
+    let a = audits(&app, "PASSWORD_RESET", "SALES-002").await;
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].user_id, "USER-001");
+    assert!(a[0].new_data.as_ref().unwrap().get("password").is_none());
+    let me = app
+        .call(Method::GET, "/api/auth/me", Some(&victim_token), None)
+        .await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED, "sessions invalidated");
+    let l = login(&app, "SALES-002", "Temp-Reset-2026").await;
+    assert_eq!(l.status, StatusCode::OK);
+    assert_eq!(l.body["user"]["mustChangePassword"], true);
+    let weak = app
+        .patch(
+            "USER-001",
+            "/api/users/SALES-002/credentials",
+            json!({ "password": "welcome123" }),
+        )
+        .await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn a_user_manager_who_is_not_admin_cannot_take_over_admins() {
+    let app = spawn_app().await;
+    let r = app
+        .patch(
+            "USER-001",
+            "/api/users/NSM-001/permissions",
+            json!({ "permissions": ["user_management"] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    app.forget_tokens().await;
+    // Now NSM-001 administers users …
+    let ok = app
+        .patch(
+            "NSM-001",
+            "/api/users/SALES-001/status",
+            json!({ "status": "Inactive" }),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    // … but not Admin accounts, the Admin role or admin_bypass.
+    let attempts = [
+        (
+            Method::PATCH,
+            "/api/users/USER-001/credentials",
+            json!({ "password": "Took-Over-Admin-1" }),
+            "ADMIN_ACCOUNT_PROTECTED",
+        ),
+        (
+            Method::PATCH,
+            "/api/users/SALES-002/role",
+            json!({ "role": "Admin" }),
+            "ADMIN_ROLE_PROTECTED",
+        ),
+        (
+            Method::PATCH,
+            "/api/users/SALES-002/permissions",
+            json!({ "permissions": ["admin_bypass"] }),
+            "ADMIN_BYPASS_PROTECTED",
+        ),
+        (
+            Method::POST,
+            "/api/users",
+            json!({ "id": "ADM-2", "name": "Shadow", "role": "Admin", "password": "Shadow-Admin-77" }),
+            "ADMIN_ROLE_PROTECTED",
+        ),
+        (
+            Method::PATCH,
+            "/api/users/USER-001/status",
+            json!({ "status": "Suspended" }),
+            "ADMIN_ACCOUNT_PROTECTED",
+        ),
+    ];
+    for (m, path, body, code) in attempts {
+        let r = app.as_user("NSM-001", m, path, Some(body)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.body);
+        assert_eq!(r.body["error"]["code"], code, "{path}");
+    }
+    let admin = user(&app, "USER-001").await;
+    assert!(admin.is_active());
+    assert_eq!(admin.token_version, 0);
+    assert!(
+        app.store
+            .get::<User>(Filter::id("ADM-2"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn guarded_updates_work_on_legacy_dates_and_documents_without_updated_at() {
+    let app = spawn_app().await;
+    // A legacy date in another text form, and a legacy document with no updatedAt at all.
+    app.store
+        .commit(vec![
+            Write::update_one::<User>(
+                Filter::id("SALES-001"),
+                vec![UpdateOp::Set(
+                    "updatedAt".into(),
+                    json!("2024-01-05T10:00:00+05:30"),
+                )],
+            ),
+            Write::update_one::<User>(
+                Filter::id("SALES-002"),
+                vec![UpdateOp::Unset("updatedAt".into())],
+            ),
+        ])
+        .await
+        .unwrap();
+    for id in ["SALES-001", "SALES-002"] {
+        let r = app
+            .patch(
+                "USER-001",
+                &format!("/api/users/{id}"),
+                json!({ "department2": "Key Accounts" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{id}: {}", r.body);
+        let u = user(&app, id).await;
+        assert_eq!(u.department2.as_deref(), Some("Key Accounts"));
+        assert!(u.updated_at.unwrap() > Timestamp::parse("2025-01-01").unwrap());
+    }
+}
+
+#[tokio::test]
+async fn concurrent_edits_of_one_user_are_all_kept_and_each_audited_once() {
+    let app = spawn_app().await;
+    let token = app.token("USER-001").await;
+    let edits = [
+        json!({ "department1": "Retail" }),
+        json!({ "department2": "Key Accounts" }),
+        json!({ "channel": "HORECA" }),
+        json!({ "location": "Nashik" }),
+        json!({ "whatsappNumber": "+91 90000 00001" }),
+        json!({ "zone": "SOUTH" }),
+    ];
+    let calls = edits.iter().map(|b| {
+        app.call(
+            Method::PATCH,
+            "/api/users/SALES-001",
+            Some(&token),
+            Some(b.clone()),
+        )
+    });
+    let results = futures::future::join_all(calls).await;
+    for r in &results {
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let u = user(&app, "SALES-001").await;
+    assert_eq!(u.department1.as_deref(), Some("Retail"));
+    assert_eq!(u.department2.as_deref(), Some("Key Accounts"));
+    assert_eq!(u.channel.as_deref(), Some("HORECA"));
+    assert_eq!(u.location.as_deref(), Some("Nashik"));
+    assert_eq!(u.whatsapp_number.as_deref(), Some("+91 90000 00001"));
+    assert_eq!(u.zone, nexus_core::model::Zone::South);
+    assert_eq!(audits(&app, "UPDATE", "SALES-001").await.len(), edits.len());
+}

@@ -1,0 +1,742 @@
+//! One `Config`, read from the environment (and `.env`) once at start-up and validated there.
+//! Unset means embedded or offline, never a crash; a value that is set but malformed is a
+//! start-up error naming the variable. The legacy variable names stay valid
+//! (`MONGODB_URI`, `JWT_SECRET`, `GEMINI_API_KEY`, `GOOGLE_MAPS_API_KEY`, `R2_*`, `DO_SPACES_*`).
+
+use secrecy::{ExposeSecret, SecretString};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        message: message.into(),
+    }
+}
+
+/// Where documents live.
+#[derive(Debug, Clone)]
+pub enum StoreSettings {
+    Sqlite { path: PathBuf },
+    Mongo { uri: SecretString, database: String },
+}
+
+#[derive(Debug, Clone)]
+pub enum BlobSettings {
+    Local {
+        dir: PathBuf,
+    },
+    S3 {
+        endpoint: Option<String>,
+        region: String,
+        bucket: String,
+        access_key_id: String,
+        secret_access_key: SecretString,
+        path_style: bool,
+        /// Which provider the settings came from, for the banner (`R2`, `DO Spaces`, `S3`).
+        provider: &'static str,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct GeminiSettings {
+    pub api_key: SecretString,
+    pub model: String,
+    pub base_url: String,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct MapsSettings {
+    pub api_key: SecretString,
+    pub base_url: String,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: IpAddr,
+    pub port: u16,
+    pub store: StoreSettings,
+    /// `None` means "generate one and keep it in the data folder" (embedded mode).
+    pub jwt_secret: Option<SecretString>,
+    /// True when the secret came from the data folder rather than `JWT_SECRET`.
+    pub jwt_secret_generated: bool,
+    pub jwt_expiry: Duration,
+    pub refresh_expiry: Duration,
+    pub redis_url: Option<SecretString>,
+    pub blob: BlobSettings,
+    pub gemini: Option<GeminiSettings>,
+    pub maps: Option<MapsSettings>,
+    pub allowed_origins: Vec<String>,
+    pub rate_limit_window: Duration,
+    pub rate_limit_max: u32,
+    pub data_dir: PathBuf,
+    /// Seed the demo data set on start-up if the store is empty of it.
+    pub demo_data: bool,
+    /// Run the job workers inside the API process (embedded mode default).
+    pub in_process_worker: bool,
+    /// bcrypt cost for new password hashes (12; tests lower it for speed).
+    pub bcrypt_cost: u32,
+    /// How to reach the data protection officer (`NEXUS_DPO_CONTACT`), shown by the GDPR
+    /// retention policy; unset means "not published".
+    pub dpo_contact: Option<String>,
+    /// WebSocket heartbeat: the server pings this often, re-checks the user, and closes a
+    /// socket that missed two pongs (`NEXUS_WS_HEARTBEAT`, default 25 s like Socket.IO).
+    pub ws_heartbeat: Duration,
+    /// How long a WebSocket opened without a token may take to send its `auth` message
+    /// (`NEXUS_WS_AUTH_TIMEOUT`, default 10 s).
+    pub ws_auth_timeout: Duration,
+}
+
+impl Config {
+    /// The store part of the settings, in the shape the store adapters take.
+    #[cfg(any(feature = "sqlite", feature = "mongo"))]
+    pub fn store_config(&self) -> crate::store::StoreConfig {
+        let mut sc = crate::store::StoreConfig::default();
+        match &self.store {
+            StoreSettings::Sqlite { path } => sc.sqlite_path = path.clone(),
+            StoreSettings::Mongo { uri, database } => {
+                sc.mongodb_uri = Some(uri.clone());
+                sc.mongodb_db = Some(database.clone());
+            }
+        }
+        sc
+    }
+
+    /// Makes sure there is a signing secret: `JWT_SECRET` when set, otherwise one generated
+    /// once and kept (mode 0600) in the data folder, so embedded installs need no setup and
+    /// tokens survive a restart.
+    pub fn resolve_jwt_secret(&mut self) -> std::io::Result<()> {
+        if self.jwt_secret.is_some() {
+            return Ok(());
+        }
+        let path = self.data_dir.join("jwt.secret");
+        let secret = match std::fs::read_to_string(&path) {
+            Ok(s) if s.trim().len() >= 32 => s.trim().to_string(),
+            _ => {
+                use rand::Rng;
+                let bytes: [u8; 32] = rand::rng().random();
+                let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                std::fs::create_dir_all(&self.data_dir)?;
+                let tmp = path.with_extension("tmp");
+                std::fs::write(&tmp, &hex)?;
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
+                }
+                std::fs::rename(&tmp, &path)?;
+                hex
+            }
+        };
+        self.jwt_secret = Some(SecretString::from(secret));
+        self.jwt_secret_generated = true;
+        Ok(())
+    }
+
+    /// Reads the process environment, after loading `.env` if one is present.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Config::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads settings through `get`, so tests can supply their own environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let val = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+
+        let port = match val("PORT") {
+            Some(p) => p
+                .parse::<u16>()
+                .map_err(|_| err("PORT", format!("`{p}` is not a port number")))?,
+            None => 3000,
+        };
+        let bind = match val("NEXUS_BIND") {
+            Some(b) => b
+                .parse()
+                .map_err(|_| err("NEXUS_BIND", format!("`{b}` is not an IP address")))?,
+            None => IpAddr::from([0, 0, 0, 0]),
+        };
+        let data_dir = PathBuf::from(val("NEXUS_DATA_DIR").unwrap_or_else(|| "./data".into()));
+
+        let store = match val("MONGODB_URI") {
+            Some(uri) if uri.contains("your_mongodb") => {
+                return Err(err(
+                    "MONGODB_URI",
+                    "still holds the example value from the old .env template; unset it to use the embedded SQLite store",
+                ));
+            }
+            Some(uri) => {
+                let parsed = url::Url::parse(&uri)
+                    .map_err(|e| err("MONGODB_URI", format!("not a connection string ({e})")))?;
+                if !matches!(parsed.scheme(), "mongodb" | "mongodb+srv") {
+                    return Err(err(
+                        "MONGODB_URI",
+                        "must start with mongodb:// or mongodb+srv://",
+                    ));
+                }
+                let from_path = parsed.path().trim_start_matches('/').to_string();
+                let database = val("NEXUS_MONGODB_DB")
+                    .or(Some(from_path).filter(|p| !p.is_empty()))
+                    .unwrap_or_else(|| "nexusoms".into());
+                StoreSettings::Mongo {
+                    uri: SecretString::from(uri),
+                    database,
+                }
+            }
+            None => StoreSettings::Sqlite {
+                path: val("NEXUS_DB_PATH")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| data_dir.join("nexus.db")),
+            },
+        };
+
+        let jwt_secret = match val("JWT_SECRET") {
+            Some(s) if s.len() < 32 => {
+                return Err(err(
+                    "JWT_SECRET",
+                    "must be at least 32 characters (a leaked short secret lets anyone mint tokens)",
+                ));
+            }
+            Some(s) => Some(SecretString::from(s)),
+            None => None,
+        };
+        let jwt_expiry = duration_var(&val, "JWT_EXPIRY", Duration::from_secs(3600))?;
+        let refresh_expiry =
+            duration_var(&val, "NEXUS_REFRESH_EXPIRY", Duration::from_secs(7 * 86400))?;
+
+        let redis_url = match val("REDIS_URL") {
+            Some(u) => {
+                let parsed = url::Url::parse(&u)
+                    .map_err(|e| err("REDIS_URL", format!("not a URL ({e})")))?;
+                if !matches!(parsed.scheme(), "redis" | "rediss") {
+                    return Err(err("REDIS_URL", "must start with redis:// or rediss://"));
+                }
+                Some(SecretString::from(u))
+            }
+            None => None,
+        };
+
+        let blob = blob_settings(&val, &data_dir)?;
+
+        let gemini = match val("GEMINI_API_KEY").filter(|k| !k.contains("your-gemini")) {
+            Some(key) => Some(GeminiSettings {
+                api_key: SecretString::from(key),
+                model: val("GEMINI_MODEL").unwrap_or_else(|| "gemini-2.0-flash".into()),
+                base_url: url_var(
+                    &val,
+                    "GEMINI_BASE_URL",
+                    "https://generativelanguage.googleapis.com",
+                )?,
+                timeout: duration_var(&val, "GEMINI_TIMEOUT", Duration::from_secs(15))?,
+            }),
+            None => None,
+        };
+        let maps = match val("GOOGLE_MAPS_API_KEY").filter(|k| !k.contains("your-google")) {
+            Some(key) => Some(MapsSettings {
+                api_key: SecretString::from(key),
+                base_url: url_var(&val, "GOOGLE_MAPS_BASE_URL", "https://maps.googleapis.com")?,
+                timeout: duration_var(&val, "GOOGLE_MAPS_TIMEOUT", Duration::from_secs(5))?,
+            }),
+            None => None,
+        };
+
+        let allowed_origins = val("ALLOWED_ORIGINS")
+            .map(|s| {
+                s.split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_string())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            })
+            .unwrap_or_else(|| {
+                vec![
+                    "http://localhost:3000".into(),
+                    "http://localhost:8080".into(),
+                ]
+            });
+        for o in &allowed_origins {
+            if o == "*" {
+                return Err(err(
+                    "ALLOWED_ORIGINS",
+                    "`*` is not allowed with credentials; list the origins",
+                ));
+            }
+            url::Url::parse(o)
+                .map_err(|e| err("ALLOWED_ORIGINS", format!("`{o}` is not an origin ({e})")))?;
+        }
+        let rate_limit_window = match val("RATE_LIMIT_WINDOW_MS") {
+            Some(ms) => Duration::from_millis(ms.parse().map_err(|_| {
+                err(
+                    "RATE_LIMIT_WINDOW_MS",
+                    format!("`{ms}` is not a number of milliseconds"),
+                )
+            })?),
+            None => Duration::from_secs(15 * 60),
+        };
+        let rate_limit_max = match val("RATE_LIMIT_MAX_REQUESTS") {
+            Some(n) => n.parse().map_err(|_| {
+                err(
+                    "RATE_LIMIT_MAX_REQUESTS",
+                    format!("`{n}` is not a whole number"),
+                )
+            })?,
+            None => 500,
+        };
+        let demo_data = bool_var(&val, "NEXUS_DEMO_DATA", false)?;
+        let in_process_worker = bool_var(&val, "NEXUS_IN_PROCESS_WORKER", redis_url.is_none())?;
+        let bcrypt_cost = match val("NEXUS_BCRYPT_COST") {
+            Some(c) => match c.parse::<u32>() {
+                Ok(n) if (4..=31).contains(&n) => n,
+                _ => {
+                    return Err(err(
+                        "NEXUS_BCRYPT_COST",
+                        format!("`{c}` is not a bcrypt cost between 4 and 31"),
+                    ));
+                }
+            },
+            None => 12,
+        };
+
+        let ws_heartbeat = duration_var(&val, "NEXUS_WS_HEARTBEAT", Duration::from_secs(25))?;
+        let ws_auth_timeout = duration_var(&val, "NEXUS_WS_AUTH_TIMEOUT", Duration::from_secs(10))?;
+        for (var, d) in [
+            ("NEXUS_WS_HEARTBEAT", ws_heartbeat),
+            ("NEXUS_WS_AUTH_TIMEOUT", ws_auth_timeout),
+        ] {
+            if d.is_zero() {
+                return Err(err(var, "must be above zero"));
+            }
+        }
+
+        Ok(Config {
+            bind,
+            port,
+            store,
+            jwt_secret,
+            jwt_secret_generated: false,
+            jwt_expiry,
+            refresh_expiry,
+            redis_url,
+            blob,
+            gemini,
+            maps,
+            allowed_origins,
+            rate_limit_window,
+            rate_limit_max,
+            data_dir,
+            demo_data,
+            in_process_worker,
+            bcrypt_cost,
+            dpo_contact: val("NEXUS_DPO_CONTACT"),
+            ws_heartbeat,
+            ws_auth_timeout,
+        })
+    }
+
+    /// One line per integration, for the start-up banner and `/api/ready`. Never includes a
+    /// secret: connection strings are reduced to their host.
+    pub fn integration_states(&self) -> Vec<(&'static str, String)> {
+        let mut v = Vec::new();
+        v.push((
+            "Database",
+            match &self.store {
+                StoreSettings::Sqlite { path } => {
+                    format!("SQLite (embedded) at {}", path.display())
+                }
+                StoreSettings::Mongo { uri, database } => {
+                    format!("MongoDB {} / {database}", redact_host(uri.expose_secret()))
+                }
+            },
+        ));
+        let redis = self
+            .redis_url
+            .as_ref()
+            .map(|u| redact_host(u.expose_secret()));
+        v.push((
+            "Job queue",
+            match &redis {
+                Some(h) => format!("Redis {h}"),
+                None => "SQLite (embedded)".into(),
+            },
+        ));
+        v.push((
+            "Events",
+            match &redis {
+                Some(h) => format!("Redis pub/sub {h}"),
+                None => "in-process channel".into(),
+            },
+        ));
+        v.push((
+            "File storage",
+            match &self.blob {
+                BlobSettings::Local { dir } => format!("local folder {}", dir.display()),
+                BlobSettings::S3 {
+                    endpoint,
+                    bucket,
+                    provider,
+                    ..
+                } => format!(
+                    "{provider} bucket `{bucket}`{}",
+                    endpoint
+                        .as_deref()
+                        .map(|e| format!(" at {}", redact_host(e)))
+                        .unwrap_or_default()
+                ),
+            },
+        ));
+        v.push((
+            "Gemini AI",
+            match &self.gemini {
+                Some(g) => format!("configured (model {})", g.model),
+                None => {
+                    "offline fallback: rule-based credit advisor (GEMINI_API_KEY not set)".into()
+                }
+            },
+        ));
+        v.push((
+            "Google Maps",
+            match &self.maps {
+                Some(_) => "configured (Distance Matrix)".into(),
+                None => {
+                    "offline fallback: built-in city distance table (GOOGLE_MAPS_API_KEY not set)"
+                        .into()
+                }
+            },
+        ));
+        v.push((
+            "JWT secret",
+            match &self.jwt_secret {
+                Some(_) => "from JWT_SECRET".into(),
+                None => format!(
+                    "generated, kept in {}",
+                    self.data_dir.join("jwt.secret").display()
+                ),
+            },
+        ));
+        v.push((
+            "Worker",
+            if self.in_process_worker {
+                "in-process".into()
+            } else {
+                "separate nexus-worker processes".into()
+            },
+        ));
+        v
+    }
+}
+
+fn bool_var(
+    val: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match val(var).map(|s| s.to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(s) if ["1", "true", "yes", "on"].contains(&s.as_str()) => Ok(true),
+        Some(s) if ["0", "false", "no", "off"].contains(&s.as_str()) => Ok(false),
+        Some(s) => Err(err(var, format!("`{s}` is not true/false"))),
+    }
+}
+
+fn url_var(
+    val: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: &str,
+) -> Result<String, ConfigError> {
+    let v = val(var).unwrap_or_else(|| default.to_string());
+    url::Url::parse(&v).map_err(|e| err(var, format!("`{v}` is not a URL ({e})")))?;
+    Ok(v.trim_end_matches('/').to_string())
+}
+
+/// Durations as `90s`, `15m`, `1h`, `7d` (the legacy `JWT_EXPIRY` form) or bare seconds.
+fn duration_var(
+    val: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    let Some(s) = val(var) else {
+        return Ok(default);
+    };
+    parse_duration(&s).ok_or_else(|| {
+        err(
+            var,
+            format!("`{s}` is not a duration like 90s, 15m, 1h or 7d"),
+        )
+    })
+}
+
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = num.parse().ok()?;
+    let secs = match unit.trim() {
+        "" | "s" => n,
+        "ms" => return Some(Duration::from_millis(n)),
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86400,
+        _ => return None,
+    };
+    Some(Duration::from_secs(secs))
+}
+
+fn blob_settings(
+    val: &impl Fn(&str) -> Option<String>,
+    data_dir: &std::path::Path,
+) -> Result<BlobSettings, ConfigError> {
+    // Cloudflare R2 (the names the seed document uses).
+    let r2 = [
+        "R2_ACCOUNT_ID",
+        "R2_ACCESS_KEY_ID",
+        "R2_SECRET_ACCESS_KEY",
+        "R2_BUCKET_NAME",
+    ];
+    if r2.iter().any(|k| val(k).is_some()) {
+        let mut got = Vec::new();
+        for k in r2 {
+            got.push(val(k).ok_or_else(|| {
+                err(
+                    k_static(k),
+                    "the other R2_* variables are set; this one is missing",
+                )
+            })?);
+        }
+        if got[0].contains("your-cloudflare") {
+            return Err(err(
+                "R2_ACCOUNT_ID",
+                "still holds the example value from the old .env template",
+            ));
+        }
+        return Ok(BlobSettings::S3 {
+            endpoint: Some(format!("https://{}.r2.cloudflarestorage.com", got[0])),
+            region: "auto".into(),
+            access_key_id: got[1].clone(),
+            secret_access_key: SecretString::from(got[2].clone()),
+            bucket: got[3].clone(),
+            path_style: true,
+            provider: "Cloudflare R2",
+        });
+    }
+    // DigitalOcean Spaces (what the legacy code actually used).
+    let spaces = [
+        "DO_SPACES_KEY",
+        "DO_SPACES_SECRET",
+        "DO_SPACES_REGION",
+        "DO_SPACES_BUCKET",
+    ];
+    if spaces.iter().any(|k| val(k).is_some()) {
+        let mut got = Vec::new();
+        for k in spaces {
+            got.push(val(k).ok_or_else(|| {
+                err(
+                    k_static(k),
+                    "the other DO_SPACES_* variables are set; this one is missing",
+                )
+            })?);
+        }
+        return Ok(BlobSettings::S3 {
+            endpoint: Some(format!("https://{}.digitaloceanspaces.com", got[2])),
+            region: got[2].clone(),
+            access_key_id: got[0].clone(),
+            secret_access_key: SecretString::from(got[1].clone()),
+            bucket: got[3].clone(),
+            path_style: false,
+            provider: "DigitalOcean Spaces",
+        });
+    }
+    // Any S3-compatible service (AWS, MinIO, moto).
+    if let Some(bucket) = val("NEXUS_S3_BUCKET") {
+        let endpoint = match val("NEXUS_S3_ENDPOINT") {
+            Some(e) => {
+                url::Url::parse(&e)
+                    .map_err(|x| err("NEXUS_S3_ENDPOINT", format!("`{e}` is not a URL ({x})")))?;
+                Some(e)
+            }
+            None => None,
+        };
+        return Ok(BlobSettings::S3 {
+            endpoint,
+            region: val("NEXUS_S3_REGION")
+                .or_else(|| val("AWS_REGION"))
+                .unwrap_or_else(|| "us-east-1".into()),
+            bucket,
+            access_key_id: val("AWS_ACCESS_KEY_ID")
+                .ok_or_else(|| err("AWS_ACCESS_KEY_ID", "required with NEXUS_S3_BUCKET"))?,
+            secret_access_key: SecretString::from(
+                val("AWS_SECRET_ACCESS_KEY")
+                    .ok_or_else(|| err("AWS_SECRET_ACCESS_KEY", "required with NEXUS_S3_BUCKET"))?,
+            ),
+            path_style: bool_var(val, "NEXUS_S3_PATH_STYLE", false)?,
+            provider: "S3",
+        });
+    }
+    Ok(BlobSettings::Local {
+        dir: val("NEXUS_BLOB_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("blobs")),
+    })
+}
+
+fn k_static(k: &str) -> &'static str {
+    [
+        "R2_ACCOUNT_ID",
+        "R2_ACCESS_KEY_ID",
+        "R2_SECRET_ACCESS_KEY",
+        "R2_BUCKET_NAME",
+        "DO_SPACES_KEY",
+        "DO_SPACES_SECRET",
+        "DO_SPACES_REGION",
+        "DO_SPACES_BUCKET",
+    ]
+    .into_iter()
+    .find(|x| *x == k)
+    .unwrap_or("storage")
+}
+
+/// `mongodb+srv://user:pass@cluster0.example.net/db?x=y` → `cluster0.example.net`.
+fn redact_host(uri: &str) -> String {
+    match url::Url::parse(uri) {
+        Ok(u) => match (u.host_str(), u.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            _ => "(host hidden)".into(),
+        },
+        Err(_) => "(unparsable, hidden)".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| m.get(k).cloned())
+    }
+
+    #[test]
+    fn empty_environment_is_embedded_and_offline() {
+        let c = cfg(&[]).unwrap();
+        assert!(matches!(c.store, StoreSettings::Sqlite { .. }));
+        assert!(c.gemini.is_none() && c.maps.is_none() && c.redis_url.is_none());
+        assert!(matches!(c.blob, BlobSettings::Local { .. }));
+        assert_eq!(c.port, 3000);
+        assert_eq!(c.rate_limit_max, 500);
+        assert!(c.in_process_worker);
+        let states = c.integration_states();
+        assert!(
+            states
+                .iter()
+                .any(|(k, v)| *k == "Gemini AI" && v.contains("offline fallback"))
+        );
+    }
+
+    #[test]
+    fn broken_values_name_their_variable() {
+        assert_eq!(cfg(&[("PORT", "abc")]).unwrap_err().var, "PORT");
+        assert_eq!(
+            cfg(&[("MONGODB_URI", "postgres://x")]).unwrap_err().var,
+            "MONGODB_URI"
+        );
+        assert_eq!(
+            cfg(&[("MONGODB_URI", "mongodb+srv://your_mongodb")])
+                .unwrap_err()
+                .var,
+            "MONGODB_URI"
+        );
+        assert_eq!(
+            cfg(&[("JWT_SECRET", "short")]).unwrap_err().var,
+            "JWT_SECRET"
+        );
+        assert_eq!(
+            cfg(&[("R2_ACCOUNT_ID", "abc")]).unwrap_err().var,
+            "R2_ACCESS_KEY_ID"
+        );
+        assert_eq!(
+            cfg(&[("JWT_EXPIRY", "soon")]).unwrap_err().var,
+            "JWT_EXPIRY"
+        );
+        assert_eq!(
+            cfg(&[("ALLOWED_ORIGINS", "*")]).unwrap_err().var,
+            "ALLOWED_ORIGINS"
+        );
+    }
+
+    #[test]
+    fn legacy_example_keys_mean_offline_and_secrets_never_show() {
+        let c = cfg(&[
+            ("GEMINI_API_KEY", "your-gemini-api-key-here"),
+            (
+                "MONGODB_URI",
+                "mongodb+srv://admin:hunter2@cluster0.example.net/NexusOMS?retryWrites=true",
+            ),
+            ("JWT_EXPIRY", "7d"),
+        ])
+        .unwrap();
+        assert!(c.gemini.is_none());
+        assert_eq!(c.jwt_expiry, Duration::from_secs(7 * 86400));
+        let banner: String = c
+            .integration_states()
+            .into_iter()
+            .map(|(k, v)| format!("{k} {v}\n"))
+            .collect();
+        assert!(banner.contains("cluster0.example.net / NexusOMS"));
+        assert!(!banner.contains("hunter2") && !banner.contains("admin:"));
+    }
+
+    #[test]
+    fn generated_secret_is_kept_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir_s = dir.path().to_str().unwrap().to_string();
+        let mut a = cfg(&[("NEXUS_DATA_DIR", &dir_s)]).unwrap();
+        a.resolve_jwt_secret().unwrap();
+        let mut b = cfg(&[("NEXUS_DATA_DIR", &dir_s)]).unwrap();
+        b.resolve_jwt_secret().unwrap();
+        let (sa, sb) = (a.jwt_secret.unwrap(), b.jwt_secret.unwrap());
+        assert_eq!(sa.expose_secret(), sb.expose_secret());
+        assert_eq!(sa.expose_secret().len(), 64);
+    }
+
+    #[test]
+    fn r2_settings_build_the_account_endpoint() {
+        let c = cfg(&[
+            ("R2_ACCOUNT_ID", "acc123"),
+            ("R2_ACCESS_KEY_ID", "k"),
+            ("R2_SECRET_ACCESS_KEY", "s"),
+            ("R2_BUCKET_NAME", "nexusoms"),
+        ])
+        .unwrap();
+        match c.blob {
+            BlobSettings::S3 {
+                endpoint,
+                bucket,
+                path_style,
+                ..
+            } => {
+                assert_eq!(
+                    endpoint.as_deref(),
+                    Some("https://acc123.r2.cloudflarestorage.com")
+                );
+                assert_eq!(bucket, "nexusoms");
+                assert!(path_style);
+            }
+            other => panic!("expected S3, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! Outside services the system can use, each with an offline fallback (ARCHITECTURE.md):
+//! a road-distance source for the logistics cost calculator (Google Distance Matrix when
+//! `GOOGLE_MAPS_API_KEY` is set, else the built-in city table of [`maps_offline`]) and, in
+//! the worker issue, the Gemini credit-insight client.
+//!
+//! The HTTP clients arrive with the worker issue; what lives here now is the pure fallback
+//! and the seam ([`DistanceSource`]) those clients implement, so the API code path that
+//! picks a distance does not change when they land.
+
+pub mod maps_offline;
+
+use async_trait::async_trait;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Where a distance came from; the wire names are the `distanceSource` values of the
+/// logistics cost response (api.md §2.10 L2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DistanceSourceKind {
+    /// Given by the caller in the request.
+    Manual,
+    /// Computed from the built-in city table ([`maps_offline`]).
+    OfflineTable,
+    /// Answered by the Google Distance Matrix API.
+    GoogleMaps,
+}
+
+impl DistanceSourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DistanceSourceKind::Manual => "manual",
+            DistanceSourceKind::OfflineTable => "offline_table",
+            DistanceSourceKind::GoogleMaps => "google_maps",
+        }
+    }
+}
+
+/// A road distance between two places.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoadDistance {
+    /// The place names as resolved (the table's canonical city names, or the provider's
+    /// formatted addresses).
+    pub origin: String,
+    pub destination: String,
+    pub distance_km: Decimal,
+    /// Driving time when the provider knows it (Maps); the offline table leaves it to the
+    /// cost rule's speed model.
+    pub duration_minutes: Option<i64>,
+    pub source: DistanceSourceKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DistanceError {
+    /// A place the source does not know. `known` lists what it does know (the offline
+    /// table's cities) so a client can correct the request.
+    #[error("unknown place `{place}`")]
+    UnknownPlace { place: String, known: Vec<String> },
+    /// Both ends resolve to the same place; a table of city centres cannot measure a trip
+    /// inside one city, so the caller must give the distance.
+    #[error("`{0}` and `{1}` are the same place; give the distance in km")]
+    SamePlace(String, String),
+    /// The provider could not answer (network, quota, bad key); callers fall back.
+    #[error("distance provider unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// The seam for road-distance providers. The Google Distance Matrix client of the worker
+/// issue implements it; the API asks it first when configured and falls back to
+/// [`maps_offline::OfflineTable`] on `Unavailable` (never to a random figure, D-L14).
+#[async_trait]
+pub trait DistanceSource: Send + Sync {
+    async fn road_distance(
+        &self,
+        origin: &str,
+        destination: &str,
+    ) -> Result<RoadDistance, DistanceError>;
+
+    /// For logs and readiness checks.
+    fn describe(&self) -> String;
+}

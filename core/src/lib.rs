@@ -1,0 +1,16 @@
+//! NexusOMS core: the data model, the business rules, and the ports (store, queue, events,
+//! blobs, AI and maps clients) that the API, the worker and the console share. Nothing here
+//! knows about HTTP, terminals or job runners.
+
+pub mod auth;
+pub mod blob;
+pub mod config;
+pub mod events;
+#[cfg(feature = "redis")]
+pub mod events_redis;
+pub mod integrations;
+pub mod model;
+pub mod rules;
+pub mod seed;
+pub mod store;
+pub mod types;

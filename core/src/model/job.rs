@@ -1,0 +1,87 @@
+//! `jobs`: the record of every queued job (ARCHITECTURE "Jobs"). The queue transport only
+//! delivers and retries; what users, events and the console see is this record, so it looks
+//! the same whichever queue backend runs.
+
+use crate::types::{Timestamp, null_as_default};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    BulkOrderImport,
+    ProductImport,
+    CustomerImport,
+    DistributorPriceImport,
+    CreditInsight,
+    DistanceCost,
+    ExpiryScan,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    /// Out of attempts: kept for inspection and manual retry (the dead-letter state).
+    Dead,
+    Cancelled,
+}
+
+impl JobStatus {
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            JobStatus::Succeeded | JobStatus::Dead | JobStatus::Cancelled
+        )
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JobProgress {
+    #[serde(default)]
+    pub done: u64,
+    #[serde(default)]
+    pub total: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobRecord {
+    pub id: String,
+    pub kind: JobKind,
+    pub status: JobStatus,
+    pub requested_by: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub progress: JobProgress,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub attempts: u32,
+    pub max_attempts: u32,
+    /// The typed payload, as JSON (inputs only; files are blob keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Blob key of a downloadable report (e.g. an import's rejected rows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_key: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub cancel_requested: bool,
+    pub created_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+    #[serde(rename = "_rev", default, deserialize_with = "null_as_default")]
+    pub rev: u64,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}

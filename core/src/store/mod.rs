@@ -1,0 +1,185 @@
+//! The store port. Documents are JSON values in the legacy MongoDB shape (camelCase fields,
+//! string business ids); adapters differ only in how a [`Query`] or [`Write`] is expressed.
+//! Typed access goes through [`Document`] and the helpers in [`typed`].
+//!
+//! Atomicity: [`Store::commit`] applies a list of writes all-or-nothing. Guards in an
+//! [`Write::Update`] filter (e.g. `balance >= qty`, `status == "Pending Packing"`,
+//! `_rev == 3`) make concurrent changes safe without read-modify-write races.
+
+pub mod apply;
+pub mod ids;
+pub mod indexes;
+pub mod open;
+mod query;
+pub mod typed;
+mod write;
+
+#[cfg(feature = "mongo")]
+pub mod mongo;
+#[cfg(feature = "mongo")]
+pub mod mongo_convert;
+#[cfg(feature = "sqlite")]
+pub mod sql;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+
+#[cfg(feature = "conformance")]
+#[doc(hidden)]
+pub mod conformance;
+
+pub use ids::{commit_with_business_id, next_business_id};
+pub use indexes::{CATALOGUE, IndexCondition, IndexSpec};
+#[cfg(feature = "mongo")]
+pub use mongo::MongoStore;
+pub use open::{StoreConfig, open};
+pub use query::{Filter, Query, Sort, SortDir};
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
+pub use typed::{Document, TypedStore};
+pub use write::{Expect, UpdateOp, Write};
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+/// Every collection the system persists, with the MongoDB collection name of the legacy data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Collection {
+    Users,
+    Customers,
+    Products,
+    Orders,
+    PerformanceRecords,
+    PackagingMaterials,
+    PackagingTransactions,
+    Warehouses,
+    StockLedgers,
+    Procurements,
+    DistributorPrices,
+    AuditLogs,
+    Attendances,
+    Jobs,
+    Counters,
+}
+
+impl Collection {
+    pub const ALL: [Collection; 15] = [
+        Collection::Users,
+        Collection::Customers,
+        Collection::Products,
+        Collection::Orders,
+        Collection::PerformanceRecords,
+        Collection::PackagingMaterials,
+        Collection::PackagingTransactions,
+        Collection::Warehouses,
+        Collection::StockLedgers,
+        Collection::Procurements,
+        Collection::DistributorPrices,
+        Collection::AuditLogs,
+        Collection::Attendances,
+        Collection::Jobs,
+        Collection::Counters,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Collection::Users => "users",
+            Collection::Customers => "customers",
+            Collection::Products => "products",
+            Collection::Orders => "orders",
+            Collection::PerformanceRecords => "performancerecords",
+            Collection::PackagingMaterials => "packagingmaterials",
+            Collection::PackagingTransactions => "packagingtransactions",
+            Collection::Warehouses => "warehouses",
+            Collection::StockLedgers => "stockledgers",
+            Collection::Procurements => "procurements",
+            Collection::DistributorPrices => "distributorprices",
+            Collection::AuditLogs => "auditlogs",
+            Collection::Attendances => "attendances",
+            Collection::Jobs => "jobs",
+            Collection::Counters => "counters",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Collection> {
+        Collection::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// The fields that identify one document. Most collections use the string `id`; the
+    /// legacy PMS and attendance collections are keyed by a pair.
+    pub fn key_fields(self) -> &'static [&'static str] {
+        match self {
+            Collection::PerformanceRecords => &["userId", "month"],
+            Collection::Attendances => &["userId", "date"],
+            _ => &["id"],
+        }
+    }
+}
+
+impl std::fmt::Display for Collection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Which adapter is behind the port (shown by health checks and the start-up banner).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Mongo,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique index refused the write; `index` is the index name from the catalogue.
+    #[error("duplicate key in {collection} ({index})")]
+    DuplicateKey { collection: String, index: String },
+    /// A guarded update or delete matched no document (the guard did not hold, or the
+    /// document is gone); nothing in the commit was applied.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("document in {collection} does not match the model: {message}")]
+    Decode { collection: String, message: String },
+    #[error("invalid query: {0}")]
+    InvalidQuery(String),
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// The store settings are malformed (the message names the variable).
+    #[error("store configuration: {0}")]
+    Config(String),
+    #[error("store backend error: {0}")]
+    Backend(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// What `ensure_indexes` did, per index, so a second run can report "nothing to do".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexReport {
+    pub created: Vec<String>,
+    pub existing: Vec<String>,
+    /// Indexes of the catalogue that an existing database holds under the same name with
+    /// different options (e.g. a legacy plain `auditlogs.timestamp_1` where the catalogue
+    /// wants the TTL); left untouched for an operator to resolve, with the reason.
+    pub conflicts: Vec<String>,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// A cheap round trip to the database, for readiness checks.
+    async fn ping(&self) -> StoreResult<()>;
+
+    async fn find(&self, collection: Collection, query: &Query) -> StoreResult<Vec<Value>>;
+
+    async fn count(&self, collection: Collection, filter: &Filter) -> StoreResult<u64>;
+
+    /// Applies every write or none of them.
+    async fn commit(&self, writes: Vec<Write>) -> StoreResult<()>;
+
+    /// Creates the indexes of the catalogue that do not exist yet.
+    async fn ensure_indexes(&self) -> StoreResult<IndexReport>;
+
+    /// A strictly increasing number per name, shared by every process on the same database.
+    async fn next_sequence(&self, name: &str) -> StoreResult<u64>;
+}

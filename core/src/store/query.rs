@@ -1,0 +1,153 @@
+//! A small typed query language: enough for every list, filter and guard the system needs,
+//! and nothing that lets client input become a raw database query (defect D-S8/8.1.11).
+
+use serde_json::Value;
+
+/// A condition on a document. Paths are dotted field names (`logistics.manifestId`).
+/// Values are compared with MongoDB semantics for numbers and strings; a missing field
+/// matches only `Missing`, `Ne` and `Nin` (and `null` used as a value). The exact rules,
+/// including how paths walk through arrays, are in [`super::apply`], which both adapters
+/// follow.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Filter {
+    /// Matches every document.
+    All,
+    Eq(String, Value),
+    Ne(String, Value),
+    Gt(String, Value),
+    Gte(String, Value),
+    Lt(String, Value),
+    Lte(String, Value),
+    In(String, Vec<Value>),
+    Nin(String, Vec<Value>),
+    /// The field is absent or null.
+    Missing(String),
+    /// The field is present and not null.
+    Exists(String),
+    /// Case-insensitive substring match; the needle is literal text, never a pattern.
+    Contains(String, String),
+    /// The array at the path has an element (an object) matching the inner filter, whose
+    /// paths are relative to the element.
+    ElemMatch(String, Box<Filter>),
+    And(Vec<Filter>),
+    Or(Vec<Filter>),
+    Not(Box<Filter>),
+}
+
+impl Filter {
+    pub fn eq(path: impl Into<String>, v: impl Into<Value>) -> Filter {
+        Filter::Eq(path.into(), v.into())
+    }
+    pub fn ne(path: impl Into<String>, v: impl Into<Value>) -> Filter {
+        Filter::Ne(path.into(), v.into())
+    }
+    pub fn gt(path: impl Into<String>, v: impl Into<Value>) -> Filter {
+        Filter::Gt(path.into(), v.into())
+    }
+    pub fn gte(path: impl Into<String>, v: impl Into<Value>) -> Filter {
+        Filter::Gte(path.into(), v.into())
+    }
+    pub fn lt(path: impl Into<String>, v: impl Into<Value>) -> Filter {
+        Filter::Lt(path.into(), v.into())
+    }
+    pub fn lte(path: impl Into<String>, v: impl Into<Value>) -> Filter {
+        Filter::Lte(path.into(), v.into())
+    }
+    pub fn is_in(path: impl Into<String>, vs: Vec<Value>) -> Filter {
+        Filter::In(path.into(), vs)
+    }
+    pub fn contains(path: impl Into<String>, needle: impl Into<String>) -> Filter {
+        Filter::Contains(path.into(), needle.into())
+    }
+    pub fn elem_match(path: impl Into<String>, inner: Filter) -> Filter {
+        Filter::ElemMatch(path.into(), Box::new(inner))
+    }
+    pub fn and(fs: impl IntoIterator<Item = Filter>) -> Filter {
+        let v: Vec<Filter> = fs.into_iter().filter(|f| *f != Filter::All).collect();
+        match v.len() {
+            0 => Filter::All,
+            1 => v.into_iter().next().unwrap_or(Filter::All),
+            _ => Filter::And(v),
+        }
+    }
+    pub fn or(fs: impl IntoIterator<Item = Filter>) -> Filter {
+        Filter::Or(fs.into_iter().collect())
+    }
+    /// Selects one document by its key fields (see [`super::Collection::key_fields`]).
+    pub fn key(pairs: &[(&str, Value)]) -> Filter {
+        Filter::and(
+            pairs
+                .iter()
+                .map(|(k, v)| Filter::Eq((*k).to_string(), v.clone())),
+        )
+    }
+    pub fn id(id: impl Into<String>) -> Filter {
+        Filter::Eq("id".into(), Value::String(id.into()))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortDir {
+    Asc,
+    Desc,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sort {
+    pub path: String,
+    pub dir: SortDir,
+}
+
+/// A filter plus order and paging. `limit: None` means no limit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub filter: Filter,
+    pub sort: Vec<Sort>,
+    pub skip: u64,
+    pub limit: Option<u64>,
+}
+
+impl Default for Query {
+    fn default() -> Self {
+        Query {
+            filter: Filter::All,
+            sort: Vec::new(),
+            skip: 0,
+            limit: None,
+        }
+    }
+}
+
+impl Query {
+    pub fn new(filter: Filter) -> Self {
+        Query {
+            filter,
+            ..Default::default()
+        }
+    }
+    pub fn all() -> Self {
+        Query::default()
+    }
+    pub fn sort_asc(mut self, path: impl Into<String>) -> Self {
+        self.sort.push(Sort {
+            path: path.into(),
+            dir: SortDir::Asc,
+        });
+        self
+    }
+    pub fn sort_desc(mut self, path: impl Into<String>) -> Self {
+        self.sort.push(Sort {
+            path: path.into(),
+            dir: SortDir::Desc,
+        });
+        self
+    }
+    pub fn skip(mut self, n: u64) -> Self {
+        self.skip = n;
+        self
+    }
+    pub fn limit(mut self, n: u64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+}

@@ -1,0 +1,531 @@
+//! Translation of [`Filter`]s, sorts and catalogue indexes into SQLite SQL over a table of
+//! JSON documents (`key TEXT PRIMARY KEY, doc TEXT`).
+//!
+//! The SQL says exactly what [`super::apply::matches`] says (see that module for the rules);
+//! the conformance suite and the differential test below hold the two together.
+//!
+//! Safety: values only ever travel as numbered bind parameters (`?N`). Paths are validated by
+//! [`parse_path`] (no quotes, backslashes or other syntax can pass) and then written as quoted
+//! JSON-path literals (`'$."agingBuckets"."0 to 7"'`), which is also what lets the expression
+//! indexes and the queries share one spelling so SQLite can use the indexes.
+
+use super::apply::{parse_path, validate_filter, validate_sort};
+use super::indexes::{IndexCondition, IndexSpec};
+use super::{Collection, Filter, Sort, SortDir, StoreResult};
+use serde_json::Value;
+
+/// A bind parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+/// SQL text plus its parameters, numbered from 1 in push order.
+#[derive(Debug, Default)]
+pub struct Sql {
+    pub text: String,
+    pub args: Vec<Arg>,
+}
+
+/// The JSON-path literal for validated segments.
+pub fn path_literal(segs: &[&str]) -> String {
+    let mut s = String::from("'$");
+    for seg in segs {
+        s.push_str(".\"");
+        s.push_str(seg);
+        s.push('"');
+    }
+    s.push('\'');
+    s
+}
+
+/// The expression that indexes and sorts use for a top-level document path.
+pub fn doc_value_expr(path: &str) -> StoreResult<String> {
+    let segs = parse_path(path, false)?;
+    Ok(format!("json_extract(doc, {})", path_literal(&segs)))
+}
+
+/// A value a leaf condition looks at.
+enum Cand {
+    /// The value at a literal path inside the JSON text `src`.
+    At { src: String, path: String },
+    /// A `json_each` row (an element of a leaf array).
+    Elem(String),
+}
+
+impl Cand {
+    fn ty(&self) -> String {
+        match self {
+            Cand::At { src, path } => format!("json_type({src}, {path})"),
+            Cand::Elem(a) => format!("{a}.type"),
+        }
+    }
+    fn val(&self) -> String {
+        match self {
+            Cand::At { src, path } => format!("json_extract({src}, {path})"),
+            Cand::Elem(a) => format!("{a}.value"),
+        }
+    }
+    /// JSON text of a container value.
+    fn json(&self) -> String {
+        match self {
+            Cand::At { src, path } => format!("({src} -> {path})"),
+            Cand::Elem(a) => format!("{a}.value"),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Cmp {
+    Eq,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+}
+
+impl Cmp {
+    fn op(self) -> &'static str {
+        match self {
+            Cmp::Eq => "=",
+            Cmp::Gt => ">",
+            Cmp::Gte => ">=",
+            Cmp::Lt => "<",
+            Cmp::Lte => "<=",
+        }
+    }
+}
+
+/// A condition on one scalar (or whole container, for equality).
+#[derive(Clone)]
+enum Leaf {
+    Cmp(Cmp, Value),
+    Contains(String),
+}
+
+struct Gen {
+    args: Vec<Arg>,
+    aliases: usize,
+    /// The single key field of the collection (`id`), which the primary key mirrors.
+    key_field: Option<&'static str>,
+}
+
+impl Gen {
+    fn arg(&mut self, a: Arg) -> String {
+        self.args.push(a);
+        format!("?{}", self.args.len())
+    }
+
+    fn alias(&mut self) -> String {
+        self.aliases += 1;
+        format!("j{}", self.aliases)
+    }
+
+    fn number_arg(&mut self, n: &serde_json::Number) -> String {
+        match n.as_i64() {
+            Some(i) => self.arg(Arg::Int(i)),
+            None => self.arg(Arg::Real(n.as_f64().unwrap_or(0.0))),
+        }
+    }
+
+    /// The condition on one candidate value (no array expansion).
+    fn leaf_one(&mut self, c: &Cand, leaf: &Leaf) -> String {
+        let (ty, val) = (c.ty(), c.val());
+        match leaf {
+            Leaf::Contains(needle) => {
+                let p = self.arg(Arg::Text(needle.to_ascii_lowercase()));
+                format!("({ty} = 'text' AND instr(lower({val}), {p}) > 0)")
+            }
+            Leaf::Cmp(cmp, v) => {
+                let op = cmp.op();
+                match v {
+                    Value::String(s) => {
+                        let p = self.arg(Arg::Text(s.clone()));
+                        format!("({val} {op} {p} AND {ty} = 'text')")
+                    }
+                    Value::Number(n) => {
+                        let p = self.number_arg(n);
+                        format!("({val} {op} {p} AND {ty} IN ('integer', 'real'))")
+                    }
+                    Value::Bool(b) => {
+                        let p = self.arg(Arg::Int(i64::from(*b)));
+                        format!("({ty} IN ('true', 'false') AND {val} {op} {p})")
+                    }
+                    Value::Array(_) | Value::Object(_) => {
+                        let kind = if v.is_array() { "array" } else { "object" };
+                        let p = self.arg(Arg::Text(v.to_string()));
+                        format!("({ty} = '{kind}' AND json({}) = json({p}))", c.json())
+                    }
+                    // Null comparisons are rewritten to Missing before reaching here.
+                    Value::Null => "0".to_string(),
+                }
+            }
+        }
+    }
+
+    /// The condition on a candidate or, when it is an array, any of its elements.
+    fn leaf_expanded(&mut self, c: &Cand, leaf: &Leaf) -> String {
+        let direct = self.leaf_one(c, leaf);
+        match c {
+            Cand::At { src, path } => {
+                let a = self.alias();
+                let inner = self.leaf_one(&Cand::Elem(a.clone()), leaf);
+                format!(
+                    "({direct} OR ({is_array} AND EXISTS (SELECT 1 FROM json_each({src}, {path}) AS {a} WHERE {inner})))",
+                    is_array = is_array(c)
+                )
+            }
+            Cand::Elem(_) => direct,
+        }
+    }
+
+    /// True when a route from `src` along `segs` reaches a value satisfying `at`, which gets
+    /// the candidate at the end of the route.
+    fn reach(
+        &mut self,
+        src: &str,
+        segs: &[&str],
+        at: &mut dyn FnMut(&mut Gen, &Cand) -> StoreResult<String>,
+    ) -> StoreResult<String> {
+        let mut parts = vec![at(
+            self,
+            &Cand::At {
+                src: src.to_string(),
+                path: path_literal(segs),
+            },
+        )?];
+        let guard = through_array_guard(src, segs);
+        for i in 1..segs.len() {
+            let prefix = path_literal(&segs[..i]);
+            let a = self.alias();
+            let inner = self.reach(&format!("{a}.value"), &segs[i..], at)?;
+            parts.push(format!(
+                "({guard}json_type({src}, {prefix}) = 'array' AND EXISTS (SELECT 1 FROM json_each({src}, {prefix}) AS {a} WHERE CASE WHEN {a}.type = 'object' THEN {inner} ELSE 0 END))"
+            ));
+        }
+        Ok(join(parts, "OR"))
+    }
+
+    /// True when some route from `src` along `segs` is missing or reaches null.
+    fn missing(&mut self, src: &str, segs: &[&str]) -> String {
+        let full = path_literal(segs);
+        let a = self.alias();
+        let mut object_route: Vec<String> = (1..segs.len())
+            .map(|i| {
+                format!(
+                    "json_type({src}, {}) IS NOT 'array'",
+                    path_literal(&segs[..i])
+                )
+            })
+            .collect();
+        let leaf = Cand::At {
+            src: src.to_string(),
+            path: full.clone(),
+        };
+        // json_extract gives NULL for both an absent field and a JSON null.
+        object_route.push(format!(
+            "(json_extract({src}, {full}) IS NULL OR ({is_array} AND EXISTS (SELECT 1 FROM json_each({src}, {full}) AS {a} WHERE {a}.type = 'null')))",
+            is_array = is_array(&leaf)
+        ));
+        let mut parts = vec![join(object_route, "AND")];
+        let guard = through_array_guard(src, segs);
+        for i in 1..segs.len() {
+            let prefix = path_literal(&segs[..i]);
+            let a = self.alias();
+            let inner = self.missing(&format!("{a}.value"), &segs[i..]);
+            parts.push(format!(
+                "({guard}json_type({src}, {prefix}) = 'array' AND (json_array_length({src}, {prefix}) = 0 OR EXISTS (SELECT 1 FROM json_each({src}, {prefix}) AS {a} WHERE CASE WHEN {a}.type = 'object' THEN {inner} ELSE 1 END)))"
+            ));
+        }
+        join(parts, "OR")
+    }
+
+    fn scalar(&mut self, src: &str, path: &str, leaf: Leaf) -> StoreResult<String> {
+        let segs = parse_path(path, false)?;
+        self.reach(src, &segs, &mut |g, c| Ok(g.leaf_expanded(c, &leaf)))
+    }
+
+    fn eq(&mut self, src: &str, path: &str, v: &Value) -> StoreResult<String> {
+        let segs = parse_path(path, false)?;
+        if v.is_null() {
+            return Ok(self.missing(src, &segs));
+        }
+        // The primary key holds the string `id`, so an id lookup is a key lookup. Key fields
+        // are never arrays (the adapter refuses them), so this is exact.
+        if let (Value::String(s), Some(kf)) = (v, self.key_field)
+            && src == ROOT
+            && path == kf
+        {
+            let p = self.arg(Arg::Text(s.clone()));
+            return Ok(format!("(key = {p})"));
+        }
+        self.scalar(src, path, Leaf::Cmp(Cmp::Eq, v.clone()))
+    }
+
+    fn range(&mut self, src: &str, path: &str, cmp: Cmp, v: &Value) -> StoreResult<String> {
+        if v.is_null() {
+            return match cmp {
+                Cmp::Gte | Cmp::Lte | Cmp::Eq => {
+                    let segs = parse_path(path, false)?;
+                    Ok(self.missing(src, &segs))
+                }
+                Cmp::Gt | Cmp::Lt => Ok("0".into()),
+            };
+        }
+        self.scalar(src, path, Leaf::Cmp(cmp, v.clone()))
+    }
+
+    fn filter(&mut self, src: &str, f: &Filter) -> StoreResult<String> {
+        Ok(match f {
+            Filter::All => "1".into(),
+            Filter::Eq(p, v) => self.eq(src, p, v)?,
+            Filter::Ne(p, v) => not(self.eq(src, p, v)?),
+            Filter::Gt(p, v) => self.range(src, p, Cmp::Gt, v)?,
+            Filter::Gte(p, v) => self.range(src, p, Cmp::Gte, v)?,
+            Filter::Lt(p, v) => self.range(src, p, Cmp::Lt, v)?,
+            Filter::Lte(p, v) => self.range(src, p, Cmp::Lte, v)?,
+            Filter::In(p, vs) => self.is_in(src, p, vs)?,
+            Filter::Nin(p, vs) => not(self.is_in(src, p, vs)?),
+            Filter::Missing(p) => {
+                let segs = parse_path(p, false)?;
+                self.missing(src, &segs)
+            }
+            Filter::Exists(p) => {
+                let segs = parse_path(p, false)?;
+                not(self.missing(src, &segs))
+            }
+            Filter::Contains(p, needle) => self.scalar(src, p, Leaf::Contains(needle.clone()))?,
+            Filter::ElemMatch(p, inner) => {
+                let segs = parse_path(p, false)?;
+                self.reach(src, &segs, &mut |g, c| {
+                    let Cand::At { src, path } = c else {
+                        return Ok("0".into());
+                    };
+                    let a = g.alias();
+                    let cond = g.filter(&format!("{a}.value"), inner)?;
+                    Ok(format!(
+                        "(json_type({src}, {path}) = 'array' AND EXISTS (SELECT 1 FROM json_each({src}, {path}) AS {a} WHERE CASE WHEN {a}.type = 'object' THEN {cond} ELSE 0 END))"
+                    ))
+                })?
+            }
+            Filter::And(fs) => {
+                let parts = fs
+                    .iter()
+                    .map(|f| self.filter(src, f))
+                    .collect::<StoreResult<Vec<_>>>()?;
+                if parts.is_empty() {
+                    "1".into()
+                } else {
+                    join(parts, "AND")
+                }
+            }
+            Filter::Or(fs) => {
+                let parts = fs
+                    .iter()
+                    .map(|f| self.filter(src, f))
+                    .collect::<StoreResult<Vec<_>>>()?;
+                if parts.is_empty() {
+                    "0".into()
+                } else {
+                    join(parts, "OR")
+                }
+            }
+            Filter::Not(f) => not(self.filter(src, f)?),
+        })
+    }
+
+    fn is_in(&mut self, src: &str, path: &str, vs: &[Value]) -> StoreResult<String> {
+        if vs.is_empty() {
+            parse_path(path, false)?;
+            return Ok("0".into());
+        }
+        let parts = vs
+            .iter()
+            .map(|v| self.eq(src, path, v))
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(join(parts, "OR"))
+    }
+}
+
+/// The document column; conditions on it can use the expression indexes.
+const ROOT: &str = "doc";
+
+/// "The candidate is an array". On the root document it is phrased as a text range on the
+/// same expression the indexes hold (an array reads back as JSON text starting with `[`),
+/// so an OR of "equals" and "is an array holding" stays answerable from one index.
+fn is_array(c: &Cand) -> String {
+    match c {
+        Cand::At { src, .. } if src == ROOT => format!(
+            "({val} >= '[' AND {val} < '\\' AND {ty} = 'array')",
+            val = c.val(),
+            ty = c.ty()
+        ),
+        _ => format!("{} = 'array'", c.ty()),
+    }
+}
+
+/// A route through an array inside the root document cannot also resolve the full path, so
+/// `json_extract(doc, full) IS NULL` holds on every such route: a redundant condition that
+/// lets SQLite use the full path's index for these branches too.
+fn through_array_guard(src: &str, segs: &[&str]) -> String {
+    if src == ROOT {
+        format!("json_extract({src}, {}) IS NULL AND ", path_literal(segs))
+    } else {
+        String::new()
+    }
+}
+
+fn join(parts: Vec<String>, op: &str) -> String {
+    if parts.len() == 1 {
+        return parts.into_iter().next().unwrap_or_default();
+    }
+    format!("({})", parts.join(&format!(" {op} ")))
+}
+
+/// SQL's NULL (an absent field compared) means "false" under AND/OR but would turn NOT into
+/// NULL too; IFNULL keeps negation two-valued.
+fn not(inner: String) -> String {
+    format!("(NOT IFNULL({inner}, 0))")
+}
+
+/// A WHERE condition for `filter` on the root document column `doc`.
+pub fn where_clause(collection: Collection, filter: &Filter) -> StoreResult<Sql> {
+    validate_filter(filter)?;
+    let kf = collection.key_fields();
+    let mut g = Gen {
+        args: Vec::new(),
+        aliases: 0,
+        key_field: if kf.len() == 1 { Some(kf[0]) } else { None },
+    };
+    let text = g.filter(ROOT, filter)?;
+    Ok(Sql { text, args: g.args })
+}
+
+/// An ORDER BY list (without the keywords); insertion order breaks ties so paging is stable.
+pub fn order_by(sort: &[Sort]) -> StoreResult<String> {
+    validate_sort(sort)?;
+    let mut parts = Vec::with_capacity(sort.len() + 1);
+    for s in sort {
+        let dir = match s.dir {
+            SortDir::Asc => "ASC",
+            SortDir::Desc => "DESC",
+        };
+        parts.push(format!("{} {dir}", doc_value_expr(&s.path)?));
+    }
+    parts.push("rowid ASC".into());
+    Ok(parts.join(", "))
+}
+
+/// Index names are per database in SQLite, so the collection prefixes the catalogue name.
+pub fn physical_index_name(spec: &IndexSpec) -> String {
+    format!("{}__{}", spec.collection.name(), spec.name)
+}
+
+/// The catalogue name back from a physical index name.
+pub fn catalogue_index_name(collection: Collection, physical: &str) -> Option<String> {
+    physical
+        .strip_prefix(collection.name())
+        .and_then(|s| s.strip_prefix("__"))
+        .map(str::to_string)
+}
+
+/// `CREATE INDEX` for a catalogue entry, as an expression index over the document.
+pub fn index_ddl(spec: &IndexSpec) -> StoreResult<String> {
+    let mut cols = Vec::with_capacity(spec.keys.len());
+    let mut present = Vec::with_capacity(spec.keys.len());
+    for (path, dir) in spec.keys {
+        let segs = parse_path(path, false)?;
+        let lit = path_literal(&segs);
+        let dir = match dir {
+            SortDir::Asc => "ASC",
+            SortDir::Desc => "DESC",
+        };
+        cols.push(format!("json_extract(doc, {lit}) {dir}"));
+        present.push(format!("json_type(doc, {lit}) IS NOT NULL"));
+    }
+    let condition = match spec.condition {
+        IndexCondition::All => String::new(),
+        IndexCondition::Sparse => format!(" WHERE {}", present.join(" OR ")),
+        IndexCondition::NonEmptyString => {
+            let (path, _) = spec.keys.first().copied().unwrap_or(("", SortDir::Asc));
+            let lit = path_literal(&parse_path(path, false)?);
+            format!(" WHERE json_type(doc, {lit}) = 'text' AND json_extract(doc, {lit}) <> ''")
+        }
+    };
+    Ok(format!(
+        "CREATE {}INDEX IF NOT EXISTS \"{}\" ON \"{}\" ({}){}",
+        if spec.unique { "UNIQUE " } else { "" },
+        physical_index_name(spec),
+        spec.collection.name(),
+        cols.join(", "),
+        condition
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::indexes;
+    use serde_json::json;
+
+    #[test]
+    fn paths_are_quoted_literals_and_values_are_parameters() {
+        let sql = where_clause(
+            Collection::Customers,
+            &Filter::eq("agingBuckets.0 to 7", "x'); DROP TABLE customers; --"),
+        )
+        .unwrap();
+        assert!(sql.text.contains("'$.\"agingBuckets\".\"0 to 7\"'"));
+        assert!(!sql.text.contains("DROP"));
+        // Direct value, elements of a leaf array, and both again through an `agingBuckets`
+        // array route.
+        assert_eq!(
+            sql.args,
+            vec![Arg::Text("x'); DROP TABLE customers; --".into()); 4]
+        );
+        assert!(where_clause(Collection::Customers, &Filter::eq("a'b", 1)).is_err());
+    }
+
+    #[test]
+    fn id_lookups_use_the_primary_key() {
+        let sql = where_clause(Collection::Orders, &Filter::id("ORD-000001")).unwrap();
+        assert_eq!(sql.text, "(key = ?1)");
+        let pms = where_clause(Collection::PerformanceRecords, &Filter::eq("id", "x")).unwrap();
+        assert_ne!(pms.text, "(key = ?1)");
+    }
+
+    #[test]
+    fn ddl_for_partial_and_sparse_indexes() {
+        let sku = indexes::find(Collection::Products, "skuCode_1").unwrap();
+        assert_eq!(
+            index_ddl(sku).unwrap(),
+            "CREATE UNIQUE INDEX IF NOT EXISTS \"products__skuCode_1\" ON \"products\" (json_extract(doc, '$.\"skuCode\"') ASC) WHERE json_type(doc, '$.\"skuCode\"') = 'text' AND json_extract(doc, '$.\"skuCode\"') <> ''"
+        );
+        let email = indexes::find(Collection::Users, "email_1").unwrap();
+        assert!(
+            index_ddl(email)
+                .unwrap()
+                .ends_with("WHERE json_type(doc, '$.\"email\"') IS NOT NULL")
+        );
+        assert_eq!(
+            catalogue_index_name(Collection::Users, "users__email_1").as_deref(),
+            Some("email_1")
+        );
+    }
+
+    #[test]
+    fn sort_uses_the_index_expression() {
+        let order = order_by(&[Sort {
+            path: "createdAt".into(),
+            dir: SortDir::Desc,
+        }])
+        .unwrap();
+        assert_eq!(
+            order,
+            "json_extract(doc, '$.\"createdAt\"') DESC, rowid ASC"
+        );
+        let _ = json!(null);
+    }
+}

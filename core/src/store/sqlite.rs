@@ -1,0 +1,930 @@
+//! The embedded store: one SQLite file (`./data/nexus.db` by default) in WAL mode, one table
+//! per collection holding each document as JSON text, and the catalogue's indexes as
+//! expression indexes over that JSON (see [`super::sql`]).
+//!
+//! Atomicity and races: every commit runs in one `BEGIN IMMEDIATE` transaction, which takes
+//! SQLite's single write lock up front. Writers therefore queue (the busy timeout makes them
+//! wait rather than fail) and a guarded update reads and writes under the lock, so
+//! `balance >= 30` checked by one commit cannot be invalidated by another before it writes.
+//! Reads run concurrently on other pooled connections against the last committed snapshot.
+//!
+//! TTL indexes are recorded in the catalogue but SQLite has no expiry of its own:
+//! [`SqliteStore::purge_expired`] deletes what MongoDB would have expired, and the worker's
+//! schedule calls it.
+
+use super::apply::{self, get_path, validate_ops};
+use super::indexes::{self, CATALOGUE};
+use super::sql::{self, Arg, Sql};
+use super::{
+    Backend, Collection, Expect, Filter, IndexReport, Query, Store, StoreError, StoreResult, Write,
+};
+use crate::types::Timestamp;
+use async_trait::async_trait;
+use serde_json::Value;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, Row, Sqlite};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// How long a writer waits for the write lock before SQLite gives up. Commits are short, so
+/// hitting this means the database is wedged, not busy.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Retries when SQLite still reports BUSY (e.g. a WAL checkpoint raced the lock).
+const BUSY_RETRIES: u32 = 20;
+/// Readers run in parallel under WAL; writers queue on the lock whatever the size.
+const POOL_SIZE: u32 = 8;
+
+/// Prefix of keys that are not a plain string id (composite or non-string keys), so they
+/// can never equal a real `id`.
+const COMPOSED_KEY: char = '\u{1}';
+/// Prefix of keys generated for documents without key fields (legacy audit entries, stock
+/// ledger rows, warehouses that only have `_id`).
+const GENERATED_KEY: char = '\u{2}';
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+/// Why a transaction attempt stopped.
+enum Failure {
+    /// The lock could not be had; the attempt is retried from the start.
+    Busy,
+    Store(StoreError),
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        Failure::Store(e)
+    }
+}
+
+type Attempt<T> = Result<T, Failure>;
+
+fn is_busy(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .and_then(|c| c.parse::<i32>().ok())
+        // Primary codes SQLITE_BUSY (5) and SQLITE_LOCKED (6), whatever the extended part.
+        .is_some_and(|c| matches!(c & 0xff, 5 | 6))
+}
+
+/// The catalogue name of the index named in a SQLite UNIQUE error.
+fn violated_index(collection: Collection, message: &str) -> String {
+    if let Some(rest) = message.split("index '").nth(1)
+        && let Some(physical) = rest.split('\'').next()
+        && let Some(name) = sql::catalogue_index_name(collection, physical)
+    {
+        return name;
+    }
+    // The primary key: it mirrors the catalogue's unique index over the key fields.
+    indexes::key_index(collection)
+        .map(|s| s.name.to_string())
+        .unwrap_or_else(|| format!("{}_key", collection.name()))
+}
+
+fn classify(e: sqlx::Error, collection: Option<Collection>) -> Failure {
+    if is_busy(&e) {
+        return Failure::Busy;
+    }
+    Failure::Store(backend_error(e, collection))
+}
+
+fn backend_error(e: sqlx::Error, collection: Option<Collection>) -> StoreError {
+    if let Some(db) = e.as_database_error()
+        && db.kind() == sqlx::error::ErrorKind::UniqueViolation
+        && let Some(c) = collection
+    {
+        return StoreError::DuplicateKey {
+            collection: c.name().to_string(),
+            index: violated_index(c, db.message()),
+        };
+    }
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => {
+            StoreError::Unavailable(format!("sqlite: {e}"))
+        }
+        sqlx::Error::Io(io) => StoreError::Unavailable(format!("sqlite I/O: {io}")),
+        other => StoreError::Backend(format!("sqlite: {other}")),
+    }
+}
+
+fn decode(collection: Collection, text: &str) -> StoreResult<Value> {
+    serde_json::from_str(text).map_err(|e| StoreError::Decode {
+        collection: collection.name().to_string(),
+        message: format!("stored JSON is unreadable: {e}"),
+    })
+}
+
+fn encode(doc: &Value) -> String {
+    doc.to_string()
+}
+
+/// The primary key from the collection's key fields; `None` when they are absent.
+fn natural_key(collection: Collection, doc: &Value) -> StoreResult<Option<String>> {
+    let fields = collection.key_fields();
+    let mut values = Vec::with_capacity(fields.len());
+    for f in fields {
+        match get_path(doc, f) {
+            None | Some(Value::Null) => return Ok(None),
+            Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => values.push(v),
+            Some(_) => {
+                return Err(StoreError::InvalidQuery(format!(
+                    "key field `{f}` of {collection} must be a string or a number"
+                )));
+            }
+        }
+    }
+    Ok(Some(match values.as_slice() {
+        [Value::String(s)] => s.clone(),
+        _ => format!(
+            "{COMPOSED_KEY}{}",
+            Value::Array(values.into_iter().cloned().collect())
+        ),
+    }))
+}
+
+/// A key for a document without key fields: its legacy `_id` when it has one.
+fn generated_key(doc: &Value) -> String {
+    match doc.get("_id") {
+        Some(id) if !id.is_null() => format!("{GENERATED_KEY}{id}"),
+        _ => format!("{GENERATED_KEY}{}", ulid::Ulid::new()),
+    }
+}
+
+fn require_object(collection: Collection, doc: &Value) -> StoreResult<()> {
+    if doc.is_object() {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidQuery(format!(
+            "a {collection} document must be a JSON object"
+        )))
+    }
+}
+
+/// MongoDB keeps a document's `_id` when a replacement omits it; so does this adapter, so a
+/// legacy `_id` survives any read-modify-write.
+fn keep_id(old: &Value, new: &mut Value) {
+    if let (Some(id), Value::Object(m)) = (old.get("_id"), new) {
+        m.entry("_id").or_insert_with(|| id.clone());
+    }
+}
+
+fn bind<'a>(
+    mut q: sqlx::query::Query<'a, Sqlite, <Sqlite as sqlx::Database>::Arguments>,
+    args: &[Arg],
+) -> sqlx::query::Query<'a, Sqlite, <Sqlite as sqlx::Database>::Arguments> {
+    for a in args {
+        q = match a {
+            Arg::Int(i) => q.bind(*i),
+            Arg::Real(f) => q.bind(*f),
+            Arg::Text(s) => q.bind(s.clone()),
+        };
+    }
+    q
+}
+
+fn table(c: Collection) -> String {
+    format!("\"{}\"", c.name())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and its parent directory, and brings the
+    /// schema up to date. Indexes are left to [`Store::ensure_indexes`].
+    pub async fn open(path: impl AsRef<Path>) -> StoreResult<Self> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(false);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(POOL_SIZE)
+            .acquire_timeout(BUSY_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
+        MIGRATOR.run(&pool).await.map_err(|e| {
+            StoreError::Backend(format!("migrating {} failed: {e}", path.display()))
+        })?;
+        Ok(SqliteStore { pool, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Closes the pool (waits for connections to return), e.g. before deleting the file.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Deletes documents whose TTL has passed (what MongoDB's TTL monitor does): audit
+    /// entries older than two years. Returns how many were deleted.
+    pub async fn purge_expired(&self, now: Timestamp) -> StoreResult<u64> {
+        let mut deleted = 0;
+        for spec in CATALOGUE
+            .iter()
+            .filter(|s| s.expire_after_seconds.is_some())
+        {
+            let (Some(ttl), Some((path, _))) = (spec.expire_after_seconds, spec.keys.first())
+            else {
+                continue;
+            };
+            let ttl_ms = i64::try_from(ttl.saturating_mul(1000)).unwrap_or(i64::MAX);
+            let Some(cutoff) = Timestamp::from_millis(now.millis().saturating_sub(ttl_ms)) else {
+                continue;
+            };
+            let expr = sql::doc_value_expr(path)?;
+            let text = format!(
+                "DELETE FROM {} WHERE {expr} < ?1 AND json_type(doc, {}) = 'text'",
+                table(spec.collection),
+                sql::path_literal(&apply::parse_path(path, false)?)
+            );
+            let done = sqlx::query(AssertSqlSafe(text))
+                .bind(cutoff.to_iso())
+                .execute(&self.pool)
+                .await
+                .map_err(|e| backend_error(e, Some(spec.collection)))?;
+            deleted += done.rows_affected();
+        }
+        Ok(deleted)
+    }
+
+    /// Runs `work` inside `BEGIN IMMEDIATE`, retrying from scratch while SQLite says BUSY.
+    async fn write_txn<T, F>(&self, mut work: F) -> StoreResult<T>
+    where
+        F: for<'c> FnMut(&'c mut SqliteConnection) -> futures::future::BoxFuture<'c, Attempt<T>>,
+    {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let outcome: Attempt<T> = async {
+                let mut tx = self
+                    .pool
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await
+                    .map_err(|e| classify(e, None))?;
+                let value = work(&mut tx).await?;
+                tx.commit().await.map_err(|e| classify(e, None))?;
+                Ok(value)
+            }
+            .await;
+            match outcome {
+                Ok(v) => return Ok(v),
+                Err(Failure::Store(e)) => return Err(e),
+                Err(Failure::Busy) if attempt < BUSY_RETRIES => {
+                    tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt))).await;
+                }
+                Err(Failure::Busy) => {
+                    return Err(StoreError::Unavailable(
+                        "sqlite: the database stayed locked; is another process holding it?".into(),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Selects `(key, doc)` of matching rows, at most `limit`.
+async fn select_rows(
+    conn: &mut SqliteConnection,
+    collection: Collection,
+    filter: &Filter,
+    limit: Option<u64>,
+) -> Attempt<Vec<(String, Value)>> {
+    let Sql { text, mut args } = sql::where_clause(collection, filter)?;
+    let mut q = format!(
+        "SELECT key, doc FROM {} WHERE {text} ORDER BY rowid",
+        table(collection)
+    );
+    if let Some(n) = limit {
+        args.push(Arg::Int(i64::try_from(n).unwrap_or(i64::MAX)));
+        q.push_str(&format!(" LIMIT ?{}", args.len()));
+    }
+    let rows = bind(sqlx::query(AssertSqlSafe(q)), &args)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| classify(e, Some(collection)))?;
+    rows.into_iter()
+        .map(|r| {
+            let key: String = r
+                .try_get("key")
+                .map_err(|e| classify(e, Some(collection)))?;
+            let doc: String = r
+                .try_get("doc")
+                .map_err(|e| classify(e, Some(collection)))?;
+            Ok((key, decode(collection, &doc)?))
+        })
+        .collect()
+}
+
+/// Rows a guarded write may touch: for `Expect::One`, exactly one or a `Conflict`.
+async fn guarded_rows(
+    conn: &mut SqliteConnection,
+    collection: Collection,
+    filter: &Filter,
+    expect: Expect,
+    what: &str,
+) -> Attempt<Vec<(String, Value)>> {
+    let limit = match expect {
+        Expect::One => Some(2),
+        Expect::Any => None,
+    };
+    let rows = select_rows(conn, collection, filter, limit).await?;
+    if expect == Expect::One && rows.len() != 1 {
+        return Err(StoreError::Conflict(format!(
+            "{what} on {collection} expected exactly one document, {} matched",
+            if rows.is_empty() { "none" } else { "several" }
+        ))
+        .into());
+    }
+    Ok(rows)
+}
+
+async fn insert_row(
+    conn: &mut SqliteConnection,
+    collection: Collection,
+    key: &str,
+    doc: &Value,
+) -> Attempt<()> {
+    let q = format!(
+        "INSERT INTO {} (key, doc) VALUES (?1, ?2)",
+        table(collection)
+    );
+    sqlx::query(AssertSqlSafe(q))
+        .bind(key.to_string())
+        .bind(encode(doc))
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| classify(e, Some(collection)))?;
+    Ok(())
+}
+
+async fn rewrite_row(
+    conn: &mut SqliteConnection,
+    collection: Collection,
+    old_key: &str,
+    doc: &Value,
+) -> Attempt<()> {
+    let key = natural_key(collection, doc)?.unwrap_or_else(|| old_key.to_string());
+    let q = format!(
+        "UPDATE {} SET key = ?1, doc = ?2 WHERE key = ?3",
+        table(collection)
+    );
+    sqlx::query(AssertSqlSafe(q))
+        .bind(key)
+        .bind(encode(doc))
+        .bind(old_key.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| classify(e, Some(collection)))?;
+    Ok(())
+}
+
+async fn apply_write(conn: &mut SqliteConnection, w: &Write) -> Attempt<()> {
+    match w {
+        Write::Insert { collection, doc } => {
+            let key = match natural_key(*collection, doc)? {
+                Some(k) => k,
+                None => generated_key(doc),
+            };
+            insert_row(conn, *collection, &key, doc).await
+        }
+        Write::Upsert { collection, doc } => {
+            let key = natural_key(*collection, doc)?.ok_or_else(|| {
+                StoreError::InvalidQuery(format!(
+                    "upsert into {collection} needs the key fields {:?}",
+                    collection.key_fields()
+                ))
+            })?;
+            let q = format!("SELECT doc FROM {} WHERE key = ?1", table(*collection));
+            let old: Option<String> = sqlx::query_scalar(AssertSqlSafe(q))
+                .bind(key.clone())
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(|e| classify(e, Some(*collection)))?;
+            match old {
+                Some(old) => {
+                    let mut doc = doc.clone();
+                    keep_id(&decode(*collection, &old)?, &mut doc);
+                    rewrite_row(conn, *collection, &key, &doc).await
+                }
+                None => insert_row(conn, *collection, &key, doc).await,
+            }
+        }
+        Write::Update {
+            collection,
+            filter,
+            ops,
+            expect,
+        } => {
+            for (key, mut doc) in guarded_rows(conn, *collection, filter, *expect, "update").await?
+            {
+                apply::apply_ops(&mut doc, ops)?;
+                rewrite_row(conn, *collection, &key, &doc).await?;
+            }
+            Ok(())
+        }
+        Write::Replace {
+            collection,
+            filter,
+            doc,
+            expect,
+        } => {
+            let rows = guarded_rows(conn, *collection, filter, *expect, "replace").await?;
+            // Replacing several documents with one body would only collide on their keys.
+            if let Some((key, old)) = rows.into_iter().next() {
+                let mut doc = doc.clone();
+                keep_id(&old, &mut doc);
+                rewrite_row(conn, *collection, &key, &doc).await?;
+            }
+            Ok(())
+        }
+        Write::Delete {
+            collection,
+            filter,
+            expect,
+        } => {
+            let rows = guarded_rows(conn, *collection, filter, *expect, "delete").await?;
+            let q = format!("DELETE FROM {} WHERE key = ?1", table(*collection));
+            for (key, _) in rows {
+                sqlx::query(AssertSqlSafe(q.clone()))
+                    .bind(key)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(|e| classify(e, Some(*collection)))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Rejects malformed writes before the write lock is taken.
+fn precheck(w: &Write) -> StoreResult<()> {
+    match w {
+        Write::Insert { collection, doc } | Write::Upsert { collection, doc } => {
+            require_object(*collection, doc)
+        }
+        Write::Update { filter, ops, .. } => {
+            apply::validate_filter(filter)?;
+            validate_ops(ops)
+        }
+        Write::Replace {
+            collection,
+            filter,
+            doc,
+            ..
+        } => {
+            apply::validate_filter(filter)?;
+            require_object(*collection, doc)
+        }
+        Write::Delete { filter, .. } => apply::validate_filter(filter),
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(|e| backend_error(e, None))
+    }
+
+    async fn find(&self, collection: Collection, query: &Query) -> StoreResult<Vec<Value>> {
+        let Sql { text, mut args } = sql::where_clause(collection, &query.filter)?;
+        let order = sql::order_by(&query.sort)?;
+        let limit = query
+            .limit
+            .map(|n| i64::try_from(n).unwrap_or(i64::MAX))
+            .unwrap_or(-1);
+        args.push(Arg::Int(limit));
+        let limit_p = args.len();
+        args.push(Arg::Int(i64::try_from(query.skip).unwrap_or(i64::MAX)));
+        let skip_p = args.len();
+        let q = format!(
+            "SELECT doc FROM {} WHERE {text} ORDER BY {order} LIMIT ?{limit_p} OFFSET ?{skip_p}",
+            table(collection)
+        );
+        let rows: Vec<String> = {
+            let mut q = sqlx::query_scalar::<Sqlite, String>(AssertSqlSafe(q));
+            for a in &args {
+                q = match a {
+                    Arg::Int(i) => q.bind(*i),
+                    Arg::Real(f) => q.bind(*f),
+                    Arg::Text(s) => q.bind(s.clone()),
+                };
+            }
+            q.fetch_all(&self.pool)
+                .await
+                .map_err(|e| backend_error(e, Some(collection)))?
+        };
+        rows.iter().map(|t| decode(collection, t)).collect()
+    }
+
+    async fn count(&self, collection: Collection, filter: &Filter) -> StoreResult<u64> {
+        let Sql { text, args } = sql::where_clause(collection, filter)?;
+        let q = format!("SELECT COUNT(*) FROM {} WHERE {text}", table(collection));
+        let row = bind(sqlx::query(AssertSqlSafe(q)), &args)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| backend_error(e, Some(collection)))?;
+        let n: i64 = row
+            .try_get(0)
+            .map_err(|e| backend_error(e, Some(collection)))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn commit(&self, writes: Vec<Write>) -> StoreResult<()> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        writes.iter().try_for_each(precheck)?;
+        let writes = std::sync::Arc::new(writes);
+        self.write_txn(|conn| {
+            let writes = writes.clone();
+            Box::pin(async move {
+                for w in writes.iter() {
+                    apply_write(conn, w).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    async fn ensure_indexes(&self) -> StoreResult<IndexReport> {
+        let mut report = IndexReport::default();
+        for spec in CATALOGUE {
+            let physical = sql::physical_index_name(spec);
+            let exists: Option<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND name = ?1",
+            )
+            .bind(physical.clone())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| backend_error(e, None))?;
+            let label = format!("{}.{}", spec.collection.name(), spec.name);
+            if exists.is_some() {
+                report.existing.push(label);
+                continue;
+            }
+            let ddl = sql::index_ddl(spec)?;
+            self.write_txn(|conn| {
+                let ddl = ddl.clone();
+                Box::pin(async move {
+                    sqlx::query(AssertSqlSafe(ddl))
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(|e| match classify(e, Some(spec.collection)) {
+                            Failure::Store(StoreError::DuplicateKey { collection, index }) => {
+                                Failure::Store(StoreError::Backend(format!(
+                                    "cannot build unique index {index} on {collection}: \
+                                     existing documents share a key"
+                                )))
+                            }
+                            other => other,
+                        })?;
+                    Ok(())
+                })
+            })
+            .await?;
+            report.created.push(label);
+        }
+        Ok(report)
+    }
+
+    async fn next_sequence(&self, name: &str) -> StoreResult<u64> {
+        let name = name.to_string();
+        self.write_txn(|conn| {
+            let name = name.clone();
+            Box::pin(async move {
+                let q = "INSERT INTO \"counters\" (key, doc) VALUES (?1, json_object('id', ?1, 'seq', 1)) \
+                         ON CONFLICT (key) DO UPDATE SET doc = json_set(doc, '$.seq', \
+                         IFNULL(json_extract(doc, '$.seq'), 0) + 1) \
+                         RETURNING json_extract(doc, '$.seq')";
+                let n: i64 = sqlx::query_scalar(q)
+                    .bind(name)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(|e| classify(e, Some(Collection::Counters)))?;
+                u64::try_from(n).map_err(|_| {
+                    Failure::Store(StoreError::Backend(format!("counter went negative: {n}")))
+                })
+            })
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn keys_from_key_fields() {
+        assert_eq!(
+            natural_key(Collection::Orders, &json!({"id": "ORD-1"})).unwrap(),
+            Some("ORD-1".to_string())
+        );
+        assert_eq!(
+            natural_key(
+                Collection::PerformanceRecords,
+                &json!({"userId": "U1", "month": "Feb'26"})
+            )
+            .unwrap(),
+            Some("\u{1}[\"U1\",\"Feb'26\"]".to_string())
+        );
+        assert_eq!(
+            natural_key(Collection::AuditLogs, &json!({})).unwrap(),
+            None
+        );
+        assert!(natural_key(Collection::Orders, &json!({"id": ["x"]})).is_err());
+        let legacy = json!({"_id": {"$oid": "65f0a1b2c3d4e5f601234567"}});
+        assert_eq!(
+            generated_key(&legacy),
+            "\u{2}{\"$oid\":\"65f0a1b2c3d4e5f601234567\"}"
+        );
+    }
+
+    #[test]
+    fn unique_errors_name_the_catalogue_index() {
+        assert_eq!(
+            violated_index(
+                Collection::Users,
+                "UNIQUE constraint failed: index 'users__email_1'"
+            ),
+            "email_1"
+        );
+        assert_eq!(
+            violated_index(Collection::Users, "UNIQUE constraint failed: users.key"),
+            "id_1"
+        );
+        assert_eq!(
+            violated_index(
+                Collection::Attendances,
+                "UNIQUE constraint failed: attendances.key"
+            ),
+            "userId_1_date_1"
+        );
+    }
+
+    mod differential {
+        //! Random documents and filters: the SQL translation must select exactly what the
+        //! reference semantics (`apply::matches`) select, and never fail on odd shapes.
+        use super::*;
+        use crate::store::apply::matches;
+        use proptest::prelude::*;
+
+        fn leaf() -> impl Strategy<Value = Value> {
+            prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                (-3i64..4).prop_map(Value::from),
+                Just(json!(1.5)),
+                prop::sample::select(vec!["", "a", "B", "ab", "1", "[1]"]).prop_map(Value::from),
+            ]
+        }
+
+        fn value() -> impl Strategy<Value = Value> {
+            leaf().prop_recursive(2, 12, 3, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                    prop::collection::btree_map(
+                        prop::sample::select(vec!["a", "b"]).prop_map(String::from),
+                        inner,
+                        0..3
+                    )
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        fn doc() -> impl Strategy<Value = Value> {
+            prop::collection::btree_map(
+                prop::sample::select(vec!["a", "b", "c"]).prop_map(String::from),
+                value(),
+                0..4,
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect()))
+        }
+
+        fn path() -> impl Strategy<Value = String> {
+            prop::sample::select(vec!["a", "b", "a.a", "a.b", "c.b", "a.b.a"])
+                .prop_map(String::from)
+        }
+
+        fn filter() -> impl Strategy<Value = Filter> {
+            let leaf_filter = prop_oneof![
+                (path(), leaf()).prop_map(|(p, v)| Filter::Eq(p, v)),
+                (path(), leaf()).prop_map(|(p, v)| Filter::Ne(p, v)),
+                (path(), leaf()).prop_map(|(p, v)| Filter::Gt(p, v)),
+                (path(), leaf()).prop_map(|(p, v)| Filter::Gte(p, v)),
+                (path(), leaf()).prop_map(|(p, v)| Filter::Lt(p, v)),
+                (path(), leaf()).prop_map(|(p, v)| Filter::Lte(p, v)),
+                (path(), prop::collection::vec(leaf(), 0..3)).prop_map(|(p, v)| Filter::In(p, v)),
+                (path(), prop::collection::vec(leaf(), 0..3)).prop_map(|(p, v)| Filter::Nin(p, v)),
+                path().prop_map(Filter::Missing),
+                path().prop_map(Filter::Exists),
+                (path(), prop::sample::select(vec!["", "A", "b", "1"]))
+                    .prop_map(|(p, n)| Filter::Contains(p, n.to_string())),
+                (path(), value()).prop_map(|(p, v)| Filter::Eq(p, v)),
+            ];
+            leaf_filter.prop_recursive(2, 8, 3, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..3).prop_map(Filter::And),
+                    prop::collection::vec(inner.clone(), 0..3).prop_map(Filter::Or),
+                    inner.clone().prop_map(|f| Filter::Not(Box::new(f))),
+                    (path(), inner).prop_map(|(p, f)| Filter::ElemMatch(p, Box::new(f))),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+            #[test]
+            fn sql_selects_what_the_reference_selects(
+                docs in prop::collection::vec(doc(), 1..6),
+                f in filter(),
+            ) {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let dir = tempfile::tempdir().unwrap();
+                let (got, want) = rt.block_on(async {
+                    let store = SqliteStore::open(dir.path().join("p.db")).await.unwrap();
+                    let mut writes = Vec::new();
+                    for (i, d) in docs.iter().enumerate() {
+                        let mut d = d.clone();
+                        d["id"] = json!(format!("D{i}"));
+                        writes.push(Write::Insert { collection: Collection::Jobs, doc: d });
+                    }
+                    store.commit(writes).await.unwrap();
+                    let got: Vec<String> = store
+                        .find(Collection::Jobs, &Query::new(f.clone()))
+                        .await
+                        .unwrap()
+                        .iter()
+                        .map(|d| d["id"].as_str().unwrap().to_string())
+                        .collect();
+                    let count = store.count(Collection::Jobs, &f).await.unwrap();
+                    assert_eq!(count as usize, got.len());
+                    let want: Vec<String> = docs
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, d)| {
+                            let mut d = (*d).clone();
+                            d["id"] = json!(format!("D{i}"));
+                            matches(&d, &f)
+                        })
+                        .map(|(i, _)| format!("D{i}"))
+                        .collect();
+                    store.close().await;
+                    (got, want)
+                });
+                prop_assert_eq!(got, want, "filter {:?} docs {:?}", f, docs);
+            }
+        }
+    }
+
+    async fn plan(store: &SqliteStore, collection: Collection, query: &Query) -> String {
+        let Sql { text, args } = sql::where_clause(collection, &query.filter).unwrap();
+        let order = sql::order_by(&query.sort).unwrap();
+        let q = format!(
+            "EXPLAIN QUERY PLAN SELECT doc FROM {} WHERE {text} ORDER BY {order} LIMIT 50",
+            table(collection)
+        );
+        let rows = bind(sqlx::query(AssertSqlSafe(q)), &args)
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("detail").unwrap())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The list screens' queries are answered from the catalogue's indexes, not by scanning.
+    #[tokio::test]
+    async fn common_queries_use_the_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("plan.db")).await.unwrap();
+        store.ensure_indexes().await.unwrap();
+        let cases = [
+            (
+                Collection::Orders,
+                Query::new(Filter::id("ORD-000001")),
+                "sqlite_autoindex_orders_1",
+            ),
+            (
+                Collection::Orders,
+                Query::new(Filter::eq("status", "Pending Credit Approval")).sort_desc("createdAt"),
+                "orders__status_1_createdAt_-1",
+            ),
+            (
+                Collection::Orders,
+                Query::new(Filter::eq("customerId", "C1")).sort_desc("createdAt"),
+                "orders__customerId_1_createdAt_-1",
+            ),
+            (
+                Collection::Orders,
+                Query::all().sort_desc("createdAt"),
+                "orders__createdAt_-1",
+            ),
+            (
+                Collection::Orders,
+                Query::new(Filter::eq("logistics.manifestId", "MAN-1")),
+                "orders__logistics.manifestId_1",
+            ),
+            (
+                Collection::Users,
+                Query::new(Filter::eq("email", "a@b.example")),
+                "users__email_1",
+            ),
+        ];
+        for (c, q, index) in cases {
+            let p = plan(&store, c, &q).await;
+            assert!(p.contains(index), "{q:?} should use {index}:\n{p}");
+            assert!(
+                !p.lines().any(|l| l.trim() == format!("SCAN {}", c.name())),
+                "{p}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn purge_expired_applies_the_two_year_audit_ttl() {
+        // 63,072,000 s is 730 days: from 2026-02-12 back to 2024-02-13 (2024 is a leap year).
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("ttl.db")).await.unwrap();
+        store.ensure_indexes().await.unwrap();
+        let entry = |at: &str| Write::Insert {
+            collection: Collection::AuditLogs,
+            doc: json!({"userId": "U1", "action": "LOGIN", "timestamp": at}),
+        };
+        store
+            .commit(vec![
+                entry("2024-02-13T13:14:59.999Z"),
+                entry("2024-02-13T13:15:00.001Z"),
+                entry("2026-02-12T13:15:00.000Z"),
+            ])
+            .await
+            .unwrap();
+        let now = Timestamp::parse("2026-02-12T13:15:00.000Z").unwrap();
+        assert_eq!(store.purge_expired(now).await.unwrap(), 1);
+        assert_eq!(
+            store
+                .count(Collection::AuditLogs, &Filter::All)
+                .await
+                .unwrap(),
+            2
+        );
+        assert_eq!(store.purge_expired(now).await.unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn migrations_create_a_table_per_collection() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("nested/dir/nexus.db"))
+            .await
+            .unwrap();
+        for c in Collection::ALL {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            )
+            .bind(c.name())
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+            assert_eq!(n, 1, "{c}");
+        }
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal");
+        // Opening again is a no-op migration.
+        store.close().await;
+        SqliteStore::open(dir.path().join("nested/dir/nexus.db"))
+            .await
+            .unwrap();
+    }
+}
