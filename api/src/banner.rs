@@ -20,7 +20,11 @@ pub fn render(info: &BannerInfo<'_>) -> String {
     for (name, state) in info.config.integration_states() {
         lines.push(format!("{name:<12} {state}"));
     }
-    lines.push("WebSocket    not built in this version".into());
+    lines.push(format!(
+        "{:<12} ws://127.0.0.1:{}/ws (JWT; topics orders, stock, jobs, alerts)",
+        "WebSocket",
+        info.listen.port()
+    ));
     let mut out = String::new();
     let width = lines.iter().map(|l| l.chars().count()).max().unwrap_or(40) + 2;
     let _ = writeln!(out, "╔{}╗", "═".repeat(width));

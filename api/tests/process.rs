@@ -27,6 +27,8 @@ async fn embedded_start_with_demo_data_shows_banner_and_serves_health() {
         "Gemini AI",
         "offline fallback",
         "Google Maps",
+        "WebSocket",
+        "/ws (JWT",
     ] {
         assert!(
             api.banner.contains(needle),
