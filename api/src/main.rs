@@ -70,6 +70,13 @@ async fn run(mut config: Config) -> anyhow::Result<()> {
     let listen = listener.local_addr()?;
     // The event bus connects before the banner, so a broken REDIS_URL fails the start.
     let state = AppState::connect(config, store).await?;
+    if state.config.demo_data {
+        // The demo's queued job (see the seed) runs as soon as a worker starts.
+        state
+            .jobs
+            .enqueue(nexus_core::seed::DEMO_JOB_ID, None)
+            .await?;
+    }
     let banner_text = banner::render(&BannerInfo {
         config: &state.config,
         listen,
@@ -77,12 +84,30 @@ async fn run(mut config: Config) -> anyhow::Result<()> {
         demo_summary,
     });
     println!("{banner_text}");
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let workers = match (&state.transport, state.config.in_process_worker) {
+        (Some(transport), true) => {
+            let mut rx = stop_rx.clone();
+            Some(tokio::spawn(nexus_worker::service::run(
+                state.worker_deps(),
+                transport.clone(),
+                async move {
+                    let _ = rx.wait_for(|s| *s).await;
+                },
+            )))
+        }
+        _ => None,
+    };
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    let _ = stop_tx.send(true);
+    if let Some(w) = workers {
+        w.await??;
+    }
     tracing::info!("nexus-api stopped");
     Ok(())
 }

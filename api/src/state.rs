@@ -5,6 +5,7 @@ use crate::rate_limit::RateLimits;
 use nexus_core::blob::BlobStore;
 use nexus_core::config::Config;
 use nexus_core::events::{EventBus, InProcessBus};
+use nexus_core::jobs::{JobQueue, RecordingQueue};
 use nexus_core::store::Store;
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
@@ -18,6 +19,11 @@ pub struct AppState {
     pub events: Arc<dyn EventBus>,
     /// Uploaded files (private; read through the API or a signed URL).
     pub blobs: Arc<dyn BlobStore>,
+    /// Where queued jobs go: the apalis transport once connected, a recording queue in
+    /// states built without one (tests of the HTTP side).
+    pub jobs: Arc<dyn JobQueue>,
+    /// The transport itself, for running workers in this process.
+    pub transport: Option<nexus_worker::Transport>,
     pub login_limiter: Arc<LoginLimiter>,
     pub rate_limits: Arc<RateLimits>,
     pub started_at: Instant,
@@ -42,6 +48,8 @@ impl AppState {
             jwt: Arc::new(jwt),
             events: Arc::new(InProcessBus::default()),
             blobs,
+            jobs: Arc::new(RecordingQueue::default()),
+            transport: None,
             login_limiter: Arc::new(LoginLimiter::new(Duration::from_secs(15 * 60), 5, 50)),
             rate_limits: Arc::new(rate_limits),
             store,
@@ -53,10 +61,7 @@ impl AppState {
     /// As [`AppState::new`], with the event bus the configuration names: Redis pub/sub when
     /// `REDIS_URL` is set (WebSocket fan-out across API instances), otherwise the in-process
     /// channel. An unreachable Redis is a start-up error, not a silent downgrade.
-    pub async fn connect(
-        config: Config,
-        store: Arc<dyn Store>,
-    ) -> Result<Self, nexus_core::events::EventError> {
+    pub async fn connect(config: Config, store: Arc<dyn Store>) -> Result<Self, ConnectError> {
         let mut st = Self::new(config, store);
         if let Some(url) = &st.config.redis_url {
             use secrecy::ExposeSecret;
@@ -64,10 +69,29 @@ impl AppState {
                 url.expose_secret(),
                 nexus_core::events_redis::DEFAULT_CHANNEL,
             )
-            .await?;
+            .await
+            .map_err(|e| ConnectError::Events(e.to_string()))?;
             st.events = Arc::new(bus);
         }
+        let transport = nexus_worker::Transport::connect(&st.config)
+            .await
+            .map_err(|e| ConnectError::Queue(e.to_string()))?;
+        st.jobs = Arc::new(transport.clone());
+        st.transport = Some(transport);
         Ok(st)
+    }
+
+    /// The dependencies of workers running in this process, sharing this state's store,
+    /// files, events and queue.
+    pub fn worker_deps(&self) -> nexus_worker::WorkerDeps {
+        nexus_worker::WorkerDeps {
+            store: self.store.clone(),
+            blobs: self.blobs.clone(),
+            events: self.events.clone(),
+            queue: self.jobs.clone(),
+            settings: self.config.jobs.clone(),
+            worker_id: nexus_worker::WorkerDeps::new_worker_id(),
+        }
     }
 
     /// Publishes after a commit; a failed publish is logged and never undoes the change.
@@ -76,4 +100,13 @@ impl AppState {
             tracing::warn!(error = %e, "event not published");
         }
     }
+}
+
+/// A shared service the API could not reach at start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("event bus: {0}")]
+    Events(String),
+    #[error("job queue: {0}")]
+    Queue(String),
 }

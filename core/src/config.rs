@@ -61,6 +61,32 @@ pub struct MapsSettings {
     pub timeout: Duration,
 }
 
+/// How background jobs run (ARCHITECTURE "Jobs"). The queue transport is apalis: Redis when
+/// `REDIS_URL` is set, otherwise an SQLite queue file beside the store.
+#[derive(Debug, Clone)]
+pub struct JobSettings {
+    /// The apalis SQLite queue file (`NEXUS_QUEUE_DB_PATH`, default `<data>/queue.db`). A file
+    /// of its own: the queue keeps its own migrations table.
+    pub queue_path: PathBuf,
+    /// Jobs one worker process runs at once (`NEXUS_WORKER_CONCURRENCY`, default 2).
+    pub concurrency: usize,
+    /// How often a running job renews its lease and the queue its heartbeat
+    /// (`NEXUS_JOB_HEARTBEAT`, default 10 s).
+    pub heartbeat: Duration,
+    /// A running job whose lease is this old belongs to a dead worker and is taken over
+    /// (`NEXUS_JOB_LEASE`, default 60 s; at least twice the heartbeat).
+    pub lease: Duration,
+    /// Attempts before a job is dead (`NEXUS_JOB_MAX_ATTEMPTS`, default 3).
+    pub max_attempts: u32,
+    /// First retry delay; doubles per attempt (`NEXUS_JOB_BACKOFF`, default 5 s).
+    pub backoff: Duration,
+    /// When the daily expiry scan runs: a six-field cron expression with seconds
+    /// (`NEXUS_EXPIRY_SCAN_CRON`, default `0 0 2 * * *`), in `NEXUS_EXPIRY_SCAN_TZ`
+    /// (default Asia/Kolkata). `off` disables the schedule (on-demand scans still work).
+    pub expiry_cron: Option<String>,
+    pub expiry_tz: chrono_tz::Tz,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub bind: IpAddr,
@@ -95,6 +121,7 @@ pub struct Config {
     /// How long a WebSocket opened without a token may take to send its `auth` message
     /// (`NEXUS_WS_AUTH_TIMEOUT`, default 10 s).
     pub ws_auth_timeout: Duration,
+    pub jobs: JobSettings,
 }
 
 impl Config {
@@ -320,6 +347,8 @@ impl Config {
             }
         }
 
+        let jobs = job_settings(&val, &data_dir)?;
+
         Ok(Config {
             bind,
             port,
@@ -342,6 +371,7 @@ impl Config {
             dpo_contact: val("NEXUS_DPO_CONTACT"),
             ws_heartbeat,
             ws_auth_timeout,
+            jobs,
         })
     }
 
@@ -364,11 +394,26 @@ impl Config {
             .redis_url
             .as_ref()
             .map(|u| redact_host(u.expose_secret()));
+        let workers = if self.in_process_worker {
+            format!("{} in-process worker(s)", self.jobs.concurrency)
+        } else {
+            "no in-process workers: run nexus-worker".to_string()
+        };
         v.push((
             "Job queue",
             match &redis {
-                Some(h) => format!("Redis {h}"),
-                None => "SQLite (embedded)".into(),
+                Some(h) => format!("apalis on Redis {h}; {workers}"),
+                None => format!(
+                    "apalis on SQLite (embedded) at {}; {workers}",
+                    self.jobs.queue_path.display()
+                ),
+            },
+        ));
+        v.push((
+            "Expiry scan",
+            match &self.jobs.expiry_cron {
+                Some(c) => format!("cron `{c}` ({})", self.jobs.expiry_tz),
+                None => "schedule off (NEXUS_EXPIRY_SCAN_CRON=off); on demand only".into(),
             },
         ));
         v.push((
@@ -474,6 +519,74 @@ fn duration_var(
             var,
             format!("`{s}` is not a duration like 90s, 15m, 1h or 7d"),
         )
+    })
+}
+
+fn job_settings(
+    val: &impl Fn(&str) -> Option<String>,
+    data_dir: &std::path::Path,
+) -> Result<JobSettings, ConfigError> {
+    let whole =
+        |var: &'static str, default: u64, range: std::ops::RangeInclusive<u64>| match val(var) {
+            None => Ok(default),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .ok_or_else(|| {
+                    err(
+                        var,
+                        format!(
+                            "`{v}` is not a whole number from {} to {}",
+                            range.start(),
+                            range.end()
+                        ),
+                    )
+                }),
+        };
+    let heartbeat = duration_var(val, "NEXUS_JOB_HEARTBEAT", Duration::from_secs(10))?;
+    let lease = duration_var(val, "NEXUS_JOB_LEASE", Duration::from_secs(60))?;
+    let backoff = duration_var(val, "NEXUS_JOB_BACKOFF", Duration::from_secs(5))?;
+    if heartbeat.is_zero() {
+        return Err(err("NEXUS_JOB_HEARTBEAT", "must be above zero"));
+    }
+    if lease < heartbeat * 2 {
+        return Err(err(
+            "NEXUS_JOB_LEASE",
+            "must be at least twice NEXUS_JOB_HEARTBEAT, or live jobs would be taken over",
+        ));
+    }
+    let expiry_cron = match val("NEXUS_EXPIRY_SCAN_CRON") {
+        Some(v) if v.eq_ignore_ascii_case("off") => None,
+        Some(v) => {
+            <cron::Schedule as std::str::FromStr>::from_str(&v).map_err(|e| {
+                err(
+                    "NEXUS_EXPIRY_SCAN_CRON",
+                    format!("`{v}` is not a cron expression with seconds ({e})"),
+                )
+            })?;
+            Some(v)
+        }
+        None => Some("0 0 2 * * *".to_string()),
+    };
+    let tz_name = val("NEXUS_EXPIRY_SCAN_TZ").unwrap_or_else(|| "Asia/Kolkata".into());
+    let expiry_tz = tz_name.parse::<chrono_tz::Tz>().map_err(|_| {
+        err(
+            "NEXUS_EXPIRY_SCAN_TZ",
+            format!("`{tz_name}` is not an IANA time zone"),
+        )
+    })?;
+    Ok(JobSettings {
+        queue_path: val("NEXUS_QUEUE_DB_PATH")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("queue.db")),
+        concurrency: whole("NEXUS_WORKER_CONCURRENCY", 2, 1..=64)? as usize,
+        heartbeat,
+        lease,
+        max_attempts: whole("NEXUS_JOB_MAX_ATTEMPTS", 3, 1..=20)? as u32,
+        backoff,
+        expiry_cron,
+        expiry_tz,
     })
 }
 

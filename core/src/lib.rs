@@ -9,6 +9,7 @@ pub mod events;
 #[cfg(feature = "redis")]
 pub mod events_redis;
 pub mod integrations;
+pub mod jobs;
 pub mod model;
 pub mod rules;
 pub mod seed;

@@ -12,6 +12,7 @@ pub mod customers;
 pub mod distributor_prices;
 pub mod gdpr;
 pub mod health;
+mod jobs;
 pub mod logistics;
 pub mod orders;
 pub mod packaging;
@@ -50,6 +51,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(logistics::router())
         .merge(ai::router())
         .merge(ws::router())
+        .merge(jobs::router())
         .merge(orders::router())
         .fallback(not_found)
 }

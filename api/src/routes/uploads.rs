@@ -24,11 +24,11 @@ use base64::Engine;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::blob::{BlobError, BlobKey, BlobMeta};
 use nexus_core::events::{Audience, Event, Topic, types};
-use nexus_core::model::{AuditAction, EntityType, JobKind, JobProgress, JobRecord, JobStatus};
-use nexus_core::store::{Write, commit_with_business_id};
+use nexus_core::model::{AuditAction, EntityType, JobKind, JobProgress, JobStatus};
+use nexus_core::store::Write;
 use nexus_core::types::Timestamp;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::time::Duration;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -678,40 +678,27 @@ pub(crate) async fn queue_import(
         .put(&key, file.bytes, XLSX_CONTENT_TYPE)
         .await
         .map_err(blob_error)?;
-    let now = Timestamp::now();
     let input = json!({
         "blobKey": key.as_str(),
         "fileName": file.file_name,
         "size": meta.size,
         "sha256": meta.sha256,
     });
-    let committed = commit_with_business_id(st.store.as_ref(), "JOB-", |id| {
-        let job = JobRecord {
-            id: id.to_string(),
-            kind,
-            status: JobStatus::Queued,
-            requested_by: actor.id().to_string(),
-            progress: JobProgress::default(),
-            attempts: 0,
-            max_attempts: 3,
-            input: Some(input.clone()),
-            result: None,
-            error: None,
-            report_key: None,
-            cancel_requested: false,
-            created_at: now,
-            started_at: None,
-            finished_at: None,
-            updated_at: Some(now),
-            rev: 0,
-            extra: Map::new(),
-        };
-        let audit = actor
-            .audit(AuditAction::Import)
-            .entity(EntityType::Job, id)
-            .change(None, Some(json!({ "kind": kind, "input": input })));
-        Ok(vec![Write::insert(&job)?, Write::insert(&audit)?])
-    })
+    let committed = nexus_core::jobs::submit(
+        st.store.as_ref(),
+        st.jobs.as_ref(),
+        kind,
+        actor.id(),
+        Some(input.clone()),
+        st.config.jobs.max_attempts,
+        |id| {
+            let audit = actor
+                .audit(AuditAction::Import)
+                .entity(EntityType::Job, id)
+                .change(None, Some(json!({ "kind": kind, "input": input })));
+            Ok(vec![Write::insert(&audit)?])
+        },
+    )
     .await;
     let job_id = match committed {
         Ok(id) => id,

@@ -14,6 +14,7 @@ mod auth;
 mod customers;
 mod distributor_prices;
 mod gdpr;
+mod jobs;
 mod logistics;
 mod orders;
 mod packaging;
@@ -108,6 +109,7 @@ pub fn all() -> Vec<Case> {
     v.extend(attendance::cases());
     v.extend(audit::cases());
     v.extend(gdpr::cases());
+    v.extend(jobs::cases());
     v.extend(customers::cases());
     v.extend(products::cases());
     v.extend(distributor_prices::cases());

@@ -34,8 +34,33 @@ impl JobStatus {
     pub fn is_finished(self) -> bool {
         matches!(
             self,
-            JobStatus::Succeeded | JobStatus::Dead | JobStatus::Cancelled
+            JobStatus::Succeeded | JobStatus::Failed | JobStatus::Dead | JobStatus::Cancelled
         )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Succeeded => "succeeded",
+            JobStatus::Failed => "failed",
+            JobStatus::Dead => "dead",
+            JobStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::BulkOrderImport => "bulk_order_import",
+            JobKind::ProductImport => "product_import",
+            JobKind::CustomerImport => "customer_import",
+            JobKind::DistributorPriceImport => "distributor_price_import",
+            JobKind::CreditInsight => "credit_insight",
+            JobKind::DistanceCost => "distance_cost",
+            JobKind::ExpiryScan => "expiry_scan",
+        }
     }
 }
 
@@ -80,8 +105,53 @@ pub struct JobRecord {
     pub finished_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
+    /// Not to be started before this (retry backoff).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_after: Option<Timestamp>,
+    /// The worker running the job and until when its claim holds; a running job whose
+    /// lease has passed belongs to a dead worker and may be taken over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_until: Option<Timestamp>,
     #[serde(rename = "_rev", default, deserialize_with = "null_as_default")]
     pub rev: u64,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl JobRecord {
+    /// A queued job as the API records it before handing its id to the queue.
+    pub fn queued(
+        id: impl Into<String>,
+        kind: JobKind,
+        requested_by: impl Into<String>,
+        input: Option<Value>,
+        max_attempts: u32,
+        now: Timestamp,
+    ) -> JobRecord {
+        JobRecord {
+            id: id.into(),
+            kind,
+            status: JobStatus::Queued,
+            requested_by: requested_by.into(),
+            progress: JobProgress::default(),
+            attempts: 0,
+            max_attempts,
+            input,
+            result: None,
+            error: None,
+            report_key: None,
+            cancel_requested: false,
+            created_at: now,
+            started_at: None,
+            finished_at: None,
+            updated_at: Some(now),
+            run_after: None,
+            worker_id: None,
+            lease_until: None,
+            rev: 0,
+            extra: Map::new(),
+        }
+    }
 }

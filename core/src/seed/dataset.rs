@@ -41,6 +41,9 @@ pub struct DemoDataset {
     pub performance: Vec<PerformanceRecord>,
     pub orders: Vec<Order>,
     pub ledger: Vec<StockLedgerEntry>,
+    /// A queued on-demand expiry scan by the admin: the first worker to start runs it, so a
+    /// fresh install shows a real job (and its alerts) in the console.
+    pub jobs: Vec<crate::model::JobRecord>,
 }
 
 impl DemoDataset {
@@ -54,6 +57,7 @@ impl DemoDataset {
             + self.performance.len()
             + self.orders.len()
             + self.ledger.len()
+            + self.jobs.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -82,7 +86,22 @@ pub fn demo_dataset(now: Timestamp) -> DemoDataset {
         performance: performance(now),
         orders,
         ledger,
+        jobs: demo_jobs(now),
     }
+}
+
+/// The id of the demo job (see [`DemoDataset::jobs`]).
+pub const DEMO_JOB_ID: &str = "JOB-DEMO-001";
+
+fn demo_jobs(now: Timestamp) -> Vec<crate::model::JobRecord> {
+    vec![crate::model::JobRecord::queued(
+        DEMO_JOB_ID,
+        crate::model::JobKind::ExpiryScan,
+        "USER-001",
+        Some(serde_json::json!({ "trigger": "demo data" })),
+        3,
+        now,
+    )]
 }
 
 fn money(r: i64) -> Money {

@@ -17,7 +17,7 @@ mod compute;
 mod dataset;
 mod passwords;
 
-pub use dataset::{DemoDataset, DemoUser, demo_dataset};
+pub use dataset::{DEMO_JOB_ID, DemoDataset, DemoUser, demo_dataset};
 pub use passwords::default_password_users;
 
 use crate::model::{AuditAction, AuditLog, EntityType};
@@ -267,6 +267,10 @@ pub async fn seed_demo_with_progress(
         let batch = e.batch_number.as_deref().unwrap_or("-");
         let label = format!("{ty} {} × {} {batch}", e.qty, e.product_id);
         planned.push(plan(&id, &label, EntityType::Stock, e)?);
+    }
+
+    for j in &data.jobs {
+        planned.push(plan(&j.id, j.kind.as_str(), EntityType::Job, j)?);
     }
 
     let mut report = SeedReport::default();

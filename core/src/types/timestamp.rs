@@ -25,6 +25,12 @@ impl Timestamp {
         Utc.timestamp_millis_opt(ms).single().map(Timestamp)
     }
 
+    /// This instant plus `d` (saturating at the far future).
+    pub fn plus(self, d: std::time::Duration) -> Self {
+        let ms = i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 2);
+        Timestamp::from_millis(self.millis().saturating_add(ms)).unwrap_or(self)
+    }
+
     pub fn millis(self) -> i64 {
         self.0.timestamp_millis()
     }

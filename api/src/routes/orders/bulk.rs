@@ -26,12 +26,11 @@ use base64::Engine as _;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::blob::BlobKey;
 use nexus_core::events::{Audience, Event, Topic, types};
-use nexus_core::model::{AuditAction, EntityType, JobKind, JobProgress, JobRecord, JobStatus};
-use nexus_core::store::{Write, commit_with_business_id};
-use nexus_core::types::Timestamp;
+use nexus_core::model::{AuditAction, EntityType, JobKind, JobStatus};
+use nexus_core::store::Write;
 use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, XlsxError};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 /// The largest workbook accepted (bytes of the file itself), as for every import.
@@ -317,40 +316,27 @@ pub async fn upload(
         .put(&key, bytes, XLSX_CONTENT_TYPE)
         .await
         .map_err(blob_error)?;
-    let now = Timestamp::now();
     let input = json!({
         "blobKey": key.as_str(),
         "fileName": file_name,
         "sha256": meta.sha256,
         "size": meta.size,
     });
-    let committed = commit_with_business_id(st.store.as_ref(), "JOB-", |id| {
-        let job = JobRecord {
-            id: id.to_string(),
-            kind: JobKind::BulkOrderImport,
-            status: JobStatus::Queued,
-            requested_by: actor.id().to_string(),
-            progress: JobProgress::default(),
-            attempts: 0,
-            max_attempts: 3,
-            input: Some(input.clone()),
-            result: None,
-            error: None,
-            report_key: None,
-            cancel_requested: false,
-            created_at: now,
-            started_at: None,
-            finished_at: None,
-            updated_at: Some(now),
-            rev: 0,
-            extra: Map::new(),
-        };
-        let audit = actor
-            .audit(AuditAction::BulkUpload)
-            .entity(EntityType::Job, id)
-            .change(None, Some(input.clone()));
-        Ok(vec![Write::insert(&job)?, Write::insert(&audit)?])
-    })
+    let committed = nexus_core::jobs::submit(
+        st.store.as_ref(),
+        st.jobs.as_ref(),
+        JobKind::BulkOrderImport,
+        actor.id(),
+        Some(input.clone()),
+        st.config.jobs.max_attempts,
+        |id| {
+            let audit = actor
+                .audit(AuditAction::BulkUpload)
+                .entity(EntityType::Job, id)
+                .change(None, Some(input.clone()));
+            Ok(vec![Write::insert(&audit)?])
+        },
+    )
     .await;
     let job_id = match committed {
         Ok(id) => id,

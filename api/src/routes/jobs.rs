@@ -1,0 +1,423 @@
+//! Background jobs as users see them: list, detail, retry, cancel, the error report of an
+//! import, and an on-demand expiry scan.
+//!
+//! Who sees what: everyone sees the jobs they started; Admin sees every job; warehouse and
+//! sales staff (`manage_warehouse` or `create_orders`) also see the system's scheduled expiry
+//! scans. A job the caller may not see answers 404, like one that does not exist, so ids
+//! cannot be probed. Every state change is a guarded update (the record's `_rev` or its
+//! status), audited, then published as a `job:*` event.
+
+use crate::auth::Actor;
+use crate::error::ApiError;
+use crate::routes::common::{Paging, ok_data};
+use crate::routes::procurement::optional_body;
+use crate::state::AppState;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query as QueryParams, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use nexus_core::auth::{Access, Permission};
+use nexus_core::blob::BlobKey;
+use nexus_core::model::{AuditAction, EntityType, JobKind, JobRecord, JobStatus};
+use nexus_core::store::{Filter, Query, StoreError, TypedStore, UpdateOp, Write};
+use nexus_core::types::Timestamp;
+use nexus_worker::runner::job_event;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::time::Duration;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(expiry_scan))
+        .routes(routes!(get_one))
+        .routes(routes!(retry))
+        .routes(routes!(cancel))
+        .routes(routes!(report))
+}
+
+/// How long a report download link stays valid.
+const REPORT_URL_TTL: Duration = Duration::from_secs(15 * 60);
+
+fn sees_system_jobs(actor: &Actor) -> bool {
+    actor.can(Permission::ManageWarehouse, Access::View)
+        || actor.can(Permission::CreateOrders, Access::View)
+}
+
+/// The jobs `actor` may see, as a store filter.
+fn scope(actor: &Actor) -> Filter {
+    if actor.is_admin() {
+        Filter::All
+    } else if sees_system_jobs(actor) {
+        Filter::or([
+            Filter::eq("requestedBy", actor.id()),
+            Filter::eq("requestedBy", "system"),
+        ])
+    } else {
+        Filter::eq("requestedBy", actor.id())
+    }
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::not_found("JOB_NOT_FOUND", format!("No job {id}."))
+}
+
+async fn load_visible(st: &AppState, actor: &Actor, id: &str) -> Result<JobRecord, ApiError> {
+    st.store
+        .get::<JobRecord>(Filter::and([Filter::id(id), scope(actor)]))
+        .await?
+        .ok_or_else(|| not_found(id))
+}
+
+fn parse_enum<T: serde::de::DeserializeOwned>(
+    field: &'static str,
+    raw: Option<&str>,
+    allowed: &str,
+) -> Result<Option<T>, ApiError> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    serde_json::from_value(json!(raw)).map(Some).map_err(|_| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_FAILED",
+            format!("`{raw}` is not a job {field}; use one of {allowed}."),
+        )
+        .with_details(json!({ "field": field }))
+    })
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// queued, running, succeeded, failed, dead or cancelled.
+    pub status: Option<String>,
+    /// bulk_order_import, product_import, customer_import, distributor_price_import or
+    /// expiry_scan.
+    pub kind: Option<String>,
+    pub page: Option<u64>,
+    pub limit: Option<u64>,
+}
+
+/// Jobs the caller may see, newest first (raw array; `X-Total-Count`, `X-Page`, `X-Limit`).
+#[utoipa::path(get, path = "/api/jobs", tag = "Jobs", security(("bearer" = [])), params(ListQuery),
+    responses(
+        (status = 200, description = "Raw array of job records, newest first"),
+        (status = 401, description = "Not signed in"),
+        (status = 422, description = "Unknown status or kind"),
+    ))]
+async fn list(
+    State(st): State<AppState>,
+    actor: Actor,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Result<Response, ApiError> {
+    let mut parts = vec![scope(&actor)];
+    if let Some(s) = parse_enum::<JobStatus>(
+        "status",
+        q.status.as_deref(),
+        "queued, running, succeeded, failed, dead, cancelled",
+    )? {
+        parts.push(Filter::eq("status", json!(s)));
+    }
+    if let Some(k) = parse_enum::<JobKind>(
+        "kind",
+        q.kind.as_deref(),
+        "bulk_order_import, product_import, customer_import, distributor_price_import, expiry_scan",
+    )? {
+        parts.push(Filter::eq("kind", json!(k)));
+    }
+    let filter = Filter::and(parts);
+    let paging = Paging {
+        page: q.page,
+        limit: q.limit,
+    };
+    let total = st.store.count_of::<JobRecord>(&filter).await?;
+    let jobs: Vec<JobRecord> = st
+        .store
+        .list(&paging.apply(Query::new(filter).sort_desc("createdAt").sort_desc("id")))
+        .await?;
+    Ok(paging.respond(jobs, total))
+}
+
+/// One job: status, progress, attempts, result or error, and whether a report exists.
+#[utoipa::path(get, path = "/api/jobs/{id}", tag = "Jobs", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Job id")),
+    responses(
+        (status = 200, description = "`{ success, data: job }`"),
+        (status = 401, description = "Not signed in"),
+        (status = 404, description = "No such job, or not one of the caller's"),
+    ))]
+async fn get_one(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(ok_data(load_visible(&st, &actor, &id).await?))
+}
+
+/// Applies a guarded change to a job with its audit entry, then publishes the new state.
+async fn change(
+    st: &AppState,
+    actor: &Actor,
+    job: &JobRecord,
+    ops: Vec<UpdateOp>,
+    what: &str,
+) -> Result<JobRecord, ApiError> {
+    let guard = Filter::and([Filter::id(&job.id), Filter::eq("_rev", job.rev)]);
+    let mut ops = ops;
+    ops.push(UpdateOp::Set("updatedAt".into(), json!(Timestamp::now())));
+    ops.push(UpdateOp::Inc("_rev".into(), json!(1)));
+    let audit = actor
+        .audit(AuditAction::Update)
+        .entity(EntityType::Job, &job.id)
+        .change(
+            Some(json!({ "status": job.status })),
+            Some(json!({ "action": what })),
+        );
+    match st
+        .store
+        .commit(vec![
+            Write::update_one::<JobRecord>(guard, ops),
+            Write::insert(&audit)?,
+        ])
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "JOB_CHANGED",
+                "The job changed while this request ran; reload it and try again.",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let updated = st
+        .store
+        .get::<JobRecord>(Filter::id(&job.id))
+        .await?
+        .ok_or_else(|| not_found(&job.id))?;
+    let event_type = if updated.status.is_finished() {
+        nexus_core::events::types::JOB_FINISHED
+    } else {
+        nexus_core::events::types::JOB_PROGRESS
+    };
+    st.publish(job_event(event_type, &updated, &updated.progress))
+        .await;
+    Ok(updated)
+}
+
+fn conflict(job: &JobRecord, wanted: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "JOB_STATE",
+        format!("Job {} is {}; {wanted}.", job.id, job.status.as_str()),
+    )
+    .with_details(json!({ "status": job.status }))
+}
+
+/// Queue a failed, dead or cancelled job again with a fresh set of attempts. Imports are
+/// idempotent, so rows a previous attempt committed are not imported twice.
+#[utoipa::path(post, path = "/api/jobs/{id}/retry", tag = "Jobs", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Job id")),
+    responses(
+        (status = 202, description = "`{ success, data: job }`, queued again"),
+        (status = 401, description = "Not signed in"),
+        (status = 404, description = "No such job, or not one of the caller's"),
+        (status = 409, description = "The job is queued, running or succeeded"),
+    ))]
+async fn retry(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let job = load_visible(&st, &actor, &id).await?;
+    if !matches!(
+        job.status,
+        JobStatus::Failed | JobStatus::Dead | JobStatus::Cancelled
+    ) {
+        return Err(conflict(
+            &job,
+            "only failed, dead or cancelled jobs can be retried",
+        ));
+    }
+    let updated = change(
+        &st,
+        &actor,
+        &job,
+        vec![
+            UpdateOp::Set("status".into(), json!(JobStatus::Queued)),
+            UpdateOp::Set("attempts".into(), json!(0)),
+            UpdateOp::Set("cancelRequested".into(), json!(false)),
+            UpdateOp::Unset("error".into()),
+            UpdateOp::Unset("finishedAt".into()),
+            UpdateOp::Unset("runAfter".into()),
+            UpdateOp::Unset("workerId".into()),
+            UpdateOp::Unset("leaseUntil".into()),
+        ],
+        "retry",
+    )
+    .await?;
+    if let Err(e) = st.jobs.enqueue(&updated.id, None).await {
+        tracing::warn!(job = %updated.id, error = %e, "retry recorded but not enqueued; the sweep will pick it up");
+    }
+    Ok((StatusCode::ACCEPTED, ok_data(updated)).into_response())
+}
+
+/// Cancel a job: a queued job is cancelled at once; a running one stops at its next
+/// checkpoint (an import between chunks: what it committed stays, and a retry resumes).
+#[utoipa::path(post, path = "/api/jobs/{id}/cancel", tag = "Jobs", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Job id")),
+    responses(
+        (status = 200, description = "`{ success, data: job }`: cancelled (it was queued)"),
+        (status = 202, description = "`{ success, data: job }`: cancel requested (it is running)"),
+        (status = 401, description = "Not signed in"),
+        (status = 404, description = "No such job, or not one of the caller's"),
+        (status = 409, description = "The job has already ended"),
+    ))]
+async fn cancel(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let job = load_visible(&st, &actor, &id).await?;
+    match job.status {
+        JobStatus::Queued => {
+            let updated = change(
+                &st,
+                &actor,
+                &job,
+                vec![
+                    UpdateOp::Set("status".into(), json!(JobStatus::Cancelled)),
+                    UpdateOp::Set("cancelRequested".into(), json!(true)),
+                    UpdateOp::Set("finishedAt".into(), json!(Timestamp::now())),
+                ],
+                "cancel",
+            )
+            .await?;
+            Ok((StatusCode::OK, ok_data(updated)).into_response())
+        }
+        JobStatus::Running => {
+            let updated = change(
+                &st,
+                &actor,
+                &job,
+                vec![UpdateOp::Set("cancelRequested".into(), json!(true))],
+                "cancel",
+            )
+            .await?;
+            Ok((StatusCode::ACCEPTED, ok_data(updated)).into_response())
+        }
+        _ => Err(conflict(&job, "it can no longer be cancelled")),
+    }
+}
+
+/// A link to download the job's report (an import's rejected rows with the reason for
+/// each), valid for 15 minutes.
+#[utoipa::path(get, path = "/api/jobs/{id}/report", tag = "Jobs", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Job id")),
+    responses(
+        (status = 200, description = "`{ success, data: { url, expiresInSeconds, fileName } }`"),
+        (status = 401, description = "Not signed in"),
+        (status = 404, description = "No such job, not the caller's, or it has no report"),
+    ))]
+async fn report(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let job = load_visible(&st, &actor, &id).await?;
+    let key = job
+        .report_key
+        .as_deref()
+        .and_then(|k| BlobKey::parse(k).ok())
+        .ok_or_else(|| {
+            ApiError::not_found(
+                "REPORT_NOT_FOUND",
+                format!("Job {id} has no report (every row was accepted, or it has not finished)."),
+            )
+        })?;
+    let url = st
+        .blobs
+        .signed_url(&key, REPORT_URL_TTL)
+        .await
+        .map_err(crate::routes::uploads::blob_error)?;
+    Ok(ok_data(json!({
+        "url": url,
+        "expiresInSeconds": REPORT_URL_TTL.as_secs(),
+        "fileName": format!("{id}-rejected-rows.xlsx"),
+    })))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExpiryScanRequest {
+    /// The day to scan as (YYYY-MM-DD); default today in the scan's time zone.
+    #[schema(example = "2026-11-24")]
+    pub date: Option<String>,
+}
+
+/// Run the expiry scan now (it also runs daily on its schedule): batches expiring within
+/// 30/60/90 days, expired ones and clearance candidates, published as `alert:expiry`.
+#[utoipa::path(post, path = "/api/jobs/expiry-scan", tag = "Jobs", security(("bearer" = [])),
+    request_body = ExpiryScanRequest,
+    responses(
+        (status = 202, description = "`{ success, jobId, status: \"queued\" }`"),
+        (status = 401, description = "Not signed in"),
+        (status = 403, description = "Needs manage_warehouse"),
+        (status = 422, description = "date is not YYYY-MM-DD"),
+    ))]
+async fn expiry_scan(
+    State(st): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
+    actor.require(Permission::ManageWarehouse, Access::Full)?;
+    let body: ExpiryScanRequest = optional_body(&headers, &bytes)?;
+    let mut input = json!({ "trigger": "on demand" });
+    if let Some(d) = body
+        .date
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "VALIDATION_FAILED",
+                format!("`{d}` is not a date (YYYY-MM-DD)."),
+            )
+            .with_details(json!({ "field": "date" }))
+        })?;
+        input["date"] = json!(d);
+    }
+    let job_id = nexus_core::jobs::submit(
+        st.store.as_ref(),
+        st.jobs.as_ref(),
+        JobKind::ExpiryScan,
+        actor.id(),
+        Some(input.clone()),
+        st.config.jobs.max_attempts,
+        |id| {
+            let audit = actor
+                .audit(AuditAction::Create)
+                .entity(EntityType::Job, id)
+                .change(
+                    None,
+                    Some(json!({ "kind": JobKind::ExpiryScan, "input": input })),
+                );
+            Ok(vec![Write::insert(&audit)?])
+        },
+    )
+    .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "success": true, "jobId": job_id, "status": "queued" })),
+    )
+        .into_response())
+}

@@ -1,0 +1,103 @@
+//! What each kind of job does, given a claimed record. The runner owns the record's
+//! lifecycle; this module only turns inputs into an output or a failure that says whether
+//! trying again could help.
+
+use crate::expiry_scan;
+use crate::runner::WorkerDeps;
+use nexus_core::events::Event;
+use nexus_core::model::{JobKind, JobProgress, JobRecord};
+use nexus_core::store::{StoreError, Write};
+use nexus_core::types::Timestamp;
+use serde_json::Value;
+
+/// A finished run.
+#[derive(Debug, Default)]
+pub struct JobOutput {
+    pub result: Value,
+    /// Blob key of a downloadable report (an import's rejected rows).
+    pub report_key: Option<String>,
+    pub final_progress: Option<JobProgress>,
+    /// Writes that commit together with the record's `succeeded` state.
+    pub writes: Vec<Write>,
+    /// Published after that commit.
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobFailure {
+    /// Bad input: trying again gives the same answer.
+    #[error("{0}")]
+    Permanent(String),
+    /// Infrastructure trouble (store, blob store, a provider): worth another attempt.
+    #[error("{0}")]
+    Retryable(String),
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl From<StoreError> for JobFailure {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Decode { .. } | StoreError::InvalidQuery(_) => {
+                JobFailure::Permanent(e.to_string())
+            }
+            _ => JobFailure::Retryable(e.to_string()),
+        }
+    }
+}
+
+/// One run of one job.
+pub struct Work<'a> {
+    pub deps: &'a WorkerDeps,
+    pub job: &'a JobRecord,
+    pub progress: &'a (dyn Fn(JobProgress) + Send + Sync),
+    pub cancelled: &'a (dyn Fn() -> bool + Send + Sync),
+}
+
+impl Work<'_> {
+    pub async fn run(&self) -> Result<JobOutput, JobFailure> {
+        match self.job.kind {
+            JobKind::ExpiryScan => self.expiry_scan().await,
+            JobKind::BulkOrderImport
+            | JobKind::ProductImport
+            | JobKind::CustomerImport
+            | JobKind::DistributorPriceImport => crate::import_job::run(self).await,
+            JobKind::CreditInsight | JobKind::DistanceCost => Err(JobFailure::Permanent(format!(
+                "{} runs in the API request (with its offline fallback), not as a queued job",
+                self.job.kind.as_str()
+            ))),
+        }
+    }
+
+    fn input_str(&self, field: &str) -> Option<&str> {
+        self.job.input.as_ref()?.get(field)?.as_str()
+    }
+
+    async fn expiry_scan(&self) -> Result<JobOutput, JobFailure> {
+        let today = match self.input_str("date") {
+            Some(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| JobFailure::Permanent(format!("`{d}` is not a date (YYYY-MM-DD)")))?,
+            None => Timestamp::now()
+                .datetime()
+                .with_timezone(&self.deps.settings.expiry_tz)
+                .date_naive(),
+        };
+        (self.progress)(JobProgress {
+            done: 0,
+            total: 1,
+            message: Some("reading batches".into()),
+        });
+        let result = expiry_scan::run(self.deps.store.as_ref(), today).await?;
+        let events = expiry_scan::alerts(&result);
+        Ok(JobOutput {
+            result,
+            final_progress: Some(JobProgress {
+                done: 1,
+                total: 1,
+                message: Some("scan finished".into()),
+            }),
+            events,
+            ..JobOutput::default()
+        })
+    }
+}
