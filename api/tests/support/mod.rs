@@ -2,6 +2,8 @@
 //! seeded with the demo data (users of every role, with their demo passwords).
 #![allow(dead_code)]
 
+pub mod ws_client;
+
 use nexus_api::{AppState, app};
 use nexus_core::config::Config;
 use nexus_core::seed::{SeedOptions, demo_dataset, seed_demo};
@@ -35,6 +37,16 @@ pub async fn spawn_app() -> TestApp {
 
 /// As [`spawn_app`], with extra configuration variables.
 pub async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
+    spawn(env, false).await
+}
+
+/// As [`spawn_app_with`], with job workers running in-process on an SQLite queue in the
+/// test's folder (what `nexus-api` does when embedded).
+pub async fn spawn_app_with_workers(env: &[(&str, &str)]) -> TestApp {
+    spawn(env, true).await
+}
+
+async fn spawn(env: &[(&str, &str)], workers: bool) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap().to_string();
     let mut vars: HashMap<String, String> = HashMap::from([
@@ -66,7 +78,22 @@ pub async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
         .map(|u| (u.user.id.clone(), u.password.to_string()))
         .collect();
 
-    let state = AppState::new(config, store.clone());
+    let mut state = AppState::new(config, store.clone());
+    if workers {
+        let transport = nexus_worker::Transport::sqlite(
+            &state.config.jobs.queue_path,
+            state.config.jobs.heartbeat,
+        )
+        .await
+        .unwrap();
+        state.jobs = Arc::new(transport.clone());
+        state.transport = Some(transport.clone());
+        tokio::spawn(nexus_worker::service::run(
+            state.worker_deps(),
+            transport,
+            std::future::pending::<()>(),
+        ));
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = app(state.clone());

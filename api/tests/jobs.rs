@@ -1,0 +1,305 @@
+//! Jobs end to end with workers running in-process on the SQLite queue: an on-demand expiry
+//! scan streamed over the WebSocket, retries with backoff into the dead state and a manual
+//! retry, a failure that is not retried, cancelling, and who sees which job. Every wait is
+//! on an event with a timeout — no sleeps standing in for synchronisation.
+
+mod support;
+
+use nexus_core::model::{JobKind, JobRecord, JobStatus};
+use nexus_core::store::{Filter, TypedStore, Write};
+use nexus_core::types::Timestamp;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use support::ws_client::{Ws, next_json, open_as, subscribe};
+use support::{TestApp, spawn_app, spawn_app_with_workers};
+
+/// Fast retries so the dead state is reached quickly; a short heartbeat so the sweep and
+/// lease renewals run often.
+const FAST: [(&str, &str); 4] = [
+    ("NEXUS_JOB_BACKOFF", "100ms"),
+    ("NEXUS_JOB_HEARTBEAT", "200ms"),
+    ("NEXUS_JOB_LEASE", "2s"),
+    ("NEXUS_EXPIRY_SCAN_CRON", "off"),
+];
+
+/// Reads events until `job:finished` for `job_id`; returns every event seen on the way.
+async fn until_finished(ws: &mut Ws, job_id: &str) -> Vec<Value> {
+    let mut seen = Vec::new();
+    loop {
+        let m = next_json(ws).await;
+        let done = m["type"] == "job:finished" && m["data"]["jobId"] == job_id;
+        seen.push(m);
+        if done {
+            return seen;
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_on_demand_expiry_scan_streams_progress_alerts_and_its_result() {
+    let app = spawn_app_with_workers(&FAST).await;
+    let (mut ws, _) = open_as(&app, "WHM-001").await;
+    subscribe(&mut ws, &["jobs", "alerts"]).await;
+
+    let r = app
+        .as_user(
+            "WHM-001",
+            Method::POST,
+            "/api/jobs/expiry-scan",
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let id = r.body["jobId"].as_str().unwrap().to_string();
+
+    let events = until_finished(&mut ws, &id).await;
+    let finished = events.last().unwrap();
+    assert_eq!(finished["data"]["status"], "succeeded", "{finished}");
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "job:progress" && e["data"]["status"] == "running"),
+        "a running progress event precedes the end: {events:#?}"
+    );
+    let result = &finished["data"]["result"];
+    let alerts: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["type"] == "alert:expiry")
+        .collect();
+    // The demo data holds batches near expiry: one alert per non-empty bucket, each listing
+    // exactly the batches the result counts.
+    assert!(!alerts.is_empty(), "demo batches near expiry raise alerts");
+    for a in &alerts {
+        let bucket = a["data"]["bucket"].as_str().unwrap();
+        assert_eq!(a["data"]["count"], result["counts"][bucket], "{a}");
+        assert_eq!(a["data"]["batches"], result[bucket]);
+    }
+
+    let got = app
+        .as_user("WHM-001", Method::GET, &format!("/api/jobs/{id}"), None)
+        .await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.body["data"]["status"], "succeeded");
+    assert_eq!(got.body["data"]["attempts"], 1);
+    assert_eq!(got.body["data"]["result"], *result);
+    assert!(got.body["data"]["finishedAt"].is_string());
+
+    // Listed for its owner, filtered by status and kind; 422 on an unknown status.
+    let list = app
+        .as_user(
+            "WHM-001",
+            Method::GET,
+            "/api/jobs?status=succeeded&kind=expiry_scan",
+            None,
+        )
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|j| j["id"] == id.as_str())
+    );
+    assert_eq!(list.headers["x-total-count"], "1");
+    let bad = app
+        .as_user("WHM-001", Method::GET, "/api/jobs?status=sleeping", None)
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.body["error"]["code"], "VALIDATION_FAILED");
+
+    // A finished job cannot be cancelled; a succeeded one cannot be retried.
+    for action in ["cancel", "retry"] {
+        let r = app
+            .as_user(
+                "WHM-001",
+                Method::POST,
+                &format!("/api/jobs/{id}/{action}"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{action}: {}", r.body);
+    }
+}
+
+/// Records an import job whose file cannot be read (a folder stands where the file's
+/// metadata should be, so every read fails with an I/O error: a retryable failure) and
+/// enqueues it.
+async fn unreadable_import(app: &TestApp) -> String {
+    let key = "imports/products/unreadable.xlsx";
+    let dir = app
+        .state
+        .config
+        .data_dir
+        .join("blobs")
+        .join("meta")
+        .join(format!("{key}.json"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let job = JobRecord::queued(
+        "JOB-TEST-UNREADABLE",
+        JobKind::ProductImport,
+        "USER-001",
+        Some(json!({ "blobKey": key, "fileName": "materials.xlsx" })),
+        3,
+        Timestamp::now(),
+    );
+    app.store
+        .commit(vec![Write::insert(&job).unwrap()])
+        .await
+        .unwrap();
+    app.state.jobs.enqueue(&job.id, None).await.unwrap();
+    job.id
+}
+
+#[tokio::test]
+async fn retryable_failures_back_off_then_die_and_a_manual_retry_starts_over() {
+    let app = spawn_app_with_workers(&FAST).await;
+    let (mut ws, _) = open_as(&app, "USER-001").await;
+    subscribe(&mut ws, &["jobs"]).await;
+    let id = unreadable_import(&app).await;
+
+    let events = until_finished(&mut ws, &id).await;
+    let finished = events.last().unwrap();
+    assert_eq!(finished["data"]["status"], "dead", "{finished}");
+    assert_eq!(finished["data"]["attempts"], 3);
+    assert!(
+        finished["data"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("read blob metadata"),
+        "{finished}"
+    );
+    // Two retries were scheduled in between (status back to queued with a runAfter).
+    let requeued = events
+        .iter()
+        .filter(|e| e["type"] == "job:progress" && e["data"]["status"] == "queued")
+        .count();
+    assert_eq!(requeued, 2, "{events:#?}");
+
+    // By hand: a fresh set of attempts, which die the same way.
+    let r = app
+        .as_user(
+            "USER-001",
+            Method::POST,
+            &format!("/api/jobs/{id}/retry"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    assert_eq!(r.body["data"]["status"], "queued");
+    assert_eq!(r.body["data"]["attempts"], 0);
+    let events = until_finished(&mut ws, &id).await;
+    assert_eq!(events.last().unwrap()["data"]["status"], "dead");
+    assert_eq!(events.last().unwrap()["data"]["attempts"], 3);
+}
+
+#[tokio::test]
+async fn bad_input_fails_once_without_retries() {
+    let app = spawn_app_with_workers(&FAST).await;
+    let (mut ws, _) = open_as(&app, "USER-001").await;
+    subscribe(&mut ws, &["jobs"]).await;
+    let job = JobRecord::queued(
+        "JOB-TEST-NOFILE",
+        JobKind::CustomerImport,
+        "USER-001",
+        Some(json!({ "blobKey": "imports/customers/gone.xlsx" })),
+        3,
+        Timestamp::now(),
+    );
+    app.store
+        .commit(vec![Write::insert(&job).unwrap()])
+        .await
+        .unwrap();
+    app.state.jobs.enqueue(&job.id, None).await.unwrap();
+    until_finished(&mut ws, &job.id).await;
+    let done: JobRecord = app.store.get(Filter::id(&job.id)).await.unwrap().unwrap();
+    assert_eq!(done.status, JobStatus::Failed);
+    assert_eq!(done.attempts, 1);
+    assert!(
+        done.error.as_deref().unwrap().contains("upload it again"),
+        "{:?}",
+        done.error
+    );
+}
+
+#[tokio::test]
+async fn queued_jobs_cancel_at_once_and_owners_only_see_their_own() {
+    // No workers: the job stays queued until cancelled.
+    let app = spawn_app().await;
+    let r = app
+        .as_user(
+            "WHM-001",
+            Method::POST,
+            "/api/jobs/expiry-scan",
+            Some(json!({ "date": "2026-02-30" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = app
+        .as_user(
+            "WHM-001",
+            Method::POST,
+            "/api/jobs/expiry-scan",
+            Some(json!({ "date": "2026-03-01" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    let id = r.body["jobId"].as_str().unwrap().to_string();
+
+    // Not the owner, not Admin, no warehouse or sales rights: 404, never 403 (no probing).
+    for user in ["CREDIT-001", "QC-001"] {
+        let r = app
+            .as_user(user, Method::GET, &format!("/api/jobs/{id}"), None)
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{user}");
+        let list = app.as_user(user, Method::GET, "/api/jobs", None).await;
+        assert!(
+            list.body
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|j| j["id"] != id.as_str()),
+            "{user} lists another's job"
+        );
+    }
+    // Admin sees every job.
+    let r = app
+        .as_user("USER-001", Method::GET, &format!("/api/jobs/{id}"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["data"]["input"]["date"], "2026-03-01");
+
+    let r = app
+        .as_user(
+            "WHM-001",
+            Method::POST,
+            &format!("/api/jobs/{id}/cancel"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["data"]["status"], "cancelled");
+    // The change is audited.
+    let audits = app
+        .as_user(
+            "USER-001",
+            Method::GET,
+            &format!("/api/audit/logs?entityId={id}"),
+            None,
+        )
+        .await;
+    assert_eq!(audits.status, StatusCode::OK, "{}", audits.body);
+    let text = audits.body.to_string();
+    assert!(text.contains("\"action\":\"cancel\""), "{text}");
+    // Cancelled jobs can be queued again.
+    let r = app
+        .as_user(
+            "WHM-001",
+            Method::POST,
+            &format!("/api/jobs/{id}/retry"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    assert_eq!(r.body["data"]["status"], "queued");
+}
