@@ -303,3 +303,45 @@ async fn queued_jobs_cancel_at_once_and_owners_only_see_their_own() {
     assert_eq!(r.status, StatusCode::ACCEPTED);
     assert_eq!(r.body["data"]["status"], "queued");
 }
+
+#[tokio::test]
+async fn the_cron_schedule_runs_one_scan_per_day() {
+    // Every second: the first tick records today's scan, later ticks find it and do nothing.
+    let app = spawn_app_with_workers(&[
+        ("NEXUS_JOB_HEARTBEAT", "200ms"),
+        ("NEXUS_JOB_LEASE", "2s"),
+        ("NEXUS_EXPIRY_SCAN_CRON", "* * * * * *"),
+    ])
+    .await;
+    let (mut ws, _) = open_as(&app, "WHM-001").await;
+    subscribe(&mut ws, &["jobs"]).await;
+    let today = Timestamp::now()
+        .datetime()
+        .with_timezone(&app.state.config.jobs.expiry_tz)
+        .date_naive();
+    let id = nexus_worker::expiry_scan::daily_job_id(today);
+    let events = until_finished(&mut ws, &id).await;
+    assert_eq!(events.last().unwrap()["data"]["status"], "succeeded");
+
+    // A second scheduling of the same day (another tick, another worker process) is a no-op.
+    let (again, created) = nexus_worker::expiry_scan::schedule_daily(
+        app.store.as_ref(),
+        app.state.jobs.as_ref(),
+        today,
+        3,
+    )
+    .await
+    .unwrap();
+    assert_eq!(again, id);
+    assert!(!created);
+    let scans: Vec<JobRecord> = app
+        .store
+        .list(&nexus_core::store::Query::new(Filter::eq(
+            "id",
+            id.as_str(),
+        )))
+        .await
+        .unwrap();
+    assert_eq!(scans.len(), 1);
+    assert_eq!(scans[0].attempts, 1, "ran once");
+}

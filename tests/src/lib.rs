@@ -1,35 +1,59 @@
 //! Support for end-to-end tests that run the real binaries: start a process with its own
 //! data folder on a free port, wait until it says where it listens, and stop it at the end.
 
+pub mod redis;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+/// A running process of ours, killed on drop.
+pub struct Running {
+    child: Child,
+    /// Everything the process printed on stdout up to and including its ready line.
+    pub output: String,
+    /// The ready line itself.
+    pub ready_line: String,
+}
+
+impl Running {
+    /// Kills the process at once (SIGKILL: no shutdown code runs, as in a crash).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 /// A running `nexus-api` process, killed on drop.
 pub struct RunningApi {
-    child: Child,
+    pub process: Running,
     pub base_url: String,
     /// Everything the process printed on stdout up to and including the banner.
     pub banner: String,
 }
 
-impl Drop for RunningApi {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `nexus-api` on port 0 with the given data folder and extra environment, and waits
-/// (bounded, driven by the process's own output) for its banner line naming the address.
-pub fn start_api(
+/// Starts `bin` with the given data folder and extra environment (nothing inherited but
+/// PATH), and waits, bounded and driven by the process's own output, for a stdout line
+/// containing `ready_marker`.
+pub fn start_process(
     bin: &Path,
     data_dir: &Path,
     args: &[&str],
     env: &[(&str, &str)],
-) -> anyhow::Result<RunningApi> {
+    ready_marker: &str,
+) -> anyhow::Result<Running> {
     anyhow::ensure!(bin.exists(), "{} is not built", bin.display());
     let mut cmd = Command::new(bin);
     cmd.args(args)
@@ -58,7 +82,7 @@ pub fn start_api(
             }
         }
     });
-    let mut banner = String::new();
+    let mut output = String::new();
     loop {
         // Bounded wait: a build-cold start with migrations and bcrypt seeding stays well under this.
         let line = match rx.recv_timeout(Duration::from_secs(120)) {
@@ -66,21 +90,49 @@ pub fn start_api(
             Err(e) => {
                 let _ = child.kill();
                 anyhow::bail!(
-                    "nexus-api printed no listen address ({e}); output so far:\n{banner}"
+                    "{} never printed `{ready_marker}` ({e}); output so far:\n{output}",
+                    bin.display()
                 );
             }
         };
-        banner.push_str(&line);
-        banner.push('\n');
-        if let Some(rest) = line.split("API:     ").nth(1) {
-            let url = rest.trim().trim_end_matches("/api/health").to_string();
+        output.push_str(&line);
+        output.push('\n');
+        if line.contains(ready_marker) {
             // Keep draining so the child never blocks on a full pipe.
             std::thread::spawn(move || while rx.recv().is_ok() {});
-            return Ok(RunningApi {
+            return Ok(Running {
                 child,
-                base_url: url,
-                banner,
+                output,
+                ready_line: line,
             });
         }
     }
+}
+
+/// Starts `nexus-api` on port 0 and waits for its banner line naming the address.
+pub fn start_api(
+    bin: &Path,
+    data_dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> anyhow::Result<RunningApi> {
+    let process = start_process(bin, data_dir, args, env, "API:     ")?;
+    let url = process
+        .ready_line
+        .split("API:     ")
+        .nth(1)
+        .unwrap_or_default()
+        .trim()
+        .trim_end_matches("/api/health")
+        .to_string();
+    Ok(RunningApi {
+        banner: process.output.clone(),
+        base_url: url,
+        process,
+    })
+}
+
+/// Starts `nexus-worker` and waits until it says it is ready.
+pub fn start_worker(bin: &Path, data_dir: &Path, env: &[(&str, &str)]) -> anyhow::Result<Running> {
+    start_process(bin, data_dir, &[], env, " ready: ")
 }
