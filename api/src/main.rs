@@ -70,8 +70,9 @@ async fn run(mut config: Config) -> anyhow::Result<()> {
     let listen = listener.local_addr()?;
     // The event bus connects before the banner, so a broken REDIS_URL fails the start.
     let state = AppState::connect(config, store).await?;
+    let integrations = state.integration_states();
     let banner_text = banner::render(&BannerInfo {
-        config: &state.config,
+        integrations: &integrations,
         listen,
         default_password_users,
         demo_summary,
