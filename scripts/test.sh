@@ -18,6 +18,15 @@ if ! command -v redis-server >/dev/null 2>&1; then
   fi
 fi
 
+# The S3 blob tests run against moto's S3-compatible server, started by the tests on a free
+# loopback port; without moto they fail (they never skip).
+if ! python3 -c 'import moto.server' >/dev/null 2>&1; then
+  python3 -m pip install --quiet 'moto[server]' || {
+    echo "moto could not be installed: run python3 -m pip install 'moto[server]'" >&2
+    exit 1
+  }
+fi
+
 echo "== formatting"
 cargo fmt --all -- --check
 

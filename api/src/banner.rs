@@ -2,11 +2,11 @@
 //! addresses to reach the API, how to open the console, and a warning while any account still
 //! uses a default password.
 
-use nexus_core::config::Config;
 use std::fmt::Write as _;
 
 pub struct BannerInfo<'a> {
-    pub config: &'a Config,
+    /// One line per integration, as built (`AppState::integration_states`).
+    pub integrations: &'a [(&'static str, String)],
     pub listen: std::net::SocketAddr,
     /// Users whose password is still one of the published demo passwords.
     pub default_password_users: Vec<String>,
@@ -17,7 +17,7 @@ pub fn render(info: &BannerInfo<'_>) -> String {
     let mut lines: Vec<String> = Vec::new();
     lines.push(format!("NexusOMS API v{}", env!("CARGO_PKG_VERSION")));
     lines.push(format!("Status     ONLINE  listening on {}", info.listen));
-    for (name, state) in info.config.integration_states() {
+    for (name, state) in info.integrations {
         lines.push(format!("{name:<12} {state}"));
     }
     lines.push(format!(

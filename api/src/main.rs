@@ -77,8 +77,9 @@ async fn run(mut config: Config) -> anyhow::Result<()> {
             .enqueue(nexus_core::seed::DEMO_JOB_ID, None)
             .await?;
     }
+    let integrations = state.integration_states();
     let banner_text = banner::render(&BannerInfo {
-        config: &state.config,
+        integrations: &integrations,
         listen,
         default_password_users,
         demo_summary,

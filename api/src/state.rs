@@ -4,8 +4,13 @@ use crate::auth::{JwtKeys, LoginLimiter};
 use crate::rate_limit::RateLimits;
 use nexus_core::blob::BlobStore;
 use nexus_core::config::Config;
+use nexus_core::config::{GeminiSettings, MapsSettings};
 use nexus_core::events::{EventBus, InProcessBus};
 use nexus_core::jobs::{JobQueue, RecordingQueue};
+use nexus_core::integrations::DistanceSource;
+use nexus_core::integrations::advisor::{CreditAdvisor, RuleBasedAdvisor};
+use nexus_core::integrations::distance_matrix::DistanceMatrixClient;
+use nexus_core::integrations::gemini::GeminiAdvisor;
 use nexus_core::store::Store;
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
@@ -24,6 +29,12 @@ pub struct AppState {
     pub jobs: Arc<dyn JobQueue>,
     /// The transport itself, for running workers in this process.
     pub transport: Option<nexus_worker::Transport>,
+    /// Who answers credit insights: Gemini when configured, else the rules. The route falls
+    /// back to the rules whenever Gemini fails.
+    pub ai: Arc<dyn CreditAdvisor>,
+    /// The live road-distance provider (Google Distance Matrix) when configured; `None`
+    /// means the offline city table answers every lookup.
+    pub maps: Option<Arc<dyn DistanceSource>>,
     pub login_limiter: Arc<LoginLimiter>,
     pub rate_limits: Arc<RateLimits>,
     pub started_at: Instant,
@@ -50,6 +61,8 @@ impl AppState {
             blobs,
             jobs: Arc::new(RecordingQueue::default()),
             transport: None,
+            ai: credit_advisor(config.gemini.as_ref()),
+            maps: distance_source(config.maps.as_ref()),
             login_limiter: Arc::new(LoginLimiter::new(Duration::from_secs(15 * 60), 5, 50)),
             rate_limits: Arc::new(rate_limits),
             store,
@@ -94,6 +107,28 @@ impl AppState {
         }
     }
 
+    /// One line per integration as actually built (the banner and `/api/ready`): the
+    /// configuration's view, with each live component describing itself.
+    pub fn integration_states(&self) -> Vec<(&'static str, String)> {
+        self.config
+            .integration_states()
+            .into_iter()
+            .map(|(name, state)| {
+                let live = match name {
+                    "File storage" => self.blobs.describe(),
+                    "Events" => self.events.describe(),
+                    "Gemini AI" => self.ai.describe(),
+                    "Google Maps" => match &self.maps {
+                        Some(m) => m.describe(),
+                        None => state,
+                    },
+                    _ => state,
+                };
+                (name, live)
+            })
+            .collect()
+    }
+
     /// Publishes after a commit; a failed publish is logged and never undoes the change.
     pub async fn publish(&self, event: nexus_core::events::Event) {
         if let Err(e) = self.events.publish(event).await {
@@ -109,4 +144,28 @@ pub enum ConnectError {
     Events(String),
     #[error("job queue: {0}")]
     Queue(String),
+}
+
+/// Gemini when configured; the rules otherwise, or when no HTTP client can be built (then
+/// the start-up log says why and the banner shows the rule-based advisor).
+fn credit_advisor(settings: Option<&GeminiSettings>) -> Arc<dyn CreditAdvisor> {
+    match settings.map(GeminiAdvisor::new) {
+        Some(Ok(gemini)) => Arc::new(gemini),
+        Some(Err(e)) => {
+            tracing::warn!(error = %e, "Gemini client not built; the rule-based advisor answers");
+            Arc::new(RuleBasedAdvisor)
+        }
+        None => Arc::new(RuleBasedAdvisor),
+    }
+}
+
+/// The Distance Matrix client when configured (see [`credit_advisor`] for the failure case).
+fn distance_source(settings: Option<&MapsSettings>) -> Option<Arc<dyn DistanceSource>> {
+    match DistanceMatrixClient::new(settings?) {
+        Ok(client) => Some(Arc::new(client)),
+        Err(e) => {
+            tracing::warn!(error = %e, "Distance Matrix client not built; the offline city table answers");
+            None
+        }
+    }
 }

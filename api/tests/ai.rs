@@ -1,14 +1,16 @@
-//! The credit insight through HTTP: the rule-based advisor's four-part answer, stored on the
-//! order with an audit entry and an event; the id checks the legacy screen tripped over.
+//! The credit insight through HTTP: the four-part answer from Gemini (a local mock here) or
+//! the rule-based advisor, stored on the order with an audit entry and an event; the
+//! fallback when Gemini fails; the id checks the legacy screen tripped over.
 
 mod support;
 
 use nexus_core::model::{AuditAction, AuditLog, Customer, Order};
 use nexus_core::rules::credit::{CreditSnapshot, advise};
 use nexus_core::store::{Filter, Query, TypedStore};
+use nexus_tests::mock_http::{MockServer, json as mock_json};
 use reqwest::StatusCode;
 use serde_json::json;
-use support::{TestApp, spawn_app};
+use support::{TestApp, spawn_app, spawn_app_with};
 
 async fn order(app: &TestApp, id: &str) -> Order {
     app.store
@@ -187,4 +189,94 @@ async fn ids_are_required_must_exist_and_must_belong_together() {
             .map(|t| t.starts_with("RISK SCORE")),
         Some(true)
     );
+}
+
+/// An API whose Gemini key points at `mock`, asked by Credit Control for the insight on
+/// ORD-001 (ABC Traders); the call must answer 200 whatever Gemini does.
+async fn insight_with_gemini(mock: &MockServer) -> (TestApp, support::Resp) {
+    let app = spawn_app_with(&[
+        ("GEMINI_API_KEY", "test-gemini-key"),
+        ("GEMINI_MODEL", "gemini-mock"),
+        ("GEMINI_BASE_URL", &mock.base_url),
+        ("GEMINI_TIMEOUT_MS", "2000"),
+    ])
+    .await;
+    let r = app
+        .post(
+            "CREDIT-001",
+            "/api/ai/credit-insight",
+            json!({"orderId": "ORD-001", "customerId": "CUST-001"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    (app, r)
+}
+
+#[tokio::test]
+async fn gemini_answers_when_configured_and_the_insight_says_so() {
+    let four_parts = json!({
+        "riskScore": "LOW",
+        "coreAnalysis": "ABC Traders sits well inside its ₹50,000 limit; ₹5,000 overdue at 45 days.",
+        "decision": "APPROVE",
+        "justification": "Exposure is modest and the overdue amount is small."
+    });
+    let mock = MockServer::start(move |_| {
+        let text = four_parts.to_string();
+        async move {
+            mock_json(
+                200,
+                json!({"candidates": [{"content": {"parts": [{"text": text}]}}]}),
+            )
+        }
+    })
+    .await;
+    let (app, r) = insight_with_gemini(&mock).await;
+    assert_eq!(r.body["source"], "gemini");
+    assert_eq!(r.body["fallbackReason"], serde_json::Value::Null);
+    assert_eq!(r.body["riskScore"], "LOW");
+    assert_eq!(r.body["decision"], "APPROVE");
+    let text = r.body["insight"].as_str().unwrap();
+    assert!(
+        text.starts_with("RISK SCORE: LOW\nCORE ANALYSIS: ABC Traders sits well inside"),
+        "{text}"
+    );
+
+    // The prompt was built from the stored figures of the order and customer.
+    let reqs = mock.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].path, "/v1beta/models/gemini-mock:generateContent");
+    assert_eq!(reqs[0].headers["x-goog-api-key"], "test-gemini-key");
+    let prompt = reqs[0].json()["contents"][0]["parts"][0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(prompt.contains("CUSTOMER: ABC Traders"), "{prompt}");
+    assert!(prompt.contains("ORDER ORD-001"), "{prompt}");
+
+    let stored = order(&app, "ORD-001").await;
+    assert_eq!(stored.intelligence_insight.as_deref(), Some(text));
+    let insight = stored.credit_insight.unwrap();
+    assert_eq!(insight["source"], "gemini");
+    assert_eq!(insight["riskScore"], "LOW");
+}
+
+#[tokio::test]
+async fn a_failing_gemini_falls_back_to_the_rules_and_says_why() {
+    let mock = MockServer::start(|_| async {
+        mock_json(500, json!({"error": {"code": 500, "message": "internal"}}))
+    })
+    .await;
+    let (app, r) = insight_with_gemini(&mock).await;
+    assert_eq!(mock.count(), 1, "Gemini was asked first");
+    assert_eq!(r.body["source"], "rule-based fallback");
+    assert_eq!(r.body["fallbackReason"], "Gemini answered HTTP 500");
+    let before = order(&app, "ORD-001").await;
+    let expected = advise(
+        &CreditSnapshot::from_customer(&customer(&app, "CUST-001").await),
+        before.total,
+    );
+    assert_eq!(r.body["insight"], expected.to_text());
+    let insight = before.credit_insight.unwrap();
+    assert_eq!(insight["source"], "rule-based fallback");
+    assert_eq!(insight["fallbackReason"], "Gemini answered HTTP 500");
 }

@@ -1,11 +1,13 @@
-//! The logistics cost calculator (public, rate-limited, offline distances) and the cost
-//! history built from the orders' recorded logistics costs.
+//! The logistics cost calculator (public, rate-limited; distances from Google Maps — a
+//! local mock here — or the offline table) and the cost history built from the orders'
+//! recorded logistics costs.
 
 mod support;
 
+use nexus_tests::mock_http::{MockServer, json as mock_json, never};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{TestApp, spawn_app};
+use support::{TestApp, spawn_app, spawn_app_with};
 
 async fn calc(app: &TestApp, body: Value) -> support::Resp {
     app.call(
@@ -46,9 +48,8 @@ async fn seed_curl_5_mumbai_to_delhi_uses_the_offline_table_deterministically() 
 }
 
 #[tokio::test]
-async fn looked_up_distances_are_cached_and_names_are_forgiving() {
+async fn offline_distances_are_recomputed_and_names_are_forgiving() {
     let app = spawn_app().await;
-    // A pair no other test asks for (the cache is per process).
     let first = calc(
         &app,
         json!({"origin": "Nagpur", "destination": "Visakhapatnam"}),
@@ -65,7 +66,9 @@ async fn looked_up_distances_are_cached_and_names_are_forgiving() {
         json!({"origin": " nagpur ", "destination": "VISAKHAPATNAM", "vehicleType": "tempo"}),
     )
     .await;
-    assert_eq!(second.body["data"]["cached"], true);
+    // The table is pure and instant: nothing to cache, the same answer every time.
+    assert_eq!(second.body["data"]["cached"], false);
+    assert_eq!(second.body["data"]["fallbackReason"], Value::Null);
     assert_eq!(
         second.body["data"]["distance"],
         first.body["data"]["distance"]
@@ -210,4 +213,109 @@ async fn cost_history_lists_the_recorded_costs_in_a_range() {
         .get("LOG-001", "/api/logistics/cost-history?startDate=someday")
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+/// An API whose Google Maps key points at `mock`, with a short Maps timeout.
+async fn app_with_maps(mock: &MockServer) -> TestApp {
+    spawn_app_with(&[
+        ("GOOGLE_MAPS_API_KEY", "test-maps-key"),
+        ("GOOGLE_MAPS_BASE_URL", &mock.base_url),
+        ("GOOGLE_MAPS_TIMEOUT", "300ms"),
+    ])
+    .await
+}
+
+fn matrix_ok(meters: i64, seconds: i64) -> Value {
+    json!({
+        "status": "OK",
+        "origin_addresses": ["Kurla West, Mumbai, Maharashtra 400070, India"],
+        "destination_addresses": ["Hinjawadi, Pune, Maharashtra 411057, India"],
+        "rows": [{"elements": [{"status": "OK",
+            "distance": {"text": "", "value": meters},
+            "duration": {"text": "", "value": seconds}}]}]
+    })
+}
+
+#[tokio::test]
+async fn google_maps_answers_when_configured_and_repeats_come_from_its_cache() {
+    let mock = MockServer::start(|_| async { mock_json(200, matrix_ok(162_400, 12_600)) }).await;
+    let app = app_with_maps(&mock).await;
+    let body = json!({"origin": "Kurla West, Mumbai", "destination": "Hinjawadi, Pune", "vehicleType": "Tempo"});
+    let r = calc(&app, body.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let d = &r.body["data"];
+    assert_eq!(d["distanceSource"], "google_maps");
+    assert_eq!(d["isFallback"], false);
+    assert_eq!(d["distance"], 162.4);
+    // Tempo: 162.4 × 6.5 = 1,055.6 → ₹1,056 fuel; + 600 + 150 toll + 100.
+    assert_eq!(d["breakdown"]["total"], 1906);
+    assert_eq!(
+        d["estimatedTime"], 210,
+        "Maps' duration, not the speed model"
+    );
+    assert_eq!(
+        d["resolved"]["destination"],
+        "Hinjawadi, Pune, Maharashtra 411057, India"
+    );
+    assert_eq!(d["cached"], false);
+    let q = &mock.requests()[0];
+    assert_eq!(
+        q.query_param("origins").as_deref(),
+        Some("Kurla West, Mumbai")
+    );
+    assert_eq!(q.query_param("key").as_deref(), Some("test-maps-key"));
+
+    let again = calc(
+        &app,
+        json!({"origin": "kurla west,  mumbai", "destination": "HINJAWADI, PUNE"}),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.body["data"]["cached"], true);
+    assert_eq!(again.body["data"]["distance"], 162.4);
+    assert_eq!(mock.count(), 1, "the cache answered the second lookup");
+}
+
+#[tokio::test]
+async fn a_place_google_cannot_find_is_422() {
+    let mock = MockServer::start(|_| async {
+        mock_json(
+            200,
+            json!({"status": "OK", "origin_addresses": [""], "destination_addresses": ["Pune, India"],
+                "rows": [{"elements": [{"status": "NOT_FOUND"}]}]}),
+        )
+    })
+    .await;
+    let app = app_with_maps(&mock).await;
+    let r = calc(
+        &app,
+        json!({"origin": "Nowhere Town", "destination": "Pune"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "UNKNOWN_PLACE");
+    assert_eq!(r.body["error"]["details"]["place"], "Nowhere Town");
+}
+
+#[tokio::test]
+async fn rate_limits_and_timeouts_fall_back_to_the_offline_table() {
+    let limited =
+        MockServer::start(|_| async { mock_json(429, json!({"status": "OVER_QUERY_LIMIT"})) })
+            .await;
+    let silent = MockServer::start(|_| never()).await;
+    for mock in [&limited, &silent] {
+        let app = app_with_maps(mock).await;
+        let body = json!({"origin": "Mumbai", "destination": "Delhi"});
+        let r = calc(&app, body.clone()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let d = &r.body["data"];
+        assert_eq!(d["distanceSource"], "offline_table");
+        assert_eq!(d["isFallback"], true);
+        assert_eq!(d["distance"], 1435);
+        assert_eq!(d["fallbackReason"], "Google Maps was unavailable");
+        // A fallback is not cached: the next lookup asks Google again.
+        let again = calc(&app, body).await;
+        assert_eq!(again.body["data"]["distanceSource"], "offline_table");
+        assert_eq!(mock.count(), 2);
+    }
 }

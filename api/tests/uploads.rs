@@ -11,7 +11,7 @@ use nexus_core::model::{AuditAction, EntityType};
 use nexus_core::store::TypedStore;
 use reqwest::StatusCode;
 use serde_json::json;
-use support::spawn_app;
+use support::{spawn_app, spawn_app_with};
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -390,4 +390,74 @@ async fn upload_routes_accept_files_above_the_general_json_limit() {
         )
         .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn with_s3_storage_uploads_land_in_the_bucket_and_the_signed_url_is_the_providers() {
+    let server = nexus_tests::moto::MotoServer::start();
+    let app = spawn_app_with(&[
+        ("NEXUS_S3_BUCKET", "nexus-api-uploads"),
+        ("NEXUS_S3_ENDPOINT", &server.endpoint),
+        ("NEXUS_S3_REGION", nexus_tests::moto::REGION),
+        ("NEXUS_S3_PATH_STYLE", "true"),
+        ("AWS_ACCESS_KEY_ID", nexus_tests::moto::ACCESS_KEY_ID),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            nexus_tests::moto::SECRET_ACCESS_KEY,
+        ),
+    ])
+    .await;
+    let nexus_core::config::BlobSettings::S3(s3) = &app.state.config.blob else {
+        panic!("S3 settings expected");
+    };
+    nexus_core::blob_s3::S3BlobStore::new(s3)
+        .ensure_bucket()
+        .await
+        .unwrap();
+
+    let r = app
+        .post(
+            "SALES-001",
+            "/api/upload-photo",
+            json!({"base64Image": b64(&png()), "fileName": "shelf.png"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let key = r.body["key"].as_str().unwrap();
+    let url = r.body["url"].as_str().unwrap();
+    // Presigned by the provider, for the bucket's own address (path style).
+    assert!(
+        url.starts_with(&format!("{}/nexus-api-uploads/{key}?", server.endpoint)),
+        "{url}"
+    );
+    assert!(url.contains("X-Amz-Signature="), "{url}");
+    let res = reqwest::get(url).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.bytes().await.unwrap().to_vec(), png());
+
+    let meta = app
+        .state
+        .blobs
+        .metadata(&BlobKey::parse(key).unwrap())
+        .await
+        .unwrap()
+        .expect("stored in the bucket");
+    assert_eq!(meta.content_type, "image/png");
+    assert_eq!(meta.sha256, nexus_core::blob::sha256_hex(&png()));
+
+    // Readiness names the bucket and its host, never a credential.
+    let ready = app
+        .call(reqwest::Method::GET, "/api/ready", None, None)
+        .await;
+    let storage = ready.body["integrations"]["File storage"].as_str().unwrap();
+    assert!(
+        storage.starts_with("S3 bucket `nexus-api-uploads` at 127.0.0.1:"),
+        "{storage}"
+    );
+    assert!(
+        !ready
+            .body
+            .to_string()
+            .contains(nexus_tests::moto::SECRET_ACCESS_KEY)
+    );
 }

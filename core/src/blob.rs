@@ -12,8 +12,8 @@
 //!
 //! Adapters: [`LocalBlobStore`] keeps blobs in a folder and signs URLs that the API serves
 //! itself (`GET /api/files/{key}?exp=&sig=`), with an HMAC key derived from the JWT secret.
-//! An S3-compatible adapter (R2, DigitalOcean Spaces, AWS) implements the same trait with
-//! provider-presigned URLs; it is not built yet, see [`from_settings`].
+//! The S3-compatible adapter (R2, DigitalOcean Spaces, AWS, MinIO; `blob_s3`, feature `s3`)
+//! implements the same trait with provider-presigned URLs; [`from_settings`] picks one.
 
 use crate::config::BlobSettings;
 use crate::types::Timestamp;
@@ -419,29 +419,37 @@ impl BlobStore for LocalBlobStore {
 }
 
 /// The blob store for the configured settings. `secret` is the JWT signing secret (the
-/// URL-signing key is derived from it).
+/// URL-signing key of the local adapter is derived from it).
 ///
-/// Only the local adapter exists so far. When S3-compatible settings are present (R2,
-/// Spaces, `NEXUS_S3_*`), blobs are kept in `fallback_dir` and a warning says so at
-/// start-up; the S3 adapter (aws-sdk-s3, presigned GETs) belongs to the worker issue and
-/// plugs in here without touching any caller.
+/// S3-compatible settings (R2, Spaces, `NEXUS_S3_*`) build [`crate::blob_s3::S3BlobStore`].
+/// A build without the `s3` feature cannot honour them; it keeps blobs in `fallback_dir`
+/// and says so at start-up rather than refusing to start.
 pub fn from_settings(
     settings: &BlobSettings,
     fallback_dir: &Path,
     secret: &[u8],
 ) -> Arc<dyn BlobStore> {
-    let signer = UrlSigner::from_secret(secret);
     match settings {
-        BlobSettings::Local { dir } => Arc::new(LocalBlobStore::new(dir.clone(), signer)),
-        BlobSettings::S3 {
-            provider, bucket, ..
-        } => {
+        BlobSettings::Local { dir } => Arc::new(LocalBlobStore::new(
+            dir.clone(),
+            UrlSigner::from_secret(secret),
+        )),
+        #[cfg(feature = "s3")]
+        BlobSettings::S3(s3) => {
+            let _ = fallback_dir;
+            Arc::new(crate::blob_s3::S3BlobStore::new(s3))
+        }
+        #[cfg(not(feature = "s3"))]
+        BlobSettings::S3(s3) => {
             tracing::warn!(
-                %provider, %bucket,
+                provider = %s3.provider, bucket = %s3.bucket,
                 dir = %fallback_dir.display(),
-                "S3-compatible blob storage is configured but this build has no S3 adapter yet; blobs are kept in the local folder"
+                "S3-compatible blob storage is configured but this build has no `s3` feature; blobs are kept in the local folder"
             );
-            Arc::new(LocalBlobStore::new(fallback_dir.to_path_buf(), signer))
+            Arc::new(LocalBlobStore::new(
+                fallback_dir.to_path_buf(),
+                UrlSigner::from_secret(secret),
+            ))
         }
     }
 }

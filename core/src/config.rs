@@ -31,19 +31,39 @@ pub enum StoreSettings {
 
 #[derive(Debug, Clone)]
 pub enum BlobSettings {
-    Local {
-        dir: PathBuf,
-    },
-    S3 {
-        endpoint: Option<String>,
-        region: String,
-        bucket: String,
-        access_key_id: String,
-        secret_access_key: SecretString,
-        path_style: bool,
-        /// Which provider the settings came from, for the banner (`R2`, `DO Spaces`, `S3`).
-        provider: &'static str,
-    },
+    Local { dir: PathBuf },
+    S3(S3Settings),
+}
+
+/// An S3-compatible bucket (Cloudflare R2, DigitalOcean Spaces, AWS, MinIO, moto).
+#[derive(Debug, Clone)]
+pub struct S3Settings {
+    /// The service's base URL; `None` means AWS's own regional endpoint.
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub bucket: String,
+    pub access_key_id: String,
+    pub secret_access_key: SecretString,
+    /// `https://host/bucket/key` rather than `https://bucket.host/key`: R2 and MinIO need
+    /// it, and a local test server has no wildcard DNS for bucket subdomains.
+    pub path_style: bool,
+    /// Which provider the settings came from, for the banner (`R2`, `DO Spaces`, `S3`).
+    pub provider: &'static str,
+}
+
+impl S3Settings {
+    /// `<provider> bucket `<bucket>` at <host>`: what the banner and `/api/ready` show.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} bucket `{}`{}",
+            self.provider,
+            self.bucket,
+            self.endpoint
+                .as_deref()
+                .map(|e| format!(" at {}", redact_host(e)))
+                .unwrap_or_else(|| format!(" in {}", self.region))
+        )
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -51,8 +71,14 @@ pub struct GeminiSettings {
     pub api_key: SecretString,
     pub model: String,
     pub base_url: String,
+    /// Whole-request limit (`GEMINI_TIMEOUT_MS`, default 15 s). A credit controller waits
+    /// on this answer, and the rule-based advisor answers at once when it runs out.
     pub timeout: Duration,
 }
+
+/// Longest `GEMINI_TIMEOUT_MS` accepted: past two minutes a person has given up on the
+/// screen, so a larger figure is a typo (seconds given as milliseconds the other way round).
+pub const GEMINI_TIMEOUT_MAX: Duration = Duration::from_secs(120);
 
 #[derive(Debug, Clone)]
 pub struct MapsSettings {
@@ -267,7 +293,12 @@ impl Config {
                     "GEMINI_BASE_URL",
                     "https://generativelanguage.googleapis.com",
                 )?,
-                timeout: duration_var(&val, "GEMINI_TIMEOUT", Duration::from_secs(15))?,
+                timeout: millis_var(
+                    &val,
+                    "GEMINI_TIMEOUT_MS",
+                    Duration::from_secs(15),
+                    GEMINI_TIMEOUT_MAX,
+                )?,
             }),
             None => None,
         };
@@ -427,18 +458,7 @@ impl Config {
             "File storage",
             match &self.blob {
                 BlobSettings::Local { dir } => format!("local folder {}", dir.display()),
-                BlobSettings::S3 {
-                    endpoint,
-                    bucket,
-                    provider,
-                    ..
-                } => format!(
-                    "{provider} bucket `{bucket}`{}",
-                    endpoint
-                        .as_deref()
-                        .map(|e| format!(" at {}", redact_host(e)))
-                        .unwrap_or_default()
-                ),
+                BlobSettings::S3(s3) => s3.describe(),
             },
         ));
         v.push((
@@ -503,6 +523,28 @@ fn url_var(
     let v = val(var).unwrap_or_else(|| default.to_string());
     url::Url::parse(&v).map_err(|e| err(var, format!("`{v}` is not a URL ({e})")))?;
     Ok(v.trim_end_matches('/').to_string())
+}
+
+/// A whole number of milliseconds, above zero and at most `max`.
+fn millis_var(
+    val: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: Duration,
+    max: Duration,
+) -> Result<Duration, ConfigError> {
+    let Some(s) = val(var) else {
+        return Ok(default);
+    };
+    match s.parse::<u64>() {
+        Ok(ms) if ms > 0 && u128::from(ms) <= max.as_millis() => Ok(Duration::from_millis(ms)),
+        _ => Err(err(
+            var,
+            format!(
+                "`{s}` is not a number of milliseconds between 1 and {}",
+                max.as_millis()
+            ),
+        )),
+    }
 }
 
 /// Durations as `90s`, `15m`, `1h`, `7d` (the legacy `JWT_EXPIRY` form) or bare seconds.
@@ -632,7 +674,7 @@ fn blob_settings(
                 "still holds the example value from the old .env template",
             ));
         }
-        return Ok(BlobSettings::S3 {
+        return Ok(BlobSettings::S3(S3Settings {
             endpoint: Some(format!("https://{}.r2.cloudflarestorage.com", got[0])),
             region: "auto".into(),
             access_key_id: got[1].clone(),
@@ -640,7 +682,7 @@ fn blob_settings(
             bucket: got[3].clone(),
             path_style: true,
             provider: "Cloudflare R2",
-        });
+        }));
     }
     // DigitalOcean Spaces (what the legacy code actually used).
     let spaces = [
@@ -659,7 +701,7 @@ fn blob_settings(
                 )
             })?);
         }
-        return Ok(BlobSettings::S3 {
+        return Ok(BlobSettings::S3(S3Settings {
             endpoint: Some(format!("https://{}.digitaloceanspaces.com", got[2])),
             region: got[2].clone(),
             access_key_id: got[0].clone(),
@@ -667,7 +709,7 @@ fn blob_settings(
             bucket: got[3].clone(),
             path_style: false,
             provider: "DigitalOcean Spaces",
-        });
+        }));
     }
     // Any S3-compatible service (AWS, MinIO, moto).
     if let Some(bucket) = val("NEXUS_S3_BUCKET") {
@@ -679,7 +721,7 @@ fn blob_settings(
             }
             None => None,
         };
-        return Ok(BlobSettings::S3 {
+        return Ok(BlobSettings::S3(S3Settings {
             endpoint,
             region: val("NEXUS_S3_REGION")
                 .or_else(|| val("AWS_REGION"))
@@ -693,7 +735,7 @@ fn blob_settings(
             ),
             path_style: bool_var(val, "NEXUS_S3_PATH_STYLE", false)?,
             provider: "S3",
-        });
+        }));
     }
     Ok(BlobSettings::Local {
         dir: val("NEXUS_BLOB_DIR")
@@ -789,6 +831,27 @@ mod tests {
             cfg(&[("ALLOWED_ORIGINS", "*")]).unwrap_err().var,
             "ALLOWED_ORIGINS"
         );
+        for bad in ["0", "fast", "1.5", "120001", "-5"] {
+            assert_eq!(
+                cfg(&[("GEMINI_API_KEY", "k"), ("GEMINI_TIMEOUT_MS", bad)])
+                    .unwrap_err()
+                    .var,
+                "GEMINI_TIMEOUT_MS",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn gemini_settings_take_a_millisecond_timeout_and_default_to_15_s() {
+        let c = cfg(&[("GEMINI_API_KEY", "k"), ("GEMINI_TIMEOUT_MS", "2500")]).unwrap();
+        let g = c.gemini.unwrap();
+        assert_eq!(g.timeout, Duration::from_millis(2500));
+        assert_eq!(g.base_url, "https://generativelanguage.googleapis.com");
+        let d = cfg(&[("GEMINI_API_KEY", "k")]).unwrap().gemini.unwrap();
+        assert_eq!(d.timeout, Duration::from_secs(15));
+        // Without a key the timeout is not read, so a stray value cannot stop the start.
+        assert!(cfg(&[("GEMINI_TIMEOUT_MS", "0")]).unwrap().gemini.is_none());
     }
 
     #[test]
@@ -836,18 +899,17 @@ mod tests {
         ])
         .unwrap();
         match c.blob {
-            BlobSettings::S3 {
-                endpoint,
-                bucket,
-                path_style,
-                ..
-            } => {
+            BlobSettings::S3(s3) => {
                 assert_eq!(
-                    endpoint.as_deref(),
+                    s3.endpoint.as_deref(),
                     Some("https://acc123.r2.cloudflarestorage.com")
                 );
-                assert_eq!(bucket, "nexusoms");
-                assert!(path_style);
+                assert_eq!(s3.bucket, "nexusoms");
+                assert!(s3.path_style);
+                assert_eq!(
+                    s3.describe(),
+                    "Cloudflare R2 bucket `nexusoms` at acc123.r2.cloudflarestorage.com"
+                );
             }
             other => panic!("expected S3, got {other:?}"),
         }

@@ -4,6 +4,8 @@
 
 pub mod auth;
 pub mod blob;
+#[cfg(feature = "s3")]
+pub mod blob_s3;
 pub mod config;
 pub mod events;
 #[cfg(feature = "redis")]

@@ -1,5 +1,12 @@
 //! Support for end-to-end tests that run the real binaries: start a process with its own
 //! data folder on a free port, wait until it says where it listens, and stop it at the end.
+//! Also the stand-ins for outside services: [`mock_http`] (Gemini, Google Maps) and
+//! [`moto`] (a real S3-compatible server).
+
+/// Re-exported so tests can build mock answers without their own axum dependency.
+pub use axum;
+pub mod mock_http;
+pub mod moto;
 
 pub mod redis;
 

@@ -2,10 +2,12 @@
 //!
 //! Gathers the customer's exposure (outstanding, open uninvoiced orders, this order),
 //! ageing and the order lines, and answers the four parts of the credit-insight contract:
-//! risk score, core analysis, decision, justification. Without a Gemini model this is the
-//! deterministic rule-based advisor (`rules::credit::advise`), and the response says so
-//! (`source: "rule-based fallback"`); the legacy fallback read fields the importer never
-//! fills, so its limit rules never fired for real customers (D-L9). The answer is stored on
+//! risk score, core analysis, decision, justification. Gemini answers when configured
+//! (`AppState::ai`); without it, or whenever it fails (timeout, rate limit, malformed
+//! output, HTTP error), the deterministic rule-based advisor (`rules::credit::advise`)
+//! answers and the response says so (`source: "rule-based fallback"`, with `fallbackReason`
+//! when Gemini was tried). The legacy fallback read fields the importer never fills, so its
+//! limit rules never fired for real customers (D-L9). The answer is stored on
 //! the order — `intelligenceInsight` (the text the screens show) and `creditInsight` (the
 //! structured figures) — in an audited commit, then `credit:insight-ready` is published.
 //!
@@ -22,11 +24,9 @@ use axum::Json;
 use axum::extract::State;
 use nexus_core::auth::{Access, OrderFacts, Permission, can_see_order};
 use nexus_core::events::{Audience, Event, Topic, types};
+use nexus_core::integrations::advisor::{CreditFacts, Insight, advise_with_fallback};
 use nexus_core::model::{AuditAction, Customer, EntityType, Order, OrderStatus};
-use nexus_core::rules::credit::{
-    CreditAdvice, CreditSnapshot, advise, ageing_label, ageing_summary, exposure,
-    is_open_uninvoiced,
-};
+use nexus_core::rules::credit::{ageing_label, ageing_summary, is_open_uninvoiced};
 use nexus_core::store::{Filter, Query, StoreError, TypedStore, UpdateOp, Write};
 use nexus_core::types::{Money, Timestamp};
 use serde::Deserialize;
@@ -38,10 +38,6 @@ use utoipa_axum::routes;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(credit_insight))
 }
-
-/// What produced the answer. Only the rule-based advisor exists in this service today; the
-/// Gemini client (worker issue) will add `"gemini"` and keep this one as its fallback.
-const RULE_BASED: &str = "rule-based fallback";
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -63,13 +59,8 @@ fn present(v: Option<String>) -> Option<String> {
 }
 
 /// The structured insight stored as `creditInsight`.
-fn structured(
-    advice: &CreditAdvice,
-    snapshot: &CreditSnapshot,
-    exposure: &nexus_core::rules::credit::Exposure,
-    actor: &Actor,
-    at: Timestamp,
-) -> Value {
+fn structured(insight: &Insight, facts: &CreditFacts, actor: &Actor, at: Timestamp) -> Value {
+    let advice = &insight.advice;
     json!({
         "riskScore": advice.risk_score,
         "coreAnalysis": advice.core_analysis,
@@ -81,10 +72,11 @@ fn structured(
         "overdueSharePct": advice.overdue_share_pct,
         "ageingDays": advice.ageing_days,
         "ageingLabel": ageing_label(advice.ageing_days),
-        "ageing": ageing_summary(&snapshot.aging_buckets),
-        "exposure": exposure,
-        "snapshot": snapshot,
-        "source": RULE_BASED,
+        "ageing": ageing_summary(&facts.snapshot.aging_buckets),
+        "exposure": facts.exposure,
+        "snapshot": facts.snapshot,
+        "source": insight.source,
+        "fallbackReason": insight.fallback_reason,
         "generatedAt": at,
         "generatedBy": actor.id(),
     })
@@ -93,7 +85,7 @@ fn structured(
 /// Credit insight for an order: risk score, analysis, decision and justification, stored
 /// on the order.
 #[utoipa::path(post, path = "/api/ai/credit-insight", tag = "AI", security(("bearer" = [])), request_body = CreditInsightRequest, responses(
-    (status = 200, description = "`{ success, insight, orderId, customerName, orderValue, outstanding, timestamp, riskScore, decision, source, creditInsight }`"),
+    (status = 200, description = "`{ success, insight, orderId, customerName, orderValue, outstanding, timestamp, riskScore, decision, source, fallbackReason, creditInsight }`; `source` is `gemini` or `rule-based fallback`, `fallbackReason` says why Gemini did not answer (null otherwise)"),
     (status = 400, description = "orderId or customerId missing, or the customer is not the order's"),
     (status = 403, description = "Needs approve_credit"),
     (status = 404, description = "Unknown order or customer"),
@@ -134,7 +126,6 @@ async fn credit_insight(
         .with_details(json!({ "orderCustomerId": order.customer_id })));
     }
 
-    let snapshot = CreditSnapshot::from_customer(&customer);
     // Approved but not yet invoiced orders become receivables before the next ERP import.
     let open: Vec<Order> = st
         .store
@@ -149,11 +140,12 @@ async fn credit_insight(
         ])))
         .await?;
     let open_total: Money = open.iter().map(|o| o.total).sum();
-    let exposure = exposure(&snapshot, open_total, order.total);
-    let advice = advise(&snapshot, order.total);
+    let facts = CreditFacts::new(&customer, &order, open_total);
+    let answered = advise_with_fallback(st.ai.as_ref(), &facts).await;
+    let advice = &answered.advice;
     let text = advice.to_text();
     let now = Timestamp::now();
-    let insight = structured(&advice, &snapshot, &exposure, &actor, now);
+    let insight = structured(&answered, &facts, &actor, now);
 
     let audit = actor
         .audit(AuditAction::Update)
@@ -197,7 +189,7 @@ async fn credit_insight(
                 "customerId": customer.id,
                 "riskScore": advice.risk_score,
                 "decision": advice.decision,
-                "source": RULE_BASED,
+                "source": answered.source,
             }),
         )
         .to(Audience {
@@ -214,11 +206,12 @@ async fn credit_insight(
         "orderId": order.id,
         "customerName": customer.name,
         "orderValue": order.total,
-        "outstanding": snapshot.os_balance,
+        "outstanding": facts.snapshot.os_balance,
         "timestamp": now,
         "riskScore": advice.risk_score,
         "decision": advice.decision,
-        "source": RULE_BASED,
+        "source": answered.source,
+        "fallbackReason": answered.fallback_reason,
         "creditInsight": insight,
     })))
 }

@@ -66,13 +66,11 @@ async fn health(State(st): State<AppState>) -> (StatusCode, Json<Value>) {
 ))]
 async fn ready(State(st): State<AppState>) -> (StatusCode, Json<Value>) {
     let db = st.store.ping().await;
-    let mut integrations: serde_json::Map<String, Value> = st
-        .config
+    let integrations: serde_json::Map<String, Value> = st
         .integration_states()
         .into_iter()
         .map(|(k, v)| (k.to_string(), Value::String(v)))
         .collect();
-    integrations.insert("Events".into(), Value::String(st.events.describe()));
     let ready = db.is_ok();
     (
         if ready {

@@ -5,7 +5,9 @@
 //! open endpoint could run up a paid Maps bill. The distance is, in order: the caller's
 //! `distance` (`manual`); the live Maps provider when one is wired (`google_maps`); the
 //! built-in city table (`offline_table`, haversine × 1.25, `integrations::maps_offline`).
-//! Never a random figure (D-L14, 8.2.27). Looked-up distances are cached for six hours.
+//! Never a random figure (D-L14, 8.2.27). The Maps client caches its own answers for six
+//! hours (`integrations::distance_matrix`); the table is pure and needs no cache, and a
+//! fallback answer is never cached, so a Maps outage does not outlive itself.
 //!
 //! L3 was three hard-coded rows (8.3.32); now it lists the cost breakdowns recorded on
 //! orders at the logistics-cost step, in a date range, for logistics costing and Admin.
@@ -19,7 +21,6 @@ use crate::routes::pms::tidy_numbers;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query as QueryParams, State};
-use dashmap::DashMap;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::integrations::maps_offline::OfflineTable;
 use nexus_core::integrations::{DistanceError, DistanceSource, DistanceSourceKind, RoadDistance};
@@ -31,8 +32,6 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
-use std::time::{Duration, Instant};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -46,66 +45,28 @@ pub fn router() -> OpenApiRouter<AppState> {
 // ---------------------------------------------------------------------------------------
 // L2 calculate-cost
 
-/// How long a looked-up distance is reused. Road distances between cities do not change
-/// within a day; the cache spares the paid Maps API repeated identical questions.
-const CACHE_TTL: Duration = Duration::from_secs(6 * 3600);
-/// The cache is emptied when it grows past this many routes (a bound, not an LRU: the
-/// working set of a distributor's routes is far smaller).
-const CACHE_MAX: usize = 10_000;
 /// Longest distance accepted from a caller: more than any road trip within India.
 const MAX_MANUAL_KM: i64 = 6_000;
 
-type CacheKey = (String, String);
-
-static DISTANCES: LazyLock<DashMap<CacheKey, (RoadDistance, Instant)>> =
-    LazyLock::new(DashMap::new);
-
-fn cache_key(origin: &str, destination: &str) -> CacheKey {
-    let n = |s: &str| {
-        s.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
-    (n(origin), n(destination))
-}
-
-/// The live distance provider, when one is wired. The Google Distance Matrix client
-/// arrives with the worker issue: it implements `integrations::DistanceSource` and is
-/// returned here when `GOOGLE_MAPS_API_KEY` is configured. Until then every lookup uses
-/// the offline table, and the response says so (`isFallback: true`).
-fn live_source(_st: &AppState) -> Option<&'static dyn DistanceSource> {
-    None
-}
-
-/// A distance for two places, and whether it came from the cache. A live provider that is
-/// unavailable falls back to the table; an unknown place is the caller's error.
+/// A distance for two places, and why the live provider was passed over when it was. A
+/// live provider that is unavailable falls back to the table; an unknown place is the
+/// caller's error.
 async fn road_distance(
     st: &AppState,
     origin: &str,
     destination: &str,
-) -> Result<(RoadDistance, bool), DistanceError> {
-    let key = cache_key(origin, destination);
-    if let Some(hit) = DISTANCES.get(&key)
-        && hit.1.elapsed() < CACHE_TTL
-    {
-        return Ok((hit.0.clone(), true));
-    }
-    let found = match live_source(st) {
-        Some(live) => match live.road_distance(origin, destination).await {
-            Err(DistanceError::Unavailable(why)) => {
-                tracing::warn!(%why, "maps provider unavailable; using the offline city table");
-                OfflineTable.road_distance(origin, destination).await?
-            }
-            other => other?,
-        },
-        None => OfflineTable.road_distance(origin, destination).await?,
+) -> Result<(RoadDistance, Option<String>), DistanceError> {
+    let Some(live) = &st.maps else {
+        return Ok((OfflineTable.road_distance(origin, destination).await?, None));
     };
-    if DISTANCES.len() >= CACHE_MAX {
-        DISTANCES.clear();
+    match live.road_distance(origin, destination).await {
+        Err(DistanceError::Unavailable(why)) => {
+            tracing::warn!(%why, "maps provider unavailable; using the offline city table");
+            let found = OfflineTable.road_distance(origin, destination).await?;
+            Ok((found, Some("Google Maps was unavailable".into())))
+        }
+        other => Ok((other?, None)),
     }
-    DISTANCES.insert(key, (found.clone(), Instant::now()));
-    Ok((found, false))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -136,7 +97,7 @@ fn minutes_text(m: i64) -> String {
 /// Public (rate-limited); the distance is the caller's, the Maps provider's, or the
 /// built-in city table's — never random.
 #[utoipa::path(post, path = "/api/logistics/calculate-cost", tag = "Logistics", request_body = CostRequest, responses(
-    (status = 200, description = "`{ success, data: { origin, destination, distance, distanceSource, vehicleType, breakdown: { fuelCost, driverAllowance, tollCharges, miscCharges, total }, estimatedTime, estimatedTimeText, isFallback, cached } }`"),
+    (status = 200, description = "`{ success, data: { origin, destination, distance, distanceSource, vehicleType, breakdown: { fuelCost, driverAllowance, tollCharges, miscCharges, total }, estimatedTime, estimatedTimeText, isFallback, fallbackReason, cached, resolved } }`; `distanceSource` is `manual`, `google_maps` or `offline_table`"),
     (status = 422, description = "Unknown vehicle type or place (the known cities are listed), missing places, or a bad distance"),
     (status = 429, description = "Too many calculations from this client"),
 ))]
@@ -167,7 +128,7 @@ async fn calculate_cost(
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty());
-    let (distance, source, resolved, duration, cached) = match body.distance {
+    let (distance, source, resolved, duration, cached, fallback_reason) = match body.distance {
         Some(d) => {
             if d < Decimal::ZERO || d > Decimal::from(MAX_MANUAL_KM) {
                 return Err(unprocessable(
@@ -175,7 +136,7 @@ async fn calculate_cost(
                     format!("distance must be between 0 and {MAX_MANUAL_KM} km"),
                 ));
             }
-            (d, DistanceSourceKind::Manual, None, None, false)
+            (d, DistanceSourceKind::Manual, None, None, false, None)
         }
         None => {
             let (Some(o), Some(dest)) = (origin, destination) else {
@@ -184,14 +145,15 @@ async fn calculate_cost(
                     "Give origin and destination, or the distance in km",
                 ));
             };
-            let (rd, cached) = road_distance(&st, o, dest).await.map_err(distance_error)?;
+            let (rd, why) = road_distance(&st, o, dest).await.map_err(distance_error)?;
             let resolved = json!({ "origin": rd.origin, "destination": rd.destination });
             (
                 rd.distance_km,
                 rd.source,
                 Some(resolved),
                 rd.duration_minutes,
-                cached,
+                rd.cached,
+                why,
             )
         }
     };
@@ -218,6 +180,9 @@ async fn calculate_cost(
             // True when the distance is the offline table's estimate rather than a
             // measured road distance (no Maps provider, or it was unavailable).
             "isFallback": source == DistanceSourceKind::OfflineTable,
+            // Set when Google Maps is configured but could not answer this time.
+            "fallbackReason": fallback_reason,
+            // True when the Maps provider answered from its six-hour cache.
             "cached": cached,
             "resolved": resolved,
         }
@@ -228,6 +193,12 @@ async fn calculate_cost(
 
 fn distance_error(e: DistanceError) -> ApiError {
     match e {
+        // Google Maps could not locate it (no list of known places to offer).
+        DistanceError::UnknownPlace { place, known } if known.is_empty() => unprocessable(
+            "UNKNOWN_PLACE",
+            format!("`{place}` could not be located, or has no road route; check the address or give the distance in km"),
+        )
+        .with_details(json!({ "place": place })),
         DistanceError::UnknownPlace { place, known } => unprocessable(
             "UNKNOWN_PLACE",
             format!("`{place}` is not a city the offline distance table knows; give the distance in km or use one of the known cities"),
@@ -388,13 +359,5 @@ mod tests {
         assert_eq!(minutes_text(45), "45 min");
         assert_eq!(minutes_text(120), "2 h");
         assert_eq!(minutes_text(1435), "23 h 55 min");
-    }
-
-    #[test]
-    fn cache_key_ignores_case_and_spacing() {
-        assert_eq!(
-            cache_key(" Mumbai ", "new  delhi"),
-            cache_key("mumbai", "New Delhi")
-        );
     }
 }

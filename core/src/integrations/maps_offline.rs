@@ -246,6 +246,7 @@ pub fn lookup(origin: &str, destination: &str) -> Result<RoadDistance, DistanceE
         distance_km: road_km(a, b),
         duration_minutes: None,
         source: DistanceSourceKind::OfflineTable,
+        cached: false,
     })
 }
 

@@ -1,12 +1,18 @@
 //! Outside services the system can use, each with an offline fallback (ARCHITECTURE.md):
-//! a road-distance source for the logistics cost calculator (Google Distance Matrix when
-//! `GOOGLE_MAPS_API_KEY` is set, else the built-in city table of [`maps_offline`]) and, in
-//! the worker issue, the Gemini credit-insight client.
+//! a road-distance source for the logistics cost calculator (Google Distance Matrix,
+//! [`distance_matrix`], when `GOOGLE_MAPS_API_KEY` is set, else the built-in city table of
+//! [`maps_offline`]) and a credit advisor for the credit insight (Gemini, [`gemini`], when
+//! `GEMINI_API_KEY` is set, else the rules; the port is [`advisor`]).
 //!
-//! The HTTP clients arrive with the worker issue; what lives here now is the pure fallback
-//! and the seam ([`DistanceSource`]) those clients implement, so the API code path that
-//! picks a distance does not change when they land.
+//! The seams ([`DistanceSource`], [`advisor::CreditAdvisor`]) and the offline fallbacks
+//! are always built; the HTTP clients are behind the `http-clients` feature so the TUI
+//! builds without them.
 
+pub mod advisor;
+#[cfg(feature = "http-clients")]
+pub mod distance_matrix;
+#[cfg(feature = "http-clients")]
+pub mod gemini;
 pub mod maps_offline;
 
 use async_trait::async_trait;
@@ -49,6 +55,9 @@ pub struct RoadDistance {
     /// cost rule's speed model.
     pub duration_minutes: Option<i64>,
     pub source: DistanceSourceKind,
+    /// True when a provider answered from its cache instead of asking again.
+    #[serde(default)]
+    pub cached: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,8 +75,8 @@ pub enum DistanceError {
     Unavailable(String),
 }
 
-/// The seam for road-distance providers. The Google Distance Matrix client of the worker
-/// issue implements it; the API asks it first when configured and falls back to
+/// The seam for road-distance providers. The Google Distance Matrix client
+/// ([`distance_matrix`]) implements it; the API asks it first when configured and falls back to
 /// [`maps_offline::OfflineTable`] on `Unavailable` (never to a random figure, D-L14).
 #[async_trait]
 pub trait DistanceSource: Send + Sync {

@@ -193,6 +193,13 @@ pub fn ageing_summary(b: &AgingBuckets) -> AgeingSummary {
     }
 }
 
+/// The credit-insight exposure ratio (api.md §5.1): (outstanding + this order) / limit × 100,
+/// one decimal; `None` without a limit. Open uninvoiced orders are left out here, as in the
+/// legacy prompt, so a stored ratio still compares with the old ones; [`exposure`] counts them.
+pub fn exposure_ratio(s: &CreditSnapshot, order_total: Money) -> Option<Decimal> {
+    s.limit.map(|l| pct(s.os_balance + order_total, l))
+}
+
 /// Overdue as a share of outstanding, percent with one decimal; 0 when nothing (or a credit
 /// balance) is outstanding.
 pub fn overdue_share(s: &CreditSnapshot) -> Decimal {
@@ -417,7 +424,7 @@ pub fn advise(s: &CreditSnapshot, order_total: Money) -> CreditAdvice {
         risk = RiskScore::Critical;
     }
 
-    let exposure_ratio_pct = s.limit.map(|l| pct(exposure_total, l));
+    let exposure_ratio_pct = exposure_ratio(s, order_total);
     let overdue_share_pct = overdue_share(s);
     let core_analysis = core_analysis(
         s,
