@@ -111,6 +111,10 @@ pub struct JobSettings {
     /// (default Asia/Kolkata). `off` disables the schedule (on-demand scans still work).
     pub expiry_cron: Option<String>,
     pub expiry_tz: chrono_tz::Tz,
+    /// Fault injection for crash tests (`NEXUS_FAULT_HANG_AFTER_PROGRESS`, unset in real
+    /// use): after this many progress reports of a job the worker hangs as if its machine
+    /// froze, so a test can kill it mid-job at a known point.
+    pub fault_hang_after_progress: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -629,6 +633,10 @@ fn job_settings(
         backoff,
         expiry_cron,
         expiry_tz,
+        fault_hang_after_progress: match val("NEXUS_FAULT_HANG_AFTER_PROGRESS") {
+            None => None,
+            Some(_) => Some(whole("NEXUS_FAULT_HANG_AFTER_PROGRESS", 0, 1..=1_000_000)?),
+        },
     })
 }
 

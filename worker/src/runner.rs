@@ -173,11 +173,21 @@ impl Runner {
             cancelled.clone(),
             progress_rx,
         ));
+        let hang_after = self.deps.settings.fault_hang_after_progress;
+        let reports = std::sync::atomic::AtomicU64::new(0);
+        let job_id = job.id.clone();
         let work = Work {
             deps: &self.deps,
             job: &job,
             progress: &move |p: JobProgress| {
                 let _ = progress_tx.send(p);
+                let n = reports.fetch_add(1, Ordering::SeqCst) + 1;
+                if hang_after.is_some_and(|h| n >= h) {
+                    tracing::error!(job = %job_id, "fault injection: hanging mid-job");
+                    loop {
+                        std::thread::park();
+                    }
+                }
             },
             cancelled: &{
                 let c = cancelled.clone();
