@@ -27,7 +27,7 @@ pub mod sqlite;
 #[doc(hidden)]
 pub mod conformance;
 
-pub use ids::{commit_with_business_id, next_business_id};
+pub use ids::{business_id, commit_with_business_id, is_id_index, next_business_id};
 pub use indexes::{CATALOGUE, IndexCondition, IndexSpec};
 #[cfg(feature = "mongo")]
 pub use mongo::MongoStore;
