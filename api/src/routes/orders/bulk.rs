@@ -79,12 +79,12 @@ const COLUMNS: [(&str, f64, &str, &str); 6] = [
         "Order Ref (Optional)",
         20.0,
         "No",
-        "Rows with the same reference and customer become one order; empty = one order per row",
+        "Rows with the same reference and customer become one order; empty = one order per customer",
     ),
 ];
 
 const NOTES: [&str; 6] = [
-    "Keep the header row unchanged; columns are read by position.",
+    "Keep the header names; columns are found by header, in any order.",
     "Customer IDs and SKU codes must already exist.",
     "Quantity must be a positive number.",
     "Delete the two sample rows before uploading.",
