@@ -113,6 +113,7 @@ conformance_tests!(
     rev_guarded_replace,
     delete_semantics,
     next_sequence_is_unique_under_concurrency,
+    next_sequence_blocks_are_contiguous_and_disjoint,
     business_ids_skip_legacy_collisions,
     ensure_indexes_is_idempotent,
     packaging_balance_never_oversold,

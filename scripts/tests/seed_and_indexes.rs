@@ -22,7 +22,8 @@ async fn seeding_twice_creates_everything_once() {
         ("performancerecords", 2),
         ("orders", 6),
         ("stockledgers", 15),
-        ("total", 58),
+        ("jobs", 1),
+        ("total", 59),
     ];
     for (name, n) in expected {
         assert_eq!(rows.get(name), Some(&(n, 0)), "{name} in\n{}", first.stdout);
@@ -46,7 +47,7 @@ async fn seeding_twice_creates_everything_once() {
         .lines()
         .filter(|l| l.contains("skipped") && l.ends_with("(already exists)"))
         .count();
-    assert_eq!(skipped, 58, "{}", second.stdout);
+    assert_eq!(skipped, 59, "{}", second.stdout);
     assert!(second.has_line("Nothing to do"));
     // Nothing changed, not even an audit entry.
     assert_eq!(dump_file(&db).await, after_first);
@@ -57,7 +58,7 @@ async fn seeding_twice_creates_everything_once() {
             .count(Collection::AuditLogs, &Filter::All)
             .await
             .unwrap(),
-        58
+        59
     );
     let admin = store
         .find(Collection::Users, &Query::new(Filter::id("USER-001")))

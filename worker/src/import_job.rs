@@ -1,20 +1,29 @@
-//! Import jobs: read the uploaded workbook from the blob store and hand it to the import
-//! engine, then keep its error report as a private blob on the job.
+//! Import jobs: read the uploaded workbook from the blob store, run the import engine with
+//! the runner's progress and cancel hooks, keep the error report as a private blob on the
+//! job, and announce the orders it created.
 
+use crate::imports::{ImportContext, ImportError, run_import};
 use crate::work::{JobFailure, JobOutput, Work};
 use nexus_core::blob::{BlobError, BlobKey};
+use nexus_core::events::order_created;
+use nexus_core::model::{JobProgress, Order};
+use nexus_core::store::{Filter, Query, TypedStore};
+use nexus_core::types::Timestamp;
+use serde_json::json;
+
+/// Content type of the error report.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+/// Orders announced per store read.
+const EVENT_BATCH: usize = 500;
 
 pub async fn run(work: &Work<'_>) -> Result<JobOutput, JobFailure> {
-    let key = work
-        .job
-        .input
-        .as_ref()
-        .and_then(|i| i.get("blobKey"))
-        .and_then(|k| k.as_str())
+    let input = work.job.input.as_ref();
+    let field = |name: &str| input.and_then(|i| i.get(name)).and_then(|v| v.as_str());
+    let key = field("blobKey")
         .ok_or_else(|| JobFailure::Permanent("the job names no uploaded file".into()))?;
     let key = BlobKey::parse(key).map_err(|e| JobFailure::Permanent(e.to_string()))?;
-    let _bytes = match work.deps.blobs.get(&key).await {
-        Ok(b) => b.bytes,
+    let blob = match work.deps.blobs.get(&key).await {
+        Ok(b) => b,
         Err(BlobError::NotFound(_)) => {
             return Err(JobFailure::Permanent(
                 "the uploaded file is no longer stored; upload it again".into(),
@@ -22,8 +31,67 @@ pub async fn run(work: &Work<'_>) -> Result<JobOutput, JobFailure> {
         }
         Err(e) => return Err(JobFailure::Retryable(e.to_string())),
     };
-    Err(JobFailure::Permanent(format!(
-        "{} is not built in this version yet",
-        work.job.kind.as_str()
-    )))
+    // The hash recorded at upload; recomputed for records that lack it.
+    let sha256 = field("sha256")
+        .map(str::to_string)
+        .unwrap_or_else(|| nexus_core::blob::sha256_hex(&blob.bytes));
+    let ctx = ImportContext {
+        store: work.deps.store.as_ref(),
+        job_id: &work.job.id,
+        requested_by: &work.job.requested_by,
+        file_sha256: &sha256,
+        now: Timestamp::now(),
+    };
+    let outcome = run_import(
+        work.job.kind,
+        &ctx,
+        &blob.bytes,
+        work.progress,
+        work.cancelled,
+    )
+    .await
+    .map_err(|e| match e {
+        ImportError::Cancelled => JobFailure::Cancelled,
+        e if e.is_retryable() => JobFailure::Retryable(e.to_string()),
+        e => JobFailure::Permanent(e.to_string()),
+    })?;
+
+    let report_key = match &outcome.report {
+        Some(bytes) => {
+            let key = BlobKey::parse(&format!("reports/{}-rejected-rows.xlsx", work.job.id))
+                .map_err(|e| JobFailure::Permanent(e.to_string()))?;
+            work.deps
+                .blobs
+                .put(&key, bytes.clone(), XLSX)
+                .await
+                .map_err(|e| JobFailure::Retryable(e.to_string()))?;
+            Some(key.to_string())
+        }
+        None => None,
+    };
+
+    let mut events = Vec::new();
+    for ids in outcome.created_order_ids.chunks(EVENT_BATCH) {
+        let orders: Vec<Order> = work
+            .deps
+            .store
+            .list(&Query::new(Filter::is_in(
+                "id",
+                ids.iter().map(|i| json!(i)).collect(),
+            )))
+            .await?;
+        events.extend(orders.iter().map(order_created));
+    }
+    let total = outcome.summary["totalRows"].as_u64().unwrap_or_default();
+    Ok(JobOutput {
+        result: outcome.summary,
+        report_key,
+        final_progress: Some(JobProgress {
+            done: total,
+            total,
+            message: Some("import finished".into()),
+        }),
+        writes: Vec::new(),
+        events,
+    })
 }

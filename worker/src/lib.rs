@@ -1,13 +1,21 @@
-//! `nexus-worker`: runs every slow or external job (bulk Excel imports, master-data imports,
-//! scheduled expiry scans) on apalis: Redis in production, an SQLite queue file when
-//! embedded, where `nexus-api` runs the same service in-process.
+//! `nexus-worker`: runs every slow or external job on apalis (Redis in production, an SQLite
+//! queue file when embedded, where `nexus-api` runs the same service in-process).
+//!
+//! * [`imports`]: the spreadsheet imports — bulk orders, material master, customer / OD
+//!   master, distributor prices — behind one entry point, [`run_import`]; pure work over
+//!   the store port, tested against a real SQLite store.
+//! * [`runner`], [`queue`], [`service`]: job records with claims, leases, progress, retries
+//!   with backoff and the dead state; the apalis transports; the worker process's parts.
+//! * [`expiry_scan`]: the daily and on-demand expiry scan.
 
 pub mod expiry_scan;
 mod import_job;
+pub mod imports;
 pub mod queue;
 pub mod runner;
 pub mod service;
 pub mod work;
 
+pub use imports::{ImportContext, ImportError, ImportOutcome, Inspection, inspect, run_import};
 pub use queue::Transport;
 pub use runner::{Runner, WorkerDeps};

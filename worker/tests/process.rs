@@ -1,10 +1,10 @@
 //! Several `nexus-worker` processes on one queue, beside an API that only records jobs:
 //! every job runs exactly once, on the embedded SQLite queue and on Redis.
 
-mod support;
+mod cluster;
 
+use cluster::Cluster;
 use std::time::Duration;
-use support::Cluster;
 
 async fn two_workers_share_the_queue(redis: bool) {
     let cluster = Cluster::start(redis, &[]).await;

@@ -2,6 +2,7 @@
 //! one rule family of domain.md §2–§3, with the spec's worked examples as unit tests.
 
 pub mod allocation;
+pub mod booking;
 pub mod credit;
 pub mod expiry;
 pub mod ledger;

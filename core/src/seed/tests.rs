@@ -102,6 +102,9 @@ impl Store for MemStore {
     async fn next_sequence(&self, _name: &str) -> StoreResult<u64> {
         Ok(1)
     }
+    async fn next_sequence_block(&self, _name: &str, _n: u64) -> StoreResult<u64> {
+        Ok(1)
+    }
 }
 
 fn now() -> Timestamp {

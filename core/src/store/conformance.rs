@@ -60,6 +60,9 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("next_sequence_is_unique_under_concurrency", |s| {
         Box::pin(next_sequence_is_unique_under_concurrency(s))
     }),
+    ("next_sequence_blocks_are_contiguous_and_disjoint", |s| {
+        Box::pin(next_sequence_blocks_are_contiguous_and_disjoint(s))
+    }),
     ("business_ids_skip_legacy_collisions", |s| {
         Box::pin(business_ids_skip_legacy_collisions(s))
     }),
@@ -464,6 +467,11 @@ pub async fn unique_indexes_name_the_index(store: Arc<dyn Store>) {
             json!({"id": "ORD-1", "customerId": "C1", "importKey": "f00d:PO-1"}),
             json!({"id": "ORD-2", "customerId": "C1"}),
             json!({"id": "ORD-3", "customerId": "C1"}),
+            // Null and empty keys are outside the partial index: they never collide.
+            json!({"id": "ORD-5", "customerId": "C1", "importKey": null}),
+            json!({"id": "ORD-6", "customerId": "C1", "importKey": null}),
+            json!({"id": "ORD-7", "customerId": "C1", "importKey": ""}),
+            json!({"id": "ORD-8", "customerId": "C1", "importKey": ""}),
         ],
     )
     .await;
@@ -1041,6 +1049,41 @@ pub async fn next_sequence_is_unique_under_concurrency(store: Arc<dyn Store>) {
     assert_eq!(store.next_sequence("ORD-").await.expect("seq"), 51);
     assert_eq!(store.next_sequence("ORD-").await.expect("seq"), 52);
     assert_eq!(store.next_sequence("CUST-").await.expect("seq"), 1);
+}
+
+/// Blocks taken concurrently with single numbers never overlap, each block is contiguous,
+/// and together they use the sequence without gaps; an empty block is refused.
+pub async fn next_sequence_blocks_are_contiguous_and_disjoint(store: Arc<dyn Store>) {
+    store.ensure_indexes().await.expect("ensure_indexes");
+    let tasks: Vec<_> = (0..20u64)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                if i % 2 == 0 {
+                    let first = store.next_sequence_block("ORD-", 100).await?;
+                    Ok::<_, StoreError>((first..first + 100).collect::<Vec<u64>>())
+                } else {
+                    Ok(vec![store.next_sequence("ORD-").await?])
+                }
+            })
+        })
+        .collect();
+    let mut got = Vec::new();
+    for t in tasks {
+        got.extend(t.await.expect("join").expect("sequence block"));
+    }
+    got.sort_unstable();
+    assert_eq!(got, (1..=1010).collect::<Vec<u64>>());
+    assert_eq!(store.next_sequence("ORD-").await.expect("seq"), 1011);
+    assert_eq!(
+        store.next_sequence_block("CUST-", 3).await.expect("block"),
+        1
+    );
+    assert_eq!(store.next_sequence("CUST-").await.expect("seq"), 4);
+    assert!(matches!(
+        store.next_sequence_block("ORD-", 0).await,
+        Err(StoreError::InvalidQuery(_))
+    ));
 }
 
 #[derive(Debug, Serialize, Deserialize, PartialEq)]

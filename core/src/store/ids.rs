@@ -18,7 +18,13 @@ const MAX_ATTEMPTS: usize = 10_000;
 /// by the prefix, so every process on the database shares it.
 pub async fn next_business_id(store: &(impl Store + ?Sized), prefix: &str) -> StoreResult<String> {
     let n = store.next_sequence(prefix).await?;
-    Ok(format!("{prefix}{n:0width$}", width = MIN_DIGITS))
+    Ok(business_id(prefix, n))
+}
+
+/// The id for number `n` of the sequence `prefix` (`ORD-`, 42 → `ORD-000042`), e.g. for
+/// numbers taken in a block with [`Store::next_sequence_block`].
+pub fn business_id(prefix: &str, n: u64) -> String {
+    format!("{prefix}{n:0width$}", width = MIN_DIGITS)
 }
 
 /// Commits the writes `build` makes for a fresh id, retrying with the next id while the
@@ -50,7 +56,9 @@ where
     )))
 }
 
-fn is_id_index(collection: &str, index: &str) -> bool {
+/// Whether `index` is the unique index over `collection`'s key (`id_1`), i.e. a duplicate
+/// there means the id was taken, not that the document exists under another key.
+pub fn is_id_index(collection: &str, index: &str) -> bool {
     super::Collection::from_name(collection)
         .and_then(indexes::key_index)
         .is_some_and(|spec| spec.name == index)
@@ -65,5 +73,7 @@ mod tests {
         assert!(is_id_index("orders", "id_1"));
         assert!(!is_id_index("orders", "importKey_1"));
         assert!(!is_id_index("nope", "id_1"));
+        assert_eq!(business_id("ORD-", 42), "ORD-000042");
+        assert_eq!(business_id("ORD-", 1_234_567), "ORD-1234567");
     }
 }

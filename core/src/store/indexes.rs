@@ -158,7 +158,14 @@ pub const CATALOGUE: &[IndexSpec] = &[
         &[("logistics.manifestId", A)],
     ),
     // Bulk-import idempotency: a retried or re-uploaded file cannot create an order twice.
-    unique(C::Orders, "importKey_1", &[("importKey", A)], Sparse),
+    // Only non-empty keys are indexed, so an order written with `importKey: null` or `""`
+    // by another client can never block an import (a sparse index would index the null).
+    unique(
+        C::Orders,
+        "importKey_1",
+        &[("importKey", A)],
+        NonEmptyString,
+    ),
     // performancerecords
     unique(
         C::PerformanceRecords,
@@ -333,7 +340,10 @@ mod tests {
 
         let sku = find(Collection::Products, "skuCode_1").map(|s| (s.unique, s.condition));
         assert_eq!(sku, Some((true, IndexCondition::NonEmptyString)));
-        assert!(find(Collection::Orders, "importKey_1").is_some_and(|s| s.unique));
+        assert_eq!(
+            find(Collection::Orders, "importKey_1").map(|s| (s.unique, s.condition)),
+            Some((true, IndexCondition::NonEmptyString))
+        );
         assert!(
             find(Collection::DistributorPrices, "distributorCode_1_code_1")
                 .is_some_and(|s| s.unique)

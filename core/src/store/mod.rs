@@ -27,7 +27,7 @@ pub mod sqlite;
 #[doc(hidden)]
 pub mod conformance;
 
-pub use ids::{commit_with_business_id, next_business_id};
+pub use ids::{business_id, commit_with_business_id, is_id_index, next_business_id};
 pub use indexes::{CATALOGUE, IndexCondition, IndexSpec};
 #[cfg(feature = "mongo")]
 pub use mongo::MongoStore;
@@ -182,4 +182,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// A strictly increasing number per name, shared by every process on the same database.
     async fn next_sequence(&self, name: &str) -> StoreResult<u64>;
+
+    /// Reserves `n` consecutive numbers of the sequence `name` in one round trip and returns
+    /// the first (the block is `first..first + n`). Bulk work (an import creating thousands
+    /// of orders) takes its ids this way instead of one counter update per document; the
+    /// numbers are shared with [`Store::next_sequence`], so neither ever hands out a number
+    /// the other did. `n == 0` is refused as an invalid query.
+    async fn next_sequence_block(&self, name: &str, n: u64) -> StoreResult<u64>;
 }

@@ -517,26 +517,42 @@ impl Store for MongoStore {
     }
 
     async fn next_sequence(&self, name: &str) -> StoreResult<u64> {
+        self.next_sequence_block(name, 1).await
+    }
+
+    async fn next_sequence_block(&self, name: &str, n: u64) -> StoreResult<u64> {
+        let step = match i64::try_from(n) {
+            Ok(step) if step > 0 => step,
+            _ => {
+                return Err(StoreError::InvalidQuery(format!(
+                    "a block of sequence {name} needs between 1 and {} numbers, not {n}",
+                    i64::MAX
+                )));
+            }
+        };
         let counters = self.coll(Collection::Counters);
         // Two first calls can both try to insert the counter; the unique `id` index lets
         // one win and the other retries as a plain increment.
         for _ in 0..5 {
             let res = counters
-                .find_one_and_update(doc! {"id": name}, doc! {"$inc": {"seq": 1i64}})
+                .find_one_and_update(doc! {"id": name}, doc! {"$inc": {"seq": step}})
                 .upsert(true)
                 .return_document(ReturnDocument::After)
                 .await;
             match res {
                 Ok(Some(d)) => {
-                    let n = match d.get("seq") {
+                    let last = match d.get("seq") {
                         Some(Bson::Int64(n)) => *n,
                         Some(Bson::Int32(n)) => i64::from(*n),
                         Some(Bson::Double(f)) => *f as i64,
                         _ => -1,
                     };
-                    return u64::try_from(n).map_err(|_| {
-                        StoreError::Backend(format!("counter {name} holds no valid number"))
-                    });
+                    return u64::try_from(last - step + 1)
+                        .ok()
+                        .filter(|first| *first > 0)
+                        .ok_or_else(|| {
+                            StoreError::Backend(format!("counter {name} holds no valid number"))
+                        });
                 }
                 Ok(None) => {
                     return Err(StoreError::Backend(format!(

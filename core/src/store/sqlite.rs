@@ -614,25 +614,42 @@ impl Store for SqliteStore {
     }
 
     async fn next_sequence(&self, name: &str) -> StoreResult<u64> {
+        self.next_sequence_block(name, 1).await
+    }
+
+    async fn next_sequence_block(&self, name: &str, n: u64) -> StoreResult<u64> {
+        let step = block_size(name, n)?;
         let name = name.to_string();
         self.write_txn(|conn| {
             let name = name.clone();
             Box::pin(async move {
-                let q = "INSERT INTO \"counters\" (key, doc) VALUES (?1, json_object('id', ?1, 'seq', 1)) \
+                let q = "INSERT INTO \"counters\" (key, doc) VALUES (?1, json_object('id', ?1, 'seq', ?2)) \
                          ON CONFLICT (key) DO UPDATE SET doc = json_set(doc, '$.seq', \
-                         IFNULL(json_extract(doc, '$.seq'), 0) + 1) \
+                         IFNULL(json_extract(doc, '$.seq'), 0) + ?2) \
                          RETURNING json_extract(doc, '$.seq')";
-                let n: i64 = sqlx::query_scalar(q)
+                let last: i64 = sqlx::query_scalar(q)
                     .bind(name)
+                    .bind(step)
                     .fetch_one(&mut *conn)
                     .await
                     .map_err(|e| classify(e, Some(Collection::Counters)))?;
-                u64::try_from(n).map_err(|_| {
-                    Failure::Store(StoreError::Backend(format!("counter went negative: {n}")))
+                u64::try_from(last - step + 1).map_err(|_| {
+                    Failure::Store(StoreError::Backend(format!("counter went negative: {last}")))
                 })
             })
         })
         .await
+    }
+}
+
+/// The increment of a sequence block, refused when empty or beyond SQLite's integers.
+fn block_size(name: &str, n: u64) -> StoreResult<i64> {
+    match i64::try_from(n) {
+        Ok(step) if step > 0 => Ok(step),
+        _ => Err(StoreError::InvalidQuery(format!(
+            "a block of sequence {name} needs between 1 and {} numbers, not {n}",
+            i64::MAX
+        ))),
     }
 }
 

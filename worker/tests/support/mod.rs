@@ -1,162 +1,170 @@
-//! The real binaries as separate processes: `nexus-api` recording and serving jobs with no
-//! in-process workers, and `nexus-worker` processes on the same queue, on the embedded
-//! SQLite queue (one data folder) or on a Redis of the test's own.
-#![allow(dead_code)]
+//! Shared by the import tests and the import bench: a fresh SQLite store in a temp dir,
+//! seeding helpers, workbook builders and the upstream fixtures.
 
-use nexus_tests::redis::RedisServer;
-use nexus_tests::{Running, RunningApi, start_api, start_worker};
-use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-pub fn worker_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_nexus-worker"))
+use nexus_core::auth::Role;
+use nexus_core::model::{Customer, JobKind, Product, User};
+use nexus_core::store::{SqliteStore, Store, Write};
+use nexus_core::types::{Money, Percent, Timestamp};
+use nexus_worker::{ImportContext, ImportError, ImportOutcome, run_import};
+use rust_decimal::Decimal;
+use rust_xlsxwriter::Workbook;
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+
+/// The uploader in every test: a salesperson (may book orders).
+pub const SALES: &str = "SALES-T1";
+pub const ADMIN: &str = "ADMIN-T1";
+
+/// The upstream fixtures, next to this repository (`<root>/work/shared/fixtures/upstream`).
+pub fn fixtures_dir() -> PathBuf {
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/fixtures/upstream"
+    ));
+    assert!(
+        dir.is_dir(),
+        "fixture directory {} is missing: the import tests need the upstream workbooks \
+         (expected at <root>/work/shared/fixtures/upstream next to the repository)",
+        dir.display()
+    );
+    dir
 }
 
-/// `nexus-api` is built into the same folder by `cargo test --workspace` (its package has
-/// integration tests, so its binary is built for the run).
-pub fn api_bin() -> PathBuf {
-    let p = worker_bin().with_file_name("nexus-api");
-    assert!(
-        p.exists(),
-        "{} is not built: run the workspace suite (`cargo test --workspace`) or `cargo build -p nexus-api` first",
-        p.display()
-    );
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = fixtures_dir().join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()))
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A fresh store with the catalogue's indexes and the two uploaders.
+pub async fn store() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(dir.path().join("nexus.db"))
+        .await
+        .expect("open sqlite");
+    store.ensure_indexes().await.expect("indexes");
+    let users = [
+        User::new(SALES, "Asha Sales", Role::Sales),
+        User::new(ADMIN, "Admin", Role::Admin),
+    ];
+    let writes = users.iter().map(|u| Write::insert(u).unwrap()).collect();
+    store.commit(writes).await.expect("seed users");
+    (dir, store)
+}
+
+pub fn customer(id: &str, region: &str) -> Customer {
+    let mut c = Customer::new(id, format!("Customer {id}"));
+    c.region = Some(region.into());
+    c
+}
+
+pub fn product(sku: &str, price: i64, gst: i64) -> Product {
+    let mut p = Product::new(sku, format!("Product {sku}"));
+    p.price = Some(Money::from_rupees(price));
+    p.gst = Some(Percent::new(Decimal::from(gst)).unwrap());
     p
 }
 
-/// Which queue the processes share.
-pub enum Backend {
-    Sqlite,
-    Redis(RedisServer),
-}
-
-impl Backend {
-    pub async fn start(redis: bool) -> Backend {
-        if redis {
-            Backend::Redis(RedisServer::start().await)
-        } else {
-            Backend::Sqlite
-        }
-    }
-
-    fn env(&self) -> Vec<(String, String)> {
-        match self {
-            Backend::Sqlite => vec![],
-            Backend::Redis(r) => vec![("REDIS_URL".into(), r.url())],
-        }
+/// Inserts documents in commits of 500.
+pub async fn seed<T: nexus_core::store::Document>(store: &dyn Store, docs: &[T]) {
+    for chunk in docs.chunks(500) {
+        let writes = chunk.iter().map(|d| Write::insert(d).unwrap()).collect();
+        store.commit(writes).await.expect("seed");
     }
 }
 
-/// An API (no in-process workers) and a way to start workers, all on one data folder.
-pub struct Cluster {
-    pub dir: tempfile::TempDir,
-    pub api: RunningApi,
-    pub backend: Backend,
-    env: Vec<(String, String)>,
-    pub http: reqwest::Client,
+/// A cell for [`workbook`].
+#[derive(Debug, Clone)]
+pub enum C {
+    S(String),
+    N(f64),
+    Empty,
 }
 
-impl Cluster {
-    pub async fn start(redis: bool, extra: &[(&str, &str)]) -> Cluster {
-        let backend = Backend::start(redis).await;
-        let dir = tempfile::tempdir().unwrap();
-        let mut env: Vec<(String, String)> = vec![
-            ("NEXUS_BCRYPT_COST".into(), "4".into()),
-            ("NEXUS_IN_PROCESS_WORKER".into(), "false".into()),
-            ("NEXUS_EXPIRY_SCAN_CRON".into(), "off".into()),
-            ("NEXUS_JOB_HEARTBEAT".into(), "200ms".into()),
-            ("NEXUS_JOB_LEASE".into(), "1s".into()),
-            ("RATE_LIMIT_MAX_REQUESTS".into(), "100000".into()),
-        ];
-        env.extend(backend.env());
-        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        let refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let api = start_api(&api_bin(), dir.path(), &["--demo"], &refs).unwrap();
-        Cluster {
-            dir,
-            api,
-            backend,
-            env,
-            http: reqwest::Client::new(),
-        }
-    }
+pub fn s(v: &str) -> C {
+    C::S(v.into())
+}
 
-    pub fn start_worker(&self, extra: &[(&str, &str)]) -> Running {
-        let mut env: Vec<(&str, &str)> = self
-            .env
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        env.extend_from_slice(extra);
-        start_worker(&worker_bin(), self.dir.path(), &env).unwrap()
-    }
-
-    pub fn data_dir(&self) -> &Path {
-        self.dir.path()
-    }
-
-    pub async fn login(&self, user: &str, password: &str) -> String {
-        let r: Value = self
-            .http
-            .post(format!("{}/api/login", self.api.base_url))
-            .json(&json!({ "email": user, "password": password }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        r["token"]
-            .as_str()
-            .unwrap_or_else(|| panic!("login {user}: {r}"))
-            .to_string()
-    }
-
-    pub async fn get(&self, token: &str, path: &str) -> Value {
-        self.http
-            .get(format!("{}{path}", self.api.base_url))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-
-    pub async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.api.base_url))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-    }
-
-    /// Polls the job over HTTP until `pred` holds or `limit` passes. The workers are other
-    /// processes, so the record is the only shared state to watch.
-    pub async fn wait_job(
-        &self,
-        token: &str,
-        id: &str,
-        limit: Duration,
-        pred: impl Fn(&Value) -> bool,
-    ) -> Value {
-        let start = Instant::now();
-        loop {
-            let job = self.get(token, &format!("/api/jobs/{id}")).await["data"].clone();
-            if pred(&job) {
-                return job;
+/// A workbook with one sheet per `(name, rows)`; the first row is the header.
+pub fn workbook(sheets: &[(&str, Vec<Vec<C>>)]) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    for (name, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(*name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                match cell {
+                    C::S(v) => {
+                        ws.write_string(r, c, v).unwrap();
+                    }
+                    C::N(n) => {
+                        ws.write_number(r, c, *n).unwrap();
+                    }
+                    C::Empty => {}
+                }
             }
-            assert!(
-                start.elapsed() < limit,
-                "job {id} did not reach the expected state within {limit:?}: {job}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+    wb.save_to_buffer().unwrap()
+}
+
+/// Runs an import as `requested_by`, optionally cancelling after `stop_after` progress calls.
+pub async fn run_as(
+    store: &dyn Store,
+    kind: JobKind,
+    bytes: &[u8],
+    requested_by: &str,
+    stop_after: Option<usize>,
+) -> Result<ImportOutcome, ImportError> {
+    let sha = sha256_hex(bytes);
+    let ctx = ImportContext {
+        store,
+        job_id: "JOB-TEST",
+        requested_by,
+        file_sha256: &sha,
+        now: Timestamp::now(),
+    };
+    let calls = std::sync::atomic::AtomicUsize::new(0);
+    let progress = |_p: nexus_core::model::JobProgress| {
+        calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    };
+    let cancelled =
+        || stop_after.is_some_and(|n| calls.load(std::sync::atomic::Ordering::SeqCst) > n);
+    run_import(kind, &ctx, bytes, &progress, &cancelled).await
+}
+
+pub async fn run(
+    store: &dyn Store,
+    kind: JobKind,
+    bytes: &[u8],
+) -> Result<ImportOutcome, ImportError> {
+    run_as(store, kind, bytes, SALES, None).await
+}
+
+/// The rejected rows of a report as (sheet row, reason).
+pub fn report_rows(report: &[u8]) -> Vec<(u32, String)> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(report.to_vec())).unwrap();
+    let range = wb.worksheet_range("Rejected rows").unwrap();
+    let width = range.width();
+    range
+        .rows()
+        .skip(1)
+        .map(|r| {
+            let row = match &r[0] {
+                Data::Float(f) => *f as u32,
+                other => panic!("row number cell {other:?}"),
+            };
+            (row, r[width - 1].to_string())
+        })
+        .collect()
 }

@@ -78,16 +78,16 @@ const COLUMNS: [(&str, f64, &str, &str); 6] = [
         "Order Ref (Optional)",
         20.0,
         "No",
-        "Rows with the same reference and customer become one order; empty = one order per row",
+        "Rows with the same reference and customer become one order; empty = one order per customer",
     ),
 ];
 
 const NOTES: [&str; 6] = [
-    "Keep the header row unchanged; columns are read by position.",
+    "Keep the header names; columns are found by header, in any order.",
     "Customer IDs and SKU codes must already exist.",
     "Quantity must be a positive number.",
     "Delete the two sample rows before uploading.",
-    "At most 100 orders per upload; split larger files.",
+    "No row limit: a file of any size up to 10 MiB is imported in the background; rejected rows come back in a report with the reason for each.",
     "GST is added per product by the server; totals in the file are not read.",
 ];
 

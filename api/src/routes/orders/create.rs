@@ -2,8 +2,8 @@
 //! the salesperson and the first history entry; the legacy endpoint stored the client's
 //! totals, status and id as sent (D-S5, 8.2.24, D-R6).
 
-use super::lines::{LineRequest, reprice, sales_items};
-use super::lookup::{HOME_STATE, bookable_customer, unprocessable};
+use super::lines::{LineRequest, pricing_error, sales_items};
+use super::lookup::{bookable_customer, unprocessable};
 use super::view::{created_event, public};
 use crate::ApiJson;
 use crate::auth::Actor;
@@ -12,8 +12,9 @@ use crate::routes::common::created;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
-use nexus_core::model::order::{OrderSource, OrderType, StatusChange};
-use nexus_core::model::{AuditAction, EntityType, Order, OrderStatus};
+use nexus_core::model::order::{OrderSource, OrderType};
+use nexus_core::model::{AuditAction, EntityType};
+use nexus_core::rules::booking::{self, SalesBooking};
 use nexus_core::rules::lifecycle;
 use nexus_core::store::{Write, commit_with_business_id};
 use nexus_core::types::Timestamp;
@@ -144,42 +145,29 @@ pub async fn create_order(
     let items = sales_items(&st, &customer.id, &body.items).await?;
     let photos = check_photos(&body.sales_photos)?;
     let now = Timestamp::now();
-
-    let mut order = Order::new("", customer.id.clone());
-    order.order_type = OrderType::Sales;
-    order.source = OrderSource::App;
-    order.customer_name = Some(customer.name.clone());
-    order.items = items;
-    order.status = OrderStatus::PendingCreditApproval;
-    order.salesperson_id = Some(actor.id().to_string());
-    order.salesperson_name = Some(actor.user.name.clone());
-    order.remarks = text("remarks", body.remarks, 2_000)?;
+    let remarks = text("remarks", body.remarks, 2_000)?;
+    let partner_type = text("partnerType", body.partner_type, 100)?;
+    let place_of_supply = text("placeOfSupply", body.place_of_supply, 100)?.or_else(|| {
+        body.delivery_address
+            .as_ref()
+            .and_then(|a| a.state().map(str::to_string))
+    });
+    let mut order = booking::sales_order(SalesBooking {
+        customer: &customer,
+        items,
+        outcome: &outcome,
+        salesperson_name: Some(actor.user.name.clone()),
+        source: OrderSource::App,
+        remarks,
+        partner_type,
+        place_of_supply,
+        now,
+    })
+    .map_err(|e| pricing_error(e, ""))?;
     order.sales_photos = photos;
-    order.partner_type =
-        text("partnerType", body.partner_type, 100)?.or_else(|| customer.customer_type.clone());
-    order.place_of_supply = text("placeOfSupply", body.place_of_supply, 100)?
-        .or_else(|| {
-            body.delivery_address
-                .as_ref()
-                .and_then(|a| a.state().map(str::to_string))
-        })
-        .or_else(|| customer.region.clone());
     if let Some(a) = &body.delivery_address {
         order.extra.insert("deliveryAddress".into(), a.to_value());
     }
-    order.created_at = Some(now);
-    order.updated_at = Some(now);
-    order.status_history.push(StatusChange {
-        status: outcome.to.as_str().to_string(),
-        timestamp: now,
-        from: None,
-        step: Some(outcome.step.to_string()),
-        actor_id: Some(outcome.actor_id.clone()),
-        actor_role: Some(outcome.actor_role.as_str().to_string()),
-        reason: None,
-        data: None,
-    });
-    reprice(&mut order, HOME_STATE)?;
 
     let id = commit_with_business_id(st.store.as_ref(), "ORD-", |id| {
         let mut o = order.clone();

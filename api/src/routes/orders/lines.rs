@@ -9,18 +9,14 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use nexus_core::model::order::OrderItem;
 use nexus_core::model::{Order, Product};
-use nexus_core::rules::pricing::{self, applied_rate};
+use nexus_core::rules::booking::{self, BookingError};
+use nexus_core::rules::pricing;
 use nexus_core::store::{Filter, Query, TypedStore};
 use nexus_core::types::{Money, Quantity};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
-
-/// Most lines one order may carry (a guard against oversized documents).
-pub const MAX_LINES: usize = 200;
-/// Largest quantity on one line.
-const MAX_QTY: i64 = 10_000_000;
 
 /// One order line as booked.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -64,34 +60,26 @@ fn line_error(code: &'static str, line: usize, message: String) -> ApiError {
     unprocessable(code, message, json!({ "line": line }))
 }
 
+/// The API's 422 for a booking rule that refused a line (details name the line).
+pub fn booking_error(e: BookingError) -> ApiError {
+    let details = match e.line() {
+        Some(line) => json!({ "line": line }),
+        None => match &e {
+            BookingError::LineCount { lines } => json!({ "lines": lines }),
+            _ => json!({}),
+        },
+    };
+    unprocessable(e.code(), e.to_string(), details)
+}
+
 /// A positive quantity of sensible size.
 pub fn quantity(line: usize, q: Decimal) -> Result<Quantity, ApiError> {
-    if q > Decimal::from(MAX_QTY) {
-        return Err(line_error(
-            "INVALID_QUANTITY",
-            line,
-            format!("line {line}: quantity {q} is too large"),
-        ));
-    }
-    Quantity::positive(q).map_err(|_| {
-        line_error(
-            "INVALID_QUANTITY",
-            line,
-            format!("line {line}: quantity must be greater than 0"),
-        )
-    })
+    booking::quantity(line, q).map_err(booking_error)
 }
 
 /// A rate that is given must be positive; rounded to the paisa.
 pub fn rate(line: usize, r: Decimal) -> Result<Money, ApiError> {
-    if r <= Decimal::ZERO {
-        return Err(line_error(
-            "INVALID_PRICE",
-            line,
-            format!("line {line}: the rate must be greater than 0"),
-        ));
-    }
-    Ok(Money::new(r).round2())
+    booking::rate(line, r).map_err(booking_error)
 }
 
 /// The products the lines name, one per line, in order (422 naming the line otherwise).
@@ -148,20 +136,13 @@ pub async fn resolve_products(
                     ));
                 }
             };
-            if !p.is_active {
-                return Err(line_error(
-                    "PRODUCT_INACTIVE",
-                    i,
-                    format!("line {i}: product {} is no longer sold", p.id),
-                ));
-            }
+            booking::sellable(i, p).map_err(booking_error)?;
             Ok(p.clone())
         })
         .collect()
 }
 
-/// A priced line for `product`: GST rate copied from the product (required: a product
-/// without one is fixed in the master data, never guessed at 18 %).
+/// A line for `product` with the product's GST rate (see `rules::booking::item_for`).
 pub fn item_for(
     line: usize,
     product: &Product,
@@ -169,37 +150,7 @@ pub fn item_for(
     price: Money,
     prev_rate: Money,
 ) -> Result<OrderItem, ApiError> {
-    let gst = product.gst.ok_or_else(|| {
-        line_error(
-            "MISSING_GST_RATE",
-            line,
-            format!(
-                "line {line}: product {} has no GST rate in the master data",
-                product.id
-            ),
-        )
-    })?;
-    Ok(OrderItem {
-        product_id: product.id.clone(),
-        product_name: Some(product.name.clone()),
-        sku_code: Some(product.sku().to_string()),
-        quantity: qty,
-        price,
-        barcode: product.barcode.clone(),
-        unit: product.unit.clone(),
-        box_count: Decimal::ZERO,
-        base_rate: Some(product.base_rate()),
-        prev_rate,
-        image_url: product.image_url.clone(),
-        gst_rate: Some(gst),
-        total: None,
-        tax_amount: None,
-        batch_number: None,
-        allocated_batches: Vec::new(),
-        packed_quantity: None,
-        delivered_quantity: None,
-        remarks: None,
-    })
+    booking::item_for(line, product, qty, price, prev_rate).map_err(booking_error)
 }
 
 /// The lines of a sales order, each at its negotiated, last or base rate.
@@ -208,13 +159,7 @@ pub async fn sales_items(
     customer_id: &str,
     lines: &[LineRequest],
 ) -> Result<Vec<OrderItem>, ApiError> {
-    if lines.is_empty() || lines.len() > MAX_LINES {
-        return Err(unprocessable(
-            "INVALID_ITEMS",
-            format!("An order needs between 1 and {MAX_LINES} lines"),
-            json!({ "lines": lines.len() }),
-        ));
-    }
+    booking::line_count(lines.len()).map_err(booking_error)?;
     let refs: Vec<_> = lines
         .iter()
         .map(|l| (l.product_id.clone(), l.sku_code.clone()))
@@ -224,28 +169,12 @@ pub async fn sales_items(
     for (i, (l, p)) in lines.iter().zip(&products).enumerate() {
         let qty = quantity(i, l.quantity)?;
         let last = last_rate(st, customer_id, p.sku(), None).await?;
-        let price = match l.price {
-            Some(r) => rate(i, r)?,
-            None => applied_rate(last, pricing::product_base_rate(p)),
-        };
-        if !price.is_positive() {
-            return Err(line_error(
-                "NO_PRICE",
-                i,
-                format!(
-                    "line {i}: product {} has no base rate and no earlier rate; give a price",
-                    p.id
-                ),
-            ));
-        }
+        let negotiated = l.price.map(|r| rate(i, r)).transpose()?;
+        let price = booking::line_rate(i, p, negotiated, last).map_err(booking_error)?;
         let mut item = item_for(i, p, qty, price, last.unwrap_or(Money::ZERO))?;
         if let Some(b) = l.box_count {
             if b < Decimal::ZERO {
-                return Err(line_error(
-                    "INVALID_BOX_COUNT",
-                    i,
-                    format!("line {i}: boxCount cannot be negative"),
-                ));
+                return Err(booking_error(BookingError::NegativeBoxCount { line: i }));
             }
             item.box_count = b;
         }
@@ -255,15 +184,19 @@ pub async fn sales_items(
     Ok(items)
 }
 
+/// The 422 for an order whose lines cannot be priced (a line without a GST rate).
+pub fn pricing_error(e: pricing::PricingError, order_id: &str) -> ApiError {
+    unprocessable(
+        "MISSING_GST_RATE",
+        e.to_string(),
+        json!({ "orderId": order_id }),
+    )
+}
+
 /// Recomputes the order's line values, GST and totals for the state the goods ship from.
 pub fn reprice(order: &mut Order, supplier_state: &str) -> Result<(), ApiError> {
-    let priced = pricing::price_items(order, supplier_state).map_err(|e| {
-        unprocessable(
-            "MISSING_GST_RATE",
-            e.to_string(),
-            json!({ "orderId": order.id }),
-        )
-    })?;
+    let priced =
+        pricing::price_items(order, supplier_state).map_err(|e| pricing_error(e, &order.id))?;
     pricing::apply_pricing(order, &priced);
     Ok(())
 }

@@ -13,9 +13,8 @@ use nexus_core::types::Money;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
-/// The supplier's home state, used for the GST split before a warehouse is chosen (the head
-/// office and the main cold store are in Mumbai; the seed data uses the same value).
-pub const HOME_STATE: &str = "Maharashtra";
+/// The supplier's home state (defined with the booking rules, shared with the importer).
+pub use nexus_core::rules::booking::HOME_STATE;
 
 /// 422 with a stable code and details: the request named something that cannot be used.
 pub fn unprocessable(code: &'static str, message: impl Into<String>, details: Value) -> ApiError {

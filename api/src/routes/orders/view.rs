@@ -25,37 +25,7 @@ pub fn public(order: &Order) -> Value {
     v
 }
 
-/// Who receives events about this order: its salesperson's hierarchy, the queue of its
-/// status and its delivery agent.
-pub fn audience(order: &Order) -> Audience {
-    Audience {
-        salesperson_id: order.salesperson_id.clone(),
-        order_status: Some(order.status.as_str().to_string()),
-        delivery_agent_id: order
-            .logistics
-            .as_ref()
-            .and_then(|l| l.delivery_agent_id.clone()),
-        ..Audience::default()
-    }
-}
-
-/// E4 `order:created` with the legacy payload.
-pub fn created_event(order: &Order) -> Event {
-    Event::new(
-        Topic::Orders,
-        types::ORDER_CREATED,
-        json!({
-            "orderId": order.id,
-            "customerName": order.customer_name,
-            "total": order.total,
-            "status": order.status,
-            "salespersonId": order.salesperson_id,
-            "orderType": order.order_type,
-            "createdAt": order.created_at,
-        }),
-    )
-    .to(audience(order))
-}
+pub use nexus_core::events::{order_audience as audience, order_created as created_event};
 
 /// E5 `order:updated`, for changes that keep the status (remarks, photos).
 pub fn updated_event(order: &Order) -> Event {

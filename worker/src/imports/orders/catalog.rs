@@ -1,0 +1,173 @@
+//! What a bulk-order import reads from the store before it writes anything, in a handful
+//! of queries rather than one per row (the legacy upload did two lookups per row): the
+//! customers and products the file names, the import keys already used, and the customers'
+//! last rates for lines without an Applied Rate.
+
+use super::super::{ImportContext, ImportError};
+use nexus_core::model::{Customer, OrderStatus, Product};
+use nexus_core::store::{Filter, Query, typed};
+use nexus_core::types::Money;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+/// Values per `IN` list (SQLite and MongoDB both take far more; this keeps statements small).
+const IN_CHUNK: usize = 500;
+
+/// Customers and products the file names, held in memory for row checks.
+pub(super) struct Catalog {
+    customers: HashMap<String, Customer>,
+    products: Vec<Product>,
+    by_sku: HashMap<String, usize>,
+    by_id: HashMap<String, usize>,
+}
+
+fn chunks(values: impl IntoIterator<Item = String>) -> Vec<Vec<Value>> {
+    let all: Vec<Value> = values.into_iter().map(Value::String).collect();
+    all.chunks(IN_CHUNK).map(<[Value]>::to_vec).collect()
+}
+
+impl Catalog {
+    /// Loads the customers with these ids and the products with these SKU codes or ids (the
+    /// SKU column also accepts a product id, as the API does).
+    pub(super) async fn load(
+        ctx: &ImportContext<'_>,
+        customer_ids: HashSet<String>,
+        skus: HashSet<String>,
+    ) -> Result<Catalog, ImportError> {
+        let mut customers = HashMap::new();
+        for chunk in chunks(customer_ids) {
+            let found: Vec<Customer> =
+                typed::find(ctx.store, &Query::new(Filter::In("id".into(), chunk))).await?;
+            customers.extend(found.into_iter().map(|c| (c.id.clone(), c)));
+        }
+        let mut products = Vec::new();
+        for chunk in chunks(skus) {
+            let filter = Filter::or([
+                Filter::In("skuCode".into(), chunk.clone()),
+                Filter::In("id".into(), chunk),
+            ]);
+            products.extend(typed::find::<Product>(ctx.store, &Query::new(filter)).await?);
+        }
+        Ok(Catalog::from_parts(customers, products))
+    }
+
+    fn from_parts(customers: HashMap<String, Customer>, products: Vec<Product>) -> Catalog {
+        let mut by_sku = HashMap::new();
+        let mut by_id = HashMap::new();
+        for (i, p) in products.iter().enumerate() {
+            if let Some(s) = p.sku_code.as_deref().filter(|s| !s.trim().is_empty()) {
+                by_sku.entry(s.to_string()).or_insert(i);
+            }
+            by_id.entry(p.id.clone()).or_insert(i);
+        }
+        Catalog {
+            customers,
+            products,
+            by_sku,
+            by_id,
+        }
+    }
+
+    #[cfg(test)]
+    pub(super) fn for_tests(customers: Vec<Customer>, products: Vec<Product>) -> Catalog {
+        Catalog::from_parts(
+            customers.into_iter().map(|c| (c.id.clone(), c)).collect(),
+            products,
+        )
+    }
+
+    pub(super) fn customer(&self, id: &str) -> Option<&Customer> {
+        self.customers.get(id)
+    }
+
+    /// By SKU code first, then by product id.
+    pub(super) fn product(&self, sku: &str) -> Option<&Product> {
+        self.by_sku
+            .get(sku)
+            .or_else(|| self.by_id.get(sku))
+            .and_then(|i| self.products.get(*i))
+    }
+}
+
+/// The import keys among `keys` that orders already carry.
+pub(super) async fn existing_keys(
+    ctx: &ImportContext<'_>,
+    keys: impl IntoIterator<Item = String>,
+) -> Result<HashSet<String>, ImportError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Keyed {
+        import_key: Option<String>,
+    }
+    let mut found = HashSet::new();
+    for chunk in chunks(keys) {
+        let docs = ctx
+            .store
+            .find(
+                nexus_core::store::Collection::Orders,
+                &Query::new(Filter::In("importKey".into(), chunk)),
+            )
+            .await?;
+        for d in docs {
+            if let Ok(Keyed {
+                import_key: Some(k),
+            }) = serde_json::from_value(d)
+            {
+                found.insert(k);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The last rate per (customer, SKU): the price on the customer's newest order that is not
+/// cancelled and has the SKU (domain.md §2.6, as the API's booking reads it). Rates come
+/// from orders stored before this import; lines of the same file do not feed each other.
+pub(super) async fn last_rates(
+    ctx: &ImportContext<'_>,
+    customer_ids: impl IntoIterator<Item = String>,
+) -> Result<HashMap<(String, String), Money>, ImportError> {
+    // Only what the rule reads is decoded; old orders carry much more.
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Past {
+        customer_id: String,
+        #[serde(default)]
+        status: Option<String>,
+        #[serde(default)]
+        items: Vec<PastItem>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct PastItem {
+        #[serde(default)]
+        sku_code: Option<String>,
+        #[serde(default)]
+        price: Option<Money>,
+    }
+    let mut rates = HashMap::new();
+    for chunk in chunks(customer_ids) {
+        let q = Query::new(Filter::In("customerId".into(), chunk)).sort_desc("createdAt");
+        for doc in ctx
+            .store
+            .find(nexus_core::store::Collection::Orders, &q)
+            .await?
+        {
+            let Ok(past) = serde_json::from_value::<Past>(doc) else {
+                continue;
+            };
+            if past.status.as_deref().and_then(OrderStatus::parse) == Some(OrderStatus::Cancelled) {
+                continue;
+            }
+            for item in past.items {
+                if let (Some(sku), Some(price)) = (item.sku_code, item.price) {
+                    rates
+                        .entry((past.customer_id.clone(), sku))
+                        .or_insert(price);
+                }
+            }
+        }
+    }
+    Ok(rates)
+}
