@@ -162,6 +162,38 @@ impl EventBus for InProcessBus {
     }
 }
 
+/// Who receives events about an order: its salesperson's hierarchy, the queue of its status
+/// and its delivery agent (the same scope as the REST reads).
+pub fn order_audience(order: &crate::model::Order) -> Audience {
+    Audience {
+        salesperson_id: order.salesperson_id.clone(),
+        order_status: Some(order.status.as_str().to_string()),
+        delivery_agent_id: order
+            .logistics
+            .as_ref()
+            .and_then(|l| l.delivery_agent_id.clone()),
+        ..Audience::default()
+    }
+}
+
+/// `order:created` with the legacy payload (api.md §3 E4), from the API and from imports.
+pub fn order_created(order: &crate::model::Order) -> Event {
+    Event::new(
+        Topic::Orders,
+        types::ORDER_CREATED,
+        serde_json::json!({
+            "orderId": order.id,
+            "customerName": order.customer_name,
+            "total": order.total,
+            "status": order.status,
+            "salespersonId": order.salesperson_id,
+            "orderType": order.order_type,
+            "createdAt": order.created_at,
+        }),
+    )
+    .to(order_audience(order))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,36 +234,4 @@ mod tests {
             Err(broadcast::error::RecvError::Lagged(_))
         ));
     }
-}
-
-/// Who receives events about an order: its salesperson's hierarchy, the queue of its status
-/// and its delivery agent (the same scope as the REST reads).
-pub fn order_audience(order: &crate::model::Order) -> Audience {
-    Audience {
-        salesperson_id: order.salesperson_id.clone(),
-        order_status: Some(order.status.as_str().to_string()),
-        delivery_agent_id: order
-            .logistics
-            .as_ref()
-            .and_then(|l| l.delivery_agent_id.clone()),
-        ..Audience::default()
-    }
-}
-
-/// `order:created` with the legacy payload (api.md §3 E4), from the API and from imports.
-pub fn order_created(order: &crate::model::Order) -> Event {
-    Event::new(
-        Topic::Orders,
-        types::ORDER_CREATED,
-        serde_json::json!({
-            "orderId": order.id,
-            "customerName": order.customer_name,
-            "total": order.total,
-            "status": order.status,
-            "salespersonId": order.salesperson_id,
-            "orderType": order.order_type,
-            "createdAt": order.created_at,
-        }),
-    )
-    .to(order_audience(order))
 }
