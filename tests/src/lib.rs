@@ -9,6 +9,7 @@ pub mod mock_http;
 pub mod moto;
 
 pub mod redis;
+pub mod workbook;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
