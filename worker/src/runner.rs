@@ -184,9 +184,13 @@ impl Runner {
                 let n = reports.fetch_add(1, Ordering::SeqCst) + 1;
                 if hang_after.is_some_and(|h| n >= h) {
                     tracing::error!(job = %job_id, "fault injection: hanging mid-job");
-                    loop {
-                        std::thread::park();
-                    }
+                    // Hand this thread's other tasks (the lease keeper, the queue's heartbeat)
+                    // to the rest of the runtime first, so only the job itself hangs.
+                    tokio::task::block_in_place(|| {
+                        loop {
+                            std::thread::park();
+                        }
+                    });
                 }
             },
             cancelled: &{
