@@ -103,7 +103,7 @@ async fn run(mut config: Config) -> anyhow::Result<()> {
         listener,
         app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(nexus_worker::service::shutdown_signal())
     .await?;
     let _ = stop_tx.send(true);
     if let Some(w) = workers {
@@ -111,23 +111,4 @@ async fn run(mut config: Config) -> anyhow::Result<()> {
     }
     tracing::info!("nexus-api stopped");
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
 }

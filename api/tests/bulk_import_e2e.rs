@@ -1,7 +1,9 @@
 //! The bulk-order import end to end, as a salesperson lives it: upload a workbook over HTTP,
 //! watch the job's progress and the new orders arrive over the WebSocket, download the error
-//! report of the rejected rows, and upload the same file again without creating duplicates.
+//! report of the rejected rows, and upload the same file again without creating duplicates;
+//! and a master import of the old system's real material master through the same path.
 
+mod catalog_support;
 mod support;
 
 use base64::Engine as _;
@@ -10,7 +12,7 @@ use nexus_tests::workbook::{Line, bulk_orders};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::io::Cursor;
-use support::ws_client::{Ws, next_json, open_as, subscribe};
+use support::ws_client::{open_as, subscribe, until_finished};
 use support::{TestApp, spawn_app_with_workers};
 
 async fn upload(app: &TestApp, bytes: &[u8]) -> String {
@@ -27,19 +29,6 @@ async fn upload(app: &TestApp, bytes: &[u8]) -> String {
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
     r.body["jobId"].as_str().unwrap().to_string()
-}
-
-/// Every message until the job's `job:finished`.
-async fn until_finished(ws: &mut Ws, job_id: &str) -> Vec<Value> {
-    let mut seen = Vec::new();
-    loop {
-        let m = next_json(ws).await;
-        let done = m["type"] == "job:finished" && m["data"]["jobId"] == job_id;
-        seen.push(m);
-        if done {
-            return seen;
-        }
-    }
 }
 
 #[tokio::test]
@@ -190,4 +179,56 @@ async fn a_file_that_is_not_the_bulk_sheet_fails_with_a_clear_message() {
     assert_eq!(finished["data"]["attempts"], 1, "bad input is not retried");
     let error = finished["data"]["error"].as_str().unwrap();
     assert!(error.to_lowercase().contains("sheet"), "{error}");
+}
+
+/// The old system's material master (518 rows, 24 codes twice, one `NA` code), uploaded
+/// through the product import route and run by the in-process worker.
+#[tokio::test]
+async fn the_old_material_master_imports_through_the_job_with_a_report() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/fixtures/upstream/backend_seed.xlsx"
+    );
+    let book = std::fs::read(path).unwrap_or_else(|e| {
+        panic!("the upstream fixture {path} is needed (../shared next to the repository): {e}")
+    });
+    let app = spawn_app_with_workers(&[("NEXUS_EXPIRY_SCAN_CRON", "off")]).await;
+    let (mut ws, _) = open_as(&app, "USER-001").await;
+    subscribe(&mut ws, &["jobs"]).await;
+    let r = catalog_support::post_multipart(
+        &app,
+        Some("USER-001"),
+        "/api/products/bulk-import",
+        catalog_support::multipart(&[("file", Some("seed.xlsx"), &book)]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let job_id = r.body["jobId"].as_str().unwrap().to_string();
+    let events = until_finished(&mut ws, &job_id).await;
+    let finished = events.last().unwrap();
+    assert_eq!(finished["data"]["status"], "succeeded", "{finished}");
+    let result = &finished["data"]["result"];
+    assert_eq!(result["totalRows"], 518, "{result}");
+    // The 48 rows of the 24 duplicated codes and the `NA` row are reported, not merged.
+    assert_eq!(result["rejected"], 49, "{result}");
+    assert_eq!(result["created"], 469, "{result}");
+    let link = app
+        .as_user(
+            "USER-001",
+            Method::GET,
+            &format!("/api/jobs/{job_id}/report"),
+            None,
+        )
+        .await;
+    assert_eq!(link.status, StatusCode::OK, "{}", link.body);
+    // The first product of the sheet, readable through the API; a duplicated code is not.
+    let first = app
+        .as_user("USER-001", Method::GET, "/api/products/2004643", None)
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(first.body["skuCode"], "2004643");
+    let duplicated = app
+        .as_user("USER-001", Method::GET, "/api/products/2006853", None)
+        .await;
+    assert_eq!(duplicated.status, StatusCode::NOT_FOUND);
 }

@@ -10,7 +10,7 @@ use nexus_core::store::{Filter, TypedStore, Write};
 use nexus_core::types::Timestamp;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::ws_client::{Ws, next_json, open_as, subscribe};
+use support::ws_client::{open_as, subscribe, until_finished};
 use support::{TestApp, spawn_app, spawn_app_with_workers};
 
 /// Fast retries so the dead state is reached quickly; a short heartbeat so the sweep and
@@ -21,19 +21,6 @@ const FAST: [(&str, &str); 4] = [
     ("NEXUS_JOB_LEASE", "2s"),
     ("NEXUS_EXPIRY_SCAN_CRON", "off"),
 ];
-
-/// Reads events until `job:finished` for `job_id`; returns every event seen on the way.
-async fn until_finished(ws: &mut Ws, job_id: &str) -> Vec<Value> {
-    let mut seen = Vec::new();
-    loop {
-        let m = next_json(ws).await;
-        let done = m["type"] == "job:finished" && m["data"]["jobId"] == job_id;
-        seen.push(m);
-        if done {
-            return seen;
-        }
-    }
-}
 
 #[tokio::test]
 async fn an_on_demand_expiry_scan_streams_progress_alerts_and_its_result() {

@@ -99,3 +99,104 @@ async fn malformed_setting_stops_start_up_naming_the_variable() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("PORT"), "stderr: {stderr}");
 }
+
+/// The seven curl checks of the seed's task 3, as written there, against the real binary on
+/// its demo data: each answers 200 with real data.
+#[tokio::test]
+async fn the_seeds_seven_curl_checks_answer_with_demo_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = start_api(
+        Path::new(BIN),
+        dir.path(),
+        &["--demo"],
+        &[
+            ("NEXUS_BCRYPT_COST", "4"),
+            ("NEXUS_EXPIRY_SCAN_CRON", "off"),
+        ],
+    )
+    .unwrap();
+    let http = reqwest::Client::new();
+    let base = &api.base_url;
+
+    // 1. Login.
+    let login: serde_json::Value = http
+        .post(format!("{base}/api/login"))
+        .header("Content-Type", "application/json")
+        .body(r#"{"email":"admin@nexusoms.com","password":"admin123"}"#)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().expect("a token").to_string();
+
+    // 2. PMS.
+    let r = http
+        .get(format!("{base}/api/pms/USER-001?month=Feb'26"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let pms: serde_json::Value = r.json().await.unwrap();
+    assert!(pms.to_string().contains("Feb'26"), "{pms}");
+
+    // 3. Bulk order template.
+    let r = http
+        .get(format!("{base}/api/orders/bulk/template"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], b"PK", "an xlsx workbook");
+
+    // 4. AI credit insight.
+    let r = http
+        .post(format!("{base}/api/ai/credit-insight"))
+        .bearer_auth(&token)
+        .header("Content-Type", "application/json")
+        .body(r#"{"orderId":"ORD-001","customerId":"CUST-001"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let insight = r.text().await.unwrap();
+    assert!(insight.contains("rule-based fallback"), "{insight}");
+
+    // 5. Logistics cost (public).
+    let r = http
+        .post(format!("{base}/api/logistics/calculate-cost"))
+        .header("Content-Type", "application/json")
+        .body(r#"{"origin":"Mumbai","destination":"Delhi","vehicleType":"Truck"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let cost = r.text().await.unwrap();
+    assert!(cost.contains("Delhi"), "{cost}");
+
+    // 6. Expiring products.
+    let r = http
+        .get(format!("{base}/api/products/expiring?days=90"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let expiring: serde_json::Value = r.json().await.unwrap();
+    assert!(expiring["count"].as_u64().unwrap() > 0, "{expiring}");
+
+    // 7. Packaging materials.
+    let r = http
+        .get(format!("{base}/api/packaging/materials"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let materials: serde_json::Value = r.json().await.unwrap();
+    assert!(materials.to_string().contains("PKG-001"), "{materials}");
+}

@@ -99,26 +99,7 @@ async fn run(mut config: Config) -> anyhow::Result<()> {
         config.jobs.concurrency,
         deps.worker_id
     );
-    service::run(deps, transport, shutdown_signal()).await?;
+    service::run(deps, transport, nexus_worker::service::shutdown_signal()).await?;
     tracing::info!("nexus-worker stopped");
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
 }

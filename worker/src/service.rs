@@ -187,3 +187,23 @@ pub async fn sweep(deps: &WorkerDeps) -> Result<usize, StoreError> {
     }
     Ok(pushed)
 }
+
+/// Resolves on Ctrl-C or SIGTERM: how every NexusOMS process is asked to stop.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

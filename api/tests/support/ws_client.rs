@@ -80,3 +80,16 @@ pub async fn subscribe(ws: &mut Ws, topics: &[&str]) -> Value {
     assert_eq!(ack["type"], "subscribed", "{ack}");
     ack
 }
+
+/// Every message until `job:finished` for `job_id`, that one included.
+pub async fn until_finished(ws: &mut Ws, job_id: &str) -> Vec<Value> {
+    let mut seen = Vec::new();
+    loop {
+        let m = next_json(ws).await;
+        let done = m["type"] == "job:finished" && m["data"]["jobId"] == job_id;
+        seen.push(m);
+        if done {
+            return seen;
+        }
+    }
+}
