@@ -150,7 +150,9 @@ pub enum ConnectError {
 /// the start-up log says why and the banner shows the rule-based advisor).
 fn credit_advisor(settings: Option<&GeminiSettings>) -> Arc<dyn CreditAdvisor> {
     match settings.map(GeminiAdvisor::new) {
-        Some(Ok(gemini)) => Arc::new(gemini),
+        Some(Ok(gemini)) => Arc::new(nexus_core::integrations::advisor_cache::CachedAdvisor::new(
+            gemini,
+        )),
         Some(Err(e)) => {
             tracing::warn!(error = %e, "Gemini client not built; the rule-based advisor answers");
             Arc::new(RuleBasedAdvisor)

@@ -10,6 +10,8 @@
 
 pub mod advisor;
 #[cfg(feature = "http-clients")]
+pub mod advisor_cache;
+#[cfg(feature = "http-clients")]
 pub mod distance_matrix;
 #[cfg(feature = "http-clients")]
 pub mod gemini;
