@@ -142,10 +142,6 @@ async fn sweep_forever(deps: WorkerDeps) {
 /// and the next push waits another lease period. Returns how many were re-enqueued.
 pub async fn sweep(deps: &WorkerDeps) -> Result<usize, StoreError> {
     let now = Timestamp::now();
-    let stale_before = Timestamp::from_millis(
-        now.millis() - i64::try_from(deps.settings.lease.as_millis()).unwrap_or(i64::MAX / 2),
-    )
-    .unwrap_or(now);
     let open: Vec<JobRecord> = deps
         .store
         .list(&Query::new(Filter::is_in(
@@ -155,15 +151,7 @@ pub async fn sweep(deps: &WorkerDeps) -> Result<usize, StoreError> {
         .await?;
     let mut pushed = 0;
     for job in open {
-        let due = match job.status {
-            JobStatus::Queued => {
-                job.run_after.is_none_or(|t| t <= now)
-                    && job.updated_at.is_none_or(|t| t <= stale_before)
-            }
-            JobStatus::Running => job.lease_until.is_none_or(|t| t <= now),
-            _ => false,
-        };
-        if !due {
+        if !is_due(&job, now, deps.settings.lease) {
             continue;
         }
         let guard = Filter::and([Filter::id(&job.id), Filter::eq("_rev", job.rev)]);
@@ -205,5 +193,74 @@ pub async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+/// Whether the sweep should hand `job` to the queue again at `now`.
+fn is_due(job: &JobRecord, now: Timestamp, lease: std::time::Duration) -> bool {
+    let stale_before = Timestamp::from_millis(
+        now.millis() - i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2),
+    )
+    .unwrap_or(now);
+    match job.status {
+        JobStatus::Queued => {
+            let touched = job.updated_at;
+            match job.run_after {
+                // A retry is due at its time even where the queue ignored the delay;
+                // after that, like any queued job, once per lease period.
+                Some(at) => at <= now && touched.is_none_or(|t| t <= at || t <= stale_before),
+                None => touched.is_none_or(|t| t <= stale_before),
+            }
+        }
+        JobStatus::Running => job.lease_until.is_none_or(|t| t <= now),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nexus_core::model::JobKind;
+    use std::time::Duration;
+
+    const LEASE: Duration = Duration::from_secs(60);
+
+    fn at(secs: i64) -> Timestamp {
+        Timestamp::from_millis(1_800_000_000_000 + secs * 1000).unwrap()
+    }
+
+    fn job(status: JobStatus, updated: i64) -> JobRecord {
+        let mut j = JobRecord::queued("JOB-1", JobKind::ExpiryScan, "u", None, 3, at(updated));
+        j.status = status;
+        j
+    }
+
+    #[test]
+    fn queued_jobs_are_pushed_again_once_per_lease_period() {
+        let j = job(JobStatus::Queued, 0);
+        assert!(!is_due(&j, at(30), LEASE), "recently enqueued");
+        assert!(is_due(&j, at(61), LEASE), "its ticket went missing");
+    }
+
+    #[test]
+    fn a_retry_is_due_at_its_time_even_if_the_queue_ignored_the_delay() {
+        let mut j = job(JobStatus::Queued, 0);
+        j.run_after = Some(at(5));
+        assert!(!is_due(&j, at(4), LEASE));
+        assert!(is_due(&j, at(6), LEASE));
+        // Touched by a sweep after it was due: then once per lease period again.
+        j.updated_at = Some(at(6));
+        assert!(!is_due(&j, at(7), LEASE));
+        assert!(is_due(&j, at(67), LEASE));
+    }
+
+    #[test]
+    fn running_jobs_are_taken_over_only_after_their_lease() {
+        let mut j = job(JobStatus::Running, 0);
+        j.lease_until = Some(at(60));
+        assert!(!is_due(&j, at(59), LEASE));
+        assert!(is_due(&j, at(60), LEASE));
+        let done = job(JobStatus::Succeeded, 0);
+        assert!(!is_due(&done, at(1000), LEASE));
     }
 }
