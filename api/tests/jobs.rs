@@ -140,7 +140,20 @@ async fn unreadable_import(app: &TestApp) -> String {
 
 #[tokio::test]
 async fn retryable_failures_back_off_then_die_and_a_manual_retry_starts_over() {
-    let app = spawn_app_with_workers(&FAST).await;
+    retries_back_off_then_die(spawn_app_with_workers(&FAST).await).await;
+}
+
+/// The same on the Redis queue (delayed retries are Redis scheduled tasks there).
+#[tokio::test]
+async fn on_redis_retries_back_off_then_die_too() {
+    let redis = nexus_tests::redis::RedisServer::start().await;
+    let url = redis.url();
+    let mut env = FAST.to_vec();
+    env.push(("REDIS_URL", url.as_str()));
+    retries_back_off_then_die(spawn_app_with_workers(&env).await).await;
+}
+
+async fn retries_back_off_then_die(app: TestApp) {
     let (mut ws, _) = open_as(&app, "USER-001").await;
     subscribe(&mut ws, &["jobs"]).await;
     let id = unreadable_import(&app).await;

@@ -41,7 +41,8 @@ pub async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
 }
 
 /// As [`spawn_app_with`], with job workers running in-process on an SQLite queue in the
-/// test's folder (what `nexus-api` does when embedded).
+/// test's folder (what `nexus-api` does when embedded), or on Redis when `env` sets
+/// `REDIS_URL`.
 pub async fn spawn_app_with_workers(env: &[(&str, &str)]) -> TestApp {
     spawn(env, true).await
 }
@@ -80,12 +81,10 @@ async fn spawn(env: &[(&str, &str)], workers: bool) -> TestApp {
 
     let mut state = AppState::new(config, store.clone());
     if workers {
-        let transport = nexus_worker::Transport::sqlite(
-            &state.config.jobs.queue_path,
-            state.config.jobs.heartbeat,
-        )
-        .await
-        .unwrap();
+        // The SQLite queue in the test's folder, or Redis when the test set REDIS_URL.
+        let transport = nexus_worker::Transport::connect(&state.config)
+            .await
+            .unwrap();
         state.jobs = Arc::new(transport.clone());
         state.transport = Some(transport.clone());
         tokio::spawn(nexus_worker::service::run(
