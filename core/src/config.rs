@@ -487,19 +487,11 @@ impl Config {
         v.push((
             "JWT secret",
             match &self.jwt_secret {
-                Some(_) => "from JWT_SECRET".into(),
-                None => format!(
+                Some(_) if !self.jwt_secret_generated => "from JWT_SECRET".into(),
+                _ => format!(
                     "generated, kept in {}",
                     self.data_dir.join("jwt.secret").display()
                 ),
-            },
-        ));
-        v.push((
-            "Worker",
-            if self.in_process_worker {
-                "in-process".into()
-            } else {
-                "separate nexus-worker processes".into()
             },
         ));
         v
