@@ -29,6 +29,11 @@ async fn embedded_start_with_demo_data_shows_banner_and_serves_health() {
         "Google Maps",
         "WebSocket",
         "/ws (JWT",
+        "Job queue    apalis on SQLite",
+        "in-process worker",
+        "Expiry scan  cron `0 0 2 * * *` (Asia/Kolkata)",
+        // No JWT_SECRET here: the secret is generated into the data folder, and says so.
+        "JWT secret   generated, kept in",
     ] {
         assert!(
             api.banner.contains(needle),
