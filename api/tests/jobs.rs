@@ -345,3 +345,80 @@ async fn the_cron_schedule_runs_one_scan_per_day() {
     assert_eq!(scans.len(), 1);
     assert_eq!(scans[0].attempts, 1, "ran once");
 }
+
+/// A running import is cancelled at its next checkpoint: what it committed stays, and a
+/// retry finishes the rest without duplicates. The fault knob holds the job after its first
+/// committed chunk until the cancel arrives, so the cancel lands mid-import every time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_import_stops_at_its_next_checkpoint_and_a_retry_finishes_it() {
+    use base64::Engine as _;
+    use nexus_tests::workbook::{Line, bulk_orders};
+    let mut env = FAST.to_vec();
+    env.push(("NEXUS_FAULT_HANG_AFTER_PROGRESS", "2"));
+    let app = spawn_app_with_workers(&env).await;
+    let (mut ws, _) = open_as(&app, "SALES-001").await;
+    subscribe(&mut ws, &["jobs"]).await;
+    let lines: Vec<Line> = (1..=600)
+        .map(|i| Line::new("CUST-001", "SKU-001", "1").order_ref(&format!("R{i:04}")))
+        .collect();
+    let r = app
+        .as_user(
+            "SALES-001",
+            Method::POST,
+            "/api/orders/bulk",
+            Some(json!({
+                "excelData": base64::engine::general_purpose::STANDARD.encode(bulk_orders(&lines)),
+            })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let id = r.body["jobId"].as_str().unwrap().to_string();
+
+    // Wait for the progress after the first committed chunk.
+    loop {
+        let m = support::ws_client::next_json(&mut ws).await;
+        if m["type"] == "job:progress"
+            && m["data"]["jobId"] == id.as_str()
+            && m["data"]["progress"]["done"].as_u64().unwrap_or(0) > 0
+        {
+            break;
+        }
+    }
+    let r = app
+        .as_user(
+            "SALES-001",
+            Method::POST,
+            &format!("/api/jobs/{id}/cancel"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let events = until_finished(&mut ws, &id).await;
+    assert_eq!(events.last().unwrap()["data"]["status"], "cancelled");
+    let orders = |app: &TestApp| {
+        let store = app.store.clone();
+        async move {
+            store
+                .count_of::<nexus_core::model::Order>(&Filter::eq("isBulkUpload", true))
+                .await
+                .unwrap()
+        }
+    };
+    let committed = orders(&app).await;
+    assert!(committed > 0 && committed < 600, "{committed} orders kept");
+
+    let r = app
+        .as_user(
+            "SALES-001",
+            Method::POST,
+            &format!("/api/jobs/{id}/retry"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let events = until_finished(&mut ws, &id).await;
+    let done = &events.last().unwrap()["data"];
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["result"]["alreadyImported"], committed);
+    assert_eq!(orders(&app).await, 600, "every order exactly once");
+}

@@ -111,9 +111,10 @@ pub struct JobSettings {
     /// (default Asia/Kolkata). `off` disables the schedule (on-demand scans still work).
     pub expiry_cron: Option<String>,
     pub expiry_tz: chrono_tz::Tz,
-    /// Fault injection for crash tests (`NEXUS_FAULT_HANG_AFTER_PROGRESS`, unset in real
-    /// use): after this many progress reports of a job the worker hangs as if its machine
-    /// froze, so a test can kill it mid-job at a known point.
+    /// Fault injection for crash and cancel tests (`NEXUS_FAULT_HANG_AFTER_PROGRESS`, unset
+    /// in real use): after this many progress reports of a job the job hangs, as if its
+    /// machine froze, until it is cancelled — so a test can kill its worker, or cancel it,
+    /// mid-job at a known point. Once per process: later runs go through.
     pub fault_hang_after_progress: Option<u64>,
 }
 

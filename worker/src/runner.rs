@@ -61,11 +61,16 @@ pub enum Skip {
 
 pub struct Runner {
     deps: WorkerDeps,
+    /// The fault-injection hang happens once per process (see `JobSettings`).
+    fault_fired: Arc<AtomicBool>,
 }
 
 impl Runner {
     pub fn new(deps: WorkerDeps) -> Runner {
-        Runner { deps }
+        Runner {
+            deps,
+            fault_fired: Arc::new(AtomicBool::new(false)),
+        }
     }
 
     pub fn deps(&self) -> &WorkerDeps {
@@ -176,19 +181,22 @@ impl Runner {
         let hang_after = self.deps.settings.fault_hang_after_progress;
         let reports = std::sync::atomic::AtomicU64::new(0);
         let job_id = job.id.clone();
+        let hang_until = cancelled.clone();
+        let fault_fired = self.fault_fired.clone();
         let work = Work {
             deps: &self.deps,
             job: &job,
             progress: &move |p: JobProgress| {
                 let _ = progress_tx.send(p);
                 let n = reports.fetch_add(1, Ordering::SeqCst) + 1;
-                if hang_after.is_some_and(|h| n >= h) {
-                    tracing::error!(job = %job_id, "fault injection: hanging mid-job");
+                if hang_after.is_some_and(|h| n >= h) && !fault_fired.swap(true, Ordering::SeqCst) {
+                    tracing::error!(job = %job_id, "fault injection: hanging mid-job until cancelled");
                     // Hand this thread's other tasks (the lease keeper, the queue's heartbeat)
-                    // to the rest of the runtime first, so only the job itself hangs.
+                    // to the rest of the runtime first, so only the job itself hangs; a
+                    // cancel noticed by the keeper lets it go on to its next checkpoint.
                     tokio::task::block_in_place(|| {
-                        loop {
-                            std::thread::park();
+                        while !hang_until.load(Ordering::SeqCst) {
+                            std::thread::park_timeout(Duration::from_millis(10));
                         }
                     });
                 }
