@@ -1,0 +1,136 @@
+//! End to end: the real `nexus-tui` in a pseudo-terminal against the real `nexus-api`. An
+//! admin signs in, an order booked over HTTP by a salesperson appears on the console live
+//! (WebSocket, no polling), and the admin approves its credit through the console; the API
+//! then reports the new status.
+
+mod pty;
+
+use pty::{Console, command, start_api, tui_bin};
+use serde_json::{Value, json};
+
+async fn token(http: &reqwest::Client, base: &str, user: &str, password: &str) -> String {
+    let v: Value = http
+        .post(format!("{base}/api/login"))
+        .json(&json!({ "email": user, "password": password }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["token"].as_str().expect("login token").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn admin_sees_a_new_order_live_and_approves_its_credit() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = start_api(dir.path());
+    let base = api.base_url.clone();
+
+    let mut c = Console::spawn(command(&tui_bin(), &["--api", &base]), 30, 120);
+    c.wait_for("Sign in");
+    c.send("admin@nexusoms.com\tadmin123\r");
+    c.wait_for("NexusOMS · Dashboard");
+    // Subscribed: from here on every order event reaches the console.
+    c.wait_for("● live");
+    c.send("o");
+    c.wait_for("ORD-001");
+
+    // A salesperson books an order over HTTP.
+    let http = reqwest::Client::new();
+    let sales = token(&http, &base, "SALES-001", "sales123").await;
+    let created: Value = http
+        .post(format!("{base}/api/orders"))
+        .bearer_auth(&sales)
+        .json(&json!({
+            "customerId": "CUST-001",
+            "items": [{"productId": "PROD-001", "quantity": 10}],
+            "remarks": "console e2e"
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["data"]["id"]
+        .as_str()
+        .expect("order id")
+        .to_string();
+
+    // It appears without any key pressed.
+    c.wait_for(&id);
+
+    // Find it, open it, approve its credit.
+    c.send(&format!("/{id}\r"));
+    c.wait_until("only the new order listed", |s| {
+        s.contains(&id) && !s.contains("ORD-001 ")
+    });
+    c.send("\r");
+    c.wait_for("Timeline");
+    c.send("t");
+    c.wait_for("Approve credit");
+    c.send("1");
+    c.wait_for(&format!("Approve credit · {id}"));
+    c.send("\r");
+    c.wait_for("yes, send");
+    c.send("y");
+    c.wait_for(&format!("{id} is now Pending WH Selection"));
+
+    // The API agrees.
+    let admin = token(&http, &base, "admin@nexusoms.com", "admin123").await;
+    let order: Value = http
+        .get(format!("{base}/api/orders/{id}"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let order = order.get("data").unwrap_or(&order);
+    assert_eq!(order["status"], "Pending WH Selection", "{order}");
+    let last = order["statusHistory"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        last["actorId"], "USER-001",
+        "audited as the console's user: {last}"
+    );
+
+    c.send("\x03");
+    assert!(c.wait_exit(), "the console exits cleanly on Ctrl-C");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_from_the_environment_signs_in_and_read_only_refuses_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = start_api(dir.path());
+    let base = api.base_url.clone();
+    let http = reqwest::Client::new();
+    let t = token(&http, &base, "CREDIT-001", "credit123").await;
+
+    let mut cmd = command(&tui_bin(), &["--api", &base, "--read-only"]);
+    cmd.env("NEXUS_TOKEN", &t);
+    let mut c = Console::spawn(cmd, 24, 80);
+    c.wait_for("NexusOMS · Dashboard");
+    c.wait_for("READ-ONLY");
+    c.send("o");
+    c.wait_for("ORD-");
+    c.send("t");
+    c.wait_for("Read-only console");
+    c.send("q");
+    c.send("q");
+    assert!(c.wait_exit());
+
+    // A bad token is refused with the reason, on the sign-in form.
+    let mut cmd = command(&tui_bin(), &["--api", &base]);
+    cmd.env("NEXUS_TOKEN", "not-a-token");
+    let mut c = Console::spawn(cmd, 24, 80);
+    c.wait_for("NEXUS_TOKEN was not accepted");
+    c.send("\x03");
+    assert!(c.wait_exit());
+}
