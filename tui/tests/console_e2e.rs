@@ -8,16 +8,17 @@ mod pty;
 use pty::{Console, command, start_api, tui_bin};
 use serde_json::{Value, json};
 
+/// Sends a request and reads its JSON answer.
+async fn call(rb: reqwest::RequestBuilder) -> Value {
+    rb.send().await.unwrap().json().await.unwrap()
+}
+
 async fn token(http: &reqwest::Client, base: &str, user: &str, password: &str) -> String {
-    let v: Value = http
-        .post(format!("{base}/api/login"))
-        .json(&json!({ "email": user, "password": password }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = call(
+        http.post(format!("{base}/api/login"))
+            .json(&json!({ "email": user, "password": password })),
+    )
+    .await;
     v["token"].as_str().expect("login token").to_string()
 }
 
@@ -39,20 +40,16 @@ async fn admin_sees_a_new_order_live_and_approves_its_credit() {
     // A salesperson books an order over HTTP.
     let http = reqwest::Client::new();
     let sales = token(&http, &base, "SALES-001", "sales123").await;
-    let created: Value = http
-        .post(format!("{base}/api/orders"))
-        .bearer_auth(&sales)
-        .json(&json!({
-            "customerId": "CUST-001",
-            "items": [{"productId": "PROD-001", "quantity": 10}],
-            "remarks": "console e2e"
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = call(
+        http.post(format!("{base}/api/orders"))
+            .bearer_auth(&sales)
+            .json(&json!({
+                "customerId": "CUST-001",
+                "items": [{"productId": "PROD-001", "quantity": 10}],
+                "remarks": "console e2e"
+            })),
+    )
+    .await;
     let id = created["data"]["id"]
         .as_str()
         .expect("order id")
@@ -79,15 +76,11 @@ async fn admin_sees_a_new_order_live_and_approves_its_credit() {
 
     // The API agrees.
     let admin = token(&http, &base, "admin@nexusoms.com", "admin123").await;
-    let order: Value = http
-        .get(format!("{base}/api/orders/{id}"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let order = call(
+        http.get(format!("{base}/api/orders/{id}"))
+            .bearer_auth(&admin),
+    )
+    .await;
     let order = order.get("data").unwrap_or(&order);
     assert_eq!(order["status"], "Pending WH Selection", "{order}");
     let last = order["statusHistory"]

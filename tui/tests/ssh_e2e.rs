@@ -23,28 +23,34 @@ fn keygen(path: &Path) -> String {
     std::fs::read_to_string(path.with_extension("pub")).unwrap()
 }
 
+/// The OpenSSH options of every connection here: the given key only, no host-key prompt or
+/// record, no password fallback.
+fn ssh_args<'a>(port: &'a str, key: &'a Path) -> Vec<&'a str> {
+    vec![
+        "-p",
+        port,
+        "-i",
+        key.to_str().unwrap(),
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "PasswordAuthentication=no",
+        "-o",
+        "LogLevel=ERROR",
+    ]
+}
+
 fn ssh(port: &str, key: &Path) -> portable_pty::CommandBuilder {
-    command(
-        Path::new(SSH),
-        &[
-            "-tt",
-            "-p",
-            port,
-            "-i",
-            key.to_str().unwrap(),
-            "-o",
-            "StrictHostKeyChecking=no",
-            "-o",
-            "UserKnownHostsFile=/dev/null",
-            "-o",
-            "IdentitiesOnly=yes",
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            "LogLevel=ERROR",
-            "ops@127.0.0.1",
-        ],
-    )
+    let mut args = vec!["-tt"];
+    args.extend(ssh_args(port, key));
+    args.push("ops@127.0.0.1");
+    command(Path::new(SSH), &args)
 }
 
 #[test]
@@ -115,24 +121,8 @@ fn an_ssh_client_signs_in_and_reads_the_dashboard() {
 
     // A key that is not in the file gets nowhere.
     let out = Command::new(SSH)
-        .args([
-            "-p",
-            &port,
-            "-i",
-            stranger.to_str().unwrap(),
-            "-o",
-            "StrictHostKeyChecking=no",
-            "-o",
-            "UserKnownHostsFile=/dev/null",
-            "-o",
-            "IdentitiesOnly=yes",
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            "PasswordAuthentication=no",
-            "ops@127.0.0.1",
-            "true",
-        ])
+        .args(ssh_args(&port, &stranger))
+        .args(["ops@127.0.0.1", "true"])
         .output()
         .unwrap();
     assert!(!out.status.success());

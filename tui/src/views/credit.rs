@@ -6,7 +6,7 @@ use crate::app::{Command, ViewOutcome};
 use crate::dto::{Aging, CustomerCredit};
 use crate::keys::Key;
 use crate::theme;
-use crate::views::block;
+use crate::views::{block, pane};
 use crate::widgets::{Scroll, bar, cut, money, move_sel};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -94,12 +94,11 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
         .iter()
         .filter(|c| c.utilisation().is_some_and(|u| u > 1.0))
         .count();
-    let b = block(format!(
-        "Credit {} customers · {over} over limit",
-        v.customers.len()
-    ));
-    let inner = b.inner(list_area);
-    f.render_widget(b, list_area);
+    let inner = pane(
+        f,
+        list_area,
+        format!("Credit {} customers · {over} over limit", v.customers.len()),
+    );
     if v.visible.is_empty() {
         let text = if v.loaded {
             "No customers."

@@ -4,7 +4,7 @@
 
 use crate::app::{App, DashboardData};
 use crate::theme;
-use crate::views::{block, hints};
+use crate::views::{hints, pane};
 use crate::widgets::cut;
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -121,9 +121,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(top);
 
     // Orders per stage, as labelled bars scaled to the largest stage.
-    let b = block("Orders by stage".into());
-    let inner = b.inner(stages_area);
-    f.render_widget(b, stages_area);
+    let inner = pane(f, stages_area, "Orders by stage".into());
     let max = STAGES
         .iter()
         .map(|(k, _, _)| count(d, k))
@@ -156,9 +154,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(lines), inner);
 
     // Jobs and alerts.
-    let b = block("Jobs & alerts".into());
-    let inner = b.inner(side);
-    f.render_widget(b, side);
+    let inner = pane(f, side, "Jobs & alerts".into());
     let (running, queued, failed) = app.jobs.counts();
     let mut lines = vec![
         Line::from(vec![
@@ -208,9 +204,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     // Orders per hour.
     let data = d.per_hour(app.now);
     let total: u64 = data.iter().sum();
-    let b = block(format!("Orders per hour, last 24 h ({total})"));
-    let inner = b.inner(spark);
-    f.render_widget(b, spark);
+    let inner = pane(f, spark, format!("Orders per hour, last 24 h ({total})"));
     let [graph, keys] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
     // One column per hour, stretched to the width (each hour drawn as several columns).
     let per = (graph.width as usize / 24).max(1);

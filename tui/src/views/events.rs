@@ -3,7 +3,7 @@
 use crate::dto::WireEvent;
 use crate::keys::Key;
 use crate::theme;
-use crate::views::block;
+use crate::views::pane;
 use crate::widgets::{Scroll, move_sel};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -88,9 +88,7 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
     let v = &app.events;
     let shown = v.shown();
     let topic = TOPICS[v.topic].unwrap_or("all");
-    let b = block(format!("Events {} · topic {topic}", shown.len()));
-    let inner = b.inner(area);
-    f.render_widget(b, area);
+    let inner = pane(f, area, format!("Events {} · topic {topic}", shown.len()));
     if shown.is_empty() {
         f.render_widget(
             Paragraph::new("Waiting for events… (t: topic, /: filter)").style(theme::muted()),

@@ -5,7 +5,7 @@ use crate::app::{Command, Confirm, JobAction, Level, Overlay, ViewOutcome};
 use crate::dto::Job;
 use crate::keys::Key;
 use crate::theme;
-use crate::views::block;
+use crate::views::{block, pane};
 use crate::widgets::{Scroll, bar, cut, move_sel};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -184,12 +184,14 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
         (area, None)
     };
     let (running, queued, failed) = v.counts();
-    let b = block(format!(
-        "Jobs {} · {running} running · {queued} queued · {failed} failed",
-        v.jobs.len()
-    ));
-    let inner = b.inner(main);
-    f.render_widget(b, main);
+    let inner = pane(
+        f,
+        main,
+        format!(
+            "Jobs {} · {running} running · {queued} queued · {failed} failed",
+            v.jobs.len()
+        ),
+    );
     if v.visible.is_empty() {
         let text = if v.loaded {
             "No jobs."

@@ -119,6 +119,14 @@ pub fn hints(pairs: &[(&str, &str)]) -> Line<'static> {
     Line::from(spans)
 }
 
+/// Draws a titled pane; returns the area inside its border.
+pub fn pane(f: &mut Frame, area: Rect, title: String) -> Rect {
+    let b = block(title);
+    let inner = b.inner(area);
+    f.render_widget(b, area);
+    inner
+}
+
 /// A bordered block with a title, used by every pane.
 pub fn block(title: String) -> ratatui::widgets::Block<'static> {
     ratatui::widgets::Block::bordered()

@@ -6,7 +6,7 @@ use crate::dto::{OrderDetail, OrderRow, UserInfo};
 use crate::keys::Key;
 use crate::steps;
 use crate::theme;
-use crate::views::block;
+use crate::views::pane;
 use crate::widgets::{Scroll, cut, money, move_sel};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -279,9 +279,7 @@ fn list(app: &crate::app::App, f: &mut Frame, area: Rect) {
     if !filters.is_empty() {
         title.push_str(&format!(" [{filters}]"));
     }
-    let b = block(title);
-    let inner = b.inner(area);
-    f.render_widget(b, area);
+    let inner = pane(f, area, title);
     if !v.loaded {
         f.render_widget(
             Paragraph::new("Loading orders…").style(theme::muted()),
@@ -362,9 +360,7 @@ fn list(app: &crate::app::App, f: &mut Frame, area: Rect) {
 fn detail(app: &crate::app::App, f: &mut Frame, area: Rect) {
     let v = &app.orders;
     let id = v.detail_open.clone().unwrap_or_default();
-    let b = block(format!("Order {id}"));
-    let inner = b.inner(area);
-    f.render_widget(b, area);
+    let inner = pane(f, area, format!("Order {id}"));
     let Some(d) = v.detail.as_ref().filter(|d| d.row.id == id) else {
         f.render_widget(
             Paragraph::new("Loading order…").style(theme::muted()),

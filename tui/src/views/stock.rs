@@ -4,7 +4,7 @@
 use crate::dto::{ExpiringBatch, LowPackaging};
 use crate::keys::Key;
 use crate::theme;
-use crate::views::block;
+use crate::views::pane;
 use crate::widgets::{Scroll, cut, move_sel};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -130,9 +130,7 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
         v.expiring_within(30),
         if v.focus == 0 { " ◆" } else { "" }
     );
-    let b = block(title);
-    let inner = b.inner(top);
-    f.render_widget(b, top);
+    let inner = pane(f, top, title);
     if batches.is_empty() {
         let text = if v.loaded {
             "No batch expires in the window."
@@ -178,13 +176,15 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
     }
 
     let pk = v.shown_packaging();
-    let b = block(format!(
-        "Packaging at or below MOQ: {}{}",
-        pk.len(),
-        if v.focus == 1 { " ◆" } else { "" }
-    ));
-    let inner = b.inner(bottom);
-    f.render_widget(b, bottom);
+    let inner = pane(
+        f,
+        bottom,
+        format!(
+            "Packaging at or below MOQ: {}{}",
+            pk.len(),
+            if v.focus == 1 { " ◆" } else { "" }
+        ),
+    );
     if pk.is_empty() {
         let text = if v.loaded {
             "All packaging above MOQ."
