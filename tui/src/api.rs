@@ -22,7 +22,17 @@ pub struct ApiError(pub String);
 pub struct ApiClient {
     http: reqwest::Client,
     base: String,
-    token: RwLock<Option<SecretString>>,
+    tokens: RwLock<Option<Tokens>>,
+}
+
+/// The session's tokens, in memory only.
+#[derive(Clone)]
+struct Tokens {
+    access: SecretString,
+    /// From a sign-in (not from `NEXUS_TOKEN`): lets the console renew the access token.
+    refresh: Option<SecretString>,
+    /// Access token lifetime in seconds, as the server said.
+    expires_in: u64,
 }
 
 impl ApiClient {
@@ -45,7 +55,7 @@ impl ApiClient {
         Ok(ApiClient {
             http,
             base,
-            token: RwLock::new(None),
+            tokens: RwLock::new(None),
         })
     }
 
@@ -53,15 +63,75 @@ impl ApiClient {
         &self.base
     }
 
+    /// Uses an access token given from outside (`NEXUS_TOKEN`), or forgets the session.
     pub fn set_token(&self, token: Option<SecretString>) {
-        if let Ok(mut t) = self.token.write() {
-            *t = token;
+        self.store(token.map(|access| Tokens {
+            access,
+            refresh: None,
+            expires_in: 0,
+        }));
+    }
+
+    fn store(&self, tokens: Option<Tokens>) {
+        if let Ok(mut t) = self.tokens.write() {
+            *t = tokens;
         }
     }
 
-    /// The token, for the WebSocket handshake (kept in memory by the caller too).
+    /// The access token, for the WebSocket handshake.
     pub fn token(&self) -> Option<SecretString> {
-        self.token.read().ok().and_then(|t| t.clone())
+        self.tokens
+            .read()
+            .ok()
+            .and_then(|t| t.as_ref().map(|t| t.access.clone()))
+    }
+
+    /// Seconds until the access token should be renewed (a minute before it expires), when
+    /// it can be: only a signed-in session has a refresh token.
+    pub fn renew_in(&self) -> Option<u64> {
+        let t = self.tokens.read().ok()?;
+        let t = t.as_ref()?;
+        t.refresh.as_ref()?;
+        Some(t.expires_in.saturating_sub(60).max(10))
+    }
+
+    /// Exchanges the refresh token for a new pair (`POST /api/auth/refresh`).
+    pub async fn renew(&self) -> Result<(), ApiError> {
+        let refresh = self
+            .tokens
+            .read()
+            .ok()
+            .and_then(|t| t.as_ref().and_then(|t| t.refresh.clone()))
+            .ok_or_else(|| ApiError("no refresh token: sign in again".into()))?;
+        let res = self
+            .http
+            .post(format!("{}/api/auth/refresh", self.base))
+            .json(&json!({ "refreshToken": refresh.expose_secret() }))
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        let status = res.status();
+        let v: Value = res.json().await.unwrap_or(Value::Null);
+        if !status.is_success() {
+            return Err(error_message(status.as_u16(), &v));
+        }
+        self.keep_tokens(&v)
+    }
+
+    /// Keeps the tokens of a login or refresh answer.
+    fn keep_tokens(&self, v: &Value) -> Result<(), ApiError> {
+        let secret = |k: &str| {
+            v.get(k)
+                .and_then(Value::as_str)
+                .map(|t| SecretString::from(t.to_string()))
+        };
+        let access = secret("token").ok_or_else(|| ApiError("the answer has no token".into()))?;
+        self.store(Some(Tokens {
+            access,
+            refresh: secret("refreshToken"),
+            expires_in: v.get("expiresIn").and_then(Value::as_u64).unwrap_or(3600),
+        }));
+        Ok(())
     }
 
     fn authed(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
@@ -134,15 +204,11 @@ impl ApiClient {
         if !status.is_success() {
             return Err(error_message(status.as_u16(), &v));
         }
-        let token = v
-            .get("token")
-            .and_then(Value::as_str)
-            .ok_or_else(|| ApiError("the login answer has no token".into()))?;
         let user = v
             .get("user")
             .and_then(UserInfo::from_json)
             .ok_or_else(|| ApiError("the login answer has no user".into()))?;
-        self.set_token(Some(SecretString::from(token.to_string())));
+        self.keep_tokens(&v)?;
         Ok(user)
     }
 

@@ -9,6 +9,7 @@ use futures::{SinkExt, StreamExt};
 use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -48,7 +49,11 @@ enum End {
 }
 
 /// Runs until the app's input channel closes or the server ends the session.
-pub async fn run(api_base: String, token: SecretString, tx: UnboundedSender<Input>) {
+pub async fn run(
+    api_base: String,
+    mut tokens: watch::Receiver<Option<SecretString>>,
+    tx: UnboundedSender<Input>,
+) {
     let url = ws_url(&api_base);
     // Consecutive failed connections; a session that got as far as `subscribed` resets it.
     let mut failures: u32 = 0;
@@ -62,7 +67,7 @@ pub async fn run(api_base: String, token: SecretString, tx: UnboundedSender<Inpu
             return;
         }
         let mut subscribed = false;
-        let end = connect_once(&url, &token, &tx, &mut subscribed).await;
+        let end = connect_once(&url, &mut tokens, &tx, &mut subscribed).await;
         if subscribed {
             failures = 0;
         }
@@ -92,12 +97,68 @@ pub async fn run(api_base: String, token: SecretString, tx: UnboundedSender<Inpu
     }
 }
 
+/// What to do with one frame from the server.
+enum Flow {
+    Continue,
+    Report(LiveMsg),
+    End(End),
+}
+
+fn on_frame(
+    frame: Result<Message, tokio_tungstenite::tungstenite::Error>,
+    subscribed: &mut bool,
+) -> Flow {
+    let text = match frame {
+        Ok(Message::Text(t)) => t,
+        Ok(Message::Close(Some(f))) => {
+            let code: u16 = f.code.into();
+            if code == UNAUTHORIZED {
+                return Flow::End(End::Auth(f.reason.to_string()));
+            }
+            let why = if f.code == CloseCode::Away {
+                "server shutting down".to_string()
+            } else {
+                format!("closed ({code} {})", f.reason)
+            };
+            return Flow::End(End::Retry(why));
+        }
+        Ok(Message::Close(None)) => return Flow::End(End::Retry("closed".into())),
+        // Pings are answered by tungstenite itself.
+        Ok(_) => return Flow::Continue,
+        Err(e) => return Flow::End(End::Retry(format!("connection lost: {e}"))),
+    };
+    let Some(ev) = serde_json::from_str::<serde_json::Value>(text.as_str())
+        .ok()
+        .as_ref()
+        .and_then(WireEvent::from_json)
+    else {
+        return Flow::Continue;
+    };
+    match ev.kind.as_str() {
+        "connected" | "pong" | "unsubscribed" | "authenticated" => Flow::Continue,
+        "subscribed" => {
+            // A working session: the next failure starts the backoff afresh.
+            *subscribed = true;
+            Flow::Report(LiveMsg::Connected)
+        }
+        "resync" => Flow::Report(LiveMsg::Resync(crate::dto::s(&ev.data, "reason"))),
+        "error" => {
+            tracing::warn!(data = %ev.data, "live feed error message");
+            Flow::Continue
+        }
+        _ => Flow::Report(LiveMsg::Event(ev)),
+    }
+}
+
 async fn connect_once(
     url: &str,
-    token: &SecretString,
+    tokens: &mut watch::Receiver<Option<SecretString>>,
     tx: &UnboundedSender<Input>,
     subscribed: &mut bool,
 ) -> End {
+    let Some(token) = tokens.borrow_and_update().clone() else {
+        return End::Closed;
+    };
     let mut req = match url.into_client_request() {
         Ok(r) => r,
         Err(e) => return End::Retry(format!("bad WebSocket URL: {e}")),
@@ -106,12 +167,8 @@ async fn connect_once(
         return End::Auth("TOKEN_INVALID".into());
     };
     req.headers_mut().insert("authorization", auth);
-    let ws = match tokio::time::timeout(
-        Duration::from_secs(10),
-        tokio_tungstenite::connect_async(req),
-    )
-    .await
-    {
+    let connect = tokio_tungstenite::connect_async(req);
+    let ws = match tokio::time::timeout(Duration::from_secs(10), connect).await {
         Err(_) => return End::Retry("connection timed out".into()),
         Ok(Err(tokio_tungstenite::tungstenite::Error::Http(res))) if res.status() == 401 => {
             return End::Auth("TOKEN_INVALID".into());
@@ -124,51 +181,35 @@ async fn connect_once(
     if let Err(e) = sink.send(Message::Text(sub.into())).await {
         return End::Retry(format!("subscribe failed: {e}"));
     }
-    while let Some(frame) = stream.next().await {
-        let text = match frame {
-            Ok(Message::Text(t)) => t,
-            Ok(Message::Close(Some(f))) => {
-                let code: u16 = f.code.into();
-                if code == UNAUTHORIZED {
-                    return End::Auth(f.reason.to_string());
-                }
-                let why = if f.code == CloseCode::Away {
-                    "server shutting down".to_string()
-                } else {
-                    format!("closed ({code} {})", f.reason)
+    loop {
+        tokio::select! {
+            frame = stream.next() => {
+                let Some(frame) = frame else {
+                    return End::Retry("connection closed".into());
                 };
-                return End::Retry(why);
+                match on_frame(frame, subscribed) {
+                    Flow::Continue => {}
+                    Flow::End(end) => return end,
+                    Flow::Report(msg) => {
+                        if tx.send(Input::Live(msg)).is_err() {
+                            return End::Closed;
+                        }
+                    }
+                }
             }
-            Ok(Message::Close(None)) => return End::Retry("closed".into()),
-            // Pings are answered by tungstenite itself.
-            Ok(_) => continue,
-            Err(e) => return End::Retry(format!("connection lost: {e}")),
-        };
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(text.as_str()) else {
-            continue;
-        };
-        let Some(ev) = WireEvent::from_json(&v) else {
-            continue;
-        };
-        let msg = match ev.kind.as_str() {
-            "connected" | "pong" | "unsubscribed" | "authenticated" => continue,
-            "subscribed" => {
-                // A working session: the next failure starts the backoff afresh.
-                *subscribed = true;
-                LiveMsg::Connected
+            // A renewed token: hand it to the open socket so it outlives the old one.
+            changed = tokens.changed() => {
+                let Ok(()) = changed else { return End::Closed };
+                let Some(t) = tokens.borrow_and_update().clone() else {
+                    return End::Closed;
+                };
+                let msg = serde_json::json!({ "type": "auth", "token": t.expose_secret() });
+                if let Err(e) = sink.send(Message::Text(msg.to_string().into())).await {
+                    return End::Retry(format!("sending the renewed token failed: {e}"));
+                }
             }
-            "resync" => LiveMsg::Resync(crate::dto::s(&ev.data, "reason")),
-            "error" => {
-                tracing::warn!(data = %ev.data, "live feed error message");
-                continue;
-            }
-            _ => LiveMsg::Event(ev),
-        };
-        if tx.send(Input::Live(msg)).is_err() {
-            return End::Closed;
         }
     }
-    End::Retry("connection closed".into())
 }
 
 #[cfg(test)]
@@ -247,7 +288,8 @@ mod tests {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let client = tokio::spawn(run(base, SecretString::from("t0k3n".to_string()), tx));
+        let (_tokens_tx, tokens) = watch::channel(Some(SecretString::from("t0k3n".to_string())));
+        let client = tokio::spawn(run(base, tokens, tx));
 
         let server = async {
             accept(&listener, None).await;
@@ -283,6 +325,52 @@ mod tests {
         tokio::time::timeout(Duration::from_secs(5), client)
             .await
             .expect("the feed stops after the session ended")
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_renewed_token_is_handed_to_the_open_socket() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let (tokens_tx, tokens) = watch::channel(Some(SecretString::from("t0k3n".to_string())));
+        let client = tokio::spawn(run(base, tokens, tx));
+
+        let server = async {
+            let (sock, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_hdr_async(sock, check)
+                .await
+                .unwrap();
+            let _subscribe = ws.next().await.unwrap().unwrap();
+            ws.send(Message::Text(r#"{"type":"subscribed","data":{}}"#.into()))
+                .await
+                .unwrap();
+            let auth = ws.next().await.unwrap().unwrap();
+            let auth: serde_json::Value = serde_json::from_str(auth.to_text().unwrap()).unwrap();
+            assert_eq!(auth, serde_json::json!({"type": "auth", "token": "n3w"}));
+            use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+            let frame = CloseFrame {
+                code: 4401.into(),
+                reason: "TOKEN_EXPIRED".into(),
+            };
+            let _ = ws.close(Some(frame)).await;
+            while ws.next().await.is_some() {}
+        };
+        let client_side = async {
+            assert_eq!(next(&mut rx).await, LiveMsg::Connecting { attempt: 1 });
+            assert_eq!(next(&mut rx).await, LiveMsg::Connected);
+            tokens_tx
+                .send(Some(SecretString::from("n3w".to_string())))
+                .unwrap();
+            assert_eq!(
+                next(&mut rx).await,
+                LiveMsg::AuthEnded("TOKEN_EXPIRED".into())
+            );
+        };
+        tokio::join!(server, client_side);
+        tokio::time::timeout(Duration::from_secs(5), client)
+            .await
+            .unwrap()
             .unwrap();
     }
 

@@ -10,7 +10,9 @@ use ratatui::backend::Backend;
 use ratatui::layout::Rect;
 use secrecy::SecretString;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// Where the session's token may come from besides the login form.
@@ -32,7 +34,11 @@ where
     B::Error: std::error::Error + Send + Sync + 'static,
 {
     let api = Arc::new(ApiClient::new(&app.api_url).map_err(|e| anyhow::anyhow!(e.0))?);
+    // The live feed and the token renewal run while signed in; the feed follows the token
+    // through `tokens`.
     let mut live: Option<JoinHandle<()>> = None;
+    let mut renewer: Option<JoinHandle<()>> = None;
+    let (tokens, _) = watch::channel::<Option<SecretString>>(None);
     let mut pending = Vec::new();
     if let Some(t) = startup.env_token {
         api.set_token(Some(t));
@@ -47,22 +53,21 @@ where
             match cmd {
                 Command::Quit => quit = true,
                 Command::StartLive => {
-                    if let Some(h) = live.take() {
-                        h.abort();
-                    }
-                    if let Some(token) = api.token() {
+                    stop(&mut live, &mut renewer);
+                    tokens.send_replace(api.token());
+                    if api.token().is_some() {
                         live = Some(tokio::spawn(crate::live::run(
                             api.base().to_string(),
-                            token,
+                            tokens.subscribe(),
                             tx.clone(),
                         )));
+                        renewer = Some(tokio::spawn(renew(api.clone(), tokens.clone())));
                     }
                 }
                 Command::Forget => {
-                    if let Some(h) = live.take() {
-                        h.abort();
-                    }
+                    stop(&mut live, &mut renewer);
                     api.set_token(None);
+                    tokens.send_replace(None);
                 }
                 other => spawn_call(api.clone(), other, tx.clone(), app.now),
             }
@@ -95,10 +100,35 @@ where
             pending.extend(app.handle(input));
         }
     };
-    if let Some(h) = live.take() {
-        h.abort();
-    }
+    stop(&mut live, &mut renewer);
     result
+}
+
+fn stop(live: &mut Option<JoinHandle<()>>, renewer: &mut Option<JoinHandle<()>>) {
+    for task in [live.take(), renewer.take()].into_iter().flatten() {
+        task.abort();
+    }
+}
+
+/// Renews the access token a minute before it expires, for as long as the session has a
+/// refresh token, and hands each new token to the live feed. A failed renewal is retried;
+/// if the token expires meanwhile the server ends the socket and the console asks to sign in.
+async fn renew(api: Arc<ApiClient>, tokens: watch::Sender<Option<SecretString>>) {
+    while let Some(wait) = api.renew_in() {
+        tokio::time::sleep(Duration::from_secs(wait)).await;
+        loop {
+            match api.renew().await {
+                Ok(()) => {
+                    tokens.send_replace(api.token());
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "token renewal failed; retrying");
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                }
+            }
+        }
+    }
 }
 
 /// Runs one REST call in the background; its answer comes back as input.

@@ -127,3 +127,39 @@ async fn a_token_from_the_environment_signs_in_and_read_only_refuses_steps() {
     c.send("\x03");
     assert!(c.wait_exit());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_client_renews_its_token_and_says_why_a_login_failed() {
+    use nexus_tui::api::ApiClient;
+    use secrecy::{ExposeSecret, SecretString};
+    let dir = tempfile::tempdir().unwrap();
+    let api = start_api(dir.path());
+
+    let client = ApiClient::new(&api.base_url).unwrap();
+    let user = client
+        .login("admin@nexusoms.com", &SecretString::from("admin123"))
+        .await
+        .unwrap();
+    assert_eq!(user.id, "USER-001");
+    assert!(user.can("approve_credit"));
+    let first = client.token().unwrap();
+    let wait = client.renew_in().expect("a signed-in session can renew");
+    assert!((10..3600).contains(&wait), "{wait}");
+    client.renew().await.unwrap();
+    let second = client.token().unwrap();
+    assert_ne!(first.expose_secret(), second.expose_secret());
+    assert_eq!(client.me().await.unwrap().id, "USER-001");
+
+    let err = ApiClient::new(&api.base_url)
+        .unwrap()
+        .login("admin@nexusoms.com", &SecretString::from("wrong"))
+        .await
+        .unwrap_err();
+    assert!(err.0.contains("INVALID_CREDENTIALS"), "{}", err.0);
+    let err = ApiClient::new("http://127.0.0.1:9")
+        .unwrap()
+        .me()
+        .await
+        .unwrap_err();
+    assert!(err.0.contains("cannot reach the API"), "{}", err.0);
+}
