@@ -460,6 +460,8 @@ impl App {
     }
 
     fn main_key(&mut self, key: Key) -> Vec<Command> {
+        // A message stays until the next key: it has been read by then.
+        self.message = None;
         if self.overlay.is_some() {
             return self.overlay_key(key);
         }

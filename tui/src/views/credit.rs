@@ -182,7 +182,9 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
             ))],
         };
         f.render_widget(
-            Paragraph::new(lines).block(block(format!("Exposure {id}"))),
+            Paragraph::new(lines)
+                .wrap(ratatui::widgets::Wrap { trim: false })
+                .block(block(format!("Exposure {id}"))),
             area,
         );
     }
