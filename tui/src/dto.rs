@@ -135,6 +135,8 @@ impl OrderRow {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrderLine {
     pub product: String,
+    /// Batches allocated to the line (batch number, quantity), from WH selection on.
+    pub allocated: Vec<(String, f64)>,
     pub sku: String,
     pub quantity: f64,
     pub price: f64,
@@ -175,6 +177,16 @@ impl OrderDetail {
                     .iter()
                     .map(|i| OrderLine {
                         product: s_any(i, &["productName", "productId"]),
+                        allocated: i
+                            .get("allocatedBatches")
+                            .and_then(Value::as_array)
+                            .map(|a| {
+                                a.iter()
+                                    .map(|b| (s(b, "batchNumber"), num(b, "qty")))
+                                    .filter(|(b, _)| !b.is_empty())
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
                         sku: s(i, "skuCode"),
                         quantity: num(i, "quantity"),
                         price: num(i, "price"),

@@ -35,7 +35,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "open Orders, Jobs, Stock, Credit, Events",
     ),
     ("Orders", "1-6", "sort by column (again: reverse)"),
-    ("Orders", "t", "lifecycle steps you may take on the order"),
+    (
+        "Orders",
+        "t",
+        "lifecycle steps you may take on the order (open it first to pack)",
+    ),
     ("Orders", "r", "reload the list with the current filters"),
     ("Steps", "1-9 / Enter", "choose a step"),
     (

@@ -74,6 +74,17 @@ pub struct StepDef {
     pub fields: &'static [FieldDef],
     /// Steps without a request body (POST with nothing).
     pub no_body: bool,
+    /// Body fields the console fills from the order itself.
+    pub derived: Derived,
+}
+
+/// Body fields taken from the order rather than typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Derived {
+    Nothing,
+    /// `lines`: every line picked exactly as allocated (the full pack; a short pick is
+    /// not offered here).
+    PickAsAllocated,
 }
 
 const PCA: &str = "Pending Credit Approval";
@@ -126,6 +137,7 @@ pub const STEPS: &[StepDef] = &[
         preset: &[("decision", "approve")],
         fields: &[text("reason", "Reason", false)],
         no_body: false,
+        derived: Derived::Nothing,
     },
     StepDef {
         label: "Put on hold",
@@ -136,6 +148,7 @@ pub const STEPS: &[StepDef] = &[
         preset: &[("decision", "hold")],
         fields: &[text("reason", "Reason", true)],
         no_body: false,
+        derived: Derived::Nothing,
     },
     StepDef {
         label: "Reject credit",
@@ -146,6 +159,7 @@ pub const STEPS: &[StepDef] = &[
         preset: &[("decision", "reject")],
         fields: &[text("reason", "Reason", true)],
         no_body: false,
+        derived: Derived::Nothing,
     },
     StepDef {
         label: "Release hold",
@@ -156,6 +170,7 @@ pub const STEPS: &[StepDef] = &[
         preset: &[],
         fields: &[],
         no_body: true,
+        derived: Derived::Nothing,
     },
     StepDef {
         label: "Assign warehouse",
@@ -169,6 +184,18 @@ pub const STEPS: &[StepDef] = &[
             flag("allowPartial", "Allow partial", false),
         ],
         no_body: false,
+        derived: Derived::Nothing,
+    },
+    StepDef {
+        label: "Pack as allocated",
+        endpoint: "pack",
+        permissions: &["manage_warehouse"],
+        also: Also::Nobody,
+        from: &[PACKING],
+        preset: &[],
+        fields: &[],
+        no_body: false,
+        derived: Derived::PickAsAllocated,
     },
     StepDef {
         label: "Send back to WH selection",
@@ -179,6 +206,7 @@ pub const STEPS: &[StepDef] = &[
         preset: &[],
         fields: &[text("reason", "Reason", false)],
         no_body: false,
+        derived: Derived::Nothing,
     },
     StepDef {
         label: "QC pass",
@@ -189,6 +217,7 @@ pub const STEPS: &[StepDef] = &[
         preset: &[("passed", "true")],
         fields: QC_CHECKS,
         no_body: false,
+        derived: Derived::Nothing,
     },
     StepDef {
         label: "QC fail",
@@ -199,6 +228,7 @@ pub const STEPS: &[StepDef] = &[
         preset: &[("passed", "false")],
         fields: &[text("remarks", "Remarks", true)],
         no_body: false,
+        derived: Derived::Nothing,
     },
     StepDef {
         label: "Enter logistics cost",
@@ -217,6 +247,7 @@ pub const STEPS: &[StepDef] = &[
             number("whToCustAmount", "WH → customer"),
         ],
         no_body: false,
+        derived: Derived::Nothing,
     },
     StepDef {
         label: "Approve high cost",
@@ -227,6 +258,7 @@ pub const STEPS: &[StepDef] = &[
         preset: &[("decision", "approve")],
         fields: &[text("reason", "Reason", false)],
         no_body: false,
+        derived: Derived::Nothing,
     },
     StepDef {
         label: "Reject high cost",
@@ -237,6 +269,7 @@ pub const STEPS: &[StepDef] = &[
         preset: &[("decision", "reject")],
         fields: &[text("reason", "Reason", true)],
         no_body: false,
+        derived: Derived::Nothing,
     },
     StepDef {
         label: "Invoice",
@@ -250,6 +283,7 @@ pub const STEPS: &[StepDef] = &[
             text("invoiceDate", "Invoice date (YYYY-MM-DD)", false),
         ],
         no_body: false,
+        derived: Derived::Nothing,
     },
     StepDef {
         label: "Dispatch",
@@ -267,6 +301,7 @@ pub const STEPS: &[StepDef] = &[
             number("distanceKm", "Distance km"),
         ],
         no_body: false,
+        derived: Derived::Nothing,
     },
     StepDef {
         label: "Out for delivery",
@@ -277,6 +312,7 @@ pub const STEPS: &[StepDef] = &[
         preset: &[],
         fields: &[],
         no_body: true,
+        derived: Derived::Nothing,
     },
     StepDef {
         label: "Deliver",
@@ -292,6 +328,7 @@ pub const STEPS: &[StepDef] = &[
             text("remarks", "Remarks", false),
         ],
         no_body: false,
+        derived: Derived::Nothing,
     },
     StepDef {
         label: "Return to warehouse",
@@ -302,6 +339,7 @@ pub const STEPS: &[StepDef] = &[
         preset: &[],
         fields: &[text("reason", "Reason", true)],
         no_body: false,
+        derived: Derived::Nothing,
     },
     StepDef {
         label: "Cancel order",
@@ -312,6 +350,7 @@ pub const STEPS: &[StepDef] = &[
         preset: &[],
         fields: &[text("reason", "Reason", false)],
         no_body: false,
+        derived: Derived::Nothing,
     },
     StepDef {
         label: "Bypass to status (admin)",
@@ -325,6 +364,7 @@ pub const STEPS: &[StepDef] = &[
             text("reason", "Reason", true),
         ],
         no_body: false,
+        derived: Derived::Nothing,
     },
 ];
 
@@ -350,6 +390,8 @@ pub struct StepForm {
     pub values: Vec<String>,
     pub focus: usize,
     pub error: Option<String>,
+    /// Body fields filled from the order (see [`Derived`]).
+    pub extra: Map<String, Value>,
 }
 
 impl StepForm {
@@ -367,7 +409,42 @@ impl StepForm {
                 .collect(),
             focus: 0,
             error: None,
+            extra: Map::new(),
         }
+    }
+
+    /// A form for a step on a loaded order, with the fields the order decides filled in.
+    pub fn for_order(
+        detail: Option<&crate::dto::OrderDetail>,
+        order_id: &str,
+        step: &'static StepDef,
+    ) -> Result<StepForm, String> {
+        let mut form = StepForm::new(order_id, step);
+        match step.derived {
+            Derived::Nothing => {}
+            Derived::PickAsAllocated => {
+                let d = detail.filter(|d| d.row.id == order_id).ok_or_else(|| {
+                    format!("Open {order_id} (Enter) first: the pack uses its allocation.")
+                })?;
+                if d.lines.iter().all(|l| l.allocated.is_empty()) {
+                    return Err(format!("{order_id} has no allocated batches to pack."));
+                }
+                let lines: Vec<Value> = d
+                    .lines
+                    .iter()
+                    .map(|l| {
+                        let batches: Vec<Value> = l
+                            .allocated
+                            .iter()
+                            .map(|(b, q)| json!({ "batchNumber": b, "qty": q }))
+                            .collect();
+                        json!({ "batches": batches })
+                    })
+                    .collect();
+                form.extra.insert("lines".into(), Value::Array(lines));
+            }
+        }
+        Ok(form)
     }
 
     /// The request body, or a message naming the first field that is missing or malformed.
@@ -384,6 +461,7 @@ impl StepForm {
             };
             body.insert((*k).to_string(), value);
         }
+        body.extend(self.extra.clone());
         for (f, raw) in self.step.fields.iter().zip(&self.values) {
             let raw = raw.trim();
             if raw.is_empty() {
@@ -483,6 +561,45 @@ mod tests {
         assert_eq!(labels(&available(PCA, can, true)), vec!["Cancel order"]);
         assert!(available(PCA, can, false).is_empty());
         assert!(available("Delivered", |_| true, true).is_empty());
+    }
+
+    #[test]
+    fn the_pack_picks_every_line_as_allocated() {
+        use crate::dto::{OrderDetail, OrderLine, OrderRow};
+        let pack = STEPS.iter().find(|s| s.endpoint == "pack").unwrap();
+        assert_eq!(
+            StepForm::for_order(None, "ORD-1", pack).unwrap_err(),
+            "Open ORD-1 (Enter) first: the pack uses its allocation."
+        );
+        let d = OrderDetail {
+            row: OrderRow {
+                id: "ORD-1".into(),
+                ..OrderRow::default()
+            },
+            lines: vec![
+                OrderLine {
+                    allocated: vec![("B1".into(), 4.0), ("B2".into(), 6.0)],
+                    ..OrderLine::default()
+                },
+                OrderLine {
+                    allocated: vec![("B3".into(), 2.0)],
+                    ..OrderLine::default()
+                },
+            ],
+            ..OrderDetail::default()
+        };
+        let body = StepForm::for_order(Some(&d), "ORD-1", pack)
+            .unwrap()
+            .body()
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            body,
+            json!({"lines": [
+                {"batches": [{"batchNumber": "B1", "qty": 4.0}, {"batchNumber": "B2", "qty": 6.0}]},
+                {"batches": [{"batchNumber": "B3", "qty": 2.0}]}
+            ]})
+        );
     }
 
     #[test]

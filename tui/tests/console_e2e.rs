@@ -163,3 +163,36 @@ async fn the_client_renews_its_token_and_says_why_a_login_failed() {
         .unwrap_err();
     assert!(err.0.contains("cannot reach the API"), "{}", err.0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_pack_step_built_from_the_allocation_is_accepted_by_the_api() {
+    use nexus_tui::api::ApiClient;
+    use nexus_tui::steps::{STEPS, StepForm, available};
+    use secrecy::SecretString;
+    let dir = tempfile::tempdir().unwrap();
+    let api = start_api(dir.path());
+
+    let client = ApiClient::new(&api.base_url).unwrap();
+    let user = client
+        .login("WHM-001", &SecretString::from("whmanager123"))
+        .await
+        .unwrap();
+    // A demo order waiting for packing, with its allocation.
+    let (orders, _) = client
+        .orders(&nexus_tui::app::OrderQuery {
+            status: Some("Pending Packing".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let id = orders.first().expect("a demo order in packing").id.clone();
+    let detail = client.order(&id).await.unwrap();
+    let steps = available(&detail.row.status, |p| user.can(p), false);
+    let pack = STEPS.iter().find(|s| s.endpoint == "pack").unwrap();
+    assert!(steps.contains(&pack), "a WH manager may pack: {steps:?}");
+
+    let form = StepForm::for_order(Some(&detail), &id, pack).unwrap();
+    let body = form.body().unwrap();
+    let status = client.step(&id, pack.endpoint, body.as_ref()).await;
+    assert_eq!(status.as_deref(), Ok("Pending Quality Control"), "{body:?}");
+}

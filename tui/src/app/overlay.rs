@@ -139,7 +139,7 @@ impl App {
                 Key::Char(d) if d.is_ascii_digit() && d != '0' => {
                     let i = d as usize - '1' as usize;
                     match steps.get(i) {
-                        Some(step) => (Some(self.open_form(&order_id, step)), Vec::new()),
+                        Some(step) => (self.open_form(&order_id, step), Vec::new()),
                         None => (
                             Some(Overlay::Steps {
                                 order_id,
@@ -151,7 +151,7 @@ impl App {
                     }
                 }
                 Key::Enter => match steps.get(sel) {
-                    Some(step) => (Some(self.open_form(&order_id, step)), Vec::new()),
+                    Some(step) => (self.open_form(&order_id, step), Vec::new()),
                     None => (None, Vec::new()),
                 },
                 _ => (
@@ -227,15 +227,27 @@ impl App {
         }
     }
 
-    fn open_form(&self, order_id: &str, step: &'static crate::steps::StepDef) -> Overlay {
-        let form = StepForm::new(order_id, step);
-        if step.fields.is_empty() {
+    /// The form of a step, or the confirmation when there is nothing to type; `None` with a
+    /// message when the order lacks what the step needs.
+    fn open_form(
+        &mut self,
+        order_id: &str,
+        step: &'static crate::steps::StepDef,
+    ) -> Option<Overlay> {
+        let form = match StepForm::for_order(self.orders.detail.as_ref(), order_id, step) {
+            Ok(f) => f,
+            Err(e) => {
+                self.set_message(Level::Error, e);
+                return None;
+            }
+        };
+        Some(if step.fields.is_empty() {
             // Nothing to fill in: straight to the confirmation.
             let body = form.body().ok().flatten();
             Overlay::Confirm(Confirm::Step { form, body })
         } else {
             Overlay::Form(form)
-        }
+        })
     }
 
     /// Runs a `:` command line.

@@ -57,6 +57,7 @@ pub fn detail() -> OrderDetail {
         lines: vec![
             OrderLine {
                 product: "Frozen Vannamei Prawns 500g".into(),
+                allocated: vec![],
                 sku: "SKU-002".into(),
                 quantity: 10.0,
                 price: 450.0,
@@ -65,6 +66,7 @@ pub fn detail() -> OrderDetail {
             },
             OrderLine {
                 product: "Basa Fillet 1kg".into(),
+                allocated: vec![],
                 sku: "SKU-004".into(),
                 quantity: 5.0,
                 price: 100.0,
