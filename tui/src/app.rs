@@ -79,9 +79,15 @@ pub struct OrderQuery {
     pub customer_id: Option<String>,
     pub salesperson_id: Option<String>,
     pub q: Option<String>,
+    /// Server page (1-based; 0 reads as 1) of `api::ORDER_PAGE` orders, newest first.
+    pub page: u32,
 }
 
 impl OrderQuery {
+    pub fn page(&self) -> u32 {
+        self.page.max(1)
+    }
+
     /// The query parameters to send.
     pub fn params(&self) -> Vec<(&'static str, String)> {
         let mut p = Vec::new();
@@ -94,6 +100,9 @@ impl OrderQuery {
             if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
                 p.push((k, v.clone()));
             }
+        }
+        if self.page() > 1 {
+            p.push(("page", self.page().to_string()));
         }
         p
     }

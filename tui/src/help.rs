@@ -41,6 +41,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "lifecycle steps you may take on the order (open it first to pack)",
     ),
     ("Orders", "r", "reload the list with the current filters"),
+    (
+        "Orders",
+        "[ ]",
+        "previous / next page of 500 orders from the server",
+    ),
     ("Steps", "1-9 / Enter", "choose a step"),
     (
         "Form",

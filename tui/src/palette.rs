@@ -30,7 +30,7 @@ pub const COMMANDS: &[PaletteCommand] = &[
     c("status", "<status>", "orders in one status (empty: all)"),
     c("customer", "<id>", "orders of one customer (empty: all)"),
     c("sales", "<id>", "orders of one salesperson (empty: all)"),
-    c("clear", "", "drop every order filter"),
+    c("clear", "", "drop every order filter (back to page 1)"),
     c("reload", "", "refetch everything"),
     c("help", "", "every key"),
     c("logout", "", "forget the token and sign in again"),

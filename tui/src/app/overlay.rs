@@ -88,6 +88,7 @@ impl App {
                     let cmds = if self.view == ViewId::Orders {
                         self.orders.query.q =
                             (!text.trim().is_empty()).then(|| text.trim().to_string());
+                        self.orders.query.page = 1;
                         vec![Command::LoadOrders(self.orders.query.clone())]
                     } else {
                         Vec::new()
@@ -270,6 +271,7 @@ impl App {
             }
             name @ ("status" | "customer" | "sales" | "clear") => {
                 let q = &mut self.orders.query;
+                q.page = 1;
                 match name {
                     "status" => q.status = some(arg),
                     "customer" => q.customer_id = some(arg),

@@ -41,6 +41,11 @@ impl OrdersView {
         self.visible.get(self.sel).map(|i| &self.rows[*i])
     }
 
+    /// Server pages of the current filters.
+    pub fn pages(&self) -> u32 {
+        (self.total.div_ceil(crate::api::ORDER_PAGE as u64) as u32).max(1)
+    }
+
     pub fn detail_id(&self) -> Option<String> {
         self.detail_open.clone()
     }
@@ -93,7 +98,9 @@ impl OrdersView {
             self.merge(row);
             return;
         }
-        if !self.query.admits(&row) {
+        // New orders are the newest: they belong on the first page only.
+        if !self.query.admits(&row) || self.query.page() > 1 {
+            self.total += u64::from(self.query.admits(&row));
             return;
         }
         self.rows.insert(0, row);
@@ -173,6 +180,23 @@ impl OrdersView {
                 ViewOutcome::None
             }
             Key::Char('r') => ViewOutcome::Commands(vec![Command::LoadOrders(self.query.clone())]),
+            Key::Char(']') | Key::Char('[') => {
+                let page = self.query.page();
+                let next = if key == Key::Char(']') {
+                    page + 1
+                } else {
+                    page.saturating_sub(1)
+                };
+                if next == 0 || next > self.pages() {
+                    return ViewOutcome::Message(
+                        Level::Info,
+                        format!("Page {page} of {}.", self.pages()),
+                    );
+                }
+                self.query.page = next;
+                self.sel = 0;
+                ViewOutcome::Commands(vec![Command::LoadOrders(self.query.clone())])
+            }
             Key::Char('t') | Key::Char('a') => self.steps_for(user, can_write),
             _ => ViewOutcome::None,
         }
@@ -275,6 +299,9 @@ fn list(app: &crate::app::App, f: &mut Frame, area: Rect) {
     let v = &app.orders;
     let shown = v.visible.len();
     let mut title = format!("Orders {shown}/{}", v.total.max(v.rows.len() as u64));
+    if v.pages() > 1 {
+        title.push_str(&format!(" · page {}/{} ([ ])", v.query.page(), v.pages()));
+    }
     let filters = filters_label(v);
     if !filters.is_empty() {
         title.push_str(&format!(" [{filters}]"));
@@ -489,6 +516,30 @@ mod tests {
         assert_eq!(ids, ["ORD-2", "ORD-3", "ORD-1"]);
         v.key(Key::Char('4'), &UserInfo::default(), true);
         assert_eq!(v.rows[v.visible[0]].id, "ORD-1");
+    }
+
+    #[test]
+    fn pages_move_through_the_server_list() {
+        let mut v = OrdersView::default();
+        v.set_rows(vec![row("ORD-1", "On Hold", 1.0)], 1200);
+        assert_eq!(v.pages(), 3);
+        let user = UserInfo::default();
+        assert!(matches!(
+            v.key(Key::Char('['), &user, true),
+            ViewOutcome::Message(..)
+        ));
+        match v.key(Key::Char(']'), &user, true) {
+            ViewOutcome::Commands(c) => {
+                assert!(
+                    matches!(&c[0], Command::LoadOrders(q) if q.page == 2 && q.params().contains(&("page", "2".into())))
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        // A live order does not land on page 2, but it counts.
+        v.upsert(row("ORD-9", "On Hold", 1.0));
+        assert_eq!(v.rows.len(), 1);
+        assert_eq!(v.total, 1201);
     }
 
     #[test]
