@@ -125,37 +125,7 @@ struct Shared {
 /// Serves until the listener fails. Prints `listening on ADDR` once bound (tests and
 /// operators read the port from it when `--listen` has port 0).
 pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&opts.authorized_keys).with_context(|| {
-        format!(
-            "reading the authorized-keys file {} (one `USER ssh-ed25519 AAAA…` per line)",
-            opts.authorized_keys.display()
-        )
-    })?;
-    let keys = parse_authorized_keys(&text)
-        .with_context(|| format!("in {}", opts.authorized_keys.display()))?;
-    anyhow::ensure!(
-        !keys.is_empty(),
-        "{} lists no keys: nobody could sign in",
-        opts.authorized_keys.display()
-    );
-    crate::api::ApiClient::new(&opts.api_url).map_err(|e| anyhow::anyhow!(e.0))?;
-    let host_key = load_or_create_host_key(&opts.host_key)?;
-    let mut methods = MethodSet::empty();
-    methods.push(MethodKind::PublicKey);
-    let config = Arc::new(Config {
-        methods,
-        keys: vec![host_key],
-        inactivity_timeout: Some(Duration::from_secs(3600)),
-        auth_rejection_time: Duration::from_secs(1),
-        auth_rejection_time_initial: Some(Duration::from_secs(0)),
-        nodelay: true,
-        ..Default::default()
-    });
-    let shared = Arc::new(Shared {
-        keys,
-        api_url: opts.api_url.clone(),
-        read_only: opts.read_only,
-    });
+    let server = Server::prepare(&opts)?;
     let listener = TcpListener::bind(opts.listen)
         .await
         .with_context(|| format!("binding {}", opts.listen))?;
@@ -164,27 +134,86 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         "nexus-tui ssh-serve listening on {addr} (API {})",
         opts.api_url
     );
-    let slots = Arc::new(Semaphore::new(opts.max_connections.max(1)));
-    loop {
-        let (socket, peer) = listener.accept().await?;
-        let Ok(permit) = slots.clone().try_acquire_owned() else {
-            tracing::warn!(%peer, "connection refused: limit reached");
-            drop(socket);
-            continue;
-        };
-        let config = config.clone();
-        let handler = Connection::new(shared.clone(), peer);
-        tokio::spawn(async move {
-            let _permit = permit;
-            match russh::server::run_stream(config, socket, handler).await {
-                Ok(session) => {
-                    if let Err(e) = session.await {
-                        tracing::info!(%peer, error = %e, "ssh session ended");
-                    }
-                }
-                Err(e) => tracing::info!(%peer, error = %e, "ssh handshake failed"),
-            }
+    server.run(listener).await
+}
+
+/// A configured server, ready to accept on a listener.
+pub struct Server {
+    config: Arc<Config>,
+    shared: Arc<Shared>,
+    slots: Arc<Semaphore>,
+}
+
+impl Server {
+    /// Reads the keys and the host key; every mistake is an error naming the file.
+    pub fn prepare(opts: &ServeOptions) -> anyhow::Result<Server> {
+        let text = std::fs::read_to_string(&opts.authorized_keys).with_context(|| {
+            format!(
+                "reading the authorized-keys file {} (one `USER ssh-ed25519 AAAA…` per line)",
+                opts.authorized_keys.display()
+            )
+        })?;
+        let keys = parse_authorized_keys(&text)
+            .with_context(|| format!("in {}", opts.authorized_keys.display()))?;
+        anyhow::ensure!(
+            !keys.is_empty(),
+            "{} lists no keys: nobody could sign in",
+            opts.authorized_keys.display()
+        );
+        crate::api::ApiClient::new(&opts.api_url).map_err(|e| anyhow::anyhow!(e.0))?;
+        let host_key = load_or_create_host_key(&opts.host_key)?;
+        let mut methods = MethodSet::empty();
+        methods.push(MethodKind::PublicKey);
+        let config = Arc::new(Config {
+            methods,
+            keys: vec![host_key],
+            inactivity_timeout: Some(Duration::from_secs(3600)),
+            auth_rejection_time: Duration::from_secs(1),
+            auth_rejection_time_initial: Some(Duration::from_secs(0)),
+            nodelay: true,
+            ..Default::default()
         });
+        let shared = Arc::new(Shared {
+            keys,
+            api_url: opts.api_url.clone(),
+            read_only: opts.read_only,
+        });
+        Ok(Server {
+            config,
+            shared,
+            slots: Arc::new(Semaphore::new(opts.max_connections.max(1))),
+        })
+    }
+
+    /// Accepts until the listener fails; beyond the connection limit a client is closed
+    /// at once, before the SSH handshake.
+    pub async fn run(self, listener: TcpListener) -> anyhow::Result<()> {
+        let Server {
+            config,
+            shared,
+            slots,
+        } = self;
+        loop {
+            let (socket, peer) = listener.accept().await?;
+            let Ok(permit) = slots.clone().try_acquire_owned() else {
+                tracing::warn!(%peer, "connection refused: limit reached");
+                drop(socket);
+                continue;
+            };
+            let config = config.clone();
+            let handler = Connection::new(shared.clone(), peer);
+            tokio::spawn(async move {
+                let _permit = permit;
+                match russh::server::run_stream(config, socket, handler).await {
+                    Ok(session) => {
+                        if let Err(e) = session.await {
+                            tracing::info!(%peer, error = %e, "ssh session ended");
+                        }
+                    }
+                    Err(e) => tracing::info!(%peer, error = %e, "ssh handshake failed"),
+                }
+            });
+        }
     }
 }
 
@@ -440,6 +469,60 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("line 1: not an OpenSSH public key"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn connections_beyond_the_limit_are_closed_before_the_handshake() {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+        let dir = tempfile::tempdir().unwrap();
+        let ak = dir.path().join("ak");
+        std::fs::write(&ak, format!("USER-001 {KEY}\n")).unwrap();
+        let opts = ServeOptions {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            host_key: dir.path().join("host_key"),
+            authorized_keys: ak,
+            api_url: "http://127.0.0.1:9".into(),
+            read_only: false,
+            max_connections: 1,
+        };
+        let server = Server::prepare(&opts).unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let task = tokio::spawn(server.run(listener));
+
+        // The first client gets the server's SSH banner: it holds the only slot.
+        let first = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let mut first = BufReader::new(first);
+        let mut banner = String::new();
+        first.read_line(&mut banner).await.unwrap();
+        assert!(banner.starts_with("SSH-2.0-"), "{banner}");
+
+        // The second is closed without a banner while the first is connected.
+        let mut second = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let mut buf = Vec::new();
+        let n = tokio::time::timeout(Duration::from_secs(10), second.read_to_end(&mut buf))
+            .await
+            .expect("the refused client is closed at once")
+            .unwrap_or(0);
+        assert_eq!(n, 0, "no banner for a client over the limit: {buf:?}");
+        task.abort();
+    }
+
+    #[test]
+    fn a_key_file_without_keys_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let ak = dir.path().join("ak");
+        std::fs::write(&ak, "# nobody yet\n").unwrap();
+        let opts = ServeOptions {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            host_key: dir.path().join("host_key"),
+            authorized_keys: ak,
+            api_url: "http://127.0.0.1:9".into(),
+            read_only: false,
+            max_connections: 1,
+        };
+        let err = Server::prepare(&opts).err().unwrap().to_string();
+        assert!(err.contains("lists no keys"), "{err}");
     }
 
     #[test]
