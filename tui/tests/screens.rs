@@ -164,3 +164,31 @@ fn tiny_terminals_do_not_panic() {
         app.handle(Input::Key(Key::Esc));
     }
 }
+
+/// The theme promise: text colours are xterm-256 indexes (or the terminal's own), and no
+/// cell paints a background, so every screen reads on light and dark terminals alike.
+#[test]
+fn every_screen_uses_indexed_foregrounds_and_no_backgrounds() {
+    use ratatui::style::Color;
+    let mut app = app();
+    let views = ['o', 'j', 's', 'c', 'e'];
+    let mut checked = 0;
+    for view in std::iter::once(' ').chain(views) {
+        app.handle(Input::Key(Key::Esc));
+        if view != ' ' {
+            app.handle(Input::Key(Key::Char(view)));
+        }
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
+        t.draw(|f| nexus_tui::views::render(&app, f)).unwrap();
+        for cell in t.backend().buffer().content() {
+            assert!(
+                matches!(cell.fg, Color::Reset | Color::Indexed(_)),
+                "view {view}: foreground {:?}",
+                cell.fg
+            );
+            assert_eq!(cell.bg, Color::Reset, "view {view}: a painted background");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 6 * 120 * 30);
+}
