@@ -147,7 +147,7 @@ fn read_only_and_disconnected_header() {
     app.message = None;
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("READ-ONLY"), "{text}");
-    assert!(text.contains("retry 3 in 4s"), "{text}");
+    assert!(text.contains("retry 3 at 12:00:04"), "{text}");
     snap_all("read_only_disconnected", &mut app);
 }
 

@@ -46,6 +46,8 @@ pub fn render(app: &App, f: &mut Frame) {
 }
 
 fn title_line(app: &App, f: &mut Frame, area: Rect) {
+    // Under 100 columns the right side is kept short so the view name always shows.
+    let narrow = area.width < 100;
     let live = match &app.live {
         LiveState::Live => Span::styled("● live", theme::ok()),
         LiveState::Off => Span::styled("○ offline", theme::muted()),
@@ -55,17 +57,27 @@ fn title_line(app: &App, f: &mut Frame, area: Rect) {
         LiveState::Down {
             retry_at, attempt, ..
         } => {
-            let secs = (*retry_at - app.now).num_seconds().max(0);
-            Span::styled(
-                format!("○ disconnected, retry {attempt} in {secs}s"),
-                theme::bad(),
-            )
+            // A wall-clock time, not a countdown: the screen is redrawn on events, not on a
+            // timer, so a countdown would stand still.
+            let at = retry_at.format("%H:%M:%S");
+            let text = if narrow {
+                format!("○ retry {attempt} at {at}")
+            } else {
+                format!("○ disconnected, retry {attempt} at {at}")
+            };
+            Span::styled(text, theme::bad())
         }
     };
     let user = app
         .user
         .as_ref()
-        .map(|u| format!("{} ({})", u.id, u.role))
+        .map(|u| {
+            if narrow {
+                u.id.clone()
+            } else {
+                format!("{} ({})", u.id, u.role)
+            }
+        })
         .unwrap_or_default();
     let mut right = vec![Span::styled(user, theme::muted()), Span::raw("  "), live];
     if app.read_only {
