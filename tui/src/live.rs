@@ -374,6 +374,34 @@ mod tests {
             .unwrap();
     }
 
+    #[tokio::test]
+    async fn an_https_api_is_reached_over_tls() {
+        // A listener that is no TLS server: the client must get as far as the TLS
+        // handshake (TLS is compiled in, a crypto provider is there) and report the failure.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("https://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let _ = sock.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+            }
+        });
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let (_tokens_tx, tokens) = watch::channel(Some(SecretString::from("t0k3n".to_string())));
+        let client = tokio::spawn(run(base, tokens, tx));
+        assert_eq!(next(&mut rx).await, LiveMsg::Connecting { attempt: 1 });
+        match next(&mut rx).await {
+            LiveMsg::Down { reason, .. } => {
+                // rustls read the plain-HTTP answer as a corrupt TLS record.
+                assert!(reason.starts_with("cannot connect"), "{reason}");
+                assert!(reason.contains("corrupt message"), "{reason}");
+                assert!(!reason.contains("not compiled"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        client.abort();
+    }
+
     #[test]
     fn ws_urls() {
         assert_eq!(ws_url("http://127.0.0.1:3000/"), "ws://127.0.0.1:3000/ws");
