@@ -196,3 +196,49 @@ async fn the_pack_step_built_from_the_allocation_is_accepted_by_the_api() {
     let status = client.step(&id, pack.endpoint, body.as_ref()).await;
     assert_eq!(status.as_deref(), Ok("Pending Quality Control"), "{body:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_job_shows_live_with_its_report_link() {
+    use base64::Engine;
+    use nexus_tests::workbook::{Line, bulk_orders};
+    let dir = tempfile::tempdir().unwrap();
+    let api = start_api(dir.path());
+    let base = api.base_url.clone();
+
+    // Job events go to the user who started the job: the console signs in as that user.
+    let mut c = Console::spawn(command(&tui_bin(), &["--api", &base]), 30, 120);
+    c.wait_for("Sign in");
+    c.send("SALES-001\tsales123\r");
+    c.wait_for("● live");
+    c.send(":jobs\r");
+    c.wait_for("NexusOMS · Jobs");
+
+    let http = reqwest::Client::new();
+    let sales = token(&http, &base, "SALES-001", "sales123").await;
+    let file = bulk_orders(&[
+        Line::new("CUST-001", "SKU-001", "2").order_ref("A"),
+        Line::new("CUST-404", "SKU-001", "1").order_ref("B"),
+    ]);
+    let queued = call(
+        http.post(format!("{base}/api/orders/bulk"))
+            .bearer_auth(&sales)
+            .json(&json!({
+                "excelData": base64::engine::general_purpose::STANDARD.encode(&file),
+                "fileName": "console.xlsx",
+            })),
+    )
+    .await;
+    let job_id = queued["jobId"].as_str().expect("job id").to_string();
+
+    // The job finishes on screen, with a report (the rejected row), without a key pressed.
+    c.wait_until("the finished job with its report", |s| {
+        s.contains("succeeded") && s.contains("report")
+    });
+    c.send("d");
+    c.wait_for(&format!("Report link {job_id}: http"));
+    // A succeeded job has nothing to retry; the console says so instead of calling.
+    c.send("r");
+    c.wait_for("nothing to retry");
+    c.send("\x03");
+    assert!(c.wait_exit());
+}
