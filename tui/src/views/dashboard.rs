@@ -86,6 +86,10 @@ impl Dashboard {
 
     pub fn order_created(&mut self, status: &str, at: DateTime<Utc>) {
         self.bump(status, 1);
+        // Only the last day is drawn: older times go, so a console open for weeks does
+        // not keep every order's time.
+        self.recent
+            .retain(|t| at.signed_duration_since(*t) < chrono::Duration::hours(24));
         self.recent.push(at);
     }
 
