@@ -242,3 +242,49 @@ async fn an_import_job_shows_live_with_its_report_link() {
     c.send("\x03");
     assert!(c.wait_exit());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_job_shows_its_error_and_is_retried_from_the_console() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().unwrap();
+    let api = start_api(dir.path());
+    let base = api.base_url.clone();
+
+    let mut c = Console::spawn(command(&tui_bin(), &["--api", &base]), 30, 140);
+    c.wait_for("Sign in");
+    c.send("SALES-001\tsales123\r");
+    c.wait_for("● live");
+    c.send(":jobs\r");
+    c.wait_for("NexusOMS · Jobs");
+
+    // A workbook without the bulk-order sheet: the import fails for good.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet()
+        .write_string(0, 0, "Something else")
+        .unwrap();
+    let http = reqwest::Client::new();
+    let sales = token(&http, &base, "SALES-001", "sales123").await;
+    let queued = call(
+        http.post(format!("{base}/api/orders/bulk"))
+            .bearer_auth(&sales)
+            .json(&json!({
+                "excelData": base64::engine::general_purpose::STANDARD
+                    .encode(wb.save_to_buffer().unwrap()),
+                "fileName": "wrong.xlsx",
+            })),
+    )
+    .await;
+    let job_id = queued["jobId"].as_str().expect("job id").to_string();
+
+    c.wait_until("the failed job with its error", |s| {
+        s.contains("failed") && s.to_lowercase().contains("sheet")
+    });
+    c.send("r");
+    c.wait_for(&format!("Retry job {job_id}?"));
+    c.send("y");
+    // The status in the message is the API's answer to POST /api/jobs/{id}/retry.
+    c.wait_for(&format!("Retry {job_id}: queued"));
+
+    c.send("\x03");
+    assert!(c.wait_exit());
+}
