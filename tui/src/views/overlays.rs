@@ -170,6 +170,7 @@ fn help(f: &mut Frame, area: Rect, scroll: u16) {
     }
     f.render_widget(
         Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
             .scroll((scroll, 0))
             .block(block("Keys (j/k scroll, any key closes)".into())),
         r,
