@@ -116,6 +116,16 @@ fn an_ssh_client_signs_in_and_reads_the_dashboard() {
             .is_some_and(|l| l.trim_end().chars().count() > 100)
     });
 
+    // A second connection gets a console of its own: signed out, while the first stays
+    // signed in and on its view.
+    let mut other = Console::spawn(ssh(&port, &key), 24, 80);
+    other.wait_for("Sign in");
+    c.send(":orders\r");
+    c.wait_for("NexusOMS · Orders");
+    assert!(other.screen().contains("Sign in"), "{}", other.screen());
+    other.send("\x03");
+    other.wait_exit();
+
     c.send("\x03");
     c.wait_exit();
 
