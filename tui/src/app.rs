@@ -256,6 +256,8 @@ pub enum LiveMsg {
 #[derive(Debug, Clone)]
 pub enum Input {
     Key(Key),
+    /// The terminal went away (the SSH client disconnected): end the console.
+    Hangup,
     Resize(u16, u16),
     Api(ApiResult),
     Live(LiveMsg),
@@ -415,7 +417,7 @@ impl App {
                 self.size = (w, h);
                 Vec::new()
             }
-            Input::Key(Key::Ctrl('c')) => vec![Command::Quit],
+            Input::Key(Key::Ctrl('c')) | Input::Hangup => vec![Command::Quit],
             Input::Key(key) => match self.screen {
                 Screen::Login(_) => self.login_key(key),
                 Screen::Main => self.main_key(key),

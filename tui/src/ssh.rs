@@ -277,8 +277,9 @@ impl Connection {
             let _ = terminal.backend_mut().write_all(ENTER);
             let result =
                 runtime::run(&mut terminal, app, tx, rx, Startup { env_token: None }).await;
-            if let Err(e) = result {
-                tracing::info!(%peer, error = %e, "console ended with an error");
+            match result {
+                Ok(()) => tracing::info!(%peer, "console closed"),
+                Err(e) => tracing::info!(%peer, error = %e, "console ended with an error"),
             }
             let backend = terminal.backend_mut();
             let _ = backend.write_all(LEAVE);
@@ -287,6 +288,16 @@ impl Connection {
             drop(terminal);
         });
         Ok(())
+    }
+}
+
+/// The connection is gone (client quit, network cut): end its console, so a dropped
+/// session leaves no console and no live feed behind.
+impl Drop for Connection {
+    fn drop(&mut self) {
+        if let Some(tx) = &self.input {
+            let _ = tx.send(Input::Hangup);
+        }
     }
 }
 
@@ -404,7 +415,7 @@ fn clamp(n: u32) -> u16 {
 /// task of their own (the draw loop never waits on the network).
 pub struct ChannelWriter {
     buf: Vec<u8>,
-    tx: Option<UnboundedSender<Vec<u8>>>,
+    tx: UnboundedSender<Vec<u8>>,
 }
 
 impl ChannelWriter {
@@ -423,7 +434,7 @@ impl ChannelWriter {
         });
         ChannelWriter {
             buf: Vec::new(),
-            tx: Some(tx),
+            tx,
         }
     }
 }
@@ -439,15 +450,9 @@ impl std::io::Write for ChannelWriter {
             return Ok(());
         }
         let bytes = std::mem::take(&mut self.buf);
-        match &self.tx {
-            Some(tx) => tx.send(bytes).map_err(|_| {
-                std::io::Error::new(std::io::ErrorKind::BrokenPipe, "ssh channel closed")
-            }),
-            None => Err(std::io::Error::new(
-                std::io::ErrorKind::BrokenPipe,
-                "ssh channel closed",
-            )),
-        }
+        self.tx
+            .send(bytes)
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "ssh channel closed"))
     }
 }
 

@@ -246,6 +246,14 @@ mod tests {
     }
 
     #[test]
+    fn a_hangup_ends_the_console_signed_in_or_not() {
+        let mut app = signed_in();
+        assert_eq!(names(&app.handle(Input::Hangup)), vec!["Quit"]);
+        let mut app = App::new("http://x", false, chrono::Utc::now());
+        assert_eq!(names(&app.handle(Input::Hangup)), vec!["Quit"]);
+    }
+
+    #[test]
     fn a_reconnect_refetches_and_a_first_connect_does_not() {
         let mut app = signed_in();
         assert!(app.handle(Input::Live(LiveMsg::Connected)).is_empty());
