@@ -186,23 +186,34 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         ]),
         Line::from(Span::styled("Alerts", theme::header())),
     ];
-    if d.alerts.is_empty() {
-        lines.push(Line::from(Span::styled(
-            "none since sign-in",
-            theme::muted(),
-        )));
-    }
     let room = inner.width.saturating_sub(6) as usize;
-    for (at, text) in d
-        .alerts
-        .iter()
-        .take(inner.height.saturating_sub(4) as usize)
-    {
-        lines.push(Line::from(vec![
+    let rows = inner.height.saturating_sub(4) as usize;
+    // Live alerts first, newest on top; then the standing ones the stock lists show (a
+    // batch inside 30 days, packaging at or below MOQ), so the panel is useful from the
+    // first second and not only after an event.
+    let live = d.alerts.iter().map(|(at, text)| {
+        Line::from(vec![
             Span::styled(at.format("%H:%M ").to_string(), theme::muted()),
             Span::styled(cut(text, room), theme::warn()),
-        ]));
+        ])
+    });
+    let expiring = app.stock.batches.iter().filter(|b| b.days < 30).map(|b| {
+        Line::from(vec![
+            Span::styled(format!("{:>3}d  ", b.days), theme::bad()),
+            Span::raw(cut(&format!("{} {}", b.product, b.batch), room)),
+        ])
+    });
+    let packaging = app.stock.packaging.iter().map(|p| {
+        Line::from(vec![
+            Span::styled("MOQ   ", theme::warn()),
+            Span::raw(cut(&format!("{} {}/{}", p.name, p.balance, p.moq), room)),
+        ])
+    });
+    let standing: Vec<Line> = live.chain(expiring).chain(packaging).take(rows).collect();
+    if standing.is_empty() {
+        lines.push(Line::from(Span::styled("none", theme::muted())));
     }
+    lines.extend(standing);
     f.render_widget(Paragraph::new(lines), inner);
 
     // Orders per hour.
