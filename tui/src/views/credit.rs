@@ -1,0 +1,266 @@
+//! Credit: each customer's outstanding against the limit, overdue and the three ageing
+//! groups of the credit review (0–30, 31–90, 90+); Enter fetches the exposure detail
+//! (outstanding + open orders against the limit) and the nine legacy buckets.
+
+use crate::app::{Command, ViewOutcome};
+use crate::dto::{Aging, CustomerCredit};
+use crate::keys::Key;
+use crate::theme;
+use crate::views::{block, pane};
+use crate::widgets::{Scroll, bar, cut, money, move_sel};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+
+#[derive(Debug, Default)]
+pub struct CreditView {
+    pub customers: Vec<CustomerCredit>,
+    pub text: String,
+    pub visible: Vec<usize>,
+    pub sel: usize,
+    pub scroll: Scroll,
+    pub detail_open: Option<String>,
+    pub aging: Option<Aging>,
+    pub loaded: bool,
+}
+
+impl CreditView {
+    pub fn set_customers(&mut self, c: Vec<CustomerCredit>) {
+        self.customers = c;
+        self.loaded = true;
+        self.recompute();
+    }
+
+    pub fn set_text(&mut self, text: &str) {
+        self.text = text.to_string();
+        self.recompute();
+    }
+
+    pub fn close_detail(&mut self) -> bool {
+        self.aging = None;
+        self.detail_open.take().is_some()
+    }
+
+    /// Most used limit first: the customers credit control looks at.
+    fn recompute(&mut self) {
+        let needle = self.text.to_lowercase();
+        self.visible = (0..self.customers.len())
+            .filter(|i| {
+                let c = &self.customers[*i];
+                needle.is_empty()
+                    || c.name.to_lowercase().contains(&needle)
+                    || c.id.to_lowercase().contains(&needle)
+            })
+            .collect();
+        let cs = &self.customers;
+        self.visible.sort_by(|a, b| {
+            let u = |c: &CustomerCredit| c.utilisation().unwrap_or(-1.0);
+            u(&cs[*b])
+                .partial_cmp(&u(&cs[*a]))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(cs[*a].name.cmp(&cs[*b].name))
+        });
+        self.sel = self.sel.min(self.visible.len().saturating_sub(1));
+    }
+
+    pub fn key(&mut self, key: Key) -> ViewOutcome {
+        if let Some(sel) = move_sel(key, self.sel, self.visible.len(), self.scroll.page()) {
+            self.sel = sel;
+            return ViewOutcome::None;
+        }
+        if key == Key::Enter
+            && let Some(i) = self.visible.get(self.sel)
+        {
+            let id = self.customers[*i].id.clone();
+            self.detail_open = Some(id.clone());
+            self.aging = None;
+            return ViewOutcome::Commands(vec![Command::LoadAging(id)]);
+        }
+        ViewOutcome::None
+    }
+}
+
+pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
+    let v = &app.credit;
+    let (list_area, detail_area) = if v.detail_open.is_some() {
+        let [a, b] = Layout::vertical([Constraint::Min(5), Constraint::Length(8)]).areas(area);
+        (a, Some(b))
+    } else {
+        (area, None)
+    };
+    let over = v
+        .customers
+        .iter()
+        .filter(|c| c.utilisation().is_some_and(|u| u > 1.0))
+        .count();
+    let inner = pane(
+        f,
+        list_area,
+        format!("Credit {} customers · {over} over limit", v.customers.len()),
+    );
+    if v.visible.is_empty() {
+        let text = if v.loaded {
+            "No customers."
+        } else {
+            "Loading customers…"
+        };
+        f.render_widget(Paragraph::new(text).style(theme::muted()), inner);
+    } else {
+        let wide = inner.width >= 100;
+        let h = inner.height.saturating_sub(1) as usize;
+        let (start, end) = v.scroll.window(v.sel, v.visible.len(), h);
+        let rows = v.visible[start..end].iter().map(|i| {
+            let c = &v.customers[*i];
+            let (used, style) = match c.utilisation() {
+                Some(u) if u > 1.0 => (bar(u, 8), theme::bad()),
+                Some(u) if u > 0.8 => (bar(u, 8), theme::warn()),
+                Some(u) => (bar(u, 8), theme::ok()),
+                None => ("no limit".to_string(), theme::muted()),
+            };
+            let mut cells = vec![
+                Cell::from(cut(&c.name, 24)),
+                Cell::from(Line::from(money(c.outstanding)).right_aligned()),
+                Cell::from(Line::from(c.limit.map(money).unwrap_or_default()).right_aligned()),
+                Cell::from(Span::styled(used, style)),
+            ];
+            if wide {
+                cells.push(Cell::from(Line::from(money(c.overdue)).right_aligned()));
+                for b in c.buckets {
+                    cells.push(Cell::from(Line::from(money(b)).right_aligned()));
+                }
+            }
+            Row::new(cells)
+        });
+        let (widths, header): (Vec<Constraint>, Vec<&str>) = if wide {
+            (
+                vec![
+                    Constraint::Fill(1),
+                    Constraint::Length(13),
+                    Constraint::Length(13),
+                    Constraint::Length(13),
+                    Constraint::Length(12),
+                    Constraint::Length(12),
+                    Constraint::Length(12),
+                    Constraint::Length(12),
+                ],
+                vec![
+                    "Customer",
+                    "Outstanding",
+                    "Limit",
+                    "Used",
+                    "Overdue",
+                    "0-30",
+                    "31-90",
+                    "90+",
+                ],
+            )
+        } else {
+            (
+                vec![
+                    Constraint::Fill(1),
+                    Constraint::Length(13),
+                    Constraint::Length(13),
+                    Constraint::Length(13),
+                ],
+                vec!["Customer", "Outstanding", "Limit", "Used"],
+            )
+        };
+        let table = Table::new(rows, widths)
+            .header(Row::new(header).style(theme::header()))
+            .row_highlight_style(theme::selected());
+        let mut state = TableState::default().with_selected(Some(v.sel - start));
+        f.render_stateful_widget(table, inner, &mut state);
+    }
+    if let Some(area) = detail_area {
+        let id = v.detail_open.clone().unwrap_or_default();
+        let lines = match &v.aging {
+            Some(a) if a.customer_id == id || a.customer_id.is_empty() => aging_lines(a),
+            _ => vec![Line::from(Span::styled(
+                "Loading exposure…",
+                theme::muted(),
+            ))],
+        };
+        f.render_widget(
+            Paragraph::new(lines)
+                .wrap(ratatui::widgets::Wrap { trim: false })
+                .block(block(format!("Exposure {id}"))),
+            area,
+        );
+    }
+}
+
+fn aging_lines(a: &Aging) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(vec![
+        Span::styled("Exposure ", theme::muted()),
+        Span::styled(
+            money(a.exposure),
+            if a.over_limit {
+                theme::bad()
+            } else {
+                theme::title()
+            },
+        ),
+        Span::styled("  open orders ", theme::muted()),
+        Span::raw(money(a.open_orders)),
+        Span::styled("  limit ", theme::muted()),
+        Span::raw(a.limit.map(money).unwrap_or_else(|| "none".into())),
+        Span::styled("  headroom ", theme::muted()),
+        Span::styled(
+            a.headroom.map(money).unwrap_or_default(),
+            if a.over_limit {
+                theme::bad()
+            } else {
+                theme::ok()
+            },
+        ),
+    ])];
+    if !a.label.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!("Ageing: {}", a.label),
+            theme::warn(),
+        )));
+    }
+    let mut spans = Vec::new();
+    for (label, amount) in &a.buckets {
+        spans.push(Span::styled(format!("{label}: "), theme::muted()));
+        spans.push(Span::raw(format!("{}  ", money(*amount))));
+    }
+    lines.push(Line::from(spans));
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fullest_limit_comes_first_and_enter_asks_for_ageing() {
+        let c = |id: &str, out: f64, limit: Option<f64>| CustomerCredit {
+            id: id.into(),
+            name: id.into(),
+            outstanding: out,
+            limit,
+            ..CustomerCredit::default()
+        };
+        let mut v = CreditView::default();
+        v.set_customers(vec![
+            c("A", 10.0, Some(100.0)),
+            c("B", 150.0, Some(100.0)),
+            c("C", 5.0, None),
+        ]);
+        let order: Vec<_> = v
+            .visible
+            .iter()
+            .map(|i| v.customers[*i].id.clone())
+            .collect();
+        assert_eq!(order, ["B", "A", "C"]);
+        match v.key(Key::Enter) {
+            ViewOutcome::Commands(c) => {
+                assert!(matches!(&c[0], Command::LoadAging(id) if id == "B"))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(v.close_detail());
+    }
+}

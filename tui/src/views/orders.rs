@@ -1,0 +1,591 @@
+//! Orders: the list (filters, sort by any column), the detail pane (lines, totals, status
+//! timeline) and the lifecycle steps this user may take.
+
+use crate::app::{Command, Level, OrderQuery, Overlay, ViewOutcome};
+use crate::dto::{OrderDetail, OrderRow, UserInfo};
+use crate::keys::Key;
+use crate::steps;
+use crate::theme;
+use crate::views::pane;
+use crate::widgets::{Scroll, cut, money, move_sel};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
+use std::cmp::Ordering;
+
+/// Column titles, in the order the 1–6 sort keys use.
+pub const COLUMNS: [&str; 6] = ["Order", "Customer", "Status", "Total", "Sales", "Created"];
+
+#[derive(Debug, Default)]
+pub struct OrdersView {
+    pub rows: Vec<OrderRow>,
+    /// Matching orders on the server (`X-Total-Count`), beyond the page loaded.
+    pub total: u64,
+    pub query: OrderQuery,
+    /// The `/` text, applied to the loaded rows as it is typed.
+    pub text: String,
+    /// Indexes into `rows` after the text filter and the sort.
+    pub visible: Vec<usize>,
+    pub sel: usize,
+    pub scroll: Scroll,
+    /// Sort column (index into [`COLUMNS`]) and direction; `None`: newest first.
+    pub sort: Option<(usize, bool)>,
+    pub detail: Option<OrderDetail>,
+    pub detail_open: Option<String>,
+    pub loaded: bool,
+}
+
+impl OrdersView {
+    pub fn selected(&self) -> Option<&OrderRow> {
+        self.visible.get(self.sel).map(|i| &self.rows[*i])
+    }
+
+    /// Server pages of the current filters.
+    pub fn pages(&self) -> u32 {
+        (self.total.div_ceil(crate::api::ORDER_PAGE as u64) as u32).max(1)
+    }
+
+    pub fn detail_id(&self) -> Option<String> {
+        self.detail_open.clone()
+    }
+
+    pub fn close_detail(&mut self) -> bool {
+        self.detail = None;
+        self.detail_open.take().is_some()
+    }
+
+    pub fn set_rows(&mut self, rows: Vec<OrderRow>, total: u64) {
+        self.rows = rows;
+        self.total = total;
+        self.loaded = true;
+        self.recompute();
+    }
+
+    pub fn set_text(&mut self, text: &str) {
+        self.text = text.to_string();
+        self.recompute();
+    }
+
+    pub fn set_detail(&mut self, d: OrderDetail) {
+        if self.detail_open.as_deref() == Some(d.row.id.as_str()) {
+            self.set_status(&d.row.id, &d.row.status);
+            self.detail = Some(d);
+        }
+    }
+
+    /// Updates an order's status in the list; false when the order is not loaded.
+    pub fn set_status(&mut self, id: &str, status: &str) -> bool {
+        let Some(r) = self.rows.iter_mut().find(|r| r.id == id) else {
+            return false;
+        };
+        if status.is_empty() || r.status == status {
+            return true;
+        }
+        r.status = status.to_string();
+        if !self.query.admits(r) {
+            self.rows.retain(|r| r.id != id);
+            self.total = self.total.saturating_sub(1);
+        }
+        self.recompute();
+        true
+    }
+
+    /// A new or changed order from the live feed: added on top when it passes the
+    /// filters, merged when present.
+    pub fn upsert(&mut self, row: OrderRow) {
+        if self.rows.iter().any(|r| r.id == row.id) {
+            self.merge(row);
+            return;
+        }
+        // New orders are the newest: they belong on the first page only.
+        if !self.query.admits(&row) || self.query.page() > 1 {
+            self.total += u64::from(self.query.admits(&row));
+            return;
+        }
+        self.rows.insert(0, row);
+        self.total += 1;
+        // Keep the cursor on the order it was on.
+        let keep = self.selected().map(|r| r.id.clone());
+        self.recompute();
+        self.reselect(keep);
+    }
+
+    /// Merges the fields an event carries into a loaded row.
+    pub fn merge(&mut self, row: OrderRow) {
+        if let Some(r) = self.rows.iter_mut().find(|r| r.id == row.id) {
+            if !row.status.is_empty() {
+                r.status = row.status;
+            }
+            if !row.customer_name.is_empty() {
+                r.customer_name = row.customer_name;
+            }
+            if row.total != 0.0 {
+                r.total = row.total;
+            }
+            self.recompute();
+        }
+    }
+
+    fn reselect(&mut self, id: Option<String>) {
+        if let Some(id) = id
+            && let Some(p) = self.visible.iter().position(|i| self.rows[*i].id == id)
+        {
+            self.sel = p;
+        }
+    }
+
+    /// Applies the text filter and the sort to the loaded rows.
+    pub fn recompute(&mut self) {
+        let keep = self.selected().map(|r| r.id.clone());
+        let needle = self.text.trim().to_lowercase();
+        self.visible = (0..self.rows.len())
+            .filter(|i| needle.is_empty() || matches(&self.rows[*i], &needle))
+            .collect();
+        if let Some((col, desc)) = self.sort {
+            let rows = &self.rows;
+            self.visible.sort_by(|a, b| {
+                let o = compare(&rows[*a], &rows[*b], col);
+                if desc { o.reverse() } else { o }
+            });
+        }
+        self.sel = self.sel.min(self.visible.len().saturating_sub(1));
+        self.reselect(keep);
+    }
+
+    pub fn key(&mut self, key: Key, user: &UserInfo, can_write: bool) -> ViewOutcome {
+        if let Some(sel) = move_sel(key, self.sel, self.visible.len(), self.scroll.page()) {
+            self.sel = sel;
+            return ViewOutcome::None;
+        }
+        match key {
+            Key::Enter => match self.selected() {
+                Some(r) => {
+                    let id = r.id.clone();
+                    if self.detail_open.as_deref() != Some(id.as_str()) {
+                        self.detail = None;
+                    }
+                    self.detail_open = Some(id.clone());
+                    ViewOutcome::Commands(vec![Command::LoadOrder(id)])
+                }
+                None => ViewOutcome::None,
+            },
+            Key::Char(d @ '1'..='6') => {
+                let col = d as usize - '1' as usize;
+                self.sort = match self.sort {
+                    Some((c, desc)) if c == col => Some((c, !desc)),
+                    _ => Some((col, false)),
+                };
+                self.recompute();
+                ViewOutcome::None
+            }
+            Key::Char('r') => ViewOutcome::Commands(vec![Command::LoadOrders(self.query.clone())]),
+            Key::Char(']') | Key::Char('[') => {
+                let page = self.query.page();
+                let next = if key == Key::Char(']') {
+                    page + 1
+                } else {
+                    page.saturating_sub(1)
+                };
+                if next == 0 || next > self.pages() {
+                    return ViewOutcome::Message(
+                        Level::Info,
+                        format!("Page {page} of {}.", self.pages()),
+                    );
+                }
+                self.query.page = next;
+                self.sel = 0;
+                ViewOutcome::Commands(vec![Command::LoadOrders(self.query.clone())])
+            }
+            Key::Char('t') | Key::Char('a') => self.steps_for(user, can_write),
+            _ => ViewOutcome::None,
+        }
+    }
+
+    /// The lifecycle steps overlay for the selected (or open) order.
+    fn steps_for(&self, user: &UserInfo, can_write: bool) -> ViewOutcome {
+        let target = self
+            .detail
+            .as_ref()
+            .filter(|d| self.detail_open.as_deref() == Some(d.row.id.as_str()))
+            .map(|d| d.row.clone())
+            .or_else(|| self.selected().cloned());
+        let Some(order) = target else {
+            return ViewOutcome::None;
+        };
+        if !can_write {
+            return ViewOutcome::Message(
+                Level::Error,
+                "Read-only console: lifecycle steps are disabled.".into(),
+            );
+        }
+        let list = steps::available(
+            &order.status,
+            |p| user.can(p),
+            order.salesperson_id == user.id,
+        );
+        if list.is_empty() {
+            return ViewOutcome::Message(
+                Level::Info,
+                format!("No step you may take on {} ({}).", order.id, order.status),
+            );
+        }
+        ViewOutcome::Overlay(Overlay::Steps {
+            order_id: order.id,
+            steps: list,
+            sel: 0,
+        })
+    }
+}
+
+fn matches(r: &OrderRow, needle: &str) -> bool {
+    [
+        &r.id,
+        &r.customer_name,
+        &r.customer_id,
+        &r.status,
+        &r.salesperson_id,
+    ]
+    .iter()
+    .any(|f| f.to_lowercase().contains(needle))
+}
+
+fn compare(a: &OrderRow, b: &OrderRow, col: usize) -> Ordering {
+    match col {
+        0 => a.id.cmp(&b.id),
+        1 => a.customer_name.cmp(&b.customer_name),
+        2 => a.status.cmp(&b.status),
+        3 => a.total.partial_cmp(&b.total).unwrap_or(Ordering::Equal),
+        4 => a.salesperson_id.cmp(&b.salesperson_id),
+        _ => a.created_at.cmp(&b.created_at),
+    }
+    .then_with(|| a.id.cmp(&b.id))
+}
+
+pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
+    let v = &app.orders;
+    match &v.detail_open {
+        Some(_) if area.width >= 110 => {
+            let [l, r] =
+                Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                    .areas(area);
+            list(app, f, l);
+            detail(app, f, r);
+        }
+        Some(_) => detail(app, f, area),
+        None => list(app, f, area),
+    }
+}
+
+fn filters_label(v: &OrdersView) -> String {
+    let mut parts = Vec::new();
+    for (name, val) in [
+        ("status", &v.query.status),
+        ("customer", &v.query.customer_id),
+        ("sales", &v.query.salesperson_id),
+        ("q", &v.query.q),
+    ] {
+        if let Some(val) = val {
+            parts.push(format!("{name}={val}"));
+        }
+    }
+    if !v.text.is_empty() {
+        parts.push(format!("/{}", v.text));
+    }
+    parts.join(" ")
+}
+
+fn list(app: &crate::app::App, f: &mut Frame, area: Rect) {
+    let v = &app.orders;
+    let shown = v.visible.len();
+    let mut title = format!("Orders {shown}/{}", v.total.max(v.rows.len() as u64));
+    if v.pages() > 1 {
+        title.push_str(&format!(" · page {}/{} ([ ])", v.query.page(), v.pages()));
+    }
+    let filters = filters_label(v);
+    if !filters.is_empty() {
+        title.push_str(&format!(" [{filters}]"));
+    }
+    let inner = pane(f, area, title);
+    if !v.loaded {
+        f.render_widget(
+            Paragraph::new("Loading orders…").style(theme::muted()),
+            inner,
+        );
+        return;
+    }
+    if v.visible.is_empty() {
+        f.render_widget(
+            Paragraph::new("No orders match. Esc clears the filter; :clear drops them all.")
+                .style(theme::muted()),
+            inner,
+        );
+        return;
+    }
+    let wide = inner.width >= 100;
+    let height = inner.height.saturating_sub(1) as usize;
+    let (start, end) = v.scroll.window(v.sel, shown, height);
+    let header = COLUMNS
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| wide || (*i != 4 && *i != 5))
+        .map(|(i, c)| {
+            let mark = match v.sort {
+                Some((col, desc)) if col == i => {
+                    if desc {
+                        "▼"
+                    } else {
+                        "▲"
+                    }
+                }
+                _ => "",
+            };
+            Cell::from(format!("{c}{mark}"))
+        });
+    let rows = v.visible[start..end].iter().map(|i| {
+        let r = &v.rows[*i];
+        let mut cells = vec![
+            Cell::from(r.id.clone()),
+            Cell::from(cut(&r.customer_name, 28)),
+            Cell::from(Span::styled(r.status.clone(), theme::status(&r.status))),
+            Cell::from(Line::from(money(r.total)).right_aligned()),
+        ];
+        if wide {
+            cells.push(Cell::from(r.salesperson_id.clone()));
+            cells.push(Cell::from(
+                r.created_at
+                    .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default(),
+            ));
+        }
+        Row::new(cells)
+    });
+    let widths: Vec<Constraint> = if wide {
+        vec![
+            Constraint::Length(11),
+            Constraint::Fill(2),
+            Constraint::Length(24),
+            Constraint::Length(13),
+            Constraint::Length(10),
+            Constraint::Length(16),
+        ]
+    } else {
+        vec![
+            Constraint::Length(11),
+            Constraint::Fill(1),
+            Constraint::Length(24),
+            Constraint::Length(13),
+        ]
+    };
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme::header()))
+        .row_highlight_style(theme::selected());
+    let mut state = TableState::default().with_selected(Some(v.sel - start));
+    f.render_stateful_widget(table, inner, &mut state);
+}
+
+fn detail(app: &crate::app::App, f: &mut Frame, area: Rect) {
+    let v = &app.orders;
+    let id = v.detail_open.clone().unwrap_or_default();
+    let inner = pane(f, area, format!("Order {id}"));
+    let Some(d) = v.detail.as_ref().filter(|d| d.row.id == id) else {
+        f.render_widget(
+            Paragraph::new("Loading order…").style(theme::muted()),
+            inner,
+        );
+        return;
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(d.row.customer_name.clone(), theme::title()),
+            Span::styled(format!("  {}", d.row.customer_id), theme::muted()),
+        ]),
+        Line::from(vec![
+            Span::styled("Status ", theme::muted()),
+            Span::styled(d.row.status.clone(), theme::status(&d.row.status)),
+            Span::styled(format!("   Sales {}", d.row.salesperson_id), theme::muted()),
+        ]),
+        Line::raw(""),
+        Line::from(Span::styled(
+            format!(
+                "{:<26} {:>7} {:>10} {:>4} {:>11}",
+                "Line", "Qty", "Price", "GST", "Total"
+            ),
+            theme::header(),
+        )),
+    ];
+    for l in &d.lines {
+        lines.push(Line::raw(format!(
+            "{:<26} {:>7} {:>10} {:>3}% {:>11}",
+            cut(&l.product, 26),
+            l.quantity,
+            money(l.price),
+            l.gst_rate,
+            money(l.total)
+        )));
+    }
+    lines.push(Line::from(vec![
+        Span::styled("Subtotal ", theme::muted()),
+        Span::raw(money(d.sub_total)),
+        Span::styled("  GST ", theme::muted()),
+        Span::raw(money(d.gst)),
+        Span::styled("  Total ", theme::muted()),
+        Span::styled(money(d.row.total), theme::title()),
+    ]));
+    if !d.remarks.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!("Remarks: {}", d.remarks),
+            theme::muted(),
+        )));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled("Timeline", theme::header())));
+    for t in &d.timeline {
+        let when =
+            t.at.map(|a| a.format("%m-%d %H:%M").to_string())
+                .unwrap_or_default();
+        let mut spans = vec![
+            Span::styled(format!("{when:<11} "), theme::muted()),
+            Span::styled(t.status.clone(), theme::status(&t.status)),
+        ];
+        if !t.actor.is_empty() {
+            spans.push(Span::styled(format!(" by {}", t.actor), theme::muted()));
+        }
+        if !t.reason.is_empty() {
+            spans.push(Span::raw(format!(" — {}", t.reason)));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::raw(""));
+    let user = app.user.clone().unwrap_or_default();
+    let avail = steps::available(
+        &d.row.status,
+        |p| user.can(p),
+        d.row.salesperson_id == user.id,
+    );
+    if app.read_only {
+        lines.push(Line::from(Span::styled(
+            "Read-only: no steps.",
+            theme::warn(),
+        )));
+    } else if avail.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "No step you may take in this status.",
+            theme::muted(),
+        )));
+    } else {
+        let names: Vec<&str> = avail.iter().map(|s| s.label).collect();
+        lines.push(Line::from(vec![
+            Span::styled("t", theme::key()),
+            Span::styled(" steps: ", theme::muted()),
+            Span::raw(names.join(", ")),
+        ]));
+    }
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, status: &str, total: f64) -> OrderRow {
+        OrderRow {
+            id: id.into(),
+            customer_name: format!("Customer {id}"),
+            status: status.into(),
+            total,
+            ..OrderRow::default()
+        }
+    }
+
+    #[test]
+    fn sorting_keeps_the_cursor_on_its_order() {
+        let mut v = OrdersView::default();
+        v.set_rows(
+            vec![
+                row("ORD-3", "Delivered", 5.0),
+                row("ORD-1", "On Hold", 9.0),
+                row("ORD-2", "Cancelled", 1.0),
+            ],
+            3,
+        );
+        v.sel = 1; // ORD-1
+        v.key(Key::Char('4'), &UserInfo::default(), true);
+        assert_eq!(v.selected().unwrap().id, "ORD-1");
+        let ids: Vec<_> = v.visible.iter().map(|i| v.rows[*i].id.clone()).collect();
+        assert_eq!(ids, ["ORD-2", "ORD-3", "ORD-1"]);
+        v.key(Key::Char('4'), &UserInfo::default(), true);
+        assert_eq!(v.rows[v.visible[0]].id, "ORD-1");
+    }
+
+    #[test]
+    fn pages_move_through_the_server_list() {
+        let mut v = OrdersView::default();
+        v.set_rows(vec![row("ORD-1", "On Hold", 1.0)], 1200);
+        assert_eq!(v.pages(), 3);
+        let user = UserInfo::default();
+        assert!(matches!(
+            v.key(Key::Char('['), &user, true),
+            ViewOutcome::Message(..)
+        ));
+        match v.key(Key::Char(']'), &user, true) {
+            ViewOutcome::Commands(c) => {
+                assert!(
+                    matches!(&c[0], Command::LoadOrders(q) if q.page == 2 && q.params().contains(&("page", "2".into())))
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        // A live order does not land on page 2, but it counts.
+        v.upsert(row("ORD-9", "On Hold", 1.0));
+        assert_eq!(v.rows.len(), 1);
+        assert_eq!(v.total, 1201);
+    }
+
+    #[test]
+    fn live_rows_respect_the_filters() {
+        let mut v = OrdersView {
+            query: OrderQuery {
+                status: Some("On Hold".into()),
+                ..OrderQuery::default()
+            },
+            ..OrdersView::default()
+        };
+        v.set_rows(vec![row("ORD-1", "On Hold", 1.0)], 1);
+        v.upsert(row("ORD-2", "Pending Credit Approval", 1.0));
+        assert_eq!(v.rows.len(), 1);
+        v.upsert(row("ORD-3", "On Hold", 1.0));
+        assert_eq!(v.rows[0].id, "ORD-3");
+        // Leaving the filtered status drops the row.
+        v.set_status("ORD-1", "Rejected");
+        assert_eq!(v.rows.len(), 1);
+        assert_eq!(v.total, 1);
+    }
+
+    #[test]
+    fn text_filter_narrows_and_read_only_blocks_steps() {
+        let mut v = OrdersView::default();
+        v.set_rows(
+            vec![
+                row("ORD-1", "Pending Credit Approval", 1.0),
+                row("ORD-2", "On Hold", 1.0),
+            ],
+            2,
+        );
+        v.set_text("hold");
+        assert_eq!(v.visible.len(), 1);
+        let admin = UserInfo {
+            id: "USER-001".into(),
+            role: "Admin".into(),
+            ..UserInfo::default()
+        };
+        assert!(matches!(
+            v.key(Key::Char('t'), &admin, false),
+            ViewOutcome::Message(Level::Error, _)
+        ));
+        assert!(matches!(
+            v.key(Key::Char('t'), &admin, true),
+            ViewOutcome::Overlay(Overlay::Steps { .. })
+        ));
+    }
+}

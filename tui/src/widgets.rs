@@ -1,0 +1,150 @@
+//! Small drawing helpers shared by the views: a scrolling window over long lists (only the
+//! visible rows are built, which keeps a 10,000-order frame cheap), popups, text bars and
+//! number formatting.
+
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use std::cell::Cell;
+
+/// A list's scroll position: kept between frames so the selection moves within a stable
+/// window instead of re-centring on every key.
+#[derive(Debug, Default, Clone)]
+pub struct Scroll {
+    offset: Cell<usize>,
+    height: Cell<usize>,
+}
+
+impl Scroll {
+    /// The visible range for `sel` among `len` rows in `height` lines.
+    pub fn window(&self, sel: usize, len: usize, height: usize) -> (usize, usize) {
+        self.height.set(height);
+        let height = height.max(1);
+        let mut off = self.offset.get().min(len.saturating_sub(1));
+        if sel < off {
+            off = sel;
+        } else if sel >= off + height {
+            off = sel + 1 - height;
+        }
+        // No empty space below the last row when the list shrank.
+        off = off.min(len.saturating_sub(height));
+        self.offset.set(off);
+        (off, (off + height).min(len))
+    }
+
+    /// Rows in a page (as last drawn).
+    pub fn page(&self) -> usize {
+        self.height.get().max(1)
+    }
+}
+
+/// The cursor move a list key asks for, applied to `sel` among `len` rows.
+pub fn move_sel(key: crate::keys::Key, sel: usize, len: usize, page: usize) -> Option<usize> {
+    use crate::keys::Key;
+    if len == 0 {
+        return None;
+    }
+    let last = len - 1;
+    let next = match key {
+        Key::Up | Key::Char('k') => sel.saturating_sub(1),
+        Key::Down | Key::Char('j') => (sel + 1).min(last),
+        Key::PageUp | Key::Ctrl('u') => sel.saturating_sub(page),
+        Key::PageDown | Key::Ctrl('d') => (sel + page).min(last),
+        Key::Home | Key::Char('g') => 0,
+        Key::End | Key::Char('G') => last,
+        _ => return None,
+    };
+    Some(next)
+}
+
+/// A centred popup of at most `w`×`h` inside `area`.
+pub fn popup(area: Rect, w: u16, h: u16) -> Rect {
+    let [v] = Layout::vertical([Constraint::Length(h.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [r] = Layout::horizontal([Constraint::Length(w.min(area.width))])
+        .flex(Flex::Center)
+        .areas(v);
+    r
+}
+
+/// A progress bar drawn with text, for table cells: `█████░░░░░  50%`. The bar stops at
+/// full; the figure does not (a credit limit used 120 % reads `██████████ 120%`).
+pub fn bar(ratio: f64, width: usize) -> String {
+    let ratio = ratio.max(0.0);
+    let full = (ratio.min(1.0) * width as f64).round() as usize;
+    format!(
+        "{}{} {:>3.0}%",
+        "█".repeat(full),
+        "░".repeat(width - full),
+        ratio * 100.0
+    )
+}
+
+/// Money with thousands separators and two decimals: `1,23,456.50` is the Indian form, but
+/// operators read exports in the international one, so that is used: `123,456.50`.
+pub fn money(v: f64) -> String {
+    let neg = v < 0.0;
+    let cents = (v.abs() * 100.0).round() as u64;
+    let (units, frac) = (cents / 100, cents % 100);
+    let digits = units.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    format!("{}{out}.{frac:02}", if neg { "-" } else { "" })
+}
+
+/// Cuts a string to `n` characters, marking the cut with `…`.
+pub fn cut(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else if n == 0 {
+        String::new()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::Key;
+
+    #[test]
+    fn the_window_follows_the_selection() {
+        let s = Scroll::default();
+        assert_eq!(s.window(0, 100, 10), (0, 10));
+        assert_eq!(s.window(9, 100, 10), (0, 10));
+        assert_eq!(s.window(10, 100, 10), (1, 11));
+        assert_eq!(s.window(3, 100, 10), (1, 11));
+        assert_eq!(s.window(0, 100, 10), (0, 10));
+        assert_eq!(s.window(99, 100, 10), (90, 100));
+        assert_eq!(s.window(2, 5, 10), (0, 5));
+        assert_eq!(s.window(0, 0, 10), (0, 0));
+    }
+
+    #[test]
+    fn list_keys_move_within_bounds() {
+        assert_eq!(move_sel(Key::Down, 4, 5, 10), Some(4));
+        assert_eq!(move_sel(Key::Char('k'), 0, 5, 10), Some(0));
+        assert_eq!(move_sel(Key::PageDown, 0, 50, 10), Some(10));
+        assert_eq!(move_sel(Key::Char('G'), 0, 50, 10), Some(49));
+        assert_eq!(move_sel(Key::Char('x'), 0, 50, 10), None);
+        assert_eq!(move_sel(Key::Down, 0, 0, 10), None);
+    }
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(money(5285.0), "5,285.00");
+        assert_eq!(money(-1234567.891), "-1,234,567.89");
+        assert_eq!(money(0.5), "0.50");
+        assert_eq!(bar(0.5, 4), "██░░  50%");
+        assert_eq!(bar(1.2, 4), "████ 120%");
+        assert_eq!(cut("abcdef", 4), "abc…");
+        assert_eq!(cut("abc", 4), "abc");
+    }
+}

@@ -1,0 +1,290 @@
+//! End to end: the real `nexus-tui` in a pseudo-terminal against the real `nexus-api`. An
+//! admin signs in, an order booked over HTTP by a salesperson appears on the console live
+//! (WebSocket, no polling), and the admin approves its credit through the console; the API
+//! then reports the new status.
+
+mod pty;
+
+use pty::{Console, command, start_api, tui_bin};
+use serde_json::{Value, json};
+
+/// Sends a request and reads its JSON answer.
+async fn call(rb: reqwest::RequestBuilder) -> Value {
+    rb.send().await.unwrap().json().await.unwrap()
+}
+
+async fn token(http: &reqwest::Client, base: &str, user: &str, password: &str) -> String {
+    let v = call(
+        http.post(format!("{base}/api/login"))
+            .json(&json!({ "email": user, "password": password })),
+    )
+    .await;
+    v["token"].as_str().expect("login token").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn admin_sees_a_new_order_live_and_approves_its_credit() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = start_api(dir.path());
+    let base = api.base_url.clone();
+
+    let mut c = Console::spawn(command(&tui_bin(), &["--api", &base]), 30, 120);
+    c.wait_for("Sign in");
+    c.send("admin@nexusoms.com\tadmin123\r");
+    c.wait_for("NexusOMS · Dashboard");
+    // Subscribed: from here on every order event reaches the console.
+    c.wait_for("● live");
+    c.send("o");
+    c.wait_for("ORD-001");
+
+    // A salesperson books an order over HTTP.
+    let http = reqwest::Client::new();
+    let sales = token(&http, &base, "SALES-001", "sales123").await;
+    let created = call(
+        http.post(format!("{base}/api/orders"))
+            .bearer_auth(&sales)
+            .json(&json!({
+                "customerId": "CUST-001",
+                "items": [{"productId": "PROD-001", "quantity": 10}],
+                "remarks": "console e2e"
+            })),
+    )
+    .await;
+    let id = created["data"]["id"]
+        .as_str()
+        .expect("order id")
+        .to_string();
+
+    // It appears without any key pressed.
+    c.wait_for(&id);
+
+    // Find it, open it, approve its credit.
+    c.send(&format!("/{id}\r"));
+    c.wait_until("only the new order listed", |s| {
+        s.contains(&id) && !s.contains("ORD-001 ")
+    });
+    c.send("\r");
+    c.wait_for("Timeline");
+    c.send("t");
+    c.wait_for("Approve credit");
+    c.send("1");
+    c.wait_for(&format!("Approve credit · {id}"));
+    c.send("\r");
+    c.wait_for("yes, send");
+    c.send("y");
+    c.wait_for(&format!("{id} is now Pending WH Selection"));
+
+    // The API agrees.
+    let admin = token(&http, &base, "admin@nexusoms.com", "admin123").await;
+    let order = call(
+        http.get(format!("{base}/api/orders/{id}"))
+            .bearer_auth(&admin),
+    )
+    .await;
+    let order = order.get("data").unwrap_or(&order);
+    assert_eq!(order["status"], "Pending WH Selection", "{order}");
+    let last = order["statusHistory"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        last["actorId"], "USER-001",
+        "audited as the console's user: {last}"
+    );
+
+    c.send("\x03");
+    assert!(c.wait_exit(), "the console exits cleanly on Ctrl-C");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_from_the_environment_signs_in_and_read_only_refuses_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = start_api(dir.path());
+    let base = api.base_url.clone();
+    let http = reqwest::Client::new();
+    let t = token(&http, &base, "CREDIT-001", "credit123").await;
+
+    let mut cmd = command(&tui_bin(), &["--api", &base, "--read-only"]);
+    cmd.env("NEXUS_TOKEN", &t);
+    let mut c = Console::spawn(cmd, 24, 80);
+    c.wait_for("NexusOMS · Dashboard");
+    c.wait_for("READ-ONLY");
+    c.send("o");
+    c.wait_for("ORD-");
+    c.send("t");
+    c.wait_for("Read-only console");
+    c.send("q");
+    c.send("q");
+    assert!(c.wait_exit());
+
+    // A bad token is refused with the reason, on the sign-in form.
+    let mut cmd = command(&tui_bin(), &["--api", &base]);
+    cmd.env("NEXUS_TOKEN", "not-a-token");
+    let mut c = Console::spawn(cmd, 24, 80);
+    c.wait_for("NEXUS_TOKEN was not accepted");
+    c.send("\x03");
+    assert!(c.wait_exit());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_client_renews_its_token_and_says_why_a_login_failed() {
+    use nexus_tui::api::ApiClient;
+    use secrecy::{ExposeSecret, SecretString};
+    let dir = tempfile::tempdir().unwrap();
+    let api = start_api(dir.path());
+
+    let client = ApiClient::new(&api.base_url).unwrap();
+    let user = client
+        .login("admin@nexusoms.com", &SecretString::from("admin123"))
+        .await
+        .unwrap();
+    assert_eq!(user.id, "USER-001");
+    assert!(user.can("approve_credit"));
+    let first = client.token().unwrap();
+    let wait = client.renew_in().expect("a signed-in session can renew");
+    assert!((10..3600).contains(&wait), "{wait}");
+    client.renew().await.unwrap();
+    let second = client.token().unwrap();
+    assert_ne!(first.expose_secret(), second.expose_secret());
+    assert_eq!(client.me().await.unwrap().id, "USER-001");
+
+    let err = ApiClient::new(&api.base_url)
+        .unwrap()
+        .login("admin@nexusoms.com", &SecretString::from("wrong"))
+        .await
+        .unwrap_err();
+    assert!(err.0.contains("INVALID_CREDENTIALS"), "{}", err.0);
+    let err = ApiClient::new("http://127.0.0.1:9")
+        .unwrap()
+        .me()
+        .await
+        .unwrap_err();
+    assert!(err.0.contains("cannot reach the API"), "{}", err.0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_pack_step_built_from_the_allocation_is_accepted_by_the_api() {
+    use nexus_tui::api::ApiClient;
+    use nexus_tui::steps::{STEPS, StepForm, available};
+    use secrecy::SecretString;
+    let dir = tempfile::tempdir().unwrap();
+    let api = start_api(dir.path());
+
+    let client = ApiClient::new(&api.base_url).unwrap();
+    let user = client
+        .login("WHM-001", &SecretString::from("whmanager123"))
+        .await
+        .unwrap();
+    // A demo order waiting for packing, with its allocation.
+    let (orders, _) = client
+        .orders(&nexus_tui::app::OrderQuery {
+            status: Some("Pending Packing".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let id = orders.first().expect("a demo order in packing").id.clone();
+    let detail = client.order(&id).await.unwrap();
+    let steps = available(&detail.row.status, |p| user.can(p), false);
+    let pack = STEPS.iter().find(|s| s.endpoint == "pack").unwrap();
+    assert!(steps.contains(&pack), "a WH manager may pack: {steps:?}");
+
+    let form = StepForm::for_order(Some(&detail), &id, pack).unwrap();
+    let body = form.body().unwrap();
+    let status = client.step(&id, pack.endpoint, body.as_ref()).await;
+    assert_eq!(status.as_deref(), Ok("Pending Quality Control"), "{body:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_job_shows_live_with_its_report_link() {
+    use base64::Engine;
+    use nexus_tests::workbook::{Line, bulk_orders};
+    let dir = tempfile::tempdir().unwrap();
+    let api = start_api(dir.path());
+    let base = api.base_url.clone();
+
+    // Job events go to the user who started the job: the console signs in as that user.
+    let mut c = Console::spawn(command(&tui_bin(), &["--api", &base]), 30, 120);
+    c.wait_for("Sign in");
+    c.send("SALES-001\tsales123\r");
+    c.wait_for("● live");
+    c.send(":jobs\r");
+    c.wait_for("NexusOMS · Jobs");
+
+    let http = reqwest::Client::new();
+    let sales = token(&http, &base, "SALES-001", "sales123").await;
+    let file = bulk_orders(&[
+        Line::new("CUST-001", "SKU-001", "2").order_ref("A"),
+        Line::new("CUST-404", "SKU-001", "1").order_ref("B"),
+    ]);
+    let queued = call(
+        http.post(format!("{base}/api/orders/bulk"))
+            .bearer_auth(&sales)
+            .json(&json!({
+                "excelData": base64::engine::general_purpose::STANDARD.encode(&file),
+                "fileName": "console.xlsx",
+            })),
+    )
+    .await;
+    let job_id = queued["jobId"].as_str().expect("job id").to_string();
+
+    // The job finishes on screen, with a report (the rejected row), without a key pressed.
+    c.wait_until("the finished job with its report", |s| {
+        s.contains("succeeded") && s.contains("report")
+    });
+    c.send("d");
+    c.wait_for(&format!("Report link {job_id}: http"));
+    // A succeeded job has nothing to retry; the console says so instead of calling.
+    c.send("r");
+    c.wait_for("nothing to retry");
+    c.send("\x03");
+    assert!(c.wait_exit());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_job_shows_its_error_and_is_retried_from_the_console() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().unwrap();
+    let api = start_api(dir.path());
+    let base = api.base_url.clone();
+
+    let mut c = Console::spawn(command(&tui_bin(), &["--api", &base]), 30, 140);
+    c.wait_for("Sign in");
+    c.send("SALES-001\tsales123\r");
+    c.wait_for("● live");
+    c.send(":jobs\r");
+    c.wait_for("NexusOMS · Jobs");
+
+    // A workbook without the bulk-order sheet: the import fails for good.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet()
+        .write_string(0, 0, "Something else")
+        .unwrap();
+    let http = reqwest::Client::new();
+    let sales = token(&http, &base, "SALES-001", "sales123").await;
+    let queued = call(
+        http.post(format!("{base}/api/orders/bulk"))
+            .bearer_auth(&sales)
+            .json(&json!({
+                "excelData": base64::engine::general_purpose::STANDARD
+                    .encode(wb.save_to_buffer().unwrap()),
+                "fileName": "wrong.xlsx",
+            })),
+    )
+    .await;
+    let job_id = queued["jobId"].as_str().expect("job id").to_string();
+
+    c.wait_until("the failed job with its error", |s| {
+        s.contains("failed") && s.to_lowercase().contains("sheet")
+    });
+    c.send("r");
+    c.wait_for(&format!("Retry job {job_id}?"));
+    c.send("y");
+    // The status in the message is the API's answer to POST /api/jobs/{id}/retry.
+    c.wait_for(&format!("Retry {job_id}: queued"));
+
+    c.send("\x03");
+    assert!(c.wait_exit());
+}

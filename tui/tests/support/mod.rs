@@ -1,0 +1,305 @@
+//! Fixtures for the screen tests: an app signed in as an admin with a little of everything,
+//! at a fixed time, and a helper that draws it on `TestBackend` and returns the text.
+#![allow(dead_code)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use nexus_tui::app::{ApiResult, App, DashboardData, Input, LiveMsg};
+use nexus_tui::dto::{
+    Aging, CustomerCredit, ExpiringBatch, Job, LowPackaging, OrderDetail, OrderLine, OrderRow,
+    TimelineEntry, UserInfo, WireEvent,
+};
+use nexus_tui::keys::Key;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 2, 12, 12, 0, 0).unwrap()
+}
+
+pub fn admin() -> UserInfo {
+    UserInfo {
+        id: "USER-001".into(),
+        name: "Admin".into(),
+        role: "Admin".into(),
+        permissions: vec![],
+    }
+}
+
+pub fn order(n: u32, status: &str, customer: &str, total: f64) -> OrderRow {
+    OrderRow {
+        id: format!("ORD-{n:03}"),
+        customer_id: format!("CUST-{:03}", n % 4 + 1),
+        customer_name: customer.into(),
+        status: status.into(),
+        total,
+        salesperson_id: "SALES-001".into(),
+        created_at: Some(now() - chrono::Duration::minutes(37 * n as i64)),
+        items: 2,
+    }
+}
+
+pub fn orders() -> Vec<OrderRow> {
+    vec![
+        order(1, "Pending Credit Approval", "ABC Traders", 5285.0),
+        order(2, "Pending WH Selection", "Coastal Foods", 12400.5),
+        order(3, "On Hold", "Metro Mart", 880.0),
+        order(4, "Pending Packing", "ABC Traders", 45210.0),
+        order(5, "In Transit", "Sea Fresh Retail", 9900.0),
+        order(6, "Delivered", "Metro Mart", 150.25),
+        order(7, "Cancelled", "Coastal Foods", 3000.0),
+    ]
+}
+
+pub fn detail() -> OrderDetail {
+    OrderDetail {
+        row: orders()[0].clone(),
+        lines: vec![
+            OrderLine {
+                product: "Frozen Vannamei Prawns 500g".into(),
+                allocated: vec![],
+                sku: "SKU-002".into(),
+                quantity: 10.0,
+                price: 450.0,
+                gst_rate: 5.0,
+                total: 4500.0,
+            },
+            OrderLine {
+                product: "Basa Fillet 1kg".into(),
+                allocated: vec![],
+                sku: "SKU-004".into(),
+                quantity: 5.0,
+                price: 100.0,
+                gst_rate: 12.0,
+                total: 500.0,
+            },
+        ],
+        sub_total: 5000.0,
+        gst: 285.0,
+        timeline: vec![TimelineEntry {
+            status: "Pending Credit Approval".into(),
+            at: Some(now() - chrono::Duration::minutes(37)),
+            actor: "SALES-001".into(),
+            reason: String::new(),
+        }],
+        remarks: "Urgent".into(),
+        warehouse: String::new(),
+    }
+}
+
+pub fn jobs() -> Vec<Job> {
+    vec![
+        Job {
+            id: "JOB-01RUN".into(),
+            kind: "bulk_order_import".into(),
+            status: "running".into(),
+            done: 40,
+            total: 100,
+            message: "row 40 of 100".into(),
+            created_at: Some(now()),
+            ..Job::default()
+        },
+        Job {
+            id: "JOB-01FAIL".into(),
+            kind: "product_import".into(),
+            status: "failed".into(),
+            error: "sheet `Materials` missing".into(),
+            attempts: 3,
+            created_at: Some(now() - chrono::Duration::hours(1)),
+            ..Job::default()
+        },
+        Job {
+            id: "JOB-01QUEUE".into(),
+            kind: "expiry_scan".into(),
+            status: "queued".into(),
+            created_at: Some(now() - chrono::Duration::hours(2)),
+            ..Job::default()
+        },
+        Job {
+            id: "JOB-01DONE".into(),
+            kind: "bulk_order_import".into(),
+            status: "succeeded".into(),
+            done: 100,
+            total: 100,
+            has_report: true,
+            message: "97 created, 3 rejected".into(),
+            created_at: Some(now() - chrono::Duration::hours(3)),
+            ..Job::default()
+        },
+    ]
+}
+
+pub fn stock() -> (Vec<ExpiringBatch>, Vec<LowPackaging>) {
+    let b = |product: &str, batch: &str, days: i64, qty: f64| ExpiringBatch {
+        product_id: "PROD-002".into(),
+        sku: "SKU-002".into(),
+        product: product.into(),
+        batch: batch.into(),
+        exp_date: (now() + chrono::Duration::days(days))
+            .format("%Y-%m-%d")
+            .to_string(),
+        days,
+        quantity: qty,
+        warehouse: "WH-KURLA".into(),
+    };
+    (
+        vec![
+            b("Frozen Vannamei Prawns 500g", "BATCH-003", 12, 120.0),
+            b("Basa Fillet 1kg", "BATCH-007", 44, 80.0),
+            b("Squid Rings 250g", "BATCH-011", 75, 300.0),
+        ],
+        vec![LowPackaging {
+            id: "PKG-003".into(),
+            name: "Corrugated Cartons 10kg (5-ply)".into(),
+            balance: 180.0,
+            moq: 200.0,
+            unit: "pcs".into(),
+        }],
+    )
+}
+
+pub fn customers() -> Vec<CustomerCredit> {
+    vec![
+        CustomerCredit {
+            id: "CUST-001".into(),
+            name: "ABC Traders".into(),
+            outstanding: 120000.0,
+            overdue: 20000.0,
+            limit: Some(100000.0),
+            buckets: [80000.0, 30000.0, 10000.0],
+            blocked: false,
+        },
+        CustomerCredit {
+            id: "CUST-002".into(),
+            name: "Coastal Foods".into(),
+            outstanding: 45000.0,
+            overdue: 0.0,
+            limit: Some(200000.0),
+            buckets: [45000.0, 0.0, 0.0],
+            blocked: false,
+        },
+        CustomerCredit {
+            id: "CUST-003".into(),
+            name: "Metro Mart".into(),
+            outstanding: 5000.0,
+            overdue: 5000.0,
+            limit: None,
+            buckets: [0.0, 0.0, 5000.0],
+            blocked: false,
+        },
+    ]
+}
+
+pub fn event(kind: &str, topic: &str, data: serde_json::Value, minutes_ago: i64) -> WireEvent {
+    WireEvent {
+        kind: kind.into(),
+        topic: topic.into(),
+        data,
+        at: Some(now() - chrono::Duration::minutes(minutes_ago)),
+    }
+}
+
+/// An admin's console with data in every view, live.
+pub fn app() -> App {
+    let mut app = App::new("http://127.0.0.1:3000", false, now());
+    feed(&mut app, Input::Api(ApiResult::LoggedIn(admin())));
+    app.message = None;
+    feed(
+        &mut app,
+        Input::Api(ApiResult::Dashboard(Ok(DashboardData {
+            stages: vec![
+                ("credit_approval".into(), 7),
+                ("wh_selection".into(), 3),
+                ("packing".into(), 5),
+                ("qc".into(), 1),
+                ("invoicing".into(), 2),
+                ("delivery".into(), 4),
+                ("delivered".into(), 12),
+                ("closed".into(), 2),
+            ],
+            recent: orders().iter().filter_map(|o| o.created_at).collect(),
+        }))),
+    );
+    feed(
+        &mut app,
+        Input::Api(ApiResult::Orders {
+            query: Default::default(),
+            result: Ok((orders(), 7)),
+        }),
+    );
+    feed(&mut app, Input::Api(ApiResult::Jobs(Ok(jobs()))));
+    feed(&mut app, Input::Api(ApiResult::Stock(Ok(stock()))));
+    feed(&mut app, Input::Api(ApiResult::Credit(Ok(customers()))));
+    feed(&mut app, Input::Live(LiveMsg::Connected));
+    feed(
+        &mut app,
+        Input::Live(LiveMsg::Event(event(
+            "alert:expiry",
+            "alerts",
+            json!({"productName": "Frozen Vannamei Prawns 500g", "batchNumber": "BATCH-003", "daysToExpiry": 12}),
+            5,
+        ))),
+    );
+    feed(
+        &mut app,
+        Input::Live(LiveMsg::Event(event(
+            "order:status-changed",
+            "orders",
+            json!({"orderId": "ORD-002", "oldStatus": "Pending Credit Approval", "newStatus": "Pending WH Selection"}),
+            3,
+        ))),
+    );
+    app.message = None;
+    app
+}
+
+pub fn feed(app: &mut App, input: Input) {
+    let _ = app.handle(input);
+}
+
+pub fn keys(app: &mut App, keys: &[Key]) {
+    for k in keys {
+        feed(app, Input::Key(*k));
+    }
+}
+
+pub fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        feed(app, Input::Key(Key::Char(c)));
+    }
+}
+
+/// Draws the app at `w`×`h` and returns the screen as text, one line per row.
+pub fn screen(app: &mut App, w: u16, h: u16) -> String {
+    feed(app, Input::Resize(w, h));
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| nexus_tui::views::render(app, f)).unwrap();
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut line = String::new();
+        for x in 0..w {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+pub fn aging() -> Aging {
+    Aging {
+        customer_id: "CUST-001".into(),
+        exposure: 125285.0,
+        open_orders: 5285.0,
+        limit: Some(100000.0),
+        headroom: Some(-25285.0),
+        over_limit: true,
+        label: "31-90 days".into(),
+        buckets: vec![
+            ("0 to 7".into(), 80000.0),
+            ("30 to 45".into(), 30000.0),
+            (">180".into(), 10000.0),
+        ],
+    }
+}
