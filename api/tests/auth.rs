@@ -393,3 +393,65 @@ async fn responses_carry_security_headers_and_cors_refuses_unknown_origins() {
     assert_eq!(body["error"]["code"], "PAYLOAD_TOO_LARGE");
     assert!(body["requestId"].is_string());
 }
+
+/// The console's SSH gateway signs in the user its key file names, with the shared key;
+/// a wrong key, an unknown or inactive user get the same 401; without a configured key the
+/// route is off.
+#[tokio::test]
+async fn the_ssh_gateway_signs_users_in_with_its_key_only() {
+    const KEY: &str = "gateway-key-gateway-key-gateway-key-0123";
+    let app = spawn_app_with(&[("NEXUS_SSH_GATEWAY_KEY", KEY)]).await;
+    let login = |key: Option<&'static str>, user: &'static str| {
+        let app = &app;
+        async move {
+            let mut req = app
+                .http
+                .post(app.url("/api/auth/gateway-login"))
+                .json(&json!({ "userId": user }));
+            if let Some(k) = key {
+                req = req.header("X-Gateway-Key", k);
+            }
+            let r = req.send().await.unwrap();
+            let status = r.status();
+            (status, r.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let (status, body) = login(Some(KEY), "SALES-001").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let me = app
+        .call(
+            Method::GET,
+            "/api/auth/me",
+            Some(body["token"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.body["id"], "SALES-001", "{}", me.body);
+
+    for (key, user) in [
+        (
+            Some("not-the-key-not-the-key-not-the-key-0000"),
+            "SALES-001",
+        ),
+        (None, "SALES-001"),
+        (Some(KEY), "NOBODY-001"),
+    ] {
+        let (status, body) = login(key, user).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{key:?} {user}: {body}");
+        assert_eq!(body["error"]["code"], "GATEWAY_LOGIN_REFUSED");
+    }
+
+    // Off unless configured.
+    let plain = spawn_app().await;
+    let r = plain
+        .call(
+            Method::POST,
+            "/api/auth/gateway-login",
+            None,
+            Some(json!({ "userId": "USER-001" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.body["error"]["code"], "GATEWAY_LOGIN_DISABLED");
+}

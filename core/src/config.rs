@@ -146,6 +146,11 @@ pub struct Config {
     /// How to reach the data protection officer (`NEXUS_DPO_CONTACT`), shown by the GDPR
     /// retention policy; unset means "not published".
     pub dpo_contact: Option<String>,
+    /// The shared key of the console's SSH gateway (`NEXUS_SSH_GATEWAY_KEY`, at least 32
+    /// characters): with it, `nexus-tui ssh-serve` signs in the user its authorized-keys
+    /// file maps a key to, without a password. Unset: no gateway sign-in (the SSH console
+    /// asks for the password).
+    pub ssh_gateway_key: Option<SecretString>,
     /// WebSocket heartbeat: the server pings this often, re-checks the user, and closes a
     /// socket that missed two pongs (`NEXUS_WS_HEARTBEAT`, default 25 s like Socket.IO).
     pub ws_heartbeat: Duration,
@@ -384,6 +389,15 @@ impl Config {
         }
 
         let jobs = job_settings(&val, &data_dir)?;
+        let ssh_gateway_key = match val("NEXUS_SSH_GATEWAY_KEY") {
+            Some(k) if k.chars().count() < 32 => {
+                return Err(err(
+                    "NEXUS_SSH_GATEWAY_KEY",
+                    "must be at least 32 characters (it lets the gateway sign users in)",
+                ));
+            }
+            k => k.map(SecretString::from),
+        };
 
         Ok(Config {
             bind,
@@ -405,6 +419,7 @@ impl Config {
             in_process_worker,
             bcrypt_cost,
             dpo_contact: val("NEXUS_DPO_CONTACT"),
+            ssh_gateway_key,
             ws_heartbeat,
             ws_auth_timeout,
             jobs,

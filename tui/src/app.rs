@@ -308,6 +308,9 @@ pub enum Screen {
 }
 
 /// A confirmation waiting for y/n.
+// One overlay exists at a time and moves only on a key press: boxing the form would buy
+// nothing but indirection.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Confirm {
     Step { form: StepForm, body: Option<Value> },
@@ -659,6 +662,8 @@ impl UserInfo {
 }
 
 /// What a view's key handler asks of the app.
+// Returned once per key press and consumed at once (see `Confirm`).
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum ViewOutcome {
     None,

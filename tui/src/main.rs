@@ -59,6 +59,9 @@ enum Cmd {
         /// Most consoles served at once; further connections are refused.
         #[arg(long, default_value_t = 32)]
         max_connections: usize,
+        /// The API's NEXUS_SSH_GATEWAY_KEY: sign the key's user in without a password.
+        #[arg(long, env = "NEXUS_SSH_GATEWAY_KEY", hide_env_values = true)]
+        gateway_key: Option<String>,
     },
 }
 
@@ -81,6 +84,7 @@ fn main() -> std::process::ExitCode {
             host_key,
             authorized_keys,
             max_connections,
+            gateway_key,
         }) => rt.block_on(nexus_tui::ssh::serve(nexus_tui::ssh::ServeOptions {
             listen,
             host_key,
@@ -88,6 +92,7 @@ fn main() -> std::process::ExitCode {
             api_url: args.run.api.clone(),
             read_only: args.run.read_only,
             max_connections,
+            gateway_key: gateway_key.map(secrecy::SecretString::from),
         })),
         Some(Cmd::Run) | None => rt.block_on(run_local(args.run)),
     };

@@ -3,11 +3,12 @@
 //! kept; every connection gets its own console (its own App, token and live feed); window
 //! changes resize it; connections beyond the limit are turned away.
 //!
-//! Why the console still asks for the password: the SSH key proves who is at the keyboard
-//! to this gateway, but the API only issues tokens for a password (there is no gateway
-//! credential to mint them, and a shared JWT secret here would let a stolen gateway sign in
-//! as anyone). So the key picks and locks the user, and the user signs in as that user;
-//! RBAC and audit then apply as for any client.
+//! Signing in: the key picks and locks the user. With a gateway key (`--gateway-key`, the
+//! API's `NEXUS_SSH_GATEWAY_KEY`) the gateway signs that user in through
+//! `POST /api/auth/gateway-login`, so the public key is the only credential asked for.
+//! Without one the console asks for that user's password, as the API then issues tokens
+//! only for a password. Either way RBAC and audit apply as for any client; the gateway key
+//! lets its holder sign in as any active user, so it is kept like the JWT secret.
 
 use crate::app::{App, Input};
 use crate::keys::parse_bytes;
@@ -43,6 +44,9 @@ pub struct ServeOptions {
     pub api_url: String,
     pub read_only: bool,
     pub max_connections: usize,
+    /// Shared with the API (`NEXUS_SSH_GATEWAY_KEY`): sign the mapped user in without a
+    /// password.
+    pub gateway_key: Option<secrecy::SecretString>,
 }
 
 /// One authorized key and the NexusOMS user (id or e-mail) it signs in as.
@@ -120,6 +124,7 @@ struct Shared {
     keys: Vec<AuthorizedKey>,
     api_url: String,
     read_only: bool,
+    gateway_key: Option<secrecy::SecretString>,
 }
 
 /// Serves until the listener fails. Prints `listening on ADDR` once bound (tests and
@@ -177,6 +182,7 @@ impl Server {
             keys,
             api_url: opts.api_url.clone(),
             read_only: opts.read_only,
+            gateway_key: opts.gateway_key.clone(),
         });
         Ok(Server {
             config,
@@ -272,11 +278,23 @@ impl Connection {
         }
         self.input = Some(tx.clone());
         let peer = self.peer;
+        let shared = self.shared.clone();
+        let user = self.user.clone();
         tokio::spawn(async move {
             use std::io::Write;
             let _ = terminal.backend_mut().write_all(ENTER);
-            let result =
-                runtime::run(&mut terminal, app, tx, rx, Startup { env_token: None }).await;
+            let env_token = match (&shared.gateway_key, &user) {
+                (Some(key), Some(user)) => match gateway_login(&shared.api_url, key, user).await {
+                    Ok(token) => Some(token),
+                    Err(e) => {
+                        // The password prompt stays as the way in.
+                        tracing::warn!(%peer, error = %e, "gateway sign-in refused");
+                        None
+                    }
+                },
+                _ => None,
+            };
+            let result = runtime::run(&mut terminal, app, tx, rx, Startup { env_token }).await;
             match result {
                 Ok(()) => tracing::info!(%peer, "console closed"),
                 Err(e) => tracing::info!(%peer, error = %e, "console ended with an error"),
@@ -289,6 +307,37 @@ impl Connection {
         });
         Ok(())
     }
+}
+
+/// Signs `user` in with the gateway key; the access token for the console.
+async fn gateway_login(
+    api_url: &str,
+    key: &secrecy::SecretString,
+    user: &str,
+) -> anyhow::Result<secrecy::SecretString> {
+    use secrecy::ExposeSecret;
+    let res = reqwest::Client::new()
+        .post(format!(
+            "{}/api/auth/gateway-login",
+            api_url.trim_end_matches('/')
+        ))
+        .header("X-Gateway-Key", key.expose_secret())
+        .json(&serde_json::json!({ "userId": user }))
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .context("reaching the API")?;
+    let status = res.status();
+    let body: serde_json::Value = res.json().await.unwrap_or_default();
+    anyhow::ensure!(
+        status.is_success(),
+        "the API answered {status}: {}",
+        body["error"]["message"].as_str().unwrap_or("no message")
+    );
+    let token = body["token"]
+        .as_str()
+        .context("the gateway sign-in answer has no token")?;
+    Ok(secrecy::SecretString::from(token.to_string()))
 }
 
 /// The connection is gone (client quit, network cut): end its console, so a dropped
@@ -489,6 +538,7 @@ mod tests {
             api_url: "http://127.0.0.1:9".into(),
             read_only: false,
             max_connections: 1,
+            gateway_key: None,
         };
         let server = Server::prepare(&opts).unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -525,6 +575,7 @@ mod tests {
             api_url: "http://127.0.0.1:9".into(),
             read_only: false,
             max_connections: 1,
+            gateway_key: None,
         };
         let err = Server::prepare(&opts).err().unwrap().to_string();
         assert!(err.contains("lists no keys"), "{err}");

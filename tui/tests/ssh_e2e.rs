@@ -5,7 +5,7 @@
 
 mod pty;
 
-use pty::{Console, command, start_api, tui_bin};
+use pty::{Console, command, start_api, start_api_with, tui_bin};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -138,4 +138,55 @@ fn an_ssh_client_signs_in_and_reads_the_dashboard() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("Permission denied"), "{err}");
+}
+
+/// With the API's gateway key, the SSH key is the only credential: the console opens on the
+/// dashboard signed in as the key's user, without a password.
+#[test]
+fn with_the_gateway_key_the_public_key_alone_signs_in() {
+    const GATEWAY_KEY: &str = "gateway-key-gateway-key-gateway-key-0123";
+    assert!(
+        Path::new(SSH).exists() && Path::new(SSH_KEYGEN).exists(),
+        "this test needs the OpenSSH client (apt-get install openssh-client)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let api = start_api_with(dir.path(), &[("NEXUS_SSH_GATEWAY_KEY", GATEWAY_KEY)]);
+    let key: PathBuf = dir.path().join("id_ed25519");
+    let public = keygen(&key);
+    let ak = dir.path().join("authorized_keys");
+    std::fs::write(&ak, format!("WHM-001 {public}")).unwrap();
+    let host_key = dir.path().join("host_key");
+    let server = nexus_tests::start_process(
+        &tui_bin(),
+        dir.path(),
+        &[
+            "ssh-serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--host-key",
+            host_key.to_str().unwrap(),
+            "--authorized-keys",
+            ak.to_str().unwrap(),
+            "--api",
+            &api.base_url,
+        ],
+        &[("NEXUS_SSH_GATEWAY_KEY", GATEWAY_KEY)],
+        "listening on ",
+    )
+    .expect("start ssh-serve");
+    let port = server
+        .ready_line
+        .split("listening on ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|a| a.rsplit(':').next())
+        .expect("bound port")
+        .to_string();
+
+    // No password is typed: the dashboard opens as the key's user.
+    let mut c = Console::spawn(ssh(&port, &key), 24, 80);
+    c.wait_for("NexusOMS · Dashboard");
+    c.wait_for("WHM-001");
+    c.send("\x03");
+    c.wait_exit();
 }

@@ -28,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(login))
         .routes(routes!(refresh))
+        .routes(routes!(gateway_login))
         .routes(routes!(logout))
         .routes(routes!(me))
         .routes(routes!(change_password))
@@ -235,6 +236,100 @@ async fn login(
             Write::update_one::<User>(
                 Filter::id(user.id.clone()),
                 vec![UpdateOp::Set("lastLogin".into(), json!(now))],
+            ),
+            audit_write(&a)?,
+        ])
+        .await?;
+    Ok(Json(login_response(pair, &user)).into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GatewayLoginRequest {
+    /// The user the gateway's authorized-keys file maps the SSH key to.
+    #[schema(example = "USER-001")]
+    pub user_id: String,
+}
+
+/// The gateway key's header.
+const GATEWAY_KEY_HEADER: &str = "x-gateway-key";
+
+/// Sign a user in for the console's SSH gateway (`nexus-tui ssh-serve`), which has already
+/// checked the user's SSH key against its authorized-keys file. The gateway proves itself
+/// with the shared key `NEXUS_SSH_GATEWAY_KEY` in `X-Gateway-Key`; whoever holds that key
+/// can sign in as any active user, so it is as secret as the JWT secret. Off (404) unless
+/// configured; failures count against the login limits and every attempt is audited.
+#[utoipa::path(post, path = "/api/auth/gateway-login", tag = "Authentication", request_body = GatewayLoginRequest,
+    params(("X-Gateway-Key" = String, Header, description = "The gateway's shared key")),
+    responses(
+        (status = 200, description = "Signed in", body = LoginResponse),
+        (status = 401, description = "Wrong gateway key, unknown or inactive user"),
+        (status = 404, description = "Gateway sign-in is not configured"),
+        (status = 429, description = "Too many failed attempts; see Retry-After"),
+    ))]
+async fn gateway_login(
+    State(st): State<AppState>,
+    meta: RequestMeta,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson<GatewayLoginRequest>,
+) -> Result<Response, ApiError> {
+    use secrecy::ExposeSecret;
+    use sha2::{Digest, Sha256};
+    let Some(expected) = st.config.ssh_gateway_key.as_ref() else {
+        return Err(ApiError::not_found(
+            "GATEWAY_LOGIN_DISABLED",
+            "Gateway sign-in is not configured on this server.",
+        ));
+    };
+    let ip = meta.ip_or_unknown();
+    let limit_key = format!("gateway:{}", body.user_id);
+    if let Some(wait) = st.login_limiter.check(&limit_key, &ip) {
+        return Ok(too_many(wait));
+    }
+    let given = headers
+        .get(GATEWAY_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    // Equal-length digests: the comparison's timing says nothing about the key.
+    let key_ok =
+        Sha256::digest(given.as_bytes()) == Sha256::digest(expected.expose_secret().as_bytes());
+    let user = if key_ok {
+        find_login_user(&st, &body.user_id)
+            .await?
+            .filter(|u| u.is_active())
+    } else {
+        None
+    };
+    let Some(user) = user else {
+        st.login_limiter.record_failure(&limit_key, &ip);
+        let mut a = AuditLog::new("ssh-gateway", "SSH gateway", AuditAction::Login)
+            .entity(EntityType::System, "gateway-login");
+        a.success = false;
+        a.error_message = Some(if key_ok {
+            format!("UNKNOWN_OR_INACTIVE_USER {}", body.user_id)
+        } else {
+            "INVALID_GATEWAY_KEY".into()
+        });
+        meta.stamp(&mut a);
+        st.store.commit(vec![audit_write(&a)?]).await?;
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "GATEWAY_LOGIN_REFUSED",
+            "The gateway key or the user was refused.",
+        ));
+    };
+    st.login_limiter.record_success(&limit_key);
+    let pair = st.jwt.issue_pair(&user)?;
+    let mut a = AuditLog::new(user.id.clone(), user.name.clone(), AuditAction::Login)
+        .entity(EntityType::User, user.id.clone());
+    a.user_role = Some(user.role.as_str().to_string());
+    a.reason = Some("signed in by the SSH gateway (public key)".into());
+    meta.stamp(&mut a);
+    st.store
+        .commit(vec![
+            Write::update_one::<User>(
+                Filter::id(user.id.clone()),
+                vec![UpdateOp::Set("lastLogin".into(), json!(Timestamp::now()))],
             ),
             audit_write(&a)?,
         ])

@@ -15,6 +15,15 @@ pub fn cases() -> Vec<Case> {
         )
         .body(json!({"refreshToken": "garbage"}))
         .expect(401),
+        // Public (the gateway proves itself with its key); off unless configured.
+        Case::new(
+            Method::POST,
+            "/api/auth/gateway-login",
+            "/api/auth/gateway-login",
+            Who::Public,
+        )
+        .body(json!({"userId": "USER-001"}))
+        .expect(404),
         Case::new(
             Method::POST,
             "/api/auth/logout",

@@ -162,8 +162,14 @@ pub fn api_bin() -> PathBuf {
 
 /// Starts the real API with the demo data on a free port.
 pub fn start_api(dir: &Path) -> nexus_tests::RunningApi {
-    nexus_tests::start_api(&api_bin(), dir, &["--demo"], &[("NEXUS_BCRYPT_COST", "4")])
-        .expect("start nexus-api")
+    start_api_with(dir, &[])
+}
+
+/// [`start_api`] with extra environment.
+pub fn start_api_with(dir: &Path, env: &[(&str, &str)]) -> nexus_tests::RunningApi {
+    let mut all = vec![("NEXUS_BCRYPT_COST", "4")];
+    all.extend_from_slice(env);
+    nexus_tests::start_api(&api_bin(), dir, &["--demo"], &all).expect("start nexus-api")
 }
 
 /// A command with a clean environment (no token, no log file) and a 256-colour terminal.
