@@ -48,7 +48,7 @@ pub fn render(info: &BannerInfo<'_>) -> String {
     let port = info.listen.port();
     let _ = writeln!(
         out,
-        "  Console: nexus-tui --api http://127.0.0.1:{port} (or over SSH: nexus-tui ssh-serve)"
+        "  Console: cargo run --release -p nexus-tui -- --api http://127.0.0.1:{port}  (over SSH: nexus-tui ssh-serve)"
     );
     let _ = writeln!(out, "  API:     http://127.0.0.1:{port}/api/health");
     out
