@@ -53,6 +53,46 @@ fn ssh(port: &str, key: &Path) -> portable_pty::CommandBuilder {
     command(Path::new(SSH), &args)
 }
 
+/// Starts `nexus-tui ssh-serve` on a free port against `api` with the given authorized-keys
+/// and host-key files; returns the process and its port.
+fn ssh_serve(
+    dir: &Path,
+    api: &str,
+    authorized_keys: &Path,
+    host_key: &Path,
+    env: &[(&str, &str)],
+) -> (nexus_tests::Running, String) {
+    let server = nexus_tests::start_process(
+        &tui_bin(),
+        dir,
+        &[
+            "ssh-serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--host-key",
+            host_key.to_str().unwrap(),
+            "--authorized-keys",
+            authorized_keys.to_str().unwrap(),
+            "--api",
+            api,
+            "--max-connections",
+            "4",
+        ],
+        env,
+        "listening on ",
+    )
+    .expect("start ssh-serve");
+    let port = server
+        .ready_line
+        .split("listening on ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|a| a.rsplit(':').next())
+        .expect("bound port")
+        .to_string();
+    (server, port)
+}
+
 #[test]
 fn an_ssh_client_signs_in_and_reads_the_dashboard() {
     assert!(
@@ -70,34 +110,7 @@ fn an_ssh_client_signs_in_and_reads_the_dashboard() {
     std::fs::write(&ak, format!("# who may use the console\nUSER-001 {public}")).unwrap();
     let host_key = dir.path().join("host_key");
 
-    let server = nexus_tests::start_process(
-        &tui_bin(),
-        dir.path(),
-        &[
-            "ssh-serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--host-key",
-            host_key.to_str().unwrap(),
-            "--authorized-keys",
-            ak.to_str().unwrap(),
-            "--api",
-            &api.base_url,
-            "--max-connections",
-            "4",
-        ],
-        &[],
-        "listening on ",
-    )
-    .expect("start ssh-serve");
-    let addr = server
-        .ready_line
-        .split("listening on ")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .expect("bound address")
-        .to_string();
-    let port = addr.rsplit(':').next().unwrap().to_string();
+    let (_server, port) = ssh_serve(dir.path(), &api.base_url, &ak, &host_key, &[]);
     assert!(host_key.exists(), "the host key is kept");
 
     let mut c = Console::spawn(ssh(&port, &key), 24, 80);
@@ -156,32 +169,13 @@ fn with_the_gateway_key_the_public_key_alone_signs_in() {
     let ak = dir.path().join("authorized_keys");
     std::fs::write(&ak, format!("WHM-001 {public}")).unwrap();
     let host_key = dir.path().join("host_key");
-    let server = nexus_tests::start_process(
-        &tui_bin(),
+    let (_server, port) = ssh_serve(
         dir.path(),
-        &[
-            "ssh-serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--host-key",
-            host_key.to_str().unwrap(),
-            "--authorized-keys",
-            ak.to_str().unwrap(),
-            "--api",
-            &api.base_url,
-        ],
+        &api.base_url,
+        &ak,
+        &host_key,
         &[("NEXUS_SSH_GATEWAY_KEY", GATEWAY_KEY)],
-        "listening on ",
-    )
-    .expect("start ssh-serve");
-    let port = server
-        .ready_line
-        .split("listening on ")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .and_then(|a| a.rsplit(':').next())
-        .expect("bound port")
-        .to_string();
+    );
 
     // No password is typed: the dashboard opens as the key's user.
     let mut c = Console::spawn(ssh(&port, &key), 24, 80);
