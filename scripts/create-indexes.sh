@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
 # `nexus-admin create-indexes`; options: `scripts/create-indexes.sh --help`. Paths are relative to where you run it.
 set -euo pipefail
-exec cargo run --release -q --manifest-path "$(dirname "$0")/../Cargo.toml" -p nexus-admin -- create-indexes "$@"
+source "$(dirname "$0")/lib.sh"
+admin create-indexes "$@"

@@ -13,6 +13,16 @@ pub struct BannerInfo<'a> {
     pub demo_summary: Option<String>,
 }
 
+/// What `--demo` did, in words: a restart on the same data must say plainly that it kept the
+/// data it found (and added nothing), so nobody wonders whether orders were duplicated.
+pub fn demo_summary(created: usize, already_present: usize) -> String {
+    match (created, already_present) {
+        (0, kept) => format!("found in the store and reused ({kept} demo records, none added)"),
+        (new, 0) => format!("{new} demo records created"),
+        (new, kept) => format!("{kept} demo records reused, {new} missing ones added"),
+    }
+}
+
 pub fn render(info: &BannerInfo<'_>) -> String {
     let mut lines: Vec<String> = Vec::new();
     lines.push(format!("NexusOMS API v{}", env!("CARGO_PKG_VERSION")));
@@ -48,7 +58,7 @@ pub fn render(info: &BannerInfo<'_>) -> String {
     let port = info.listen.port();
     let _ = writeln!(
         out,
-        "  Console: cargo run --release -p nexus-tui -- --api http://127.0.0.1:{port}  (over SSH: nexus-tui ssh-serve)"
+        "  Console: cargo run -p nexus-tui -- --api http://127.0.0.1:{port}  (in the repository folder; over SSH: nexus-tui ssh-serve)"
     );
     let _ = writeln!(out, "  API:     http://127.0.0.1:{port}/api/health");
     out

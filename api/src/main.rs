@@ -56,11 +56,7 @@ async fn run(mut config: Config) -> anyhow::Result<()> {
             ..Default::default()
         };
         let report = nexus_core::seed::seed_demo(store.as_ref(), &opts).await?;
-        Some(format!(
-            "{} created, {} already present",
-            report.created(),
-            report.skipped()
-        ))
+        Some(banner::demo_summary(report.created(), report.skipped()))
     } else {
         None
     };

@@ -7,6 +7,7 @@
 pub use axum;
 pub mod mock_http;
 pub mod moto;
+pub mod pty;
 
 pub mod redis;
 pub mod workbook;
@@ -35,6 +36,34 @@ impl Running {
 
     pub fn id(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Asks the process to stop (SIGTERM, as a service manager or Ctrl-C would) and waits,
+    /// bounded, for it to exit; returns its exit status.
+    pub fn terminate(&mut self, wait: Duration) -> anyhow::Result<std::process::ExitStatus> {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()?;
+        anyhow::ensure!(sent.success(), "kill -TERM {} failed", self.child.id());
+        // A watchdog kills the process if it outlives the wait; the exit itself is awaited.
+        let pid = self.child.id().to_string();
+        let (done, timer) = mpsc::channel::<()>();
+        let watchdog = std::thread::spawn(move || {
+            let fired = timer.recv_timeout(wait).is_err();
+            if fired {
+                let _ = Command::new("kill").args(["-KILL", &pid]).status();
+            }
+            fired
+        });
+        let status = self.child.wait()?;
+        let _ = done.send(());
+        let fired = watchdog.join().unwrap_or(true);
+        anyhow::ensure!(
+            !fired,
+            "process {} did not stop within {wait:?} of SIGTERM",
+            self.child.id()
+        );
+        Ok(status)
     }
 }
 
@@ -72,11 +101,26 @@ pub fn start_process(
         .env("NEXUS_DATA_DIR", data_dir)
         .env("RUST_LOG", "warn")
         .current_dir(data_dir)
-        .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
     for (k, v) in env {
         cmd.env(k, v);
     }
+    spawn_until(cmd, &bin.display().to_string(), ready_marker, READY_WAIT)
+}
+
+/// How long a built binary may take to say it is ready: a cold start with migrations and
+/// bcrypt seeding stays well under this.
+pub const READY_WAIT: Duration = Duration::from_secs(120);
+
+/// Spawns `cmd` (its stdout piped here) and waits, bounded and driven by the process's own
+/// output, for a stdout line containing `ready_marker`; `what` names it in errors.
+pub fn spawn_until(
+    mut cmd: Command,
+    what: &str,
+    ready_marker: &str,
+    wait: Duration,
+) -> anyhow::Result<Running> {
+    cmd.stdout(Stdio::piped());
     let mut child = cmd.spawn()?;
     let stdout = child
         .stdout
@@ -90,16 +134,17 @@ pub fn start_process(
             }
         }
     });
+    let deadline = std::time::Instant::now() + wait;
     let mut output = String::new();
     loop {
-        // Bounded wait: a build-cold start with migrations and bcrypt seeding stays well under this.
-        let line = match rx.recv_timeout(Duration::from_secs(120)) {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let line = match rx.recv_timeout(left) {
             Ok(l) => l,
             Err(e) => {
                 let _ = child.kill();
+                let _ = child.wait();
                 anyhow::bail!(
-                    "{} never printed `{ready_marker}` ({e}); output so far:\n{output}",
-                    bin.display()
+                    "{what} never printed `{ready_marker}` ({e}); output so far:\n{output}"
                 );
             }
         };
