@@ -49,7 +49,12 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({ "error": { "code": self.code, "message": self.message, "details": self.details } });
+        // The top-level `message` repeats `error.message` for the old mobile app, which shows
+        // `body['message']` (docs/LEGACY_CLIENT.md); programs read the structured `error`.
+        let body = json!({
+            "error": { "code": self.code, "message": &self.message, "details": self.details },
+            "message": self.message,
+        });
         (self.status, Json(body)).into_response()
     }
 }

@@ -959,13 +959,33 @@ async fn editing_lines_after_approval_goes_back_to_credit_and_releases_stock() {
 async fn patch_changes_only_descriptive_fields() {
     let app = spawn_app().await;
     let before = order(&app, "ORD-001").await;
+    // A bare status (the old app's workflow call) is a lifecycle step, never a `$set`: a
+    // jump no step allows is refused, and so is a bypass without `admin_bypass`
+    // (tests/legacy_app.rs walks the allowed ones).
+    let r = app
+        .patch(
+            "SALES-001",
+            "/api/orders/ORD-001",
+            json!({"status": "Delivered"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "STATUS_JUMP_NOT_ALLOWED");
+    let r = app
+        .patch(
+            "SALES-001",
+            "/api/orders/ORD-001",
+            json!({"isAdminBypass": true, "status": "Delivered"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     for (body, field) in [
-        (json!({"status": "Delivered"}), "status"),
+        (json!({"status": "Delivered", "remarks": "x"}), "status"),
         (json!({"total": 1}), "total"),
         (json!({"items": []}), "items"),
         (json!({"logistics": {"shippingCost": 0}}), "logistics"),
         (
-            json!({"isAdminBypass": true, "status": "Delivered"}),
+            json!({"isAdminBypass": true, "status": "Delivered", "remarks": "x"}),
             "isAdminBypass",
         ),
     ] {

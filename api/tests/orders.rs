@@ -99,13 +99,36 @@ async fn inter_state_delivery_is_igst() {
 #[tokio::test]
 async fn booking_refuses_client_totals_status_and_unknown_things() {
     let app = spawn_app().await;
+    // A client total (the old app sends its own) is read, never trusted: the order carries
+    // the server's figures.
+    let r = app
+        .post(
+            "SALES-001",
+            "/api/orders",
+            json!({"customerId": "CUST-001", "items": [{"productId": "PROD-001", "quantity": 1}], "total": 1, "subTotal": 1, "gstAmount": 0}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["data"]["total"], json!(472.5));
+    assert_eq!(r.body["data"]["subTotal"], json!(450));
+    let stored: Order = app
+        .store
+        .get(Filter::id(r.body["data"]["id"].as_str().unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.total.amount().to_string(), "472.5");
     for (body, code) in [
         (
-            json!({"customerId": "CUST-001", "items": [{"productId": "PROD-001", "quantity": 1}], "total": 1}),
-            "VALIDATION_FAILED",
+            json!({"customerId": "CUST-001", "items": [{"productId": "PROD-001", "quantity": 1}], "status": "Delivered"}),
+            "FIELD_NOT_EDITABLE",
         ),
         (
-            json!({"customerId": "CUST-001", "items": [{"productId": "PROD-001", "quantity": 1}], "status": "Delivered"}),
+            json!({"customerId": "CUST-001", "items": [{"productId": "PROD-001", "quantity": 1}], "salespersonId": "SALES-002"}),
+            "FIELD_NOT_EDITABLE",
+        ),
+        (
+            json!({"customerId": "CUST-001", "items": [{"productId": "PROD-001", "quantity": 1}], "id": "ORD-999"}),
             "VALIDATION_FAILED",
         ),
         (
@@ -139,7 +162,7 @@ async fn booking_refuses_client_totals_status_and_unknown_things() {
         assert_eq!(r.body["error"]["code"], code, "{body}");
     }
     let n = app.store.count_of::<Order>(&Filter::All).await.unwrap();
-    assert_eq!(n, 6, "nothing was created");
+    assert_eq!(n, 7, "nothing was created but the one order above");
 }
 
 #[tokio::test]

@@ -155,7 +155,9 @@ fn bad_credentials() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
         "INVALID_CREDENTIALS",
-        "Invalid email or password.",
+        // The old mobile app shows "Password or Email is incorrect" for any message that
+        // contains "credentials" (docs/LEGACY_CLIENT.md).
+        "Invalid credentials: wrong e-mail or password.",
     )
 }
 
@@ -221,7 +223,7 @@ async fn login(
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "USER_INACTIVE",
-            "This account is not active.",
+            "This account is not active; its credentials cannot sign in.",
         ));
     }
     st.login_limiter.record_success(&body.email);

@@ -62,7 +62,11 @@ pub struct OrderItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// A packaging count shown to the warehouse, not a price multiplier (D-L8 decision).
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        serialize_with = "crate::types::decimal_number"
+    )]
     pub box_count: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_rate: Option<Money>,
@@ -118,7 +122,11 @@ pub struct StatusChange {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CostBreakdown {
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        serialize_with = "crate::types::decimal_number"
+    )]
     pub thermacol_box_count: Decimal,
     #[serde(default, deserialize_with = "null_as_default")]
     pub thermacol_rate: Money,

@@ -673,6 +673,50 @@ pub fn transition(
     })
 }
 
+/// Every step `actor` may take on the order now, each with the outcome it would have: the
+/// steps are dry-run through [`transition`] itself, so this list can never disagree with
+/// what the step endpoints accept. Reasons are stand-ins (`"…"`), and a step's own inputs
+/// (warehouse, picks, costs) are the caller's: the outcome says where the step leads and
+/// which stock effect it has. The admin bypass, which leads anywhere, is not listed.
+pub fn available(order: &OrderContext<'_>, actor: &ActorContext) -> Vec<(Action, Outcome)> {
+    let reason = || "…".to_string();
+    let candidates = [
+        Action::CreditApprove { reason: None },
+        Action::CreditHold { reason: reason() },
+        Action::CreditReject { reason: reason() },
+        Action::ReleaseHold,
+        Action::Cancel { reason: reason() },
+        Action::EditItems,
+        Action::AssignWarehouse {
+            shortage: ShortagePolicy::RefuseOnShortage,
+        },
+        Action::Pack { complete: true },
+        Action::Pack { complete: false },
+        Action::SendBackToWarehouseSelection,
+        Action::QcPass,
+        Action::QcFail { remarks: reason() },
+        Action::LogisticsCost {
+            high_cost_alert: false,
+        },
+        Action::LogisticsCost {
+            high_cost_alert: true,
+        },
+        Action::AdminReviewApprove,
+        Action::AdminReviewReject { reason: reason() },
+        Action::Invoice,
+        Action::Dispatch,
+        Action::OutForDelivery,
+        Action::Deliver,
+        Action::PartAccept,
+        Action::ReturnToWarehouse,
+        Action::ReopenBackorder,
+    ];
+    candidates
+        .into_iter()
+        .filter_map(|a| transition(order, &a, actor).ok().map(|o| (a, o)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1373,5 +1417,37 @@ mod tests {
                 prop_assert!(!reserved, "terminal {} still holds stock", status);
             }
         }
+    }
+
+    /// `available` is `transition` dry-run: who may do what on a credit-queue order, and
+    /// that the booker is never offered her own approval.
+    #[test]
+    fn available_steps_follow_the_transition_rules() {
+        let steps = |o: &OrderContext<'_>, a: &ActorContext| -> Vec<(&'static str, OrderStatus)> {
+            available(o, a)
+                .into_iter()
+                .map(|(_, o)| (o.step, o.to))
+                .collect()
+        };
+        let pca = ctx(PendingCreditApproval);
+        let cc = steps(&pca, &actor("CC-1", Role::CreditControl));
+        assert!(
+            cc.contains(&("credit_approve", PendingWhSelection)),
+            "{cc:?}"
+        );
+        assert!(cc.contains(&("credit_hold", OnHold)), "{cc:?}");
+        assert!(cc.contains(&("credit_reject", Rejected)), "{cc:?}");
+        let own = steps(&pca, &actor("S-1", Role::Sales));
+        assert!(!own.iter().any(|(s, _)| *s == "credit_approve"), "{own:?}");
+        assert!(
+            steps(&ctx(Delivered), &actor("AD-1", Role::Admin)).is_empty(),
+            "a closed order offers nothing"
+        );
+        let drv = steps(&ctx(InTransit), &actor("DRV-1", Role::DeliveryTeam));
+        assert!(drv.contains(&("deliver", Delivered)), "{drv:?}");
+        assert!(
+            steps(&ctx(InTransit), &actor("DRV-2", Role::DeliveryTeam)).is_empty(),
+            "another agent's delivery is not offered"
+        );
     }
 }

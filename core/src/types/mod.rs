@@ -13,7 +13,8 @@ pub use money::{Money, Percent};
 pub use month::PmsMonth;
 pub use quantity::Quantity;
 pub use serde_util::{
-    default_true, lenient_decimal, null_as_default, string_or_oid, true_unless_false,
+    decimal_number, default_true, lenient_decimal, null_as_default, string_or_oid,
+    true_unless_false,
 };
 pub use timestamp::Timestamp;
 

@@ -73,3 +73,13 @@ pub fn default_true() -> bool {
 pub fn true_unless_false<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     Ok(Option::<bool>::deserialize(d)?.unwrap_or(true))
 }
+
+/// Writes a count kept as a decimal the way the old data held it: whole values as JSON
+/// integers (the old mobile app parses `boxCount` as an `int` and drops a whole order list on
+/// `1.0`), fractional ones as doubles.
+pub fn decimal_number<S: serde::Serializer>(
+    d: &rust_decimal::Decimal,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    crate::types::money::serialize_decimal_number(*d, s)
+}

@@ -13,11 +13,12 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
 use nexus_core::model::order::{OrderSource, OrderType};
-use nexus_core::model::{AuditAction, EntityType};
+use nexus_core::model::{AuditAction, EntityType, Order, OrderStatus};
 use nexus_core::rules::booking::{self, SalesBooking};
 use nexus_core::rules::lifecycle;
 use nexus_core::store::{Write, commit_with_business_id};
 use nexus_core::types::Timestamp;
+use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -84,6 +85,67 @@ pub struct CreateOrderRequest {
     #[schema(ignore)]
     #[allow(dead_code)]
     pub customer_name: Option<Value>,
+    /// What the old mobile app computes and sends (docs/LEGACY_CLIENT.md): checked against
+    /// the server's own values, never stored as sent.
+    #[schema(ignore)]
+    pub status: Option<String>,
+    #[schema(ignore)]
+    pub total: Option<Decimal>,
+    #[schema(ignore)]
+    pub sub_total: Option<Decimal>,
+    #[schema(ignore)]
+    pub gst_amount: Option<Decimal>,
+    #[schema(ignore)]
+    pub salesperson_id: Option<String>,
+    /// The device's clock; the server's time is recorded.
+    #[schema(ignore)]
+    #[allow(dead_code)]
+    pub created_at: Option<Value>,
+}
+
+/// The old app's own figures for a booking, checked against the server's: a status or
+/// salesperson other than the server's is refused (they were the legacy mass-assignment
+/// holes); totals that disagree are logged and the server's kept.
+fn check_client_figures(
+    body: &CreateOrderRequest,
+    order: &Order,
+    actor: &Actor,
+) -> Result<(), ApiError> {
+    if let Some(s) = body.status.as_deref()
+        && OrderStatus::parse(s) != Some(order.status)
+    {
+        return Err(unprocessable(
+            "FIELD_NOT_EDITABLE",
+            format!(
+                "A new order starts at {}; `status` cannot choose another",
+                order.status
+            ),
+            json!({ "field": "status", "sent": s }),
+        ));
+    }
+    if let Some(s) = body.salesperson_id.as_deref()
+        && s.trim() != actor.id()
+    {
+        return Err(unprocessable(
+            "FIELD_NOT_EDITABLE",
+            "`salespersonId` is the signed-in user; an order cannot be booked in another's name",
+            json!({ "field": "salespersonId" }),
+        ));
+    }
+    let server = [
+        ("total", body.total, order.total.amount()),
+        ("subTotal", body.sub_total, order.sub_total.amount()),
+        ("gstAmount", body.gst_amount, order.gst_amount.amount()),
+    ];
+    for (field, sent, kept) in server {
+        if let Some(sent) = sent
+            && (sent - kept).abs() > Decimal::new(1, 2)
+        {
+            tracing::warn!(field, %sent, %kept, customer = %order.customer_id,
+                "client figure disagrees with the server's; the server's is kept");
+        }
+    }
+    Ok(())
 }
 
 /// Blob keys are server-issued names: bounded, no control characters, no path tricks.
@@ -145,9 +207,9 @@ pub async fn create_order(
     let items = sales_items(&st, &customer.id, &body.items).await?;
     let photos = check_photos(&body.sales_photos)?;
     let now = Timestamp::now();
-    let remarks = text("remarks", body.remarks, 2_000)?;
-    let partner_type = text("partnerType", body.partner_type, 100)?;
-    let place_of_supply = text("placeOfSupply", body.place_of_supply, 100)?.or_else(|| {
+    let remarks = text("remarks", body.remarks.clone(), 2_000)?;
+    let partner_type = text("partnerType", body.partner_type.clone(), 100)?;
+    let place_of_supply = text("placeOfSupply", body.place_of_supply.clone(), 100)?.or_else(|| {
         body.delivery_address
             .as_ref()
             .and_then(|a| a.state().map(str::to_string))
@@ -165,6 +227,7 @@ pub async fn create_order(
     })
     .map_err(|e| pricing_error(e, ""))?;
     order.sales_photos = photos;
+    check_client_figures(&body, &order, &actor)?;
     if let Some(a) = &body.delivery_address {
         order.extra.insert("deliveryAddress".into(), a.to_value());
     }

@@ -103,8 +103,11 @@ fn may_edit(actor: &Actor, order: &Order) -> Result<(), ApiError> {
 }
 
 /// Change an order's remarks, sales photos, delivery address or partner type (the owner or
-/// an Admin, while the order is open). Status, totals, items, logistics and the bypass flag
-/// are refused with 422 naming the step endpoint to use.
+/// an Admin, while the order is open). Totals, items, logistics and the other server-owned
+/// fields are refused with 422 naming the step endpoint to use. A body of only `status`
+/// (and `isAdminBypass`), as the old mobile app sends, runs the one lifecycle step that leads
+/// to that status, with that step's permissions, rules and stock effects (409 with the open
+/// steps when none does); `isAdminBypass: true` is the admin bypass (`admin_bypass`).
 #[utoipa::path(patch, path = "/api/orders/{id}", tag = "Orders", security(("bearer" = [])),
     params(("id" = String, Path, description = "Order id")),
     request_body = EditOrderRequest,
@@ -112,8 +115,8 @@ fn may_edit(actor: &Actor, order: &Order) -> Result<(), ApiError> {
         (status = 200, description = "`{success, data: order}`", body = Object),
         (status = 403, description = "Not the owner"),
         (status = 404, description = "No such order in your scope"),
-        (status = 409, description = "The order is closed"),
-        (status = 422, description = "A field only a step endpoint may change, or an unknown field"),
+        (status = 409, description = "The order is closed, or no step of yours leads to the status asked for (`details.allowed` lists the open steps)"),
+        (status = 422, description = "A field only a step endpoint may change, an unknown field or status, or a step that needs input a status cannot carry"),
     ))]
 pub async fn patch_order(
     State(st): State<AppState>,
@@ -121,6 +124,10 @@ pub async fn patch_order(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Map<String, Value>>,
 ) -> Result<Json<Value>, ApiError> {
+    if super::legacy::is_status_patch(&body) {
+        let done = super::legacy::status_patch(&st, &actor, &id, &body).await?;
+        return Ok(respond(&done));
+    }
     actor.require_any(&[
         (Permission::CreateOrders, Access::Full),
         (Permission::AdminBypass, Access::Full),

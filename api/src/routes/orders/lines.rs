@@ -54,6 +54,17 @@ pub struct LineRequest {
     #[schema(ignore)]
     #[allow(dead_code)]
     pub prev_rate: Option<Value>,
+    /// The old mobile app's copies of the product's MRP and GST rate and its name: the
+    /// product master's values are used.
+    #[schema(ignore)]
+    #[allow(dead_code)]
+    pub mrp: Option<Value>,
+    #[schema(ignore)]
+    #[allow(dead_code)]
+    pub gst: Option<Value>,
+    #[schema(ignore)]
+    #[allow(dead_code)]
+    pub name: Option<Value>,
 }
 
 fn line_error(code: &'static str, line: usize, message: String) -> ApiError {

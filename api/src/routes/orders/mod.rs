@@ -17,6 +17,7 @@ mod delivery;
 mod edit;
 mod engine;
 mod errors;
+mod legacy;
 mod lines;
 mod list;
 mod lookup;

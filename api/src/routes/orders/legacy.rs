@@ -1,0 +1,221 @@
+//! The old mobile app moves an order through its whole workflow with
+//! `PATCH /api/orders/{id} {"status": …}` (docs/LEGACY_CLIENT.md). The legacy server `$set`
+//! whatever status it was sent; here the target status is translated into the one lifecycle
+//! step that leads there from where the order stands, found by dry-running the transition
+//! rules (`lifecycle::available`), and that step runs through its own step function: the
+//! same permission checks, the same evidence rules, the same stock side effects and audit as
+//! the step endpoint. A status no step of this user reaches answers 409 with the steps that
+//! are open; `isAdminBypass: true` is the explicit admin bypass (`admin_bypass` only).
+//!
+//! What the app cannot send is supplied as the app's screens imply it, and recorded as such:
+//! its QC button is enabled only with all five checklist points ticked; its packing screen
+//! packs what was allocated; a hold, rejection or cancellation gets a reason saying it came
+//! from the app without one. Evidence the app never collects is not invented: a delivery
+//! that was dispatched with an OTP still needs it, and dispatch needs the vehicle details of
+//! `POST /api/logistics/bulk-assign`.
+
+use super::access::{Visibility, visible_order};
+use super::credit::{CreditChoice, cancel_step, decide_credit, release_hold_step};
+use super::delivery::{DeliverRequest, deliver_step};
+use super::edit::bypass_step;
+use super::engine::Done;
+use super::lookup::unprocessable;
+use super::quality::{InvoiceRequest, LogisticsCostRequest, QcRequest, invoice_step};
+use super::quality::{logistics_cost_step, qc_step};
+use super::warehouse::{PackLine, PickRequest, pack_step, send_back_step};
+use crate::auth::Actor;
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::http::StatusCode;
+use nexus_core::model::{Order, OrderStatus};
+use nexus_core::rules::expiry::today_ist;
+use nexus_core::rules::lifecycle::{Action, OrderContext, available};
+use nexus_core::types::Timestamp;
+use serde_json::{Map, Value, json};
+
+/// The reason recorded where the old app asks for a step that needs one and has no field.
+const NO_REASON: &str = "from the old mobile app, which sends no reason";
+
+/// Keys of a legacy status PATCH; anything else in the same body is refused as before.
+pub const KEYS: &[&str] = &["status", "isAdminBypass"];
+
+/// Is this PATCH body the old app's status change (`status`, optionally `isAdminBypass`)?
+pub fn is_status_patch(body: &Map<String, Value>) -> bool {
+    body.contains_key("status") && body.keys().all(|k| KEYS.contains(&k.as_str()))
+}
+
+fn target(body: &Map<String, Value>) -> Result<OrderStatus, ApiError> {
+    let raw = body.get("status").and_then(Value::as_str).unwrap_or("");
+    OrderStatus::parse(raw).ok_or_else(|| {
+        unprocessable(
+            "UNKNOWN_STATUS",
+            format!("`{raw}` is not an order status"),
+            json!({ "status": raw }),
+        )
+    })
+}
+
+/// The statuses the open steps lead to, for the 409 and for clients that want to offer them.
+fn open_steps(order: &Order, actor: &Actor) -> Vec<Value> {
+    available(&OrderContext::of(order), &actor.ctx)
+        .into_iter()
+        .map(|(_, o)| json!({ "step": o.step, "status": o.to.as_str() }))
+        .collect()
+}
+
+/// Runs the old app's status PATCH as the step it means.
+pub async fn status_patch(
+    st: &AppState,
+    actor: &Actor,
+    id: &str,
+    body: &Map<String, Value>,
+) -> Result<Done, ApiError> {
+    let to = target(body)?;
+    match body.get("isAdminBypass") {
+        None | Some(Value::Bool(false)) | Some(Value::Null) => {}
+        Some(Value::Bool(true)) => {
+            let reason = format!("Admin bypass {NO_REASON}");
+            return bypass_step(st, actor, id, to.as_str(), &reason).await;
+        }
+        Some(other) => {
+            return Err(unprocessable(
+                "VALIDATION_FAILED",
+                "`isAdminBypass` is true or false",
+                json!({ "isAdminBypass": other }),
+            ));
+        }
+    }
+    let vis = Visibility::of(st, actor).await?;
+    let order = visible_order(st, &vis, id).await?;
+    if order.status == to {
+        return Ok(Done {
+            from: order.status,
+            order,
+        });
+    }
+    let steps = available(&OrderContext::of(&order), &actor.ctx);
+    let Some((action, _)) = steps.into_iter().find(|(_, o)| o.to == to) else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "STATUS_JUMP_NOT_ALLOWED",
+            format!(
+                "An order in {} cannot move to {} by any step you may take",
+                order.status, to
+            ),
+        )
+        .with_details(json!({
+            "from": order.status.as_str(),
+            "to": to.as_str(),
+            "allowed": open_steps(&order, actor),
+        })));
+    };
+    let reason = || Some(NO_REASON.to_string());
+    match action {
+        Action::CreditApprove { .. } => {
+            decide_credit(st, actor, id, CreditChoice::Approve, None).await
+        }
+        Action::CreditHold { .. } => {
+            decide_credit(st, actor, id, CreditChoice::Hold, reason()).await
+        }
+        Action::CreditReject { .. } => {
+            decide_credit(st, actor, id, CreditChoice::Reject, reason()).await
+        }
+        Action::ReleaseHold => release_hold_step(st, actor, id).await,
+        Action::Cancel { .. } => cancel_step(st, actor, id, reason()).await,
+        Action::SendBackToWarehouseSelection => send_back_step(st, actor, id, reason()).await,
+        Action::Pack { .. } => pack_step(st, actor, id, &as_allocated(&order)).await,
+        Action::QcPass => qc_step(st, actor, id, checklist_confirmed()).await,
+        Action::LogisticsCost { .. } => logistics_cost_step(st, actor, id, &no_costs())
+            .await
+            .map(|(done, _)| done),
+        Action::Invoice => {
+            let invoice_no = next_invoice_no(st).await?;
+            invoice_step(
+                st,
+                actor,
+                id,
+                &InvoiceRequest {
+                    invoice_no,
+                    invoice_date: None,
+                },
+            )
+            .await
+        }
+        Action::Deliver => deliver_step(st, actor, id, &everything_delivered()).await,
+        other => Err(unprocessable(
+            "STEP_NEEDS_INPUT",
+            format!(
+                "Moving to {to} is the `{}` step, which needs input a status change cannot carry; use its step endpoint",
+                other.code()
+            ),
+            json!({ "step": other.code(), "allowed": open_steps(&order, actor) }),
+        )),
+    }
+}
+
+/// The old packing screen packs every line as the warehouse allocated it.
+fn as_allocated(order: &Order) -> Vec<PackLine> {
+    order
+        .items
+        .iter()
+        .map(|line| PackLine {
+            batches: line
+                .allocated_batches
+                .iter()
+                .map(|b| PickRequest {
+                    batch_number: b.batch_number.clone(),
+                    qty: b.qty.value(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The old QC screen enables its approve button only with all five points ticked.
+fn checklist_confirmed() -> QcRequest {
+    QcRequest {
+        temp_verified: true,
+        actual_temp: None,
+        packaging_intact: true,
+        weight_verified: true,
+        label_clarity: true,
+        invoice_dc_attached: true,
+        passed: true,
+        remarks: Some("Five-point checklist confirmed in the old mobile app".into()),
+        photo_key: None,
+    }
+}
+
+/// The old logistics screen sends no cost inputs: none are recorded.
+fn no_costs() -> LogisticsCostRequest {
+    LogisticsCostRequest {
+        thermacol_box_count: Default::default(),
+        thermacol_rate: None,
+        dry_ice_kg: Default::default(),
+        dry_ice_rate: None,
+        wh_to_station_amount: Default::default(),
+        station_to_loc_amount: Default::default(),
+        wh_to_cust_amount: Default::default(),
+    }
+}
+
+/// The old delivery screen confirms the whole order; it has no OTP to send.
+fn everything_delivered() -> DeliverRequest {
+    DeliverRequest {
+        otp: None,
+        cash_collected: Default::default(),
+        pod_key: None,
+        receiver_name: None,
+        delivered_quantities: None,
+        remarks: Some("Delivered from the old mobile app".into()),
+    }
+}
+
+/// The old billing screen has no invoice-number field: the server issues one
+/// (`INV-YYMMDD-NNN`, one sequence a day, India time).
+async fn next_invoice_no(st: &AppState) -> Result<String, ApiError> {
+    let day = today_ist(Timestamp::now()).format("%y%m%d").to_string();
+    let name = format!("INV-{day}");
+    let n = st.store.next_sequence(&name).await?;
+    Ok(format!("{name}-{n:03}"))
+}

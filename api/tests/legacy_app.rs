@@ -1,0 +1,361 @@
+//! The old mobile app (Flutter, docs/LEGACY_CLIENT.md) against the new API, with its exact
+//! request bodies, in the order its screens send them: login, the order list it parses, a
+//! booking with its own totals, and the whole workflow through `PATCH /api/orders/{id}
+//! {status}` — each translated into the lifecycle step it means, with that step's
+//! permissions, evidence and stock effects. What the app reads is checked with the types it
+//! parses (`boxCount` and `quantity` as `int`), and every error carries the top-level
+//! `message` it shows.
+
+mod support;
+
+use nexus_core::model::{Order, OrderStatus};
+use nexus_core::store::{Filter, TypedStore};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use support::{Resp, TestApp, spawn_app};
+
+async fn order(app: &TestApp, id: &str) -> Order {
+    app.store.get(Filter::id(id)).await.unwrap().unwrap()
+}
+
+/// `updateOrderStatus` (nexus_provider.dart): exactly `{"status": …}`.
+async fn set_status(app: &TestApp, user: &str, id: &str, status: &str) -> Resp {
+    app.patch(
+        user,
+        &format!("/api/orders/{id}"),
+        json!({ "status": status }),
+    )
+    .await
+}
+
+async fn ok_status(app: &TestApp, user: &str, id: &str, status: &str, expect: OrderStatus) {
+    let r = set_status(app, user, id, status).await;
+    assert_eq!(r.status, StatusCode::OK, "{user} → {status}: {}", r.body);
+    assert_eq!(order(app, id).await.status, expect, "{user} → {status}");
+}
+
+/// What `Order.fromJson`/`OrderItem.fromJson` need to parse without a TypeError: the app
+/// assigns `quantity` and `boxCount` to `int` fields, so `1.0` loses the whole list.
+fn parses_as_the_app_does(o: &Value) {
+    for item in o["items"].as_array().expect("items") {
+        assert!(item["quantity"].is_i64(), "quantity is an int: {item}");
+        assert!(
+            item["boxCount"].is_null() || item["boxCount"].is_i64(),
+            "boxCount is an int: {item}"
+        );
+        assert!(item["price"].is_number(), "{item}");
+    }
+    for key in ["total", "subTotal", "gstAmount"] {
+        assert!(o[key].is_number(), "{key}: {o}");
+    }
+    assert!(o["id"].is_string() && o["status"].is_string(), "{o}");
+}
+
+/// The booking `createOrder` sends (book_order_screen → nexus_provider.dart), verbatim.
+fn app_booking(salesperson: &str) -> Value {
+    json!({
+        "customerId": "CUST-001",
+        "customerName": "ABC Traders",
+        "status": "Pending Credit Approval",
+        "total": 5310.0,
+        "subTotal": 4500.0,
+        "gstAmount": 810.0,
+        "items": [{
+            "productId": "PROD-001", "productName": "Premium Basmati Rice 5kg",
+            "skuCode": "SKU-001", "quantity": 10, "boxCount": 1, "unit": "KG",
+            "price": 450.0, "prevRate": 0.0, "imageUrl": "", "mrp": 500.0, "gst": 18.0
+        }],
+        "salespersonId": salesperson,
+        "createdAt": "2026-03-02T14:22:11.123456",
+        "remarks": "from the app"
+    })
+}
+
+#[tokio::test]
+async fn the_app_reads_its_lists_and_logs_in_with_its_own_body() {
+    let app = spawn_app().await;
+    // auth_provider.dart: `{email, password}`, reads `token` and `user`.
+    let r = app
+        .call(
+            Method::POST,
+            "/api/login",
+            None,
+            Some(json!({"email": "rajesh@nexusoms.com", "password": "sales123"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body["token"].is_string());
+    assert_eq!(r.body["user"]["id"], "SALES-001");
+    assert_eq!(r.body["user"]["role"], "Sales");
+
+    // A failed login: the app shows the top-level `message`.
+    let bad = app
+        .call(
+            Method::POST,
+            "/api/login",
+            None,
+            Some(json!({"email": "rajesh@nexusoms.com", "password": "nope"})),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(bad.body["message"], bad.body["error"]["message"]);
+    // login_screen.dart says "Password or Email is incorrect" when the text has "credentials".
+    assert!(
+        bad.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("credentials"),
+        "{}",
+        bad.body
+    );
+
+    // GET /orders: a raw array every element of which the app can parse.
+    let list = app.get("USER-001", "/api/orders").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let orders = list.body.as_array().expect("a raw array");
+    assert!(!orders.is_empty());
+    orders.iter().for_each(parses_as_the_app_does);
+}
+
+#[tokio::test]
+async fn the_whole_workflow_runs_on_the_apps_status_patches() {
+    let app = spawn_app().await;
+
+    // Booking with the app's own totals, status, salesperson and clock: accepted, and the
+    // server's figures are what is stored.
+    let r = app
+        .post("SALES-001", "/api/orders", app_booking("SALES-001"))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    parses_as_the_app_does(&r.body["data"]);
+    let id = r.body["data"]["id"].as_str().unwrap().to_string();
+    let booked = order(&app, &id).await;
+    assert_eq!(booked.status, OrderStatus::PendingCreditApproval);
+    assert_eq!(booked.salesperson_id.as_deref(), Some("SALES-001"));
+    assert_ne!(
+        booked.created_at.map(|t| t.to_string()),
+        Some("2026-03-02T14:22:11.123456".into()),
+        "the device clock is not stored"
+    );
+
+    // An illegal jump: 409 naming the steps that are open, with the app's `message`.
+    let jump = set_status(&app, "SALES-001", &id, "Delivered").await;
+    assert_eq!(jump.status, StatusCode::CONFLICT, "{}", jump.body);
+    assert_eq!(jump.body["error"]["code"], "STATUS_JUMP_NOT_ALLOWED");
+    assert!(jump.body["message"].is_string());
+    let allowed: Vec<&str> = jump.body["error"]["details"]["allowed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert!(allowed.contains(&"cancel"), "{allowed:?}");
+    assert!(
+        !allowed.contains(&"credit_approve"),
+        "the booker never approves her own order: {allowed:?}"
+    );
+    // …and the booker cannot approve by status either.
+    let own = set_status(&app, "SALES-001", &id, "Pending WH Selection").await;
+    assert_eq!(own.status, StatusCode::CONFLICT, "{}", own.body);
+
+    // credit_control_screen: 'Credit Approved' → the app sends 'Pending WH Selection'.
+    ok_status(
+        &app,
+        "CREDIT-001",
+        &id,
+        "Pending WH Selection",
+        OrderStatus::PendingWhSelection,
+    )
+    .await;
+    let o = order(&app, &id).await;
+    assert!(
+        o.status_history
+            .iter()
+            .any(|h| h.step.as_deref() == Some("credit_approve")),
+        "recorded as the credit step"
+    );
+
+    // warehouse_selection_screen: its own route, unchanged.
+    let r = app
+        .post(
+            "WHM-001",
+            "/api/warehouse/assign-to-order",
+            json!({"orderId": id, "warehouseId": "WH-KURLA"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(order(&app, &id).await.stock_reserved);
+
+    // warehouse_ops / batch_picking: 'Pending Quality Control' packs as allocated.
+    ok_status(
+        &app,
+        "WH-001",
+        &id,
+        "Pending Quality Control",
+        OrderStatus::PendingQualityControl,
+    )
+    .await;
+    let packed = order(&app, &id).await;
+    assert_eq!(
+        packed.items[0].packed_quantity.map(|q| q.value()),
+        Some(rust_decimal::Decimal::from(10)),
+        "packed as allocated"
+    );
+
+    // Another role's step is refused by that step's own rules (the order left the
+    // warehouse's scope once packed: 404, as on the step endpoint).
+    let wrong = set_status(&app, "WH-001", &id, "Pending Logistics Cost").await;
+    assert!(
+        [StatusCode::CONFLICT, StatusCode::NOT_FOUND].contains(&wrong.status),
+        "{}",
+        wrong.body
+    );
+    assert_eq!(
+        order(&app, &id).await.status,
+        OrderStatus::PendingQualityControl
+    );
+
+    // quality_control_screen (all five points ticked to enable the button).
+    ok_status(
+        &app,
+        "QC-001",
+        &id,
+        "Pending Logistics Cost",
+        OrderStatus::PendingLogisticsCost,
+    )
+    .await;
+    // logistics_ops_screen.
+    ok_status(
+        &app,
+        "LOGT-001",
+        &id,
+        "Ready for Billing",
+        OrderStatus::ReadyForBilling,
+    )
+    .await;
+    // invoicing_screen: 'Invoiced' → 'Ready for Dispatch'; the server issues the number.
+    ok_status(
+        &app,
+        "BILL-001",
+        &id,
+        "Ready for Dispatch",
+        OrderStatus::ReadyForDispatch,
+    )
+    .await;
+    let invoiced = order(&app, &id).await;
+    let inv = invoiced
+        .extra
+        .get("invoice")
+        .and_then(|i| i.get("invoiceNo"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or_else(|| {
+            serde_json::to_value(&invoiced).unwrap()["invoice"]["invoiceNo"]
+                .as_str()
+                .map(str::to_string)
+        })
+        .expect("an invoice number");
+    assert!(inv.starts_with("INV-"), "{inv}");
+
+    // Dispatch needs the loading details (not a status change): the step endpoint.
+    let d = app
+        .post(
+            "HUB-001",
+            &format!("/api/orders/{id}/dispatch"),
+            json!({"deliveryAgentId": "DRV-001", "vehicleNo": "MH-04-AB-1234",
+                   "ewayBill": "331000009876", "sealNo": "SEAL-42"}),
+        )
+        .await;
+    assert_eq!(d.status, StatusCode::OK, "{}", d.body);
+
+    // delivery_execution_screen sends 'Delivered' without the OTP issued at dispatch: the
+    // protection stays, and the app is told why.
+    let del = set_status(&app, "DRV-001", &id, "Delivered").await;
+    assert_eq!(del.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", del.body);
+    assert_eq!(del.body["error"]["code"], "OTP_REQUIRED");
+    assert!(del.body["message"].is_string());
+    assert_eq!(order(&app, &id).await.status, OrderStatus::InTransit);
+}
+
+#[tokio::test]
+async fn holds_rejections_bypass_and_refused_fields() {
+    let app = spawn_app().await;
+    let book = |who: &'static str| {
+        let app = &app;
+        async move {
+            let r = app.post(who, "/api/orders", app_booking(who)).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            r.body["data"]["id"].as_str().unwrap().to_string()
+        }
+    };
+
+    // credit_control: 'Hold' with no reason field → On Hold, the reason says so.
+    let a = book("SALES-001").await;
+    ok_status(&app, "CREDIT-001", &a, "Hold", OrderStatus::OnHold).await;
+    let held = order(&app, &a).await;
+    let last = held.status_history.last().unwrap();
+    assert_eq!(last.step.as_deref(), Some("credit_hold"));
+    assert!(last.reason.as_deref().unwrap().contains("old mobile app"));
+
+    // live_missions: 'Rejected'.
+    let b = book("SALES-001").await;
+    ok_status(&app, "CREDIT-001", &b, "Rejected", OrderStatus::Rejected).await;
+
+    // credit_control: 'Cancelled' by the booker's side is the cancel step.
+    let c = book("SALES-001").await;
+    ok_status(&app, "SALES-001", &c, "Cancelled", OrderStatus::Cancelled).await;
+
+    // order_details admin panel: `{status, isAdminBypass: true}` — Admin only.
+    let d = book("SALES-001").await;
+    let r = app
+        .patch(
+            "SALES-001",
+            &format!("/api/orders/{d}"),
+            json!({"status": "Ready for Billing", "isAdminBypass": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body["message"].is_string());
+    let r = app
+        .patch(
+            "USER-001",
+            &format!("/api/orders/{d}"),
+            json!({"status": "Pending WH Selection", "isAdminBypass": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let bypassed = order(&app, &d).await;
+    assert_eq!(bypassed.status, OrderStatus::PendingWhSelection);
+    assert_eq!(
+        bypassed.status_history.last().unwrap().step.as_deref(),
+        Some("admin_bypass")
+    );
+
+    // The mass-assignment holes stay shut: another's name, a chosen status, a status
+    // together with other fields.
+    let r = app
+        .post("SALES-001", "/api/orders", app_booking("SALES-002"))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["details"]["field"], "salespersonId");
+    let mut chosen = app_booking("SALES-001");
+    chosen["status"] = json!("Delivered");
+    let r = app.post("SALES-001", "/api/orders", chosen).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = app
+        .patch(
+            "USER-001",
+            &format!("/api/orders/{a}"),
+            json!({"status": "Delivered", "total": 1.0}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "FIELD_NOT_EDITABLE");
+    // A truly unknown field is still a clear 422.
+    let mut odd = app_booking("SALES-001");
+    odd["discountOverride"] = json!(50);
+    let r = app.post("SALES-001", "/api/orders", odd).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "VALIDATION_FAILED");
+    assert_eq!(r.body["message"], r.body["error"]["message"]);
+}
