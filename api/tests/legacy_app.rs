@@ -359,3 +359,124 @@ async fn holds_rejections_bypass_and_refused_fields() {
     assert_eq!(r.body["error"]["code"], "VALIDATION_FAILED");
     assert_eq!(r.body["message"], r.body["error"]["message"]);
 }
+
+/// batch_picking_screen: `PATCH …/items` with the picker's batches (the order's own lines,
+/// `OrderItem.toJson` shape), then `{status: 'Pending Quality Control'}` packs those picks.
+#[tokio::test]
+async fn batch_picking_records_the_picks_and_the_pack_uses_them() {
+    let app = spawn_app().await;
+    let r = app
+        .post("SALES-001", "/api/orders", app_booking("SALES-001"))
+        .await;
+    let id = r.body["data"]["id"].as_str().unwrap().to_string();
+    ok_status(
+        &app,
+        "CREDIT-001",
+        &id,
+        "Pending WH Selection",
+        OrderStatus::PendingWhSelection,
+    )
+    .await;
+    let r = app
+        .post(
+            "WHM-001",
+            "/api/warehouse/assign-to-order",
+            json!({"orderId": id, "warehouseId": "WH-KURLA"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let allocated = order(&app, &id).await.items[0].allocated_batches.clone();
+    assert!(!allocated.is_empty());
+    let line = |batches: Value| {
+        json!({"items": [{
+            "productId": "PROD-001", "skuCode": "SKU-001",
+            "productName": "Premium Basmati Rice 5kg", "name": "Premium Basmati Rice 5kg",
+            "quantity": 10, "price": 450.0, "prevRate": 0.0, "unit": "KG",
+            "barcode": "8901234500011", "batchNo": "X", "mfgDate": "2026-01-05T00:00:00.000",
+            "expiryDate": "2027-01-05T00:00:00.000", "allocatedBatches": batches
+        }]})
+    };
+
+    // A batch that was not allocated: refused as the pack step would, nothing recorded.
+    let bad = app
+        .patch(
+            "WH-001",
+            &format!("/api/orders/{id}/items"),
+            line(json!([{"batchNumber": "NA", "qty": 10.0, "expiry": "2027-12-06T00:00:00.000"}])),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert_eq!(bad.body["error"]["code"], "PICK_NOT_ALLOCATED");
+
+    let picks: Vec<Value> = allocated
+        .iter()
+        .map(|b| json!({"batchNumber": b.batch_number, "qty": b.qty.value().to_string().parse::<f64>().unwrap(), "expiry": "2027-01-05T00:00:00.000"}))
+        .collect();
+    let r = app
+        .patch(
+            "WH-001",
+            &format!("/api/orders/{id}/items"),
+            line(json!(picks)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let recorded = order(&app, &id).await;
+    assert_eq!(
+        recorded.status,
+        OrderStatus::PendingPacking,
+        "a pick record is not an edit"
+    );
+    assert!(recorded.stock_reserved, "the stock stays reserved");
+    assert_eq!(recorded.items[0].allocated_batches, allocated);
+
+    ok_status(
+        &app,
+        "WH-001",
+        &id,
+        "Pending Quality Control",
+        OrderStatus::PendingQualityControl,
+    )
+    .await;
+    let packed = order(&app, &id).await;
+    assert_eq!(
+        packed.items[0].packed_quantity.map(|q| q.value()),
+        Some(rust_decimal::Decimal::from(10))
+    );
+}
+
+/// credit_control / mission_audit edit dialogs: the app's line shape with its own totals.
+#[tokio::test]
+async fn item_edits_accept_the_apps_line_shape_and_totals() {
+    let app = spawn_app().await;
+    let r = app
+        .post("SALES-001", "/api/orders", app_booking("SALES-001"))
+        .await;
+    let id = r.body["data"]["id"].as_str().unwrap().to_string();
+    let r = app
+        .patch(
+            "SALES-001",
+            &format!("/api/orders/{id}/items"),
+            json!({
+                "items": [{
+                    "productId": "PROD-001", "skuCode": "SKU-001",
+                    "productName": "Premium Basmati Rice 5kg", "name": "Premium Basmati Rice 5kg",
+                    "quantity": 12, "boxCount": 2, "price": 450.0, "prevRate": 0.0, "unit": "KG",
+                    "allocatedBatches": []
+                }],
+                "total": 6372.0, "subTotal": 5400.0, "gstAmount": 972.0
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    parses_as_the_app_does(&r.body["data"]);
+    let edited = order(&app, &id).await;
+    assert_eq!(
+        edited.items[0].quantity.value(),
+        rust_decimal::Decimal::from(12)
+    );
+    assert_eq!(
+        edited.total.amount().to_string(),
+        "5670",
+        "priced by the server at the product's 5 % GST, not the app's flat 18 %"
+    );
+}

@@ -28,6 +28,7 @@ use nexus_core::rules::expiry::today_ist;
 use nexus_core::rules::lifecycle::Action;
 use nexus_core::store::{Filter, StoreError, Write};
 use nexus_core::types::{Quantity, Timestamp};
+use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
@@ -223,6 +224,14 @@ pub struct EditItemsRequest {
     /// Clearance orders: `productId`, `batchNumber`, `quantity`, `proposedRate`.
     #[schema(value_type = Vec<Object>)]
     pub items: Vec<Value>,
+    /// The old mobile app's own totals: compared with the server's, logged when they
+    /// disagree, never stored.
+    #[schema(ignore)]
+    pub total: Option<Decimal>,
+    #[schema(ignore)]
+    pub sub_total: Option<Decimal>,
+    #[schema(ignore)]
+    pub gst_amount: Option<Decimal>,
 }
 
 fn parse_lines<T: serde::de::DeserializeOwned>(items: &[Value]) -> Result<Vec<T>, ApiError> {
@@ -260,6 +269,9 @@ pub async fn edit_items(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<EditItemsRequest>,
 ) -> Result<Json<Value>, ApiError> {
+    if let Some(done) = super::legacy::record_picks(&st, &actor, &id, &body.items).await? {
+        return Ok(respond(&done));
+    }
     actor.require_any(&[
         (Permission::CreateOrders, Access::Full),
         (Permission::AdminBypass, Access::Full),
@@ -291,6 +303,18 @@ pub async fn edit_items(
         apply(st_ref, actor_ref, order, plan).await
     })
     .await?;
+    for (field, sent, kept) in [
+        ("total", body.total, done.order.total),
+        ("subTotal", body.sub_total, done.order.sub_total),
+        ("gstAmount", body.gst_amount, done.order.gst_amount),
+    ] {
+        if let Some(sent) = sent
+            && (sent - kept.amount()).abs() > Decimal::new(1, 2)
+        {
+            tracing::warn!(order = %done.order.id, field, %sent, kept = %kept.amount(),
+                "client figure disagrees with the server's; the server's is kept");
+        }
+    }
     Ok(respond(&done))
 }
 

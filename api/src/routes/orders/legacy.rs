@@ -9,12 +9,13 @@
 //!
 //! What the app cannot send is supplied as the app's screens imply it, and recorded as such:
 //! its QC button is enabled only with all five checklist points ticked; its packing screen
-//! packs what was allocated; a hold, rejection or cancellation gets a reason saying it came
+//! packs what the batch-picking screen recorded (`PATCH …/items` with the picks, kept as
+//! [`PICKS`] and checked like the pack step's picks), else what was allocated; a hold, rejection or cancellation gets a reason saying it came
 //! from the app without one. Evidence the app never collects is not invented: a delivery
 //! that was dispatched with an OTP still needs it, and dispatch needs the vehicle details of
 //! `POST /api/logistics/bulk-assign`.
 
-use super::access::{Visibility, visible_order};
+use super::access::{Visibility, status_filter, visible_order};
 use super::credit::{CreditChoice, cancel_step, decide_credit, release_hold_step};
 use super::delivery::{DeliverRequest, deliver_step};
 use super::edit::bypass_step;
@@ -22,19 +23,24 @@ use super::engine::Done;
 use super::lookup::unprocessable;
 use super::quality::{InvoiceRequest, LogisticsCostRequest, QcRequest, invoice_step};
 use super::quality::{logistics_cost_step, qc_step};
-use super::warehouse::{PackLine, PickRequest, pack_step, send_back_step};
+use super::warehouse::{PackLine, PickRequest, pack_step, packed_quantities, send_back_step};
 use crate::auth::Actor;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::http::StatusCode;
-use nexus_core::model::{Order, OrderStatus};
+use nexus_core::auth::{Access, Permission};
+use nexus_core::model::{AuditAction, EntityType, Order, OrderStatus};
 use nexus_core::rules::expiry::today_ist;
 use nexus_core::rules::lifecycle::{Action, OrderContext, available};
+use nexus_core::store::{Filter, UpdateOp, Write};
 use nexus_core::types::Timestamp;
 use serde_json::{Map, Value, json};
 
 /// The reason recorded where the old app asks for a step that needs one and has no field.
 const NO_REASON: &str = "from the old mobile app, which sends no reason";
+
+/// Where the batch-picking screen's picks wait for the pack step (on the order's document).
+pub const PICKS: &str = "legacyPicks";
 
 /// Keys of a legacy status PATCH; anything else in the same body is refused as before.
 pub const KEYS: &[&str] = &["status", "isAdminBypass"];
@@ -123,7 +129,10 @@ pub async fn status_patch(
         Action::ReleaseHold => release_hold_step(st, actor, id).await,
         Action::Cancel { .. } => cancel_step(st, actor, id, reason()).await,
         Action::SendBackToWarehouseSelection => send_back_step(st, actor, id, reason()).await,
-        Action::Pack { .. } => pack_step(st, actor, id, &as_allocated(&order)).await,
+        Action::Pack { .. } => {
+            let picks = recorded_picks(&order).unwrap_or_else(|| as_allocated(&order));
+            pack_step(st, actor, id, &picks).await
+        }
         Action::QcPass => qc_step(st, actor, id, checklist_confirmed()).await,
         Action::LogisticsCost { .. } => logistics_cost_step(st, actor, id, &no_costs())
             .await
@@ -151,6 +160,104 @@ pub async fn status_patch(
             json!({ "step": other.code(), "allowed": open_steps(&order, actor) }),
         )),
     }
+}
+
+/// The picks the batch-picking screen recorded, if it did.
+fn recorded_picks(order: &Order) -> Option<Vec<PackLine>> {
+    let lines = order.extra.get(PICKS)?.as_array()?;
+    Some(
+        lines
+            .iter()
+            .map(|l| PackLine {
+                batches: l
+                    .as_array()
+                    .map(|bs| bs.iter().filter_map(pick_of).collect())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+    )
+}
+
+/// One `allocatedBatches` entry as the app writes it (`{batchNumber, qty, expiry}`).
+fn pick_of(v: &Value) -> Option<PickRequest> {
+    Some(PickRequest {
+        batch_number: v.get("batchNumber")?.as_str()?.trim().to_string(),
+        qty: nexus_core::types::lenient_decimal(v.get("qty")?)?,
+    })
+}
+
+/// The batch-picking screen's `PATCH /api/orders/{id}/items`: the order's own lines (same
+/// products and quantities, in order) with the batches the picker took in
+/// `allocatedBatches`. That is a pick record, not an edit: the picks are checked as the pack
+/// step checks them (allocated batches only, never more than allocated) and kept for the
+/// pack, and lines, status and stock stay as they are. `None` when the body is anything else
+/// (an edit by the order's owner, handled as an edit).
+pub async fn record_picks(
+    st: &AppState,
+    actor: &Actor,
+    id: &str,
+    items: &[Value],
+) -> Result<Option<Done>, ApiError> {
+    if !actor.can(Permission::ManageWarehouse, Access::Full) {
+        return Ok(None);
+    }
+    let vis = Visibility::of(st, actor).await?;
+    let order = visible_order(st, &vis, id).await?;
+    let same_lines = order.status == OrderStatus::PendingPacking
+        && items.len() == order.items.len()
+        && items.iter().zip(&order.items).all(|(v, line)| {
+            let product = v.get("productId").and_then(Value::as_str);
+            let qty = v
+                .get("quantity")
+                .and_then(nexus_core::types::lenient_decimal);
+            product.map(str::trim) == Some(line.product_id.as_str())
+                && qty == Some(line.quantity.value())
+        });
+    if !same_lines {
+        return Ok(None);
+    }
+    let picks: Vec<PackLine> = items
+        .iter()
+        .map(|v| PackLine {
+            batches: v
+                .get("allocatedBatches")
+                .and_then(Value::as_array)
+                .map(|bs| bs.iter().filter_map(pick_of).collect())
+                .unwrap_or_default(),
+        })
+        .collect();
+    packed_quantities(&order, &picks)?;
+    let recorded: Vec<Value> = picks
+        .iter()
+        .map(|l| {
+            Value::Array(
+                l.batches
+                    .iter()
+                    .map(|b| json!({ "batchNumber": b.batch_number, "qty": b.qty }))
+                    .collect(),
+            )
+        })
+        .collect();
+    let mut audit = actor
+        .audit(AuditAction::Update)
+        .entity(EntityType::Order, order.id.clone())
+        .change(None, Some(json!({ PICKS: recorded })));
+    audit.reason = Some("batch picking recorded from the old mobile app".into());
+    st.store
+        .commit(vec![
+            Write::update_one::<Order>(
+                Filter::and([Filter::id(order.id.clone()), status_filter([order.status])]),
+                vec![UpdateOp::Set(PICKS.into(), Value::Array(recorded.clone()))],
+            ),
+            Write::insert(&audit)?,
+        ])
+        .await?;
+    let mut order = order;
+    order.extra.insert(PICKS.into(), Value::Array(recorded));
+    Ok(Some(Done {
+        from: order.status,
+        order,
+    }))
 }
 
 /// The old packing screen packs every line as the warehouse allocated it.

@@ -65,6 +65,23 @@ pub struct LineRequest {
     #[schema(ignore)]
     #[allow(dead_code)]
     pub name: Option<Value>,
+    /// The old app's batch fields on a line: the allocation is the server's (batch picks go
+    /// to the pack step), so they are read and ignored here.
+    #[schema(ignore)]
+    #[allow(dead_code)]
+    pub allocated_batches: Option<Value>,
+    #[schema(ignore)]
+    #[allow(dead_code)]
+    pub batch_no: Option<Value>,
+    #[schema(ignore)]
+    #[allow(dead_code)]
+    pub mfg_date: Option<Value>,
+    #[schema(ignore)]
+    #[allow(dead_code)]
+    pub expiry_date: Option<Value>,
+    #[schema(ignore)]
+    #[allow(dead_code)]
+    pub bin_location: Option<Value>,
 }
 
 fn line_error(code: &'static str, line: usize, message: String) -> ApiError {

@@ -235,7 +235,10 @@ pub struct PackRequest {
 }
 
 /// The packed quantity per line, every pick checked against the line's allocation.
-fn packed_quantities(order: &Order, lines: &[PackLine]) -> Result<Vec<Quantity>, ApiError> {
+pub(super) fn packed_quantities(
+    order: &Order,
+    lines: &[PackLine],
+) -> Result<Vec<Quantity>, ApiError> {
     if lines.len() != order.items.len() {
         return Err(unprocessable(
             "INVALID_PICK",
