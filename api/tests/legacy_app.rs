@@ -8,7 +8,7 @@
 
 mod support;
 
-use nexus_core::model::{Order, OrderStatus};
+use nexus_core::model::{Customer, Order, OrderStatus};
 use nexus_core::store::{Filter, TypedStore};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -479,4 +479,167 @@ async fn item_edits_accept_the_apps_line_shape_and_totals() {
         "5670",
         "priced by the server at the product's 5 % GST, not the app's flat 18 %"
     );
+}
+
+/// master_data, customer_master, material_master and procurement screens, their bodies as
+/// sent (with the token the app has; the calls that omit it are listed in the table).
+#[tokio::test]
+async fn master_data_screens_send_their_own_shapes() {
+    let app = spawn_app().await;
+
+    // customer_master_screen postRecord (Dio): the admin types the customer code.
+    let r = app
+        .post(
+            "USER-001",
+            "/api/customers",
+            json!({"name": "Harbour Foods", "id": "C-10042", "distributionChannel": "GT",
+                   "limit": 250000.0, "address": "Dock Road, Mumbai",
+                   "customerEmail": "accounts@harbour.example", "postalCode": "400001",
+                   "status": "Active"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["data"]["id"], "C-10042");
+    assert_eq!(r.body["data"]["email"], "accounts@harbour.example");
+    // The same code again: 409, nothing overwritten.
+    let again = app
+        .post(
+            "USER-001",
+            "/api/customers",
+            json!({"name": "Other", "id": "C-10042"}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert!(again.body["message"].is_string());
+    // A salesperson may not choose ids or statuses.
+    let r = app
+        .post(
+            "SALES-001",
+            "/api/customers",
+            json!({"name": "Mine", "id": "C-1"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = app
+        .post(
+            "USER-001",
+            "/api/customers",
+            json!({"name": "Blocked Co", "status": "Blocked"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+
+    // customer_master_screen updateCustomer: the limit rides along with the other fields.
+    let update = |limit: f64| {
+        json!({"name": "Harbour Foods Pvt Ltd", "distributionChannel": "GT", "limit": limit,
+               "customerEmail": "ap@harbour.example", "salesManager": "RSM-001",
+               "postalCode": "400001", "address": "Dock Road, Mumbai"})
+    };
+    let r = app
+        .patch("USER-001", "/api/customers/C-10042", update(250000.0))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["data"]["limit"], 250000);
+    assert_eq!(r.body["data"]["email"], "ap@harbour.example");
+    // A changed limit is a credit decision: refused here, with the route that makes it.
+    let r = app
+        .patch("USER-001", "/api/customers/C-10042", update(300000.0))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body["message"].as_str().unwrap().contains("/credit"));
+    // A salesperson's form with the unchanged limit is an ordinary edit.
+    let current: Customer = app
+        .store
+        .get(Filter::id("CUST-001"))
+        .await
+        .unwrap()
+        .unwrap();
+    let limit: f64 = current
+        .effective_limit()
+        .unwrap()
+        .amount()
+        .to_string()
+        .parse()
+        .unwrap();
+    let r = app
+        .patch("SALES-001", "/api/customers/CUST-001", update(limit))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .patch("SALES-001", "/api/customers/CUST-001", update(9_999_999.0))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+
+    // master_data_screen / material_master createProduct: `shortName`, `stock: 0`.
+    let r = app
+        .post(
+            "USER-001",
+            "/api/products",
+            json!({"skuCode": "SKU-900", "name": "Squid Rings 1kg", "shortName": "Squid 1kg",
+                   "distributionChannel": "GT", "specie": "Squid", "productPacking": "Box",
+                   "mrp": 600, "gst": 5, "hsnCode": "0307", "countryOfOrigin": "India",
+                   "price": 480, "stock": 0, "category": "Seafood"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["data"]["productShortName"], "Squid 1kg");
+    let r = app
+        .post(
+            "USER-001",
+            "/api/products",
+            json!({"name": "Octopus", "skuCode": "SKU-901", "stock": 25}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body["message"].as_str().unwrap().contains("batches"));
+
+    // procurement_screen: toggles, then `{status}` for submit and approval.
+    let r = app
+        .post(
+            "PROC-001",
+            "/api/procurement",
+            json!({"supplierName": "Blue Ocean", "skuName": "Squid Rings", "skuCode": "SKU-900"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let pid = r.body["id"]
+        .as_str()
+        .or(r.body["data"]["id"].as_str())
+        .unwrap()
+        .to_string();
+    let put = |who: &'static str, body: Value| {
+        let (app, pid) = (&app, pid.clone());
+        async move {
+            app.as_user(
+                who,
+                Method::PUT,
+                &format!("/api/procurement/{pid}"),
+                Some(body),
+            )
+            .await
+        }
+    };
+    for check in ["sipChecked", "labelsChecked", "docsChecked"] {
+        let r = put("PROC-001", json!({ check: true })).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    // Not ready without an attachment: the submit's own rule.
+    let r = put("PROC-001", json!({"status": "Awaiting Head Approval"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "PROCUREMENT_NOT_READY");
+    let r = put(
+        "PROC-001",
+        json!({"attachment": "https://docs.example/coa.pdf"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = put("PROC-001", json!({"status": "Awaiting Head Approval"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["status"], "Awaiting Head Approval");
+    // Approval: the head, never the submitter.
+    let r = put("PROC-001", json!({"status": "Approved"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = put("PROCH-001", json!({"status": "Approved"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["status"], "Approved");
 }

@@ -121,11 +121,11 @@ async fn booking_refuses_client_totals_status_and_unknown_things() {
     for (body, code) in [
         (
             json!({"customerId": "CUST-001", "items": [{"productId": "PROD-001", "quantity": 1}], "status": "Delivered"}),
-            "FIELD_NOT_EDITABLE",
+            "VALIDATION_FAILED",
         ),
         (
             json!({"customerId": "CUST-001", "items": [{"productId": "PROD-001", "quantity": 1}], "salespersonId": "SALES-002"}),
-            "FIELD_NOT_EDITABLE",
+            "VALIDATION_FAILED",
         ),
         (
             json!({"customerId": "CUST-001", "items": [{"productId": "PROD-001", "quantity": 1}], "id": "ORD-999"}),

@@ -33,7 +33,7 @@ use nexus_core::model::{
 use nexus_core::rules::credit::{self, CreditSnapshot};
 use nexus_core::rules::expiry::today_ist;
 use nexus_core::store::{
-    Filter, Query as StoreQuery, TypedStore, UpdateOp, Write, commit_with_business_id,
+    Filter, Query as StoreQuery, StoreError, TypedStore, UpdateOp, Write, commit_with_business_id,
 };
 use nexus_core::types::{DateOnly, Money, Timestamp};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -353,11 +353,19 @@ async fn list_customers(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewCustomer {
+    /// The customer code, for master data only (the old app's master-data form types it);
+    /// otherwise the server issues `CUST-nnnnnn`.
+    pub id: Option<String>,
     pub name: String,
     /// e.g. `Distributor`, `Retailer`, `Horeca`.
     #[serde(rename = "type")]
     pub customer_type: Option<String>,
+    /// `customerEmail` is the old app's name for it.
+    #[serde(alias = "customerEmail")]
     pub email: Option<String>,
+    /// The old app sends `Active`; a new customer is always active (blocking has its own
+    /// route), so anything else is refused.
+    pub status: Option<String>,
     pub phone: Option<String>,
     pub address: Option<String>,
     pub city: Option<String>,
@@ -413,6 +421,29 @@ async fn create_customer(
         invalid("VALIDATION_FAILED", "name is required.").with_details(json!({ "field": "name" }))
     })?;
     check_len("name", &name, 200)?;
+    // The old master-data screens (master data only) send a code and `status: Active`;
+    // from anyone else both stay refused (mass assignment, 8.1.5).
+    let master = actor.can(Permission::MasterData, Access::Full);
+    if let Some(status) = body.status.as_deref().and_then(trimmed)
+        && !(master && status.eq_ignore_ascii_case("active"))
+    {
+        return Err(invalid(
+            "VALIDATION_FAILED",
+            "A new customer is Active; block or unblock it with PATCH /api/customers/{id}/block.",
+        )
+        .with_details(json!({ "field": "status" })));
+    }
+    let chosen_id = match body.id.as_deref().and_then(trimmed) {
+        None => None,
+        Some(_) if !master => {
+            return Err(invalid(
+                "VALIDATION_FAILED",
+                "Customer ids are issued by the server.",
+            )
+            .with_details(json!({ "field": "id" })));
+        }
+        Some(code) => Some(customer_code(&code)?),
+    };
     let mut c = Customer::new("", name);
     let text = |v: Option<String>| v.as_deref().and_then(trimmed);
     c.customer_type = text(body.customer_type);
@@ -476,7 +507,7 @@ async fn create_customer(
     c.created_by = Some(actor.id().to_string());
 
     let mut saved = c.clone();
-    let id = commit_with_business_id(st.store.as_ref(), "CUST-", |id| {
+    let writes = |id: &str| -> Result<Vec<Write>, StoreError> {
         let mut doc = c.clone();
         doc.id = id.to_string();
         let audit = actor
@@ -484,10 +515,49 @@ async fn create_customer(
             .entity(EntityType::Customer, id)
             .change(None, snapshot(&doc));
         Ok(vec![Write::insert(&doc)?, Write::insert(&audit)?])
-    })
-    .await?;
+    };
+    let id = match chosen_id {
+        // A taken code is a unique-index violation: 409, nothing written.
+        Some(code) => {
+            st.store.commit(writes(&code)?).await?;
+            code
+        }
+        None => commit_with_business_id(st.store.as_ref(), "CUST-", writes).await?,
+    };
     saved.id = id;
     Ok(created(present(&st, &saved).await))
+}
+
+/// The old app's customer form sends the limit with the descriptive fields: the current
+/// limit is accepted and ignored; a new one is refused here, as before, because credit terms
+/// change only through `PATCH /api/customers/{id}/credit` (credit editors, audited as such).
+fn check_limit_unchanged(current: &Customer, sent: Option<Money>) -> Result<(), ApiError> {
+    match sent.map(Money::round2) {
+        None => Ok(()),
+        Some(l) if current.effective_limit().map(Money::round2) == Some(l) => Ok(()),
+        Some(_) => Err(invalid(
+            "FIELD_NOT_EDITABLE",
+            "The credit limit changes through credit control: PATCH /api/customers/{id}/credit.",
+        )
+        .with_details(json!({ "field": "limit" }))),
+    }
+}
+
+/// A customer code chosen by master data: what the importers accept as an id.
+fn customer_code(raw: &str) -> Result<String, ApiError> {
+    let ok = raw.len() <= 40
+        && raw
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "-_./".contains(ch));
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err(invalid(
+            "VALIDATION_FAILED",
+            "id is 1 to 40 letters, digits or - _ . /",
+        )
+        .with_details(json!({ "field": "id" })))
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -511,9 +581,14 @@ pub struct CustomerPatch {
     #[serde(rename = "type", default, deserialize_with = "some_or_null")]
     #[schema(value_type = Option<String>)]
     pub customer_type: Option<Option<String>>,
-    #[serde(default, deserialize_with = "some_or_null")]
+    #[serde(default, deserialize_with = "some_or_null", alias = "customerEmail")]
     #[schema(value_type = Option<String>)]
     pub email: Option<Option<String>>,
+    /// The old app's customer form sends the credit limit with the rest: the current value
+    /// is accepted and ignored; a new one is refused (credit terms change through
+    /// `PATCH /api/customers/{id}/credit`).
+    #[schema(value_type = Option<f64>)]
+    pub limit: Option<Money>,
     #[serde(default, deserialize_with = "some_or_null")]
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
@@ -701,6 +776,7 @@ async fn update_customer(
     ])?;
     let current = load(&st, &id).await?;
     check_may_edit(&st, &actor, &current).await?;
+    check_limit_unchanged(&current, body.limit)?;
     let mut ops = patch_ops(&st, body).await?;
     if ops.is_empty() {
         return Err(invalid("NOTHING_TO_UPDATE", "The body changes nothing."));

@@ -394,6 +394,50 @@ pub struct UpdateProcurementRequest {
     /// Link or blob key; an empty string removes it.
     pub attachment: Option<String>,
     pub attachment_name: Option<String>,
+    /// The old mobile app moves an entry with `{"status": …}` alone: `Awaiting Head
+    /// Approval` runs the submit, `Approved` the approval, with their own rules.
+    pub status: Option<String>,
+}
+
+/// The old app's `{"status": …}`: the step it names, alone in the body.
+async fn status_change(
+    st: &AppState,
+    actor: &Actor,
+    id: &str,
+    status: &str,
+    body: &UpdateProcurementRequest,
+) -> Result<Procurement, ApiError> {
+    let alone = body.supplier_name.is_none()
+        && body.sku_name.is_none()
+        && body.sku_code.is_none()
+        && body.sip_checked.is_none()
+        && body.labels_checked.is_none()
+        && body.docs_checked.is_none()
+        && body.attachment.is_none()
+        && body.attachment_name.is_none();
+    if !alone {
+        return Err(unprocessable(
+            "VALIDATION_FAILED",
+            "`status` changes an entry on its own; send the other fields separately",
+        ));
+    }
+    // Only the next step of the entry's own flow; a jump is refused before anything else,
+    // as a client-set status always was.
+    let current = load(st, id).await?;
+    let norm = status.trim().to_ascii_lowercase();
+    match (current.status, norm.as_str()) {
+        (ProcurementStatus::Pending, "awaiting head approval") => {
+            submit_entry(st, actor, id, None).await
+        }
+        (ProcurementStatus::AwaitingHeadApproval, "approved") => {
+            approve_entry(st, actor, id, None).await
+        }
+        (from, _) => Err(unprocessable(
+            "STATUS_JUMP_NOT_ALLOWED",
+            "`status` moves a Pending entry to `Awaiting Head Approval` (submit) and an entry awaiting approval to `Approved`; a rejection needs POST /api/procurement/{id}/reject with a reason",
+        )
+        .with_details(json!({ "from": from, "status": status }))),
+    }
 }
 
 /// Edit a `Pending` entry: the three checks, the attachment and the names. Status, approver
@@ -415,6 +459,9 @@ async fn update(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateProcurementRequest>,
 ) -> Result<Json<Procurement>, ApiError> {
+    if let Some(status) = body.status.as_deref() {
+        return Ok(Json(status_change(&st, &actor, &id, status, &body).await?));
+    }
     can_work(&actor)?;
     check_link("attachment", body.attachment.as_deref())?;
     let current = load(&st, &id).await?;
@@ -593,9 +640,21 @@ async fn submit(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Json<Procurement>, ApiError> {
-    can_work(&actor)?;
     let body: RemarksRequest = optional_body(&headers, &bytes)?;
-    let current = load(&st, &id).await?;
+    Ok(Json(
+        submit_entry(&st, &actor, &id, clean(body.remarks)).await?,
+    ))
+}
+
+/// Submit for head approval: all three checks and an attachment first.
+async fn submit_entry(
+    st: &AppState,
+    actor: &Actor,
+    id: &str,
+    remarks: Option<String>,
+) -> Result<Procurement, ApiError> {
+    can_work(actor)?;
+    let current = load(st, id).await?;
     if current.status != ProcurementStatus::Pending {
         return Err(wrong_status(&current, ProcurementStatus::Pending, "submit"));
     }
@@ -631,19 +690,18 @@ async fn submit(
         Filter::eq("docsChecked", true),
         Filter::Exists("attachment".into()),
     ]);
-    let next = change_status(
-        &st,
-        &actor,
+    change_status(
+        st,
+        actor,
         &current,
         ProcurementStatus::Pending,
         ProcurementStatus::AwaitingHeadApproval,
         ready,
         vec![("clearedBy", json!(actor.id()))],
         AuditAction::StatusChange,
-        clean(body.remarks),
+        remarks,
     )
-    .await?;
-    Ok(Json(next))
+    .await
 }
 
 /// Approve an entry awaiting head approval (Procurement Head or Admin).
@@ -663,9 +721,21 @@ async fn approve(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Json<Procurement>, ApiError> {
-    require_head(&actor)?;
     let body: RemarksRequest = optional_body(&headers, &bytes)?;
-    let current = load(&st, &id).await?;
+    Ok(Json(
+        approve_entry(&st, &actor, &id, clean(body.remarks)).await?,
+    ))
+}
+
+/// Approve: the head (or Admin), never one's own submission.
+async fn approve_entry(
+    st: &AppState,
+    actor: &Actor,
+    id: &str,
+    remarks: Option<String>,
+) -> Result<Procurement, ApiError> {
+    require_head(actor)?;
+    let current = load(st, id).await?;
     if current.status != ProcurementStatus::AwaitingHeadApproval {
         return Err(wrong_status(
             &current,
@@ -680,19 +750,18 @@ async fn approve(
             "You cannot approve an entry you submitted yourself.",
         ));
     }
-    let next = change_status(
-        &st,
-        &actor,
+    change_status(
+        st,
+        actor,
         &current,
         ProcurementStatus::AwaitingHeadApproval,
         ProcurementStatus::Approved,
         Filter::All,
         vec![("approvedBy", json!(actor.id()))],
         AuditAction::Approve,
-        clean(body.remarks),
+        remarks,
     )
-    .await?;
-    Ok(Json(next))
+    .await
 }
 
 /// Reject an entry awaiting head approval, with a reason (Procurement Head or Admin).

@@ -206,7 +206,13 @@ pub struct NewProduct {
     /// ERP material code (unique).
     pub sku_code: Option<String>,
     pub name: String,
+    /// `shortName` is the old mobile app's name for it.
+    #[serde(alias = "shortName")]
     pub product_short_name: Option<String>,
+    /// The old app sends an opening `stock`; stock is the sum of received batches, so only
+    /// zero (or none) is accepted here.
+    #[schema(ignore)]
+    pub stock: Option<rust_decimal::Decimal>,
     pub distribution_channel: Option<String>,
     pub specie: Option<String>,
     pub weight_packing: Option<String>,
@@ -253,6 +259,12 @@ async fn create_product(
     ApiJson(b): ApiJson<NewProduct>,
 ) -> Result<Response, ApiError> {
     actor.require(Permission::MasterData, Access::Full)?;
+    if b.stock.is_some_and(|s| !s.is_zero()) {
+        return Err(field_error(
+            "stock",
+            "stock is the sum of received batches: create the product, then POST /api/products/{id}/batches",
+        ));
+    }
     let name = trimmed(&b.name).ok_or_else(|| field_error("name", "name is required."))?;
     if name.chars().count() > 200 {
         return Err(field_error("name", "name is longer than 200 characters."));

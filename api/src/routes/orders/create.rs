@@ -127,7 +127,7 @@ fn check_client_figures(
         && s.trim() != actor.id()
     {
         return Err(unprocessable(
-            "FIELD_NOT_EDITABLE",
+            "VALIDATION_FAILED",
             "`salespersonId` is the signed-in user; an order cannot be booked in another's name",
             json!({ "field": "salespersonId" }),
         ));
