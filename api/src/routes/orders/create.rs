@@ -115,7 +115,7 @@ fn check_client_figures(
         && OrderStatus::parse(s) != Some(order.status)
     {
         return Err(unprocessable(
-            "FIELD_NOT_EDITABLE",
+            "VALIDATION_FAILED",
             format!(
                 "A new order starts at {}; `status` cannot choose another",
                 order.status
