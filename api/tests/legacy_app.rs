@@ -643,3 +643,55 @@ async fn master_data_screens_send_their_own_shapes() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["status"], "Approved");
 }
+
+/// stock_transfer_screen: the transfer posted to `/api/orders` with `isSTN: true`, its
+/// warehouses named as the old system named them.
+#[tokio::test]
+async fn a_stock_transfer_posted_as_an_order_is_a_transfer() {
+    use nexus_core::model::Warehouse;
+    use nexus_core::store::{UpdateOp, Write};
+    let app = spawn_app().await;
+    // The old system's warehouse names (the app hard-codes them), as production data has them.
+    for (id, name) in [
+        ("WH-KURLA", "IOPL Kurla"),
+        ("WH-DELHI", "IOPL Arihant Delhi"),
+    ] {
+        app.store
+            .commit(vec![Write::update_one::<Warehouse>(
+                Filter::id(id),
+                vec![UpdateOp::Set("name".into(), json!(name))],
+            )])
+            .await
+            .unwrap();
+    }
+    let body = |status: &str| {
+        json!({
+            "sourceWarehouse": "IOPL Kurla", "destinationWarehouse": "IOPL Arihant Delhi",
+            "items": [{"productId": "PROD-002", "productName": "Frozen Vannamei Prawns 500g",
+                       "skuCode": "SKU-002", "quantity": 5, "unit": "PCS"}],
+            "remarks": "", "customerName": "IOPL Arihant Delhi", "customerId": "IOPL Arihant Delhi",
+            "isSTN": true, "status": status, "createdAt": "2026-03-02T14:22:11.123456",
+            "salespersonId": "SALES-001"
+        })
+    };
+    let r = app
+        .post("SALES-001", "/api/orders", body("In Transit"))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["data"]["id"].as_str().unwrap().to_string();
+    let stn = order(&app, &id).await;
+    assert!(stn.is_stn);
+    assert_eq!(stn.status, OrderStatus::InTransit);
+    assert_eq!(stn.source_warehouse.as_deref(), Some("WH-KURLA"));
+    assert_eq!(stn.destination_warehouse.as_deref(), Some("WH-DELHI"));
+    // A transfer cannot be born delivered, and an unknown warehouse is named.
+    let r = app
+        .post("SALES-001", "/api/orders", body("Delivered"))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let mut elsewhere = body("In Transit");
+    elsewhere["destinationWarehouse"] = json!("IOPL Chennai");
+    let r = app.post("SALES-001", "/api/orders", elsewhere).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    assert!(r.body["message"].as_str().unwrap().contains("IOPL Chennai"));
+}

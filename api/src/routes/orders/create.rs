@@ -20,7 +20,7 @@ use nexus_core::store::{Write, commit_with_business_id};
 use nexus_core::types::Timestamp;
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
 /// At most this many sales photos (PO copy plus two photos, domain.md §1.4).
@@ -199,8 +199,18 @@ pub fn text(field: &str, v: Option<String>, max: usize) -> Result<Option<String>
 pub async fn create_order(
     State(st): State<AppState>,
     actor: Actor,
-    ApiJson(body): ApiJson<CreateOrderRequest>,
+    ApiJson(raw): ApiJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
+    if let Some(stn) = super::legacy::stn_request(&raw, &actor) {
+        return super::stn::create(&st, &actor, stn?).await;
+    }
+    let body: CreateOrderRequest = serde_json::from_value(Value::Object(raw)).map_err(|e| {
+        unprocessable(
+            "VALIDATION_FAILED",
+            "The request body has the wrong shape.",
+            json!({ "reason": e.to_string() }),
+        )
+    })?;
     let outcome =
         lifecycle::create(OrderType::Sales, &actor.ctx).map_err(super::errors::lifecycle_error)?;
     let customer = bookable_customer(&st, body.customer_id.trim()).await?;

@@ -326,3 +326,73 @@ async fn next_invoice_no(st: &AppState) -> Result<String, ApiError> {
     let n = st.store.next_sequence(&name).await?;
     Ok(format!("{name}-{n:03}"))
 }
+
+/// Keys of the old app's stock transfer, posted to `/api/orders` with `isSTN: true`.
+const STN_KEYS: &[&str] = &[
+    "isSTN",
+    "sourceWarehouse",
+    "destinationWarehouse",
+    "items",
+    "remarks",
+    "customerName",
+    "customerId",
+    "status",
+    "createdAt",
+    "salespersonId",
+];
+
+/// The old app books a stock transfer as an order with `isSTN: true` (stock_transfer_screen):
+/// the same transfer as `POST /api/orders/stn`, with the fields the server owns checked
+/// (`status` is the transfer's own, `salespersonId` the signed-in user) and the display
+/// copies (`customerName`, `customerId` = the destination, `createdAt`) ignored. `None` when
+/// the body is an ordinary booking.
+pub fn stn_request(
+    body: &Map<String, Value>,
+    actor: &Actor,
+) -> Option<Result<super::stn::StnRequest, ApiError>> {
+    if body.get("isSTN") != Some(&Value::Bool(true)) {
+        return None;
+    }
+    Some((|| {
+        if let Some(k) = body.keys().find(|k| !STN_KEYS.contains(&k.as_str())) {
+            return Err(unprocessable(
+                "VALIDATION_FAILED",
+                "The request body has the wrong shape.",
+                json!({ "reason": format!("unknown field `{k}` in a stock transfer") }),
+            ));
+        }
+        if let Some(s) = body.get("status").and_then(Value::as_str)
+            && OrderStatus::parse(s) != Some(OrderStatus::InTransit)
+        {
+            return Err(unprocessable(
+                "VALIDATION_FAILED",
+                "A stock transfer starts In Transit; `status` cannot choose another",
+                json!({ "field": "status" }),
+            ));
+        }
+        if let Some(s) = body.get("salespersonId").and_then(Value::as_str)
+            && s.trim() != actor.id()
+        {
+            return Err(unprocessable(
+                "VALIDATION_FAILED",
+                "`salespersonId` is the signed-in user",
+                json!({ "field": "salespersonId" }),
+            ));
+        }
+        let pick = |k: &str| body.get(k).cloned().unwrap_or(Value::Null);
+        let remarks = pick("remarks");
+        serde_json::from_value(json!({
+            "sourceWarehouse": pick("sourceWarehouse"),
+            "destinationWarehouse": pick("destinationWarehouse"),
+            "items": pick("items"),
+            "remarks": remarks,
+        }))
+        .map_err(|e| {
+            unprocessable(
+                "VALIDATION_FAILED",
+                "The request body has the wrong shape.",
+                json!({ "reason": e.to_string() }),
+            )
+        })
+    })())
+}

@@ -48,6 +48,10 @@ pub struct StnLine {
     #[schema(ignore)]
     #[allow(dead_code)]
     pub unit: Option<Value>,
+    /// The old app's display name; the product master's applies.
+    #[schema(ignore)]
+    #[allow(dead_code)]
+    pub product_name: Option<Value>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -97,6 +101,12 @@ pub async fn create_stn(
     actor: Actor,
     ApiJson(body): ApiJson<StnRequest>,
 ) -> Result<Response, ApiError> {
+    create(&st, &actor, body).await
+}
+
+/// Creates a transfer (also reached from the old app's `POST /api/orders {isSTN: true}`).
+pub async fn create(st: &AppState, actor: &Actor, body: StnRequest) -> Result<Response, ApiError> {
+    let (st, actor) = (st.clone(), actor);
     actor.require_any(&[
         (Permission::ManageWarehouse, Access::Full),
         (Permission::CreateOrders, Access::Full),
