@@ -106,13 +106,12 @@ pub async fn create_stn(
 
 /// Creates a transfer (also reached from the old app's `POST /api/orders {isSTN: true}`).
 pub async fn create(st: &AppState, actor: &Actor, body: StnRequest) -> Result<Response, ApiError> {
-    let (st, actor) = (st.clone(), actor);
     actor.require_any(&[
         (Permission::ManageWarehouse, Access::Full),
         (Permission::CreateOrders, Access::Full),
     ])?;
-    let src = resolve_warehouse(&st, &body.source_warehouse).await?;
-    let dst = resolve_warehouse(&st, &body.destination_warehouse).await?;
+    let src = resolve_warehouse(st, &body.source_warehouse).await?;
+    let dst = resolve_warehouse(st, &body.destination_warehouse).await?;
     if src.id == dst.id {
         return Err(unprocessable(
             "SAME_WAREHOUSE",
@@ -133,7 +132,7 @@ pub async fn create(st: &AppState, actor: &Actor, body: StnRequest) -> Result<Re
         .iter()
         .map(|l| (l.product_id.clone(), l.sku_code.clone()))
         .collect();
-    let resolved = resolve_products(&st, &refs).await?;
+    let resolved = resolve_products(st, &refs).await?;
     for _ in 0..MAX_ATTEMPTS {
         let now = Timestamp::now();
         let mut order = Order::new("", dst.id.clone());
@@ -164,11 +163,11 @@ pub async fn create(st: &AppState, actor: &Actor, body: StnRequest) -> Result<Re
             OrderStatus::InTransit,
             None,
             "stn_dispatch",
-            &actor,
+            actor,
             json!({ "from": src.id, "to": dst.id }),
         ));
         let mut products =
-            products_by_id(&st, order.items.iter().map(|i| i.product_id.clone())).await?;
+            products_by_id(st, order.items.iter().map(|i| i.product_id.clone())).await?;
         let original = products.clone();
         let alloc = allocation::reserve(
             &mut order,
