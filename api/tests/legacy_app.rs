@@ -695,3 +695,89 @@ async fn a_stock_transfer_posted_as_an_order_is_a_transfer() {
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     assert!(r.body["message"].as_str().unwrap().contains("IOPL Chennai"));
 }
+
+/// logistics_hub_screen lists the agents from `GET /users` and dispatches with the agent's
+/// name; pms_screen needs both of its GETs to answer 200.
+#[tokio::test]
+async fn the_hub_picks_agents_by_name_and_pms_reads_an_empty_month() {
+    let app = spawn_app().await;
+    let agents = app.get("HUB-001", "/api/users").await;
+    assert_eq!(agents.status, StatusCode::OK, "{}", agents.body);
+    let agents = agents.body.as_array().unwrap().clone();
+    assert!(!agents.is_empty());
+    assert!(
+        agents.iter().all(|u| u["role"] == "Delivery Team"),
+        "the hub sees delivery agents only: {agents:?}"
+    );
+    let name = agents[0]["name"].as_str().unwrap().to_string();
+
+    // An order ready for dispatch, walked there by the app's own status calls.
+    let r = app
+        .post("SALES-001", "/api/orders", app_booking("SALES-001"))
+        .await;
+    let id = r.body["data"]["id"].as_str().unwrap().to_string();
+    ok_status(
+        &app,
+        "CREDIT-001",
+        &id,
+        "Pending WH Selection",
+        OrderStatus::PendingWhSelection,
+    )
+    .await;
+    let r = app
+        .post(
+            "WHM-001",
+            "/api/warehouse/assign-to-order",
+            json!({"orderId": id, "warehouseId": "WH-KURLA"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for (who, status, expect) in [
+        (
+            "WH-001",
+            "Pending Quality Control",
+            OrderStatus::PendingQualityControl,
+        ),
+        (
+            "QC-001",
+            "Pending Logistics Cost",
+            OrderStatus::PendingLogisticsCost,
+        ),
+        (
+            "LOGT-001",
+            "Ready for Billing",
+            OrderStatus::ReadyForBilling,
+        ),
+        (
+            "BILL-001",
+            "Ready for Dispatch",
+            OrderStatus::ReadyForDispatch,
+        ),
+    ] {
+        ok_status(&app, who, &id, status, expect).await;
+    }
+    let r = app
+        .post(
+            "HUB-001",
+            "/api/logistics/bulk-assign",
+            json!({"orderIds": [id], "logisticsData": {
+                "deliveryAgentId": name, "vehicleNo": "MH-04-AB-1234",
+                "vehicleProvider": "Hub Manifest", "manifestId": "MAN-261206-1",
+                "ewayBill": "331000009876", "sealNo": "SEAL-42"}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let o = order(&app, &id).await;
+    assert_eq!(o.status, OrderStatus::InTransit, "{}", r.body);
+    assert_eq!(
+        serde_json::to_value(&o).unwrap()["logistics"]["deliveryAgentId"],
+        agents[0]["id"]
+    );
+
+    // pms_screen: own record (none this month) and the leaderboard, both 200.
+    let pms = app.get("SALES-002", "/api/pms/SALES-002").await;
+    assert_eq!(pms.status, StatusCode::OK, "{}", pms.body);
+    assert!(pms.body["data"]["kras"].is_array());
+    let board = app.get("SALES-002", "/api/pms/leaderboard").await;
+    assert_eq!(board.status, StatusCode::OK, "{}", board.body);
+}

@@ -2,7 +2,8 @@
 //!
 //! What changed from the legacy routes:
 //! * reading never creates a record (the legacy GET inserted an empty one, racing on the
-//!   unique index, D-R4): a missing record is `404 PMS_RECORD_NOT_FOUND`;
+//!   unique index, D-R4): a user without a record for the month reads as an empty view
+//!   (`recorded: false`, stored nowhere); an unknown user is `404 PMS_RECORD_NOT_FOUND`;
 //! * the leaderboard is its own route and is never shadowed by `/{userId}` (D-A3: the
 //!   legacy PMS screen always failed because of it);
 //! * visibility follows the reporting line: your own record, your recursive team for
@@ -218,13 +219,14 @@ pub struct MonthQuery {
     pub period: Option<String>,
 }
 
-/// One user's performance record for a month. Never creates one.
+/// One user's performance record for a month; an empty view (`recorded: false`) when the
+/// user has none yet. Never creates one.
 #[utoipa::path(get, path = "/api/pms/{userId}", tag = "PMS", security(("bearer" = [])),
     params(("userId" = String, Path, description = "User id"), MonthQuery),
     responses(
         (status = 200, description = "`{ success, data: record }` (each KRA also carries `score`)"),
         (status = 403, description = "Not your record, nor your team's"),
-        (status = 404, description = "`PMS_RECORD_NOT_FOUND`"),
+        (status = 404, description = "`PMS_RECORD_NOT_FOUND`: no such user"),
         (status = 422, description = "Unreadable month"),
     ))]
 async fn get_record(
@@ -239,14 +241,27 @@ async fn get_record(
         return Err(forbidden_record());
     }
     let month = parse_month(q.month.as_deref().or(q.period.as_deref()))?;
-    let record: PerformanceRecord = st
+    if let Some(record) = st
         .store
-        .get(key_filter(&user_id, month))
+        .get::<PerformanceRecord>(key_filter(&user_id, month))
+        .await?
+    {
+        return Ok(Json(
+            json!({ "success": true, "data": record_view(&record) }),
+        ));
+    }
+    // A user without a record this month has scored nothing yet: an empty view, written
+    // nowhere (the old mobile app's PMS screen needs a 200 here; the legacy GET inserted it).
+    let user = st
+        .store
+        .get::<User>(Filter::id(user_id.as_str()))
         .await?
         .ok_or_else(|| record_not_found(&user_id, month))?;
-    Ok(Json(
-        json!({ "success": true, "data": record_view(&record) }),
-    ))
+    Ok(Json(json!({ "success": true, "data": {
+        "userId": user.id, "userName": user.name, "month": month.to_string(),
+        "period": month.period(), "kras": [], "totalScore": 0, "incentiveAmount": 0,
+        "incentivePercentage": 0, "recorded": false,
+    }})))
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

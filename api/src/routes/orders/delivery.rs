@@ -25,7 +25,7 @@ use nexus_core::model::order::{DeliveryDetails, Logistics};
 use nexus_core::model::{AuditAction, EntityType, Order, User};
 use nexus_core::rules::expiry::today_ist;
 use nexus_core::rules::lifecycle::{Action, OrderContext, transition};
-use nexus_core::store::{Filter, TypedStore, UpdateOp, Write};
+use nexus_core::store::{Filter, Query, TypedStore, UpdateOp, Write};
 use nexus_core::types::{Money, Quantity, Timestamp};
 use rust_decimal::Decimal;
 use secrecy::ExposeSecret;
@@ -121,16 +121,34 @@ pub struct Loading {
     pub distance_km: Option<Decimal>,
 }
 
-pub async fn check_loading(st: &AppState, d: &DispatchRequest) -> Result<Loading, ApiError> {
-    let agent = st
+/// The agent by user id; failing that, by exact name when exactly one active Delivery Team
+/// user has it (the old mobile app's hub screen sends the agent's name).
+async fn delivery_agent(st: &AppState, key: &str) -> Result<Option<User>, ApiError> {
+    let is_agent = |u: &User| u.role == Role::DeliveryTeam && u.is_active();
+    if let Some(u) = st.store.get::<User>(Filter::id(key)).await? {
+        return Ok(Some(u).filter(is_agent));
+    }
+    let named: Vec<User> = st
         .store
-        .get::<User>(Filter::id(d.delivery_agent_id.trim()))
+        .list(&Query::new(Filter::and([
+            Filter::eq("name", key),
+            Filter::eq("role", Role::DeliveryTeam.as_str()),
+        ])))
+        .await?;
+    let mut active = named.into_iter().filter(is_agent);
+    Ok(match (active.next(), active.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
+    })
+}
+
+pub async fn check_loading(st: &AppState, d: &DispatchRequest) -> Result<Loading, ApiError> {
+    let agent = delivery_agent(st, d.delivery_agent_id.trim())
         .await?
-        .filter(|u| u.role == Role::DeliveryTeam && u.is_active())
         .ok_or_else(|| {
             unprocessable(
                 "INVALID_DELIVERY_AGENT",
-                "deliveryAgentId must be an active Delivery Team user",
+                "deliveryAgentId must be an active Delivery Team user (id, or a name only one agent has)",
                 json!({ "deliveryAgentId": d.delivery_agent_id }),
             )
         })?;

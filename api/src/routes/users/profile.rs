@@ -104,7 +104,8 @@ pub struct UserFilters {
 }
 
 /// List users. `user_management` sees everyone (with salaries); RSM/ASM/NSM see themselves
-/// and their whole team below them; everyone else is refused. Raw JSON array, paged with
+/// and their whole team below them; `fleet_loading` (who assigns deliveries) sees the
+/// Delivery Team; everyone else is refused. Raw JSON array, paged with
 /// `X-Total-Count`, `X-Page`, `X-Limit`.
 #[utoipa::path(get, path = "/api/users", tag = "Users", security(("bearer" = [])), params(UserFilters), responses(
     (status = 200, description = "Users (raw array; never the password hash)", body = [Object]),
@@ -116,14 +117,19 @@ async fn list_users(
     actor: Actor,
     ApiQuery(f): ApiQuery<UserFilters>,
 ) -> Result<Response, ApiError> {
+    let mut parts = Vec::new();
     let visible = if manages_users(&actor) {
         Visible::All
     } else if view::is_line_manager(&actor) {
         Visible::Only(view::self_and_team(&st, &actor).await?)
+    } else if actor.can(Permission::FleetLoading, Access::Full) {
+        // Whoever loads vehicles picks a delivery agent (the old app's hub screen lists
+        // them from this route): the Delivery Team, nobody else.
+        parts.push(Filter::eq("role", Role::DeliveryTeam.as_str()));
+        Visible::All
     } else {
         return Err(forbidden(&[(Permission::UserManagement, Access::Full)]));
     };
-    let mut parts = Vec::new();
     if let Visible::Only(ids) = &visible {
         parts.push(Filter::is_in(
             "id",
