@@ -27,6 +27,32 @@ if ! python3 -c 'import moto.server' >/dev/null 2>&1; then
   }
 fi
 
+# The MongoDB adapter's tests run against SecantusDB, a MongoDB wire-compatible server from
+# PyPI (GPL-2.0: a test tool only, never shipped), in a virtual environment under target/.
+# The tests start their own instance on a free port; NEXUS_TEST_MONGODB_URI (a real mongod
+# replica set) takes its place where set.
+secantus=target/secantus
+if ! "$secantus/bin/python" -c 'import secantus' >/dev/null 2>&1; then
+  rm -rf "$secantus"
+  mkdir -p target
+  if ! python3 -m venv "$secantus" >/dev/null 2>&1; then
+    # Debian and Ubuntu ship venv separately.
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    fi
+    rm -rf "$secantus"
+    python3 -m venv "$secantus" || {
+      echo "python3 -m venv failed: install python3-venv (Debian/Ubuntu: apt-get install python3-venv)" >&2
+      exit 1
+    }
+  fi
+  "$secantus/bin/pip" install --quiet secantusdb || {
+    echo "secantusdb could not be installed from PyPI into $secantus" >&2
+    exit 1
+  }
+fi
+export NEXUS_SECANTUS_PYTHON="$PWD/$secantus/bin/python"
+
 echo "== formatting"
 cargo fmt --all -- --check
 

@@ -197,7 +197,15 @@ fn filter_doc(filter: &Filter) -> Document {
             d.insert(p.as_str(), inner);
             d
         }
-        Filter::ElemMatch(p, inner) => op(p, "$elemMatch", Bson::Document(filter_doc(inner))),
+        // "Some element matches A or B" is "some element matches A, or some matches B".
+        Filter::ElemMatch(p, inner) => match inner.as_ref() {
+            Filter::Or(fs) if !fs.is_empty() => filter_doc(&Filter::Or(
+                fs.iter()
+                    .map(|f| Filter::ElemMatch(p.clone(), Box::new(f.clone())))
+                    .collect(),
+            )),
+            other => op(p, "$elemMatch", Bson::Document(elem_doc(other))),
+        },
         Filter::And(fs) if fs.is_empty() => Document::new(),
         Filter::And(fs) => {
             doc! { "$and": fs.iter().map(|f| Bson::Document(filter_doc(f))).collect::<Vec<_>>() }
@@ -209,6 +217,57 @@ fn filter_doc(filter: &Filter) -> Document {
         }
         Filter::Not(f) => doc! { "$nor": [ Bson::Document(filter_doc(f)) ] },
     }
+}
+
+/// The condition inside `$elemMatch`, written with field operators only where it can be:
+/// an AND as one document, a NOT of one field's condition as `$not`. Same meaning as `$and`
+/// and `$nor`, which real MongoDB also takes there and SecantusDB (the test suite's server)
+/// does not (docs/DEPLOYMENT.md).
+fn elem_doc(f: &Filter) -> Document {
+    match f {
+        Filter::And(fs) if !fs.is_empty() => {
+            let parts: Vec<Document> = fs.iter().map(elem_doc).collect();
+            implicit_and(&parts).unwrap_or_else(|| filter_doc(f))
+        }
+        Filter::Not(inner) => {
+            let d = elem_doc(inner);
+            match d.iter().next() {
+                Some((k, Bson::Document(ops))) if d.len() == 1 && !k.starts_with('$') => {
+                    doc! { k.clone(): { "$not": Bson::Document(ops.clone()) } }
+                }
+                _ => filter_doc(f),
+            }
+        }
+        other => filter_doc(other),
+    }
+}
+
+/// An AND written as one document (`{a: {$eq: 1}, b: {$gt: 0, $lt: 9}}`) where no field or
+/// operator repeats; `None` when one does (then `$and` is needed). Same meaning as `$and`,
+/// and the only form SecantusDB (the test suite's wire-compatible server) accepts inside
+/// `$elemMatch`, where real MongoDB takes both (docs/DEPLOYMENT.md).
+fn implicit_and(parts: &[Document]) -> Option<Document> {
+    let mut out = Document::new();
+    for part in parts {
+        for (k, v) in part {
+            match (out.get_mut(k), v) {
+                (None, _) => {
+                    out.insert(k.clone(), v.clone());
+                }
+                (Some(Bson::Document(have)), Bson::Document(more))
+                    if !k.starts_with('$')
+                        && have.keys().chain(more.keys()).all(|o| o.starts_with('$'))
+                        && more.keys().all(|o| !have.contains_key(o)) =>
+                {
+                    for (o, x) in more {
+                        have.insert(o.clone(), x.clone());
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+    Some(out)
 }
 
 /// The filter selecting a document by its key fields (for upserts).
@@ -442,10 +501,10 @@ mod tests {
         assert_eq!(
             filter_to_bson(&f).unwrap(),
             doc! {"$or": [
-                {"batches": {"$elemMatch": {"$and": [
-                    {"batchNumber": {"$eq": "B1"}},
-                    {"quantity": {"$gt": 0}},
-                ]}}},
+                {"batches": {"$elemMatch": {
+                    "batchNumber": {"$eq": "B1"},
+                    "quantity": {"$gt": 0},
+                }}},
                 {"$nor": [{"isActive": {"$eq": false}}]},
             ]}
         );
