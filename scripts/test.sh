@@ -61,3 +61,10 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 
 echo "== tests"
 cargo test --workspace --all-features
+
+# The API's end-to-end suites that matter most for a distributor switching over, again on
+# MongoDB (the production store): the same test binaries, with NEXUS_TEST_STORE=mongo.
+echo "== API end-to-end on MongoDB"
+NEXUS_TEST_STORE=mongo cargo test --workspace --all-features \
+  --test auth --test orders --test order_lifecycle --test clearance --test bulk_import_e2e \
+  --test jobs --test products --test customers --test warehouses --test legacy_app

@@ -12,6 +12,7 @@ pub mod meta;
 pub mod openapi;
 pub mod rate_limit;
 pub mod routes;
+pub mod shared_counters;
 pub mod state;
 
 pub use error::ApiError;

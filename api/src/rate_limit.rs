@@ -1,7 +1,11 @@
-//! Request rate limits per client address and route group (governor's GCRA), answering 429
-//! with `Retry-After`. The global default is the legacy 500 requests per 15 minutes.
+//! Request rate limits per client address and route group, answering 429 with
+//! `Retry-After`. The global default is the legacy 500 requests per 15 minutes. Embedded, the
+//! budgets live in this process (governor's GCRA); with `REDIS_URL` they are fixed-window
+//! counters in Redis shared by every API instance (`shared_counters`), with this process's
+//! limiter standing in while Redis does not answer.
 
 use crate::error::ApiError;
+use crate::shared_counters::SharedCounters;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode};
@@ -29,7 +33,12 @@ pub struct RateLimits {
     public_cost: DefaultKeyedRateLimiter<IpAddr>,
     upload: DefaultKeyedRateLimiter<IpAddr>,
     general_limit: u32,
+    general_window: Duration,
+    shared: Option<SharedCounters>,
 }
+
+const PUBLIC_COST: (Duration, u32) = (Duration::from_secs(60), 30);
+const UPLOAD: (Duration, u32) = (Duration::from_secs(60), 20);
 
 fn quota(window: Duration, max: u32) -> Quota {
     let max = NonZeroU32::new(max.max(1)).unwrap_or(NonZeroU32::MIN);
@@ -43,13 +52,43 @@ impl RateLimits {
     pub fn new(window: Duration, max: u32) -> Self {
         RateLimits {
             general: RateLimiter::keyed(quota(window, max)),
-            public_cost: RateLimiter::keyed(quota(Duration::from_secs(60), 30)),
-            upload: RateLimiter::keyed(quota(Duration::from_secs(60), 20)),
+            public_cost: RateLimiter::keyed(quota(PUBLIC_COST.0, PUBLIC_COST.1)),
+            upload: RateLimiter::keyed(quota(UPLOAD.0, UPLOAD.1)),
             general_limit: max,
+            general_window: window,
+            shared: None,
         }
     }
 
-    pub fn check(&self, group: Group, ip: IpAddr) -> Result<(), Duration> {
+    /// The same budgets, counted in Redis for every API instance.
+    pub fn shared(window: Duration, max: u32, counters: SharedCounters) -> Self {
+        RateLimits {
+            shared: Some(counters),
+            ..Self::new(window, max)
+        }
+    }
+
+    /// Counts one request of `ip` in `group`; `Err(wait)` when over the budget.
+    pub async fn check(&self, group: Group, ip: IpAddr) -> Result<(), Duration> {
+        let Some(shared) = &self.shared else {
+            return self.check_here(group, ip);
+        };
+        let (name, (window, max)) = match group {
+            Group::General => ("general", (self.general_window, self.general_limit)),
+            Group::PublicCost => ("cost", PUBLIC_COST),
+            Group::Upload => ("upload", UPLOAD),
+        };
+        match shared.hit(&format!("rate:{name}:{ip}"), window).await {
+            Ok(w) if w.count > u64::from(max.max(1)) => Err(w.remaining),
+            Ok(_) => Ok(()),
+            Err(e) => {
+                tracing::warn!(error = %e, "shared rate limit unavailable; this instance's limit applies");
+                self.check_here(group, ip)
+            }
+        }
+    }
+
+    fn check_here(&self, group: Group, ip: IpAddr) -> Result<(), Duration> {
         let limiter = match group {
             Group::General => &self.general,
             Group::PublicCost => &self.public_cost,
@@ -102,11 +141,11 @@ pub async fn limit(State(st): State<AppState>, req: Request, next: Next) -> Resp
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::from([127, 0, 0, 1]));
     let group = group_of(&path);
-    if let Err(wait) = st.rate_limits.check(group, ip) {
+    if let Err(wait) = st.rate_limits.check(group, ip).await {
         return too_many(wait);
     }
     if group != Group::General
-        && let Err(wait) = st.rate_limits.check(Group::General, ip)
+        && let Err(wait) = st.rate_limits.check(Group::General, ip).await
     {
         return too_many(wait);
     }
@@ -117,17 +156,19 @@ pub async fn limit(State(st): State<AppState>, req: Request, next: Next) -> Resp
 mod tests {
     use super::*;
 
-    #[test]
-    fn refuses_past_the_budget_with_a_wait() {
+    #[tokio::test]
+    async fn refuses_past_the_budget_with_a_wait() {
         let l = RateLimits::new(Duration::from_secs(900), 3);
         let ip = IpAddr::from([10, 0, 0, 1]);
         for _ in 0..3 {
-            assert!(l.check(Group::General, ip).is_ok());
+            assert!(l.check(Group::General, ip).await.is_ok());
         }
-        let wait = l.check(Group::General, ip).unwrap_err();
+        let wait = l.check(Group::General, ip).await.unwrap_err();
         assert!(wait > Duration::ZERO && wait <= Duration::from_secs(300));
         assert!(
-            l.check(Group::General, IpAddr::from([10, 0, 0, 2])).is_ok(),
+            l.check(Group::General, IpAddr::from([10, 0, 0, 2]))
+                .await
+                .is_ok(),
             "other clients unaffected"
         );
     }

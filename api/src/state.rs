@@ -63,7 +63,7 @@ impl AppState {
             transport: None,
             ai: credit_advisor(config.gemini.as_ref()),
             maps: distance_source(config.maps.as_ref()),
-            login_limiter: Arc::new(LoginLimiter::new(Duration::from_secs(15 * 60), 5, 50)),
+            login_limiter: Arc::new(login_limiter()),
             rate_limits: Arc::new(rate_limits),
             store,
             config: Arc::new(config),
@@ -85,6 +85,16 @@ impl AppState {
             .await
             .map_err(|e| ConnectError::Events(e.to_string()))?;
             st.events = Arc::new(bus);
+            // Rate limits and login lockouts hold across every instance on this Redis.
+            let counters = crate::shared_counters::SharedCounters::connect(url.expose_secret())
+                .await
+                .map_err(|e| ConnectError::Events(format!("Redis limits: {e}")))?;
+            st.rate_limits = Arc::new(RateLimits::shared(
+                st.config.rate_limit_window,
+                st.config.rate_limit_max,
+                counters.clone(),
+            ));
+            st.login_limiter = Arc::new(login_limiter().shared(counters));
         }
         let transport = nexus_worker::Transport::connect(&st.config)
             .await
@@ -135,6 +145,11 @@ impl AppState {
             tracing::warn!(error = %e, "event not published");
         }
     }
+}
+
+/// Five failed logins per account, fifty per address, in fifteen minutes.
+fn login_limiter() -> LoginLimiter {
+    LoginLimiter::new(Duration::from_secs(15 * 60), 5, 50)
 }
 
 /// A shared service the API could not reach at start-up.

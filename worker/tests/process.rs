@@ -1,5 +1,6 @@
 //! Several `nexus-worker` processes on one queue, beside an API that only records jobs:
-//! every job runs exactly once, on the embedded SQLite queue and on Redis.
+//! every job runs exactly once, on the embedded SQLite queue and on Redis; a worker killed
+//! mid-import is taken over without duplicates, on SQLite, and on MongoDB with Redis.
 
 mod cluster;
 
@@ -68,9 +69,9 @@ async fn order_count(cluster: &Cluster, admin: &str) -> u64 {
 /// A worker is killed (SIGKILL) in the middle of a bulk import, after its first chunk of
 /// orders committed; a new worker takes the job over once the dead one's lease runs out and
 /// finishes it. Every valid row ends up imported exactly once.
-async fn a_killed_import_resumes_exactly_once(redis: bool) {
+async fn a_killed_import_resumes_exactly_once(redis: bool, extra: &[(&str, &str)]) {
     use nexus_tests::workbook::{Line, bulk_orders};
-    let cluster = Cluster::start(redis, &[]).await;
+    let cluster = Cluster::start(redis, extra).await;
     // Hangs after its second progress report: the first says how many orders are to be
     // created, the second comes after the first chunk committed.
     let mut doomed = cluster.start_worker(&[("NEXUS_FAULT_HANG_AFTER_PROGRESS", "2")]);
@@ -133,10 +134,35 @@ async fn a_killed_import_resumes_exactly_once(redis: bool) {
 
 #[tokio::test]
 async fn a_worker_killed_mid_import_on_sqlite_leaves_every_row_imported_once() {
-    a_killed_import_resumes_exactly_once(false).await;
+    a_killed_import_resumes_exactly_once(false, &[]).await;
 }
 
 #[tokio::test]
 async fn a_worker_killed_mid_import_on_redis_leaves_every_row_imported_once() {
-    a_killed_import_resumes_exactly_once(true).await;
+    a_killed_import_resumes_exactly_once(true, &[]).await;
+}
+
+/// The production layout: orders in MongoDB, jobs on Redis.
+#[tokio::test]
+async fn a_worker_killed_mid_import_on_mongodb_leaves_every_row_imported_once() {
+    let uri = nexus_tests::mongo::shared_uri();
+    let db = format!(
+        "nexus_killed_import_{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    a_killed_import_resumes_exactly_once(
+        true,
+        &[
+            ("MONGODB_URI", uri.as_str()),
+            ("NEXUS_MONGODB_DB", db.as_str()),
+        ],
+    )
+    .await;
+    let store = nexus_core::store::MongoStore::connect(&uri, &db)
+        .await
+        .unwrap();
+    store.drop_database().await.unwrap();
 }

@@ -1,7 +1,10 @@
 //! Failed-login limits per account and per client address (the legacy limiter keyed only on
-//! the proxy's IP, locking everyone out at once, 8.1.12). Counters live in this process; with
-//! several API instances each keeps its own, which only makes the limit stricter per instance.
+//! the proxy's IP, locking everyone out at once, 8.1.12). Embedded, the counters live in this
+//! process; with `REDIS_URL` they are shared by every API instance (`shared_counters`), so a
+//! lockout on one holds on all, with this process's counters standing in while Redis does not
+//! answer.
 
+use crate::shared_counters::SharedCounters;
 use dashmap::DashMap;
 use std::time::{Duration, Instant};
 
@@ -11,6 +14,15 @@ pub struct LoginLimiter {
     max_per_ip: u32,
     accounts: DashMap<String, (u32, Instant)>,
     ips: DashMap<String, (u32, Instant)>,
+    shared: Option<SharedCounters>,
+}
+
+fn account_key(account: &str) -> String {
+    format!("login:account:{}", account.trim().to_ascii_lowercase())
+}
+
+fn ip_key(ip: &str) -> String {
+    format!("login:ip:{ip}")
 }
 
 impl LoginLimiter {
@@ -21,11 +33,37 @@ impl LoginLimiter {
             max_per_ip,
             accounts: DashMap::new(),
             ips: DashMap::new(),
+            shared: None,
         }
     }
 
+    /// The same limits, counted in Redis for every API instance.
+    pub fn shared(mut self, counters: SharedCounters) -> Self {
+        self.shared = Some(counters);
+        self
+    }
+
     /// `Some(retry_after)` when either key is over its limit.
-    pub fn check(&self, account: &str, ip: &str) -> Option<Duration> {
+    pub async fn check(&self, account: &str, ip: &str) -> Option<Duration> {
+        if let Some(shared) = &self.shared {
+            let over =
+                async |key: String, max: u32| -> Result<Option<Duration>, redis::RedisError> {
+                    let w = shared.peek(&key).await?;
+                    Ok((w.count >= u64::from(max)).then_some(w.remaining))
+                };
+            match over(account_key(account), self.max_per_account).await {
+                Ok(Some(wait)) => return Some(wait),
+                Ok(None) => match over(ip_key(ip), self.max_per_ip).await {
+                    Ok(found) => return found,
+                    Err(e) => tracing::warn!(error = %e, "shared login limit unavailable"),
+                },
+                Err(e) => tracing::warn!(error = %e, "shared login limit unavailable"),
+            }
+        }
+        self.check_here(account, ip)
+    }
+
+    fn check_here(&self, account: &str, ip: &str) -> Option<Duration> {
         let now = Instant::now();
         let over = |map: &DashMap<String, (u32, Instant)>, key: &str, max: u32| {
             map.get(key).and_then(|e| {
@@ -42,7 +80,15 @@ impl LoginLimiter {
         .or_else(|| over(&self.ips, ip, self.max_per_ip))
     }
 
-    pub fn record_failure(&self, account: &str, ip: &str) {
+    pub async fn record_failure(&self, account: &str, ip: &str) {
+        if let Some(shared) = &self.shared {
+            let a = shared.hit(&account_key(account), self.window).await;
+            let i = shared.hit(&ip_key(ip), self.window).await;
+            if let Err(e) = a.and(i) {
+                tracing::warn!(error = %e, "shared login limit unavailable");
+            }
+        }
+        // Counted here too, so the limit holds while Redis does not answer.
         let now = Instant::now();
         let bump = |map: &DashMap<String, (u32, Instant)>, key: String| {
             let mut e = map.entry(key).or_insert((0, now));
@@ -56,7 +102,12 @@ impl LoginLimiter {
     }
 
     /// A successful login clears the account's failures (not the address's).
-    pub fn record_success(&self, account: &str) {
+    pub async fn record_success(&self, account: &str) {
+        if let Some(shared) = &self.shared
+            && let Err(e) = shared.clear(&account_key(account)).await
+        {
+            tracing::warn!(error = %e, "shared login limit unavailable");
+        }
         self.accounts.remove(&account.to_ascii_lowercase());
     }
 }
@@ -65,25 +116,25 @@ impl LoginLimiter {
 mod tests {
     use super::*;
 
-    #[test]
-    fn locks_after_max_failures_per_account_and_per_ip() {
+    #[tokio::test]
+    async fn locks_after_max_failures_per_account_and_per_ip() {
         let l = LoginLimiter::new(Duration::from_secs(900), 3, 5);
         for _ in 0..3 {
-            assert!(l.check("a@x", "1.1.1.1").is_none());
-            l.record_failure("a@x", "1.1.1.1");
+            assert!(l.check("a@x", "1.1.1.1").await.is_none());
+            l.record_failure("a@x", "1.1.1.1").await;
         }
         assert!(
-            l.check("A@X", "2.2.2.2").is_some(),
+            l.check("A@X", "2.2.2.2").await.is_some(),
             "account locked from any address"
         );
         assert!(
-            l.check("b@x", "1.1.1.1").is_none(),
+            l.check("b@x", "1.1.1.1").await.is_none(),
             "address still under its own limit"
         );
-        l.record_failure("b@x", "1.1.1.1");
-        l.record_failure("c@x", "1.1.1.1");
+        l.record_failure("b@x", "1.1.1.1").await;
+        l.record_failure("c@x", "1.1.1.1").await;
         assert!(
-            l.check("d@x", "1.1.1.1").is_some(),
+            l.check("d@x", "1.1.1.1").await.is_some(),
             "address locked after 5 failures"
         );
     }

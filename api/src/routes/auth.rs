@@ -193,7 +193,7 @@ async fn login(
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let ip = meta.ip_or_unknown();
-    if let Some(wait) = st.login_limiter.check(&body.email, &ip) {
+    if let Some(wait) = st.login_limiter.check(&body.email, &ip).await {
         return Ok(too_many(wait));
     }
     let user = find_login_user(&st, &body.email).await?;
@@ -203,7 +203,7 @@ async fn login(
     )
     .await;
     let Some(user) = user.filter(|_| ok) else {
-        st.login_limiter.record_failure(&body.email, &ip);
+        st.login_limiter.record_failure(&body.email, &ip).await;
         let mut a = AuditLog::new("anonymous", "unknown", AuditAction::Login)
             .entity(EntityType::System, "login");
         a.success = false;
@@ -213,7 +213,7 @@ async fn login(
         return Err(bad_credentials());
     };
     if !user.is_active() {
-        st.login_limiter.record_failure(&body.email, &ip);
+        st.login_limiter.record_failure(&body.email, &ip).await;
         let mut a = AuditLog::new(user.id.clone(), user.name.clone(), AuditAction::Login)
             .entity(EntityType::User, user.id.clone());
         a.success = false;
@@ -226,7 +226,7 @@ async fn login(
             "This account is not active; its credentials cannot sign in.",
         ));
     }
-    st.login_limiter.record_success(&body.email);
+    st.login_limiter.record_success(&body.email).await;
     let pair = st.jwt.issue_pair(&user)?;
     let now = Timestamp::now();
     let mut a = AuditLog::new(user.id.clone(), user.name.clone(), AuditAction::Login)
@@ -285,7 +285,7 @@ async fn gateway_login(
     };
     let ip = meta.ip_or_unknown();
     let limit_key = format!("gateway:{}", body.user_id);
-    if let Some(wait) = st.login_limiter.check(&limit_key, &ip) {
+    if let Some(wait) = st.login_limiter.check(&limit_key, &ip).await {
         return Ok(too_many(wait));
     }
     let given = headers
@@ -303,7 +303,7 @@ async fn gateway_login(
         None
     };
     let Some(user) = user else {
-        st.login_limiter.record_failure(&limit_key, &ip);
+        st.login_limiter.record_failure(&limit_key, &ip).await;
         let mut a = AuditLog::new("ssh-gateway", "SSH gateway", AuditAction::Login)
             .entity(EntityType::System, "gateway-login");
         a.success = false;
@@ -320,7 +320,7 @@ async fn gateway_login(
             "The gateway key or the user was refused.",
         ));
     };
-    st.login_limiter.record_success(&limit_key);
+    st.login_limiter.record_success(&limit_key).await;
     let pair = st.jwt.issue_pair(&user)?;
     let mut a = AuditLog::new(user.id.clone(), user.name.clone(), AuditAction::Login)
         .entity(EntityType::User, user.id.clone());

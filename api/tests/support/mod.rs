@@ -1,5 +1,7 @@
 //! `spawn_app()`: a fresh API per test on a free loopback port, over a temp SQLite store
-//! seeded with the demo data (users of every role, with their demo passwords).
+//! seeded with the demo data (users of every role, with their demo passwords). With
+//! `NEXUS_TEST_STORE=mongo` the store is a fresh MongoDB database instead (`scripts/test.sh`
+//! runs the end-to-end suites that matter most that way too).
 #![allow(dead_code)]
 
 pub mod ws_client;
@@ -14,6 +16,9 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::Mutex;
+
+/// `mongo` runs the API tests on MongoDB.
+pub const STORE_ENV: &str = "NEXUS_TEST_STORE";
 
 pub struct TestApp {
     pub base: String,
@@ -62,11 +67,25 @@ async fn spawn(env: &[(&str, &str)], workers: bool) -> TestApp {
         vars.insert(k.to_string(), v.to_string());
     }
     let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
-    let store: Arc<dyn Store> = Arc::new(
-        SqliteStore::open(dir.path().join("nexus.db"))
-            .await
-            .unwrap(),
-    );
+    let store: Arc<dyn Store> = if std::env::var(STORE_ENV).as_deref() == Ok("mongo") {
+        // A fresh database per test on the test binary's MongoDB (SecantusDB, or the replica
+        // set of NEXUS_TEST_MONGODB_URI); SecantusDB's files go with the binary.
+        let db = format!(
+            "nexus_api_test_{}",
+            ulid::Ulid::new().to_string().to_lowercase()
+        );
+        Arc::new(
+            nexus_core::store::MongoStore::connect(&nexus_tests::mongo::shared_uri(), &db)
+                .await
+                .unwrap(),
+        )
+    } else {
+        Arc::new(
+            SqliteStore::open(dir.path().join("nexus.db"))
+                .await
+                .unwrap(),
+        )
+    };
     store.ensure_indexes().await.unwrap();
     let opts = SeedOptions {
         bcrypt_cost: 4,

@@ -78,7 +78,7 @@ async fn ws(
     // Socket opens count against the general budget: an unauthenticated socket costs a
     // task for up to the auth timeout, so opening them must not be free.
     if let Some(ip) = meta.ip.as_deref().and_then(|ip| ip.parse().ok())
-        && let Err(wait) = st.rate_limits.check(Group::General, ip)
+        && let Err(wait) = st.rate_limits.check(Group::General, ip).await
     {
         return Ok(too_many(wait));
     }
