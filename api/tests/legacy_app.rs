@@ -781,3 +781,28 @@ async fn the_hub_picks_agents_by_name_and_pms_reads_an_empty_month() {
     let board = app.get("SALES-002", "/api/pms/leaderboard").await;
     assert_eq!(board.status, StatusCode::OK, "{}", board.body);
 }
+
+/// order_details_screen asks for the AI credit insight with the customer and the order's
+/// total, no `orderId`: the one order of that customer in the credit queue with that total.
+#[tokio::test]
+async fn the_credit_insight_finds_the_order_by_customer_and_total() {
+    let app = spawn_app().await;
+    let r = app
+        .post("SALES-001", "/api/orders", app_booking("SALES-001"))
+        .await;
+    let total = r.body["data"]["total"].clone();
+    let id = r.body["data"]["id"].as_str().unwrap().to_string();
+    let ask = json!({"customerId": "CUST-001", "customerName": "ABC Traders", "orderValue": total});
+    let r = app
+        .post("CREDIT-001", "/api/ai/credit-insight", ask.clone())
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body["insight"].as_str().is_some_and(|s| !s.is_empty()));
+    assert_eq!(r.body["orderId"], id.as_str());
+    // Two orders with that total: which one is meant is unknown, so the ids are required.
+    app.post("SALES-001", "/api/orders", app_booking("SALES-001"))
+        .await;
+    let r = app.post("CREDIT-001", "/api/ai/credit-insight", ask).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body["message"].is_string());
+}

@@ -49,9 +49,44 @@ pub struct CreditInsightRequest {
     /// Sent by the legacy mobile screen; ignored (the figures are read from the store).
     #[schema(value_type = Option<String>)]
     pub customer_name: Option<Value>,
-    /// Sent by the legacy mobile screen; ignored (the order's own total is used).
+    /// Sent by the old mobile screen; without `orderId` it finds the customer's one order in
+    /// the credit queue with this total. The order's own figures are used.
     #[schema(value_type = Option<f64>)]
     pub order_value: Option<Value>,
+}
+
+/// The old mobile app's order screen asks without `orderId`, with the customer and the
+/// order's total (as the server sent it): the one order of that customer in the credit
+/// queue, visible to the caller, with exactly that total. `None` when there is not exactly
+/// one (then the ids are required, as before).
+async fn legacy_order_id(
+    st: &AppState,
+    actor: &Actor,
+    customer_id: &str,
+    order_value: Option<&Value>,
+) -> Result<Option<String>, ApiError> {
+    let Some(value) = order_value.and_then(nexus_core::types::lenient_decimal) else {
+        return Ok(None);
+    };
+    let queue: Vec<Order> = st
+        .store
+        .list(&Query::new(Filter::and([
+            Filter::eq("customerId", customer_id),
+            crate::routes::analytics::status_filter([
+                OrderStatus::PendingCreditApproval,
+                OrderStatus::OnHold,
+            ]),
+        ])))
+        .await?;
+    let subs = actor.subordinates(st).await?;
+    let mut matching = queue.into_iter().filter(|o| {
+        (o.total.amount() - value).abs() < rust_decimal::Decimal::new(1, 2)
+            && can_see_order(&actor.ctx, &subs, &OrderFacts::of(o))
+    });
+    Ok(match (matching.next(), matching.next()) {
+        (Some(one), None) => Some(one.id),
+        _ => None,
+    })
 }
 
 fn present(v: Option<String>) -> Option<String> {
@@ -96,12 +131,19 @@ async fn credit_insight(
     ApiJson(body): ApiJson<CreditInsightRequest>,
 ) -> Result<Json<Value>, ApiError> {
     actor.require(Permission::ApproveCredit, Access::Full)?;
-    let (Some(order_id), Some(customer_id)) = (present(body.order_id), present(body.customer_id))
-    else {
+    let Some(customer_id) = present(body.customer_id) else {
         return Err(ApiError::bad_request(
             "IDS_REQUIRED",
             "Order ID and Customer ID are required",
         ));
+    };
+    let order_id = match present(body.order_id) {
+        Some(id) => id,
+        None => legacy_order_id(&st, &actor, &customer_id, body.order_value.as_ref())
+            .await?
+            .ok_or_else(|| {
+                ApiError::bad_request("IDS_REQUIRED", "Order ID and Customer ID are required")
+            })?,
     };
     let order: Order = st
         .store
