@@ -102,6 +102,20 @@ impl RateLimits {
     pub fn general_limit(&self) -> u32 {
         self.general_limit
     }
+
+    /// Forgets the clients whose budget is whole again: without it every address ever seen
+    /// keeps an entry for the life of the process.
+    pub fn prune(&self) {
+        for l in [&self.general, &self.public_cost, &self.upload] {
+            l.retain_recent();
+            l.shrink_to_fit();
+        }
+    }
+
+    /// Clients this process tracks (for the pruning tests and diagnostics).
+    pub fn tracked(&self) -> usize {
+        self.general.len() + self.public_cost.len() + self.upload.len()
+    }
 }
 
 fn group_of(path: &str) -> Group {
@@ -155,6 +169,25 @@ pub async fn limit(State(st): State<AppState>, req: Request, next: Next) -> Resp
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn clients_whose_budget_is_whole_again_are_forgotten() {
+        // A window so short that every budget is whole again by the time we prune.
+        let l = RateLimits::new(Duration::from_nanos(1), 1);
+        for i in 0..10_000u32 {
+            let _ = l.check(Group::General, IpAddr::from(i.to_be_bytes())).await;
+        }
+        assert!(l.tracked() > 0);
+        l.prune();
+        assert_eq!(l.tracked(), 0);
+        // A client inside its window is kept.
+        let kept = RateLimits::new(Duration::from_secs(900), 500);
+        let _ = kept
+            .check(Group::General, IpAddr::from([10, 0, 0, 9]))
+            .await;
+        kept.prune();
+        assert_eq!(kept.tracked(), 1);
+    }
 
     #[tokio::test]
     async fn refuses_past_the_budget_with_a_wait() {

@@ -55,6 +55,9 @@ impl AppState {
             &config.data_dir.join("blobs"),
             secret.expose_secret().as_bytes(),
         );
+        let login_limiter = Arc::new(login_limiter());
+        let rate_limits = Arc::new(rate_limits);
+        prune_limits(&rate_limits, &login_limiter);
         AppState {
             jwt: Arc::new(jwt),
             events: Arc::new(InProcessBus::default()),
@@ -63,8 +66,8 @@ impl AppState {
             transport: None,
             ai: credit_advisor(config.gemini.as_ref()),
             maps: distance_source(config.maps.as_ref()),
-            login_limiter: Arc::new(login_limiter()),
-            rate_limits: Arc::new(rate_limits),
+            login_limiter,
+            rate_limits,
             store,
             config: Arc::new(config),
             started_at: Instant::now(),
@@ -95,6 +98,7 @@ impl AppState {
                 counters.clone(),
             ));
             st.login_limiter = Arc::new(login_limiter().shared(counters));
+            prune_limits(&st.rate_limits, &st.login_limiter);
         }
         let transport = nexus_worker::Transport::connect(&st.config)
             .await
@@ -145,6 +149,29 @@ impl AppState {
             tracing::warn!(error = %e, "event not published");
         }
     }
+}
+
+/// Every minute, forgets the clients whose limits have reset, so the limiters' memory
+/// follows the clients of the last window, not every address ever seen. The task ends with
+/// the limiters (it holds them weakly); outside a runtime (a state built for a unit test)
+/// nothing is scheduled.
+fn prune_limits(rate: &Arc<RateLimits>, login: &Arc<LoginLimiter>) {
+    let Ok(rt) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    let (rate, login) = (Arc::downgrade(rate), Arc::downgrade(login));
+    rt.spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        every.tick().await;
+        loop {
+            every.tick().await;
+            let (Some(rate), Some(login)) = (rate.upgrade(), login.upgrade()) else {
+                return;
+            };
+            rate.prune();
+            login.prune();
+        }
+    });
 }
 
 /// Five failed logins per account, fifty per address, in fifteen minutes.

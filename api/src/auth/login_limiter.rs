@@ -101,6 +101,20 @@ impl LoginLimiter {
         bump(&self.ips, ip.to_string());
     }
 
+    /// Forgets the accounts and addresses whose window has ended.
+    pub fn prune(&self) {
+        let now = Instant::now();
+        self.accounts
+            .retain(|_, e| now.duration_since(e.1) < self.window);
+        self.ips
+            .retain(|_, e| now.duration_since(e.1) < self.window);
+    }
+
+    /// Accounts and addresses this process tracks.
+    pub fn tracked(&self) -> usize {
+        self.accounts.len() + self.ips.len()
+    }
+
     /// A successful login clears the account's failures (not the address's).
     pub async fn record_success(&self, account: &str) {
         if let Some(shared) = &self.shared
@@ -115,6 +129,25 @@ impl LoginLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn ended_windows_are_forgotten() {
+        let l = LoginLimiter::new(Duration::from_nanos(1), 5, 50);
+        for i in 0..10_000 {
+            l.record_failure(
+                &format!("user{i}@x"),
+                &format!("10.0.{}.{}", i / 256, i % 256),
+            )
+            .await;
+        }
+        assert_eq!(l.tracked(), 20_000);
+        l.prune();
+        assert_eq!(l.tracked(), 0);
+        let kept = LoginLimiter::new(Duration::from_secs(900), 5, 50);
+        kept.record_failure("a@x", "1.1.1.1").await;
+        kept.prune();
+        assert_eq!(kept.tracked(), 2);
+    }
 
     #[tokio::test]
     async fn locks_after_max_failures_per_account_and_per_ip() {
