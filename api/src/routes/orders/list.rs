@@ -3,7 +3,7 @@
 
 use super::access::{Visibility, clearance_filter, status_filter, visible_order};
 use super::lookup::{last_rate, unprocessable};
-use super::view::public;
+use super::view::for_actor;
 use crate::auth::Actor;
 use crate::error::ApiError;
 use crate::routes::common::Paging;
@@ -112,7 +112,8 @@ impl OrderFilters {
 }
 
 /// Orders the caller may see, newest first, as a raw array (the mobile client's shape) with
-/// `X-Total-Count`, `X-Page` and `X-Limit`.
+/// `X-Total-Count`, `X-Page` and `X-Limit`. Each carries `availableSteps`: the lifecycle steps
+/// the caller may take on it now, with the request for each.
 #[utoipa::path(get, path = "/api/orders", tag = "Orders", security(("bearer" = [])),
     params(OrderFilters, Paging),
     responses(
@@ -138,10 +139,14 @@ pub async fn list_orders(
         .store
         .list::<Order>(&paging.apply(Query::new(filter).sort_desc("createdAt")))
         .await?;
-    Ok(paging.respond(orders.iter().map(public).collect(), total))
+    Ok(paging.respond(
+        orders.iter().map(|o| for_actor(o, &actor.ctx)).collect(),
+        total,
+    ))
 }
 
-/// One order (raw, as the legacy API returned it). Out of scope reads as 404.
+/// One order (raw, as the legacy API returned it, with `availableSteps` for the caller).
+/// Out of scope reads as 404.
 #[utoipa::path(get, path = "/api/orders/{id}", tag = "Orders", security(("bearer" = [])),
     params(("id" = String, Path, description = "Order id, e.g. ORD-000123")),
     responses(
@@ -157,7 +162,7 @@ pub async fn get_order(
     let vis = Visibility::of(&st, &actor).await?;
     vis.require_some()?;
     let order = visible_order(&st, &vis, &id).await?;
-    Ok(Json(public(&order)))
+    Ok(Json(for_actor(&order, &actor.ctx)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -2,9 +2,11 @@
 //! events about it (api.md §3 E4–E6, published after the commit with an audience so
 //! delivery can be scoped like the REST reads).
 
+use nexus_core::auth::{Access, ActorContext, Permission, can};
 use nexus_core::events::{Audience, Event, Topic, types};
 use nexus_core::model::Order;
 use nexus_core::rules::ledger::StockMovement;
+use nexus_core::rules::lifecycle::{OrderContext, available};
 use nexus_core::types::Timestamp;
 use serde_json::{Value, json};
 
@@ -23,6 +25,81 @@ pub fn public(order: &Order) -> Value {
         o.remove("__v");
     }
     v
+}
+
+/// The order as `actor` sees it: [`public`] with `availableSteps`, the lifecycle steps this
+/// user may take on it now, each with the request that takes it. They come from the
+/// transition rules themselves (`lifecycle::available` dry-runs them), so a client that
+/// offers exactly these never offers a step the server refuses for its status or role; the
+/// server still judges the step's own inputs.
+pub fn for_actor(order: &Order, actor: &ActorContext) -> Value {
+    let mut v = public(order);
+    if let Some(o) = v.as_object_mut() {
+        o.insert(
+            "availableSteps".into(),
+            Value::Array(available_steps(order, actor)),
+        );
+    }
+    v
+}
+
+/// `{step, to, method, path, body}` per step; `body` holds the fields that select the step
+/// (e.g. `{"decision": "hold"}`), the step's own inputs are the client's to add.
+pub fn available_steps(order: &Order, actor: &ActorContext) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    for (_, outcome) in available(&OrderContext::of(order), actor) {
+        if out.iter().any(|s| s["step"] == outcome.step) {
+            continue;
+        }
+        let Some((method, segment, body)) = request_of(outcome.step) else {
+            continue;
+        };
+        out.push(json!({
+            "step": outcome.step,
+            "to": outcome.to.as_str(),
+            "method": method,
+            "path": format!("/api/orders/{}/{segment}", order.id),
+            "body": body,
+        }));
+    }
+    if !order.status.is_terminal() && can(actor, Permission::AdminBypass, Access::Full) {
+        out.push(json!({
+            "step": "admin_bypass",
+            "to": null,
+            "method": "POST",
+            "path": format!("/api/orders/{}/bypass", order.id),
+            "body": {},
+        }));
+    }
+    out
+}
+
+/// The request of each step code (routes/orders/mod.rs); `None` for a step without a route
+/// of its own.
+fn request_of(step: &str) -> Option<(&'static str, &'static str, Value)> {
+    let post = |segment: &'static str, body: Value| Some(("POST", segment, body));
+    match step {
+        "credit_approve" => post("credit-decision", json!({ "decision": "approve" })),
+        "credit_hold" => post("credit-decision", json!({ "decision": "hold" })),
+        "credit_reject" => post("credit-decision", json!({ "decision": "reject" })),
+        "release_hold" => post("release-hold", json!({})),
+        "cancel" => post("cancel", json!({})),
+        "edit_items" => Some(("PATCH", "items", json!({}))),
+        "assign_warehouse" => post("assign-warehouse", json!({})),
+        "pack" => post("pack", json!({})),
+        "send_back_to_wh" => post("send-back", json!({})),
+        "qc_pass" => post("qc", json!({ "passed": true })),
+        "qc_fail" => post("qc", json!({ "passed": false })),
+        "logistics_cost" => post("logistics-cost", json!({})),
+        "admin_review_approve" => post("admin-review", json!({ "decision": "approve" })),
+        "admin_review_reject" => post("admin-review", json!({ "decision": "reject" })),
+        "invoice" => post("invoice", json!({})),
+        "dispatch" => post("dispatch", json!({})),
+        "out_for_delivery" => post("out-for-delivery", json!({})),
+        "deliver" | "part_accept" => post("deliver", json!({})),
+        "return_to_warehouse" => post("return-to-warehouse", json!({})),
+        _ => None,
+    }
 }
 
 pub use nexus_core::events::{order_audience as audience, order_created as created_event};
