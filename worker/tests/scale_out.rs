@@ -1,6 +1,6 @@
-//! Production layout, with real processes: two `nexus-api` and two `nexus-worker` on one
-//! MongoDB (the test binary's SecantusDB, or `NEXUS_TEST_MONGODB_URI`) and one Redis of the
-//! test's own. What must hold across instances is checked across them: live events, job
+//! Production layout, with real processes: two `nexus-api` and two `nexus-worker`, each with
+//! a data folder of its own, on one MongoDB (the test binary's SecantusDB, or
+//! `NEXUS_TEST_MONGODB_URI`), one Redis and one S3-compatible bucket (moto) of the test's own. What must hold across instances is checked across them: live events, job
 //! progress, login lockouts and rate limits (shared through Redis, not per process), and no
 //! acknowledged write lost when an API dies.
 
@@ -91,6 +91,34 @@ async fn ws_as(api: &RunningApi, token: &str) -> Ws {
 async fn two_apis_and_two_workers_share_one_mongodb_and_one_redis() {
     let redis = RedisServer::start().await;
     let mongo = nexus_tests::mongo::shared_uri();
+    // Files shared as in production: an S3-compatible bucket (each process's data folder is
+    // its own, so a local folder would strand an upload on the API that took it).
+    let s3 = nexus_tests::moto::MotoServer::start();
+    let s3_env: Vec<(String, String)> = vec![
+        ("NEXUS_S3_BUCKET".into(), "nexus-scale-out".into()),
+        ("NEXUS_S3_ENDPOINT".into(), s3.endpoint.clone()),
+        ("NEXUS_S3_REGION".into(), nexus_tests::moto::REGION.into()),
+        ("NEXUS_S3_PATH_STYLE".into(), "true".into()),
+        (
+            "AWS_ACCESS_KEY_ID".into(),
+            nexus_tests::moto::ACCESS_KEY_ID.into(),
+        ),
+        (
+            "AWS_SECRET_ACCESS_KEY".into(),
+            nexus_tests::moto::SECRET_ACCESS_KEY.into(),
+        ),
+    ];
+    let config = nexus_core::config::Config::from_lookup(|k| {
+        s3_env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+    })
+    .unwrap();
+    let nexus_core::config::BlobSettings::S3(bucket) = &config.blob else {
+        panic!("S3 settings expected");
+    };
+    nexus_core::blob_s3::S3BlobStore::new(bucket)
+        .ensure_bucket()
+        .await
+        .unwrap();
     let db = format!(
         "nexus_scale_out_{}",
         std::time::SystemTime::now()
@@ -98,7 +126,7 @@ async fn two_apis_and_two_workers_share_one_mongodb_and_one_redis() {
             .unwrap()
             .as_nanos()
     );
-    let env: Vec<(String, String)> = vec![
+    let env: Vec<(String, String)> = [
         ("MONGODB_URI".into(), mongo.clone()),
         ("NEXUS_MONGODB_DB".into(), db.clone()),
         ("REDIS_URL".into(), redis.url()),
@@ -114,7 +142,10 @@ async fn two_apis_and_two_workers_share_one_mongodb_and_one_redis() {
         ("NEXUS_JOB_LEASE".into(), "1s".into()),
         ("RATE_LIMIT_MAX_REQUESTS".into(), RATE_LIMIT.to_string()),
         ("RATE_LIMIT_WINDOW_MS".into(), "600000".into()),
-    ];
+    ]
+    .into_iter()
+    .chain(s3_env.iter().cloned())
+    .collect();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let mut api_a = start_api(&api_bin(), dir_a.path(), &["--demo"], &env).unwrap();
@@ -125,8 +156,8 @@ async fn two_apis_and_two_workers_share_one_mongodb_and_one_redis() {
         "the second API finds the first one's data:\n{}",
         api_b.banner
     );
+    // One worker, in A's folder, for now: the import uploaded to B must run there.
     let _w1 = start_worker(&worker_bin(), dir_a.path(), &env).unwrap();
-    let _w2 = start_worker(&worker_bin(), dir_b.path(), &env).unwrap();
     let http = reqwest::Client::new();
     let admin = token(&http, &api_a, "USER-001", "admin123").await;
     let sales = token(&http, &api_b, "SALES-001", "sales123").await;
@@ -150,7 +181,8 @@ async fn two_apis_and_two_workers_share_one_mongodb_and_one_redis() {
     })
     .await;
 
-    // An import uploaded to API B runs on one of the workers; A's client follows it to the end.
+    // An import uploaded to API B runs on the worker in A's folder (the file travels through
+    // the shared bucket); A's client follows it to the end.
     let lines: Vec<Line> = (1..=40)
         .map(|i| Line::new("CUST-001", "SKU-001", "1").order_ref(&format!("S{i:03}")))
         .collect();
@@ -173,6 +205,7 @@ async fn two_apis_and_two_workers_share_one_mongodb_and_one_redis() {
     })
     .await;
     assert_eq!(done["data"]["status"], "succeeded", "{done}");
+    let _w2 = start_worker(&worker_bin(), dir_b.path(), &env).unwrap();
 
     // Five wrong passwords on A lock the account on B as well.
     for _ in 0..5 {
