@@ -11,6 +11,23 @@ pub struct BannerInfo<'a> {
     /// Users whose password is still one of the published demo passwords.
     pub default_password_users: Vec<String>,
     pub demo_summary: Option<String>,
+    /// Settings that work here but not in the layout they suggest (see [`layout_warnings`]).
+    pub warnings: Vec<String>,
+}
+
+/// With Redis the deployment is meant for several processes, and maybe several hosts; files
+/// in a local folder then belong to one host only (docs/DEPLOYMENT.md).
+pub fn layout_warnings(config: &nexus_core::config::Config) -> Vec<String> {
+    let mut out = Vec::new();
+    if config.redis_url.is_some()
+        && matches!(config.blob, nexus_core::config::BlobSettings::Local { .. })
+    {
+        out.push(
+            "Files are kept in a local folder while REDIS_URL spreads work over processes:              with more than one host, configure S3-compatible storage (docs/DEPLOYMENT.md)."
+                .to_string(),
+        );
+    }
+    out
 }
 
 /// What `--demo` did, in words: a restart on the same data must say plainly that it kept the
@@ -46,6 +63,9 @@ pub fn render(info: &BannerInfo<'_>) -> String {
     if let Some(s) = &info.demo_summary {
         let _ = writeln!(out, "  Demo data: {s}");
     }
+    for w in &info.warnings {
+        let _ = writeln!(out, "  ⚠ WARNING: {w}");
+    }
     if !info.default_password_users.is_empty() {
         let _ = writeln!(
             out,
@@ -62,4 +82,35 @@ pub fn render(info: &BannerInfo<'_>) -> String {
     );
     let _ = writeln!(out, "  API:     http://127.0.0.1:{port}/api/health");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nexus_core::config::Config;
+
+    fn config(vars: &[(&str, &str)]) -> Config {
+        Config::from_lookup(|k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn local_files_with_redis_are_warned_about() {
+        assert!(layout_warnings(&config(&[])).is_empty(), "embedded is fine");
+        let w = layout_warnings(&config(&[("REDIS_URL", "redis://127.0.0.1:6390")]));
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("S3-compatible storage"));
+        let with_s3 = config(&[
+            ("REDIS_URL", "redis://127.0.0.1:6390"),
+            ("NEXUS_S3_BUCKET", "b"),
+            ("NEXUS_S3_ENDPOINT", "http://127.0.0.1:9"),
+            ("AWS_ACCESS_KEY_ID", "k"),
+            ("AWS_SECRET_ACCESS_KEY", "s"),
+        ]);
+        assert!(layout_warnings(&with_s3).is_empty());
+    }
 }

@@ -79,6 +79,7 @@ async fn run(mut config: Config) -> anyhow::Result<()> {
         listen,
         default_password_users,
         demo_summary,
+        warnings: banner::layout_warnings(&state.config),
     });
     println!("{banner_text}");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

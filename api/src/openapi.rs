@@ -49,6 +49,14 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The document as served, serialised once: building it walks every route, and it cannot
+/// change while the process runs.
+pub fn document_json() -> &'static [u8] {
+    static DOC: std::sync::LazyLock<Vec<u8>> =
+        std::sync::LazyLock::new(|| serde_json::to_vec(&document()).unwrap_or_default());
+    &DOC
+}
+
 /// The complete document, with the crate version.
 pub fn document() -> utoipa::openapi::OpenApi {
     let (_, mut api) = crate::routes::router().split_for_parts();

@@ -131,3 +131,22 @@ async fn a_listed_step_taken_as_listed_is_accepted() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["data"]["status"], hold["to"]);
 }
+
+/// The served OpenAPI document is the one the code describes (built once per process).
+#[tokio::test]
+async fn the_served_openapi_document_is_the_codes() {
+    let app = spawn_app().await;
+    let first = app
+        .call(reqwest::Method::GET, "/api/openapi.json", None, None)
+        .await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.headers["content-type"], "application/json");
+    assert_eq!(
+        first.body,
+        serde_json::to_value(nexus_api::openapi::document()).unwrap()
+    );
+    let again = app
+        .call(reqwest::Method::GET, "/api/openapi.json", None, None)
+        .await;
+    assert_eq!(again.body, first.body);
+}

@@ -9,6 +9,16 @@ use std::time::Duration;
 
 async fn two_workers_share_the_queue(redis: bool) {
     let cluster = Cluster::start(redis, &[]).await;
+    // Redis with files in a local folder: the banner says what that means beyond one host.
+    assert_eq!(
+        cluster
+            .api
+            .banner
+            .contains("configure S3-compatible storage"),
+        redis,
+        "{}",
+        cluster.api.banner
+    );
     let _w1 = cluster.start_worker(&[]);
     let _w2 = cluster.start_worker(&[]);
     let token = cluster.login("WHM-001", "whmanager123").await;

@@ -150,6 +150,11 @@ async fn two_apis_and_two_workers_share_one_mongodb_and_one_redis() {
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let mut api_a = start_api(&api_bin(), dir_a.path(), &["--demo"], &env).unwrap();
     assert!(api_a.banner.contains("MongoDB"), "{}", api_a.banner);
+    assert!(
+        !api_a.banner.contains("WARNING: Files"),
+        "shared storage: no layout warning\n{}",
+        api_a.banner
+    );
     let api_b = start_api(&api_bin(), dir_b.path(), &["--demo"], &env).unwrap();
     assert!(
         api_b.banner.contains("found in the store and reused"),

@@ -88,6 +88,9 @@ async fn ready(State(st): State<AppState>) -> (StatusCode, Json<Value>) {
 
 /// This API's OpenAPI 3 document.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "System", responses((status = 200, description = "OpenAPI document")))]
-async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(crate::openapi::document())
+async fn openapi_json() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        crate::openapi::document_json(),
+    )
 }
