@@ -25,14 +25,25 @@ where
     }
 }
 
+/// The 422 for a body of the wrong shape, `reason` saying what serde found.
+pub fn wrong_shape(reason: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "VALIDATION_FAILED",
+        "The request body has the wrong shape.",
+    )
+    .with_details(serde_json::json!({ "reason": reason.to_string() }))
+}
+
+/// A typed body from one already read as JSON (routes that look at the raw body first, e.g.
+/// to recognise an old client's shape), with the same error as [`ApiJson`].
+pub fn from_body<T: DeserializeOwned>(v: serde_json::Value) -> Result<T, ApiError> {
+    serde_json::from_value(v).map_err(wrong_shape)
+}
+
 pub fn json_rejection(rej: JsonRejection) -> ApiError {
     match rej {
-        JsonRejection::JsonDataError(e) => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "VALIDATION_FAILED",
-            "The request body has the wrong shape.",
-        )
-        .with_details(serde_json::json!({ "reason": e.body_text() })),
+        JsonRejection::JsonDataError(e) => wrong_shape(e.body_text()),
         JsonRejection::JsonSyntaxError(_) => {
             ApiError::bad_request("MALFORMED_JSON", "The request body is not valid JSON.")
         }

@@ -71,6 +71,33 @@ fn app_booking(salesperson: &str) -> Value {
     })
 }
 
+/// The app's booking, approved by credit control's status call and given a warehouse by the
+/// warehouse-selection screen's own route: an order in Pending Packing with stock reserved.
+async fn booked_and_allocated(app: &TestApp) -> String {
+    let r = app
+        .post("SALES-001", "/api/orders", app_booking("SALES-001"))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["data"]["id"].as_str().unwrap().to_string();
+    ok_status(
+        app,
+        "CREDIT-001",
+        &id,
+        "Pending WH Selection",
+        OrderStatus::PendingWhSelection,
+    )
+    .await;
+    let r = app
+        .post(
+            "WHM-001",
+            "/api/warehouse/assign-to-order",
+            json!({"orderId": id, "warehouseId": "WH-KURLA"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    id
+}
+
 #[tokio::test]
 async fn the_app_reads_its_lists_and_logs_in_with_its_own_body() {
     let app = spawn_app().await;
@@ -365,26 +392,7 @@ async fn holds_rejections_bypass_and_refused_fields() {
 #[tokio::test]
 async fn batch_picking_records_the_picks_and_the_pack_uses_them() {
     let app = spawn_app().await;
-    let r = app
-        .post("SALES-001", "/api/orders", app_booking("SALES-001"))
-        .await;
-    let id = r.body["data"]["id"].as_str().unwrap().to_string();
-    ok_status(
-        &app,
-        "CREDIT-001",
-        &id,
-        "Pending WH Selection",
-        OrderStatus::PendingWhSelection,
-    )
-    .await;
-    let r = app
-        .post(
-            "WHM-001",
-            "/api/warehouse/assign-to-order",
-            json!({"orderId": id, "warehouseId": "WH-KURLA"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let id = booked_and_allocated(&app).await;
     let allocated = order(&app, &id).await.items[0].allocated_batches.clone();
     assert!(!allocated.is_empty());
     let line = |batches: Value| {
@@ -712,26 +720,7 @@ async fn the_hub_picks_agents_by_name_and_pms_reads_an_empty_month() {
     let name = agents[0]["name"].as_str().unwrap().to_string();
 
     // An order ready for dispatch, walked there by the app's own status calls.
-    let r = app
-        .post("SALES-001", "/api/orders", app_booking("SALES-001"))
-        .await;
-    let id = r.body["data"]["id"].as_str().unwrap().to_string();
-    ok_status(
-        &app,
-        "CREDIT-001",
-        &id,
-        "Pending WH Selection",
-        OrderStatus::PendingWhSelection,
-    )
-    .await;
-    let r = app
-        .post(
-            "WHM-001",
-            "/api/warehouse/assign-to-order",
-            json!({"orderId": id, "warehouseId": "WH-KURLA"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let id = booked_and_allocated(&app).await;
     for (who, status, expect) in [
         (
             "WH-001",

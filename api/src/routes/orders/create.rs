@@ -204,13 +204,7 @@ pub async fn create_order(
     if let Some(stn) = super::legacy::stn_request(&raw, &actor) {
         return super::stn::create(&st, &actor, stn?).await;
     }
-    let body: CreateOrderRequest = serde_json::from_value(Value::Object(raw)).map_err(|e| {
-        unprocessable(
-            "VALIDATION_FAILED",
-            "The request body has the wrong shape.",
-            json!({ "reason": e.to_string() }),
-        )
-    })?;
+    let body: CreateOrderRequest = crate::json::from_body(Value::Object(raw))?;
     let outcome =
         lifecycle::create(OrderType::Sales, &actor.ctx).map_err(super::errors::lifecycle_error)?;
     let customer = bookable_customer(&st, body.customer_id.trim()).await?;

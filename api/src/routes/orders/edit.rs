@@ -145,13 +145,7 @@ pub async fn patch_order(
             json!({ "fields": refused }),
         ));
     }
-    let edit: EditOrderRequest = serde_json::from_value(Value::Object(body)).map_err(|e| {
-        unprocessable(
-            "VALIDATION_FAILED",
-            "The request body has the wrong shape.",
-            json!({ "reason": e.to_string() }),
-        )
-    })?;
+    let edit: EditOrderRequest = crate::json::from_body(Value::Object(body))?;
     let remarks = text("remarks", edit.remarks.clone(), 2_000)?;
     let photos = edit.sales_photos.as_deref().map(check_photos).transpose()?;
     let partner = text("partnerType", edit.partner_type.clone(), 100)?;

@@ -359,11 +359,9 @@ pub fn stn_request(
     }
     Some((|| {
         if let Some(k) = body.keys().find(|k| !STN_KEYS.contains(&k.as_str())) {
-            return Err(unprocessable(
-                "VALIDATION_FAILED",
-                "The request body has the wrong shape.",
-                json!({ "reason": format!("unknown field `{k}` in a stock transfer") }),
-            ));
+            return Err(crate::json::wrong_shape(format!(
+                "unknown field `{k}` in a stock transfer"
+            )));
         }
         if let Some(s) = body.get("status").and_then(Value::as_str)
             && OrderStatus::parse(s) != Some(OrderStatus::InTransit)
@@ -385,18 +383,11 @@ pub fn stn_request(
         }
         let pick = |k: &str| body.get(k).cloned().unwrap_or(Value::Null);
         let remarks = pick("remarks");
-        serde_json::from_value(json!({
+        crate::json::from_body(json!({
             "sourceWarehouse": pick("sourceWarehouse"),
             "destinationWarehouse": pick("destinationWarehouse"),
             "items": pick("items"),
             "remarks": remarks,
         }))
-        .map_err(|e| {
-            unprocessable(
-                "VALIDATION_FAILED",
-                "The request body has the wrong shape.",
-                json!({ "reason": e.to_string() }),
-            )
-        })
     })())
 }
