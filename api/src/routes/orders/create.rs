@@ -132,19 +132,7 @@ fn check_client_figures(
             json!({ "field": "salespersonId" }),
         ));
     }
-    let server = [
-        ("total", body.total, order.total.amount()),
-        ("subTotal", body.sub_total, order.sub_total.amount()),
-        ("gstAmount", body.gst_amount, order.gst_amount.amount()),
-    ];
-    for (field, sent, kept) in server {
-        if let Some(sent) = sent
-            && (sent - kept).abs() > Decimal::new(1, 2)
-        {
-            tracing::warn!(field, %sent, %kept, customer = %order.customer_id,
-                "client figure disagrees with the server's; the server's is kept");
-        }
-    }
+    super::legacy::log_client_totals(order, body.total, body.sub_total, body.gst_amount);
     Ok(())
 }
 

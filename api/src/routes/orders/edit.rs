@@ -297,18 +297,7 @@ pub async fn edit_items(
         apply(st_ref, actor_ref, order, plan).await
     })
     .await?;
-    for (field, sent, kept) in [
-        ("total", body.total, done.order.total),
-        ("subTotal", body.sub_total, done.order.sub_total),
-        ("gstAmount", body.gst_amount, done.order.gst_amount),
-    ] {
-        if let Some(sent) = sent
-            && (sent - kept.amount()).abs() > Decimal::new(1, 2)
-        {
-            tracing::warn!(order = %done.order.id, field, %sent, kept = %kept.amount(),
-                "client figure disagrees with the server's; the server's is kept");
-        }
-    }
+    super::legacy::log_client_totals(&done.order, body.total, body.sub_total, body.gst_amount);
     Ok(respond(&done))
 }
 

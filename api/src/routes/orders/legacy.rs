@@ -34,6 +34,7 @@ use nexus_core::rules::expiry::today_ist;
 use nexus_core::rules::lifecycle::{Action, OrderContext, available};
 use nexus_core::store::{Filter, UpdateOp, Write};
 use nexus_core::types::Timestamp;
+use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
 /// The reason recorded where the old app asks for a step that needs one and has no field.
@@ -390,4 +391,26 @@ pub fn stn_request(
             "remarks": remarks,
         }))
     })())
+}
+
+/// The old app's own `total`, `subTotal` and `gstAmount` (a flat 18 % GST) beside the
+/// server's: a disagreement is logged, the server's figures are what is stored.
+pub fn log_client_totals(
+    order: &Order,
+    total: Option<Decimal>,
+    sub_total: Option<Decimal>,
+    gst_amount: Option<Decimal>,
+) {
+    for (field, sent, kept) in [
+        ("total", total, order.total),
+        ("subTotal", sub_total, order.sub_total),
+        ("gstAmount", gst_amount, order.gst_amount),
+    ] {
+        if let Some(sent) = sent
+            && (sent - kept.amount()).abs() > Decimal::new(1, 2)
+        {
+            tracing::warn!(order = %order.id, customer = %order.customer_id, field, %sent,
+                kept = %kept.amount(), "client figure disagrees with the server's; the server's is kept");
+        }
+    }
 }
