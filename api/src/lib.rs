@@ -6,6 +6,8 @@ pub mod auth;
 pub mod banner;
 pub mod docs;
 pub mod error;
+pub mod invoice_pdf;
+pub mod job_wait;
 pub mod json;
 pub mod layers;
 pub mod meta;

@@ -195,11 +195,13 @@ async fn the_old_material_master_imports_through_the_job_with_a_report() {
     let app = spawn_app_with_workers(&[("NEXUS_EXPIRY_SCAN_CRON", "off")]).await;
     let (mut ws, _) = open_as(&app, "USER-001").await;
     subscribe(&mut ws, &["jobs"]).await;
-    let r = catalog_support::post_multipart(
+    // This client follows the job live, so it asks not to be kept waiting (RFC 7240).
+    let r = catalog_support::post_multipart_with(
         &app,
         Some("USER-001"),
         "/api/products/bulk-import",
         catalog_support::multipart(&[("file", Some("seed.xlsx"), &book)]),
+        &[("prefer", "respond-async")],
     )
     .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);

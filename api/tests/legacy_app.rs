@@ -6,10 +6,11 @@
 //! parses (`boxCount` and `quantity` as `int`), and every error carries the top-level
 //! `message` it shows.
 
+mod catalog_support;
 mod support;
 
-use nexus_core::model::{Customer, Order, OrderStatus};
-use nexus_core::store::{Filter, TypedStore};
+use nexus_core::model::{Customer, Order, OrderStatus, Product};
+use nexus_core::store::{Filter, Query, TypedStore, Write};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::{Resp, TestApp, spawn_app};
@@ -135,6 +136,32 @@ async fn the_app_reads_its_lists_and_logs_in_with_its_own_body() {
         "{}",
         bad.body
     );
+
+    // GET /products: the app never pages, so the whole catalogue comes back, not a first
+    // page (a salesperson could not book the 51st product).
+    let mut writes = Vec::new();
+    for i in 0..120 {
+        let p: Product = serde_json::from_value(json!({
+            "id": format!("LEG-P{i:03}"), "skuCode": format!("LEG-P{i:03}"),
+            "name": format!("Catalogue item {i:03}"), "price": 100.0, "gst": 5.0,
+        }))
+        .unwrap();
+        writes.push(Write::insert(&p).unwrap());
+    }
+    app.store.commit(writes).await.unwrap();
+    let total = app.store.count_of::<Product>(&Filter::All).await.unwrap();
+    assert!(total > 120);
+    let products = app.get("SALES-001", "/api/products").await;
+    assert_eq!(products.status, StatusCode::OK, "{}", products.body);
+    assert_eq!(products.body.as_array().unwrap().len() as u64, total);
+    assert_eq!(
+        products.headers["x-total-count"],
+        total.to_string().as_str()
+    );
+    // A client that pages still gets pages of at most 500.
+    let page = app.get("SALES-001", "/api/products?limit=20&page=2").await;
+    assert_eq!(page.body.as_array().unwrap().len(), 20);
+    assert_eq!(page.headers["x-limit"], "20");
 
     // GET /orders: a raw array every element of which the app can parse.
     let list = app.get("USER-001", "/api/orders").await;
@@ -794,4 +821,383 @@ async fn the_credit_insight_finds_the_order_by_customer_and_total() {
     let r = app.post("CREDIT-001", "/api/ai/credit-insight", ask).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body["message"].is_string());
+}
+
+/// A multipart body as Dart's `http.MultipartRequest` writes it (its boundary prefix, the
+/// part's `application/octet-stream` type).
+fn dart_multipart(file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "dart-http-boundary-Ux0n3_dpd-eJPk2wR9oKcmbA+v8fXq1HwLTsAuGBe.ZnhIYSVlQ";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\ncontent-type: application/octet-stream\r\n\
+             content-disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn app_import(app: &TestApp, path: &str, file_name: &str, bytes: &[u8]) -> Resp {
+    let (content_type, body) = dart_multipart(file_name, bytes);
+    let res = app
+        .http
+        .post(app.url(path))
+        .bearer_auth(app.token("USER-001").await)
+        .header("content-type", content_type)
+        .header("user-agent", "Dart/3.5 (dart:io)")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    catalog_support::into_resp(res).await
+}
+
+/// nexus_provider importCustomers / importProducts and master_actions (Dio) count only a
+/// 200 as success, then re-read the list or show the body's `message`. The import still
+/// runs as a job on the worker; the request waits for it (`NEXUS_IMPORT_WAIT`).
+#[tokio::test]
+async fn master_imports_answer_200_once_the_job_is_done() {
+    let app = support::spawn_app_with_workers(&[("NEXUS_EXPIRY_SCAN_CRON", "off")]).await;
+    let book = catalog_support::xlsx(
+        &["Customer ID", "Customer Names", "Credit Limit"],
+        &[
+            &["100234", "Harbour Foods", "250000"],
+            &["100235", "Lakeside Stores", "not a number"],
+        ],
+    );
+    let r = app_import(&app, "/api/customers/bulk-import", "od_master.xlsx", &book).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["success"], true);
+    assert_eq!(r.body["status"], "succeeded");
+    assert_eq!(r.body["result"]["created"], 1, "{}", r.body);
+    assert_eq!(r.body["result"]["rejected"], 1, "{}", r.body);
+    assert_eq!(r.body["hasReport"], true);
+    let message = r.body["message"].as_str().unwrap();
+    assert!(
+        message.contains("1 created") && message.contains("1 rejected"),
+        "{message}"
+    );
+    // fetchCustomers right after: the new customer is there.
+    let list = app.get("USER-001", "/api/customers?limit=500").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let rows = list.body.as_array().expect("customer list");
+    assert!(rows.iter().any(|c| c["id"] == "100234"), "{}", list.body);
+
+    // A workbook that is not a master sheet: the job fails, the app shows the message.
+    let junk = catalog_support::xlsx(&["Colour", "Mood"], &[&["red", "calm"]]);
+    let r = app_import(&app, "/api/products/bulk-import", "materials.xlsx", &junk).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "IMPORT_FAILED");
+    assert!(r.body["message"].as_str().is_some_and(|m| !m.is_empty()));
+
+    // A client that follows the job live is answered at once.
+    let (content_type, body) = dart_multipart("od.xlsx", &book);
+    let res = app
+        .http
+        .post(app.url("/api/customers/bulk-import"))
+        .bearer_auth(app.token("USER-001").await)
+        .header("content-type", content_type)
+        .header("prefer", "respond-async")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let r = catalog_support::into_resp(res).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    assert_eq!(r.body["status"], "queued");
+}
+
+/// order_details_screen's download button: `downloadReport(type: 'Invoice <id>', format:
+/// 'pdf')`, which the provider turns into `type=invoice_<id lower-cased>`. The app sends no
+/// token there (the table's "needs the token the app has"); with it, a real PDF.
+#[tokio::test]
+async fn the_invoice_button_downloads_a_pdf() {
+    let app = spawn_app().await;
+    let orders: Vec<Order> = app.store.list(&Query::new(Filter::All)).await.unwrap();
+    let invoiced = orders
+        .iter()
+        .find(|o| o.invoice.is_some())
+        .expect("the demo data holds an invoiced order");
+    let open = orders
+        .iter()
+        .find(|o| o.status == OrderStatus::PendingCreditApproval)
+        .expect("an order awaiting credit");
+
+    let path = |id: &str| {
+        format!(
+            "/api/analytics/export?type=invoice_{}&format=pdf",
+            id.to_lowercase()
+        )
+    };
+    let anonymous = app
+        .http
+        .get(app.url(&path(&invoiced.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+    let fetch = |id: String| {
+        let app = &app;
+        async move {
+            let res = app
+                .http
+                .get(app.url(&path(&id)))
+                .bearer_auth(app.token("USER-001").await)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{id}");
+            assert_eq!(res.headers()["content-type"], "application/pdf");
+            let bytes = res.bytes().await.unwrap();
+            let pdf = lopdf::Document::load_mem(&bytes).expect("a PDF a reader opens");
+            let pages: Vec<u32> = pdf.get_pages().keys().copied().collect();
+            pdf.extract_text(&pages).unwrap()
+        }
+    };
+    let text = fetch(invoiced.id.clone()).await;
+    let inv = invoiced.invoice.as_ref().unwrap();
+    assert!(text.contains("TAX INVOICE"), "{text}");
+    assert!(text.contains(&inv.invoice_no), "{text}");
+    assert!(text.contains(&invoiced.id), "{text}");
+    assert!(
+        text.contains(&format!("{:.2}", inv.total.round2().amount())),
+        "{text}"
+    );
+    let first_line = invoiced.items[0].product_name.clone().unwrap();
+    assert!(
+        text.contains(&first_line[..first_line.len().min(12)]),
+        "{text}"
+    );
+
+    let text = fetch(open.id.clone()).await;
+    assert!(text.contains("PROFORMA INVOICE"), "{text}");
+    assert!(text.contains("Not a tax invoice"), "{text}");
+
+    // The same document at its own address; an order outside the caller's scope is not found.
+    let own = app
+        .get("USER-001", &format!("/api/orders/{}/invoice", invoiced.id))
+        .await;
+    assert_eq!(own.status, StatusCode::OK);
+    let other = orders
+        .iter()
+        .find(|o| o.salesperson_id.as_deref() != Some("SALES-001"))
+        .unwrap();
+    let hidden = app
+        .get("SALES-001", &format!("/api/orders/{}/invoice", other.id))
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.body);
+    // A table export still refuses pdf.
+    let r = app
+        .get("USER-001", "/api/analytics/export?type=orders&format=pdf")
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body["error"]["code"], "UNSUPPORTED_FORMAT");
+}
+
+/// quality_control_screen: the pass (status PATCH), then `uploadPhoto(folder: 'qc-photos')`
+/// and `patchOrderField(id, {'qcPhoto': url})` with the URL the upload returned.
+#[tokio::test]
+async fn the_qc_screen_attaches_its_photo_as_evidence() {
+    let app = spawn_app().await;
+    let id = booked_and_allocated(&app).await;
+    ok_status(
+        &app,
+        "WH-001",
+        &id,
+        "Pending Quality Control",
+        OrderStatus::PendingQualityControl,
+    )
+    .await;
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde";
+    let upload = app
+        .post(
+            "QC-001",
+            "/api/upload-photo",
+            json!({
+                "base64Image": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, png),
+                "fileName": "IMG_20260302_101500.png",
+                "folder": "qc-photos",
+            }),
+        )
+        .await;
+    assert_eq!(upload.status, StatusCode::OK, "{}", upload.body);
+    let url = upload.body["url"].as_str().unwrap().to_string();
+
+    // Before the QC step there is no record to attach it to.
+    let early = app
+        .call(
+            Method::PATCH,
+            &format!("/api/orders/{id}"),
+            Some(&app.token("QC-001").await),
+            Some(json!({ "qcPhoto": url })),
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
+    assert_eq!(early.body["error"]["code"], "QC_NOT_RECORDED");
+
+    ok_status(
+        &app,
+        "QC-001",
+        &id,
+        "Pending Logistics Cost",
+        OrderStatus::PendingLogisticsCost,
+    )
+    .await;
+    let patch = |user: &'static str, photo: Value| {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            app.call(
+                Method::PATCH,
+                &format!("/api/orders/{id}"),
+                Some(&app.token(user).await),
+                Some(json!({ "qcPhoto": photo })),
+            )
+            .await
+        }
+    };
+    // Not QC: refused; a URL elsewhere, or a photo never uploaded: refused.
+    assert_eq!(
+        patch("SALES-001", json!(url)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let foreign = patch("QC-001", json!("https://evil.example/photos/x.jpg")).await;
+    assert_eq!(
+        foreign.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        foreign.body
+    );
+    assert_eq!(foreign.body["error"]["code"], "INVALID_PHOTO");
+    assert!(foreign.body["message"].is_string());
+    let r = patch("QC-001", json!(url)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let stored = order(&app, &id).await;
+    let key = stored.qc_photo.expect("the QC photo is on the order");
+    assert!(key.starts_with("photos/") && !key.contains('?'), "{key}");
+    assert_eq!(stored.status, OrderStatus::PendingLogisticsCost);
+    // order_details_screen shows it: the order carries it.
+    assert_eq!(r.body["data"]["qcPhoto"], key.as_str());
+}
+
+/// The calls the app makes without its token (the table's ❌): each answers 401, and with
+/// the token the app holds, the exact request works and gives the fields the app reads.
+#[tokio::test]
+async fn token_less_calls_work_once_the_app_sends_its_token() {
+    let app = spawn_app().await;
+    let anonymous = [
+        (
+            Method::GET,
+            "/api/audit/logs?limit=100&userId=SALES-001",
+            None,
+        ),
+        (Method::GET, "/api/procurement", None),
+        (
+            Method::POST,
+            "/api/procurement",
+            Some(
+                json!({"supplierName": "Oceanic Seafoods", "skuName": "Prawns 1kg", "skuCode": "SKU-PRAWN"}),
+            ),
+        ),
+        (Method::GET, "/api/analytics/category-split", None),
+        (Method::GET, "/api/analytics/fleet", None),
+        (Method::GET, "/api/customers/import-template", None),
+        (Method::GET, "/api/products/import-template", None),
+        (Method::GET, "/api/users", None),
+        (
+            Method::PATCH,
+            "/api/users/SALES-002/org-add",
+            Some(json!({"slotKey": "ASM_WEST_HORECA"})),
+        ),
+    ];
+    for (method, path, body) in &anonymous {
+        let r = app.call(method.clone(), path, None, body.clone()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{method} {path}");
+        assert!(r.body["message"].is_string(), "{method} {path}");
+    }
+
+    // audit_logs_screen: `{success, data: {logs: [...]}}`.
+    let r = app
+        .get("USER-001", "/api/audit/logs?limit=100&userId=SALES-001")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["success"], true);
+    assert!(r.body["data"]["logs"].is_array());
+
+    // procurement_screen: register an entry (201), then the list it re-reads.
+    let r = app
+        .post(
+            "PROC-001",
+            "/api/procurement",
+            json!({"supplierName": "Oceanic Seafoods", "skuName": "Prawns 1kg", "skuCode": "SKU-PRAWN"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let list = app.get("PROC-001", "/api/procurement").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["supplierName"] == "Oceanic Seafoods"),
+        "{}",
+        list.body
+    );
+
+    // executive dashboards: JSON objects.
+    for path in ["/api/analytics/category-split", "/api/analytics/fleet"] {
+        let r = app.get("USER-001", path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+        assert!(r.body.is_object() || r.body.is_array(), "{path}");
+    }
+
+    // master screens' template buttons: workbooks.
+    for path in [
+        "/api/customers/import-template",
+        "/api/products/import-template",
+    ] {
+        let res = app
+            .http
+            .get(app.url(path))
+            .bearer_auth(app.token("USER-001").await)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert!(
+            res.bytes().await.unwrap().starts_with(b"PK\x03\x04"),
+            "{path}"
+        );
+    }
+
+    // step_assignment_screen's user list; sales_org_map_screen's slot moves.
+    let users = app.get("USER-001", "/api/users").await;
+    assert_eq!(users.status, StatusCode::OK);
+    assert!(
+        users
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["id"] == "SALES-002")
+    );
+    for (verb, expect) in [("org-add", true), ("org-remove", false)] {
+        let r = app
+            .call(
+                Method::PATCH,
+                &format!("/api/users/SALES-002/{verb}"),
+                Some(&app.token("USER-001").await),
+                Some(json!({"slotKey": "ASM_WEST_HORECA"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{verb}: {}", r.body);
+        let user = app.get("USER-001", "/api/users/SALES-002").await;
+        let slots = user.body["orgPositions"].to_string();
+        assert_eq!(slots.contains("asm_west_horeca"), expect, "{verb}: {slots}");
+    }
 }

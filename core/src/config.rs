@@ -106,6 +106,12 @@ pub struct JobSettings {
     pub max_attempts: u32,
     /// First retry delay; doubles per attempt (`NEXUS_JOB_BACKOFF`, default 5 s).
     pub backoff: Duration,
+    /// How long a master-data import request waits for its job to finish before it answers
+    /// 202 with the job id (`NEXUS_IMPORT_WAIT`, default 20 s; `0s` answers 202 at once).
+    /// Clients that follow progress live send `Prefer: respond-async` and never wait; the old
+    /// mobile app treats only a 200 as success, and a master sheet of a few thousand rows
+    /// finishes well inside this.
+    pub import_wait: Duration,
     /// When the daily expiry scan runs: a six-field cron expression with seconds
     /// (`NEXUS_EXPIRY_SCAN_CRON`, default `0 0 2 * * *`), in `NEXUS_EXPIRY_SCAN_TZ`
     /// (default Asia/Kolkata). `off` disables the schedule (on-demand scans still work).
@@ -146,6 +152,10 @@ pub struct Config {
     /// How to reach the data protection officer (`NEXUS_DPO_CONTACT`), shown by the GDPR
     /// retention policy; unset means "not published".
     pub dpo_contact: Option<String>,
+    /// The seller printed on invoices (`NEXUS_COMPANY_NAME`, default `NexusOMS Distribution`)
+    /// and its GST number (`NEXUS_COMPANY_GSTIN`, 15 characters; unset prints none).
+    pub company_name: String,
+    pub company_gstin: Option<String>,
     /// The shared key of the console's SSH gateway (`NEXUS_SSH_GATEWAY_KEY`, at least 32
     /// characters): with it, `nexus-tui ssh-serve` signs in the user its authorized-keys
     /// file maps a key to, without a password. Unset: no gateway sign-in (the SSH console
@@ -399,6 +409,21 @@ impl Config {
             k => k.map(SecretString::from),
         };
 
+        let company_name = val("NEXUS_COMPANY_NAME")
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "NexusOMS Distribution".to_string());
+        let company_gstin = match val("NEXUS_COMPANY_GSTIN").map(|g| g.trim().to_uppercase()) {
+            Some(g) if g.is_empty() => None,
+            Some(g) if g.len() != 15 || !g.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                return Err(err(
+                    "NEXUS_COMPANY_GSTIN",
+                    "must be a 15-character GSTIN such as 27AAACN1234F1Z5",
+                ));
+            }
+            g => g,
+        };
+
         Ok(Config {
             bind,
             port,
@@ -419,6 +444,8 @@ impl Config {
             in_process_worker,
             bcrypt_cost,
             dpo_contact: val("NEXUS_DPO_CONTACT"),
+            company_name,
+            company_gstin,
             ssh_gateway_key,
             ws_heartbeat,
             ws_auth_timeout,
@@ -601,6 +628,13 @@ fn job_settings(
     let heartbeat = duration_var(val, "NEXUS_JOB_HEARTBEAT", Duration::from_secs(10))?;
     let lease = duration_var(val, "NEXUS_JOB_LEASE", Duration::from_secs(60))?;
     let backoff = duration_var(val, "NEXUS_JOB_BACKOFF", Duration::from_secs(5))?;
+    let import_wait = duration_var(val, "NEXUS_IMPORT_WAIT", Duration::from_secs(20))?;
+    if import_wait > Duration::from_secs(120) {
+        return Err(err(
+            "NEXUS_IMPORT_WAIT",
+            "must be at most 120s: a request held longer outlives proxies' timeouts",
+        ));
+    }
     if heartbeat.is_zero() {
         return Err(err("NEXUS_JOB_HEARTBEAT", "must be above zero"));
     }
@@ -639,6 +673,7 @@ fn job_settings(
         lease,
         max_attempts: whole("NEXUS_JOB_MAX_ATTEMPTS", 3, 1..=20)? as u32,
         backoff,
+        import_wait,
         expiry_cron,
         expiry_tz,
         fault_hang_after_progress: match val("NEXUS_FAULT_HANG_AFTER_PROGRESS") {

@@ -20,6 +20,8 @@ mod filters;
 mod insights;
 mod tally;
 
+pub(crate) use tally::{Voucher, past_invoicing, voucher_of};
+
 pub(crate) use filters::{
     DateRange, caller_scope, current_month, date_range_filter, status_filter,
 };

@@ -30,19 +30,28 @@ pub fn created<T: Serialize>(data: T) -> Response {
 pub struct Paging {
     /// 1-based page number (default 1).
     pub page: Option<u64>,
-    /// Page size (default 50, at most 500).
+    /// Page size, at most 500. Without it, the whole list up to 2,000 rows.
     pub limit: Option<u64>,
 }
 
 impl Paging {
+    /// The largest page a client may ask for.
     pub const MAX: u64 = 500;
+    /// Rows a list answers when the client sends no `limit`. The old mobile app never pages:
+    /// it reads each list (products, customers, orders, prices) as everything there is, and
+    /// a salesperson could not book the 51st product of a first page. So an unpaged request
+    /// gets the whole list up to this cap, and `X-Total-Count` says when there is more.
+    pub const UNPAGED: u64 = 2_000;
 
     pub fn page(&self) -> u64 {
         self.page.unwrap_or(1).max(1)
     }
 
     pub fn limit(&self) -> u64 {
-        self.limit.unwrap_or(50).clamp(1, Self::MAX)
+        match self.limit {
+            Some(l) => l.clamp(1, Self::MAX),
+            None => Self::UNPAGED,
+        }
     }
 
     pub fn apply(&self, q: Query) -> Query {

@@ -30,7 +30,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::model::{AuditAction, EntityType, JobKind, Order, OrderStatus, Product};
@@ -678,21 +678,23 @@ async fn import_template(actor: Actor) -> Result<Response, ApiError> {
 #[utoipa::path(post, path = "/api/products/bulk-import", tag = "Products", security(("bearer" = [])),
     request_body(content_type = "multipart/form-data", description = "Field `file`: the .xlsx workbook"),
     responses(
-        (status = 202, description = "Queued", body = uploads::ImportQueued),
+        (status = 200, description = "Finished while the request waited (`NEXUS_IMPORT_WAIT`; never with `Prefer: respond-async`)", body = uploads::ImportFinished),
+        (status = 202, description = "Queued: still running when the wait ended, or `Prefer: respond-async` was sent", body = uploads::ImportQueued),
         (status = 400, description = "No `file` field"),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs master_data"),
         (status = 413, description = "Larger than 10 MiB"),
         (status = 415, description = "Not a multipart body"),
-        (status = 422, description = "Not an .xlsx workbook"),
+        (status = 422, description = "Not an .xlsx workbook, or the import failed while the request waited (`IMPORT_FAILED`)"),
     ))]
 async fn bulk_import(
     State(st): State<AppState>,
     actor: Actor,
+    headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
     actor.require(Permission::MasterData, Access::Full)?;
-    uploads::queue_import(&st, &actor, multipart, JobKind::ProductImport).await
+    uploads::queue_import(&st, &actor, &headers, multipart, JobKind::ProductImport).await
 }
 
 // ---------------------------------------------------------------------------------------

@@ -12,19 +12,20 @@
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::ApiError;
+use crate::job_wait::{JobWaiter, allowed_wait};
 use crate::routes::common::commit_audited;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use base64::Engine;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::blob::{BlobError, BlobKey, BlobMeta};
 use nexus_core::events::{Audience, Event, Topic, types};
-use nexus_core::model::{AuditAction, EntityType, JobKind, JobProgress, JobStatus};
+use nexus_core::model::{AuditAction, EntityType, JobKind, JobProgress, JobRecord, JobStatus};
 use nexus_core::store::Write;
 use nexus_core::types::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -661,6 +662,7 @@ fn import_folder(kind: JobKind) -> &'static str {
 pub(crate) async fn queue_import(
     st: &AppState,
     actor: &Actor,
+    headers: &HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
     kind: JobKind,
 ) -> Result<Response, ApiError> {
@@ -678,6 +680,7 @@ pub(crate) async fn queue_import(
         .put(&key, file.bytes, XLSX_CONTENT_TYPE)
         .await
         .map_err(blob_error)?;
+    let waiter = JobWaiter::new(st, allowed_wait(headers, st.config.jobs.import_wait));
     let input = json!({
         "blobKey": key.as_str(),
         "fileName": file.file_name,
@@ -719,6 +722,9 @@ pub(crate) async fn queue_import(
         }),
     )
     .await;
+    if let Some(job) = waiter.finished(st, &job_id).await? {
+        return import_outcome(job);
+    }
     Ok((
         StatusCode::ACCEPTED,
         Json(ImportQueued {
@@ -726,6 +732,65 @@ pub(crate) async fn queue_import(
             job_id,
             status: "queued".into(),
             message: "File received; the import runs in the background.".into(),
+        }),
+    )
+        .into_response())
+}
+
+/// The answer to an import that finished while the request waited.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportFinished {
+    pub success: bool,
+    pub job_id: String,
+    /// Always `succeeded` (a failed import answers 422 `IMPORT_FAILED`).
+    pub status: String,
+    /// The counts in a sentence, for clients that show one line.
+    pub message: String,
+    /// The job's summary: `totalRows`, `created`, `updated`, `unchanged`, `rejected`, …
+    #[schema(value_type = Object)]
+    pub result: Value,
+    /// Whether rejected rows can be downloaded from `GET /api/jobs/{jobId}/report`.
+    pub has_report: bool,
+}
+
+fn import_outcome(job: JobRecord) -> Result<Response, ApiError> {
+    if job.status != JobStatus::Succeeded {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "IMPORT_FAILED",
+            format!(
+                "The import did not finish: {}",
+                job.error.as_deref().unwrap_or(job.status.as_str())
+            ),
+        )
+        .with_details(json!({ "jobId": job.id, "status": job.status, "error": job.error })));
+    }
+    let result = job.result.unwrap_or_else(|| json!({}));
+    let count = |k: &str| result[k].as_u64().unwrap_or_default();
+    let mut message = format!(
+        "Import finished: {} rows, {} created, {} updated, {} unchanged, {} rejected.",
+        count("totalRows"),
+        count("created"),
+        count("updated"),
+        count("unchanged"),
+        count("rejected"),
+    );
+    if job.report_key.is_some() {
+        message.push_str(&format!(
+            " The rejected rows: GET /api/jobs/{}/report.",
+            job.id
+        ));
+    }
+    Ok((
+        StatusCode::OK,
+        Json(ImportFinished {
+            success: true,
+            job_id: job.id,
+            status: JobStatus::Succeeded.as_str().into(),
+            message,
+            result,
+            has_report: job.report_key.is_some(),
         }),
     )
         .into_response())

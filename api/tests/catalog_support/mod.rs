@@ -35,10 +35,24 @@ pub fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
 
 /// POSTs a multipart body as `user` (or anonymously).
 pub async fn post_multipart(app: &TestApp, user: Option<&str>, path: &str, body: Vec<u8>) -> Resp {
+    post_multipart_with(app, user, path, body, &[]).await
+}
+
+/// As [`post_multipart`], with extra request headers.
+pub async fn post_multipart_with(
+    app: &TestApp,
+    user: Option<&str>,
+    path: &str,
+    body: Vec<u8>,
+    headers: &[(&str, &str)],
+) -> Resp {
     let mut req = app.http.post(app.url(path)).header(
         "content-type",
         format!("multipart/form-data; boundary={BOUNDARY}"),
     );
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
     if let Some(u) = user {
         req = req.bearer_auth(app.token(u).await);
     }
@@ -74,7 +88,7 @@ pub async fn get_bytes(
     (status, headers, res.bytes().await.unwrap().to_vec())
 }
 
-async fn into_resp(res: reqwest::Response) -> Resp {
+pub async fn into_resp(res: reqwest::Response) -> Resp {
     let status = res.status();
     let headers = res.headers().clone();
     let text = res.text().await.unwrap();

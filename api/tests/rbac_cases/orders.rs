@@ -56,6 +56,15 @@ pub fn cases() -> Vec<Case> {
         .at("/api/orders/ORD-001")
         .other("SALES-002", "/api/orders/ORD-001"),
         Case::get(
+            "/api/orders/{id}/invoice",
+            Who::Roles {
+                allowed: &["SALES-001"],
+                denied: &["PROC-001"],
+            },
+        )
+        .at("/api/orders/ORD-001/invoice")
+        .other("SALES-002", "/api/orders/ORD-001/invoice"),
+        Case::get(
             "/api/orders/last-rate/{customerId}/{skuCode}",
             Who::Roles {
                 allowed: &["SALES-001"],

@@ -63,6 +63,10 @@ async fn spawn(env: &[(&str, &str)], workers: bool) -> TestApp {
             "test-secret-test-secret-test-secret-0123".to_string(),
         ),
     ]);
+    if !workers {
+        // No worker runs here: an import request has nothing to wait for.
+        vars.insert("NEXUS_IMPORT_WAIT".to_string(), "0s".to_string());
+    }
     for (k, v) in env {
         vars.insert(k.to_string(), v.to_string());
     }

@@ -6,8 +6,8 @@
 //! as a formula when opened (8.1.13, 8.3.32). Here the workbook is written by
 //! rust_xlsxwriter (text cells are strings, never formulas); CSV follows RFC 4180 and text
 //! cells that a spreadsheet would evaluate are neutralised with a leading apostrophe
-//! (OWASP "CSV injection"). The legacy PDF was malformed; PDF is refused with the list of
-//! supported formats rather than produced badly.
+//! (OWASP "CSV injection"). The legacy PDF was malformed: tables are CSV or XLSX, and the
+//! one PDF, an order's invoice, is a real document (`orders::invoice`).
 
 use super::{DateRange, caller_scope, require_inventory_reader, status_filter};
 use crate::auth::Actor;
@@ -39,10 +39,12 @@ const MAX_ROWS: u64 = 50_000;
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
-    /// `sales_report` (default) or `orders` — your orders; `inventory` — product stock.
+    /// `sales_report` (default) or `orders` — your orders; `inventory` — product stock;
+    /// `invoice_<order id>` — that order's invoice as a PDF (the old app's invoice button).
     #[serde(rename = "type")]
     pub export_type: Option<String>,
-    /// `csv` (default) or `xlsx` (`excel` is accepted for the legacy client).
+    /// `csv` (default) or `xlsx` (`excel` is accepted for the legacy client); `pdf` for an
+    /// invoice.
     pub format: Option<String>,
     /// Orders booked from this date (IST day) or instant.
     pub start_date: Option<String>,
@@ -300,10 +302,13 @@ async fn inventory_table(st: &AppState, actor: &Actor) -> Result<Table, ApiError
     })
 }
 
-/// Download your orders (or, with stock access, the product stock) as CSV or XLSX.
+/// Download your orders (or, with stock access, the product stock) as CSV or XLSX, or an
+/// order's invoice as PDF.
 #[utoipa::path(get, path = "/api/analytics/export", tag = "Analytics", security(("bearer" = [])), params(ExportQuery), responses(
-    (status = 200, description = "An attachment `<type>_<epoch ms>.<csv|xlsx>`"),
-    (status = 400, description = "Unsupported format (e.g. pdf) or type, unreadable date or status"),
+    (status = 200, description = "An attachment `<type>_<epoch ms>.<csv|xlsx>`, or `invoice_<id>.pdf`"),
+    (status = 400, description = "Unsupported format (pdf is for invoices only) or type, unreadable date or status"),
+    (status = 404, description = "`invoice_<id>`: no such order in your scope"),
+    (status = 409, description = "`invoice_<id>`: the order was cancelled or rejected"),
     (status = 403, description = "The inventory export needs manage_warehouse, master_data or procurement"),
 ))]
 async fn export(
@@ -311,13 +316,28 @@ async fn export(
     actor: Actor,
     QueryParams(q): QueryParams<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    let format = Format::parse(q.format.as_deref())?;
     let kind = q
         .export_type
         .as_deref()
         .map(|s| s.trim().to_ascii_lowercase())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "sales_report".into());
+    // The old app's invoice button: `type=invoice_<order id>&format=pdf`.
+    if let Some(order_id) = kind.strip_prefix("invoice_").filter(|id| !id.is_empty()) {
+        let pdf = q
+            .format
+            .as_deref()
+            .is_none_or(|f| f.trim().eq_ignore_ascii_case("pdf"));
+        if !pdf {
+            return Err(ApiError::bad_request(
+                "UNSUPPORTED_FORMAT",
+                "An invoice is a PDF: use format=pdf (or GET /api/orders/{id}/invoice)",
+            )
+            .with_details(json!({ "supported": ["pdf"] })));
+        }
+        return crate::routes::orders::invoice_for(&st, &actor, order_id).await;
+    }
+    let format = Format::parse(q.format.as_deref())?;
     let table = match kind.as_str() {
         "sales_report" | "sales" | "orders" => orders_table(&st, &actor, &q).await?,
         "inventory" => inventory_table(&st, &actor).await?,

@@ -145,7 +145,7 @@ pub(crate) fn voucher_xml(v: &Voucher) -> String {
 }
 
 /// Statuses an order reaches only after it was invoiced.
-fn past_invoicing(s: OrderStatus) -> bool {
+pub(crate) fn past_invoicing(s: OrderStatus) -> bool {
     matches!(
         s,
         OrderStatus::ReadyForDispatch
@@ -220,6 +220,27 @@ pub(crate) fn voucher_for(
     }
 }
 
+/// The voucher of an order with what it needs from the store: the customer (name, GSTIN)
+/// and the state goods ship from (the order's warehouse, else the head office), which
+/// decides CGST + SGST against IGST.
+pub(crate) async fn voucher_of(
+    st: &AppState,
+    order: &Order,
+) -> Result<(Voucher, Option<Customer>), ApiError> {
+    let customer: Option<Customer> = st.store.get(Filter::id(order.customer_id.clone())).await?;
+    let supplier_state = match order.source_warehouse.as_deref() {
+        Some(w) => st
+            .store
+            .get::<Warehouse>(Filter::id(w))
+            .await?
+            .and_then(|w| w.state),
+        None => None,
+    }
+    .unwrap_or_else(|| HOME_STATE.to_string());
+    let voucher = voucher_for(order, customer.as_ref(), &supplier_state);
+    Ok((voucher, customer))
+}
+
 /// Tally sales-voucher XML for an invoiced order.
 #[utoipa::path(get, path = "/api/tally/export/{orderId}", tag = "Analytics", security(("bearer" = [])),
     params(("orderId" = String, Path, description = "Order id")),
@@ -248,17 +269,7 @@ async fn tally_export(
         )
         .with_details(json!({ "status": order.status })));
     }
-    let customer: Option<Customer> = st.store.get(Filter::id(order.customer_id.clone())).await?;
-    let supplier_state = match order.source_warehouse.as_deref() {
-        Some(w) => st
-            .store
-            .get::<Warehouse>(Filter::id(w))
-            .await?
-            .and_then(|w| w.state),
-        None => None,
-    }
-    .unwrap_or_else(|| HOME_STATE.to_string());
-    let voucher = voucher_for(&order, customer.as_ref(), &supplier_state);
+    let (voucher, _) = voucher_of(&st, &order).await?;
     let xml = voucher_xml(&voucher);
     let mut audit = actor
         .audit(AuditAction::Export)

@@ -108,7 +108,9 @@ fn may_edit(actor: &Actor, order: &Order) -> Result<(), ApiError> {
 /// fields are refused with 422 naming the step endpoint to use. A body of only `status`
 /// (and `isAdminBypass`), as the old mobile app sends, runs the one lifecycle step that leads
 /// to that status, with that step's permissions, rules and stock effects (409 with the open
-/// steps when none does); `isAdminBypass: true` is the admin bypass (`admin_bypass`).
+/// steps when none does); `isAdminBypass: true` is the admin bypass (`admin_bypass`). A body
+/// of only `qcPhoto` (the old QC screen) attaches a photo uploaded with
+/// `POST /api/upload-photo` to the order's QC record (quality_control).
 #[utoipa::path(patch, path = "/api/orders/{id}", tag = "Orders", security(("bearer" = [])),
     params(("id" = String, Path, description = "Order id")),
     request_body = EditOrderRequest,
@@ -127,6 +129,10 @@ pub async fn patch_order(
 ) -> Result<Json<Value>, ApiError> {
     if super::legacy::is_status_patch(&body) {
         let done = super::legacy::status_patch(&st, &actor, &id, &body).await?;
+        return Ok(respond(&done));
+    }
+    if super::qc_photo::is_qc_photo_patch(&body) {
+        let done = super::qc_photo::attach_qc_photo(&st, &actor, &id, &body).await?;
         return Ok(respond(&done));
     }
     actor.require_any(&[

@@ -17,10 +17,12 @@ mod delivery;
 mod edit;
 mod engine;
 mod errors;
+mod invoice;
 mod legacy;
 mod lines;
 mod list;
 mod lookup;
+mod qc_photo;
 mod quality;
 mod stn;
 mod view;
@@ -29,6 +31,8 @@ mod warehouse;
 /// How an order is shown to clients (secrets such as the delivery OTP hash removed): other
 /// areas that return order documents (exports, GDPR, events) should go through this.
 pub use view::{SECRET_FIELDS as ORDER_SECRET_FIELDS, public as public_order};
+
+pub(crate) use invoice::invoice_for;
 
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
@@ -48,6 +52,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             credit::delete_order
         ))
         .routes(routes!(list::last_rate_of))
+        .routes(routes!(invoice::invoice_pdf))
         .routes(routes!(edit::edit_items))
         .routes(routes!(credit::credit_decision))
         .routes(routes!(credit::release_hold))

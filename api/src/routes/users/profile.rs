@@ -99,7 +99,7 @@ pub struct UserFilters {
     pub search: Option<String>,
     /// 1-based page (default 1).
     pub page: Option<u64>,
-    /// Page size (default and maximum 500).
+    /// Page size, at most 500. Without it, the whole list up to 2,000 rows.
     pub limit: Option<u64>,
 }
 
@@ -163,11 +163,9 @@ async fn list_users(
         ]));
     }
     let filter = Filter::and(parts);
-    // Without an explicit `limit` the whole organisation fits one page (up to the cap): the
-    // legacy client reads this list as a plain array of every user.
     let paging = Paging {
         page: f.page,
-        limit: f.limit.or(Some(Paging::MAX)),
+        limit: f.limit,
     };
     let total = st.store.count_of::<User>(&filter).await?;
     let users: Vec<User> = st

@@ -1,0 +1,418 @@
+//! The invoice as a PDF document: A4 pages, the 14 standard fonts (nothing embedded), the
+//! line table split over as many pages as it needs, totals on the last page.
+//!
+//! The old server's "PDF" was CSV bytes with a PDF name; its mobile app still asks for one
+//! from every order screen. The layout is done here, by measuring text with Helvetica's
+//! published widths, so amounts line up on the right and no text runs into the next column;
+//! pdf-writer only serialises the objects.
+
+use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str};
+
+/// What an invoice page shows, already formatted.
+#[derive(Debug, Clone, Default)]
+pub struct InvoiceDoc {
+    /// `TAX INVOICE`, or `PROFORMA INVOICE` before the order was invoiced.
+    pub title: String,
+    /// A line under the title (e.g. why this is not a tax invoice).
+    pub note: Option<String>,
+    pub seller: String,
+    pub seller_gstin: Option<String>,
+    pub number: String,
+    pub date: String,
+    pub order_id: String,
+    pub customer: String,
+    pub customer_gstin: Option<String>,
+    pub customer_address: Option<String>,
+    pub place_of_supply: Option<String>,
+    pub lines: Vec<InvoiceLine>,
+    /// Label and amount rows under the table, the last one printed bold (the total).
+    pub totals: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InvoiceLine {
+    pub description: String,
+    pub sku: String,
+    pub quantity: String,
+    pub rate: String,
+    pub gst: String,
+    pub amount: String,
+}
+
+const PAGE_W: f32 = 595.0;
+const PAGE_H: f32 = 842.0;
+const LEFT: f32 = 40.0;
+const RIGHT: f32 = PAGE_W - 40.0;
+const ROW: f32 = 16.0;
+/// Where the line table starts on the first page (below the parties) and on later ones.
+const TABLE_TOP_FIRST: f32 = 590.0;
+const TABLE_TOP_NEXT: f32 = 770.0;
+/// Nothing of the table goes below this (the footer lives under it).
+const TABLE_BOTTOM: f32 = 70.0;
+
+const REGULAR: Name<'static> = Name(b"F1");
+const BOLD: Name<'static> = Name(b"F2");
+
+/// Columns: (header, left edge or right edge, right-aligned, width).
+const COLUMNS: [(&str, f32, bool, f32); 7] = [
+    ("#", LEFT, false, 18.0),
+    ("Item", LEFT + 20.0, false, 205.0),
+    ("SKU", 268.0, false, 70.0),
+    ("Qty", 385.0, true, 45.0),
+    ("Rate", 450.0, true, 60.0),
+    ("GST %", 495.0, true, 40.0),
+    ("Amount", RIGHT, true, 70.0),
+];
+
+/// Helvetica advance widths (per 1000 em) for ASCII 32..=126, from Adobe's AFM. The bold
+/// face differs for letters, but digits, `.` and `,` (all that is right-aligned) match.
+const HELVETICA: [u16; 95] = [
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556,
+    556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667,
+    611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667,
+    667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500,
+    222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
+];
+
+/// The text in WinAnsiEncoding: Latin-1 letters keep their accents, the rupee sign becomes
+/// `Rs.`, anything else a standard font cannot show becomes `?`.
+fn win_ansi(s: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\u{20B9}' => out.extend_from_slice(b"Rs."),
+            c if (' '..='~').contains(&c) => out.push(c as u8),
+            c if ('\u{A0}'..='\u{FF}').contains(&c) => out.push(c as u32 as u8),
+            '\t' | '\n' | '\r' => out.push(b' '),
+            _ => out.push(b'?'),
+        }
+    }
+    out
+}
+
+fn width(bytes: &[u8], size: f32) -> f32 {
+    let units: u32 = bytes
+        .iter()
+        .map(|&b| match b {
+            32..=126 => u32::from(HELVETICA[usize::from(b - 32)]),
+            _ => 556,
+        })
+        .sum();
+    units as f32 * size / 1000.0
+}
+
+/// Cuts the text to fit `max` points, marking the cut with `...`.
+fn fit(s: &str, size: f32, max: f32) -> Vec<u8> {
+    let mut bytes = win_ansi(s);
+    if width(&bytes, size) <= max {
+        return bytes;
+    }
+    let dots = width(b"...", size);
+    while !bytes.is_empty() && width(&bytes, size) + dots > max {
+        bytes.pop();
+    }
+    bytes.extend_from_slice(b"...");
+    bytes
+}
+
+struct Page {
+    content: Content,
+}
+
+impl Page {
+    fn new() -> Page {
+        Page {
+            content: Content::new(),
+        }
+    }
+
+    fn text(&mut self, font: Name, size: f32, x: f32, y: f32, bytes: &[u8]) {
+        self.content
+            .begin_text()
+            .set_font(font, size)
+            .next_line(x, y)
+            .show(Str(bytes))
+            .end_text();
+    }
+
+    fn left(&mut self, font: Name, size: f32, x: f32, y: f32, s: &str, max: f32) {
+        let b = fit(s, size, max);
+        self.text(font, size, x, y, &b);
+    }
+
+    fn right(&mut self, font: Name, size: f32, x: f32, y: f32, s: &str) {
+        let b = win_ansi(s);
+        let mut w = width(&b, size);
+        // Bold letters run about 7 % wider than the regular widths measured here.
+        if font == BOLD && b.iter().any(u8::is_ascii_alphabetic) {
+            w *= 1.07;
+        }
+        self.text(font, size, x - w, y, &b);
+    }
+
+    fn rule(&mut self, y: f32, width: f32) {
+        self.content
+            .set_line_width(width)
+            .move_to(LEFT, y)
+            .line_to(RIGHT, y)
+            .stroke();
+    }
+
+    fn table_header(&mut self, y: f32) {
+        self.content.set_fill_gray(0.92);
+        self.content
+            .rect(LEFT, y - 5.0, RIGHT - LEFT, ROW)
+            .fill_nonzero();
+        self.content.set_fill_gray(0.0);
+        for (name, x, right, w) in COLUMNS {
+            if right {
+                self.right(BOLD, 9.0, x, y, name);
+            } else {
+                self.left(BOLD, 9.0, x, y, name, w);
+            }
+        }
+    }
+
+    fn line(&mut self, y: f32, n: usize, l: &InvoiceLine) {
+        let cells = [
+            n.to_string(),
+            l.description.clone(),
+            l.sku.clone(),
+            l.quantity.clone(),
+            l.rate.clone(),
+            l.gst.clone(),
+            l.amount.clone(),
+        ];
+        for ((_, x, right, w), cell) in COLUMNS.iter().zip(cells.iter()) {
+            if *right {
+                self.right(REGULAR, 9.0, *x, y, cell);
+            } else {
+                self.left(REGULAR, 9.0, *x, y, cell, *w);
+            }
+        }
+    }
+}
+
+/// Lines on each page: the first page holds the parties, later pages only the table; the
+/// totals need their own room on the last page.
+fn paginate(lines: usize, totals: usize) -> Vec<std::ops::Range<usize>> {
+    let per_first = ((TABLE_TOP_FIRST - ROW - TABLE_BOTTOM) / ROW) as usize;
+    let per_next = ((TABLE_TOP_NEXT - ROW - TABLE_BOTTOM) / ROW) as usize;
+    let totals_rows = totals + 2;
+    let mut pages = Vec::new();
+    let mut start = 0;
+    let mut capacity = per_first;
+    loop {
+        let end = (start + capacity).min(lines);
+        pages.push(start..end);
+        if end == lines && capacity - (end - start) >= totals_rows {
+            return pages;
+        }
+        if end == lines {
+            // The totals do not fit under the last lines: one more page for them.
+            pages.push(lines..lines);
+            return pages;
+        }
+        start = end;
+        capacity = per_next;
+    }
+}
+
+/// The document as PDF bytes.
+pub fn render(doc: &InvoiceDoc) -> Vec<u8> {
+    let pages = paginate(doc.lines.len(), doc.totals.len());
+    let count = pages.len();
+    let mut pdf = Pdf::new();
+    let catalog = Ref::new(1);
+    let tree = Ref::new(2);
+    let regular = Ref::new(3);
+    let bold = Ref::new(4);
+    let info = Ref::new(5);
+    let page_ids: Vec<Ref> = (0..count).map(|i| Ref::new(10 + 2 * i as i32)).collect();
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree)
+        .kids(page_ids.iter().copied())
+        .count(count as i32);
+    pdf.type1_font(regular)
+        .base_font(Name(b"Helvetica"))
+        .encoding_predefined(Name(b"WinAnsiEncoding"));
+    pdf.type1_font(bold)
+        .base_font(Name(b"Helvetica-Bold"))
+        .encoding_predefined(Name(b"WinAnsiEncoding"));
+    pdf.document_info(info)
+        .title(pdf_writer::TextStr(&format!(
+            "{} {}",
+            doc.title, doc.number
+        )))
+        .producer(pdf_writer::TextStr("NexusOMS"));
+
+    for (i, range) in pages.iter().enumerate() {
+        let mut p = Page::new();
+        let mut y = if i == 0 {
+            header(&mut p, doc);
+            TABLE_TOP_FIRST
+        } else {
+            p.left(BOLD, 11.0, LEFT, 800.0, &doc.title, 300.0);
+            p.right(
+                REGULAR,
+                9.0,
+                RIGHT,
+                800.0,
+                &format!("{}  (continued)", doc.number),
+            );
+            TABLE_TOP_NEXT
+        };
+        if !range.is_empty() || i == 0 {
+            p.table_header(y);
+            y -= ROW;
+            for n in range.clone() {
+                p.line(y, n + 1, &doc.lines[n]);
+                y -= ROW;
+            }
+            p.rule(y + ROW - 5.0, 0.5);
+        }
+        if i + 1 == count {
+            y -= 6.0;
+            let last = doc.totals.len().saturating_sub(1);
+            for (k, (label, amount)) in doc.totals.iter().enumerate() {
+                let font = if k == last { BOLD } else { REGULAR };
+                p.right(font, 10.0, 450.0, y, label);
+                p.right(font, 10.0, RIGHT, y, amount);
+                y -= ROW;
+            }
+        }
+        p.rule(50.0, 0.3);
+        p.left(
+            REGULAR,
+            8.0,
+            LEFT,
+            38.0,
+            &format!("{} {} - order {}", doc.title, doc.number, doc.order_id),
+            350.0,
+        );
+        p.right(
+            REGULAR,
+            8.0,
+            RIGHT,
+            38.0,
+            &format!("Page {} of {}", i + 1, count),
+        );
+
+        let content_id = Ref::new(11 + 2 * i as i32);
+        let mut page = pdf.page(page_ids[i]);
+        page.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
+            .parent(tree)
+            .contents(content_id);
+        page.resources()
+            .fonts()
+            .pair(REGULAR, regular)
+            .pair(BOLD, bold);
+        drop(page);
+        pdf.stream(content_id, &p.content.finish());
+    }
+    pdf.finish()
+}
+
+/// The first page's top: title, seller, the invoice's numbers, the buyer.
+fn header(p: &mut Page, doc: &InvoiceDoc) {
+    p.left(BOLD, 18.0, LEFT, 790.0, &doc.title, 300.0);
+    if let Some(note) = &doc.note {
+        p.left(REGULAR, 9.0, LEFT, 774.0, note, RIGHT - LEFT);
+    }
+    p.left(BOLD, 11.0, LEFT, 748.0, &doc.seller, 280.0);
+    if let Some(g) = &doc.seller_gstin {
+        p.left(REGULAR, 9.0, LEFT, 734.0, &format!("GSTIN {g}"), 280.0);
+    }
+    let facts = [
+        ("Number", doc.number.as_str()),
+        ("Date", doc.date.as_str()),
+        ("Order", doc.order_id.as_str()),
+    ];
+    let mut y = 748.0;
+    for (label, value) in facts {
+        p.left(REGULAR, 9.0, 360.0, y, label, 60.0);
+        p.right(BOLD, 9.0, RIGHT, y, value);
+        y -= 14.0;
+    }
+    p.rule(700.0, 0.5);
+    p.left(BOLD, 9.0, LEFT, 684.0, "Bill to", 100.0);
+    p.left(BOLD, 11.0, LEFT, 668.0, &doc.customer, 330.0);
+    let mut y = 654.0;
+    if let Some(a) = &doc.customer_address {
+        p.left(REGULAR, 9.0, LEFT, y, a, 330.0);
+        y -= 13.0;
+    }
+    if let Some(g) = &doc.customer_gstin {
+        p.left(REGULAR, 9.0, LEFT, y, &format!("GSTIN {g}"), 330.0);
+    }
+    if let Some(pos) = &doc.place_of_supply {
+        p.left(REGULAR, 9.0, 360.0, 684.0, "Place of supply", 100.0);
+        p.left(BOLD, 9.0, 360.0, 670.0, pos, RIGHT - 360.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(lines: usize) -> InvoiceDoc {
+        InvoiceDoc {
+            title: "TAX INVOICE".into(),
+            seller: "NexusOMS Distribution".into(),
+            number: "INV-260301-001".into(),
+            date: "01 Mar 2026".into(),
+            order_id: "ORD-001".into(),
+            customer: "Café Rao & Sons ₹".into(),
+            lines: (0..lines)
+                .map(|i| InvoiceLine {
+                    description: format!("Frozen prawns {i}"),
+                    sku: "SKU-1".into(),
+                    quantity: "2".into(),
+                    rate: "100.00".into(),
+                    gst: "5".into(),
+                    amount: "200.00".into(),
+                })
+                .collect(),
+            totals: vec![
+                ("Taxable value".into(), "200.00".into()),
+                ("Total".into(), "210.00".into()),
+            ],
+            ..InvoiceDoc::default()
+        }
+    }
+
+    #[test]
+    fn text_is_encoded_for_the_standard_fonts() {
+        assert_eq!(win_ansi("Café ₹5 中"), b"Caf\xe9 Rs.5 ?".to_vec());
+        // Digits are 556/1000 em: ten of them at 10 pt are 55.6 pt.
+        assert!((width(b"0123456789", 10.0) - 55.6).abs() < 0.01);
+        let cut = fit(&"W".repeat(100), 9.0, 60.0);
+        assert!(cut.ends_with(b"..."));
+        assert!(width(&cut, 9.0) <= 60.0);
+    }
+
+    #[test]
+    fn long_tables_run_over_pages_and_keep_room_for_totals() {
+        assert_eq!(paginate(3, 2), vec![0..3]);
+        let pages = paginate(200, 5);
+        assert_eq!(pages.first().unwrap().start, 0);
+        assert_eq!(pages.last().unwrap().end, 200);
+        assert!(pages.windows(2).all(|w| w[0].end == w[1].start));
+        // A first page filled to the last row pushes the totals onto a page of their own.
+        let full = ((TABLE_TOP_FIRST - ROW - TABLE_BOTTOM) / ROW) as usize;
+        assert_eq!(paginate(full, 2), vec![0..full, full..full]);
+        let bytes = render(&doc(200));
+        let pdf = lopdf::Document::load_mem(&bytes).expect("a PDF a reader opens");
+        let count = pdf.get_pages().len();
+        assert_eq!(count, pages.len());
+        let last = pdf.extract_text(&[count as u32]).unwrap();
+        assert!(last.contains("Frozen prawns 199"), "{last}");
+        assert!(last.contains("210.00"), "{last}");
+        assert!(last.contains(&format!("Page {count} of {count}")), "{last}");
+        let first = pdf.extract_text(&[1]).unwrap();
+        assert!(
+            first.contains("INV-260301-001") && first.contains("Rs."),
+            "{first}"
+        );
+    }
+}
