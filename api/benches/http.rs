@@ -21,10 +21,8 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::{Method, Request};
 use hyper_util::rt::TokioIo;
-use nexus_api::{AppState, app};
+use nexus_api::{app, startup};
 use nexus_core::config::Config;
-use nexus_core::seed::{SeedOptions, seed_demo};
-use nexus_core::types::Timestamp;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -236,25 +234,16 @@ async fn bench(args: Args) {
         ),
         ("NEXUS_BCRYPT_COST", "12".to_string()),
         ("RATE_LIMIT_MAX_REQUESTS", "1000000000".to_string()),
+        ("NEXUS_DEMO_DATA", "true".to_string()),
+        ("NEXUS_IN_PROCESS_WORKER", "false".to_string()),
     ]);
     let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
-    let store = nexus_core::store::open(&config.store_config())
-        .await
-        .unwrap();
     eprintln!(
         "seeding the demo data (bcrypt cost {}) …",
         config.bcrypt_cost
     );
-    seed_demo(
-        store.as_ref(),
-        &SeedOptions {
-            bcrypt_cost: config.bcrypt_cost,
-            now: Timestamp::now(),
-        },
-    )
-    .await
-    .unwrap();
-    let state = AppState::connect(config, store).await.unwrap();
+    // The same start-up as `nexus-api`, so the bench measures the product's wiring.
+    let state = startup::build(config).await.unwrap().state;
     let api = serve(app(state)).await;
     let hello = serve(Router::new().route("/", get(|| async { "Hello, World!" }))).await;
 

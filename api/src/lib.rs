@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod rate_limit;
 pub mod routes;
 pub mod shared_counters;
+pub mod startup;
 pub mod state;
 
 pub use error::ApiError;

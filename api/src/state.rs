@@ -74,24 +74,25 @@ impl AppState {
         }
     }
 
-    /// As [`AppState::new`], with the event bus the configuration names: Redis pub/sub when
-    /// `REDIS_URL` is set (WebSocket fan-out across API instances), otherwise the in-process
-    /// channel. An unreachable Redis is a start-up error, not a silent downgrade.
-    pub async fn connect(config: Config, store: Arc<dyn Store>) -> Result<Self, ConnectError> {
-        let mut st = Self::new(config, store);
+    /// The state over the services the deployment shares ([`nexus_worker::startup`]): its
+    /// store, files, event bus and queue. With Redis, rate limits and login lockouts are
+    /// counted there too, so they hold across every API instance; an unreachable Redis is a
+    /// start-up error, not a silent downgrade.
+    pub async fn with_services(
+        config: Config,
+        services: nexus_worker::startup::Services,
+    ) -> Result<Self, nexus_worker::startup::StartError> {
+        let mut st = Self::new(config, services.store);
+        st.events = services.events;
+        st.blobs = services.blobs;
+        st.jobs = Arc::new(services.transport.clone());
+        st.transport = Some(services.transport);
         if let Some(url) = &st.config.redis_url {
-            use secrecy::ExposeSecret;
-            let bus = nexus_core::events_redis::RedisBus::connect(
-                url.expose_secret(),
-                nexus_core::events_redis::DEFAULT_CHANNEL,
-            )
-            .await
-            .map_err(|e| ConnectError::Events(e.to_string()))?;
-            st.events = Arc::new(bus);
-            // Rate limits and login lockouts hold across every instance on this Redis.
             let counters = crate::shared_counters::SharedCounters::connect(url.expose_secret())
                 .await
-                .map_err(|e| ConnectError::Events(format!("Redis limits: {e}")))?;
+                .map_err(|e| {
+                    nexus_worker::startup::StartError::Events(format!("Redis limits: {e}"))
+                })?;
             st.rate_limits = Arc::new(RateLimits::shared(
                 st.config.rate_limit_window,
                 st.config.rate_limit_max,
@@ -100,11 +101,6 @@ impl AppState {
             st.login_limiter = Arc::new(login_limiter().shared(counters));
             prune_limits(&st.rate_limits, &st.login_limiter);
         }
-        let transport = nexus_worker::Transport::connect(&st.config)
-            .await
-            .map_err(|e| ConnectError::Queue(e.to_string()))?;
-        st.jobs = Arc::new(transport.clone());
-        st.transport = Some(transport);
         Ok(st)
     }
 
@@ -177,15 +173,6 @@ fn prune_limits(rate: &Arc<RateLimits>, login: &Arc<LoginLimiter>) {
 /// Five failed logins per account, fifty per address, in fifteen minutes.
 fn login_limiter() -> LoginLimiter {
     LoginLimiter::new(Duration::from_secs(15 * 60), 5, 50)
-}
-
-/// A shared service the API could not reach at start-up.
-#[derive(Debug, thiserror::Error)]
-pub enum ConnectError {
-    #[error("event bus: {0}")]
-    Events(String),
-    #[error("job queue: {0}")]
-    Queue(String),
 }
 
 /// Gemini when configured; the rules otherwise, or when no HTTP client can be built (then

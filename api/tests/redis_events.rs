@@ -7,17 +7,13 @@
 //! with a message saying so rather than silently skipping.
 
 use futures::{SinkExt, StreamExt};
-use nexus_api::{AppState, app};
+use nexus_api::{AppState, startup};
 use nexus_core::config::Config;
 use nexus_core::events::{Event, EventBus, Topic, types};
 use nexus_core::events_redis::{DEFAULT_CHANNEL, RedisBus};
-use nexus_core::seed::{SeedOptions, seed_demo};
-use nexus_core::store::{SqliteStore, Store};
-use nexus_core::types::Timestamp;
 use nexus_tests::redis::{RedisServer, free_port};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio_tungstenite::tungstenite::Message;
@@ -130,12 +126,9 @@ async fn next_text(ws: &mut Ws) -> Value {
     }
 }
 
-/// An API process: its own state (and so its own Redis bus) over a shared store.
-async fn spawn_instance(
-    store: Arc<dyn Store>,
-    redis_url: &str,
-    data_dir: &std::path::Path,
-) -> (String, AppState) {
+/// An API process, started as `nexus-api` starts one: its own state (and so its own Redis
+/// bus) over the data folder both instances share.
+async fn spawn_instance(redis_url: &str, data_dir: &std::path::Path) -> (String, AppState) {
     let vars: HashMap<&str, String> = HashMap::from([
         ("NEXUS_DATA_DIR", data_dir.to_str().unwrap().to_string()),
         ("NEXUS_BCRYPT_COST", "4".to_string()),
@@ -144,20 +137,17 @@ async fn spawn_instance(
             "test-secret-test-secret-test-secret-0123".to_string(),
         ),
         ("REDIS_URL", redis_url.to_string()),
+        ("NEXUS_DEMO_DATA", "true".to_string()),
     ]);
     let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
-    let state = AppState::connect(config, store).await.unwrap();
+    let state = startup::build(config).await.unwrap().state;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = app(state.clone());
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
+    tokio::spawn(startup::serve(
+        state.clone(),
+        listener,
+        std::future::pending::<()>(),
+    ));
     (addr.to_string(), state)
 }
 
@@ -165,23 +155,8 @@ async fn spawn_instance(
 async fn websocket_clients_of_one_instance_get_events_published_by_another() {
     let redis = RedisServer::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> = Arc::new(
-        SqliteStore::open(dir.path().join("nexus.db"))
-            .await
-            .unwrap(),
-    );
-    store.ensure_indexes().await.unwrap();
-    seed_demo(
-        store.as_ref(),
-        &SeedOptions {
-            bcrypt_cost: 4,
-            now: Timestamp::now(),
-        },
-    )
-    .await
-    .unwrap();
-    let (addr_a, state_a) = spawn_instance(store.clone(), &redis.url(), dir.path()).await;
-    let (_addr_b, state_b) = spawn_instance(store.clone(), &redis.url(), dir.path()).await;
+    let (addr_a, state_a) = spawn_instance(&redis.url(), dir.path()).await;
+    let (_addr_b, state_b) = spawn_instance(&redis.url(), dir.path()).await;
     assert!(state_a.events.describe().starts_with("Redis pub/sub"));
 
     // /api/ready reports the bus.

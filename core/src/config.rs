@@ -252,18 +252,19 @@ impl Config {
                 ));
             }
             Some(uri) => {
-                let parsed = url::Url::parse(&uri)
-                    .map_err(|e| err("MONGODB_URI", format!("not a connection string ({e})")))?;
-                if !matches!(parsed.scheme(), "mongodb" | "mongodb+srv") {
-                    return Err(err(
-                        "MONGODB_URI",
-                        "must start with mongodb:// or mongodb+srv://",
-                    ));
+                use crate::store::open::{database_from_uri, db_name_problem, mongodb_uri_problem};
+                if let Some(why) = mongodb_uri_problem(&uri) {
+                    return Err(err("MONGODB_URI", why));
                 }
-                let from_path = parsed.path().trim_start_matches('/').to_string();
-                let database = val("NEXUS_MONGODB_DB")
-                    .or(Some(from_path).filter(|p| !p.is_empty()))
-                    .unwrap_or_else(|| "nexusoms".into());
+                let database = match val("NEXUS_MONGODB_DB") {
+                    Some(db) => match db_name_problem(&db) {
+                        Some(why) => return Err(err("NEXUS_MONGODB_DB", why)),
+                        None => db,
+                    },
+                    None => database_from_uri(&uri)
+                        .map_err(|why| err("MONGODB_URI", why))?
+                        .unwrap_or_else(|| crate::store::open::DEFAULT_MONGODB_DB.into()),
+                };
                 StoreSettings::Mongo {
                     uri: SecretString::from(uri),
                     database,
@@ -834,6 +835,48 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Config::from_lookup(|k| m.get(k).cloned())
+    }
+
+    /// The store settings are read here only (the admin tool, the worker and the API share
+    /// this parser): database from `NEXUS_MONGODB_DB`, else the URI path, else `nexusoms`.
+    #[test]
+    fn store_settings_come_from_one_parser() {
+        let db = |pairs: &[(&str, &str)]| match cfg(pairs).unwrap().store {
+            StoreSettings::Mongo { database, .. } => database,
+            StoreSettings::Sqlite { path } => format!("sqlite:{}", path.display()),
+        };
+        assert_eq!(db(&[]), "sqlite:./data/nexus.db");
+        assert_eq!(
+            db(&[("MONGODB_URI", "  "), ("NEXUS_DB_PATH", "/tmp/x.db")]),
+            "sqlite:/tmp/x.db"
+        );
+        assert_eq!(
+            db(&[("MONGODB_URI", "mongodb://u:p@h1:27017,h2/legacy?retryWrites=true")]),
+            "legacy"
+        );
+        assert_eq!(
+            db(&[
+                ("MONGODB_URI", "mongodb+srv://u:p@cluster.example/legacy"),
+                ("NEXUS_MONGODB_DB", "other"),
+            ]),
+            "other"
+        );
+        assert_eq!(
+            db(&[("MONGODB_URI", "mongodb://localhost:27017/?replicaSet=rs0")]),
+            "nexusoms"
+        );
+        for bad in [
+            "postgres://u:secretpw@h/db",
+            "mongodb://",
+            "mongodb://u:secretpw@/db",
+            "mongodb://h/bad.name",
+        ] {
+            let e = cfg(&[("MONGODB_URI", bad)]).unwrap_err();
+            assert_eq!(e.var, "MONGODB_URI");
+            assert!(!e.to_string().contains("secretpw"), "{e}");
+        }
+        let e = cfg(&[("MONGODB_URI", "mongodb://h"), ("NEXUS_MONGODB_DB", "a/b")]).unwrap_err();
+        assert_eq!(e.var, "NEXUS_MONGODB_DB");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Which database a command works on, chosen exactly as the API chooses it.
 
 use anyhow::Context;
+use nexus_core::config::Config;
 use nexus_core::store::{self, Backend, SqliteStore, Store, StoreConfig};
 use secrecy::ExposeSecret;
 use std::path::{Path, PathBuf};
@@ -16,16 +17,13 @@ pub struct Target {
 
 impl Target {
     /// `MONGODB_URI` wins; otherwise `--db` (or `NEXUS_DB_PATH`, which clap reads into it),
-    /// otherwise `$NEXUS_DATA_DIR/nexus.db`, otherwise `./data/nexus.db` — the API's order.
+    /// otherwise `$NEXUS_DATA_DIR/nexus.db`, otherwise `./data/nexus.db`: the settings are
+    /// read by the same parser as the API's and the worker's (`Config`).
     pub fn resolve(db: Option<PathBuf>) -> anyhow::Result<Target> {
-        let mut cfg = StoreConfig::from_env().context("reading the store settings")?;
-        let data_dir = std::env::var("NEXUS_DATA_DIR")
-            .ok()
-            .filter(|d| !d.trim().is_empty());
-        match (db, data_dir) {
-            (Some(path), _) => cfg.sqlite_path = path,
-            (None, Some(dir)) => cfg.sqlite_path = PathBuf::from(dir.trim()).join("nexus.db"),
-            (None, None) => {}
+        let config = Config::from_env().context("reading the settings")?;
+        let mut cfg = config.store_config();
+        if let Some(path) = db {
+            cfg.sqlite_path = path;
         }
         // Commands decide themselves whether to touch indexes (create-indexes reports them).
         cfg.ensure_indexes = false;
@@ -52,12 +50,7 @@ impl Target {
     pub fn describe(&self) -> String {
         match self.backend() {
             Backend::Mongo => {
-                let db = self
-                    .cfg
-                    .mongodb_database()
-                    .ok()
-                    .flatten()
-                    .unwrap_or_default();
+                let db = self.cfg.mongodb_database().unwrap_or_default();
                 let host = self
                     .cfg
                     .mongodb_uri

@@ -7,6 +7,8 @@
 //! * [`runner`], [`queue`], [`service`]: job records with claims, leases, progress, retries
 //!   with backoff and the dead state; the apalis transports; the worker process's parts.
 //! * [`expiry_scan`]: the daily and on-demand expiry scan.
+//! * [`startup`]: the shared services (store, files, events, queue) every process connects
+//!   to, built once from the configuration, for this binary and for `nexus-api`.
 
 pub mod expiry_scan;
 mod import_job;
@@ -14,6 +16,7 @@ pub mod imports;
 pub mod queue;
 pub mod runner;
 pub mod service;
+pub mod startup;
 pub mod work;
 
 pub use imports::{ImportContext, ImportError, ImportOutcome, Inspection, inspect, run_import};

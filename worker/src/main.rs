@@ -4,11 +4,8 @@
 
 use clap::Parser;
 use nexus_core::config::Config;
-use nexus_core::events::{EventBus, InProcessBus};
-use nexus_worker::{Transport, WorkerDeps, service};
-use secrecy::ExposeSecret;
+use nexus_worker::{service, startup};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 /// NexusOMS background job worker.
 ///
@@ -57,36 +54,9 @@ async fn main() -> ExitCode {
 }
 
 async fn run(mut config: Config) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&config.data_dir)?;
-    config.resolve_jwt_secret()?;
-    let store = nexus_core::store::open(&config.store_config()).await?;
-    let secret = config
-        .jwt_secret
-        .as_ref()
-        .map(|s| s.expose_secret().as_bytes().to_vec())
-        .unwrap_or_default();
-    let blobs =
-        nexus_core::blob::from_settings(&config.blob, &config.data_dir.join("blobs"), &secret);
-    let events: Arc<dyn EventBus> = match &config.redis_url {
-        Some(url) => Arc::new(
-            nexus_core::events_redis::RedisBus::connect(
-                url.expose_secret(),
-                nexus_core::events_redis::DEFAULT_CHANNEL,
-            )
-            .await?,
-        ),
-        // Embedded: events stay in this process; the API reads progress from the records.
-        None => Arc::new(InProcessBus::default()),
-    };
-    let transport = Transport::connect(&config).await?;
-    let deps = WorkerDeps {
-        store,
-        blobs,
-        events,
-        queue: Arc::new(transport.clone()),
-        settings: config.jobs.clone(),
-        worker_id: WorkerDeps::new_worker_id(),
-    };
+    startup::prepare(&mut config)?;
+    let services = startup::connect(&config).await?;
+    let deps = services.worker_deps(&config);
     println!(
         "nexus-worker {} ready: {} ({} at once), worker id {}",
         env!("CARGO_PKG_VERSION"),
@@ -99,7 +69,7 @@ async fn run(mut config: Config) -> anyhow::Result<()> {
         config.jobs.concurrency,
         deps.worker_id
     );
-    service::run(deps, transport, nexus_worker::service::shutdown_signal()).await?;
+    service::run(deps, services.transport, service::shutdown_signal()).await?;
     tracing::info!("nexus-worker stopped");
     Ok(())
 }

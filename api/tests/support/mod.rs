@@ -6,10 +6,10 @@
 
 pub mod ws_client;
 
-use nexus_api::{AppState, app};
+use nexus_api::{AppState, startup};
 use nexus_core::config::Config;
-use nexus_core::seed::{SeedOptions, demo_dataset, seed_demo};
-use nexus_core::store::{SqliteStore, Store};
+use nexus_core::seed::demo_dataset;
+use nexus_core::store::Store;
 use nexus_core::types::Timestamp;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -62,75 +62,48 @@ async fn spawn(env: &[(&str, &str)], workers: bool) -> TestApp {
             "JWT_SECRET".to_string(),
             "test-secret-test-secret-test-secret-0123".to_string(),
         ),
+        ("NEXUS_DEMO_DATA".to_string(), "true".to_string()),
+        // The SQLite queue in the test's folder, or Redis when the test sets REDIS_URL; the
+        // workers run in this process only when the test asks for them.
+        ("NEXUS_IN_PROCESS_WORKER".to_string(), workers.to_string()),
     ]);
     if !workers {
         // No worker runs here: an import request has nothing to wait for.
         vars.insert("NEXUS_IMPORT_WAIT".to_string(), "0s".to_string());
     }
-    for (k, v) in env {
-        vars.insert(k.to_string(), v.to_string());
-    }
-    let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
-    let store: Arc<dyn Store> = if std::env::var(STORE_ENV).as_deref() == Ok("mongo") {
+    if std::env::var(STORE_ENV).as_deref() == Ok("mongo") {
         // A fresh database per test on the test binary's MongoDB (SecantusDB, or the replica
         // set of NEXUS_TEST_MONGODB_URI); SecantusDB's files go with the binary.
         let db = format!(
             "nexus_api_test_{}",
             ulid::Ulid::new().to_string().to_lowercase()
         );
-        Arc::new(
-            nexus_core::store::MongoStore::connect(&nexus_tests::mongo::shared_uri(), &db)
-                .await
-                .unwrap(),
-        )
-    } else {
-        Arc::new(
-            SqliteStore::open(dir.path().join("nexus.db"))
-                .await
-                .unwrap(),
-        )
-    };
-    store.ensure_indexes().await.unwrap();
-    let opts = SeedOptions {
-        bcrypt_cost: 4,
-        now: Timestamp::now(),
-    };
-    seed_demo(store.as_ref(), &opts).await.unwrap();
-    let passwords = demo_dataset(opts.now)
+        vars.insert("MONGODB_URI".to_string(), nexus_tests::mongo::shared_uri());
+        vars.insert("NEXUS_MONGODB_DB".to_string(), db);
+    }
+    for (k, v) in env {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
+    // The same start-up as `nexus-api` (store, files, bus, queue, demo data, workers).
+    let built = startup::build(config).await.unwrap();
+    let passwords = demo_dataset(Timestamp::now())
         .users
         .into_iter()
         .map(|u| (u.user.id.clone(), u.password.to_string()))
         .collect();
-
-    let mut state = AppState::new(config, store.clone());
-    if workers {
-        // The SQLite queue in the test's folder, or Redis when the test set REDIS_URL.
-        let transport = nexus_worker::Transport::connect(&state.config)
-            .await
-            .unwrap();
-        state.jobs = Arc::new(transport.clone());
-        state.transport = Some(transport.clone());
-        tokio::spawn(nexus_worker::service::run(
-            state.worker_deps(),
-            transport,
-            std::future::pending::<()>(),
-        ));
-    }
+    let state = built.state;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = app(state.clone());
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
+    tokio::spawn(startup::serve(
+        state.clone(),
+        listener,
+        std::future::pending::<()>(),
+    ));
     TestApp {
         base: format!("http://{addr}"),
         http: reqwest::Client::new(),
-        store,
+        store: state.store.clone(),
         state,
         passwords,
         tokens: Mutex::new(HashMap::new()),

@@ -1,8 +1,9 @@
-//! Choosing and opening the store from configuration: MongoDB when a URI is configured (the
-//! legacy `MONGODB_URI` keeps working), otherwise the embedded SQLite file. Unset means
-//! embedded, never a crash; a set-but-malformed value is an error naming the variable.
+//! Opening the store the configuration chose: MongoDB when a URI is configured (the legacy
+//! `MONGODB_URI` keeps working), otherwise the embedded SQLite file. The variables are read
+//! and validated once, by `config::Config` (which uses the checks below); this module only
+//! opens what it was given.
 
-use super::{Store, StoreError, StoreResult};
+use super::{Store, StoreResult};
 use secrecy::{ExposeSecret, SecretString};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -37,82 +38,44 @@ impl Default for StoreConfig {
 }
 
 impl StoreConfig {
-    /// Reads `MONGODB_URI`, `NEXUS_MONGODB_DB` and `NEXUS_DB_PATH` from the environment.
-    pub fn from_env() -> StoreResult<Self> {
-        Self::from_lookup(|k| std::env::var(k).ok())
-    }
-
-    /// Same as [`Self::from_env`] over any variable source (tests, `.env` maps). Empty values
-    /// count as unset.
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> StoreResult<Self> {
-        let var = |k: &str| {
-            get(k)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        let mongodb_uri = match var(ENV_MONGODB_URI) {
-            Some(uri) => {
-                validate_mongodb_uri(&uri)?;
-                Some(SecretString::from(uri))
-            }
-            None => None,
-        };
-        let mongodb_db = match var(ENV_MONGODB_DB) {
-            Some(db) => Some(validate_db_name(&db, ENV_MONGODB_DB)?),
-            None => None,
-        };
-        Ok(StoreConfig {
-            mongodb_uri,
-            mongodb_db,
-            sqlite_path: var(ENV_DB_PATH)
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_SQLITE_PATH)),
-            ensure_indexes: true,
-        })
-    }
-
-    /// The MongoDB database to use: `NEXUS_MONGODB_DB`, else the URI's path, else `nexusoms`.
-    pub fn mongodb_database(&self) -> StoreResult<Option<String>> {
-        let Some(uri) = &self.mongodb_uri else {
-            return Ok(None);
-        };
-        if let Some(db) = &self.mongodb_db {
-            return Ok(Some(db.clone()));
-        }
-        Ok(Some(
-            database_from_uri(uri.expose_secret())?.unwrap_or_else(|| DEFAULT_MONGODB_DB.into()),
-        ))
+    /// The MongoDB database to use (`None` for SQLite): the one the configuration resolved
+    /// (`NEXUS_MONGODB_DB`, else the URI's path), else `nexusoms`.
+    pub fn mongodb_database(&self) -> Option<String> {
+        self.mongodb_uri.as_ref()?;
+        Some(
+            self.mongodb_db
+                .clone()
+                .unwrap_or_else(|| DEFAULT_MONGODB_DB.into()),
+        )
     }
 }
 
-fn config_error(var: &str, why: &str) -> StoreError {
-    StoreError::Config(format!("{var} {why}"))
+#[cfg(any(not(feature = "sqlite"), not(feature = "mongo")))]
+fn config_error(var: &str, why: &str) -> super::StoreError {
+    super::StoreError::Config(format!("{var} {why}"))
 }
 
-/// Checks the shape of a connection string without echoing it (it may hold a password).
-pub fn validate_mongodb_uri(uri: &str) -> StoreResult<()> {
-    let rest = uri
+/// What is wrong with a connection string, without echoing it (it may hold a password).
+pub fn mongodb_uri_problem(uri: &str) -> Option<&'static str> {
+    let Some(rest) = uri
         .strip_prefix("mongodb://")
         .or_else(|| uri.strip_prefix("mongodb+srv://"))
-        .ok_or_else(|| {
-            config_error(
-                ENV_MONGODB_URI,
-                "must start with mongodb:// or mongodb+srv://",
-            )
-        })?;
+    else {
+        return Some("must start with mongodb:// or mongodb+srv://");
+    };
     let hosts = rest.split(['/', '?']).next().unwrap_or("");
     let hosts = hosts.rsplit('@').next().unwrap_or("");
     if hosts.is_empty() || hosts.split(',').any(str::is_empty) {
-        return Err(config_error(ENV_MONGODB_URI, "names no host"));
+        return Some("names no host");
     }
     if uri.chars().any(char::is_whitespace) {
-        return Err(config_error(ENV_MONGODB_URI, "contains whitespace"));
+        return Some("contains whitespace");
     }
-    database_from_uri(uri).map(|_| ())
+    database_from_uri(uri).err()
 }
 
 /// The database in the URI path (`mongodb://host/nexus?retryWrites=true` → `nexus`).
-pub fn database_from_uri(uri: &str) -> StoreResult<Option<String>> {
+pub fn database_from_uri(uri: &str) -> Result<Option<String>, &'static str> {
     let rest = uri.split_once("://").map(|(_, r)| r).unwrap_or(uri);
     let Some((_, after_host)) = rest.split_once('/') else {
         return Ok(None);
@@ -121,22 +84,20 @@ pub fn database_from_uri(uri: &str) -> StoreResult<Option<String>> {
     if db.is_empty() {
         return Ok(None);
     }
-    validate_db_name(db, ENV_MONGODB_URI).map(Some)
+    db_name_problem(db).map_or(Ok(Some(db.to_string())), Err)
 }
 
-fn validate_db_name(db: &str, var: &str) -> StoreResult<String> {
-    let bad = db.len() > 63
+/// What is wrong with a MongoDB database name (MongoDB refuses these characters).
+pub fn db_name_problem(db: &str) -> Option<&'static str> {
+    let bad = db.is_empty()
+        || db.len() > 63
         || db.chars().any(|c| {
             matches!(
                 c,
                 '/' | '\\' | '.' | ' ' | '"' | '$' | '*' | '<' | '>' | ':' | '|' | '?'
             )
         });
-    if bad {
-        Err(config_error(var, "names an invalid database"))
-    } else {
-        Ok(db.to_string())
-    }
+    bad.then_some("names an invalid database")
 }
 
 /// Opens the configured store and, unless disabled, creates missing catalogue indexes.
@@ -144,7 +105,7 @@ pub async fn open(cfg: &StoreConfig) -> StoreResult<Arc<dyn Store>> {
     let store: Arc<dyn Store> = match &cfg.mongodb_uri {
         Some(uri) => {
             let db = cfg
-                .mongodb_database()?
+                .mongodb_database()
                 .unwrap_or_else(|| DEFAULT_MONGODB_DB.into());
             open_mongo(uri.expose_secret(), &db).await?
         }
@@ -194,60 +155,26 @@ async fn open_sqlite(_cfg: &StoreConfig) -> StoreResult<Arc<dyn Store>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn cfg(vars: &[(&str, &str)]) -> StoreResult<StoreConfig> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        StoreConfig::from_lookup(|k| map.get(k).cloned())
-    }
 
     #[test]
-    fn unset_means_embedded_sqlite() {
-        let c = cfg(&[]).unwrap();
-        assert!(c.mongodb_uri.is_none());
-        assert_eq!(c.sqlite_path, PathBuf::from("./data/nexus.db"));
-        let c = cfg(&[("MONGODB_URI", "  "), ("NEXUS_DB_PATH", "/tmp/x.db")]).unwrap();
-        assert!(c.mongodb_uri.is_none());
-        assert_eq!(c.sqlite_path, PathBuf::from("/tmp/x.db"));
-    }
-
-    #[test]
-    fn database_name_from_variable_uri_or_default() {
-        let c = cfg(&[(
-            "MONGODB_URI",
-            "mongodb://u:p@h1:27017,h2/legacy?retryWrites=true",
-        )])
-        .unwrap();
-        assert_eq!(c.mongodb_database().unwrap().as_deref(), Some("legacy"));
-        let c = cfg(&[
-            ("MONGODB_URI", "mongodb+srv://u:p@cluster.example/legacy"),
-            ("NEXUS_MONGODB_DB", "other"),
-        ])
-        .unwrap();
-        assert_eq!(c.mongodb_database().unwrap().as_deref(), Some("other"));
-        let c = cfg(&[("MONGODB_URI", "mongodb://localhost:27017/?replicaSet=rs0")]).unwrap();
-        assert_eq!(c.mongodb_database().unwrap().as_deref(), Some("nexusoms"));
-    }
-
-    #[test]
-    fn malformed_values_name_the_variable_not_the_secret() {
+    fn connection_strings_are_checked_without_echoing_them() {
+        assert_eq!(mongodb_uri_problem("mongodb://u:p@h1:27017,h2/legacy?w=1"), None);
+        assert_eq!(
+            database_from_uri("mongodb://u:p@h1:27017,h2/legacy?retryWrites=true"),
+            Ok(Some("legacy".into()))
+        );
+        assert_eq!(database_from_uri("mongodb://localhost:27017/?replicaSet=rs0"), Ok(None));
         for bad in [
             "postgres://u:secretpw@h/db",
             "mongodb://",
             "mongodb://u:secretpw@/db",
             "mongodb://h/bad.name",
         ] {
-            let err = cfg(&[("MONGODB_URI", bad)]).unwrap_err().to_string();
-            assert!(err.contains("MONGODB_URI"), "{err}");
-            assert!(!err.contains("secretpw"), "{err}");
+            let why = mongodb_uri_problem(bad).expect(bad);
+            assert!(!why.contains("secretpw"), "{why}");
         }
-        let err = cfg(&[("MONGODB_URI", "mongodb://h"), ("NEXUS_MONGODB_DB", "a/b")])
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("NEXUS_MONGODB_DB"), "{err}");
+        assert!(db_name_problem("a/b").is_some());
+        assert!(db_name_problem("nexusoms").is_none());
     }
 
     #[cfg(feature = "sqlite")]
