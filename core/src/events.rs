@@ -176,23 +176,9 @@ pub fn order_audience(order: &crate::model::Order) -> Audience {
     }
 }
 
-/// `order:created` with the legacy payload (api.md §3 E4), from the API and from imports.
-pub fn order_created(order: &crate::model::Order) -> Event {
-    Event::new(
-        Topic::Orders,
-        types::ORDER_CREATED,
-        serde_json::json!({
-            "orderId": order.id,
-            "customerName": order.customer_name,
-            "total": order.total,
-            "status": order.status,
-            "salespersonId": order.salesperson_id,
-            "orderType": order.order_type,
-            "createdAt": order.created_at,
-        }),
-    )
-    .to(order_audience(order))
-}
+/// `order:created` (api.md §3 E4), from the API and from imports: built with the other
+/// typed events in [`crate::live`].
+pub use crate::live::order_created;
 
 #[cfg(test)]
 mod tests {

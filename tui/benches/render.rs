@@ -4,22 +4,24 @@
 //! holds the arrow key. Prints mean, p50, p99 and max per frame for two terminal sizes.
 
 use chrono::{TimeZone, Utc};
+use nexus_core::model::OrderStatus;
 use nexus_tui::app::{ApiResult, App, Input};
-use nexus_tui::dto::{OrderRow, UserInfo};
+use nexus_tui::dto::{OrderRow, Status, UserInfo};
 use nexus_tui::keys::Key;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use rust_decimal::Decimal;
 use std::time::{Duration, Instant};
 
 const ORDERS: usize = 10_000;
 const FRAMES: usize = 500;
-const STATUSES: [&str; 6] = [
-    "Pending Credit Approval",
-    "Pending WH Selection",
-    "Pending Packing",
-    "In Transit",
-    "Delivered",
-    "Cancelled",
+const STATUSES: [OrderStatus; 6] = [
+    OrderStatus::PendingCreditApproval,
+    OrderStatus::PendingWhSelection,
+    OrderStatus::PendingPacking,
+    OrderStatus::InTransit,
+    OrderStatus::Delivered,
+    OrderStatus::Cancelled,
 ];
 
 fn app() -> App {
@@ -36,11 +38,12 @@ fn app() -> App {
             id: format!("ORD-{i:06}"),
             customer_id: format!("CUST-{:03}", i % 300),
             customer_name: format!("Customer {} Traders", i % 300),
-            status: STATUSES[i % STATUSES.len()].into(),
-            total: (i as f64) * 13.37,
+            status: Status::of(STATUSES[i % STATUSES.len()]),
+            total: Decimal::new(i as i64 * 1337, 2),
             salesperson_id: format!("SALES-{:03}", i % 40),
             created_at: Some(now - chrono::Duration::minutes(i as i64)),
             items: 3,
+            steps: Some(Vec::new()),
         })
         .collect();
     app.handle(Input::Api(ApiResult::Orders {

@@ -263,7 +263,7 @@ impl ApiClient {
         let mut params = q.params();
         params.push(("limit", ORDER_PAGE.to_string()));
         let (v, headers) = self.get("/api/orders", &params).await?;
-        let rows: Vec<OrderRow> = array(&v).iter().filter_map(OrderRow::from_json).collect();
+        let rows = OrderRow::list_from_json(&v);
         let total = headers
             .get("x-total-count")
             .and_then(|h| h.to_str().ok())
@@ -328,16 +328,23 @@ impl ApiClient {
         Aging::from_json(&v).ok_or_else(|| ApiError(format!("customer {id}: unreadable answer")))
     }
 
-    /// Runs a lifecycle step; returns the order's new status.
-    pub async fn step(
-        &self,
-        order_id: &str,
-        endpoint: &str,
-        body: Option<&Value>,
-    ) -> Result<String, ApiError> {
-        let v = self
-            .post(&format!("/api/orders/{}/{endpoint}", enc(order_id)), body)
-            .await?;
+    /// Takes a lifecycle step as the server offered it (`availableSteps`: its method, its
+    /// path, its body plus the form's fields); returns the order's new status.
+    pub async fn step(&self, method: &str, path: &str, body: &Value) -> Result<String, ApiError> {
+        let verb = reqwest::Method::from_bytes(method.trim().to_ascii_uppercase().as_bytes())
+            .map_err(|_| ApiError(format!("the server offered a step with method `{method}`")))?;
+        // The path comes from the server; anything but an API path on this server is refused
+        // rather than requested with the user's token.
+        if !path.starts_with("/api/") || path.contains("..") {
+            return Err(ApiError(format!(
+                "the server offered a step at `{path}`, which is not an API path"
+            )));
+        }
+        let rb = self
+            .http
+            .request(verb, format!("{}{path}", self.base))
+            .json(body);
+        let (v, _) = self.send(rb).await?;
         let order = v.get("data").unwrap_or(&v);
         Ok(crate::dto::s(order, "status"))
     }

@@ -107,13 +107,19 @@ impl OrderQuery {
         p
     }
 
-    /// Whether a row (e.g. one announced live) passes these filters.
+    /// Whether a row (e.g. one announced live) passes these filters. The status filter
+    /// compares statuses, so a legacy name typed in `:status` matches as on the server.
     pub fn admits(&self, row: &OrderRow) -> bool {
         let eq = |want: &Option<String>, have: &str| {
             want.as_ref()
                 .is_none_or(|w| w.is_empty() || w.eq_ignore_ascii_case(have))
         };
-        eq(&self.status, &row.status)
+        let status = self
+            .status
+            .as_ref()
+            .filter(|w| !w.trim().is_empty())
+            .is_none_or(|w| crate::dto::Status::parse(w).same(&row.status));
+        status
             && eq(&self.customer_id, &row.customer_id)
             && eq(&self.salesperson_id, &row.salesperson_id)
             && self.q.as_ref().is_none_or(|q| {
@@ -156,11 +162,13 @@ pub enum Command {
     LoadStock,
     LoadCredit,
     LoadAging(String),
+    /// A lifecycle step, sent where the server said it goes (`availableSteps`).
     Step {
         order_id: String,
-        label: &'static str,
-        endpoint: &'static str,
-        body: Option<Value>,
+        label: String,
+        method: String,
+        path: String,
+        body: Value,
     },
     Job {
         job_id: String,
@@ -188,8 +196,11 @@ impl fmt::Debug for Command {
             Command::LoadCredit => f.write_str("LoadCredit"),
             Command::LoadAging(id) => write!(f, "LoadAging({id})"),
             Command::Step {
-                order_id, endpoint, ..
-            } => write!(f, "Step({order_id}, {endpoint})"),
+                order_id,
+                method,
+                path,
+                ..
+            } => write!(f, "Step({order_id}, {method} {path})"),
             Command::Job { job_id, action } => write!(f, "Job({job_id}, {action:?})"),
             Command::StartLive => f.write_str("StartLive"),
             Command::Forget => f.write_str("Forget"),
@@ -220,9 +231,10 @@ pub enum ApiResult {
     Stock(Result<(Vec<ExpiringBatch>, Vec<LowPackaging>), String>),
     Credit(Result<Vec<CustomerCredit>, String>),
     Aging(Result<Aging, String>),
+    /// A step's answer: the order's new status, as the server wrote it.
     StepDone {
         order_id: String,
-        label: &'static str,
+        label: String,
         result: Result<String, String>,
     },
     JobDone {
@@ -313,7 +325,7 @@ pub enum Screen {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Confirm {
-    Step { form: StepForm, body: Option<Value> },
+    Step { form: StepForm, body: Value },
     Job { job_id: String, action: JobAction },
 }
 
@@ -331,9 +343,10 @@ pub enum Overlay {
     Filter {
         text: String,
     },
+    /// The steps the server offers on an order, in its order.
     Steps {
         order_id: String,
-        steps: Vec<&'static crate::steps::StepDef>,
+        steps: Vec<crate::steps::Offer>,
         sel: usize,
     },
     Form(StepForm),
@@ -564,8 +577,7 @@ impl App {
         match self.view {
             ViewId::Dashboard => self.dashboard_key(key),
             ViewId::Orders => {
-                let user = self.user.clone().unwrap_or_default();
-                let out = self.orders.key(key, &user, can_write);
+                let out = self.orders.key(key, can_write);
                 self.apply_view_outcome(out)
             }
             ViewId::Jobs => {
@@ -609,6 +621,10 @@ impl App {
             ViewOutcome::Message(level, text) => {
                 self.set_message(level, text);
                 Vec::new()
+            }
+            ViewOutcome::Load(cmds, level, text) => {
+                self.set_message(level, text);
+                cmds
             }
         }
     }
@@ -670,4 +686,6 @@ pub enum ViewOutcome {
     Commands(Vec<Command>),
     Overlay(Overlay),
     Message(Level, String),
+    /// Commands to run, with a word on the status line about what they are for.
+    Load(Vec<Command>, Level, String),
 }

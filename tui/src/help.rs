@@ -38,7 +38,7 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     (
         "Orders",
         "t",
-        "lifecycle steps you may take on the order (open it first to pack)",
+        "the steps the server offers you on the order (open it first to pack or edit)",
     ),
     ("Orders", "r", "reload the list with the current filters"),
     (

@@ -165,13 +165,11 @@ fn spawn_call(
             Command::Step {
                 order_id,
                 label,
-                endpoint,
+                method,
+                path,
                 body,
             } => {
-                let result = api
-                    .step(&order_id, endpoint, body.as_ref())
-                    .await
-                    .map_err(err);
+                let result = api.step(&method, &path, &body).await.map_err(err);
                 ApiResult::StepDone {
                     order_id,
                     label,

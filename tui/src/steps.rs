@@ -1,10 +1,23 @@
-//! The order lifecycle steps the console offers (domain.md §3.7), each with the permission
-//! it needs, the statuses it starts from and the fields its endpoint takes.
+//! How the console asks for each lifecycle step's inputs: per step code, its label, the
+//! form fields its endpoint takes and the body parts the console derives from the order.
 //!
-//! Why a table here when the server decides anyway: the console shows only what this user
-//! may do now (k9s-style: no dead menu entries), and the form asks for exactly the step's
-//! fields. The server stays the judge; a 403/409 it returns is shown as is.
+//! Which steps an order offers is not decided here. The server lists them on every order it
+//! returns (`availableSteps`, dry-run through the transition rules themselves, see
+//! `nexus_core::wire::AvailableStep`), and the console offers exactly those, in the server's
+//! order, sending each to the server's method and path with the server's body plus the
+//! form's fields. A table of permissions and statuses here used to drift from the rules
+//! (issue #17); the server is the only place that decides, and a 403/409 it still returns
+//! (e.g. the order changed meanwhile) is shown as is.
+//!
+//! Each form's fields are the endpoint's request fields (`api/src/routes/orders/*.rs`, which
+//! refuse unknown fields), so a field added here must exist there.
 
+use crate::dto::OrderDetail;
+use nexus_core::model::OrderStatus;
+use nexus_core::types::lenient_decimal;
+use nexus_core::wire::AvailableStep;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Map, Value, json};
 
 /// The kind of value a form field takes.
@@ -14,6 +27,11 @@ pub enum FieldKind {
     Number,
     /// Toggled with space; starts at the given value.
     Bool(bool),
+    /// One number per order line, comma-separated, prefilled from the order (see
+    /// [`Derived`] for what the numbers become in the body).
+    PerLine,
+    /// An order status by name (legacy names accepted, as the server accepts them).
+    Status,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,70 +70,51 @@ const fn flag(name: &'static str, label: &'static str, on: bool) -> FieldDef {
     }
 }
 
-/// Who may run a step besides holders of `permission`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Also {
-    Nobody,
-    /// The order's salesperson (cancel before WH selection, release a hold).
-    Owner,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StepDef {
-    pub label: &'static str,
-    /// The path segment under `/api/orders/{id}/`.
-    pub endpoint: &'static str,
-    /// The permissions any one of which allows the step.
-    pub permissions: &'static [&'static str],
-    pub also: Also,
-    pub from: &'static [&'static str],
-    /// Fixed body fields (e.g. the credit decision).
-    pub preset: &'static [(&'static str, &'static str)],
-    pub fields: &'static [FieldDef],
-    /// Steps without a request body (POST with nothing).
-    pub no_body: bool,
-    /// Body fields the console fills from the order itself.
-    pub derived: Derived,
+const fn per_line(name: &'static str, label: &'static str) -> FieldDef {
+    FieldDef {
+        name,
+        label,
+        kind: FieldKind::PerLine,
+        required: true,
+    }
 }
 
 /// Body fields taken from the order rather than typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Derived {
     Nothing,
-    /// `lines`: every line picked exactly as allocated (the full pack; a short pick is
-    /// not offered here).
+    /// `lines`: every line picked exactly as allocated (the full pack; a short pick is not
+    /// offered here). `PackRequest` in routes/orders/warehouse.rs.
     PickAsAllocated,
+    /// `items`: the order's lines with the new quantity typed per line, as
+    /// `EditItemsRequest` (routes/orders/edit.rs) takes them: `{productId, quantity}` for a
+    /// sales order, plus `batchNumber` and `proposedRate` (the line's rate) for a clearance
+    /// order. The server re-prices them.
+    EditItems,
+    /// `deliveredQuantities`: the quantity accepted per line, prefilled with what each line
+    /// carries; at least one must be lower, or it is a full delivery (`DeliverRequest` in
+    /// routes/orders/delivery.rs).
+    PartAccept,
 }
 
-const PCA: &str = "Pending Credit Approval";
-const ON_HOLD: &str = "On Hold";
-const PWS: &str = "Pending WH Selection";
-const PACKING: &str = "Pending Packing";
-const PART_PACKED: &str = "Part Packed";
-const PQC: &str = "Pending Quality Control";
-const PLC: &str = "Pending Logistics Cost";
-const PAR: &str = "Pending Admin Review";
-const RFB: &str = "Ready for Billing";
-const RFD: &str = "Ready for Dispatch";
-const TRANSIT: &str = "In Transit";
-const OFD: &str = "Out for Delivery";
+/// How the console asks for one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepUi {
+    /// The step code the server sends (`lifecycle::Action::code`).
+    pub code: &'static str,
+    pub label: &'static str,
+    pub fields: &'static [FieldDef],
+    pub derived: Derived,
+}
 
-/// Every non-terminal status (for the admin bypass).
-const OPEN: &[&str] = &[
-    PCA,
-    ON_HOLD,
-    PWS,
-    PACKING,
-    PART_PACKED,
-    "Backorder",
-    PQC,
-    PLC,
-    PAR,
-    RFB,
-    RFD,
-    TRANSIT,
-    OFD,
-];
+const fn ui(code: &'static str, label: &'static str, fields: &'static [FieldDef]) -> StepUi {
+    StepUi {
+        code,
+        label,
+        fields,
+        derived: Derived::Nothing,
+    }
+}
 
 const QC_CHECKS: &[FieldDef] = &[
     flag("tempVerified", "Temperature verified", true),
@@ -127,117 +126,65 @@ const QC_CHECKS: &[FieldDef] = &[
     text("remarks", "Remarks", false),
 ];
 
-pub const STEPS: &[StepDef] = &[
-    StepDef {
-        label: "Approve credit",
-        endpoint: "credit-decision",
-        permissions: &["approve_credit"],
-        also: Also::Nobody,
-        from: &[PCA],
-        preset: &[("decision", "approve")],
-        fields: &[text("reason", "Reason", false)],
-        no_body: false,
-        derived: Derived::Nothing,
+const DELIVERY: &[FieldDef] = &[
+    text("otp", "OTP", true),
+    text("receiverName", "Receiver", false),
+    number("cashCollected", "Cash collected"),
+    text("remarks", "Remarks", false),
+];
+
+/// Every step code the server may offer, with its form. A code missing here is still
+/// offered (labelled with its code, no fields), so a newer server's step stays usable.
+pub const UI: &[StepUi] = &[
+    ui(
+        "credit_approve",
+        "Approve credit",
+        &[text("reason", "Reason", false)],
+    ),
+    ui(
+        "credit_hold",
+        "Put on hold",
+        &[text("reason", "Reason", true)],
+    ),
+    ui(
+        "credit_reject",
+        "Reject credit",
+        &[text("reason", "Reason", true)],
+    ),
+    ui("release_hold", "Release hold", &[]),
+    // The rules refuse a cancel without a reason.
+    ui("cancel", "Cancel order", &[text("reason", "Reason", true)]),
+    StepUi {
+        code: "edit_items",
+        label: "Edit quantities",
+        fields: &[per_line("items", "Quantities, one per line")],
+        derived: Derived::EditItems,
     },
-    StepDef {
-        label: "Put on hold",
-        endpoint: "credit-decision",
-        permissions: &["approve_credit"],
-        also: Also::Nobody,
-        from: &[PCA],
-        preset: &[("decision", "hold")],
-        fields: &[text("reason", "Reason", true)],
-        no_body: false,
-        derived: Derived::Nothing,
-    },
-    StepDef {
-        label: "Reject credit",
-        endpoint: "credit-decision",
-        permissions: &["approve_credit"],
-        also: Also::Nobody,
-        from: &[PCA],
-        preset: &[("decision", "reject")],
-        fields: &[text("reason", "Reason", true)],
-        no_body: false,
-        derived: Derived::Nothing,
-    },
-    StepDef {
-        label: "Release hold",
-        endpoint: "release-hold",
-        permissions: &["approve_credit"],
-        also: Also::Owner,
-        from: &[ON_HOLD],
-        preset: &[],
-        fields: &[],
-        no_body: true,
-        derived: Derived::Nothing,
-    },
-    StepDef {
-        label: "Assign warehouse",
-        endpoint: "assign-warehouse",
-        permissions: &["manage_warehouse"],
-        also: Also::Nobody,
-        from: &[PWS],
-        preset: &[],
-        fields: &[
+    ui(
+        "assign_warehouse",
+        "Assign warehouse",
+        &[
             text("warehouseId", "Warehouse id", true),
             flag("allowPartial", "Allow partial", false),
         ],
-        no_body: false,
-        derived: Derived::Nothing,
-    },
-    StepDef {
+    ),
+    StepUi {
+        code: "pack",
         label: "Pack as allocated",
-        endpoint: "pack",
-        permissions: &["manage_warehouse"],
-        also: Also::Nobody,
-        from: &[PACKING],
-        preset: &[],
         fields: &[],
-        no_body: false,
         derived: Derived::PickAsAllocated,
     },
-    StepDef {
-        label: "Send back to WH selection",
-        endpoint: "send-back",
-        permissions: &["manage_warehouse"],
-        also: Also::Nobody,
-        from: &[PACKING, PART_PACKED],
-        preset: &[],
-        fields: &[text("reason", "Reason", false)],
-        no_body: false,
-        derived: Derived::Nothing,
-    },
-    StepDef {
-        label: "QC pass",
-        endpoint: "qc",
-        permissions: &["quality_control"],
-        also: Also::Nobody,
-        from: &[PQC],
-        preset: &[("passed", "true")],
-        fields: QC_CHECKS,
-        no_body: false,
-        derived: Derived::Nothing,
-    },
-    StepDef {
-        label: "QC fail",
-        endpoint: "qc",
-        permissions: &["quality_control"],
-        also: Also::Nobody,
-        from: &[PQC],
-        preset: &[("passed", "false")],
-        fields: &[text("remarks", "Remarks", true)],
-        no_body: false,
-        derived: Derived::Nothing,
-    },
-    StepDef {
-        label: "Enter logistics cost",
-        endpoint: "logistics-cost",
-        permissions: &["logistics_costing"],
-        also: Also::Nobody,
-        from: &[PLC],
-        preset: &[],
-        fields: &[
+    ui(
+        "send_back_to_wh",
+        "Send back to WH selection",
+        &[text("reason", "Reason", false)],
+    ),
+    ui("qc_pass", "QC pass", QC_CHECKS),
+    ui("qc_fail", "QC fail", &[text("remarks", "Remarks", true)]),
+    ui(
+        "logistics_cost",
+        "Enter logistics cost",
+        &[
             number("thermacolBoxCount", "Thermacol boxes"),
             number("thermacolRate", "Thermacol rate"),
             number("dryIceKg", "Dry ice kg"),
@@ -246,186 +193,186 @@ pub const STEPS: &[StepDef] = &[
             number("stationToLocAmount", "Station → location"),
             number("whToCustAmount", "WH → customer"),
         ],
-        no_body: false,
-        derived: Derived::Nothing,
-    },
-    StepDef {
-        label: "Approve high cost",
-        endpoint: "admin-review",
-        permissions: &["admin_bypass"],
-        also: Also::Nobody,
-        from: &[PAR],
-        preset: &[("decision", "approve")],
-        fields: &[text("reason", "Reason", false)],
-        no_body: false,
-        derived: Derived::Nothing,
-    },
-    StepDef {
-        label: "Reject high cost",
-        endpoint: "admin-review",
-        permissions: &["admin_bypass"],
-        also: Also::Nobody,
-        from: &[PAR],
-        preset: &[("decision", "reject")],
-        fields: &[text("reason", "Reason", true)],
-        no_body: false,
-        derived: Derived::Nothing,
-    },
-    StepDef {
-        label: "Invoice",
-        endpoint: "invoice",
-        permissions: &["invoicing"],
-        also: Also::Nobody,
-        from: &[RFB],
-        preset: &[],
-        fields: &[
+    ),
+    ui(
+        "admin_review_approve",
+        "Approve high cost",
+        &[text("reason", "Reason", false)],
+    ),
+    ui(
+        "admin_review_reject",
+        "Reject high cost",
+        &[text("reason", "Reason", true)],
+    ),
+    ui(
+        "invoice",
+        "Invoice",
+        &[
             text("invoiceNo", "Invoice number", true),
             text("invoiceDate", "Invoice date (YYYY-MM-DD)", false),
         ],
-        no_body: false,
-        derived: Derived::Nothing,
-    },
-    StepDef {
-        label: "Dispatch",
-        endpoint: "dispatch",
-        permissions: &["fleet_loading"],
-        also: Also::Nobody,
-        from: &[RFD],
-        preset: &[],
-        fields: &[
+    ),
+    ui(
+        "dispatch",
+        "Dispatch",
+        &[
             text("deliveryAgentId", "Delivery agent id", true),
             text("vehicleNo", "Vehicle number", true),
             text("ewayBill", "E-way bill (12 digits)", true),
             text("sealNo", "Seal number", true),
+            text("vehicleProvider", "Vehicle provider", false),
             text("vehicleType", "Vehicle type", false),
             number("distanceKm", "Distance km"),
         ],
-        no_body: false,
-        derived: Derived::Nothing,
-    },
-    StepDef {
-        label: "Out for delivery",
-        endpoint: "out-for-delivery",
-        permissions: &["delivery"],
-        also: Also::Nobody,
-        from: &[TRANSIT],
-        preset: &[],
-        fields: &[],
-        no_body: true,
-        derived: Derived::Nothing,
-    },
-    StepDef {
-        label: "Deliver",
-        endpoint: "deliver",
-        permissions: &["delivery"],
-        also: Also::Nobody,
-        from: &[OFD],
-        preset: &[],
+    ),
+    ui("out_for_delivery", "Out for delivery", &[]),
+    ui("deliver", "Deliver", DELIVERY),
+    StepUi {
+        code: "part_accept",
+        label: "Part accept",
         fields: &[
+            per_line("deliveredQuantities", "Accepted, one per line"),
             text("otp", "OTP", true),
             text("receiverName", "Receiver", false),
             number("cashCollected", "Cash collected"),
             text("remarks", "Remarks", false),
         ],
-        no_body: false,
-        derived: Derived::Nothing,
+        derived: Derived::PartAccept,
     },
-    StepDef {
-        label: "Return to warehouse",
-        endpoint: "return-to-warehouse",
-        permissions: &["delivery"],
-        also: Also::Nobody,
-        from: &[OFD],
-        preset: &[],
-        fields: &[text("reason", "Reason", true)],
-        no_body: false,
-        derived: Derived::Nothing,
-    },
-    StepDef {
-        label: "Cancel order",
-        endpoint: "cancel",
-        permissions: &["approve_credit", "admin_bypass"],
-        also: Also::Owner,
-        from: &[PCA, ON_HOLD, PWS, PACKING, PART_PACKED],
-        preset: &[],
-        fields: &[text("reason", "Reason", false)],
-        no_body: false,
-        derived: Derived::Nothing,
-    },
-    StepDef {
-        label: "Bypass to status (admin)",
-        endpoint: "bypass",
-        permissions: &["admin_bypass"],
-        also: Also::Nobody,
-        from: OPEN,
-        preset: &[],
-        fields: &[
-            text("to", "Target status", true),
+    ui(
+        "return_to_warehouse",
+        "Return to warehouse",
+        &[text("reason", "Reason", true)],
+    ),
+    ui(
+        "admin_bypass",
+        "Bypass to status (admin)",
+        &[
+            FieldDef {
+                name: "to",
+                label: "Target status",
+                kind: FieldKind::Status,
+                required: true,
+            },
             text("reason", "Reason", true),
         ],
-        no_body: false,
-        derived: Derived::Nothing,
-    },
+    ),
 ];
 
-/// The steps a user may take on an order now. `can` answers whether the user holds a
-/// permission at the full level; `is_owner` whether they booked the order.
-pub fn available(
-    status: &str,
-    can: impl Fn(&str) -> bool,
-    is_owner: bool,
-) -> Vec<&'static StepDef> {
-    STEPS
+/// The console's form for a step code, if it has one.
+pub fn ui_of(code: &str) -> Option<&'static StepUi> {
+    UI.iter().find(|u| u.code == code)
+}
+
+/// A step the server offers, with the console's form for it (`None`: a code this build
+/// does not know, offered with its code as label and no fields).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offer {
+    pub step: AvailableStep,
+    pub ui: Option<&'static StepUi>,
+}
+
+impl Offer {
+    pub fn label(&self) -> &str {
+        self.ui.map_or(self.step.step.as_str(), |u| u.label)
+    }
+
+    pub fn fields(&self) -> &'static [FieldDef] {
+        self.ui.map_or(&[], |u| u.fields)
+    }
+
+    pub fn derived(&self) -> Derived {
+        self.ui.map_or(Derived::Nothing, |u| u.derived)
+    }
+}
+
+/// The steps to offer on an order: exactly the server's `availableSteps`, in its order,
+/// each with its form.
+pub fn offered(steps: &[AvailableStep]) -> Vec<Offer> {
+    steps
         .iter()
-        .filter(|s| s.from.contains(&status))
-        .filter(|s| s.permissions.iter().any(|&p| can(p)) || (s.also == Also::Owner && is_owner))
+        .map(|s| Offer {
+            step: s.clone(),
+            ui: ui_of(&s.step),
+        })
         .collect()
+}
+
+/// What a per-line field refers to: one order line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineRef {
+    pub product_id: String,
+    /// The batch a clearance line draws from (sent back on an edit).
+    pub batch_number: String,
+    /// The line's rate ex-GST (a clearance edit's `proposedRate`).
+    pub price: Decimal,
+    /// The number the field starts with for this line.
+    pub start: Decimal,
 }
 
 /// A form being filled in for a step: one text buffer per field.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepForm {
     pub order_id: String,
-    pub step: &'static StepDef,
+    pub offer: Offer,
     pub values: Vec<String>,
     pub focus: usize,
     pub error: Option<String>,
     /// Body fields filled from the order (see [`Derived`]).
     pub extra: Map<String, Value>,
+    /// The order's lines, for a per-line field.
+    pub lines: Vec<LineRef>,
+    /// An edit of a clearance order (its lines keep their batch and rate).
+    pub clearance: bool,
 }
 
 impl StepForm {
-    pub fn new(order_id: &str, step: &'static StepDef) -> StepForm {
+    pub fn new(order_id: &str, offer: Offer) -> StepForm {
+        let values = offer
+            .fields()
+            .iter()
+            .map(|f| match f.kind {
+                FieldKind::Bool(on) => yes_no(on).to_string(),
+                _ => String::new(),
+            })
+            .collect();
         StepForm {
             order_id: order_id.to_string(),
-            step,
-            values: step
-                .fields
-                .iter()
-                .map(|f| match f.kind {
-                    FieldKind::Bool(on) => yes_no(on).to_string(),
-                    _ => String::new(),
-                })
-                .collect(),
+            offer,
+            values,
             focus: 0,
             error: None,
             extra: Map::new(),
+            lines: Vec::new(),
+            clearance: false,
         }
     }
 
-    /// A form for a step on a loaded order, with the fields the order decides filled in.
+    /// A form for a step on a loaded order, with the fields the order decides filled in;
+    /// an error naming what is missing when the step needs the order's lines and they are
+    /// not loaded.
     pub fn for_order(
-        detail: Option<&crate::dto::OrderDetail>,
+        detail: Option<&OrderDetail>,
         order_id: &str,
-        step: &'static StepDef,
+        offer: Offer,
     ) -> Result<StepForm, String> {
-        let mut form = StepForm::new(order_id, step);
-        match step.derived {
+        let derived = offer.derived();
+        let mut form = StepForm::new(order_id, offer);
+        if derived == Derived::Nothing {
+            return Ok(form);
+        }
+        let d = detail.filter(|d| d.row.id == order_id).ok_or_else(|| {
+            format!(
+                "Open {order_id} (Enter) first: {} uses its lines.",
+                form.offer.label()
+            )
+        })?;
+        if d.lines.is_empty() {
+            return Err(format!("{order_id} has no lines."));
+        }
+        match derived {
             Derived::Nothing => {}
             Derived::PickAsAllocated => {
-                let d = detail.filter(|d| d.row.id == order_id).ok_or_else(|| {
-                    format!("Open {order_id} (Enter) first: the pack uses its allocation.")
-                })?;
                 if d.lines.iter().all(|l| l.allocated.is_empty()) {
                     return Err(format!("{order_id} has no allocated batches to pack."));
                 }
@@ -436,33 +383,51 @@ impl StepForm {
                         let batches: Vec<Value> = l
                             .allocated
                             .iter()
-                            .map(|(b, q)| json!({ "batchNumber": b, "qty": q }))
+                            .map(|(b, q)| json!({ "batchNumber": b, "qty": num(*q) }))
                             .collect();
                         json!({ "batches": batches })
                     })
                     .collect();
                 form.extra.insert("lines".into(), Value::Array(lines));
             }
+            Derived::EditItems | Derived::PartAccept => {
+                form.clearance = d.clearance;
+                form.lines = d
+                    .lines
+                    .iter()
+                    .map(|l| LineRef {
+                        product_id: l.product_id.clone(),
+                        batch_number: l.batch_number.clone(),
+                        price: l.price,
+                        start: if derived == Derived::EditItems {
+                            l.quantity
+                        } else {
+                            l.carried(d.stock_reserved)
+                        },
+                    })
+                    .collect();
+                let start = form
+                    .lines
+                    .iter()
+                    .map(|l| l.start.normalize().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                for (f, v) in form.offer.fields().iter().zip(form.values.iter_mut()) {
+                    if f.kind == FieldKind::PerLine {
+                        *v = start.clone();
+                    }
+                }
+            }
         }
         Ok(form)
     }
 
-    /// The request body, or a message naming the first field that is missing or malformed.
-    pub fn body(&self) -> Result<Option<Value>, String> {
-        if self.step.no_body {
-            return Ok(None);
-        }
-        let mut body = Map::new();
-        for (k, v) in self.step.preset {
-            let value = match *v {
-                "true" => json!(true),
-                "false" => json!(false),
-                other => json!(other),
-            };
-            body.insert((*k).to_string(), value);
-        }
+    /// The request body: the server's selecting fields, the derived ones and the typed ones;
+    /// or a message naming the first field that is missing or malformed.
+    pub fn body(&self) -> Result<Value, String> {
+        let mut body = self.offer.step.body_fields();
         body.extend(self.extra.clone());
-        for (f, raw) in self.step.fields.iter().zip(&self.values) {
+        for (f, raw) in self.offer.fields().iter().zip(&self.values) {
             let raw = raw.trim();
             if raw.is_empty() {
                 if f.required {
@@ -472,25 +437,96 @@ impl StepForm {
             }
             let value = match f.kind {
                 FieldKind::Text => json!(raw),
-                FieldKind::Number => {
-                    let n: f64 = raw
-                        .parse()
-                        .map_err(|_| format!("{} must be a number, not `{raw}`", f.label))?;
-                    json!(n)
-                }
+                FieldKind::Number => num(decimal(raw)
+                    .ok_or_else(|| format!("{} must be a number, not `{raw}`", f.label))?),
                 FieldKind::Bool(_) => json!(raw == "yes"),
+                FieldKind::Status => match OrderStatus::parse(raw) {
+                    Some(s) => json!(s.as_str()),
+                    None => return Err(format!("`{raw}` is not an order status")),
+                },
+                FieldKind::PerLine => self.per_line(f, raw)?,
             };
             body.insert(f.name.to_string(), value);
         }
-        Ok(Some(Value::Object(body)))
+        Ok(Value::Object(body))
+    }
+
+    /// A per-line field's value: one number per order line, turned into what the step's
+    /// endpoint takes.
+    fn per_line(&self, f: &FieldDef, raw: &str) -> Result<Value, String> {
+        let given: Vec<&str> = raw.split(',').map(str::trim).collect();
+        if given.len() != self.lines.len() {
+            return Err(format!(
+                "{}: give {} numbers, one per line (got {})",
+                f.label,
+                self.lines.len(),
+                given.len()
+            ));
+        }
+        let mut qty = Vec::with_capacity(given.len());
+        for (i, g) in given.iter().enumerate() {
+            let q = decimal(g)
+                .filter(|q| !q.is_sign_negative())
+                .ok_or_else(|| format!("Line {}: `{g}` is not a quantity", i + 1))?;
+            qty.push(q);
+        }
+        let unchanged = qty.iter().zip(&self.lines).all(|(q, l)| *q == l.start);
+        match self.offer.derived() {
+            Derived::EditItems => {
+                if let Some(i) = qty.iter().position(Decimal::is_zero) {
+                    return Err(format!(
+                        "Line {}: a quantity must be more than 0 (cancel the order to drop it all)",
+                        i + 1
+                    ));
+                }
+                if unchanged {
+                    return Err("The quantities are unchanged: nothing to edit.".into());
+                }
+                let items = qty
+                    .iter()
+                    .zip(&self.lines)
+                    .map(|(q, l)| {
+                        if self.clearance {
+                            json!({
+                                "productId": l.product_id,
+                                "batchNumber": l.batch_number,
+                                "quantity": num(*q),
+                                "proposedRate": num(l.price),
+                            })
+                        } else {
+                            json!({ "productId": l.product_id, "quantity": num(*q) })
+                        }
+                    })
+                    .collect();
+                Ok(Value::Array(items))
+            }
+            Derived::PartAccept => {
+                if let Some(i) = qty.iter().zip(&self.lines).position(|(q, l)| *q > l.start) {
+                    return Err(format!(
+                        "Line {}: only {} was carried",
+                        i + 1,
+                        self.lines[i].start.normalize()
+                    ));
+                }
+                if unchanged {
+                    return Err("Every line accepted in full: use Deliver.".into());
+                }
+                Ok(Value::Array(qty.into_iter().map(num).collect()))
+            }
+            Derived::Nothing | Derived::PickAsAllocated => {
+                Ok(Value::Array(qty.into_iter().map(num).collect()))
+            }
+        }
     }
 
     /// Types into the focused field (space toggles a yes/no field).
     pub fn type_char(&mut self, c: char) {
-        let Some(f) = self.step.fields.get(self.focus) else {
+        let Some(f) = self.offer.fields().get(self.focus) else {
             return;
         };
-        let v = &mut self.values[self.focus];
+        let Some(v) = self.values.get_mut(self.focus) else {
+            return;
+        };
         match f.kind {
             FieldKind::Bool(_) => {
                 if c == ' ' || c == 'y' || c == 'n' {
@@ -504,10 +540,11 @@ impl StepForm {
     }
 
     pub fn backspace(&mut self) {
-        if let Some(f) = self.step.fields.get(self.focus)
+        if let Some(f) = self.offer.fields().get(self.focus)
             && !matches!(f.kind, FieldKind::Bool(_))
+            && let Some(v) = self.values.get_mut(self.focus)
         {
-            self.values[self.focus].pop();
+            v.pop();
         }
     }
 
@@ -524,6 +561,23 @@ impl StepForm {
     }
 }
 
+/// A typed number (`1,250.5` accepted, as the API accepts it).
+fn decimal(raw: &str) -> Option<Decimal> {
+    lenient_decimal(&Value::String(raw.to_string()))
+}
+
+/// A decimal as a JSON number: whole values as integers (`4`, not `4.0`), as the API writes
+/// them.
+fn num(d: Decimal) -> Value {
+    let d = d.normalize();
+    if d.scale() == 0
+        && let Some(i) = d.to_i64()
+    {
+        return json!(i);
+    }
+    d.to_f64().map_or(Value::Null, |f| json!(f))
+}
+
 fn yes_no(on: bool) -> &'static str {
     if on { "yes" } else { "no" }
 }
@@ -531,107 +585,225 @@ fn yes_no(on: bool) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dto::{OrderLine, OrderRow};
 
-    fn labels(steps: &[&StepDef]) -> Vec<&'static str> {
-        steps.iter().map(|s| s.label).collect()
+    fn step(code: &str, segment: &str, body: Value) -> AvailableStep {
+        AvailableStep::new(code, None, "POST", "ORD-1", segment, body)
     }
 
-    #[test]
-    fn credit_control_sees_the_credit_steps_and_cancel() {
-        let can = |p: &str| p == "approve_credit";
-        assert_eq!(
-            labels(&available(PCA, can, false)),
-            vec![
-                "Approve credit",
-                "Put on hold",
-                "Reject credit",
-                "Cancel order"
-            ]
-        );
-        assert!(
-            available(PWS, can, false)
-                .iter()
-                .all(|s| s.endpoint == "cancel")
-        );
+    fn offer(code: &str, segment: &str, body: Value) -> Offer {
+        offered(&[step(code, segment, body)]).remove(0)
     }
 
-    #[test]
-    fn a_salesperson_may_cancel_only_their_own_order() {
-        let can = |p: &str| p == "create_orders";
-        assert_eq!(labels(&available(PCA, can, true)), vec!["Cancel order"]);
-        assert!(available(PCA, can, false).is_empty());
-        assert!(available("Delivered", |_| true, true).is_empty());
+    fn type_text(f: &mut StepForm, text: &str) {
+        for c in text.chars() {
+            f.type_char(c);
+        }
     }
 
-    #[test]
-    fn the_pack_picks_every_line_as_allocated() {
-        use crate::dto::{OrderDetail, OrderLine, OrderRow};
-        let pack = STEPS.iter().find(|s| s.endpoint == "pack").unwrap();
-        assert_eq!(
-            StepForm::for_order(None, "ORD-1", pack).unwrap_err(),
-            "Open ORD-1 (Enter) first: the pack uses its allocation."
-        );
-        let d = OrderDetail {
+    fn detail(lines: Vec<OrderLine>) -> OrderDetail {
+        OrderDetail {
             row: OrderRow {
                 id: "ORD-1".into(),
                 ..OrderRow::default()
             },
-            lines: vec![
-                OrderLine {
-                    allocated: vec![("B1".into(), 4.0), ("B2".into(), 6.0)],
-                    ..OrderLine::default()
-                },
-                OrderLine {
-                    allocated: vec![("B3".into(), 2.0)],
-                    ..OrderLine::default()
-                },
-            ],
+            lines,
             ..OrderDetail::default()
-        };
+        }
+    }
+
+    fn line(product: &str, qty: i64, price: i64) -> OrderLine {
+        OrderLine {
+            product_id: product.into(),
+            quantity: Decimal::from(qty),
+            price: Decimal::from(price),
+            ..OrderLine::default()
+        }
+    }
+
+    #[test]
+    fn the_server_list_is_offered_as_is_in_its_order() {
+        let steps = [
+            step(
+                "credit_reject",
+                "credit-decision",
+                json!({"decision": "reject"}),
+            ),
+            step("cancel", "cancel", json!({})),
+            step("teleport", "teleport", json!({"mode": "fast"})),
+        ];
+        let offers = offered(&steps);
+        let labels: Vec<&str> = offers.iter().map(Offer::label).collect();
+        assert_eq!(labels, ["Reject credit", "Cancel order", "teleport"]);
+        // An unknown code from a newer server: no fields, the server's body as is.
+        let f = StepForm::new("ORD-1", offers[2].clone());
+        assert!(f.values.is_empty());
+        assert_eq!(f.body().unwrap(), json!({"mode": "fast"}));
+        assert!(offered(&[]).is_empty());
+    }
+
+    #[test]
+    fn every_ui_code_is_distinct_and_named() {
+        for (i, u) in UI.iter().enumerate() {
+            assert!(UI[..i].iter().all(|o| o.code != u.code), "{}", u.code);
+            assert!(!u.label.is_empty());
+        }
+    }
+
+    #[test]
+    fn the_pack_picks_every_line_as_allocated() {
+        let pack = offer("pack", "pack", json!({}));
+        assert_eq!(
+            StepForm::for_order(None, "ORD-1", pack.clone()).unwrap_err(),
+            "Open ORD-1 (Enter) first: Pack as allocated uses its lines."
+        );
+        let d = detail(vec![
+            OrderLine {
+                allocated: vec![
+                    ("B1".into(), Decimal::from(4)),
+                    ("B2".into(), Decimal::new(65, 1)),
+                ],
+                ..OrderLine::default()
+            },
+            OrderLine {
+                allocated: vec![("B3".into(), Decimal::from(2))],
+                ..OrderLine::default()
+            },
+        ]);
         let body = StepForm::for_order(Some(&d), "ORD-1", pack)
             .unwrap()
             .body()
-            .unwrap()
             .unwrap();
         assert_eq!(
             body,
             json!({"lines": [
-                {"batches": [{"batchNumber": "B1", "qty": 4.0}, {"batchNumber": "B2", "qty": 6.0}]},
-                {"batches": [{"batchNumber": "B3", "qty": 2.0}]}
+                {"batches": [{"batchNumber": "B1", "qty": 4}, {"batchNumber": "B2", "qty": 6.5}]},
+                {"batches": [{"batchNumber": "B3", "qty": 2}]}
             ]})
         );
     }
 
     #[test]
-    fn the_form_builds_the_body_and_names_what_is_missing() {
-        let hold = STEPS.iter().find(|s| s.label == "Put on hold").unwrap();
-        let mut f = StepForm::new("ORD-1", hold);
+    fn the_form_merges_the_server_body_and_names_what_is_missing() {
+        let mut f = StepForm::new(
+            "ORD-1",
+            offer(
+                "credit_hold",
+                "credit-decision",
+                json!({"decision": "hold"}),
+            ),
+        );
         assert_eq!(f.body(), Err("Reason is required".into()));
-        for c in "late payer".chars() {
-            f.type_char(c);
-        }
+        type_text(&mut f, "late payer");
         assert_eq!(
-            f.body().unwrap().unwrap(),
+            f.body().unwrap(),
             json!({"decision": "hold", "reason": "late payer"})
         );
 
-        let cost = STEPS
-            .iter()
-            .find(|s| s.endpoint == "logistics-cost")
-            .unwrap();
-        let mut f = StepForm::new("ORD-1", cost);
+        let mut f = StepForm::new(
+            "ORD-1",
+            offer("logistics_cost", "logistics-cost", json!({})),
+        );
         f.type_char('x');
         assert_eq!(
             f.body(),
             Err("Thermacol boxes must be a number, not `x`".into())
         );
+        f.backspace();
+        type_text(&mut f, "1,250.5");
+        assert_eq!(f.body().unwrap()["thermacolBoxCount"], json!(1250.5));
 
-        let qc = STEPS.iter().find(|s| s.label == "QC pass").unwrap();
-        let mut f = StepForm::new("ORD-1", qc);
+        let mut f = StepForm::new("ORD-1", offer("qc_pass", "qc", json!({"passed": true})));
         f.type_char(' ');
-        let body = f.body().unwrap().unwrap();
+        let body = f.body().unwrap();
         assert_eq!(body["passed"], true);
         assert_eq!(body["tempVerified"], false);
         assert_eq!(body["packagingIntact"], true);
+
+        let mut f = StepForm::new("ORD-1", offer("admin_bypass", "bypass", json!({})));
+        type_text(&mut f, "Teleported");
+        f.next();
+        type_text(&mut f, "fix");
+        assert_eq!(f.body(), Err("`Teleported` is not an order status".into()));
+        f.prev();
+        f.values[0] = "invoiced".into();
+        assert_eq!(
+            f.body().unwrap(),
+            json!({"to": OrderStatus::ReadyForDispatch.as_str(), "reason": "fix"})
+        );
+    }
+
+    #[test]
+    fn an_edit_asks_a_quantity_per_line_and_sends_the_items() {
+        let edit = offer("edit_items", "items", json!({}));
+        let d = detail(vec![line("P1", 10, 450), line("P2", 5, 100)]);
+        let mut f = StepForm::for_order(Some(&d), "ORD-1", edit.clone()).unwrap();
+        assert_eq!(f.values, ["10, 5"]);
+        assert_eq!(
+            f.body(),
+            Err("The quantities are unchanged: nothing to edit.".into())
+        );
+        f.values[0] = "10".into();
+        assert_eq!(
+            f.body(),
+            Err("Quantities, one per line: give 2 numbers, one per line (got 1)".into())
+        );
+        f.values[0] = "10, 0".into();
+        assert!(
+            f.body()
+                .unwrap_err()
+                .starts_with("Line 2: a quantity must be more than 0")
+        );
+        f.values[0] = "12, 2.5".into();
+        assert_eq!(
+            f.body().unwrap(),
+            json!({"items": [
+                {"productId": "P1", "quantity": 12},
+                {"productId": "P2", "quantity": 2.5}
+            ]})
+        );
+
+        // A clearance order keeps each line's batch and rate.
+        let mut d = detail(vec![OrderLine {
+            batch_number: "B7".into(),
+            ..line("P3", 3, 250)
+        }]);
+        d.clearance = true;
+        let mut f = StepForm::for_order(Some(&d), "ORD-1", edit).unwrap();
+        f.values[0] = "2".into();
+        assert_eq!(
+            f.body().unwrap(),
+            json!({"items": [
+                {"productId": "P3", "batchNumber": "B7", "quantity": 2, "proposedRate": 250}
+            ]})
+        );
+    }
+
+    #[test]
+    fn a_part_accept_sends_the_accepted_quantities_and_needs_one_lower() {
+        let pa = offer("part_accept", "deliver", json!({}));
+        let mut d = detail(vec![
+            OrderLine {
+                allocated: vec![("B1".into(), Decimal::from(8))],
+                ..line("P1", 10, 1)
+            },
+            line("P2", 5, 1),
+        ]);
+        d.stock_reserved = true;
+        let mut f = StepForm::for_order(Some(&d), "ORD-1", pa).unwrap();
+        assert_eq!(f.values[0], "8, 5");
+        f.next();
+        type_text(&mut f, "123456");
+        assert_eq!(
+            f.body(),
+            Err("Every line accepted in full: use Deliver.".into())
+        );
+        f.values[0] = "9, 5".into();
+        assert_eq!(f.body(), Err("Line 1: only 8 was carried".into()));
+        f.values[0] = "8, 2".into();
+        assert_eq!(
+            f.body().unwrap(),
+            json!({"deliveredQuantities": [8, 2], "otp": "123456"})
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! for blue 31, green 28, orange 166, red 160, grey 244, purple 133) and shows the selection
 //! by reversing video, which every terminal renders legibly in its own colours.
 
+use nexus_core::model::OrderStatus;
 use ratatui::style::{Color, Modifier, Style};
 
 /// xterm-256 index of each role.
@@ -54,14 +55,26 @@ pub fn key() -> Style {
 }
 
 /// The colour of an order status by where it stands: closed badly, closed well, waiting
-/// on a person, moving.
-pub fn status(status: &str) -> Style {
+/// on a person, moving. A status this build does not know is shown as moving.
+pub fn status(status: Option<OrderStatus>) -> Style {
+    use OrderStatus::*;
     match status {
-        "Rejected" | "Cancelled" | "Returned to Warehouse" => bad(),
-        "Delivered" | "Part Accepted" => ok(),
-        "On Hold" | "Pending Admin Review" | "Backorder" => warn(),
-        "Pending Credit Approval" => info(),
-        _ => accent(),
+        Some(Rejected | Cancelled | ReturnedToWarehouse) => bad(),
+        Some(Delivered | PartAccepted) => ok(),
+        Some(OnHold | PendingAdminReview | Backorder) => warn(),
+        Some(PendingCreditApproval) => info(),
+        Some(
+            PendingWhSelection
+            | PendingPacking
+            | PartPacked
+            | PendingQualityControl
+            | PendingLogisticsCost
+            | ReadyForBilling
+            | ReadyForDispatch
+            | InTransit
+            | OutForDelivery,
+        )
+        | None => accent(),
     }
 }
 

@@ -3,6 +3,8 @@
 //! number formatting.
 
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use rust_decimal::prelude::FromPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
 use std::cell::Cell;
 
 /// A list's scroll position: kept between frames so the selection moves within a stable
@@ -82,10 +84,16 @@ pub fn bar(ratio: f64, width: usize) -> String {
 /// Money with thousands separators and two decimals: `1,23,456.50` is the Indian form, but
 /// operators read exports in the international one, so that is used: `123,456.50`.
 pub fn money(v: f64) -> String {
-    let neg = v < 0.0;
-    let cents = (v.abs() * 100.0).round() as u64;
-    let (units, frac) = (cents / 100, cents % 100);
-    let digits = units.to_string();
+    amount(Decimal::from_f64(v).unwrap_or_default())
+}
+
+/// [`money`] for an exact amount (orders carry money as decimals), rounded half away from
+/// zero to the paisa as invoices are.
+pub fn amount(d: Decimal) -> String {
+    let r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let neg = r.is_sign_negative() && !r.is_zero();
+    let text = format!("{:.2}", r.abs());
+    let (digits, frac) = text.split_once('.').unwrap_or((text.as_str(), "00"));
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
@@ -93,7 +101,7 @@ pub fn money(v: f64) -> String {
         }
         out.push(ch);
     }
-    format!("{}{out}.{frac:02}", if neg { "-" } else { "" })
+    format!("{}{out}.{frac}", if neg { "-" } else { "" })
 }
 
 /// Cuts a string to `n` characters, marking the cut with `…`.
@@ -142,6 +150,9 @@ mod tests {
         assert_eq!(money(5285.0), "5,285.00");
         assert_eq!(money(-1234567.891), "-1,234,567.89");
         assert_eq!(money(0.5), "0.50");
+        assert_eq!(money(-0.001), "0.00");
+        assert_eq!(amount(Decimal::new(5_285_505, 3)), "5,285.51");
+        assert_eq!(amount(Decimal::new(1_000_000, 0)), "1,000,000.00");
         assert_eq!(bar(0.5, 4), "██░░  50%");
         assert_eq!(bar(1.2, 4), "████ 120%");
         assert_eq!(cut("abcdef", 4), "abc…");

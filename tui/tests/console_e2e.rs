@@ -167,13 +167,13 @@ async fn the_client_renews_its_token_and_says_why_a_login_failed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_pack_step_built_from_the_allocation_is_accepted_by_the_api() {
     use nexus_tui::api::ApiClient;
-    use nexus_tui::steps::{STEPS, StepForm, available};
+    use nexus_tui::steps::{StepForm, offered};
     use secrecy::SecretString;
     let dir = tempfile::tempdir().unwrap();
     let api = start_api(dir.path());
 
     let client = ApiClient::new(&api.base_url).unwrap();
-    let user = client
+    client
         .login("WHM-001", &SecretString::from("whmanager123"))
         .await
         .unwrap();
@@ -187,14 +187,25 @@ async fn the_pack_step_built_from_the_allocation_is_accepted_by_the_api() {
         .unwrap();
     let id = orders.first().expect("a demo order in packing").id.clone();
     let detail = client.order(&id).await.unwrap();
-    let steps = available(&detail.row.status, |p| user.can(p), false);
-    let pack = STEPS.iter().find(|s| s.endpoint == "pack").unwrap();
-    assert!(steps.contains(&pack), "a WH manager may pack: {steps:?}");
+    // The server lists the pack for a WH manager; the console offers what it lists.
+    let steps = offered(
+        detail
+            .row
+            .steps
+            .as_deref()
+            .expect("the server lists the steps"),
+    );
+    let pack = steps
+        .iter()
+        .find(|o| o.step.step == "pack")
+        .unwrap_or_else(|| panic!("a WH manager may pack: {steps:?}"))
+        .clone();
+    assert_eq!(pack.label(), "Pack as allocated");
 
-    let form = StepForm::for_order(Some(&detail), &id, pack).unwrap();
+    let form = StepForm::for_order(Some(&detail), &id, pack.clone()).unwrap();
     let body = form.body().unwrap();
-    let status = client.step(&id, pack.endpoint, body.as_ref()).await;
-    assert_eq!(status.as_deref(), Ok("Pending Quality Control"), "{body:?}");
+    let status = client.step(&pack.step.method, &pack.step.path, &body).await;
+    assert_eq!(status.as_deref(), Ok("Pending Quality Control"), "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -67,6 +67,36 @@ fn orders_view_list_detail_and_steps() {
     snap_all("orders_confirm", &mut app);
 }
 
+/// The detail's line table fits its pane at 80×24 (the detail alone) and at 120×36 (beside
+/// the list, where the Total column used to wrap onto a row of its own): each line's total
+/// is on the line's own row.
+#[test]
+fn order_detail_lines_fit_at_80x24_and_120x36() {
+    let mut app = app();
+    app.handle(Input::Key(Key::Char('o')));
+    app.handle(Input::Key(Key::Enter));
+    app.handle(Input::Api(ApiResult::Order(Ok(detail()))));
+    for (w, h) in [(80, 24), (120, 36)] {
+        let text = screen(&mut app, w, h);
+        for (product, total) in [
+            ("Frozen Vannamei", "4,500.00"),
+            ("Basa Fillet 1kg", "500.00"),
+        ] {
+            let row = text
+                .lines()
+                .find(|l| l.contains(product))
+                .unwrap_or_else(|| panic!("{product} at {w}x{h}:\n{text}"));
+            assert!(
+                row.trim_end_matches('│').trim_end().ends_with(total),
+                "{product}'s total on its row at {w}x{h}:\n{text}"
+            );
+        }
+        let header = text.lines().find(|l| l.contains("Qty")).unwrap();
+        assert!(header.contains("Total"), "{w}x{h}:\n{text}");
+        insta::assert_snapshot!(format!("orders_detail_lines_{w}x{h}"), text);
+    }
+}
+
 #[test]
 fn orders_sorted_and_filtered() {
     let mut app = app();

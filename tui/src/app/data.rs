@@ -2,7 +2,7 @@
 //! dashboard counts moving, refetch after a reconnect or a `resync`.
 
 use super::{ApiResult, App, Command, JobAction, Level, LiveMsg, LiveState, Screen, ViewId};
-use crate::dto::{Job, OrderRow, WireEvent};
+use crate::dto::{Job, OrderRow, Status, WireEvent};
 
 impl App {
     pub(super) fn apply_api(&mut self, r: ApiResult) -> Vec<Command> {
@@ -40,13 +40,30 @@ impl App {
                 }
                 Vec::new()
             }
-            ApiResult::Order(r) => {
-                match r {
-                    Ok(d) => self.orders.set_detail(d),
-                    Err(e) => self.set_message(Level::Error, format!("Order: {e}")),
+            ApiResult::Order(r) => match r {
+                Ok(d) => {
+                    let row = d.row.clone();
+                    self.orders.set_detail(d);
+                    // The user pressed `t` while this order's steps were unknown: offer
+                    // them now that the server has said what they are.
+                    if self.orders.steps_wanted.as_deref() == Some(row.id.as_str()) {
+                        self.orders.steps_wanted = None;
+                        if self.overlay.is_none()
+                            && self.view == ViewId::Orders
+                            && matches!(self.screen, Screen::Main)
+                        {
+                            let out = self.orders.steps_of(&row, !self.read_only);
+                            return self.apply_view_outcome(out);
+                        }
+                    }
+                    Vec::new()
                 }
-                Vec::new()
-            }
+                Err(e) => {
+                    self.orders.steps_wanted = None;
+                    self.set_message(Level::Error, format!("Order: {e}"));
+                    Vec::new()
+                }
+            },
             ApiResult::Jobs(r) => {
                 match r {
                     Ok(jobs) => self.jobs.set_jobs(jobs),
@@ -81,6 +98,8 @@ impl App {
                 result,
             } => match result {
                 Ok(status) => {
+                    let status = Status::parse(&status);
+                    // The steps change with the status: unknown until the reload lands.
                     self.orders.set_status(&order_id, &status);
                     self.set_message(Level::Ok, format!("{label}: {order_id} is now {status}."));
                     vec![Command::LoadOrder(order_id)]
@@ -158,6 +177,11 @@ impl App {
         let mut cmds = Vec::new();
         let d = &ev.data;
         match ev.kind.as_str() {
+            // Events carry no steps: a row they add or change has its steps unknown
+            // (`OrderRow::steps` is `None`) until the order is read again, so a stale step
+            // is never offered. The open order is reloaded at once; another one when the
+            // user asks for its steps (`t`), which keeps a burst of events from turning
+            // into a burst of requests.
             "order:created" => {
                 if let Some(row) = OrderRow::from_json(d) {
                     self.dashboard
@@ -167,8 +191,8 @@ impl App {
             }
             "order:status-changed" => {
                 let id = crate::dto::s(d, "orderId");
-                let old = crate::dto::s(d, "oldStatus");
-                let new = crate::dto::s(d, "newStatus");
+                let old = Status::parse(&crate::dto::s(d, "oldStatus"));
+                let new = Status::parse(&crate::dto::s(d, "newStatus"));
                 self.dashboard.status_changed(&old, &new);
                 if !self.orders.set_status(&id, &new)
                     && let Some(row) = OrderRow::from_json(d)
@@ -313,7 +337,10 @@ mod tests {
             "order:status-changed",
             serde_json::json!({"orderId": "ORD-9", "oldStatus": "Pending Credit Approval", "newStatus": "Pending WH Selection"}),
         ));
-        assert_eq!(app.orders.rows[0].status, "Pending WH Selection");
+        assert_eq!(
+            app.orders.rows[0].status.known,
+            Some(nexus_core::model::OrderStatus::PendingWhSelection)
+        );
         assert_eq!(app.events.events.len(), 2);
         let wh = app
             .dashboard
@@ -322,5 +349,69 @@ mod tests {
             .find(|(k, _)| k == "wh_selection")
             .map(|(_, n)| *n);
         assert_eq!(wh, Some(1));
+    }
+
+    /// Events carry no steps: after a live status change the console offers nothing until
+    /// the server has said what the new status allows, then exactly that.
+    #[test]
+    fn a_live_status_change_never_leaves_stale_steps_on_offer() {
+        use crate::app::{Overlay, ViewId};
+        use crate::keys::Key;
+        use nexus_core::wire::AvailableStep;
+        let doc = |status: &str, steps: serde_json::Value| {
+            crate::dto::OrderDetail::from_json(&serde_json::json!({
+                "id": "ORD-1", "status": status, "availableSteps": steps
+            }))
+            .unwrap()
+        };
+        let step = |code: &str, segment: &str| {
+            serde_json::to_value(AvailableStep::new(
+                code,
+                None,
+                "POST",
+                "ORD-1",
+                segment,
+                serde_json::json!({}),
+            ))
+            .unwrap()
+        };
+        let mut app = signed_in();
+        let first = doc(
+            "Pending Credit Approval",
+            serde_json::json!([step("credit_hold", "credit-decision")]),
+        );
+        app.handle(Input::Api(ApiResult::Orders {
+            query: Default::default(),
+            result: Ok((vec![first.row], 1)),
+        }));
+        app.go(ViewId::Orders);
+        app.handle(Input::Live(LiveMsg::Event(WireEvent {
+            kind: "order:status-changed".into(),
+            topic: "orders".into(),
+            data: serde_json::json!({"orderId": "ORD-1", "oldStatus": "Pending Credit Approval", "newStatus": "On Hold"}),
+            at: None,
+        })));
+        assert_eq!(app.orders.rows[0].steps, None);
+
+        // `t` asks the server instead of offering the old status's steps.
+        let n = names(&app.handle(Input::Key(Key::Char('t'))));
+        assert_eq!(n, vec!["LoadOrder(ORD-1)"]);
+        assert!(app.overlay.is_none());
+        // The answer opens the menu with what the server now offers.
+        app.handle(Input::Api(ApiResult::Order(Ok(doc(
+            "On Hold",
+            serde_json::json!([
+                step("release_hold", "release-hold"),
+                step("cancel", "cancel")
+            ]),
+        )))));
+        match &app.overlay {
+            Some(Overlay::Steps { steps, .. }) => {
+                let codes: Vec<&str> = steps.iter().map(|o| o.step.step.as_str()).collect();
+                assert_eq!(codes, ["release_hold", "cancel"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(app.orders.steps_wanted, None);
     }
 }

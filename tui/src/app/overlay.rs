@@ -139,7 +139,7 @@ impl App {
                 }
                 Key::Char(d) if d.is_ascii_digit() && d != '0' => {
                     let i = d as usize - '1' as usize;
-                    match steps.get(i) {
+                    match steps.get(i).cloned() {
                         Some(step) => (self.open_form(&order_id, step), Vec::new()),
                         None => (
                             Some(Overlay::Steps {
@@ -151,7 +151,7 @@ impl App {
                         ),
                     }
                 }
-                Key::Enter => match steps.get(sel) {
+                Key::Enter => match steps.get(sel).cloned() {
                     Some(step) => (self.open_form(&order_id, step), Vec::new()),
                     None => (None, Vec::new()),
                 },
@@ -198,14 +198,13 @@ impl App {
                 Key::Char('y') | Key::Char('Y') => {
                     let cmd = match confirm {
                         Confirm::Step { form, body } => {
-                            self.set_message(
-                                Level::Info,
-                                format!("{} on {}…", form.step.label, form.order_id),
-                            );
+                            let label = form.offer.label().to_string();
+                            self.set_message(Level::Info, format!("{label} on {}…", form.order_id));
                             Command::Step {
                                 order_id: form.order_id,
-                                label: form.step.label,
-                                endpoint: form.step.endpoint,
+                                label,
+                                method: form.offer.step.method,
+                                path: form.offer.step.path,
                                 body,
                             }
                         }
@@ -230,11 +229,7 @@ impl App {
 
     /// The form of a step, or the confirmation when there is nothing to type; `None` with a
     /// message when the order lacks what the step needs.
-    fn open_form(
-        &mut self,
-        order_id: &str,
-        step: &'static crate::steps::StepDef,
-    ) -> Option<Overlay> {
+    fn open_form(&mut self, order_id: &str, step: crate::steps::Offer) -> Option<Overlay> {
         let form = match StepForm::for_order(self.orders.detail.as_ref(), order_id, step) {
             Ok(f) => f,
             Err(e) => {
@@ -242,13 +237,17 @@ impl App {
                 return None;
             }
         };
-        Some(if step.fields.is_empty() {
-            // Nothing to fill in: straight to the confirmation.
-            let body = form.body().ok().flatten();
-            Overlay::Confirm(Confirm::Step { form, body })
-        } else {
-            Overlay::Form(form)
-        })
+        if !form.values.is_empty() {
+            return Some(Overlay::Form(form));
+        }
+        // Nothing to fill in: straight to the confirmation.
+        match form.body() {
+            Ok(body) => Some(Overlay::Confirm(Confirm::Step { form, body })),
+            Err(e) => {
+                self.set_message(Level::Error, e);
+                None
+            }
+        }
     }
 
     /// Runs a `:` command line.
@@ -381,12 +380,26 @@ mod tests {
     #[test]
     fn a_step_goes_through_form_and_confirmation() {
         let mut app = app();
+        let step = |code: &str, body: serde_json::Value| {
+            nexus_core::wire::AvailableStep::new(
+                code,
+                None,
+                "POST",
+                "ORD-1",
+                "credit-decision",
+                body,
+            )
+        };
         app.handle(Input::Api(super::super::ApiResult::Orders {
             query: OrderQuery::default(),
             result: Ok((
                 vec![crate::dto::OrderRow {
                     id: "ORD-1".into(),
-                    status: "Pending Credit Approval".into(),
+                    status: crate::dto::Status::parse("Pending Credit Approval"),
+                    steps: Some(vec![
+                        step("credit_approve", serde_json::json!({"decision": "approve"})),
+                        step("credit_hold", serde_json::json!({"decision": "hold"})),
+                    ]),
                     ..Default::default()
                 }],
                 1,
@@ -409,13 +422,15 @@ mod tests {
         match &cmds[0] {
             Command::Step {
                 order_id,
-                endpoint,
+                method,
+                path,
                 body,
                 ..
             } => {
                 assert_eq!(order_id, "ORD-1");
-                assert_eq!(*endpoint, "credit-decision");
-                assert_eq!(body.as_ref().unwrap()["decision"], "approve");
+                assert_eq!(method, "POST");
+                assert_eq!(path, "/api/orders/ORD-1/credit-decision");
+                assert_eq!(body["decision"], "approve");
             }
             other => panic!("{other:?}"),
         }

@@ -3,53 +3,38 @@
 //! with the live events, so the dashboard stays current without polling.
 
 use crate::app::{App, DashboardData};
+use crate::dto::Status;
 use crate::theme;
 use crate::views::{hints, pane};
 use crate::widgets::cut;
 use chrono::{DateTime, Utc};
+use nexus_core::wire::Stage;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline};
 use std::collections::VecDeque;
 
-/// The stages of `GET /api/analytics/dashboard` (`stageCounts`), in lifecycle order, with
-/// the statuses each holds and a short label.
-pub const STAGES: &[(&str, &str, &[&str])] = &[
-    (
-        "credit_approval",
-        "Credit",
-        &["Pending Credit Approval", "On Hold"],
-    ),
-    ("wh_selection", "WH select", &["Pending WH Selection"]),
-    (
-        "packing",
-        "Packing",
-        &["Pending Packing", "Part Packed", "Backorder"],
-    ),
-    ("qc", "QC", &["Pending Quality Control"]),
-    (
-        "logistics_cost",
-        "Log. cost",
-        &["Pending Logistics Cost", "Pending Admin Review"],
-    ),
-    ("invoicing", "Invoicing", &["Ready for Billing"]),
-    ("dispatch", "Dispatch", &["Ready for Dispatch"]),
-    ("delivery", "Delivery", &["In Transit", "Out for Delivery"]),
-    ("delivered", "Delivered", &["Delivered", "Part Accepted"]),
-    (
-        "closed",
-        "Closed",
-        &["Rejected", "Cancelled", "Returned to Warehouse"],
-    ),
-];
+/// The short label of each lifecycle stage. The stages themselves, the statuses in each and
+/// their `stageCounts` keys are core's (`nexus_core::wire::Stage`), as the API counts them.
+pub fn label(stage: Stage) -> &'static str {
+    match stage {
+        Stage::CreditApproval => "Credit",
+        Stage::WhSelection => "WH select",
+        Stage::Packing => "Packing",
+        Stage::Qc => "QC",
+        Stage::LogisticsCost => "Log. cost",
+        Stage::Invoicing => "Invoicing",
+        Stage::Dispatch => "Dispatch",
+        Stage::Delivery => "Delivery",
+        Stage::Delivered => "Delivered",
+        Stage::Closed => "Closed",
+    }
+}
 
-/// The stage key a status counts under.
-pub fn stage_of(status: &str) -> Option<&'static str> {
-    STAGES
-        .iter()
-        .find(|(_, _, ss)| ss.contains(&status))
-        .map(|(k, _, _)| *k)
+/// The stage an order counts under; none for a status this build does not know.
+pub fn stage_of(status: &Status) -> Option<Stage> {
+    status.known.map(Stage::of)
 }
 
 #[derive(Debug, Default)]
@@ -74,17 +59,18 @@ impl Dashboard {
         }
     }
 
-    fn bump(&mut self, status: &str, delta: i64) {
+    fn bump(&mut self, status: &Status, delta: i64) {
         if let Some(stage) = stage_of(status) {
-            match self.stages.iter_mut().find(|(k, _)| k == stage) {
+            let key = stage.key();
+            match self.stages.iter_mut().find(|(k, _)| k == key) {
                 Some((_, n)) => *n = n.saturating_add_signed(delta),
-                None if delta > 0 => self.stages.push((stage.to_string(), delta as u64)),
+                None if delta > 0 => self.stages.push((key.to_string(), delta as u64)),
                 None => {}
             }
         }
     }
 
-    pub fn order_created(&mut self, status: &str, at: DateTime<Utc>) {
+    pub fn order_created(&mut self, status: &Status, at: DateTime<Utc>) {
         self.bump(status, 1);
         // Only the last day is drawn: older times go, so a console open for weeks does
         // not keep every order's time.
@@ -93,8 +79,8 @@ impl Dashboard {
         self.recent.push(at);
     }
 
-    pub fn status_changed(&mut self, old: &str, new: &str) {
-        if old != new {
+    pub fn status_changed(&mut self, old: &Status, new: &Status) {
+        if !old.same(new) {
             self.bump(old, -1);
             self.bump(new, 1);
         }
@@ -126,19 +112,20 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
 
     // Orders per stage, as labelled bars scaled to the largest stage.
     let inner = pane(f, stages_area, "Orders by stage".into());
-    let max = STAGES
+    let max = Stage::ALL
         .iter()
-        .map(|(k, _, _)| count(d, k))
+        .map(|s| count(d, s.key()))
         .max()
         .unwrap_or(0)
         .max(1);
     let bar_w = inner.width.saturating_sub(17) as u64;
-    let mut lines: Vec<Line> = STAGES
+    let mut lines: Vec<Line> = Stage::ALL
         .iter()
-        .map(|(k, label, _)| {
-            let n = count(d, k);
+        .map(|s| {
+            let n = count(d, s.key());
             let len = (n * bar_w).div_ceil(max) as usize;
-            let style = if *k == "closed" {
+            let label = label(*s);
+            let style = if *s == Stage::Closed {
                 theme::muted()
             } else {
                 theme::accent()
@@ -263,9 +250,14 @@ mod tests {
             stages: vec![("credit_approval".into(), 2)],
             recent: vec![now - chrono::Duration::minutes(90)],
         }));
-        d.order_created("Pending Credit Approval", now);
-        d.status_changed("Pending Credit Approval", "Pending WH Selection");
-        assert_eq!(count(&d, "credit_approval"), 2);
+        d.order_created(&Status::parse("Pending Credit Approval"), now);
+        d.status_changed(
+            &Status::parse("Pending Credit Approval"),
+            &Status::parse("Pending WH Selection"),
+        );
+        // A legacy spelling counts where its status does; an unknown one nowhere.
+        d.status_changed(&Status::parse("Pending"), &Status::parse("Teleported"));
+        assert_eq!(count(&d, "credit_approval"), 1);
         assert_eq!(count(&d, "wh_selection"), 1);
         let hours = d.per_hour(now);
         assert_eq!(hours[23], 1);

@@ -2,12 +2,12 @@
 //! timeline) and the lifecycle steps this user may take.
 
 use crate::app::{Command, Level, OrderQuery, Overlay, ViewOutcome};
-use crate::dto::{OrderDetail, OrderRow, UserInfo};
+use crate::dto::{OrderDetail, OrderRow, Status};
 use crate::keys::Key;
 use crate::steps;
 use crate::theme;
 use crate::views::pane;
-use crate::widgets::{Scroll, cut, money, move_sel};
+use crate::widgets::{Scroll, amount, cut, move_sel};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -34,6 +34,9 @@ pub struct OrdersView {
     pub detail: Option<OrderDetail>,
     pub detail_open: Option<String>,
     pub loaded: bool,
+    /// The order whose steps the user asked for (`t`) while they were unknown: they are
+    /// offered when its reload arrives.
+    pub steps_wanted: Option<String>,
 }
 
 impl OrdersView {
@@ -67,22 +70,43 @@ impl OrdersView {
         self.recompute();
     }
 
+    /// A freshly read order: it replaces its row in the list (status and the steps the
+    /// server offers now) and becomes the detail when it is the one open.
     pub fn set_detail(&mut self, d: OrderDetail) {
+        if let Some(r) = self.rows.iter_mut().find(|r| r.id == d.row.id) {
+            *r = d.row.clone();
+            if !self.query.admits(r) {
+                self.rows.retain(|r| r.id != d.row.id);
+                self.total = self.total.saturating_sub(1);
+            }
+            self.recompute();
+        }
         if self.detail_open.as_deref() == Some(d.row.id.as_str()) {
-            self.set_status(&d.row.id, &d.row.status);
             self.detail = Some(d);
         }
     }
 
-    /// Updates an order's status in the list; false when the order is not loaded.
-    pub fn set_status(&mut self, id: &str, status: &str) -> bool {
+    /// Updates an order's status in the list (and in the open detail); false when the order
+    /// is not loaded. A changed status makes the order's steps unknown: they were the
+    /// server's answer for the old status.
+    pub fn set_status(&mut self, id: &str, status: &Status) -> bool {
+        if status.is_empty() {
+            return self.rows.iter().any(|r| r.id == id);
+        }
+        if let Some(d) = self.detail.as_mut().filter(|d| d.row.id == id)
+            && !d.row.status.same(status)
+        {
+            d.row.status = status.clone();
+            d.row.steps = None;
+        }
         let Some(r) = self.rows.iter_mut().find(|r| r.id == id) else {
             return false;
         };
-        if status.is_empty() || r.status == status {
+        if r.status.same(status) {
             return true;
         }
-        r.status = status.to_string();
+        r.status = status.clone();
+        r.steps = None;
         if !self.query.admits(r) {
             self.rows.retain(|r| r.id != id);
             self.total = self.total.saturating_sub(1);
@@ -111,18 +135,20 @@ impl OrdersView {
         self.reselect(keep);
     }
 
-    /// Merges the fields an event carries into a loaded row.
+    /// Merges the fields an event carries into a loaded row (a changed status makes its
+    /// steps unknown, as in [`OrdersView::set_status`]).
     pub fn merge(&mut self, row: OrderRow) {
         if let Some(r) = self.rows.iter_mut().find(|r| r.id == row.id) {
-            if !row.status.is_empty() {
-                r.status = row.status;
-            }
             if !row.customer_name.is_empty() {
                 r.customer_name = row.customer_name;
             }
-            if row.total != 0.0 {
+            if !row.total.is_zero() {
                 r.total = row.total;
             }
+            if row.steps.is_some() {
+                r.steps = row.steps;
+            }
+            self.set_status(&row.id, &row.status);
             self.recompute();
         }
     }
@@ -153,7 +179,7 @@ impl OrdersView {
         self.reselect(keep);
     }
 
-    pub fn key(&mut self, key: Key, user: &UserInfo, can_write: bool) -> ViewOutcome {
+    pub fn key(&mut self, key: Key, can_write: bool) -> ViewOutcome {
         if let Some(sel) = move_sel(key, self.sel, self.visible.len(), self.scroll.page()) {
             self.sel = sel;
             return ViewOutcome::None;
@@ -197,13 +223,14 @@ impl OrdersView {
                 self.sel = 0;
                 ViewOutcome::Commands(vec![Command::LoadOrders(self.query.clone())])
             }
-            Key::Char('t') | Key::Char('a') => self.steps_for(user, can_write),
+            Key::Char('t') | Key::Char('a') => self.steps_for(can_write),
             _ => ViewOutcome::None,
         }
     }
 
-    /// The lifecycle steps overlay for the selected (or open) order.
-    fn steps_for(&self, user: &UserInfo, can_write: bool) -> ViewOutcome {
+    /// The lifecycle steps overlay for the open (or else the selected) order. Steps that
+    /// are unknown (the order changed since it was read) are asked of the server first.
+    fn steps_for(&mut self, can_write: bool) -> ViewOutcome {
         let target = self
             .detail
             .as_ref()
@@ -213,17 +240,26 @@ impl OrdersView {
         let Some(order) = target else {
             return ViewOutcome::None;
         };
+        if can_write && order.steps.is_none() {
+            self.steps_wanted = Some(order.id.clone());
+            return ViewOutcome::Load(
+                vec![Command::LoadOrder(order.id.clone())],
+                Level::Info,
+                format!("Asking the server which steps {} allows now…", order.id),
+            );
+        }
+        self.steps_of(&order, can_write)
+    }
+
+    /// The steps overlay for `order`: exactly the steps the server listed on it.
+    pub fn steps_of(&self, order: &OrderRow, can_write: bool) -> ViewOutcome {
         if !can_write {
             return ViewOutcome::Message(
                 Level::Error,
                 "Read-only console: lifecycle steps are disabled.".into(),
             );
         }
-        let list = steps::available(
-            &order.status,
-            |p| user.can(p),
-            order.salesperson_id == user.id,
-        );
+        let list = steps::offered(order.steps.as_deref().unwrap_or_default());
         if list.is_empty() {
             return ViewOutcome::Message(
                 Level::Info,
@@ -231,7 +267,7 @@ impl OrdersView {
             );
         }
         ViewOutcome::Overlay(Overlay::Steps {
-            order_id: order.id,
+            order_id: order.id.clone(),
             steps: list,
             sel: 0,
         })
@@ -240,10 +276,10 @@ impl OrdersView {
 
 fn matches(r: &OrderRow, needle: &str) -> bool {
     [
-        &r.id,
+        r.id.as_str(),
         &r.customer_name,
         &r.customer_id,
-        &r.status,
+        r.status.name(),
         &r.salesperson_id,
     ]
     .iter()
@@ -254,8 +290,8 @@ fn compare(a: &OrderRow, b: &OrderRow, col: usize) -> Ordering {
     match col {
         0 => a.id.cmp(&b.id),
         1 => a.customer_name.cmp(&b.customer_name),
-        2 => a.status.cmp(&b.status),
-        3 => a.total.partial_cmp(&b.total).unwrap_or(Ordering::Equal),
+        2 => a.status.name().cmp(b.status.name()),
+        3 => a.total.cmp(&b.total),
         4 => a.salesperson_id.cmp(&b.salesperson_id),
         _ => a.created_at.cmp(&b.created_at),
     }
@@ -347,8 +383,11 @@ fn list(app: &crate::app::App, f: &mut Frame, area: Rect) {
         let mut cells = vec![
             Cell::from(r.id.clone()),
             Cell::from(cut(&r.customer_name, 28)),
-            Cell::from(Span::styled(r.status.clone(), theme::status(&r.status))),
-            Cell::from(Line::from(money(r.total)).right_aligned()),
+            Cell::from(Span::styled(
+                r.status.name().to_string(),
+                theme::status(r.status.known),
+            )),
+            Cell::from(Line::from(amount(r.total)).right_aligned()),
         ];
         if wide {
             cells.push(Cell::from(r.salesperson_id.clone()));
@@ -402,35 +441,27 @@ fn detail(app: &crate::app::App, f: &mut Frame, area: Rect) {
         ]),
         Line::from(vec![
             Span::styled("Status ", theme::muted()),
-            Span::styled(d.row.status.clone(), theme::status(&d.row.status)),
+            Span::styled(
+                d.row.status.name().to_string(),
+                theme::status(d.row.status.known),
+            ),
             Span::styled(format!("   Sales {}", d.row.salesperson_id), theme::muted()),
         ]),
         Line::raw(""),
-        Line::from(Span::styled(
-            format!(
-                "{:<26} {:>7} {:>10} {:>4} {:>11}",
-                "Line", "Qty", "Price", "GST", "Total"
-            ),
-            theme::header(),
-        )),
     ];
-    for l in &d.lines {
-        lines.push(Line::raw(format!(
-            "{:<26} {:>7} {:>10} {:>3}% {:>11}",
-            cut(&l.product, 26),
-            l.quantity,
-            money(l.price),
-            l.gst_rate,
-            money(l.total)
-        )));
+    let table = line_table(d, inner.width as usize);
+    let mut table = table.into_iter();
+    if let Some(head) = table.next() {
+        lines.push(Line::from(Span::styled(head, theme::header())));
     }
+    lines.extend(table.map(Line::raw));
     lines.push(Line::from(vec![
         Span::styled("Subtotal ", theme::muted()),
-        Span::raw(money(d.sub_total)),
+        Span::raw(amount(d.sub_total)),
         Span::styled("  GST ", theme::muted()),
-        Span::raw(money(d.gst)),
+        Span::raw(amount(d.gst)),
         Span::styled("  Total ", theme::muted()),
-        Span::styled(money(d.row.total), theme::title()),
+        Span::styled(amount(d.row.total), theme::title()),
     ]));
     if !d.remarks.is_empty() {
         lines.push(Line::from(Span::styled(
@@ -446,7 +477,7 @@ fn detail(app: &crate::app::App, f: &mut Frame, area: Rect) {
                 .unwrap_or_default();
         let mut spans = vec![
             Span::styled(format!("{when:<11} "), theme::muted()),
-            Span::styled(t.status.clone(), theme::status(&t.status)),
+            Span::styled(t.status.name().to_string(), theme::status(t.status.known)),
         ];
         if !t.actor.is_empty() {
             spans.push(Span::styled(format!(" by {}", t.actor), theme::muted()));
@@ -457,31 +488,109 @@ fn detail(app: &crate::app::App, f: &mut Frame, area: Rect) {
         lines.push(Line::from(spans));
     }
     lines.push(Line::raw(""));
-    let user = app.user.clone().unwrap_or_default();
-    let avail = steps::available(
-        &d.row.status,
-        |p| user.can(p),
-        d.row.salesperson_id == user.id,
-    );
+    let avail = d.row.steps.as_deref().map(steps::offered);
     if app.read_only {
         lines.push(Line::from(Span::styled(
             "Read-only: no steps.",
             theme::warn(),
         )));
-    } else if avail.is_empty() {
-        lines.push(Line::from(Span::styled(
-            "No step you may take in this status.",
-            theme::muted(),
-        )));
-    } else {
-        let names: Vec<&str> = avail.iter().map(|s| s.label).collect();
+    } else if let Some(avail) = avail.filter(|a| !a.is_empty()) {
+        let names: Vec<&str> = avail.iter().map(steps::Offer::label).collect();
         lines.push(Line::from(vec![
             Span::styled("t", theme::key()),
             Span::styled(" steps: ", theme::muted()),
             Span::raw(names.join(", ")),
         ]));
+    } else if d.row.steps.is_none() {
+        // The status changed since the order was read: its steps are being reloaded.
+        lines.push(Line::from(Span::styled(
+            "Steps: checking with the server…",
+            theme::muted(),
+        )));
+    } else {
+        lines.push(Line::from(Span::styled(
+            "No step you may take now.",
+            theme::muted(),
+        )));
     }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// The longest product column the line table uses: wider only spreads the numbers away
+/// from the names.
+const NAME_MAX: usize = 40;
+/// Below this product width the GST and then the price column give way.
+const NAME_MIN: usize = 12;
+
+/// The order's lines as text rows (header first) no wider than `width`, so the detail's
+/// paragraph never wraps a row onto a second line (the Total column used to wrap in the
+/// half-width pane at 120 columns). Number columns are as wide as their widest value; the
+/// product name takes what is left, and GST, then price, are dropped when too little is left.
+fn line_table(d: &OrderDetail, width: usize) -> Vec<String> {
+    let qty: Vec<String> = d
+        .lines
+        .iter()
+        .map(|l| l.quantity.normalize().to_string())
+        .collect();
+    let price: Vec<String> = d.lines.iter().map(|l| amount(l.price)).collect();
+    let gst: Vec<String> = d
+        .lines
+        .iter()
+        .map(|l| format!("{}%", l.gst_rate.normalize()))
+        .collect();
+    let total: Vec<String> = d.lines.iter().map(|l| amount(l.total)).collect();
+    let w = |title: &str, cells: &[String]| {
+        cells
+            .iter()
+            .map(|c| c.chars().count())
+            .chain([title.chars().count()])
+            .max()
+            .unwrap_or(0)
+    };
+    let (qw, pw, gw, tw) = (
+        w("Qty", &qty),
+        w("Price", &price),
+        w("GST", &gst),
+        w("Total", &total),
+    );
+    // Layouts in order of preference: roomy gaps, tight gaps, without GST, without price.
+    let layouts = [
+        (2, true, true),
+        (1, true, true),
+        (1, true, false),
+        (1, false, false),
+    ];
+    let fixed = |(gap, show_price, show_gst): (usize, bool, bool)| {
+        gap + qw
+            + usize::from(show_price) * (gap + pw)
+            + usize::from(show_gst) * (gap + gw)
+            + gap
+            + tw
+    };
+    let layout = layouts
+        .into_iter()
+        .find(|l| width.saturating_sub(fixed(*l)) >= NAME_MIN)
+        .unwrap_or(layouts[3]);
+    let (gap, show_price, show_gst) = layout;
+    let nw = width.saturating_sub(fixed(layout)).clamp(1, NAME_MAX);
+    let sep = " ".repeat(gap);
+    let row = |name: &str, q: &str, p: &str, g: &str, t: &str| {
+        let mut out = format!("{:<nw$}{sep}{q:>qw$}", cut(name, nw));
+        if show_price {
+            out.push_str(&format!("{sep}{p:>pw$}"));
+        }
+        if show_gst {
+            out.push_str(&format!("{sep}{g:>gw$}"));
+        }
+        out.push_str(&format!("{sep}{t:>tw$}"));
+        // Only a terminal narrower than the numbers themselves gets here: cut, never wrap.
+        cut(&out, width)
+    };
+    let mut out = vec![row("Line", "Qty", "Price", "GST", "Total")];
+    for (i, l) in d.lines.iter().enumerate() {
+        out.push(row(&l.product, &qty[i], &price[i], &gst[i], &total[i]));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -492,8 +601,16 @@ mod tests {
         OrderRow {
             id: id.into(),
             customer_name: format!("Customer {id}"),
-            status: status.into(),
-            total,
+            status: Status::parse(status),
+            total: rust_decimal::Decimal::try_from(total).unwrap(),
+            steps: Some(vec![nexus_core::wire::AvailableStep::new(
+                "cancel",
+                None,
+                "POST",
+                id,
+                "cancel",
+                serde_json::json!({}),
+            )]),
             ..OrderRow::default()
         }
     }
@@ -510,11 +627,11 @@ mod tests {
             3,
         );
         v.sel = 1; // ORD-1
-        v.key(Key::Char('4'), &UserInfo::default(), true);
+        v.key(Key::Char('4'), true);
         assert_eq!(v.selected().unwrap().id, "ORD-1");
         let ids: Vec<_> = v.visible.iter().map(|i| v.rows[*i].id.clone()).collect();
         assert_eq!(ids, ["ORD-2", "ORD-3", "ORD-1"]);
-        v.key(Key::Char('4'), &UserInfo::default(), true);
+        v.key(Key::Char('4'), true);
         assert_eq!(v.rows[v.visible[0]].id, "ORD-1");
     }
 
@@ -523,12 +640,11 @@ mod tests {
         let mut v = OrdersView::default();
         v.set_rows(vec![row("ORD-1", "On Hold", 1.0)], 1200);
         assert_eq!(v.pages(), 3);
-        let user = UserInfo::default();
         assert!(matches!(
-            v.key(Key::Char('['), &user, true),
+            v.key(Key::Char('['), true),
             ViewOutcome::Message(..)
         ));
-        match v.key(Key::Char(']'), &user, true) {
+        match v.key(Key::Char(']'), true) {
             ViewOutcome::Commands(c) => {
                 assert!(
                     matches!(&c[0], Command::LoadOrders(q) if q.page == 2 && q.params().contains(&("page", "2".into())))
@@ -557,7 +673,7 @@ mod tests {
         v.upsert(row("ORD-3", "On Hold", 1.0));
         assert_eq!(v.rows[0].id, "ORD-3");
         // Leaving the filtered status drops the row.
-        v.set_status("ORD-1", "Rejected");
+        v.set_status("ORD-1", &Status::parse("Rejected"));
         assert_eq!(v.rows.len(), 1);
         assert_eq!(v.total, 1);
     }
@@ -574,18 +690,122 @@ mod tests {
         );
         v.set_text("hold");
         assert_eq!(v.visible.len(), 1);
-        let admin = UserInfo {
-            id: "USER-001".into(),
-            role: "Admin".into(),
-            ..UserInfo::default()
-        };
         assert!(matches!(
-            v.key(Key::Char('t'), &admin, false),
+            v.key(Key::Char('t'), false),
             ViewOutcome::Message(Level::Error, _)
         ));
         assert!(matches!(
-            v.key(Key::Char('t'), &admin, true),
+            v.key(Key::Char('t'), true),
             ViewOutcome::Overlay(Overlay::Steps { .. })
         ));
+    }
+}
+
+#[cfg(test)]
+mod step_tests {
+    use super::*;
+    use nexus_core::model::OrderStatus;
+    use nexus_core::wire::AvailableStep;
+    use rust_decimal::Decimal;
+    use serde_json::json;
+
+    fn with_steps(id: &str, status: OrderStatus, codes: &[&str]) -> OrderRow {
+        OrderRow {
+            id: id.into(),
+            status: Status::of(status),
+            steps: Some(
+                codes
+                    .iter()
+                    .map(|c| AvailableStep::new(*c, None, "POST", id, c, json!({})))
+                    .collect(),
+            ),
+            ..OrderRow::default()
+        }
+    }
+
+    fn overlay_codes(out: ViewOutcome) -> Vec<String> {
+        match out {
+            ViewOutcome::Overlay(Overlay::Steps { steps, .. }) => {
+                steps.into_iter().map(|o| o.step.step).collect()
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_steps_offered_are_the_servers_and_a_status_change_makes_them_unknown() {
+        let mut v = OrdersView::default();
+        v.set_rows(
+            vec![with_steps(
+                "ORD-1",
+                OrderStatus::PendingCreditApproval,
+                &["credit_hold", "cancel"],
+            )],
+            1,
+        );
+        assert_eq!(
+            overlay_codes(v.key(Key::Char('t'), true)),
+            ["credit_hold", "cancel"]
+        );
+
+        // A live status change: the steps were for the old status.
+        v.set_status("ORD-1", &Status::of(OrderStatus::OnHold));
+        assert_eq!(v.rows[0].steps, None);
+        match v.key(Key::Char('t'), true) {
+            ViewOutcome::Load(cmds, Level::Info, _) => {
+                assert!(matches!(&cmds[..], [Command::LoadOrder(id)] if id == "ORD-1"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(v.steps_wanted.as_deref(), Some("ORD-1"));
+
+        // The reload replaces the row with the server's answer for the new status.
+        v.set_detail(OrderDetail {
+            row: with_steps("ORD-1", OrderStatus::OnHold, &["release_hold"]),
+            ..OrderDetail::default()
+        });
+        assert_eq!(overlay_codes(v.key(Key::Char('t'), true)), ["release_hold"]);
+        // An empty list is "nothing you may do", not "unknown".
+        v.set_detail(OrderDetail {
+            row: with_steps("ORD-1", OrderStatus::OnHold, &[]),
+            ..OrderDetail::default()
+        });
+        assert!(matches!(
+            v.key(Key::Char('t'), true),
+            ViewOutcome::Message(Level::Info, m) if m.contains("No step")
+        ));
+    }
+
+    #[test]
+    fn the_line_table_fits_the_width_it_is_given() {
+        let line = |name: &str, total: i64| crate::dto::OrderLine {
+            product: name.into(),
+            quantity: Decimal::from(10),
+            price: Decimal::from(450),
+            gst_rate: Decimal::from(5),
+            total: Decimal::from(total),
+            ..crate::dto::OrderLine::default()
+        };
+        let d = OrderDetail {
+            lines: vec![
+                line("Frozen Vannamei Prawns 500g, cleaned and deveined", 4500),
+                line("Basa", 1_234_567),
+            ],
+            ..OrderDetail::default()
+        };
+        for width in [20, 30, 40, 52, 61, 78, 200] {
+            let rows = line_table(&d, width);
+            assert_eq!(rows.len(), 3);
+            for r in &rows {
+                assert!(r.chars().count() <= width, "{width}: `{r}`");
+            }
+            if width >= 30 {
+                assert!(rows[2].ends_with("1,234,567.00"), "{width}: {rows:?}");
+            }
+        }
+        assert!(line_table(&d, 52)[0].contains("GST"));
+        assert!(!line_table(&d, 39)[0].contains("GST"));
+        assert!(line_table(&d, 39)[0].contains("Price"));
+        assert!(!line_table(&d, 30)[0].contains("Price"));
     }
 }

@@ -50,7 +50,7 @@ pub fn render(o: &Overlay, f: &mut Frame, area: Rect) {
                     };
                     Line::from(vec![
                         Span::styled(format!(" {} ", i + 1), theme::key()),
-                        Span::styled(s.label.to_string(), style),
+                        Span::styled(s.label().to_string(), style),
                     ])
                 })
                 .collect();
@@ -62,12 +62,12 @@ pub fn render(o: &Overlay, f: &mut Frame, area: Rect) {
             );
         }
         Overlay::Form(form) => {
-            let h = form.step.fields.len() as u16 + 6;
+            let h = form.offer.fields().len() as u16 + 6;
             let r = popup(area, 64, h);
             f.render_widget(Clear, r);
             let mut lines: Vec<Line> = form
-                .step
-                .fields
+                .offer
+                .fields()
                 .iter()
                 .zip(&form.values)
                 .enumerate()
@@ -104,7 +104,7 @@ pub fn render(o: &Overlay, f: &mut Frame, area: Rect) {
             f.render_widget(
                 Paragraph::new(lines)
                     .wrap(Wrap { trim: false })
-                    .block(block(format!("{} · {}", form.step.label, form.order_id))),
+                    .block(block(format!("{} · {}", form.offer.label(), form.order_id))),
                 r,
             );
         }
@@ -112,11 +112,11 @@ pub fn render(o: &Overlay, f: &mut Frame, area: Rect) {
             let (title, mut lines) = match c {
                 Confirm::Step { form, body } => {
                     let mut lines = vec![Line::from(vec![
-                        Span::raw(format!("{} on ", form.step.label)),
+                        Span::raw(format!("{} on ", form.offer.label())),
                         Span::styled(form.order_id.clone(), theme::title()),
                         Span::raw("?"),
                     ])];
-                    if let Some(serde_json::Value::Object(m)) = body {
+                    if let serde_json::Value::Object(m) = body {
                         for (k, v) in m {
                             lines.push(Line::from(Span::styled(
                                 format!(

@@ -5,8 +5,8 @@
 use chrono::{DateTime, TimeZone, Utc};
 use nexus_tui::app::{ApiResult, App, DashboardData, Input, LiveMsg};
 use nexus_tui::dto::{
-    Aging, CustomerCredit, ExpiringBatch, Job, LowPackaging, OrderDetail, OrderLine, OrderRow,
-    TimelineEntry, UserInfo, WireEvent,
+    Aging, CustomerCredit, ExpiringBatch, Job, LowPackaging, OrderDetail, OrderRow, UserInfo,
+    WireEvent,
 };
 use nexus_tui::keys::Key;
 use ratatui::Terminal;
@@ -26,17 +26,126 @@ pub fn admin() -> UserInfo {
     }
 }
 
+/// The steps the API lists for the admin (USER-001, not the booker) on an order in
+/// `status`, as `api/src/routes/orders/view.rs` builds them (the console offers exactly
+/// these; `api/tests/console_steps.rs` checks that against the real server).
+pub fn admin_steps(id: &str, status: &str) -> serde_json::Value {
+    let step = |code: &str, to: Option<&str>, method: &str, segment: &str, body| {
+        json!({"step": code, "to": to, "method": method,
+               "path": format!("/api/orders/{id}/{segment}"), "body": body})
+    };
+    let cancel = step("cancel", Some("Cancelled"), "POST", "cancel", json!({}));
+    let edit = step(
+        "edit_items",
+        Some("Pending Credit Approval"),
+        "PATCH",
+        "items",
+        json!({}),
+    );
+    let bypass = step("admin_bypass", None, "POST", "bypass", json!({}));
+    let list = match status {
+        "Pending Credit Approval" => vec![
+            step(
+                "credit_approve",
+                Some("Pending WH Selection"),
+                "POST",
+                "credit-decision",
+                json!({"decision": "approve"}),
+            ),
+            step(
+                "credit_hold",
+                Some("On Hold"),
+                "POST",
+                "credit-decision",
+                json!({"decision": "hold"}),
+            ),
+            step(
+                "credit_reject",
+                Some("Rejected"),
+                "POST",
+                "credit-decision",
+                json!({"decision": "reject"}),
+            ),
+            cancel,
+            edit,
+            bypass,
+        ],
+        "On Hold" => vec![
+            step(
+                "credit_reject",
+                Some("Rejected"),
+                "POST",
+                "credit-decision",
+                json!({"decision": "reject"}),
+            ),
+            step(
+                "release_hold",
+                Some("Pending Credit Approval"),
+                "POST",
+                "release-hold",
+                json!({}),
+            ),
+            cancel,
+            edit,
+            bypass,
+        ],
+        "Pending WH Selection" => vec![
+            cancel,
+            edit,
+            step(
+                "assign_warehouse",
+                Some("Pending Packing"),
+                "POST",
+                "assign-warehouse",
+                json!({}),
+            ),
+            bypass,
+        ],
+        "Pending Packing" => vec![
+            cancel,
+            edit,
+            step(
+                "pack",
+                Some("Pending Quality Control"),
+                "POST",
+                "pack",
+                json!({}),
+            ),
+            step(
+                "send_back_to_wh",
+                Some("Pending WH Selection"),
+                "POST",
+                "send-back",
+                json!({}),
+            ),
+            bypass,
+        ],
+        "Delivered" | "Cancelled" | "Rejected" | "Returned to Warehouse" => vec![],
+        // Delivery steps are the assigned agent's; the admin may only bypass.
+        _ => vec![bypass],
+    };
+    serde_json::Value::Array(list)
+}
+
+/// An order row as the API lists it for the admin, read by the console's own parser.
 pub fn order(n: u32, status: &str, customer: &str, total: f64) -> OrderRow {
-    OrderRow {
-        id: format!("ORD-{n:03}"),
-        customer_id: format!("CUST-{:03}", n % 4 + 1),
-        customer_name: customer.into(),
-        status: status.into(),
-        total,
-        salesperson_id: "SALES-001".into(),
-        created_at: Some(now() - chrono::Duration::minutes(37 * n as i64)),
-        items: 2,
-    }
+    let id = format!("ORD-{n:03}");
+    OrderRow::from_json(&order_json(&id, n, status, customer, total))
+        .expect("a fixture order reads")
+}
+
+fn order_json(id: &str, n: u32, status: &str, customer: &str, total: f64) -> serde_json::Value {
+    json!({
+        "id": id,
+        "customerId": format!("CUST-{:03}", n % 4 + 1),
+        "customerName": customer,
+        "status": status,
+        "total": total,
+        "salespersonId": "SALES-001",
+        "createdAt": (now() - chrono::Duration::minutes(37 * n as i64)).to_rfc3339(),
+        "items": [{}, {}],
+        "availableSteps": admin_steps(id, status),
+    })
 }
 
 pub fn orders() -> Vec<OrderRow> {
@@ -51,40 +160,31 @@ pub fn orders() -> Vec<OrderRow> {
     ]
 }
 
+/// ORD-001 as `GET /api/orders/ORD-001` returns it to the admin.
 pub fn detail() -> OrderDetail {
-    OrderDetail {
-        row: orders()[0].clone(),
-        lines: vec![
-            OrderLine {
-                product: "Frozen Vannamei Prawns 500g".into(),
-                allocated: vec![],
-                sku: "SKU-002".into(),
-                quantity: 10.0,
-                price: 450.0,
-                gst_rate: 5.0,
-                total: 4500.0,
-            },
-            OrderLine {
-                product: "Basa Fillet 1kg".into(),
-                allocated: vec![],
-                sku: "SKU-004".into(),
-                quantity: 5.0,
-                price: 100.0,
-                gst_rate: 12.0,
-                total: 500.0,
-            },
-        ],
-        sub_total: 5000.0,
-        gst: 285.0,
-        timeline: vec![TimelineEntry {
-            status: "Pending Credit Approval".into(),
-            at: Some(now() - chrono::Duration::minutes(37)),
-            actor: "SALES-001".into(),
-            reason: String::new(),
-        }],
-        remarks: "Urgent".into(),
-        warehouse: String::new(),
-    }
+    let mut doc = order_json(
+        "ORD-001",
+        1,
+        "Pending Credit Approval",
+        "ABC Traders",
+        5285.0,
+    );
+    doc["customerId"] = json!("CUST-002");
+    doc["items"] = json!([
+        {"productId": "PROD-002", "productName": "Frozen Vannamei Prawns 500g", "skuCode": "SKU-002",
+         "quantity": 10, "price": 450, "gstRate": 5, "total": 4500},
+        {"productId": "PROD-004", "productName": "Basa Fillet 1kg", "skuCode": "SKU-004",
+         "quantity": 5, "price": 100, "gstRate": 12, "total": 500}
+    ]);
+    doc["subTotal"] = json!(5000);
+    doc["gstAmount"] = json!(285);
+    doc["remarks"] = json!("Urgent");
+    doc["statusHistory"] = json!([{
+        "status": "Pending Credit Approval",
+        "timestamp": (now() - chrono::Duration::minutes(37)).to_rfc3339(),
+        "actorId": "SALES-001"
+    }]);
+    OrderDetail::from_json(&doc).expect("the fixture detail reads")
 }
 
 pub fn jobs() -> Vec<Job> {

@@ -8,6 +8,7 @@ use nexus_core::model::Order;
 use nexus_core::rules::ledger::StockMovement;
 use nexus_core::rules::lifecycle::{OrderContext, available};
 use nexus_core::types::Timestamp;
+use nexus_core::wire::AvailableStep;
 use serde_json::{Value, json};
 
 /// Fields kept on the stored order that no client may read: the delivery OTP's keyed hash
@@ -31,45 +32,49 @@ pub fn public(order: &Order) -> Value {
 /// user may take on it now, each with the request that takes it. They come from the
 /// transition rules themselves (`lifecycle::available` dry-runs them), so a client that
 /// offers exactly these never offers a step the server refuses for its status or role; the
-/// server still judges the step's own inputs.
+/// server still judges the step's own inputs. The shape is `nexus_core::wire::AvailableStep`,
+/// which the console deserialises as is.
 pub fn for_actor(order: &Order, actor: &ActorContext) -> Value {
     let mut v = public(order);
     if let Some(o) = v.as_object_mut() {
-        o.insert(
-            "availableSteps".into(),
-            Value::Array(available_steps(order, actor)),
-        );
+        let steps = serde_json::to_value(available_steps(order, actor))
+            .unwrap_or_else(|_| Value::Array(Vec::new()));
+        o.insert("availableSteps".into(), steps);
     }
     v
 }
 
-/// `{step, to, method, path, body}` per step; `body` holds the fields that select the step
-/// (e.g. `{"decision": "hold"}`), the step's own inputs are the client's to add.
-pub fn available_steps(order: &Order, actor: &ActorContext) -> Vec<Value> {
-    let mut out: Vec<Value> = Vec::new();
+/// The steps `actor` may take on `order` now, in the order the rules list them (one entry
+/// per step code), then the admin bypass for its holders on an open order. `body` holds
+/// the fields that select the step (e.g. `{"decision": "hold"}`); the step's own inputs are
+/// the client's to add.
+pub fn available_steps(order: &Order, actor: &ActorContext) -> Vec<AvailableStep> {
+    let mut out: Vec<AvailableStep> = Vec::new();
     for (_, outcome) in available(&OrderContext::of(order), actor) {
-        if out.iter().any(|s| s["step"] == outcome.step) {
+        if out.iter().any(|s| s.step == outcome.step) {
             continue;
         }
         let Some((method, segment, body)) = request_of(outcome.step) else {
             continue;
         };
-        out.push(json!({
-            "step": outcome.step,
-            "to": outcome.to.as_str(),
-            "method": method,
-            "path": format!("/api/orders/{}/{segment}", order.id),
-            "body": body,
-        }));
+        out.push(AvailableStep::new(
+            outcome.step,
+            Some(outcome.to),
+            method,
+            &order.id,
+            segment,
+            body,
+        ));
     }
     if !order.status.is_terminal() && can(actor, Permission::AdminBypass, Access::Full) {
-        out.push(json!({
-            "step": "admin_bypass",
-            "to": null,
-            "method": "POST",
-            "path": format!("/api/orders/{}/bypass", order.id),
-            "body": {},
-        }));
+        out.push(AvailableStep::new(
+            "admin_bypass",
+            None,
+            "POST",
+            &order.id,
+            "bypass",
+            json!({}),
+        ));
     }
     out
 }
