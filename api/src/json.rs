@@ -2,7 +2,7 @@
 //! a 400, a wrong content type 415, an oversized body 413 and a body of the wrong shape 422,
 //! each in the standard envelope (the legacy server answered 500 to all of them).
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
@@ -27,9 +27,8 @@ where
 
 /// The 422 for a body of the wrong shape, `reason` saying what serde found.
 pub fn wrong_shape(reason: impl std::fmt::Display) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "VALIDATION_FAILED",
+    ApiError::unprocessable(
+        ErrorCode::ValidationFailed,
         "The request body has the wrong shape.",
     )
     .with_details(serde_json::json!({ "reason": reason.to_string() }))
@@ -44,21 +43,22 @@ pub fn from_body<T: DeserializeOwned>(v: serde_json::Value) -> Result<T, ApiErro
 pub fn json_rejection(rej: JsonRejection) -> ApiError {
     match rej {
         JsonRejection::JsonDataError(e) => wrong_shape(e.body_text()),
-        JsonRejection::JsonSyntaxError(_) => {
-            ApiError::bad_request("MALFORMED_JSON", "The request body is not valid JSON.")
-        }
+        JsonRejection::JsonSyntaxError(_) => ApiError::bad_request(
+            ErrorCode::MalformedJson,
+            "The request body is not valid JSON.",
+        ),
         JsonRejection::MissingJsonContentType(_) => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
+            ErrorCode::UnsupportedMediaType,
             "Send the body as application/json.",
         ),
         JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "PAYLOAD_TOO_LARGE",
+                ErrorCode::PayloadTooLarge,
                 "The request body is larger than allowed.",
             )
         }
-        other => ApiError::bad_request("BAD_REQUEST", other.body_text()),
+        other => ApiError::bad_request(ErrorCode::BadRequest, other.body_text()),
     }
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod banner;
 pub mod docs;
 pub mod error;
+pub mod error_code;
 pub mod invoice_pdf;
 pub mod job_wait;
 pub mod json;

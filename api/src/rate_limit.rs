@@ -4,7 +4,7 @@
 //! counters in Redis shared by every API instance (`shared_counters`), with this process's
 //! limiter standing in while Redis does not answer.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::shared_counters::SharedCounters;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, Request, State};
@@ -132,7 +132,7 @@ pub fn too_many(retry_after: Duration) -> Response {
     let secs = retry_after.as_secs().max(1);
     let mut r = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
-        "RATE_LIMITED",
+        ErrorCode::RateLimited,
         "Too many requests, please try again later.",
     )
     .with_details(serde_json::json!({ "retryAfterSeconds": secs }))

@@ -2,12 +2,11 @@
 //! role change, deactivation or logout takes effect at once (the legacy tokens carried a
 //! role frozen for 7 days, D-S7).
 
-use super::jwt::{TokenKind, token_error};
-use crate::error::ApiError;
+use super::jwt::TokenKind;
+use crate::error::{ApiError, ErrorCode};
 use crate::meta::RequestMeta;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
-use axum::http::StatusCode;
 use axum::http::request::Parts;
 use nexus_core::auth::{Access, ActorContext, Claims, Permission, Role};
 use nexus_core::model::{AuditAction, AuditLog, User};
@@ -85,9 +84,15 @@ impl Actor {
 }
 
 pub fn forbidden(options: &[(Permission, Access)]) -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, "FORBIDDEN", "You do not have permission for this action.").with_details(json!({
-        "required": options.iter().map(|(p, l)| json!({ "permission": p.as_str(), "access": l.as_str() })).collect::<Vec<_>>()
-    }))
+    let required: Vec<_> = options
+        .iter()
+        .map(|(p, l)| json!({ "permission": p.as_str(), "access": l.as_str() }))
+        .collect();
+    ApiError::forbidden(
+        ErrorCode::Forbidden,
+        "You do not have permission for this action.",
+    )
+    .with_details(json!({ "required": required }))
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
@@ -115,13 +120,17 @@ pub async fn authenticate(
         .store
         .get::<User>(Filter::id(claims.user_id.clone()))
         .await?;
-    let user = user.ok_or_else(|| token_error("TOKEN_INVALID", "Invalid token."))?;
+    let user =
+        user.ok_or_else(|| ApiError::unauthorized(ErrorCode::TokenInvalid, "Invalid token."))?;
     if !user.is_active() {
-        return Err(token_error("USER_INACTIVE", "This account is not active."));
+        return Err(ApiError::unauthorized(
+            ErrorCode::UserInactive,
+            "This account is not active.",
+        ));
     }
     claims.check_version(user.token_version).map_err(|_| {
-        token_error(
-            "TOKEN_REVOKED",
+        ApiError::unauthorized(
+            ErrorCode::TokenRevoked,
             "This token has been revoked. Please login again.",
         )
     })?;
@@ -132,8 +141,9 @@ impl FromRequestParts<AppState> for Actor {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)
-            .ok_or_else(|| token_error("TOKEN_MISSING", "Access denied. No token provided."))?;
+        let token = bearer(parts).ok_or_else(|| {
+            ApiError::unauthorized(ErrorCode::TokenMissing, "Access denied. No token provided.")
+        })?;
         let (user, claims) = authenticate(st, token, TokenKind::Access).await?;
         let ctx = ActorContext::from_user(&user);
         let meta = RequestMeta::from_parts(parts);

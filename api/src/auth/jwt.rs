@@ -1,7 +1,7 @@
 //! HS256 tokens. Only HS256 is accepted (no `alg: none`, no algorithm confusion); access and
 //! refresh tokens are told apart by their `typ` so a refresh token never authorises a request.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use nexus_core::auth::Claims;
@@ -72,10 +72,7 @@ impl JwtKeys {
             &WireClaims { claims, typ: kind },
             &self.encoding,
         )
-        .map_err(|e| {
-            tracing::error!(error = %e, "token signing failed");
-            ApiError::internal()
-        })
+        .map_err(|e| ApiError::internal_cause("token signing failed", &e))
     }
 
     pub fn issue_pair(&self, user: &User) -> Result<TokenPair, ApiError> {
@@ -95,13 +92,17 @@ impl JwtKeys {
         v.leeway = LEEWAY_SECS as u64;
         v.set_required_spec_claims(&["exp", "iat"]);
         let data = decode::<WireClaims>(token, &self.decoding, &v).map_err(|e| match e.kind() {
-            ErrorKind::ExpiredSignature => {
-                token_error("TOKEN_EXPIRED", "Token expired. Please login again.")
-            }
-            _ => token_error("TOKEN_INVALID", "Invalid token."),
+            ErrorKind::ExpiredSignature => ApiError::unauthorized(
+                ErrorCode::TokenExpired,
+                "Token expired. Please login again.",
+            ),
+            _ => ApiError::unauthorized(ErrorCode::TokenInvalid, "Invalid token."),
         })?;
         if data.claims.typ != kind {
-            return Err(token_error("TOKEN_INVALID", "Invalid token."));
+            return Err(ApiError::unauthorized(
+                ErrorCode::TokenInvalid,
+                "Invalid token.",
+            ));
         }
         let max = match kind {
             TokenKind::Access => self.access_ttl,
@@ -114,13 +115,9 @@ impl JwtKeys {
             LEEWAY_SECS,
             max + LEEWAY_SECS,
         )
-        .map_err(|_| token_error("TOKEN_INVALID", "Invalid token."))?;
+        .map_err(|_| ApiError::unauthorized(ErrorCode::TokenInvalid, "Invalid token."))?;
         Ok(c)
     }
-}
-
-pub fn token_error(code: &'static str, message: &str) -> ApiError {
-    ApiError::new(axum::http::StatusCode::UNAUTHORIZED, code, message)
 }
 
 #[cfg(test)]
@@ -166,7 +163,7 @@ mod tests {
         )
         .unwrap();
         let err = k.verify(&token, TokenKind::Access).unwrap_err();
-        assert_eq!(err.code, "TOKEN_EXPIRED");
+        assert_eq!(err.code, ErrorCode::TokenExpired);
     }
 
     #[test]

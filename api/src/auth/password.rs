@@ -6,11 +6,8 @@ use crate::error::ApiError;
 pub async fn hash(plain: String, cost: u32) -> Result<String, ApiError> {
     tokio::task::spawn_blocking(move || bcrypt::hash(plain, cost))
         .await
-        .map_err(|_| ApiError::internal())?
-        .map_err(|e| {
-            tracing::error!(error = %e, "bcrypt hash failed");
-            ApiError::internal()
-        })
+        .map_err(|e| ApiError::internal_cause("bcrypt task failed", &e))?
+        .map_err(|e| ApiError::internal_cause("bcrypt hash failed", &e))
 }
 
 /// False for anything that is not a matching bcrypt hash (including legacy plaintext, which

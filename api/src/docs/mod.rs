@@ -4,12 +4,14 @@
 //! * `docs/openapi.json` — the document itself, pretty-printed with sorted keys;
 //! * `docs/NexusOMS_API_Collection.json` — a Postman v2.1 collection ([`postman`]);
 //! * the endpoint reference inside `docs/API_DOCUMENTATION.md`, between
-//!   [`BEGIN_MARKER`] and [`END_MARKER`] ([`markdown`]); the rest of that file is written by
-//!   hand.
+//!   [`BEGIN_MARKER`] and [`END_MARKER`] ([`markdown`]), and its "Error codes" table, between
+//!   [`errors::ERRORS_BEGIN`] and [`errors::ERRORS_END`], from the `ErrorCode` enum
+//!   ([`errors`]); the rest of that file is written by hand.
 //!
 //! `cargo run -p nexus-api --bin nexus-docs` writes them; `tests/docs_drift.rs` regenerates
 //! in memory and fails when a committed file differs.
 
+pub mod errors;
 pub mod markdown;
 pub mod postman;
 pub mod schema;
@@ -209,6 +211,8 @@ pub struct Generated {
     pub postman: String,
     /// The endpoint reference, including the markers.
     pub markdown_section: String,
+    /// The "Error codes" table, including its markers.
+    pub error_codes_section: String,
 }
 
 /// Generates every document from the live OpenAPI document.
@@ -223,18 +227,30 @@ pub fn generate_from(doc: &Value) -> Generated {
         openapi: pretty(&doc),
         postman: pretty(&postman::collection(&doc)),
         markdown_section: markdown::section(&doc),
+        error_codes_section: errors::section(crate::error::ErrorCode::ALL),
     }
 }
 
 /// Replaces the generated section of API_DOCUMENTATION.md, keeping the hand-written rest.
 pub fn splice(existing: &str, section: &str) -> Result<String, String> {
+    splice_between(existing, BEGIN_MARKER, END_MARKER, section)
+}
+
+/// Replaces what lies between `begin_marker` and `end_marker` (both included) with
+/// `section`, which carries the markers itself.
+pub fn splice_between(
+    existing: &str,
+    begin_marker: &str,
+    end_marker: &str,
+    section: &str,
+) -> Result<String, String> {
     let begin = existing
-        .find(BEGIN_MARKER)
-        .ok_or_else(|| format!("{MARKDOWN_FILE} has no `{BEGIN_MARKER}` line"))?;
+        .find(begin_marker)
+        .ok_or_else(|| format!("{MARKDOWN_FILE} has no `{begin_marker}` line"))?;
     let end = existing[begin..]
-        .find(END_MARKER)
-        .map(|i| begin + i + END_MARKER.len())
-        .ok_or_else(|| format!("{MARKDOWN_FILE} has no `{END_MARKER}` after the begin marker"))?;
+        .find(end_marker)
+        .map(|i| begin + i + end_marker.len())
+        .ok_or_else(|| format!("{MARKDOWN_FILE} has no `{end_marker}` after the begin marker"))?;
     Ok(format!(
         "{}{}{}",
         &existing[..begin],
@@ -257,7 +273,15 @@ pub fn expected_files(dir: &Path, g: &Generated) -> Result<Vec<(PathBuf, String)
     Ok(vec![
         (dir.join(OPENAPI_FILE), g.openapi.clone()),
         (dir.join(POSTMAN_FILE), g.postman.clone()),
-        (md_path, splice(&md, &g.markdown_section)?),
+        (
+            md_path,
+            splice_between(
+                &splice(&md, &g.markdown_section)?,
+                errors::ERRORS_BEGIN,
+                errors::ERRORS_END,
+                &g.error_codes_section,
+            )?,
+        ),
     ])
 }
 

@@ -17,8 +17,7 @@
 
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
-use crate::routes::common::not_found;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -133,7 +132,7 @@ async fn credit_insight(
     actor.require(Permission::ApproveCredit, Access::Full)?;
     let Some(customer_id) = present(body.customer_id) else {
         return Err(ApiError::bad_request(
-            "IDS_REQUIRED",
+            ErrorCode::IdsRequired,
             "Order ID and Customer ID are required",
         ));
     };
@@ -142,27 +141,36 @@ async fn credit_insight(
         None => legacy_order_id(&st, &actor, &customer_id, body.order_value.as_ref())
             .await?
             .ok_or_else(|| {
-                ApiError::bad_request("IDS_REQUIRED", "Order ID and Customer ID are required")
+                ApiError::bad_request(
+                    ErrorCode::IdsRequired,
+                    "Order ID and Customer ID are required",
+                )
             })?,
     };
     let order: Order = st
         .store
         .get(Filter::id(order_id.clone()))
         .await?
-        .ok_or_else(|| not_found("ORDER_NOT_FOUND", "Order", &order_id))?;
+        .ok_or_else(|| ApiError::record_not_found(ErrorCode::OrderNotFound, "Order", &order_id))?;
     let subs = actor.subordinates(&st).await?;
     if !can_see_order(&actor.ctx, &subs, &OrderFacts::of(&order)) {
         // Outside the caller's scope reads as absent (no existence leak).
-        return Err(not_found("ORDER_NOT_FOUND", "Order", &order_id));
+        return Err(ApiError::record_not_found(
+            ErrorCode::OrderNotFound,
+            "Order",
+            &order_id,
+        ));
     }
     let customer: Customer = st
         .store
         .get(Filter::id(customer_id.clone()))
         .await?
-        .ok_or_else(|| not_found("CUSTOMER_NOT_FOUND", "Customer", &customer_id))?;
+        .ok_or_else(|| {
+            ApiError::record_not_found(ErrorCode::CustomerNotFound, "Customer", &customer_id)
+        })?;
     if order.customer_id != customer.id {
         return Err(ApiError::bad_request(
-            "CUSTOMER_ORDER_MISMATCH",
+            ErrorCode::CustomerOrderMismatch,
             format!("Order {} is not for customer {}", order.id, customer.id),
         )
         .with_details(json!({ "orderCustomerId": order.customer_id })));
@@ -218,7 +226,11 @@ async fn credit_insight(
     {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
-            return Err(not_found("ORDER_NOT_FOUND", "Order", &order_id));
+            return Err(ApiError::record_not_found(
+                ErrorCode::OrderNotFound,
+                "Order",
+                &order_id,
+            ));
         }
         Err(e) => return Err(e.into()),
     }

@@ -31,7 +31,7 @@ use filters::{
 };
 
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query as QueryParams, State};
@@ -370,7 +370,7 @@ async fn reports(
             })))
         }
         other => Err(ApiError::bad_request(
-            "INVALID_REPORT_TYPE",
+            ErrorCode::InvalidReportType,
             format!("Unknown report type `{other}`"),
         )
         .with_details(json!({ "supported": ["sales", "inventory"] }))),

@@ -12,7 +12,7 @@
 
 use crate::auth::Actor;
 use crate::auth::actor::forbidden;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::commit_audited;
 use crate::routes::users::extract::OptionalJson;
 use crate::routes::users::validate;
@@ -71,13 +71,13 @@ pub struct AttendanceRequest {
 fn location(l: Option<LocationIn>) -> Result<Option<GeoPoint>, ApiError> {
     let Some(l) = l else { return Ok(None) };
     if !(l.lat.is_finite() && (-90.0..=90.0).contains(&l.lat)) {
-        return Err(validate::invalid(
+        return Err(ApiError::invalid(
             "location.lat",
             "lat must be between -90 and 90",
         ));
     }
     if !(l.lng.is_finite() && (-180.0..=180.0).contains(&l.lng)) {
-        return Err(validate::invalid(
+        return Err(ApiError::invalid(
             "location.lng",
             "lng must be between -180 and 180",
         ));
@@ -147,9 +147,8 @@ async fn check_in(
         .change(None, serde_json::to_value(&rec).ok());
     match commit_audited(&st, vec![Write::insert(&rec)?], audit, vec![]).await {
         Ok(()) => Ok(Json(rec)),
-        Err(e) if e.status == StatusCode::CONFLICT => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "ALREADY_CHECKED_IN",
+        Err(e) if e.status == StatusCode::CONFLICT => Err(ApiError::conflict(
+            ErrorCode::AlreadyCheckedIn,
             "Already checked in today",
         )),
         Err(e) => Err(e),
@@ -200,20 +199,16 @@ async fn check_out(
                 .await?
                 .is_some_and(|r| r.check_in_time.is_some());
             return Err(if checked_in {
-                ApiError::new(
-                    StatusCode::CONFLICT,
-                    "ALREADY_CHECKED_OUT",
-                    "Already checked out today",
-                )
+                ApiError::conflict(ErrorCode::AlreadyCheckedOut, "Already checked out today")
             } else {
-                ApiError::new(StatusCode::CONFLICT, "NOT_CHECKED_IN", "Not checked in yet")
+                ApiError::conflict(ErrorCode::NotCheckedIn, "Not checked in yet")
             });
         }
         Err(e) => return Err(e.into()),
     }
     let rec = record(&st, actor.id(), date)
         .await?
-        .ok_or_else(ApiError::internal)?;
+        .ok_or_else(|| ApiError::internal_fault("checked-out attendance record not found"))?;
     Ok(Json(rec))
 }
 
@@ -223,7 +218,8 @@ async fn check_out(
 async fn my_day(State(st): State<AppState>, actor: Actor) -> Result<Json<Value>, ApiError> {
     let date = ist_day(Utc::now());
     Ok(Json(match record(&st, actor.id(), date).await? {
-        Some(r) => serde_json::to_value(r).map_err(|_| ApiError::internal())?,
+        Some(r) => serde_json::to_value(r)
+            .map_err(|e| ApiError::internal_cause("attendance does not encode", &e))?,
         None => json!({}),
     }))
 }

@@ -12,13 +12,13 @@
 
 use crate::auth::Actor;
 use crate::auth::actor::forbidden;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::users::extract::ApiQuery;
 use crate::routes::users::view::{self, SALARY_FIELDS, Visible, manages_users};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate};
 use futures::future::try_join_all;
@@ -97,8 +97,9 @@ fn enum_str<T: serde::Serialize>(v: T) -> String {
 }
 
 fn parse_enum<T: serde::de::DeserializeOwned>(field: &str, raw: &str) -> Result<T, ApiError> {
-    serde_json::from_value(json!(raw.trim().to_ascii_uppercase()))
-        .map_err(|_| ApiError::bad_request("INVALID_FILTER", format!("Unknown {field} {raw}")))
+    serde_json::from_value(json!(raw.trim().to_ascii_uppercase())).map_err(|_| {
+        ApiError::bad_request(ErrorCode::InvalidFilter, format!("Unknown {field} {raw}"))
+    })
 }
 
 /// Whose entries the actor may read.
@@ -123,7 +124,10 @@ fn from_bound(raw: &str) -> Result<Filter, ApiError> {
         ));
     }
     let ts = Timestamp::parse(t).map_err(|_| {
-        ApiError::bad_request("INVALID_FILTER", format!("fromDate {raw} is not a date"))
+        ApiError::bad_request(
+            ErrorCode::InvalidFilter,
+            format!("fromDate {raw} is not a date"),
+        )
     })?;
     Ok(Filter::gte("timestamp", json!(ts)))
 }
@@ -139,7 +143,10 @@ fn to_bound(raw: &str) -> Result<Filter, ApiError> {
         ));
     }
     let ts = Timestamp::parse(t).map_err(|_| {
-        ApiError::bad_request("INVALID_FILTER", format!("toDate {raw} is not a date"))
+        ApiError::bad_request(
+            ErrorCode::InvalidFilter,
+            format!("toDate {raw} is not a date"),
+        )
     })?;
     Ok(Filter::lte("timestamp", json!(ts)))
 }
@@ -202,8 +209,9 @@ async fn user_filter(
         );
     }
     if let Some(r) = role {
-        let role = Role::parse(r)
-            .ok_or_else(|| ApiError::bad_request("INVALID_FILTER", format!("Unknown role {r}")))?;
+        let role = Role::parse(r).ok_or_else(|| {
+            ApiError::bad_request(ErrorCode::InvalidFilter, format!("Unknown role {r}"))
+        })?;
         let users: Vec<User> = st
             .store
             .list(&Query::new(Filter::eq("role", role.as_str())))
@@ -255,7 +263,7 @@ async fn build_filter(
             "false" => parts.push(Filter::eq("success", false)),
             _ => {
                 return Err(ApiError::bad_request(
-                    "INVALID_FILTER",
+                    ErrorCode::InvalidFilter,
                     "success must be true or false",
                 ));
             }
@@ -520,9 +528,8 @@ async fn export_csv(
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
     if !actor.is_admin() {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "FORBIDDEN",
+        return Err(ApiError::forbidden(
+            ErrorCode::Forbidden,
             "You do not have permission for this action.",
         )
         .with_details(json!({ "requiredRoles": ["Admin"] })));
@@ -583,7 +590,7 @@ async fn export_csv(
         );
     st.store.commit(vec![Write::insert(&audit)?]).await?;
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file}\""))
-        .map_err(|_| ApiError::internal())?;
+        .map_err(|e| ApiError::internal_cause("export file name", &e))?;
     Ok((
         [
             (

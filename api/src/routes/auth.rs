@@ -6,13 +6,12 @@
 use crate::ApiJson;
 use crate::auth::actor::authenticate;
 use crate::auth::{Actor, TokenKind, TokenPair, password};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::meta::RequestMeta;
 use crate::rate_limit::too_many;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use nexus_core::auth::{EffectivePermissions, check_policy};
 use nexus_core::model::{AuditAction, AuditLog, EntityType, User};
@@ -152,9 +151,8 @@ fn login_response(pair: TokenPair, user: &User) -> LoginResponse {
 }
 
 fn bad_credentials() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "INVALID_CREDENTIALS",
+    ApiError::unauthorized(
+        ErrorCode::InvalidCredentials,
         // The old mobile app shows "Password or Email is incorrect" for any message that
         // contains "credentials" (docs/LEGACY_CLIENT.md).
         "Invalid credentials: wrong e-mail or password.",
@@ -220,9 +218,8 @@ async fn login(
         a.error_message = Some("USER_INACTIVE".into());
         meta.stamp(&mut a);
         st.store.commit(vec![audit_write(&a)?]).await?;
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "USER_INACTIVE",
+        return Err(ApiError::unauthorized(
+            ErrorCode::UserInactive,
             "This account is not active; its credentials cannot sign in.",
         ));
     }
@@ -279,7 +276,7 @@ async fn gateway_login(
     use sha2::{Digest, Sha256};
     let Some(expected) = st.config.ssh_gateway_key.as_ref() else {
         return Err(ApiError::not_found(
-            "GATEWAY_LOGIN_DISABLED",
+            ErrorCode::GatewayLoginDisabled,
             "Gateway sign-in is not configured on this server.",
         ));
     };
@@ -314,9 +311,8 @@ async fn gateway_login(
         });
         meta.stamp(&mut a);
         st.store.commit(vec![audit_write(&a)?]).await?;
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "GATEWAY_LOGIN_REFUSED",
+        return Err(ApiError::unauthorized(
+            ErrorCode::GatewayLoginRefused,
             "The gateway key or the user was refused.",
         ));
     };
@@ -399,9 +395,8 @@ async fn change_password(
     ApiJson(body): ApiJson<ChangePasswordRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     if !password::verify(body.current_password, actor.user.password.clone()).await {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "INVALID_CREDENTIALS",
+        return Err(ApiError::unauthorized(
+            ErrorCode::InvalidCredentials,
             "The current password is wrong.",
         ));
     }
@@ -411,9 +406,8 @@ async fn change_password(
         actor.user.email.as_deref(),
     )
     .map_err(|problems| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "PASSWORD_POLICY",
+        ApiError::unprocessable(
+            ErrorCode::PasswordPolicy,
             "The new password does not meet the policy.",
         )
         .with_details(
@@ -446,9 +440,8 @@ async fn change_password(
         ])
         .await
         .map_err(|e| match e {
-            nexus_core::store::StoreError::Conflict(_) => ApiError::new(
-                StatusCode::CONFLICT,
-                "CONFLICT",
+            nexus_core::store::StoreError::Conflict(_) => ApiError::conflict(
+                ErrorCode::Conflict,
                 "Your session changed meanwhile; sign in again.",
             ),
             other => other.into(),

@@ -101,8 +101,3 @@ pub fn snapshot<T: Serialize>(v: &T) -> Option<Value> {
     }
     Some(v)
 }
-
-/// 404 with a code such as `ORDER_NOT_FOUND`.
-pub fn not_found(code: &'static str, what: &str, id: &str) -> ApiError {
-    ApiError::not_found(code, format!("{what} {id} not found"))
-}

@@ -16,14 +16,14 @@
 
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
-use crate::routes::common::{Paging, commit_audited, created, not_found, ok_data, snapshot};
+use crate::error::{ApiError, ErrorCode};
+use crate::routes::common::{Paging, commit_audited, created, ok_data, snapshot};
 use crate::routes::uploads::{self, Cell, TemplateSpec, blob_error};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::blob::{BlobKey, LOCAL_URL_PREFIX};
@@ -86,11 +86,7 @@ async fn load(st: &AppState, id: &str) -> Result<Customer, ApiError> {
     st.store
         .get::<Customer>(Filter::id(id))
         .await?
-        .ok_or_else(|| not_found("CUSTOMER_NOT_FOUND", "Customer", id))
-}
-
-fn invalid(code: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+        .ok_or_else(|| ApiError::record_not_found(ErrorCode::CustomerNotFound, "Customer", id))
 }
 
 /// A customer as the API shows it: the stored document with each KYC key replaced by a
@@ -129,8 +125,8 @@ fn trimmed(s: &str) -> Option<String> {
 
 fn check_len(field: &'static str, v: &str, max: usize) -> Result<(), ApiError> {
     if v.chars().count() > max {
-        return Err(invalid(
-            "VALIDATION_FAILED",
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
             format!("{field} is longer than {max} characters."),
         )
         .with_details(json!({ "field": field })));
@@ -150,8 +146,11 @@ fn normalise_gstin(s: &str) -> Result<String, ApiError> {
         && b[13] == b'Z'
         && b[14].is_ascii_alphanumeric();
     ok.then_some(g.clone()).ok_or_else(|| {
-        invalid("VALIDATION_FAILED", format!("`{g}` is not a GSTIN."))
-            .with_details(json!({ "field": "gst" }))
+        ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
+            format!("`{g}` is not a GSTIN."),
+        )
+        .with_details(json!({ "field": "gst" }))
     })
 }
 
@@ -164,7 +163,7 @@ fn normalise_pan(s: &str) -> Result<String, ApiError> {
         && b[5..9].iter().all(u8::is_ascii_digit)
         && b[9].is_ascii_uppercase();
     ok.then_some(p.clone()).ok_or_else(|| {
-        invalid("VALIDATION_FAILED", format!("`{p}` is not a PAN."))
+        ApiError::unprocessable(ErrorCode::ValidationFailed, format!("`{p}` is not a PAN."))
             .with_details(json!({ "field": "pan" }))
     })
 }
@@ -176,8 +175,11 @@ fn check_email(s: &str) -> Result<String, ApiError> {
             .is_some_and(|(u, d)| !u.is_empty() && d.contains('.') && !d.starts_with('.'))
         && !e.chars().any(char::is_whitespace);
     ok.then(|| e.to_string()).ok_or_else(|| {
-        invalid("VALIDATION_FAILED", "email is not an e-mail address.")
-            .with_details(json!({ "field": "email" }))
+        ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
+            "email is not an e-mail address.",
+        )
+        .with_details(json!({ "field": "email" }))
     })
 }
 
@@ -192,8 +194,8 @@ async fn kyc_key(st: &AppState, field: &'static str, raw: &str) -> Result<String
     };
     let path = path.split(['?', '#']).next().unwrap_or_default();
     let unknown = || {
-        invalid(
-            "KYC_DOCUMENT_UNKNOWN",
+        ApiError::unprocessable(
+            ErrorCode::KycDocumentUnknown,
             format!("{field} does not refer to an uploaded document."),
         )
         .with_details(json!({ "field": field }))
@@ -226,12 +228,15 @@ pub struct AddressInput {
 
 fn addresses(input: Vec<AddressInput>) -> Result<Vec<DeliveryAddress>, ApiError> {
     if input.len() > 20 {
-        return Err(invalid("VALIDATION_FAILED", "At most 20 addresses."));
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
+            "At most 20 addresses.",
+        ));
     }
     let defaults = input.iter().filter(|a| a.is_default).count();
     if defaults > 1 {
-        return Err(invalid(
-            "VALIDATION_FAILED",
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
             "Only one address can be the default.",
         ));
     }
@@ -248,8 +253,8 @@ fn addresses(input: Vec<AddressInput>) -> Result<Vec<DeliveryAddress>, ApiError>
                 "delivery" => "Delivery",
                 "billing" => "Billing",
                 _ => {
-                    return Err(invalid(
-                        "VALIDATION_FAILED",
+                    return Err(ApiError::unprocessable(
+                        ErrorCode::ValidationFailed,
                         "Address type must be Billing or Delivery.",
                     )
                     .with_details(json!({ "field": format!("addresses[{i}].type") })));
@@ -257,8 +262,11 @@ fn addresses(input: Vec<AddressInput>) -> Result<Vec<DeliveryAddress>, ApiError>
             };
             let pin = a.pincode.trim();
             if !(pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit())) {
-                return Err(invalid("VALIDATION_FAILED", "A PIN code has six digits.")
-                    .with_details(json!({ "field": format!("addresses[{i}].pincode") })));
+                return Err(ApiError::unprocessable(
+                    ErrorCode::ValidationFailed,
+                    "A PIN code has six digits.",
+                )
+                .with_details(json!({ "field": format!("addresses[{i}].pincode") })));
             }
             for (f, v) in [
                 ("street", &a.street),
@@ -266,10 +274,11 @@ fn addresses(input: Vec<AddressInput>) -> Result<Vec<DeliveryAddress>, ApiError>
                 ("state", &a.state),
             ] {
                 if v.trim().is_empty() {
-                    return Err(
-                        invalid("VALIDATION_FAILED", format!("Address {f} is required."))
-                            .with_details(json!({ "field": format!("addresses[{i}].{f}") })),
-                    );
+                    return Err(ApiError::unprocessable(
+                        ErrorCode::ValidationFailed,
+                        format!("Address {f} is required."),
+                    )
+                    .with_details(json!({ "field": format!("addresses[{i}].{f}") })));
                 }
                 check_len("address", v, 300)?;
             }
@@ -418,7 +427,8 @@ async fn create_customer(
         (Permission::MasterData, Access::Full),
     ])?;
     let name = trimmed(&body.name).ok_or_else(|| {
-        invalid("VALIDATION_FAILED", "name is required.").with_details(json!({ "field": "name" }))
+        ApiError::unprocessable(ErrorCode::ValidationFailed, "name is required.")
+            .with_details(json!({ "field": "name" }))
     })?;
     check_len("name", &name, 200)?;
     // The old master-data screens (master data only) send a code and `status: Active`;
@@ -427,8 +437,8 @@ async fn create_customer(
     if let Some(status) = body.status.as_deref().and_then(trimmed)
         && !(master && status.eq_ignore_ascii_case("active"))
     {
-        return Err(invalid(
-            "VALIDATION_FAILED",
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
             "A new customer is Active; block or unblock it with PATCH /api/customers/{id}/block.",
         )
         .with_details(json!({ "field": "status" })));
@@ -436,8 +446,8 @@ async fn create_customer(
     let chosen_id = match body.id.as_deref().and_then(trimmed) {
         None => None,
         Some(_) if !master => {
-            return Err(invalid(
-                "VALIDATION_FAILED",
+            return Err(ApiError::unprocessable(
+                ErrorCode::ValidationFailed,
                 "Customer ids are issued by the server.",
             )
             .with_details(json!({ "field": "id" })));
@@ -492,8 +502,11 @@ async fn create_customer(
     };
     if let Some(limit) = body.limit {
         if limit.is_negative() {
-            return Err(invalid("VALIDATION_FAILED", "limit cannot be negative.")
-                .with_details(json!({ "field": "limit" })));
+            return Err(ApiError::unprocessable(
+                ErrorCode::ValidationFailed,
+                "limit cannot be negative.",
+            )
+            .with_details(json!({ "field": "limit" })));
         }
         // A salesperson proposes; only credit control or master data decide (§3.7).
         if actor.require_any(&CREDIT_EDITORS).is_ok() {
@@ -535,8 +548,8 @@ fn check_limit_unchanged(current: &Customer, sent: Option<Money>) -> Result<(), 
     match sent.map(Money::round2) {
         None => Ok(()),
         Some(l) if current.effective_limit().map(Money::round2) == Some(l) => Ok(()),
-        Some(_) => Err(invalid(
-            "FIELD_NOT_EDITABLE",
+        Some(_) => Err(ApiError::unprocessable(
+            ErrorCode::FieldNotEditable,
             "The credit limit changes through credit control: PATCH /api/customers/{id}/credit.",
         )
         .with_details(json!({ "field": "limit" }))),
@@ -552,8 +565,8 @@ fn customer_code(raw: &str) -> Result<String, ApiError> {
     if ok {
         Ok(raw.to_string())
     } else {
-        Err(invalid(
-            "VALIDATION_FAILED",
+        Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
             "id is 1 to 40 letters, digits or - _ . /",
         )
         .with_details(json!({ "field": "id" })))
@@ -661,9 +674,8 @@ async fn check_may_edit(st: &AppState, actor: &Actor, c: &Customer) -> Result<()
     if !owner.is_empty() && (owner == actor.id() || actor.subordinates(st).await?.contains(owner)) {
         return Ok(());
     }
-    Err(ApiError::new(
-        StatusCode::FORBIDDEN,
-        "NOT_YOUR_CUSTOMER",
+    Err(ApiError::forbidden(
+        ErrorCode::NotYourCustomer,
         "Only the assigned salesperson, their managers or master data may edit this customer.",
     ))
 }
@@ -672,7 +684,7 @@ async fn patch_ops(st: &AppState, p: CustomerPatch) -> Result<Vec<UpdateOp>, Api
     let mut ops = Vec::new();
     if let Some(name) = p.name {
         let name = trimmed(&name).ok_or_else(|| {
-            invalid("VALIDATION_FAILED", "name cannot be empty.")
+            ApiError::unprocessable(ErrorCode::ValidationFailed, "name cannot be empty.")
                 .with_details(json!({ "field": "name" }))
         })?;
         check_len("name", &name, 200)?;
@@ -748,9 +760,11 @@ async fn patch_ops(st: &AppState, p: CustomerPatch) -> Result<Vec<UpdateOp>, Api
 
 /// Apply `ops` to a copy of the customer, for the audit's new image.
 fn after(c: &Customer, ops: &[UpdateOp]) -> Result<Customer, ApiError> {
-    let mut doc = serde_json::to_value(c).map_err(|_| ApiError::internal())?;
+    let mut doc = serde_json::to_value(c)
+        .map_err(|e| ApiError::internal_cause("customer does not encode", &e))?;
     nexus_core::store::apply::apply_ops(&mut doc, ops)?;
-    serde_json::from_value(doc).map_err(|_| ApiError::internal())
+    serde_json::from_value(doc)
+        .map_err(|e| ApiError::internal_cause("updated customer does not decode", &e))
 }
 
 /// Update a customer's contact and master fields (not credit, status or blocking).
@@ -779,7 +793,10 @@ async fn update_customer(
     check_limit_unchanged(&current, body.limit)?;
     let mut ops = patch_ops(&st, body).await?;
     if ops.is_empty() {
-        return Err(invalid("NOTHING_TO_UPDATE", "The body changes nothing."));
+        return Err(ApiError::unprocessable(
+            ErrorCode::NothingToUpdate,
+            "The body changes nothing.",
+        ));
     }
     ops.push(UpdateOp::Set("updatedAt".into(), json!(Timestamp::now())));
     let updated = after(&current, &ops)?;
@@ -912,8 +929,11 @@ async fn update_credit(
     let mut changed = false;
     if let Some(l) = body.limit {
         if l.is_negative() {
-            return Err(invalid("VALIDATION_FAILED", "limit cannot be negative.")
-                .with_details(json!({ "field": "limit" })));
+            return Err(ApiError::unprocessable(
+                ErrorCode::ValidationFailed,
+                "limit cannot be negative.",
+            )
+            .with_details(json!({ "field": "limit" })));
         }
         next.set_limit(l.round2());
         changed = true;
@@ -928,8 +948,11 @@ async fn update_credit(
             .map(Money::round2)
             .unwrap_or(current.effective_overdue());
         if od.is_negative() {
-            return Err(invalid("VALIDATION_FAILED", "odAmt cannot be negative.")
-                .with_details(json!({ "field": "odAmt" })));
+            return Err(ApiError::unprocessable(
+                ErrorCode::ValidationFailed,
+                "odAmt cannot be negative.",
+            )
+            .with_details(json!({ "field": "odAmt" })));
         }
         next.set_balances(os, od);
         changed = true;
@@ -950,10 +973,11 @@ async fn update_credit(
     }
     if let Some(d) = body.ageing_days {
         if d < 0 {
-            return Err(
-                invalid("VALIDATION_FAILED", "ageingDays cannot be negative.")
-                    .with_details(json!({ "field": "ageingDays" })),
-            );
+            return Err(ApiError::unprocessable(
+                ErrorCode::ValidationFailed,
+                "ageingDays cannot be negative.",
+            )
+            .with_details(json!({ "field": "ageingDays" })));
         }
         next.ageing_days = Some(d);
         changed = true;
@@ -963,7 +987,10 @@ async fn update_credit(
         changed = true;
     }
     if !changed {
-        return Err(invalid("NOTHING_TO_UPDATE", "The body changes nothing."));
+        return Err(ApiError::unprocessable(
+            ErrorCode::NothingToUpdate,
+            "The body changes nothing.",
+        ));
     }
     next.updated_at = Some(Timestamp::now());
     let v = credit_view(&next);
@@ -1028,8 +1055,11 @@ async fn set_blocked(
     actor.require(Permission::ApproveCredit, Access::Full)?;
     let reason = body.reason.as_deref().and_then(trimmed);
     if body.blocked && reason.is_none() {
-        return Err(invalid("REASON_REQUIRED", "Give a reason for blocking.")
-            .with_details(json!({ "field": "reason" })));
+        return Err(ApiError::unprocessable(
+            ErrorCode::ReasonRequired,
+            "Give a reason for blocking.",
+        )
+        .with_details(json!({ "field": "reason" })));
     }
     let current = load(&st, &id).await?;
     if current.is_blocked == body.blocked {

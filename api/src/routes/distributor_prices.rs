@@ -15,8 +15,8 @@
 
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
-use crate::routes::common::{Paging, commit_audited, not_found, ok_data, snapshot};
+use crate::error::{ApiError, ErrorCode};
+use crate::routes::common::{Paging, commit_audited, ok_data, snapshot};
 use crate::routes::uploads::{self, Cell, TemplateSpec};
 use crate::state::AppState;
 use axum::Json;
@@ -56,15 +56,6 @@ const READERS: [(Permission, Access); 5] = [
     (Permission::MasterData, Access::View),
 ];
 
-fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "VALIDATION_FAILED",
-        message,
-    )
-    .with_details(json!({ "field": field }))
-}
-
 fn trimmed(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_string())
@@ -79,7 +70,7 @@ fn code(field: &str, raw: &str) -> Result<String, ApiError> {
         && c.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-'));
     ok.then(|| c.to_string()).ok_or_else(|| {
-        invalid(
+        ApiError::invalid(
             field,
             format!("{field} must be 1–40 letters, digits, '.', '_', '/' or '-'."),
         )
@@ -88,7 +79,10 @@ fn code(field: &str, raw: &str) -> Result<String, ApiError> {
 
 fn non_negative(field: &str, m: Money) -> Result<Money, ApiError> {
     if m.is_negative() {
-        return Err(invalid(field, format!("{field} cannot be negative.")));
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} cannot be negative."),
+        ));
     }
     Ok(m.round2())
 }
@@ -97,7 +91,13 @@ async fn load(st: &AppState, id: &str) -> Result<DistributorPrice, ApiError> {
     st.store
         .get::<DistributorPrice>(Filter::id(id))
         .await?
-        .ok_or_else(|| not_found("DISTRIBUTOR_PRICE_NOT_FOUND", "Distributor price entry", id))
+        .ok_or_else(|| {
+            ApiError::record_not_found(
+                ErrorCode::DistributorPriceNotFound,
+                "Distributor price entry",
+                id,
+            )
+        })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -216,9 +216,8 @@ pub struct NewPrice {
 }
 
 fn duplicate(distributor: Option<&str>, material: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "DUPLICATE_PRICE_ENTRY",
+    ApiError::conflict(
+        ErrorCode::DuplicatePriceEntry,
         "This distributor already has an entry for this material.",
     )
     .with_details(json!({ "distributorCode": distributor, "code": material }))
@@ -247,9 +246,12 @@ async fn create_price(
         .and_then(trimmed)
         .map(|d| code("distributorCode", &d))
         .transpose()?;
-    let name = trimmed(&b.name).ok_or_else(|| invalid("name", "name is required."))?;
+    let name = trimmed(&b.name).ok_or_else(|| ApiError::invalid("name", "name is required."))?;
     if name.chars().count() > 200 {
-        return Err(invalid("name", "name is longer than 200 characters."));
+        return Err(ApiError::invalid(
+            "name",
+            "name is longer than 200 characters.",
+        ));
     }
     let now = Timestamp::now();
     let text = |v: Option<String>| v.as_deref().and_then(trimmed);
@@ -367,9 +369,12 @@ pub struct PricePatch {
 fn patch_ops(p: PricePatch) -> Result<Vec<UpdateOp>, ApiError> {
     let mut ops = Vec::new();
     if let Some(n) = p.name {
-        let n = trimmed(&n).ok_or_else(|| invalid("name", "name cannot be empty."))?;
+        let n = trimmed(&n).ok_or_else(|| ApiError::invalid("name", "name cannot be empty."))?;
         if n.chars().count() > 200 {
-            return Err(invalid("name", "name is longer than 200 characters."));
+            return Err(ApiError::invalid(
+                "name",
+                "name is longer than 200 characters.",
+            ));
         }
         ops.push(UpdateOp::Set("name".into(), json!(n)));
     }
@@ -426,17 +431,18 @@ async fn update_price(
     let current = load(&st, &id).await?;
     let mut ops = patch_ops(body)?;
     if ops.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "NOTHING_TO_UPDATE",
+        return Err(ApiError::unprocessable(
+            ErrorCode::NothingToUpdate,
             "The body changes nothing.",
         ));
     }
     ops.push(UpdateOp::Set("updatedAt".into(), json!(Timestamp::now())));
-    let mut doc = serde_json::to_value(&current).map_err(|_| ApiError::internal())?;
+    let mut doc = serde_json::to_value(&current)
+        .map_err(|e| ApiError::internal_cause("price entry does not encode", &e))?;
     nexus_core::store::apply::apply_ops(&mut doc, &ops)?;
     let updated: DistributorPrice =
-        serde_json::from_value(doc).map_err(|_| ApiError::internal())?;
+        serde_json::from_value(doc)
+        .map_err(|e| ApiError::internal_cause("updated price entry does not decode", &e))?;
     let audit = actor
         .audit(AuditAction::PriceChange)
         .entity(EntityType::PriceList, &id)

@@ -12,7 +12,7 @@
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::auth::actor::forbidden;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::users::change::{Change, change_user, load};
 use crate::routes::users::extract::OptionalJson;
 use crate::routes::users::profile::{deleted_user, guard_target};
@@ -21,7 +21,7 @@ use crate::routes::users::view::user_json;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use nexus_core::auth::{Access, Permission};
 use nexus_core::model::{AuditAction, EntityType, UserStatus};
@@ -79,9 +79,8 @@ async fn forget(
 ) -> Result<Json<Value>, ApiError> {
     actor.require(Permission::UserManagement, Access::Full)?;
     if user_id == actor.id() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "SELF_CHANGE_REFUSED",
+        return Err(ApiError::conflict(
+            ErrorCode::SelfChangeRefused,
             "You cannot erase your own account; ask another administrator.",
         ));
     }
@@ -173,9 +172,8 @@ async fn export(
     Path(user_id): Path<String>,
 ) -> Result<Response, ApiError> {
     if user_id != actor.id() && !actor.is_admin() {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "FORBIDDEN",
+        return Err(ApiError::forbidden(
+            ErrorCode::Forbidden,
             "Only an Admin may export another user's data.",
         )
         .with_details(json!({ "requiredRoles": ["Admin"] })));
@@ -249,7 +247,7 @@ async fn export(
         "summary": summary,
     });
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file}\""))
-        .map_err(|_| ApiError::internal())?;
+        .map_err(|e| ApiError::internal_cause("export file name", &e))?;
     Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(body)).into_response())
 }
 
@@ -305,7 +303,7 @@ fn consent_type(raw: &str) -> Result<String, ApiError> {
     if ok {
         Ok(t.to_string())
     } else {
-        Err(validate::invalid(
+        Err(ApiError::invalid(
             "consentType",
             "consentType must be 1-64 letters, digits, _ . or -",
         ))

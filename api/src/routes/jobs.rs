@@ -8,7 +8,7 @@
 //! status), audited, then published as a `job:*` event.
 
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::{Paging, ok_data};
 use crate::routes::procurement::optional_body;
 use crate::state::AppState;
@@ -63,7 +63,7 @@ fn scope(actor: &Actor) -> Filter {
 }
 
 fn not_found(id: &str) -> ApiError {
-    ApiError::not_found("JOB_NOT_FOUND", format!("No job {id}."))
+    ApiError::not_found(ErrorCode::JobNotFound, format!("No job {id}."))
 }
 
 async fn load_visible(st: &AppState, actor: &Actor, id: &str) -> Result<JobRecord, ApiError> {
@@ -82,9 +82,8 @@ fn parse_enum<T: serde::de::DeserializeOwned>(
         return Ok(None);
     };
     serde_json::from_value(json!(raw)).map(Some).map_err(|_| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "VALIDATION_FAILED",
+        ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
             format!("`{raw}` is not a job {field}; use one of {allowed}."),
         )
         .with_details(json!({ "field": field }))
@@ -188,9 +187,8 @@ async fn change(
     {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "JOB_CHANGED",
+            return Err(ApiError::conflict(
+                ErrorCode::JobChanged,
                 "The job changed while this request ran; reload it and try again.",
             ));
         }
@@ -212,9 +210,8 @@ async fn change(
 }
 
 fn conflict(job: &JobRecord, wanted: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "JOB_STATE",
+    ApiError::conflict(
+        ErrorCode::JobState,
         format!("Job {} is {}; {wanted}.", job.id, job.status.as_str()),
     )
     .with_details(json!({ "status": job.status }))
@@ -337,7 +334,7 @@ async fn report(
         .and_then(|k| BlobKey::parse(k).ok())
         .ok_or_else(|| {
             ApiError::not_found(
-                "REPORT_NOT_FOUND",
+                ErrorCode::ReportNotFound,
                 format!("Job {id} has no report (every row was accepted, or it has not finished)."),
             )
         })?;
@@ -387,9 +384,8 @@ async fn expiry_scan(
         .filter(|d| !d.is_empty())
     {
         chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "VALIDATION_FAILED",
+            ApiError::unprocessable(
+                ErrorCode::ValidationFailed,
                 format!("`{d}` is not a date (YYYY-MM-DD)."),
             )
             .with_details(json!({ "field": "date" }))

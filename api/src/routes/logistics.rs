@@ -14,9 +14,9 @@
 
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::analytics::DateRange;
-use crate::routes::packaging::{de_opt_number, unprocessable};
+use crate::routes::packaging::de_opt_number;
 use crate::routes::pms::tidy_numbers;
 use crate::state::AppState;
 use axum::Json;
@@ -112,8 +112,8 @@ async fn calculate_cost(
         .filter(|s| !s.is_empty())
         .unwrap_or("Truck");
     let vehicle = VehicleType::parse(vehicle_raw).map_err(|_| {
-        unprocessable(
-            "UNKNOWN_VEHICLE",
+        ApiError::unprocessable(
+            ErrorCode::UnknownVehicle,
             format!("Unknown vehicle type `{vehicle_raw}`"),
         )
         .with_details(json!({ "supported": VehicleType::ALL.map(VehicleType::as_str) }))
@@ -131,8 +131,8 @@ async fn calculate_cost(
     let (distance, source, resolved, duration, cached, fallback_reason) = match body.distance {
         Some(d) => {
             if d < Decimal::ZERO || d > Decimal::from(MAX_MANUAL_KM) {
-                return Err(unprocessable(
-                    "INVALID_DISTANCE",
+                return Err(ApiError::unprocessable(
+                    ErrorCode::InvalidDistance,
                     format!("distance must be between 0 and {MAX_MANUAL_KM} km"),
                 ));
             }
@@ -140,8 +140,8 @@ async fn calculate_cost(
         }
         None => {
             let (Some(o), Some(dest)) = (origin, destination) else {
-                return Err(unprocessable(
-                    "PLACES_REQUIRED",
+                return Err(ApiError::unprocessable(
+                    ErrorCode::PlacesRequired,
                     "Give origin and destination, or the distance in km",
                 ));
             };
@@ -158,7 +158,7 @@ async fn calculate_cost(
         }
     };
     let cost = route_cost(vehicle, distance)
-        .map_err(|e| unprocessable("INVALID_DISTANCE", e.to_string()))?;
+        .map_err(|e| ApiError::unprocessable(ErrorCode::InvalidDistance, e.to_string()))?;
     let minutes = duration.unwrap_or(cost.estimated_minutes);
     let mut body = json!({
         "success": true,
@@ -194,23 +194,29 @@ async fn calculate_cost(
 fn distance_error(e: DistanceError) -> ApiError {
     match e {
         // Google Maps could not locate it (no list of known places to offer).
-        DistanceError::UnknownPlace { place, known } if known.is_empty() => unprocessable(
-            "UNKNOWN_PLACE",
-            format!("`{place}` could not be located, or has no road route; check the address or give the distance in km"),
-        )
-        .with_details(json!({ "place": place })),
-        DistanceError::UnknownPlace { place, known } => unprocessable(
-            "UNKNOWN_PLACE",
-            format!("`{place}` is not a city the offline distance table knows; give the distance in km or use one of the known cities"),
+        DistanceError::UnknownPlace { place, known } if known.is_empty() => {
+            ApiError::unprocessable(
+                ErrorCode::UnknownPlace,
+                format!(
+                    "`{place}` could not be located, or has no road route; check the address or give the distance in km"
+                ),
+            )
+            .with_details(json!({ "place": place }))
+        }
+        DistanceError::UnknownPlace { place, known } => ApiError::unprocessable(
+            ErrorCode::UnknownPlace,
+            format!(
+                "`{place}` is not a city the offline distance table knows; give the distance in km or use one of the known cities"
+            ),
         )
         .with_details(json!({ "place": place, "knownCities": known })),
-        DistanceError::SamePlace(a, b) => unprocessable(
-            "DISTANCE_REQUIRED",
+        DistanceError::SamePlace(a, b) => ApiError::unprocessable(
+            ErrorCode::DistanceRequired,
             format!("`{a}` and `{b}` are the same city; give the distance in km"),
         ),
         DistanceError::Unavailable(_) => ApiError::new(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "DISTANCE_UNAVAILABLE",
+            ErrorCode::DistanceUnavailable,
             "No distance source is available right now; give the distance in km",
         ),
     }

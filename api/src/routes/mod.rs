@@ -24,7 +24,7 @@ pub mod users;
 pub mod warehouses;
 pub mod ws;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use axum::http::{Method, Uri};
@@ -58,7 +58,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 async fn not_found(method: Method, uri: Uri) -> ApiError {
     ApiError::not_found(
-        "ENDPOINT_NOT_FOUND",
+        ErrorCode::EndpointNotFound,
         format!("No endpoint {method} {}", uri.path()),
     )
 }

@@ -24,7 +24,7 @@
 
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::analytics::date_range_filter;
 use crate::routes::common::snapshot;
 use crate::state::AppState;
@@ -84,19 +84,17 @@ pub(crate) fn de_opt_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<De
     }
 }
 
-pub(crate) fn unprocessable(code: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
-}
-
 /// Attachments are links or blob keys, never file contents in the document (D-S10).
 pub(crate) fn check_link(field: &str, v: Option<&str>) -> Result<(), ApiError> {
     match v {
-        Some(s) if s.trim_start().starts_with("data:") || s.len() > 2048 => Err(unprocessable(
-            "ATTACHMENT_NOT_A_LINK",
-            format!(
-                "`{field}` must be an uploaded file's link or key (upload the file first), not its contents"
-            ),
-        )),
+        Some(s) if s.trim_start().starts_with("data:") || s.len() > 2048 => {
+            Err(ApiError::unprocessable(
+                ErrorCode::AttachmentNotALink,
+                format!(
+                    "`{field}` must be an uploaded file's link or key (upload the file first), not its contents"
+                ),
+            ))
+        }
         _ => Ok(()),
     }
 }
@@ -131,9 +129,8 @@ where
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ApiError::new(
-        StatusCode::CONFLICT,
-        "NO_FREE_ID",
+    Err(ApiError::conflict(
+        ErrorCode::NoFreeId,
         "No free identifier could be allocated; try again.",
     ))
 }
@@ -147,7 +144,7 @@ fn can_read(actor: &Actor) -> Result<(), ApiError> {
 
 fn material_not_found(id: &str) -> ApiError {
     ApiError::not_found(
-        "PACKAGING_MATERIAL_NOT_FOUND",
+        ErrorCode::PackagingMaterialNotFound,
         format!("Packaging material not found: {id}"),
     )
     .with_details(json!({ "materialId": id }))
@@ -206,8 +203,11 @@ fn low_stock_event(m: &PackagingMaterial) -> Event {
 
 fn positive_qty(qty: Decimal) -> Result<Quantity, ApiError> {
     Quantity::positive(qty).map_err(|_| {
-        unprocessable("INVALID_QUANTITY", "qty must be a number greater than 0")
-            .with_details(json!({ "qty": qty }))
+        ApiError::unprocessable(
+            ErrorCode::InvalidQuantity,
+            "qty must be a number greater than 0",
+        )
+        .with_details(json!({ "qty": qty }))
     })
 }
 
@@ -270,13 +270,14 @@ async fn create_material(
     ])?;
     let name = body.name.trim().to_string();
     if name.is_empty() || name.len() > 200 {
-        return Err(unprocessable(
-            "INVALID_NAME",
+        return Err(ApiError::unprocessable(
+            ErrorCode::InvalidName,
             "name is required (at most 200 characters)",
         ));
     }
-    let moq = Quantity::new(body.moq)
-        .map_err(|_| unprocessable("INVALID_QUANTITY", "moq must be 0 or more"))?;
+    let moq = Quantity::new(body.moq).map_err(|_| {
+        ApiError::unprocessable(ErrorCode::InvalidQuantity, "moq must be 0 or more")
+    })?;
     let opening = match body.opening_balance {
         Some(q) if q.is_zero() => None,
         Some(q) => Some(positive_qty(q)?),
@@ -349,7 +350,7 @@ async fn create_material(
         match result {
             Ok(_) => break,
             Err(e)
-                if e.code == "DUPLICATE"
+                if e.code == ErrorCode::Duplicate
                     && e.details["collection"] == Collection::PackagingTransactions.name() =>
             {
                 // The opening movement's id was taken (by a legacy movement): draw another.
@@ -360,9 +361,8 @@ async fn create_material(
         }
     }
     let m = created.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::CONFLICT,
-            "NO_FREE_ID",
+        ApiError::conflict(
+            ErrorCode::NoFreeId,
             "No free identifier could be allocated; try again.",
         )
     })?;
@@ -580,8 +580,8 @@ async fn outward(
     let qty = positive_qty(body.qty)?;
     let reason = body.reason.trim().to_string();
     if reason.is_empty() {
-        return Err(unprocessable(
-            "REASON_REQUIRED",
+        return Err(ApiError::unprocessable(
+            ErrorCode::ReasonRequired,
             "reason is required for an outward movement",
         ));
     }
@@ -599,8 +599,8 @@ async fn outward(
             .await?
             .is_none()
     {
-        return Err(crate::routes::common::not_found(
-            "ORDER_NOT_FOUND",
+        return Err(ApiError::record_not_found(
+            ErrorCode::OrderNotFound,
             "Order",
             oid,
         ));
@@ -693,7 +693,7 @@ async fn outward(
 
 fn insufficient(available: Quantity, requested: Quantity, material_id: &str) -> ApiError {
     ApiError::bad_request(
-        "INSUFFICIENT_BALANCE",
+        ErrorCode::InsufficientBalance,
         format!("Insufficient balance. Available: {available}, Requested: {requested}"),
     )
     .with_details(

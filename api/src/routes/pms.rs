@@ -20,10 +20,10 @@
 
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::analytics::current_month;
 use crate::routes::common::snapshot;
-use crate::routes::packaging::{de_opt_number, unprocessable};
+use crate::routes::packaging::de_opt_number;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query as QueryParams, State};
@@ -61,8 +61,12 @@ const RETRIES: usize = 5;
 fn parse_month(raw: Option<&str>) -> Result<PmsMonth, ApiError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(current_month(Timestamp::now())),
-        Some(s) => PmsMonth::parse(s)
-            .map_err(|e| unprocessable("INVALID_MONTH", format!("{e}; use a month like Feb'26"))),
+        Some(s) => PmsMonth::parse(s).map_err(|e| {
+            ApiError::unprocessable(
+                ErrorCode::InvalidMonth,
+                format!("{e}; use a month like Feb'26"),
+            )
+        }),
     }
 }
 
@@ -90,7 +94,7 @@ fn entity_id(user_id: &str, month: PmsMonth) -> String {
 
 fn record_not_found(user_id: &str, month: PmsMonth) -> ApiError {
     ApiError::not_found(
-        "PMS_RECORD_NOT_FOUND",
+        ErrorCode::PmsRecordNotFound,
         format!("No performance record for {user_id} in {month}"),
     )
     .with_details(json!({ "userId": user_id, "month": month.to_string() }))
@@ -154,9 +158,8 @@ async fn visible_users(st: &AppState, actor: &Actor) -> Result<Option<BTreeSet<S
 }
 
 fn forbidden_record() -> ApiError {
-    ApiError::new(
-        StatusCode::FORBIDDEN,
-        "FORBIDDEN",
+    ApiError::forbidden(
+        ErrorCode::Forbidden,
         "You can only view your own performance record or your team's.",
     )
 }
@@ -303,15 +306,18 @@ pub struct DefineRecordRequest {
 
 fn build_kras(defs: Vec<KraDefinition>, existing: &[Kra]) -> Result<Vec<Kra>, ApiError> {
     if defs.is_empty() {
-        return Err(unprocessable("KRAS_REQUIRED", "Define at least one KRA"));
+        return Err(ApiError::unprocessable(
+            ErrorCode::KrasRequired,
+            "Define at least one KRA",
+        ));
     }
     let mut seen = BTreeSet::new();
     for d in &defs {
         if let Some(id) = d.id
             && (id <= 0 || !seen.insert(id))
         {
-            return Err(unprocessable(
-                "INVALID_KRA_ID",
+            return Err(ApiError::unprocessable(
+                ErrorCode::InvalidKraId,
                 format!("KRA id {id} must be a positive number, unique in the record"),
             ));
         }
@@ -322,11 +328,14 @@ fn build_kras(defs: Vec<KraDefinition>, existing: &[Kra]) -> Result<Vec<Kra>, Ap
         .map(|d| {
             let name = d.name.trim().to_string();
             if name.is_empty() {
-                return Err(unprocessable("INVALID_KRA", "Every KRA needs a name"));
+                return Err(ApiError::unprocessable(
+                    ErrorCode::InvalidKra,
+                    "Every KRA needs a name",
+                ));
             }
             let non_negative = |v: Option<Decimal>, what: &str| match v {
-                Some(x) if x < Decimal::ZERO => Err(unprocessable(
-                    "INVALID_KRA",
+                Some(x) if x < Decimal::ZERO => Err(ApiError::unprocessable(
+                    ErrorCode::InvalidKra,
                     format!("KRA `{name}`: {what} cannot be negative"),
                 )),
                 other => Ok(other.unwrap_or(Decimal::ZERO)),
@@ -380,8 +389,8 @@ async fn define_record(
     let month = parse_month(body.month.as_deref())?;
     let salary = match body.gross_monthly_salary {
         Some(s) if s < Decimal::ZERO => {
-            return Err(unprocessable(
-                "INVALID_SALARY",
+            return Err(ApiError::unprocessable(
+                ErrorCode::InvalidSalary,
                 "grossMonthlySalary cannot be negative",
             ));
         }
@@ -391,7 +400,7 @@ async fn define_record(
         .store
         .get(Filter::id(user_id.clone()))
         .await?
-        .ok_or_else(|| crate::routes::common::not_found("USER_NOT_FOUND", "User", &user_id))?;
+        .ok_or_else(|| ApiError::record_not_found(ErrorCode::UserNotFound, "User", &user_id))?;
     let defs = body.kras;
     for _ in 0..RETRIES {
         let existing: Option<PerformanceRecord> = st.store.get(key_filter(&user_id, month)).await?;
@@ -400,8 +409,8 @@ async fn define_record(
             existing.as_ref().map(|r| r.kras.as_slice()).unwrap_or(&[]),
         )?;
         validate_weightages(&kras).map_err(|e| match e {
-            PmsError::WeightagesDoNotTotal100 { total } => unprocessable(
-                "WEIGHTAGES_MUST_TOTAL_100",
+            PmsError::WeightagesDoNotTotal100 { total } => ApiError::unprocessable(
+                ErrorCode::WeightagesMustTotal100,
                 format!("KRA weightages must total 100 (got {})", total.normalize()),
             )
             .with_details({
@@ -409,8 +418,8 @@ async fn define_record(
                 tidy_numbers(&mut d);
                 d
             }),
-            PmsError::NegativeWeightage { name } => unprocessable(
-                "INVALID_KRA",
+            PmsError::NegativeWeightage { name } => ApiError::unprocessable(
+                ErrorCode::InvalidKra,
                 format!("KRA `{name}` has a negative weightage"),
             ),
         })?;
@@ -549,7 +558,12 @@ pub struct KraUpdateRequest {
 }
 
 fn kra_id_of(v: &Value) -> Result<i64, ApiError> {
-    let bad = || unprocessable("INVALID_KRA_ID", format!("kraId {v} is not a KRA number"));
+    let bad = || {
+        ApiError::unprocessable(
+            ErrorCode::InvalidKraId,
+            format!("kraId {v} is not a KRA number"),
+        )
+    };
     match v {
         Value::Number(n) => n.as_i64().ok_or_else(bad),
         Value::String(s) => s.trim().parse::<i64>().map_err(|_| bad()),
@@ -575,15 +589,15 @@ async fn update_kra(
     let achieved = lenient_decimal(&body.achieved_value)
         .filter(|d| *d >= Decimal::ZERO)
         .ok_or_else(|| {
-            unprocessable(
-                "INVALID_ACHIEVED_VALUE",
+            ApiError::unprocessable(
+                ErrorCode::InvalidAchievedValue,
                 "achievedValue must be a number of 0 or more",
             )
         })?;
     let user_id = body.user_id.trim().to_string();
     let record = update_record(&st, &actor, &user_id, month, |r| {
         let kra = r.kras.iter_mut().find(|k| k.id == kra_id).ok_or_else(|| {
-            ApiError::not_found("KRA_NOT_FOUND", format!("KRA {kra_id} not found"))
+            ApiError::not_found(ErrorCode::KraNotFound, format!("KRA {kra_id} not found"))
                 .with_details(json!({ "kraId": kra_id }))
         })?;
         kra.achieved = achieved;
@@ -639,8 +653,8 @@ async fn update_od_balances(
     let month = parse_month(body.month.as_deref())?;
     for v in [body.chennai, body.self_, body.hyd].into_iter().flatten() {
         if v < Decimal::ZERO {
-            return Err(unprocessable(
-                "INVALID_OD_BALANCE",
+            return Err(ApiError::unprocessable(
+                ErrorCode::InvalidOdBalance,
                 "OD balances cannot be negative",
             ));
         }

@@ -18,9 +18,9 @@
 
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
-use crate::routes::common::{Paging, not_found, snapshot};
-use crate::routes::packaging::{check_link, commit_with_sequence_id, unprocessable};
+use crate::error::{ApiError, ErrorCode};
+use crate::routes::common::{Paging, snapshot};
+use crate::routes::packaging::{check_link, commit_with_sequence_id};
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
@@ -70,18 +70,20 @@ pub(crate) fn optional_body<T: DeserializeOwned + Default>(
     if !json_type {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
+            ErrorCode::UnsupportedMediaType,
             "Send the body as application/json.",
         ));
     }
     serde_json::from_slice(bytes).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "VALIDATION_FAILED",
+        serde_json::error::Category::Data => ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
             "The request body has the wrong shape.",
         )
         .with_details(json!({ "reason": e.to_string() })),
-        _ => ApiError::bad_request("MALFORMED_JSON", "The request body is not valid JSON."),
+        _ => ApiError::bad_request(
+            ErrorCode::MalformedJson,
+            "The request body is not valid JSON.",
+        ),
     })
 }
 
@@ -101,9 +103,8 @@ fn require_head(actor: &Actor) -> Result<(), ApiError> {
     {
         Ok(())
     } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "FORBIDDEN",
+        Err(ApiError::forbidden(
+            ErrorCode::Forbidden,
             "Only the Procurement Head or an Admin can do this.",
         )
         .with_details(json!({ "requiredRoles": ["Procurement Head", "Admin"] })))
@@ -124,16 +125,14 @@ fn status_is(s: ProcurementStatus) -> Filter {
 }
 
 async fn load(st: &AppState, id: &str) -> Result<Procurement, ApiError> {
-    st.store
-        .get(Filter::id(id))
-        .await?
-        .ok_or_else(|| not_found("PROCUREMENT_NOT_FOUND", "Procurement entry", id))
+    st.store.get(Filter::id(id)).await?.ok_or_else(|| {
+        ApiError::record_not_found(ErrorCode::ProcurementNotFound, "Procurement entry", id)
+    })
 }
 
 fn wrong_status(p: &Procurement, wanted: ProcurementStatus, action: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "INVALID_PROCUREMENT_STATUS",
+    ApiError::conflict(
+        ErrorCode::InvalidProcurementStatus,
         format!(
             "Cannot {action} entry {}: it is {}, not {}",
             p.id,
@@ -147,8 +146,8 @@ fn wrong_status(p: &Procurement, wanted: ProcurementStatus, action: &str) -> Api
 fn required_text(field: &str, v: &str) -> Result<String, ApiError> {
     let t = v.trim();
     if t.is_empty() || t.len() > 200 {
-        return Err(unprocessable(
-            "INVALID_FIELD",
+        return Err(ApiError::unprocessable(
+            ErrorCode::InvalidField,
             format!("{field} is required (at most 200 characters)"),
         ));
     }
@@ -259,8 +258,8 @@ async fn list(
         None => Filter::All,
         Some(s) => {
             let parsed: ProcurementStatus = serde_json::from_value(json!(s)).map_err(|_| {
-                unprocessable(
-                    "INVALID_STATUS",
+                ApiError::unprocessable(
+                    ErrorCode::InvalidStatus,
                     format!("Unknown procurement status `{s}`"),
                 )
             })?;
@@ -416,8 +415,8 @@ async fn status_change(
         && body.attachment.is_none()
         && body.attachment_name.is_none();
     if !alone {
-        return Err(unprocessable(
-            "VALIDATION_FAILED",
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
             "`status` changes an entry on its own; send the other fields separately",
         ));
     }
@@ -432,8 +431,8 @@ async fn status_change(
         (ProcurementStatus::AwaitingHeadApproval, "approved") => {
             approve_entry(st, actor, id, None).await
         }
-        (from, _) => Err(unprocessable(
-            "STATUS_JUMP_NOT_ALLOWED",
+        (from, _) => Err(ApiError::unprocessable(
+            ErrorCode::StatusJumpNotAllowed,
             "`status` moves a Pending entry to `Awaiting Head Approval` (submit) and an entry awaiting approval to `Approved`; a rejection needs POST /api/procurement/{id}/reject with a reason",
         )
         .with_details(json!({ "from": from, "status": status }))),
@@ -466,9 +465,8 @@ async fn update(
     check_link("attachment", body.attachment.as_deref())?;
     let current = load(&st, &id).await?;
     if current.status != ProcurementStatus::Pending {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "PROCUREMENT_LOCKED",
+        return Err(ApiError::conflict(
+            ErrorCode::ProcurementLocked,
             format!("Entry {} was submitted; its checks are locked", current.id),
         )
         .with_details(json!({ "status": current.status })));
@@ -520,8 +518,8 @@ async fn update(
         }
     }
     if ops.is_empty() {
-        return Err(unprocessable(
-            "NOTHING_TO_UPDATE",
+        return Err(ApiError::unprocessable(
+            ErrorCode::NothingToUpdate,
             "No field to change was given",
         ));
     }
@@ -676,8 +674,8 @@ async fn submit_entry(
         missing.push("attachment");
     }
     if !missing.is_empty() {
-        return Err(unprocessable(
-            "PROCUREMENT_NOT_READY",
+        return Err(ApiError::unprocessable(
+            ErrorCode::ProcurementNotReady,
             "All three checks and an attachment are needed before submission",
         )
         .with_details(json!({ "missing": missing })));
@@ -744,9 +742,8 @@ async fn approve_entry(
         ));
     }
     if !actor.is_admin() && current.cleared_by.as_deref() == Some(actor.id()) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "SEGREGATION_OF_DUTIES",
+        return Err(ApiError::forbidden(
+            ErrorCode::SegregationOfDuties,
             "You cannot approve an entry you submitted yourself.",
         ));
     }
@@ -782,8 +779,9 @@ async fn reject(
     ApiJson(body): ApiJson<RejectRequest>,
 ) -> Result<Json<Procurement>, ApiError> {
     require_head(&actor)?;
-    let reason = clean(Some(body.reason))
-        .ok_or_else(|| unprocessable("REASON_REQUIRED", "A reason is required to reject"))?;
+    let reason = clean(Some(body.reason)).ok_or_else(|| {
+        ApiError::unprocessable(ErrorCode::ReasonRequired, "A reason is required to reject")
+    })?;
     let current = load(&st, &id).await?;
     if current.status != ProcurementStatus::AwaitingHeadApproval {
         return Err(wrong_status(

@@ -19,8 +19,8 @@
 
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
-use crate::routes::common::{Paging, commit_audited, created, not_found, ok_data, snapshot};
+use crate::error::{ApiError, ErrorCode};
+use crate::routes::common::{Paging, commit_audited, created, ok_data, snapshot};
 use crate::routes::uploads::{self, Cell, TemplateSpec};
 use crate::routes::warehouses::{
     ProductRef, ReceiptLine, batch_number, receipt_quantity, receive_stock, resolve_warehouse,
@@ -30,7 +30,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::model::{AuditAction, EntityType, JobKind, Order, OrderStatus, Product};
@@ -59,19 +59,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(imports)
 }
 
-fn invalid(code: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
-}
-
-fn field_error(field: &str, message: impl Into<String>) -> ApiError {
-    invalid("VALIDATION_FAILED", message).with_details(json!({ "field": field }))
-}
-
 async fn load(st: &AppState, id: &str) -> Result<Product, ApiError> {
     st.store
         .get::<Product>(Filter::id(id))
         .await?
-        .ok_or_else(|| not_found("PRODUCT_NOT_FOUND", "Product", id))
+        .ok_or_else(|| ApiError::record_not_found(ErrorCode::ProductNotFound, "Product", id))
 }
 
 fn trimmed(s: &str) -> Option<String> {
@@ -88,7 +80,7 @@ fn code(field: &str, raw: &str) -> Result<String, ApiError> {
         && c.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-'));
     ok.then(|| c.to_string()).ok_or_else(|| {
-        field_error(
+        ApiError::invalid(
             field,
             format!("{field} must be 1–40 letters, digits, '.', '_', '/' or '-'."),
         )
@@ -97,14 +89,17 @@ fn code(field: &str, raw: &str) -> Result<String, ApiError> {
 
 fn non_negative(field: &str, m: Money) -> Result<Money, ApiError> {
     if m.is_negative() {
-        return Err(field_error(field, format!("{field} cannot be negative.")));
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} cannot be negative."),
+        ));
     }
     Ok(m.round2())
 }
 
 fn shelf_life(d: i64) -> Result<i64, ApiError> {
     if !(1..=3650).contains(&d) {
-        return Err(field_error(
+        return Err(ApiError::invalid(
             "shelfLifeDays",
             "shelfLifeDays must be 1–3650.",
         ));
@@ -260,14 +255,17 @@ async fn create_product(
 ) -> Result<Response, ApiError> {
     actor.require(Permission::MasterData, Access::Full)?;
     if b.stock.is_some_and(|s| !s.is_zero()) {
-        return Err(field_error(
+        return Err(ApiError::invalid(
             "stock",
             "stock is the sum of received batches: create the product, then POST /api/products/{id}/batches",
         ));
     }
-    let name = trimmed(&b.name).ok_or_else(|| field_error("name", "name is required."))?;
+    let name = trimmed(&b.name).ok_or_else(|| ApiError::invalid("name", "name is required."))?;
     if name.chars().count() > 200 {
-        return Err(field_error("name", "name is longer than 200 characters."));
+        return Err(ApiError::invalid(
+            "name",
+            "name is longer than 200 characters.",
+        ));
     }
     let sku = b
         .sku_code
@@ -414,9 +412,12 @@ fn apply_patch(p: &mut Product, patch: &ProductPatch) -> Result<(bool, bool), Ap
         }
     };
     if let Some(n) = &patch.name {
-        let n = trimmed(n).ok_or_else(|| field_error("name", "name cannot be empty."))?;
+        let n = trimmed(n).ok_or_else(|| ApiError::invalid("name", "name cannot be empty."))?;
         if n.chars().count() > 200 {
-            return Err(field_error("name", "name is longer than 200 characters."));
+            return Err(ApiError::invalid(
+                "name",
+                "name is longer than 200 characters.",
+            ));
         }
         p.name = n;
         changed = true;
@@ -507,7 +508,10 @@ async fn update_product(
         let mut next = current.clone();
         let (changed, price_changed) = apply_patch(&mut next, &patch)?;
         if !changed {
-            return Err(invalid("NOTHING_TO_UPDATE", "The body changes nothing."));
+            return Err(ApiError::unprocessable(
+                ErrorCode::NothingToUpdate,
+                "The body changes nothing.",
+            ));
         }
         next.rev = current.rev + 1;
         next.updated_at = Some(Timestamp::now());
@@ -523,7 +527,7 @@ async fn update_product(
         let write = Write::replace(rev_guard(&id, current.rev), &next)?;
         match commit_audited(&st, vec![write], audit, Vec::new()).await {
             Ok(()) => return Ok(ok_data(next)),
-            Err(e) if e.code == "CONFLICT" && attempt < WRITE_ATTEMPTS => continue,
+            Err(e) if e.code == ErrorCode::Conflict && attempt < WRITE_ATTEMPTS => continue,
             Err(e) => return Err(e),
         }
     }
@@ -580,9 +584,8 @@ async fn delete_product(
         )
         .await?;
     if !open.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "PRODUCT_IN_USE",
+        return Err(ApiError::conflict(
+            ErrorCode::ProductInUse,
             "Open orders still reference this product; close them first.",
         )
         .with_details(json!({ "orderIds": open.iter().map(|o| &o.id).collect::<Vec<_>>() })));
@@ -742,8 +745,8 @@ async fn expiring(
             .ok()
             .filter(|d| (0..=MAX_EXPIRING_DAYS).contains(d))
             .ok_or_else(|| {
-                invalid(
-                    "INVALID_DAYS",
+                ApiError::unprocessable(
+                    ErrorCode::InvalidDays,
                     format!("days must be a whole number from 0 to {MAX_EXPIRING_DAYS}."),
                 )
             })?,

@@ -11,7 +11,7 @@
 
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, Chain, ErrorCode};
 use crate::job_wait::{JobWaiter, allowed_wait};
 use crate::routes::common::commit_audited;
 use crate::state::AppState;
@@ -118,9 +118,8 @@ pub(crate) fn is_xlsx(bytes: &[u8]) -> bool {
 }
 
 fn unsupported_type() -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "UNSUPPORTED_FILE_TYPE",
+    ApiError::unprocessable(
+        ErrorCode::UnsupportedFileType,
         "Only JPEG, PNG and PDF files are accepted.",
     )
 }
@@ -128,24 +127,22 @@ fn unsupported_type() -> ApiError {
 fn too_large(max: usize) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "FILE_TOO_LARGE",
+        ErrorCode::FileTooLarge,
         format!("The file is larger than {} MiB.", max / (1024 * 1024)),
     )
 }
 
 pub(crate) fn blob_error(e: BlobError) -> ApiError {
     match e {
-        BlobError::NotFound(_) => ApiError::not_found("FILE_NOT_FOUND", "No such file."),
-        BlobError::InvalidKey(_) => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "INVALID_FILE_KEY",
-            "That is not a valid file key.",
-        ),
-        BlobError::Unavailable(m) => {
-            tracing::error!(error = %m, "blob store failure");
+        BlobError::NotFound(_) => ApiError::not_found(ErrorCode::FileNotFound, "No such file."),
+        BlobError::InvalidKey(_) => {
+            ApiError::unprocessable(ErrorCode::InvalidFileKey, "That is not a valid file key.")
+        }
+        e @ BlobError::Unavailable(_) => {
+            tracing::error!(error = %Chain(&e), "blob store failure");
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "FILE_STORE_UNAVAILABLE",
+                ErrorCode::FileStoreUnavailable,
                 "File storage is not available right now.",
             )
         }
@@ -181,7 +178,7 @@ pub(crate) struct UploadedFile {
 fn not_multipart() -> ApiError {
     ApiError::new(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "UNSUPPORTED_MEDIA_TYPE",
+        ErrorCode::UnsupportedMediaType,
         "Send the file as multipart/form-data.",
     )
 }
@@ -190,7 +187,10 @@ fn multipart_error(e: axum::extract::multipart::MultipartError, max: usize) -> A
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         too_large(max)
     } else {
-        ApiError::bad_request("MALFORMED_MULTIPART", "The multipart body is malformed.")
+        ApiError::bad_request(
+            ErrorCode::MalformedMultipart,
+            "The multipart body is malformed.",
+        )
     }
 }
 
@@ -222,14 +222,14 @@ pub(crate) async fn read_file_field(
         }
         if bytes.is_empty() {
             return Err(ApiError::bad_request(
-                "EMPTY_FILE",
+                ErrorCode::EmptyFile,
                 "The uploaded file is empty.",
             ));
         }
         return Ok(UploadedFile { bytes, file_name });
     }
     Err(ApiError::bad_request(
-        "NO_FILE",
+        ErrorCode::NoFile,
         format!("No file uploaded (expected a multipart field named `{field}`)."),
     ))
 }
@@ -343,18 +343,16 @@ impl PhotoPurpose {
             "qc-photos" => PhotoPurpose::QcPhoto,
             "pod" => PhotoPurpose::ProofOfDelivery,
             _ => {
-                return Err(ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "FOLDER_NOT_ALLOWED",
+                return Err(ApiError::unprocessable(
+                    ErrorCode::FolderNotAllowed,
                     "That upload folder is not allowed.",
                 )
                 .with_details(json!({ "allowed": Self::ALLOWED })));
             }
         };
         if folder.len() > 200 || folder.split('/').any(|s| s == ".." || s == ".") {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "FOLDER_NOT_ALLOWED",
+            return Err(ApiError::unprocessable(
+                ErrorCode::FolderNotAllowed,
                 "That upload folder is not allowed.",
             )
             .with_details(json!({ "allowed": Self::ALLOWED })));
@@ -401,9 +399,8 @@ fn decode_base64_image(raw: &str) -> Result<Vec<u8>, ApiError> {
         .filter(|c| !c.is_ascii_whitespace())
         .collect();
     if compact.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "IMAGE_REQUIRED",
+        return Err(ApiError::unprocessable(
+            ErrorCode::ImageRequired,
             "base64Image is required.",
         ));
     }
@@ -416,11 +413,7 @@ fn decode_base64_image(raw: &str) -> Result<Vec<u8>, ApiError> {
             .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
     );
     let bytes = engine.decode(compact.as_bytes()).map_err(|_| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "INVALID_BASE64",
-            "base64Image is not valid base64.",
-        )
+        ApiError::unprocessable(ErrorCode::InvalidBase64, "base64Image is not valid base64.")
     })?;
     if bytes.len() > PHOTO_MAX_BYTES {
         return Err(too_large(PHOTO_MAX_BYTES));
@@ -511,9 +504,8 @@ pub struct SignedQuery {
 }
 
 fn bad_signature() -> ApiError {
-    ApiError::new(
-        StatusCode::FORBIDDEN,
-        "FILE_URL_INVALID",
+    ApiError::forbidden(
+        ErrorCode::FileUrlInvalid,
         "This file link is invalid or has expired.",
     )
 }
@@ -588,8 +580,7 @@ pub(crate) struct TemplateSpec {
 pub(crate) fn xlsx_template(spec: &TemplateSpec) -> Result<Vec<u8>, ApiError> {
     use rust_xlsxwriter::{Color, Format, Workbook};
     let fail = |e: rust_xlsxwriter::XlsxError| {
-        tracing::error!(error = %e, template = spec.file_name, "template not generated");
-        ApiError::internal()
+        ApiError::internal_cause(&format!("template {} not generated", spec.file_name), &e)
     };
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
@@ -668,9 +659,8 @@ pub(crate) async fn queue_import(
 ) -> Result<Response, ApiError> {
     let file = read_file_field(multipart, "file", FILE_MAX_BYTES).await?;
     if !is_xlsx(&file.bytes) {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "NOT_AN_XLSX",
+        return Err(ApiError::unprocessable(
+            ErrorCode::NotAnXlsx,
             "The file is not an Excel workbook (.xlsx).",
         ));
     }
@@ -756,9 +746,8 @@ pub struct ImportFinished {
 
 fn import_outcome(job: JobRecord) -> Result<Response, ApiError> {
     if job.status != JobStatus::Succeeded {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "IMPORT_FAILED",
+        return Err(ApiError::unprocessable(
+            ErrorCode::ImportFailed,
             format!(
                 "The import did not finish: {}",
                 job.error.as_deref().unwrap_or(job.status.as_str())

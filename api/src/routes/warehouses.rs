@@ -14,7 +14,7 @@
 
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::{commit_audited, snapshot};
 use crate::state::AppState;
 use axum::Json;
@@ -47,10 +47,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(validate_barcode))
 }
 
-fn invalid(code: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
-}
-
 /// The warehouse with this id or legacy alias (`W1`–`W4`); 404 otherwise, never another
 /// warehouse.
 pub(crate) async fn resolve_warehouse(st: &AppState, id: &str) -> Result<Warehouse, ApiError> {
@@ -63,7 +59,10 @@ pub(crate) async fn resolve_warehouse(st: &AppState, id: &str) -> Result<Warehou
             .await?
     };
     found.ok_or_else(|| {
-        ApiError::not_found("WAREHOUSE_NOT_FOUND", format!("Warehouse {id} not found"))
+        ApiError::not_found(
+            ErrorCode::WarehouseNotFound,
+            format!("Warehouse {id} not found"),
+        )
     })
 }
 
@@ -156,8 +155,8 @@ pub(crate) fn batch_number(raw: Option<&str>) -> Result<Option<String>, ApiError
         return Ok(None);
     };
     if b.chars().count() > 64 || b.chars().any(char::is_control) {
-        return Err(invalid(
-            "VALIDATION_FAILED",
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
             "batchNumber must be at most 64 printable characters.",
         ));
     }
@@ -167,8 +166,11 @@ pub(crate) fn batch_number(raw: Option<&str>) -> Result<Option<String>, ApiError
 /// A positive receipt quantity.
 pub(crate) fn receipt_quantity(d: Decimal, line: usize) -> Result<Quantity, ApiError> {
     Quantity::positive(d).map_err(|_| {
-        invalid("VALIDATION_FAILED", "quantity must be greater than 0.")
-            .with_details(json!({ "line": line, "field": "quantity" }))
+        ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
+            "quantity must be greater than 0.",
+        )
+        .with_details(json!({ "line": line, "field": "quantity" }))
     })
 }
 
@@ -209,10 +211,11 @@ fn apply_line(
     if let (Some(m), Some(e)) = (line.mfg_date, exp)
         && m > e
     {
-        return Err(
-            invalid("VALIDATION_FAILED", "mfgDate is after the expiry date.")
-                .with_details(json!({ "line": index })),
-        );
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
+            "mfgDate is after the expiry date.",
+        )
+        .with_details(json!({ "line": index })));
     }
     let batch_qty = match existing {
         Some(i) => {
@@ -220,9 +223,8 @@ fn apply_line(
             if let (Some(have), Some(new)) = (b.exp_date, line.exp_date)
                 && have != new
             {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "BATCH_EXPIRY_MISMATCH",
+                return Err(ApiError::conflict(
+                    ErrorCode::BatchExpiryMismatch,
                     format!(
                         "Batch {number} of {} is already held here with expiry {have}, not {new}.",
                         p.id
@@ -286,15 +288,15 @@ pub(crate) async fn receive_stock(
         for (i, line) in lines.iter().enumerate() {
             let p: Option<Product> = st.store.get(line.product.filter()).await?;
             let p = p.ok_or_else(|| {
-                invalid(
-                    "PRODUCT_NOT_FOUND",
+                ApiError::unprocessable(
+                    ErrorCode::ProductNotFound,
                     format!("Line {}: no {}.", i + 1, line.product.describe()),
                 )
                 .with_details(json!({ "line": i }))
             })?;
             if !p.is_active {
-                return Err(invalid(
-                    "PRODUCT_INACTIVE",
+                return Err(ApiError::unprocessable(
+                    ErrorCode::ProductInactive,
                     format!("Line {}: product {} is deactivated.", i + 1, p.id),
                 )
                 .with_details(json!({ "line": i })));
@@ -310,7 +312,7 @@ pub(crate) async fn receive_stock(
         for (i, line) in lines.iter().enumerate() {
             let (p, _) = products
                 .get_mut(&line_product[i])
-                .ok_or_else(ApiError::internal)?;
+                .ok_or_else(|| ApiError::internal_fault("stock receipt line lost its product"))?;
             let (m, batch_qty, exp) = apply_line(p, line, i, &warehouse.id, today, now)?;
             results.push(ReceiptResult {
                 product_id: p.id.clone(),
@@ -376,7 +378,7 @@ pub(crate) async fn receive_stock(
             .collect();
         match commit_audited(st, writes, audit, events).await {
             Ok(()) => return Ok(results),
-            Err(e) if e.code == "CONFLICT" && attempt < RECEIPT_ATTEMPTS => {
+            Err(e) if e.code == ErrorCode::Conflict && attempt < RECEIPT_ATTEMPTS => {
                 tracing::info!(attempt, "stock receipt raced another change; recomputing");
             }
             Err(e) => return Err(e),
@@ -457,21 +459,21 @@ async fn create_warehouse(
     let name = body.name.trim().to_string();
     let location = body.location.trim().to_string();
     if name.is_empty() || location.is_empty() {
-        return Err(invalid(
-            "VALIDATION_FAILED",
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
             "name and location are required.",
         ));
     }
     if name.chars().count() > 120 || location.chars().count() > 200 {
-        return Err(invalid(
-            "VALIDATION_FAILED",
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
             "name or location is too long.",
         ));
     }
     let code = slug(body.code.as_deref().unwrap_or(&name));
     if code.is_empty() {
-        return Err(invalid(
-            "VALIDATION_FAILED",
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
             "code (or name) needs at least one letter or digit.",
         ));
     }
@@ -480,8 +482,8 @@ async fn create_warehouse(
     for a in &body.aliases {
         let a = a.trim();
         if a.is_empty() || a.len() > 32 || a.chars().any(char::is_whitespace) {
-            return Err(invalid(
-                "VALIDATION_FAILED",
+            return Err(ApiError::unprocessable(
+                ErrorCode::ValidationFailed,
                 "aliases are short codes without spaces.",
             ));
         }
@@ -491,8 +493,8 @@ async fn create_warehouse(
     }
     let capacity = body.capacity_total.unwrap_or(Decimal::from(50_000));
     if capacity <= Decimal::ZERO {
-        return Err(invalid(
-            "VALIDATION_FAILED",
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
             "capacityTotal must be positive.",
         ));
     }
@@ -505,8 +507,8 @@ async fn create_warehouse(
         && let (Some(lo), Some(hi)) = (t.min, t.max)
         && lo > hi
     {
-        return Err(invalid(
-            "VALIDATION_FAILED",
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
             "temperature.min is above max.",
         ));
     }
@@ -521,9 +523,8 @@ async fn create_warehouse(
         ]))
         .await?;
     if let Some(w) = clash {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "WAREHOUSE_EXISTS",
+        return Err(ApiError::conflict(
+            ErrorCode::WarehouseExists,
             format!("The id or an alias is already used by warehouse {}.", w.id),
         ));
     }
@@ -702,8 +703,8 @@ async fn add_stock(
 ) -> Result<Json<Value>, ApiError> {
     actor.require(Permission::ManageWarehouse, Access::Full)?;
     if body.items.is_empty() || body.items.len() > MAX_RECEIPT_LINES {
-        return Err(invalid(
-            "VALIDATION_FAILED",
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
             format!("items must hold 1 to {MAX_RECEIPT_LINES} lines."),
         ));
     }
@@ -721,8 +722,8 @@ async fn add_stock(
             (None, Some(sku), _) => ProductRef::Sku(sku),
             (None, None, Some(n)) => ProductRef::Name(n),
             _ => {
-                return Err(invalid(
-                    "VALIDATION_FAILED",
+                return Err(ApiError::unprocessable(
+                    ErrorCode::ValidationFailed,
                     format!(
                         "Line {}: name the product (productId, skuCode or name).",
                         i + 1
@@ -788,8 +789,8 @@ async fn validate_barcode(
     actor.require(Permission::ManageWarehouse, Access::Full)?;
     let (barcode, sku) = (body.barcode.trim(), body.sku_code.trim());
     if barcode.is_empty() || sku.is_empty() || body.warehouse_id.trim().is_empty() {
-        return Err(invalid(
-            "VALIDATION_FAILED",
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
             "warehouseId, barcode, and skuCode are required",
         ));
     }

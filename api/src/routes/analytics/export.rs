@@ -11,7 +11,7 @@
 
 use super::{DateRange, caller_scope, require_inventory_reader, status_filter};
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use axum::extract::{Query as QueryParams, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -72,7 +72,7 @@ impl Format {
             "csv" => Ok(Format::Csv),
             "xlsx" | "excel" => Ok(Format::Xlsx),
             other => Err(ApiError::bad_request(
-                "UNSUPPORTED_FORMAT",
+                ErrorCode::UnsupportedFormat,
                 format!("Export format `{other}` is not supported; use csv or xlsx"),
             )
             .with_details(json!({ "supported": SUPPORTED_FORMATS }))),
@@ -204,7 +204,10 @@ async fn orders_table(st: &AppState, actor: &Actor, q: &ExportQuery) -> Result<T
         None => Filter::All,
         Some(s) => {
             let parsed = OrderStatus::parse(s).ok_or_else(|| {
-                ApiError::bad_request("INVALID_STATUS", format!("Unknown order status `{s}`"))
+                ApiError::bad_request(
+                    ErrorCode::InvalidStatus,
+                    format!("Unknown order status `{s}`"),
+                )
             })?;
             status_filter([parsed])
         }
@@ -330,7 +333,7 @@ async fn export(
             .is_none_or(|f| f.trim().eq_ignore_ascii_case("pdf"));
         if !pdf {
             return Err(ApiError::bad_request(
-                "UNSUPPORTED_FORMAT",
+                ErrorCode::UnsupportedFormat,
                 "An invoice is a PDF: use format=pdf (or GET /api/orders/{id}/invoice)",
             )
             .with_details(json!({ "supported": ["pdf"] })));
@@ -343,7 +346,7 @@ async fn export(
         "inventory" => inventory_table(&st, &actor).await?,
         other => {
             return Err(ApiError::bad_request(
-                "INVALID_EXPORT_TYPE",
+                ErrorCode::InvalidExportType,
                 format!("Unknown export type `{other}`"),
             )
             .with_details(json!({ "supported": ["sales_report", "orders", "inventory"] })));
@@ -351,10 +354,7 @@ async fn export(
     };
     let bytes = match format {
         Format::Csv => to_csv(&table),
-        Format::Xlsx => to_xlsx(&table).map_err(|e| {
-            tracing::error!(error = %e, "xlsx export failed");
-            ApiError::internal()
-        })?,
+        Format::Xlsx => to_xlsx(&table).map_err(|e| ApiError::internal_cause("xlsx export failed", &e))?,
     };
     let file = format!("{kind}_{}.{}", Timestamp::now().millis(), format.ext());
     let mut audit = actor
@@ -409,7 +409,7 @@ mod tests {
     #[test]
     fn pdf_is_refused_with_the_supported_list() {
         let e = Format::parse(Some("pdf")).unwrap_err();
-        assert_eq!(e.code, "UNSUPPORTED_FORMAT");
+        assert_eq!(e.code, ErrorCode::UnsupportedFormat);
         assert_eq!(e.details["supported"], json!(["csv", "xlsx"]));
         assert_eq!(Format::parse(Some("Excel")).unwrap(), Format::Xlsx);
         assert_eq!(Format::parse(None).unwrap(), Format::Csv);

@@ -3,9 +3,8 @@
 //! the small arithmetic of averages and percentages.
 
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
-use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Months, NaiveDate, TimeZone, Utc};
 use nexus_core::auth::scope::OrderScope;
 use nexus_core::model::{Order, OrderStatus};
@@ -114,9 +113,8 @@ pub(crate) fn require_salesperson_in_scope(
     if scope.all || scope.salespeople.contains(salesperson_id) {
         Ok(())
     } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "FORBIDDEN",
+        Err(ApiError::forbidden(
+            ErrorCode::Forbidden,
             "That salesperson is outside your team.",
         )
         .with_details(json!({ "salespersonId": salesperson_id })))
@@ -125,7 +123,7 @@ pub(crate) fn require_salesperson_in_scope(
 
 pub(crate) fn bad_date(field: &str, raw: &str) -> ApiError {
     ApiError::bad_request(
-        "INVALID_DATE",
+        ErrorCode::InvalidDate,
         format!("{field} `{raw}` is not a date (YYYY-MM-DD) or an RFC 3339 instant"),
     )
     .with_details(json!({ "field": field, "value": raw }))
@@ -179,7 +177,7 @@ impl DateRange {
             && a >= b
         {
             return Err(ApiError::bad_request(
-                "INVALID_DATE_RANGE",
+                ErrorCode::InvalidDateRange,
                 "startDate must be before endDate",
             ));
         }
@@ -256,7 +254,7 @@ impl Period {
             "all" => Period::All,
             _ => {
                 return Err(ApiError::bad_request(
-                    "INVALID_PERIOD",
+                    ErrorCode::InvalidPeriod,
                     format!("Unknown period `{s}`"),
                 )
                 .with_details(json!({ "supported": Period::NAMES })));

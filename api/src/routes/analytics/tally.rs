@@ -14,11 +14,10 @@
 //! not happen.
 
 use crate::auth::Actor;
-use crate::error::ApiError;
-use crate::routes::common::not_found;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use nexus_core::auth::{Access, Permission};
 use nexus_core::model::{AuditAction, Customer, EntityType, Order, OrderStatus, Warehouse};
@@ -260,11 +259,10 @@ async fn tally_export(
         .store
         .get(Filter::id(order_id.clone()))
         .await?
-        .ok_or_else(|| not_found("ORDER_NOT_FOUND", "Order", &order_id))?;
+        .ok_or_else(|| ApiError::record_not_found(ErrorCode::OrderNotFound, "Order", &order_id))?;
     if order.invoice.is_none() && !past_invoicing(order.status) {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "ORDER_NOT_INVOICED",
+        return Err(ApiError::conflict(
+            ErrorCode::OrderNotInvoiced,
             format!("Order {} has not been invoiced yet", order.id),
         )
         .with_details(json!({ "status": order.status })));

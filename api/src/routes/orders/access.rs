@@ -9,10 +9,8 @@
 //! canonical status.
 
 use crate::auth::Actor;
-use crate::error::ApiError;
-use crate::routes::common::not_found;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
-use axum::http::StatusCode;
 use nexus_core::auth::scope::{OrderFacts, OrderScope, order_scope};
 use nexus_core::auth::{Access, Permission};
 use nexus_core::model::order::OrderType;
@@ -166,9 +164,8 @@ impl Visibility {
     /// 403 for a caller who may see no order at all (e.g. procurement staff).
     pub fn require_some(&self) -> Result<(), ApiError> {
         if self.is_empty() {
-            Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "FORBIDDEN",
+            Err(ApiError::forbidden(
+                ErrorCode::Forbidden,
                 "You do not have access to orders.",
             ))
         } else {
@@ -182,7 +179,7 @@ pub async fn load_order(st: &AppState, id: &str) -> Result<Order, ApiError> {
     st.store
         .get::<Order>(Filter::id(id))
         .await?
-        .ok_or_else(|| not_found("ORDER_NOT_FOUND", "Order", id))
+        .ok_or_else(|| ApiError::record_not_found(ErrorCode::OrderNotFound, "Order", id))
 }
 
 /// The order with this id if the actor may see it; 404 otherwise (never 403, which would
@@ -192,7 +189,11 @@ pub async fn visible_order(st: &AppState, vis: &Visibility, id: &str) -> Result<
     if vis.sees(&order) {
         Ok(order)
     } else {
-        Err(not_found("ORDER_NOT_FOUND", "Order", id))
+        Err(ApiError::record_not_found(
+            ErrorCode::OrderNotFound,
+            "Order",
+            id,
+        ))
     }
 }
 

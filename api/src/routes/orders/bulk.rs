@@ -10,12 +10,11 @@
 
 use super::credit::{CreditChoice, cancel_step, decide_credit, release_hold_step};
 use super::edit::bypass_step;
-use super::lookup::unprocessable;
 use super::quality::{ReviewChoice, admin_review_step};
 use super::warehouse::send_back_step;
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::uploads::{XLSX_CONTENT_TYPE, blob_error, is_xlsx};
 use crate::state::AppState;
 use axum::Json;
@@ -156,10 +155,8 @@ fn build_template() -> Result<Vec<u8>, XlsxError> {
     ))]
 pub async fn template(actor: Actor) -> Result<Response, ApiError> {
     actor.require(Permission::CreateOrders, Access::Full)?;
-    let bytes = build_template().map_err(|e| {
-        tracing::error!(error = %e, "bulk-order template");
-        ApiError::internal()
-    })?;
+    let bytes =
+        build_template().map_err(|e| ApiError::internal_cause("bulk-order template", &e))?;
     let mut res = bytes.into_response();
     let h = res.headers_mut();
     h.insert(
@@ -192,7 +189,7 @@ pub struct UploadForm {
 fn too_large() -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "PAYLOAD_TOO_LARGE",
+        ErrorCode::PayloadTooLarge,
         format!(
             "The workbook is larger than {} MiB.",
             MAX_UPLOAD_BYTES / 1024 / 1024
@@ -233,14 +230,14 @@ async fn read_upload(st: &AppState, req: Request) -> Result<(Vec<u8>, String), A
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 too_large()
             } else {
-                ApiError::bad_request("BAD_MULTIPART", "The multipart body is malformed.")
+                ApiError::bad_request(ErrorCode::BadMultipart, "The multipart body is malformed.")
             }
         })?;
         while let Some(field) = mp.next_field().await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 too_large()
             } else {
-                ApiError::bad_request("BAD_MULTIPART", "The multipart body is malformed.")
+                ApiError::bad_request(ErrorCode::BadMultipart, "The multipart body is malformed.")
             }
         })? {
             if field.name() == Some("file") {
@@ -249,14 +246,17 @@ async fn read_upload(st: &AppState, req: Request) -> Result<(Vec<u8>, String), A
                     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                         too_large()
                     } else {
-                        ApiError::bad_request("BAD_MULTIPART", "The file part could not be read.")
+                        ApiError::bad_request(
+                            ErrorCode::BadMultipart,
+                            "The file part could not be read.",
+                        )
                     }
                 })?;
                 return Ok((bytes.to_vec(), name));
             }
         }
         return Err(ApiError::bad_request(
-            "FILE_REQUIRED",
+            ErrorCode::FileRequired,
             "Send the workbook as the multipart part `file`.",
         ));
     }
@@ -265,7 +265,9 @@ async fn read_upload(st: &AppState, req: Request) -> Result<(Vec<u8>, String), A
     let data = data.split_once(";base64,").map(|(_, d)| d).unwrap_or(data);
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(data.as_bytes())
-        .map_err(|_| ApiError::bad_request("INVALID_BASE64", "excelData is not valid base64."))?;
+        .map_err(|_| {
+            ApiError::bad_request(ErrorCode::InvalidBase64, "excelData is not valid base64.")
+        })?;
     Ok((bytes, clean_name(body.file_name.as_deref())))
 }
 
@@ -294,7 +296,7 @@ pub async fn upload(
     let (bytes, file_name) = read_upload(&st, req).await?;
     if bytes.is_empty() {
         return Err(ApiError::bad_request(
-            "EMPTY_FILE",
+            ErrorCode::EmptyFile,
             "The workbook is empty.",
         ));
     }
@@ -303,11 +305,11 @@ pub async fn upload(
     }
     // By content, not by name: an xlsx is a zip holding the workbook parts.
     if !is_xlsx(&bytes) {
-        return Err(unprocessable(
-            "NOT_AN_XLSX",
+        return Err(ApiError::unprocessable(
+            ErrorCode::NotAnXlsx,
             "The file is not an Excel workbook (.xlsx).",
-            json!({}),
-        ));
+        )
+        .with_details(json!({})));
     }
     // A private blob under a server-chosen key; the worker reads it from there.
     let key = BlobKey::generate("imports/bulk-orders", "xlsx").map_err(blob_error)?;
@@ -440,11 +442,11 @@ pub async fn bulk_update(
         }
     }
     if ids.is_empty() || ids.len() > MAX_BULK {
-        return Err(unprocessable(
-            "INVALID_ORDER_IDS",
+        return Err(ApiError::unprocessable(
+            ErrorCode::InvalidOrderIds,
             format!("orderIds must name 1 to {MAX_BULK} orders"),
-            json!({ "count": ids.len() }),
-        ));
+        )
+        .with_details(json!({ "count": ids.len() })));
     }
     let mut results = Vec::with_capacity(ids.len());
     let mut ok = 0;

@@ -16,12 +16,12 @@ use super::access::{Visibility, clearance_filter};
 use super::create::text;
 use super::engine::{ledger_writes, product_writes};
 use super::lines::{item_for, quantity, rate, reprice};
-use super::lookup::{HOME_STATE, bookable_customer, products_by_id, unprocessable};
+use super::lookup::{HOME_STATE, bookable_customer, products_by_id};
 use super::view::{created_event, public, stock_event};
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
-use crate::routes::common::{Paging, not_found};
+use crate::error::{ApiError, ErrorCode};
+use crate::routes::common::Paging;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query as QueryParams, State};
@@ -77,11 +77,11 @@ pub fn clearance_items(
     today: chrono::NaiveDate,
 ) -> Result<Vec<OrderItem>, ApiError> {
     if lines.is_empty() || lines.len() > MAX_LINES {
-        return Err(unprocessable(
-            "INVALID_ITEMS",
+        return Err(ApiError::unprocessable(
+            ErrorCode::InvalidItems,
             format!("A clearance order needs between 1 and {MAX_LINES} lines"),
-            json!({ "lines": lines.len() }),
-        ));
+        )
+        .with_details(json!({ "lines": lines.len() })));
     }
     lines
         .iter()
@@ -89,9 +89,9 @@ pub fn clearance_items(
         .map(|(i, l)| {
             let qty = quantity(i, l.quantity)?;
             let price = rate(i, l.proposed_rate)?;
-            let p = products
-                .get(l.product_id.trim())
-                .ok_or_else(|| not_found("PRODUCT_NOT_FOUND", "Product", &l.product_id))?;
+            let p = products.get(l.product_id.trim()).ok_or_else(|| {
+                ApiError::record_not_found(ErrorCode::ProductNotFound, "Product", &l.product_id)
+            })?;
             let bn = l.batch_number.trim();
             let batch = p
                 .batches
@@ -99,16 +99,18 @@ pub fn clearance_items(
                 .find(|b| b.batch_number == bn && b.is_active)
                 .ok_or_else(|| {
                     ApiError::not_found(
-                        "BATCH_NOT_FOUND",
+                        ErrorCode::BatchNotFound,
                         format!("Batch {bn} not found or inactive"),
                     )
                     .with_details(json!({ "line": i, "productId": p.id, "batchNumber": bn }))
                 })?;
             clearance_eligibility(batch.exp_date, today, &ClearancePolicy::default()).map_err(
                 |e| {
-                    unprocessable(
-                        "NOT_CLEARANCE_ELIGIBLE",
+                    ApiError::unprocessable(
+                        ErrorCode::NotClearanceEligible,
                         format!("Batch {bn} is not eligible for clearance: {e}"),
+                    )
+                    .with_details(
                         json!({ "line": i, "batchNumber": bn, "expDate": batch.exp_date }),
                     )
                 },
@@ -139,7 +141,9 @@ pub async fn create_clearance(
     let outcome = lifecycle::create(OrderType::Clearance, &actor.ctx)
         .map_err(super::errors::lifecycle_error)?;
     let StockEffect::Reserve(policy) = outcome.stock else {
-        return Err(ApiError::internal());
+        return Err(ApiError::internal_fault(
+            "clearance creation does not reserve stock",
+        ));
     };
     let customer = bookable_customer(&st, body.customer_id.trim()).await?;
     let remarks = text("remarks", body.remarks.clone(), 2_000)?;
@@ -235,9 +239,8 @@ pub async fn create_clearance(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ApiError::new(
-        StatusCode::CONFLICT,
-        "CONFLICT",
+    Err(ApiError::conflict(
+        ErrorCode::Conflict,
         "The batches kept changing; try again.",
     ))
 }

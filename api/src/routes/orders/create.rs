@@ -3,11 +3,11 @@
 //! totals, status and id as sent (D-S5, 8.2.24, D-R6).
 
 use super::lines::{LineRequest, pricing_error, sales_items};
-use super::lookup::{bookable_customer, unprocessable};
+use super::lookup::bookable_customer;
 use super::view::{created_event, public};
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::created;
 use crate::state::AppState;
 use axum::extract::State;
@@ -114,23 +114,23 @@ fn check_client_figures(
     if let Some(s) = body.status.as_deref()
         && OrderStatus::parse(s) != Some(order.status)
     {
-        return Err(unprocessable(
-            "VALIDATION_FAILED",
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
             format!(
                 "A new order starts at {}; `status` cannot choose another",
                 order.status
             ),
-            json!({ "field": "status", "sent": s }),
-        ));
+        )
+        .with_details(json!({ "field": "status", "sent": s })));
     }
     if let Some(s) = body.salesperson_id.as_deref()
         && s.trim() != actor.id()
     {
-        return Err(unprocessable(
-            "VALIDATION_FAILED",
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
             "`salespersonId` is the signed-in user; an order cannot be booked in another's name",
-            json!({ "field": "salespersonId" }),
-        ));
+        )
+        .with_details(json!({ "field": "salespersonId" })));
     }
     super::legacy::log_client_totals(order, body.total, body.sub_total, body.gst_amount);
     Ok(())
@@ -139,11 +139,11 @@ fn check_client_figures(
 /// Blob keys are server-issued names: bounded, no control characters, no path tricks.
 pub fn check_photos(photos: &[String]) -> Result<Vec<String>, ApiError> {
     if photos.len() > MAX_PHOTOS {
-        return Err(unprocessable(
-            "TOO_MANY_PHOTOS",
+        return Err(ApiError::unprocessable(
+            ErrorCode::TooManyPhotos,
             format!("At most {MAX_PHOTOS} sales photos"),
-            json!({ "count": photos.len() }),
-        ));
+        )
+        .with_details(json!({ "count": photos.len() })));
     }
     photos
         .iter()
@@ -151,11 +151,11 @@ pub fn check_photos(photos: &[String]) -> Result<Vec<String>, ApiError> {
             let p = p.trim();
             if p.is_empty() || p.len() > 512 || p.contains("..") || p.chars().any(char::is_control)
             {
-                Err(unprocessable(
-                    "INVALID_PHOTO_KEY",
+                Err(ApiError::unprocessable(
+                    ErrorCode::InvalidPhotoKey,
                     "A sales photo key is empty, too long or malformed",
-                    json!({ "key": p.chars().take(64).collect::<String>() }),
-                ))
+                )
+                .with_details(json!({ "key": p.chars().take(64).collect::<String>() })))
             } else {
                 Ok(p.to_string())
             }
@@ -166,11 +166,11 @@ pub fn check_photos(photos: &[String]) -> Result<Vec<String>, ApiError> {
 /// Trims free text and caps its length.
 pub fn text(field: &str, v: Option<String>, max: usize) -> Result<Option<String>, ApiError> {
     match v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
-        Some(s) if s.chars().count() > max => Err(unprocessable(
-            "TEXT_TOO_LONG",
+        Some(s) if s.chars().count() > max => Err(ApiError::unprocessable(
+            ErrorCode::TextTooLong,
             format!("`{field}` is longer than {max} characters"),
-            json!({ "field": field }),
-        )),
+        )
+        .with_details(json!({ "field": field }))),
         other => Ok(other),
     }
 }

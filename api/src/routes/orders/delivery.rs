@@ -8,11 +8,10 @@
 use super::access::{Visibility, visible_order};
 use super::create::text;
 use super::engine::{Done, Plan, apply, respond, retrying, run_step};
-use super::lookup::unprocessable;
 use super::view::public;
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -63,7 +62,8 @@ fn otp_mac(st: &AppState, order_id: &str, otp: &str) -> Option<Hmac<Sha256>> {
 /// leaked order document does not reveal the code).
 pub fn new_otp(st: &AppState, order_id: &str) -> Result<(String, String), ApiError> {
     let otp = format!("{:06}", rand::random_range(0..1_000_000u32));
-    let mac = otp_mac(st, order_id, &otp).ok_or_else(ApiError::internal)?;
+    let mac = otp_mac(st, order_id, &otp)
+        .ok_or_else(|| ApiError::internal_fault("delivery OTP key not usable"))?;
     Ok((otp, B64.encode(mac.finalize().into_bytes())))
 }
 
@@ -146,37 +146,34 @@ pub async fn check_loading(st: &AppState, d: &DispatchRequest) -> Result<Loading
     let agent = delivery_agent(st, d.delivery_agent_id.trim())
         .await?
         .ok_or_else(|| {
-            unprocessable(
-                "INVALID_DELIVERY_AGENT",
+            ApiError::unprocessable(
+                ErrorCode::InvalidDeliveryAgent,
                 "deliveryAgentId must be an active Delivery Team user (id, or a name only one agent has)",
-                json!({ "deliveryAgentId": d.delivery_agent_id }),
             )
+            .with_details(json!({ "deliveryAgentId": d.delivery_agent_id }))
         })?;
     let eway = d.eway_bill.trim();
     if eway.len() != 12 || !eway.chars().all(|c| c.is_ascii_digit()) {
-        return Err(unprocessable(
-            "INVALID_EWAY_BILL",
+        return Err(ApiError::unprocessable(
+            ErrorCode::InvalidEwayBill,
             "ewayBill must be the 12-digit e-way bill number",
-            json!({ "ewayBill": eway }),
-        ));
+        )
+        .with_details(json!({ "ewayBill": eway })));
     }
     let required = |field: &str, v: &str, max: usize| -> Result<String, ApiError> {
         text(field, Some(v.to_string()), max)?.ok_or_else(|| {
-            unprocessable(
-                "FIELD_REQUIRED",
-                format!("`{field}` is required"),
-                json!({ "field": field }),
-            )
+            ApiError::unprocessable(ErrorCode::FieldRequired, format!("`{field}` is required"))
+                .with_details(json!({ "field": field }))
         })
     };
     if let Some(km) = d.distance_km
         && km < Decimal::ZERO
     {
-        return Err(unprocessable(
-            "NEGATIVE_AMOUNT",
+        return Err(ApiError::unprocessable(
+            ErrorCode::NegativeAmount,
             "distanceKm cannot be negative",
-            json!({}),
-        ));
+        )
+        .with_details(json!({})));
     }
     Ok(Loading {
         vehicle_no: required("vehicleNo", &d.vehicle_no, 20)?,
@@ -289,11 +286,11 @@ pub async fn bulk_assign(
         }
     }
     if ids.is_empty() || ids.len() > MAX_MANIFEST_ORDERS {
-        return Err(unprocessable(
-            "INVALID_ORDER_IDS",
+        return Err(ApiError::unprocessable(
+            ErrorCode::InvalidOrderIds,
             format!("orderIds must name 1 to {MAX_MANIFEST_ORDERS} orders"),
-            json!({ "count": ids.len() }),
-        ));
+        )
+        .with_details(json!({ "count": ids.len() })));
     }
     let loading = check_loading(&st, &body.logistics_data).await?;
     let manifest = next_manifest_id(&st).await?;
@@ -386,14 +383,14 @@ fn split_delivery(
         return Ok(carried.into_iter().map(|c| (c, Quantity::ZERO)).collect());
     };
     if given.len() != carried.len() {
-        return Err(unprocessable(
-            "INVALID_QUANTITIES",
+        return Err(ApiError::unprocessable(
+            ErrorCode::InvalidQuantities,
             format!(
                 "deliveredQuantities needs one entry per line ({})",
                 carried.len()
             ),
-            json!({ "lines": carried.len() }),
-        ));
+        )
+        .with_details(json!({ "lines": carried.len() })));
     }
     given
         .iter()
@@ -401,18 +398,18 @@ fn split_delivery(
         .enumerate()
         .map(|(i, (g, c))| {
             let d = Quantity::new(*g).map_err(|_| {
-                unprocessable(
-                    "INVALID_QUANTITIES",
+                ApiError::unprocessable(
+                    ErrorCode::InvalidQuantities,
                     format!("line {i}: a delivered quantity cannot be negative"),
-                    json!({ "line": i }),
                 )
+                .with_details(json!({ "line": i }))
             })?;
             let returned = c.checked_sub(d).ok_or_else(|| {
-                unprocessable(
-                    "INVALID_QUANTITIES",
+                ApiError::unprocessable(
+                    ErrorCode::InvalidQuantities,
                     format!("line {i}: delivered {d}, but only {c} was carried"),
-                    json!({ "line": i, "carried": c }),
                 )
+                .with_details(json!({ "line": i, "carried": c }))
             })?;
             Ok((d, returned))
         })
@@ -443,16 +440,16 @@ async fn check_otp(
     if attempts >= MAX_OTP_ATTEMPTS {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "OTP_LOCKED",
+            ErrorCode::OtpLocked,
             "Too many wrong OTPs for this order; an Admin must complete it with a bypass.",
         ));
     }
     let Some(otp) = otp.map(str::trim).filter(|o| !o.is_empty()) else {
-        return Err(unprocessable(
-            "OTP_REQUIRED",
+        return Err(ApiError::unprocessable(
+            ErrorCode::OtpRequired,
             "The delivery OTP is required",
-            json!({}),
-        ));
+        )
+        .with_details(json!({})));
     };
     if otp_matches(st, &order.id, otp, hash) {
         return Ok(true);
@@ -471,11 +468,10 @@ async fn check_otp(
             Write::insert(&audit)?,
         ])
         .await?;
-    Err(unprocessable(
-        "OTP_INVALID",
-        "The delivery OTP is wrong",
-        json!({ "attemptsLeft": MAX_OTP_ATTEMPTS.saturating_sub(attempts + 1) }),
-    ))
+    Err(
+        ApiError::unprocessable(ErrorCode::OtpInvalid, "The delivery OTP is wrong")
+            .with_details(json!({ "attemptsLeft": MAX_OTP_ATTEMPTS.saturating_sub(attempts + 1) })),
+    )
 }
 
 pub async fn deliver_step(
@@ -486,11 +482,11 @@ pub async fn deliver_step(
 ) -> Result<Done, ApiError> {
     actor.require(Permission::Delivery, Access::Full)?;
     if body.cash_collected < Decimal::ZERO {
-        return Err(unprocessable(
-            "NEGATIVE_AMOUNT",
+        return Err(ApiError::unprocessable(
+            ErrorCode::NegativeAmount,
             "cashCollected cannot be negative",
-            json!({}),
-        ));
+        )
+        .with_details(json!({})));
     }
     let receiver = text("receiverName", body.receiver_name.clone(), 120)?;
     let remarks = text("remarks", body.remarks.clone(), 1_000)?;
@@ -505,11 +501,11 @@ pub async fn deliver_step(
         let lines = split_delivery(&order, body.delivered_quantities.as_deref())?;
         let partial = lines.iter().any(|(_, r)| !r.is_zero());
         if lines.iter().all(|(d, _)| d.is_zero()) {
-            return Err(unprocessable(
-                "NOTHING_DELIVERED",
+            return Err(ApiError::unprocessable(
+                ErrorCode::NothingDelivered,
                 "Nothing was accepted: use return-to-warehouse",
-                json!({}),
-            ));
+            )
+            .with_details(json!({})));
         }
         let action = if partial {
             Action::PartAccept
@@ -610,8 +606,10 @@ pub async fn return_to_warehouse(
     ApiJson(body): ApiJson<ReturnRequest>,
 ) -> Result<Json<Value>, ApiError> {
     actor.require(Permission::Delivery, Access::Full)?;
-    let reason = text("reason", Some(body.reason), 1_000)?
-        .ok_or_else(|| unprocessable("REASON_REQUIRED", "A reason is required", json!({})))?;
+    let reason = text("reason", Some(body.reason), 1_000)?.ok_or_else(|| {
+        ApiError::unprocessable(ErrorCode::ReasonRequired, "A reason is required")
+            .with_details(json!({}))
+    })?;
     let done = run_step(&st, &actor, &id, |order| {
         let mut plan = Plan::new(Action::ReturnToWarehouse).note(Some(reason.clone()));
         plan.stock.returns = carried(order)

@@ -12,15 +12,14 @@ use super::clearance::{ClearanceLine, clearance_items};
 use super::create::{DeliveryAddress, check_photos, text};
 use super::engine::{Attempt, Plan, apply, respond, retrying, run_step};
 use super::lines::{LineRequest, reprice, sales_items};
-use super::lookup::{HOME_STATE, products_by_id, unprocessable};
+use super::lookup::{HOME_STATE, products_by_id};
 use super::view::{public, updated_event};
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::model::order::OrderType;
 use nexus_core::model::{AuditAction, EntityType, Order, OrderStatus};
@@ -95,9 +94,8 @@ fn may_edit(actor: &Actor, order: &Order) -> Result<(), ApiError> {
     if owner || actor.can(Permission::AdminBypass, Access::Full) {
         Ok(())
     } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "NOT_ORDER_OWNER",
+        Err(ApiError::forbidden(
+            ErrorCode::NotOrderOwner,
             "Only the order's salesperson (or an Admin) may edit it.",
         ))
     }
@@ -145,11 +143,11 @@ pub async fn patch_order(
         .map(|(f, use_)| json!({ "field": f, "use": use_ }))
         .collect();
     if !refused.is_empty() {
-        return Err(unprocessable(
-            "FIELD_NOT_EDITABLE",
+        return Err(ApiError::unprocessable(
+            ErrorCode::FieldNotEditable,
             "These fields change only through their own step endpoint",
-            json!({ "fields": refused }),
-        ));
+        )
+        .with_details(json!({ "fields": refused })));
     }
     let edit: EditOrderRequest = crate::json::from_body(Value::Object(body))?;
     let remarks = text("remarks", edit.remarks.clone(), 2_000)?;
@@ -163,9 +161,8 @@ pub async fn patch_order(
         let order = visible_order(st_ref, vis, id_ref).await?;
         may_edit(actor_ref, &order)?;
         if order.status.is_terminal() {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "ORDER_CLOSED",
+            return Err(ApiError::conflict(
+                ErrorCode::OrderClosed,
                 format!("The order is {}, which is final", order.status),
             ));
         }
@@ -240,11 +237,11 @@ fn parse_lines<T: serde::de::DeserializeOwned>(items: &[Value]) -> Result<Vec<T>
         .enumerate()
         .map(|(i, v)| {
             serde_json::from_value(v.clone()).map_err(|e| {
-                unprocessable(
-                    "VALIDATION_FAILED",
+                ApiError::unprocessable(
+                    ErrorCode::ValidationFailed,
                     format!("line {i} has the wrong shape"),
-                    json!({ "line": i, "reason": e.to_string() }),
                 )
+                .with_details(json!({ "line": i, "reason": e.to_string() }))
             })
         })
         .collect()
@@ -325,11 +322,11 @@ pub async fn bypass_step(
 ) -> Result<super::engine::Done, ApiError> {
     actor.require(Permission::AdminBypass, Access::Full)?;
     let to = OrderStatus::parse(to).ok_or_else(|| {
-        unprocessable(
-            "UNKNOWN_STATUS",
+        ApiError::unprocessable(
+            ErrorCode::UnknownStatus,
             format!("`{to}` is not an order status"),
-            json!({ "to": to }),
         )
+        .with_details(json!({ "to": to }))
     })?;
     let reason = text("reason", Some(reason.to_string()), 1_000)?.unwrap_or_default();
     run_step(st, actor, id, |order| {

@@ -17,9 +17,8 @@ use super::errors::{allocation_error, lifecycle_error};
 use super::lookup::products_by_id;
 use super::view::{public, status_event, stock_event};
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
-use axum::http::StatusCode;
 use nexus_core::model::order::{OrderItem, OrderType};
 use nexus_core::model::{AuditAction, EntityType, Order, OrderStatus, Product};
 use nexus_core::rules::allocation::{
@@ -128,15 +127,10 @@ where
             return Ok(v);
         }
     }
-    Err(ApiError::new(
-        StatusCode::CONFLICT,
-        "CONFLICT",
+    Err(ApiError::conflict(
+        ErrorCode::Conflict,
         "The order kept changing while this step was applied; reload and try again.",
     ))
-}
-
-fn step_conflict(code: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::CONFLICT, code, message)
 }
 
 /// Applies one step to `order` (as just read) for `actor`. `Retry` when the order or a
@@ -148,8 +142,8 @@ pub async fn apply(
     plan: Plan,
 ) -> Result<Attempt<Done>, ApiError> {
     if order.kind() == OrderType::Stn {
-        return Err(step_conflict(
-            "STN_LIFECYCLE",
+        return Err(ApiError::conflict(
+            ErrorCode::StnLifecycle,
             "A stock transfer has its own lifecycle: it is received with POST /api/orders/{id}/receive.",
         ));
     }
@@ -221,8 +215,8 @@ pub async fn apply(
                 .clone()
                 .or_else(|| new.source_warehouse.clone())
                 .ok_or_else(|| {
-                    step_conflict(
-                        "NO_WAREHOUSE",
+                    ApiError::conflict(
+                        ErrorCode::NoWarehouse,
                         "This step allocates stock, but the order has no warehouse; assign one first.",
                     )
                 })?;

@@ -3,8 +3,7 @@
 //! missing what the step needs is 422, and a shortage of stock is 409 with the figures.
 
 use crate::auth::actor::forbidden;
-use crate::error::ApiError;
-use axum::http::StatusCode;
+use crate::error::{ApiError, ErrorCode};
 use nexus_core::rules::allocation::AllocationError;
 use nexus_core::rules::lifecycle::LifecycleError;
 use serde_json::json;
@@ -13,42 +12,35 @@ pub fn lifecycle_error(e: LifecycleError) -> ApiError {
     let msg = e.to_string();
     match e {
         LifecycleError::Terminal { status } => {
-            ApiError::new(StatusCode::CONFLICT, "ORDER_CLOSED", format!("The {msg}"))
+            ApiError::conflict(ErrorCode::OrderClosed, format!("The {msg}"))
                 .with_details(json!({ "status": status }))
         }
-        LifecycleError::NotAllowedFrom { action, from } => ApiError::new(
-            StatusCode::CONFLICT,
-            "INVALID_TRANSITION",
+        LifecycleError::NotAllowedFrom { action, from } => ApiError::conflict(
+            ErrorCode::InvalidTransition,
             format!("This step is not possible now: {msg}"),
         )
         .with_details(json!({ "step": action, "status": from })),
         LifecycleError::NoChange { status } => {
-            ApiError::new(StatusCode::CONFLICT, "NO_CHANGE", format!("The {msg}"))
+            ApiError::conflict(ErrorCode::NoChange, format!("The {msg}"))
                 .with_details(json!({ "status": status }))
         }
         LifecycleError::MissingPermission { permission, needed } => {
             forbidden(&[(permission, needed)])
         }
-        LifecycleError::NotOwner => {
-            ApiError::new(StatusCode::FORBIDDEN, "NOT_ORDER_OWNER", capitalise(&msg))
-        }
+        LifecycleError::NotOwner => ApiError::forbidden(ErrorCode::NotOrderOwner, capitalise(&msg)),
         LifecycleError::OwnerCancelTooLate => {
-            ApiError::new(StatusCode::FORBIDDEN, "CANCEL_TOO_LATE", capitalise(&msg))
+            ApiError::forbidden(ErrorCode::CancelTooLate, capitalise(&msg))
         }
         LifecycleError::SelfApproval => {
-            ApiError::new(StatusCode::FORBIDDEN, "SELF_APPROVAL", capitalise(&msg))
+            ApiError::forbidden(ErrorCode::SelfApproval, capitalise(&msg))
         }
-        LifecycleError::NotAssignedAgent => ApiError::new(
-            StatusCode::FORBIDDEN,
-            "NOT_ASSIGNED_AGENT",
-            capitalise(&msg),
-        ),
-        LifecycleError::ReasonRequired { action } => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "REASON_REQUIRED",
-            capitalise(&msg),
-        )
-        .with_details(json!({ "step": action })),
+        LifecycleError::NotAssignedAgent => {
+            ApiError::forbidden(ErrorCode::NotAssignedAgent, capitalise(&msg))
+        }
+        LifecycleError::ReasonRequired { action } => {
+            ApiError::unprocessable(ErrorCode::ReasonRequired, capitalise(&msg))
+                .with_details(json!({ "step": action }))
+        }
     }
 }
 
@@ -59,26 +51,26 @@ pub fn allocation_error(e: AllocationError) -> ApiError {
             product_id,
             available,
             requested,
-        } => ApiError::new(StatusCode::CONFLICT, "INSUFFICIENT_STOCK", msg).with_details(
+        } => ApiError::conflict(ErrorCode::InsufficientStock, msg).with_details(
             json!({ "productId": product_id, "available": available, "requested": requested }),
         ),
         AllocationError::InsufficientBatch {
             batch_number,
             available,
             requested,
-        } => ApiError::new(StatusCode::CONFLICT, "INSUFFICIENT_STOCK", msg).with_details(
+        } => ApiError::conflict(ErrorCode::InsufficientStock, msg).with_details(
             json!({ "batchNumber": batch_number, "available": available, "requested": requested }),
         ),
         AllocationError::AlreadyReserved { .. } | AllocationError::NotReserved { .. } => {
-            ApiError::new(StatusCode::CONFLICT, "STOCK_STATE", msg)
+            ApiError::conflict(ErrorCode::StockState, msg)
         }
         AllocationError::UnknownBatch { .. } | AllocationError::InactiveBatch { .. } => {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "UNKNOWN_BATCH", msg)
+            ApiError::unprocessable(ErrorCode::UnknownBatch, msg)
         }
         AllocationError::UnknownProduct { .. } => {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "UNKNOWN_PRODUCT", msg)
+            ApiError::unprocessable(ErrorCode::UnknownProduct, msg)
         }
-        _ => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "INVALID_PICK", msg),
+        _ => ApiError::unprocessable(ErrorCode::InvalidPick, msg),
     }
 }
 

@@ -6,7 +6,7 @@
 
 use super::access::{Visibility, visible_order};
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::invoice_pdf::{InvoiceDoc, InvoiceLine, render};
 use crate::routes::analytics::{Voucher, past_invoicing, voucher_of};
 use crate::state::AppState;
@@ -52,9 +52,8 @@ pub(crate) async fn invoice_for(
         other => other?,
     };
     if matches!(order.status, OrderStatus::Cancelled | OrderStatus::Rejected) {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "ORDER_CLOSED",
+        return Err(ApiError::conflict(
+            ErrorCode::OrderClosed,
             format!("Order {} was {}: it has no invoice", order.id, order.status),
         )
         .with_details(json!({ "status": order.status })));

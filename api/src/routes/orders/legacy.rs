@@ -20,14 +20,12 @@ use super::credit::{CreditChoice, cancel_step, decide_credit, release_hold_step}
 use super::delivery::{DeliverRequest, deliver_step};
 use super::edit::bypass_step;
 use super::engine::Done;
-use super::lookup::unprocessable;
 use super::quality::{InvoiceRequest, LogisticsCostRequest, QcRequest, invoice_step};
 use super::quality::{logistics_cost_step, qc_step};
 use super::warehouse::{PackLine, PickRequest, pack_step, packed_quantities, send_back_step};
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
-use axum::http::StatusCode;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::model::{AuditAction, EntityType, Order, OrderStatus};
 use nexus_core::rules::expiry::today_ist;
@@ -54,11 +52,11 @@ pub fn is_status_patch(body: &Map<String, Value>) -> bool {
 fn target(body: &Map<String, Value>) -> Result<OrderStatus, ApiError> {
     let raw = body.get("status").and_then(Value::as_str).unwrap_or("");
     OrderStatus::parse(raw).ok_or_else(|| {
-        unprocessable(
-            "UNKNOWN_STATUS",
+        ApiError::unprocessable(
+            ErrorCode::UnknownStatus,
             format!("`{raw}` is not an order status"),
-            json!({ "status": raw }),
         )
+        .with_details(json!({ "status": raw }))
     })
 }
 
@@ -85,11 +83,11 @@ pub async fn status_patch(
             return bypass_step(st, actor, id, to.as_str(), &reason).await;
         }
         Some(other) => {
-            return Err(unprocessable(
-                "VALIDATION_FAILED",
+            return Err(ApiError::unprocessable(
+                ErrorCode::ValidationFailed,
                 "`isAdminBypass` is true or false",
-                json!({ "isAdminBypass": other }),
-            ));
+            )
+            .with_details(json!({ "isAdminBypass": other })));
         }
     }
     let vis = Visibility::of(st, actor).await?;
@@ -102,9 +100,8 @@ pub async fn status_patch(
     }
     let steps = available(&OrderContext::of(&order), &actor.ctx);
     let Some((action, _)) = steps.into_iter().find(|(_, o)| o.to == to) else {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "STATUS_JUMP_NOT_ALLOWED",
+        return Err(ApiError::conflict(
+            ErrorCode::StatusJumpNotAllowed,
             format!(
                 "An order in {} cannot move to {} by any step you may take",
                 order.status, to
@@ -152,14 +149,10 @@ pub async fn status_patch(
             .await
         }
         Action::Deliver => deliver_step(st, actor, id, &everything_delivered()).await,
-        other => Err(unprocessable(
-            "STEP_NEEDS_INPUT",
-            format!(
+        other => Err(ApiError::unprocessable(ErrorCode::StepNeedsInput, format!(
                 "Moving to {to} is the `{}` step, which needs input a status change cannot carry; use its step endpoint",
                 other.code()
-            ),
-            json!({ "step": other.code(), "allowed": open_steps(&order, actor) }),
-        )),
+            )).with_details(json!({ "step": other.code(), "allowed": open_steps(&order, actor) }))),
     }
 }
 
@@ -367,20 +360,20 @@ pub fn stn_request(
         if let Some(s) = body.get("status").and_then(Value::as_str)
             && OrderStatus::parse(s) != Some(OrderStatus::InTransit)
         {
-            return Err(unprocessable(
-                "VALIDATION_FAILED",
+            return Err(ApiError::unprocessable(
+                ErrorCode::ValidationFailed,
                 "A stock transfer starts In Transit; `status` cannot choose another",
-                json!({ "field": "status" }),
-            ));
+            )
+            .with_details(json!({ "field": "status" })));
         }
         if let Some(s) = body.get("salespersonId").and_then(Value::as_str)
             && s.trim() != actor.id()
         {
-            return Err(unprocessable(
-                "VALIDATION_FAILED",
+            return Err(ApiError::unprocessable(
+                ErrorCode::ValidationFailed,
                 "`salespersonId` is the signed-in user",
-                json!({ "field": "salespersonId" }),
-            ));
+            )
+            .with_details(json!({ "field": "salespersonId" })));
         }
         let pick = |k: &str| body.get(k).cloned().unwrap_or(Value::Null);
         let remarks = pick("remarks");

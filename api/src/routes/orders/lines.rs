@@ -4,8 +4,8 @@
 //! and the CGST/SGST vs IGST split are computed by `rules::pricing`. The legacy server stored
 //! whatever totals the client sent (a flat 18 %).
 
-use super::lookup::{last_rate, unprocessable};
-use crate::error::ApiError;
+use super::lookup::last_rate;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use nexus_core::model::order::OrderItem;
 use nexus_core::model::{Order, Product};
@@ -84,8 +84,8 @@ pub struct LineRequest {
     pub bin_location: Option<Value>,
 }
 
-fn line_error(code: &'static str, line: usize, message: String) -> ApiError {
-    unprocessable(code, message, json!({ "line": line }))
+fn line_error(code: ErrorCode, line: usize, message: String) -> ApiError {
+    ApiError::unprocessable(code, message).with_details(json!({ "line": line }))
 }
 
 /// The API's 422 for a booking rule that refused a line (details name the line).
@@ -97,7 +97,23 @@ pub fn booking_error(e: BookingError) -> ApiError {
             _ => json!({}),
         },
     };
-    unprocessable(e.code(), e.to_string(), details)
+    ApiError::unprocessable(booking_code(&e), e.to_string()).with_details(details)
+}
+
+/// The public code of a booking rule's refusal: the wire strings of `BookingError::code`,
+/// which the bulk import also writes as its reason prefix.
+fn booking_code(e: &BookingError) -> ErrorCode {
+    match e {
+        BookingError::QuantityTooLarge { .. } | BookingError::QuantityNotPositive { .. } => {
+            ErrorCode::InvalidQuantity
+        }
+        BookingError::RateNotPositive { .. } => ErrorCode::InvalidPrice,
+        BookingError::ProductInactive { .. } => ErrorCode::ProductInactive,
+        BookingError::MissingGstRate { .. } => ErrorCode::MissingGstRate,
+        BookingError::NoPrice { .. } => ErrorCode::NoPrice,
+        BookingError::NegativeBoxCount { .. } => ErrorCode::InvalidBoxCount,
+        BookingError::LineCount { .. } => ErrorCode::InvalidItems,
+    }
 }
 
 /// A positive quantity of sensible size.
@@ -140,28 +156,28 @@ pub async fn resolve_products(
             let p = match (by_id, by_sku) {
                 (None, None) => {
                     return Err(line_error(
-                        "INVALID_LINE",
+                        ErrorCode::InvalidLine,
                         i,
                         format!("line {i}: give productId or skuCode"),
                     ));
                 }
                 (Some(Some(a)), Some(Some(b))) if a.id != b.id => {
                     return Err(line_error(
-                        "INVALID_LINE",
+                        ErrorCode::InvalidLine,
                         i,
                         format!("line {i}: productId and skuCode name different products"),
                     ));
                 }
                 (Some(Some(p)), _) | (None, Some(Some(p))) => p,
                 _ => {
-                    return Err(unprocessable(
-                        "UNKNOWN_PRODUCT",
+                    return Err(ApiError::unprocessable(
+                        ErrorCode::UnknownProduct,
                         format!(
                             "line {i}: product {} does not exist",
                             id.as_deref().or(sku.as_deref()).unwrap_or_default()
                         ),
-                        json!({ "line": i, "productId": id, "skuCode": sku }),
-                    ));
+                    )
+                    .with_details(json!({ "line": i, "productId": id, "skuCode": sku })));
                 }
             };
             booking::sellable(i, p).map_err(booking_error)?;
@@ -214,11 +230,8 @@ pub async fn sales_items(
 
 /// The 422 for an order whose lines cannot be priced (a line without a GST rate).
 pub fn pricing_error(e: pricing::PricingError, order_id: &str) -> ApiError {
-    unprocessable(
-        "MISSING_GST_RATE",
-        e.to_string(),
-        json!({ "orderId": order_id }),
-    )
+    ApiError::unprocessable(ErrorCode::MissingGstRate, e.to_string())
+        .with_details(json!({ "orderId": order_id }))
 }
 
 /// Recomputes the order's line values, GST and totals for the state the goods ship from.
@@ -242,4 +255,40 @@ pub fn invoice_split(order: &mut Order, supplier_state: &str) -> Result<(), ApiE
     order.sgst = split.sgst;
     order.igst = split.igst;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn booking_refusals_keep_the_rules_wire_strings() {
+        let id = || "P-1".to_string();
+        for e in [
+            BookingError::QuantityTooLarge {
+                line: 0,
+                quantity: Decimal::from(1),
+            },
+            BookingError::QuantityNotPositive { line: 0 },
+            BookingError::RateNotPositive { line: 0 },
+            BookingError::ProductInactive {
+                line: 0,
+                product_id: id(),
+            },
+            BookingError::MissingGstRate {
+                line: 0,
+                product_id: id(),
+            },
+            BookingError::NoPrice {
+                line: 0,
+                product_id: id(),
+            },
+            BookingError::NegativeBoxCount { line: 0 },
+            BookingError::LineCount { lines: 0 },
+        ] {
+            let api = booking_error(e.clone());
+            assert_eq!(api.code.as_str(), e.code(), "{e:?}");
+            assert_eq!(api.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    }
 }

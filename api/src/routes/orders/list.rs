@@ -2,10 +2,10 @@
 //! the caller's scope (domain.md §4.7). The legacy list returned every order to every role.
 
 use super::access::{Visibility, clearance_filter, status_filter, visible_order};
-use super::lookup::{last_rate, unprocessable};
+use super::lookup::last_rate;
 use super::view::for_actor;
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::Paging;
 use crate::state::AppState;
 use axum::Json;
@@ -39,11 +39,11 @@ pub struct OrderFilters {
 }
 
 fn bad_param(name: &str, value: &str, why: &str) -> ApiError {
-    unprocessable(
-        "INVALID_QUERY",
+    ApiError::unprocessable(
+        ErrorCode::InvalidQuery,
         format!("Query parameter `{name}`: {why}"),
-        json!({ "parameter": name, "value": value }),
     )
+    .with_details(json!({ "parameter": name, "value": value }))
 }
 
 /// A date (`2026-03-01`, the whole day) or an instant; `end` moves a date to the next day

@@ -2,10 +2,8 @@
 //! the supplier's state for the GST split, and the customer's last rate for a SKU.
 
 use super::access::status_filter;
-use crate::error::ApiError;
-use crate::routes::common::not_found;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
-use axum::http::StatusCode;
 use nexus_core::model::{Customer, Order, OrderStatus, Product, Warehouse};
 use nexus_core::rules::allocation::ProductsById;
 use nexus_core::store::{Filter, Query, TypedStore};
@@ -16,11 +14,6 @@ use std::collections::BTreeSet;
 /// The supplier's home state (defined with the booking rules, shared with the importer).
 pub use nexus_core::rules::booking::HOME_STATE;
 
-/// 422 with a stable code and details: the request named something that cannot be used.
-pub fn unprocessable(code: &'static str, message: impl Into<String>, details: Value) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message).with_details(details)
-}
-
 /// The customer an order is booked for: it must exist and not be blocked (422 otherwise,
 /// since the request body names it).
 pub async fn bookable_customer(st: &AppState, id: &str) -> Result<Customer, ApiError> {
@@ -29,18 +22,18 @@ pub async fn bookable_customer(st: &AppState, id: &str) -> Result<Customer, ApiE
         .get::<Customer>(Filter::id(id))
         .await?
         .ok_or_else(|| {
-            unprocessable(
-                "UNKNOWN_CUSTOMER",
+            ApiError::unprocessable(
+                ErrorCode::UnknownCustomer,
                 format!("Customer {id} does not exist"),
-                json!({ "customerId": id }),
             )
+            .with_details(json!({ "customerId": id }))
         })?;
     if c.is_blocked {
-        return Err(unprocessable(
-            "CUSTOMER_BLOCKED",
+        return Err(ApiError::unprocessable(
+            ErrorCode::CustomerBlocked,
             format!("Customer {id} is blocked; no orders can be booked"),
-            json!({ "customerId": id }),
-        ));
+        )
+        .with_details(json!({ "customerId": id })));
     }
     Ok(c)
 }
@@ -70,7 +63,11 @@ pub async fn products_by_id<I: IntoIterator<Item = String>>(
 pub async fn resolve_warehouse(st: &AppState, key: &str) -> Result<Warehouse, ApiError> {
     let key = key.trim();
     if key.is_empty() {
-        return Err(not_found("WAREHOUSE_NOT_FOUND", "Warehouse", key));
+        return Err(ApiError::record_not_found(
+            ErrorCode::WarehouseNotFound,
+            "Warehouse",
+            key,
+        ));
     }
     for f in [
         Filter::id(key),
@@ -81,7 +78,11 @@ pub async fn resolve_warehouse(st: &AppState, key: &str) -> Result<Warehouse, Ap
             return Ok(w);
         }
     }
-    Err(not_found("WAREHOUSE_NOT_FOUND", "Warehouse", key))
+    Err(ApiError::record_not_found(
+        ErrorCode::WarehouseNotFound,
+        "Warehouse",
+        key,
+    ))
 }
 
 /// The state the goods ship from: the order's warehouse when one is chosen, else the

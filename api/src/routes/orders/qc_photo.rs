@@ -8,11 +8,9 @@
 
 use super::access::{Visibility, load_order, rev_guard};
 use super::engine::Done;
-use super::lookup::unprocessable;
 use super::view::updated_event;
 use crate::auth::Actor;
-use crate::error::ApiError;
-use crate::routes::common::not_found;
+use crate::error::{ApiError, Chain, ErrorCode};
 use crate::state::AppState;
 use axum::http::StatusCode;
 use nexus_core::auth::{Access, Permission};
@@ -54,21 +52,21 @@ pub async fn attach_qc_photo(
     actor.require(Permission::QualityControl, Access::Full)?;
     let raw = body.get("qcPhoto").and_then(Value::as_str).unwrap_or("");
     let invalid = || {
-        unprocessable(
-            "INVALID_PHOTO",
+        ApiError::unprocessable(
+            ErrorCode::InvalidPhoto,
             "qcPhoto must be a photo uploaded with POST /api/upload-photo (its key or URL)",
-            json!({ "qcPhoto": raw.chars().take(80).collect::<String>() }),
         )
+        .with_details(json!({ "qcPhoto": raw.chars().take(80).collect::<String>() }))
     };
     let key = photo_key(raw).ok_or_else(invalid)?;
     match st.blobs.metadata(&key).await {
         Ok(Some(_)) => {}
         Ok(None) => return Err(invalid()),
         Err(e) => {
-            tracing::error!(error = %e, "blob store unavailable while checking a QC photo");
+            tracing::error!(error = %Chain(&e), "blob store unavailable while checking a QC photo");
             return Err(ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "STORAGE_UNAVAILABLE",
+                ErrorCode::StorageUnavailable,
                 "File storage is unavailable; try again.",
             ));
         }
@@ -81,12 +79,15 @@ pub async fn attach_qc_photo(
         let inspector =
             order.qc.as_ref().and_then(|q| q.qc_agent_id.as_deref()) == Some(actor.id());
         if !inspector && !vis.sees(&order) {
-            return Err(not_found("ORDER_NOT_FOUND", "Order", id));
+            return Err(ApiError::record_not_found(
+                ErrorCode::OrderNotFound,
+                "Order",
+                id,
+            ));
         }
         if order.qc.is_none() || order.status.is_terminal() {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "QC_NOT_RECORDED",
+            return Err(ApiError::conflict(
+                ErrorCode::QcNotRecorded,
                 format!(
                     "Order {} has no open QC record to attach a photo to (status {})",
                     order.id, order.status
@@ -125,9 +126,8 @@ pub async fn attach_qc_photo(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ApiError::new(
-        StatusCode::CONFLICT,
-        "CONFLICT",
+    Err(ApiError::conflict(
+        ErrorCode::Conflict,
         "The order kept changing; try again.",
     ))
 }

@@ -7,14 +7,13 @@ use super::access::{Visibility, visible_order};
 use super::create::text;
 use super::engine::{Done, Plan, apply, respond, retrying, run_step};
 use super::lines::invoice_split;
-use super::lookup::{supplier_state, unprocessable};
+use super::lookup::supplier_state;
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use chrono::NaiveDate;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::model::order::{InvoiceDetails, Logistics, QcDetails};
@@ -69,20 +68,20 @@ pub async fn qc_step(
         && body.label_clarity
         && body.invoice_dc_attached;
     if body.passed && !all_checked {
-        return Err(unprocessable(
-            "QC_CHECKLIST_INCOMPLETE",
+        return Err(ApiError::unprocessable(
+            ErrorCode::QcChecklistIncomplete,
             "A pass needs all five checks ticked",
-            json!({}),
-        ));
+        )
+        .with_details(json!({})));
     }
     if let Some(t) = body.actual_temp
         && (t < Decimal::from(-60) || t > Decimal::from(60))
     {
-        return Err(unprocessable(
-            "INVALID_TEMPERATURE",
+        return Err(ApiError::unprocessable(
+            ErrorCode::InvalidTemperature,
             "actualTemp must be between -60 and 60 °C",
-            json!({ "actualTemp": t }),
-        ));
+        )
+        .with_details(json!({ "actualTemp": t })));
     }
     let photo = match body.photo_key.as_ref() {
         Some(p) => super::create::check_photos(std::slice::from_ref(p))?.pop(),
@@ -181,11 +180,11 @@ pub struct LogisticsCostRequest {
 
 fn non_negative(field: &str, d: Decimal) -> Result<Decimal, ApiError> {
     if d < Decimal::ZERO {
-        Err(unprocessable(
-            "NEGATIVE_AMOUNT",
+        Err(ApiError::unprocessable(
+            ErrorCode::NegativeAmount,
             format!("`{field}` cannot be negative"),
-            json!({ "field": field }),
-        ))
+        )
+        .with_details(json!({ "field": field })))
     } else {
         Ok(d)
     }
@@ -195,7 +194,8 @@ impl LogisticsCostRequest {
     fn input(&self) -> Result<AncillaryCostInput, ApiError> {
         let qty = |f: &str, d: Decimal| -> Result<Quantity, ApiError> {
             Quantity::new(non_negative(f, d)?).map_err(|e| {
-                unprocessable("INVALID_QUANTITY", e.to_string(), json!({ "field": f }))
+                ApiError::unprocessable(ErrorCode::InvalidQuantity, e.to_string())
+                    .with_details(json!({ "field": f }))
             })
         };
         let money = |f: &str, d: Decimal| -> Result<Money, ApiError> {
@@ -371,11 +371,11 @@ fn invoice_no(raw: &str) -> Result<String, ApiError> {
     if ok {
         Ok(n.to_string())
     } else {
-        Err(unprocessable(
-            "INVALID_INVOICE_NO",
+        Err(ApiError::unprocessable(
+            ErrorCode::InvalidInvoiceNo,
             "invoiceNo: 1–64 letters, digits or - / _ .",
-            json!({}),
-        ))
+        )
+        .with_details(json!({})))
     }
 }
 
@@ -389,11 +389,11 @@ fn invoice_date(raw: Option<&str>) -> Result<Timestamp, ApiError> {
         return Ok(Timestamp::from_datetime(dt.and_utc()));
     }
     Timestamp::parse(s).map_err(|_| {
-        unprocessable(
-            "INVALID_DATE",
+        ApiError::unprocessable(
+            ErrorCode::InvalidDate,
             "invoiceDate: YYYY-MM-DD or an ISO-8601 instant",
-            json!({ "invoiceDate": s }),
         )
+        .with_details(json!({ "invoiceDate": s }))
     })
 }
 
@@ -414,9 +414,8 @@ pub async fn invoice_step(
         ]))
         .await?;
     if let Some(other) = taken {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "DUPLICATE_INVOICE_NO",
+        return Err(ApiError::conflict(
+            ErrorCode::DuplicateInvoiceNo,
             "This invoice number is already used by another order.",
         )
         .with_details(json!({ "orderId": other.id })));

@@ -9,11 +9,11 @@ use super::access::{Visibility, rev_guard, status_filter, visible_order};
 use super::create::text;
 use super::engine::{Attempt, ledger_writes, product_writes, retrying};
 use super::lines::{item_for, quantity, resolve_products};
-use super::lookup::{products_by_id, resolve_warehouse, unprocessable};
+use super::lookup::{products_by_id, resolve_warehouse};
 use super::view::{created_event, public, status_event, stock_event};
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -113,18 +113,18 @@ pub async fn create(st: &AppState, actor: &Actor, body: StnRequest) -> Result<Re
     let src = resolve_warehouse(st, &body.source_warehouse).await?;
     let dst = resolve_warehouse(st, &body.destination_warehouse).await?;
     if src.id == dst.id {
-        return Err(unprocessable(
-            "SAME_WAREHOUSE",
+        return Err(ApiError::unprocessable(
+            ErrorCode::SameWarehouse,
             "Source and destination must differ",
-            json!({ "warehouseId": src.id }),
-        ));
+        )
+        .with_details(json!({ "warehouseId": src.id })));
     }
     if body.items.is_empty() || body.items.len() > MAX_LINES {
-        return Err(unprocessable(
-            "INVALID_ITEMS",
+        return Err(ApiError::unprocessable(
+            ErrorCode::InvalidItems,
             format!("A transfer needs between 1 and {MAX_LINES} lines"),
-            json!({ "lines": body.items.len() }),
-        ));
+        )
+        .with_details(json!({ "lines": body.items.len() })));
     }
     let remarks = text("remarks", body.remarks.clone(), 2_000)?;
     let refs: Vec<_> = body
@@ -219,9 +219,8 @@ pub async fn create(st: &AppState, actor: &Actor, body: StnRequest) -> Result<Re
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ApiError::new(
-        StatusCode::CONFLICT,
-        "CONFLICT",
+    Err(ApiError::conflict(
+        ErrorCode::Conflict,
         "The source batches kept changing; try again.",
     ))
 }
@@ -308,16 +307,14 @@ pub async fn receive_stn(
     let (order, moved) = retrying(move || async move {
         let order = visible_order(st_ref, vis, id_ref).await?;
         if order.kind() != OrderType::Stn {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "NOT_AN_STN",
+            return Err(ApiError::conflict(
+                ErrorCode::NotAnStn,
                 "Only stock transfers are received; orders are delivered.",
             ));
         }
         if order.status != OrderStatus::InTransit {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "INVALID_TRANSITION",
+            return Err(ApiError::conflict(
+                ErrorCode::InvalidTransition,
                 format!("The transfer is {}, not In Transit", order.status),
             ));
         }

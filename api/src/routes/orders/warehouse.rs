@@ -10,14 +10,13 @@ use super::access::{Visibility, visible_order};
 use super::create::text;
 use super::engine::{Done, Plan, apply, respond, retrying, run_step};
 use super::lines::reprice;
-use super::lookup::{HOME_STATE, products_by_id, resolve_warehouse, unprocessable};
+use super::lookup::{HOME_STATE, products_by_id, resolve_warehouse};
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::model::Order;
 use nexus_core::model::order::OrderType;
@@ -98,9 +97,8 @@ pub async fn assign(
                 .map(|a| a.batch_number.as_str())
                 .collect();
             if !elsewhere.is_empty() {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "CLEARANCE_WAREHOUSE_MISMATCH",
+                return Err(ApiError::conflict(
+                    ErrorCode::ClearanceWarehouseMismatch,
                     "This clearance order's batches are held in another warehouse.",
                 )
                 .with_details(json!({ "batches": elsewhere, "warehouseId": wh.id })));
@@ -122,9 +120,8 @@ pub async fn assign(
                 .collect();
             let nothing = short.iter().all(|(_, o, s)| o == s);
             if !lines.is_empty() && (!allow_partial || nothing) {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "INSUFFICIENT_STOCK",
+                return Err(ApiError::conflict(
+                    ErrorCode::InsufficientStock,
                     format!(
                         "{} cannot cover {} line(s){}",
                         wh.name,
@@ -240,26 +237,26 @@ pub(super) fn packed_quantities(
     lines: &[PackLine],
 ) -> Result<Vec<Quantity>, ApiError> {
     if lines.len() != order.items.len() {
-        return Err(unprocessable(
-            "INVALID_PICK",
+        return Err(ApiError::unprocessable(
+            ErrorCode::InvalidPick,
             format!(
                 "Give the picks of all {} lines (got {})",
                 order.items.len(),
                 lines.len()
             ),
-            json!({ "lines": order.items.len(), "given": lines.len() }),
-        ));
+        )
+        .with_details(json!({ "lines": order.items.len(), "given": lines.len() })));
     }
     let mut packed = Vec::with_capacity(lines.len());
     for (i, (item, line)) in order.items.iter().zip(lines).enumerate() {
         let mut picked: BTreeMap<&str, Quantity> = BTreeMap::new();
         for p in &line.batches {
             let q = Quantity::positive(p.qty).map_err(|_| {
-                unprocessable(
-                    "INVALID_PICK",
+                ApiError::unprocessable(
+                    ErrorCode::InvalidPick,
                     format!("line {i}: a pick must be for more than zero"),
-                    json!({ "line": i, "batchNumber": p.batch_number }),
                 )
+                .with_details(json!({ "line": i, "batchNumber": p.batch_number }))
             })?;
             let e = picked.entry(p.batch_number.as_str()).or_default();
             *e = *e + q;
@@ -272,18 +269,16 @@ pub(super) fn packed_quantities(
                 .map(|a| a.qty)
                 .sum();
             if allocated.is_zero() {
-                return Err(unprocessable(
-                    "PICK_NOT_ALLOCATED",
-                    format!(
+                return Err(ApiError::unprocessable(ErrorCode::PickNotAllocated, format!(
                         "line {i}: batch {bn} is not allocated to this line; send the order back to warehouse selection to re-allocate"
-                    ),
-                    json!({ "line": i, "batchNumber": bn }),
-                ));
+                    )).with_details(json!({ "line": i, "batchNumber": bn })));
             }
             if *q > allocated {
-                return Err(unprocessable(
-                    "OVER_PICK",
+                return Err(ApiError::unprocessable(
+                    ErrorCode::OverPick,
                     format!("line {i}: picked {q} of batch {bn}, only {allocated} is allocated"),
+                )
+                .with_details(
                     json!({ "line": i, "batchNumber": bn, "picked": q, "allocated": allocated }),
                 ));
             }

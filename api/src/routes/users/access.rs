@@ -19,11 +19,10 @@ use super::view::user_for;
 use crate::ApiJson;
 use crate::auth::actor::forbidden;
 use crate::auth::{Actor, password};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use nexus_core::auth::{Access, Permission, Role, check_policy};
 use nexus_core::model::{AuditAction, EntityType, User, UserStatus};
 use nexus_core::store::{Filter, TypedStore, UpdateOp};
@@ -51,9 +50,8 @@ fn revoke() -> UpdateOp {
 /// themselves could lock the organisation out of user administration.
 fn not_self(actor: &Actor, id: &str, what: &str) -> Result<(), ApiError> {
     if actor.id() == id {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "SELF_CHANGE_REFUSED",
+        return Err(ApiError::conflict(
+            ErrorCode::SelfChangeRefused,
             format!("You cannot change your own {what}; ask another administrator."),
         ));
     }
@@ -319,15 +317,14 @@ async fn update_credentials(
     }
     if own {
         let Some(current) = body.current_password.clone().filter(|p| !p.is_empty()) else {
-            return Err(validate::invalid(
+            return Err(ApiError::invalid(
                 "currentPassword",
                 "currentPassword is required to change your own credentials",
             ));
         };
         if !password::verify(current, actor.user.password.clone()).await {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "INVALID_CREDENTIALS",
+            return Err(ApiError::unauthorized(
+                ErrorCode::InvalidCredentials,
                 "The current password is wrong.",
             ));
         }
@@ -353,9 +350,8 @@ async fn update_credentials(
             ]))
             .await?;
         if taken > 0 {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "USER_EXISTS",
+            return Err(ApiError::conflict(
+                ErrorCode::UserExists,
                 format!("{e} is already used as a user id or e-mail"),
             ));
         }

@@ -6,7 +6,7 @@
 //! again on the fresh document (a few times), so the audit's old → new is always exactly what
 //! happened and no change is lost.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::commit_audited;
 use crate::state::AppState;
 use axum::http::StatusCode;
@@ -50,7 +50,7 @@ pub struct Changed {
 }
 
 pub fn user_not_found(id: &str) -> ApiError {
-    ApiError::not_found("USER_NOT_FOUND", format!("User {id} not found"))
+    ApiError::not_found(ErrorCode::UserNotFound, format!("User {id} not found"))
 }
 
 pub async fn load(st: &AppState, id: &str) -> Result<User, ApiError> {
@@ -145,16 +145,13 @@ pub async fn change_user(
             "updatedAt".into(),
             json!(next_stamp(before.updated_at)),
         ));
-        let old_doc = serde_json::to_value(&before).map_err(|_| ApiError::internal())?;
+        let old_doc = serde_json::to_value(&before)
+            .map_err(|e| ApiError::internal_cause("user does not encode", &e))?;
         let mut new_doc = old_doc.clone();
-        apply_ops(&mut new_doc, &change.ops).map_err(|e| {
-            tracing::error!(error = %e, "user update does not apply");
-            ApiError::internal()
-        })?;
-        let after: User = serde_json::from_value(new_doc.clone()).map_err(|e| {
-            tracing::error!(error = %e, "updated user does not decode");
-            ApiError::internal()
-        })?;
+        apply_ops(&mut new_doc, &change.ops)
+            .map_err(|e| ApiError::internal_cause("user update does not apply", &e))?;
+        let after: User = serde_json::from_value(new_doc.clone())
+            .map_err(|e| ApiError::internal_cause("updated user does not decode", &e))?;
         let mut audit = change.audit;
         if !change.redact {
             let (o, n) = diff(&old_doc, &new_doc, &change.ops);
@@ -169,7 +166,7 @@ pub async fn change_user(
                     changed: true,
                 });
             }
-            Err(e) if e.status == StatusCode::CONFLICT && e.code == "CONFLICT" => continue,
+            Err(e) if e.status == StatusCode::CONFLICT && e.code == ErrorCode::Conflict => continue,
             Err(e) => return Err(e),
         }
     }

@@ -5,7 +5,7 @@
 //! client sent no body at all).
 
 use crate::ApiJson;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::request::Parts;
@@ -25,7 +25,7 @@ where
         match Query::<T>::from_request_parts(parts, state).await {
             Ok(Query(v)) => Ok(ApiQuery(v)),
             Err(rej) => Err(ApiError::bad_request(
-                "INVALID_QUERY",
+                ErrorCode::InvalidQuery,
                 "A query parameter has the wrong format.",
             )
             .with_details(json!({ "reason": rej.body_text() }))),

@@ -9,16 +9,15 @@
 
 use super::change::{Change, change_user, load, next_stamp};
 use super::profile::{guard_target, require_user_management};
-use super::validate::{self, Slot};
+use super::validate::Slot;
 use super::view::user_for;
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::commit_audited;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use nexus_core::auth::scope::subordinates;
 use nexus_core::model::{AuditAction, EntityType, User, UserStatus};
 use nexus_core::store::{Filter, Query, TypedStore, UpdateOp, Write};
@@ -36,15 +35,14 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 pub fn region_conflict() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "ORG_REGION_CONFLICT",
+    ApiError::conflict(
+        ErrorCode::OrgRegionConflict,
         "A user may hold regional slots of one region only (national and all-India slots are exempt).",
     )
 }
 
 pub fn unknown_manager(id: &str) -> ApiError {
-    validate::invalid("managerId", format!("Manager {id} does not exist"))
+    ApiError::invalid("managerId", format!("Manager {id} does not exist"))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -110,7 +108,7 @@ async fn org_add(
     );
     match commit_audited(&st, vec![write], audit, vec![]).await {
         Ok(()) => {}
-        Err(e) if e.code == "CONFLICT" => {
+        Err(e) if e.code == ErrorCode::Conflict => {
             // The guard failed: the user is gone, or took a slot of another region meanwhile.
             load(&st, &id).await?;
             return Err(region_conflict());
@@ -141,7 +139,7 @@ async fn org_remove(
     // Removal accepts any held key, including legacy keys that predate the grammar.
     let key = body.slot_key.trim().to_string();
     if key.is_empty() {
-        return Err(validate::invalid("slotKey", "slotKey is required"));
+        return Err(ApiError::invalid("slotKey", "slotKey is required"));
     }
     let before = load(&st, &id).await?;
     guard_target(&actor, &before)?;
@@ -174,7 +172,8 @@ async fn org_remove(
         // Someone else removed it first: the result is the same.
         Ok(())
         | Err(ApiError {
-            code: "CONFLICT", ..
+            code: ErrorCode::Conflict,
+            ..
         }) => {}
         Err(e) => return Err(e),
     }
@@ -255,9 +254,8 @@ async fn set_manager(
 }
 
 fn cycle() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "MANAGER_CYCLE",
+    ApiError::conflict(
+        ErrorCode::ManagerCycle,
         "That manager reports (directly or indirectly) to this user; the reporting line would loop.",
     )
 }

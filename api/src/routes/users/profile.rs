@@ -14,7 +14,7 @@ use super::view::{self, Visible, manages_users, user_for};
 use crate::ApiJson;
 use crate::auth::actor::forbidden;
 use crate::auth::{Actor, password};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::{Paging, commit_audited};
 use crate::state::AppState;
 use axum::Json;
@@ -48,9 +48,8 @@ pub fn require_user_management(actor: &Actor) -> Result<(), ApiError> {
 /// system owner's account.
 pub fn guard_target(actor: &Actor, target: &User) -> Result<(), ApiError> {
     if target.role == Role::Admin && !actor.is_admin() {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "ADMIN_ACCOUNT_PROTECTED",
+        return Err(ApiError::forbidden(
+            ErrorCode::AdminAccountProtected,
             "Only an Admin may change an Admin account.",
         ));
     }
@@ -60,9 +59,8 @@ pub fn guard_target(actor: &Actor, target: &User) -> Result<(), ApiError> {
 /// Only an Admin may create Admins or promote to Admin (same reason as [`guard_target`]).
 pub fn guard_role_grant(actor: &Actor, role: Role) -> Result<(), ApiError> {
     if role == Role::Admin && !actor.is_admin() {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "ADMIN_ROLE_PROTECTED",
+        return Err(ApiError::forbidden(
+            ErrorCode::AdminRoleProtected,
             "Only an Admin may give the Admin role.",
         ));
     }
@@ -72,9 +70,8 @@ pub fn guard_role_grant(actor: &Actor, role: Role) -> Result<(), ApiError> {
 /// Only an Admin may grant `admin_bypass` (it skips workflow rules, D-S5).
 pub fn guard_permission_grant(actor: &Actor, perms: &[Permission]) -> Result<(), ApiError> {
     if perms.contains(&Permission::AdminBypass) && !actor.is_admin() {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "ADMIN_BYPASS_PROTECTED",
+        return Err(ApiError::forbidden(
+            ErrorCode::AdminBypassProtected,
             "Only an Admin may grant admin_bypass.",
         ));
     }
@@ -137,13 +134,15 @@ async fn list_users(
         ));
     }
     if let Some(r) = f.role.as_deref().filter(|s| !s.trim().is_empty()) {
-        let role = Role::parse(r)
-            .ok_or_else(|| ApiError::bad_request("INVALID_FILTER", format!("Unknown role {r}")))?;
+        let role = Role::parse(r).ok_or_else(|| {
+            ApiError::bad_request(ErrorCode::InvalidFilter, format!("Unknown role {r}"))
+        })?;
         parts.push(Filter::eq("role", role.as_str()));
     }
     if let Some(s) = f.status.as_deref().filter(|s| !s.trim().is_empty()) {
-        let status: UserStatus = serde_json::from_value(json!(s.trim()))
-            .map_err(|_| ApiError::bad_request("INVALID_FILTER", format!("Unknown status {s}")))?;
+        let status: UserStatus = serde_json::from_value(json!(s.trim())).map_err(|_| {
+            ApiError::bad_request(ErrorCode::InvalidFilter, format!("Unknown status {s}"))
+        })?;
         if status == UserStatus::Active {
             // Legacy documents without a status are Active (the schema default).
             parts.push(Filter::or([
@@ -245,7 +244,7 @@ fn opt_text(field: &str, v: &Option<String>, max: usize) -> Result<Option<String
 
 fn non_negative(field: &str, d: rust_decimal::Decimal) -> Result<(), ApiError> {
     if d.is_sign_negative() && !d.is_zero() {
-        return Err(validate::invalid(
+        return Err(ApiError::invalid(
             field,
             format!("{field} must not be negative"),
         ));
@@ -256,9 +255,8 @@ fn non_negative(field: &str, d: rust_decimal::Decimal) -> Result<(), ApiError> {
 pub fn password_policy_error(
     problems: Vec<nexus_core::auth::password::PasswordProblem>,
 ) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "PASSWORD_POLICY",
+    ApiError::unprocessable(
+        ErrorCode::PasswordPolicy,
         "The password does not meet the policy.",
     )
     .with_details(json!({ "problems": problems.iter().map(|p| p.to_string()).collect::<Vec<_>>() }))
@@ -279,9 +277,8 @@ async fn ensure_identifier_free(
         f.push(Filter::ne("id", me));
     }
     if st.store.count_of::<User>(&Filter::and(f)).await? > 0 {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "USER_EXISTS",
+        return Err(ApiError::conflict(
+            ErrorCode::UserExists,
             format!("{candidate} is already used as a user id or e-mail"),
         ));
     }
@@ -554,9 +551,8 @@ async fn update_profile(
 
 /// 409 for changes to an erased (GDPR) account: it stays anonymised.
 pub fn deleted_user(id: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "USER_DELETED",
+    ApiError::conflict(
+        ErrorCode::UserDeleted,
         format!("User {id} was erased and cannot be changed"),
     )
 }

@@ -5,20 +5,9 @@
 //! server-side version of what the client used to assume.
 
 use crate::error::ApiError;
-use axum::http::StatusCode;
 use nexus_core::auth::{Access, Permission, Step};
 use serde_json::json;
 use std::collections::BTreeMap;
-
-/// A 422 naming the offending field.
-pub fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "VALIDATION_FAILED",
-        message.into(),
-    )
-    .with_details(json!({ "field": field }))
-}
 
 fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
@@ -37,7 +26,7 @@ pub fn user_id(raw: &str) -> Result<String, ApiError> {
     if ok {
         Ok(id.to_string())
     } else {
-        Err(invalid(
+        Err(ApiError::invalid(
             "id",
             "id must be 1-128 characters of letters, digits and . _ @ + -",
         ))
@@ -64,7 +53,10 @@ pub fn email(raw: &str) -> Result<String, ApiError> {
     if ok {
         Ok(e)
     } else {
-        Err(invalid("email", "email is not a valid e-mail address"))
+        Err(ApiError::invalid(
+            "email",
+            "email is not a valid e-mail address",
+        ))
     }
 }
 
@@ -72,7 +64,7 @@ pub fn email(raw: &str) -> Result<String, ApiError> {
 pub fn name(raw: &str) -> Result<String, ApiError> {
     let n = raw.trim();
     if n.is_empty() || n.chars().count() > 100 || has_control(n) {
-        return Err(invalid(
+        return Err(ApiError::invalid(
             "name",
             "name must be 1-100 characters without control characters",
         ));
@@ -85,7 +77,7 @@ pub fn name(raw: &str) -> Result<String, ApiError> {
 pub fn text(field: &str, raw: &str, max: usize) -> Result<Option<String>, ApiError> {
     let t = raw.trim();
     if t.chars().count() > max || has_control(t) {
-        return Err(invalid(
+        return Err(ApiError::invalid(
             field,
             format!("{field} must be at most {max} characters without control characters"),
         ));
@@ -108,7 +100,10 @@ pub fn phone(field: &str, raw: &str) -> Result<Option<String>, ApiError> {
     if ok {
         Ok(Some(t.to_string()))
     } else {
-        Err(invalid(field, format!("{field} is not a phone number")))
+        Err(ApiError::invalid(
+            field,
+            format!("{field} is not a phone number"),
+        ))
     }
 }
 
@@ -128,7 +123,7 @@ pub fn permissions(raw: &[String]) -> Result<Vec<Permission>, ApiError> {
         Ok(out)
     } else {
         Err(
-            invalid("permissions", "unknown permission keys").with_details(json!({
+            ApiError::invalid("permissions", "unknown permission keys").with_details(json!({
                 "field": "permissions",
                 "unknown": unknown,
                 "allowed": Permission::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
@@ -169,7 +164,7 @@ pub fn step_access(raw: &BTreeMap<String, String>) -> Result<BTreeMap<String, St
         Ok(out)
     } else {
         Err(
-            invalid("stepAccess", "invalid step access").with_details(json!({
+            ApiError::invalid("stepAccess", "invalid step access").with_details(json!({
                 "field": "stepAccess",
                 "problems": problems,
                 "steps": Step::ALL.iter().map(|s| s.label()).collect::<Vec<_>>(),
@@ -197,7 +192,7 @@ impl Slot {
     pub fn parse(raw: &str) -> Result<Slot, ApiError> {
         let key = raw.trim().to_ascii_lowercase();
         let bad = || {
-            invalid(
+            ApiError::invalid(
                 "slotKey",
                 "slotKey must be chairman, ceo, nsm_<retail|horeca> or <rsm|asm|sales>_<north|south|east|west|all>_<retail|horeca>",
             )

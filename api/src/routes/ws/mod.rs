@@ -19,8 +19,7 @@ pub mod session;
 
 use crate::auth::TokenKind;
 use crate::auth::actor::authenticate;
-use crate::auth::jwt::token_error;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::meta::RequestMeta;
 use crate::rate_limit::{Group, too_many};
 use crate::state::AppState;
@@ -90,15 +89,15 @@ async fn ws(
     let upgrade = match upgrade {
         Ok(u) => u,
         Err(_) if identity.is_none() => {
-            return Err(token_error(
-                "TOKEN_MISSING",
+            return Err(ApiError::unauthorized(
+                ErrorCode::TokenMissing,
                 "Access denied. No token provided.",
             ));
         }
         Err(_) => {
             return Err(ApiError::new(
                 StatusCode::UPGRADE_REQUIRED,
-                "UPGRADE_REQUIRED",
+                ErrorCode::UpgradeRequired,
                 "GET /ws opens a WebSocket; send the upgrade headers (any WebSocket client does).",
             ));
         }

@@ -175,7 +175,7 @@ async fn session(
     };
     let subs = match actor.subordinates(st).await {
         Ok(s) => s,
-        Err(e) => return Some(Closing::new(1011, e.code)),
+        Err(e) => return Some(Closing::new(1011, e.code.as_str())),
     };
     let mut viewer = Viewer::new(actor.ctx.clone(), &subs);
     // Subscribe to the bus before saying "connected": everything published after the
