@@ -851,7 +851,10 @@ mod tests {
             "sqlite:/tmp/x.db"
         );
         assert_eq!(
-            db(&[("MONGODB_URI", "mongodb://u:p@h1:27017,h2/legacy?retryWrites=true")]),
+            db(&[(
+                "MONGODB_URI",
+                "mongodb://u:p@h1:27017,h2/legacy?retryWrites=true"
+            )]),
             "legacy"
         );
         assert_eq!(

@@ -278,7 +278,11 @@ fn stock_audience() -> Audience {
 }
 
 /// `stock:changed` for the batch movements of one order's commit (`None` when nothing moved).
-pub fn order_stock_moved(order_id: &str, reason: &str, movements: &[StockMovement]) -> Option<Event> {
+pub fn order_stock_moved(
+    order_id: &str,
+    reason: &str,
+    movements: &[StockMovement],
+) -> Option<Event> {
     (!movements.is_empty()).then(|| {
         LiveEvent::StockChanged(StockChanged::Order {
             order_id: order_id.to_string(),

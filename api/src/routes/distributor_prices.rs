@@ -440,8 +440,7 @@ async fn update_price(
     let mut doc = serde_json::to_value(&current)
         .map_err(|e| ApiError::internal_cause("price entry does not encode", &e))?;
     nexus_core::store::apply::apply_ops(&mut doc, &ops)?;
-    let updated: DistributorPrice =
-        serde_json::from_value(doc)
+    let updated: DistributorPrice = serde_json::from_value(doc)
         .map_err(|e| ApiError::internal_cause("updated price entry does not decode", &e))?;
     let audit = actor
         .audit(AuditAction::PriceChange)

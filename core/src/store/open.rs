@@ -158,12 +158,18 @@ mod tests {
 
     #[test]
     fn connection_strings_are_checked_without_echoing_them() {
-        assert_eq!(mongodb_uri_problem("mongodb://u:p@h1:27017,h2/legacy?w=1"), None);
+        assert_eq!(
+            mongodb_uri_problem("mongodb://u:p@h1:27017,h2/legacy?w=1"),
+            None
+        );
         assert_eq!(
             database_from_uri("mongodb://u:p@h1:27017,h2/legacy?retryWrites=true"),
             Ok(Some("legacy".into()))
         );
-        assert_eq!(database_from_uri("mongodb://localhost:27017/?replicaSet=rs0"), Ok(None));
+        assert_eq!(
+            database_from_uri("mongodb://localhost:27017/?replicaSet=rs0"),
+            Ok(None)
+        );
         for bad in [
             "postgres://u:secretpw@h/db",
             "mongodb://",

@@ -354,7 +354,9 @@ async fn export(
     };
     let bytes = match format {
         Format::Csv => to_csv(&table),
-        Format::Xlsx => to_xlsx(&table).map_err(|e| ApiError::internal_cause("xlsx export failed", &e))?,
+        Format::Xlsx => {
+            to_xlsx(&table).map_err(|e| ApiError::internal_cause("xlsx export failed", &e))?
+        }
     };
     let file = format!("{kind}_{}.{}", Timestamp::now().millis(), format.ext());
     let mut audit = actor
