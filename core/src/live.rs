@@ -305,8 +305,8 @@ pub struct Received<'a> {
     pub product_stock: Quantity,
 }
 
-/// `stock:changed` for a received batch.
-pub fn stock_received(r: &Received<'_>) -> Event {
+/// `stock:changed` for a received batch, to `audience` (who books against the stock).
+pub fn stock_received(r: &Received<'_>, audience: Audience) -> Event {
     LiveEvent::StockChanged(StockChanged::Receipt {
         product_id: r.product_id.to_string(),
         sku_code: r.sku_code.to_string(),
@@ -316,7 +316,7 @@ pub fn stock_received(r: &Received<'_>) -> Event {
         stock: r.product_stock,
         reason: "STOCK_RECEIPT".into(),
     })
-    .to(stock_audience())
+    .to(audience)
 }
 
 /// `stock:changed` for a packaging movement, to `audience` (packaging's readers).
@@ -369,6 +369,26 @@ pub fn job_update(job: &JobRecord, progress: &JobProgress, audience: Audience) -
     event.to(audience)
 }
 
+/// `job:progress` for a job just queued by `requested_by`'s request (before any worker saw
+/// it), to that user.
+pub fn job_queued(job_id: &str, kind: JobKind, max_attempts: u32, requested_by: &str) -> Event {
+    LiveEvent::JobProgress(JobUpdate {
+        job_id: job_id.to_string(),
+        kind,
+        status: JobStatus::Queued,
+        progress: JobProgress::default(),
+        attempts: 0,
+        max_attempts,
+        error: None,
+        result: None,
+        report_key: None,
+    })
+    .to(Audience {
+        users: vec![requested_by.to_string()],
+        ..Audience::default()
+    })
+}
+
 /// `alert:expiry` for one bucket of a scan's result, to `audience`.
 pub fn expiry_alert(date: Value, bucket: &str, batches: Vec<Value>, audience: Audience) -> Event {
     LiveEvent::ExpiryAlert(ExpiryAlert {
@@ -397,4 +417,69 @@ pub fn credit_insight_ready(
         source,
     })
     .to(audience)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn order() -> Order {
+        serde_json::from_value(json!({
+            "id": "ORD-7", "customerId": "CUST-1", "customerName": "ABC Traders",
+            "status": "Pending Credit Approval", "total": 1180.0, "salespersonId": "SALES-001",
+            "createdAt": "2026-03-01T10:00:00.000Z"
+        }))
+        .unwrap()
+    }
+
+    /// What a client reads back is what the producer meant, and the wire keeps the field
+    /// names clients already parse.
+    #[test]
+    fn events_round_trip_through_their_wire_form() {
+        let o = order();
+        let events = [
+            order_created(&o),
+            order_updated(&o),
+            order_status_changed(&o, "On Hold", "release_hold"),
+            order_stock_moved(
+                "ORD-7",
+                "RESERVE",
+                &[StockMovement {
+                    product_id: "PROD-1".into(),
+                    sku: "SKU-1".into(),
+                    batch_number: "B1".into(),
+                    warehouse_id: Some("WH-1".into()),
+                    delta: rust_decimal::Decimal::from(-2),
+                }],
+            )
+            .unwrap(),
+            job_queued("JOB-1", JobKind::CustomerImport, 3, "USER-001"),
+        ];
+        for e in &events {
+            let wire = serde_json::to_value(e).unwrap();
+            let back = LiveEvent::parse(wire["type"].as_str().unwrap(), &wire["data"])
+                .unwrap_or_else(|| panic!("{wire}"));
+            assert_eq!(back.type_name(), e.event_type);
+            assert_eq!(back.topic(), e.topic);
+        }
+        let created = &events[0].data;
+        for key in [
+            "orderId",
+            "customerName",
+            "total",
+            "status",
+            "salespersonId",
+            "createdAt",
+        ] {
+            assert!(created.get(key).is_some(), "{key}: {created}");
+        }
+        assert_eq!(events[2].data["oldStatus"], "On Hold");
+        assert_eq!(events[2].data["newStatus"], "Pending Credit Approval");
+        assert_eq!(events[3].data["movements"][0]["batchNumber"], "B1");
+        assert_eq!(events[4].data["status"], "queued");
+        assert_eq!(events[4].audience.users, vec!["USER-001".to_string()]);
+        assert!(order_stock_moved("ORD-7", "RESERVE", &[]).is_none());
+        assert!(LiveEvent::parse("order:teleported", &json!({})).is_none());
+    }
 }

@@ -6,7 +6,7 @@
 //! finds the record already there and does nothing, so alerts go out once a day.
 
 use chrono::NaiveDate;
-use nexus_core::events::{Audience, Event, Topic, types};
+use nexus_core::events::{Audience, Event};
 use nexus_core::jobs::JobQueue;
 use nexus_core::model::{JobKind, JobRecord, Product};
 use nexus_core::rules::expiry::{
@@ -100,17 +100,12 @@ pub fn alerts(result: &Value) -> Vec<Event> {
     .filter_map(|bucket| {
         let rows = result.get(bucket)?.as_array()?;
         (!rows.is_empty()).then(|| {
-            Event::new(
-                Topic::Alerts,
-                types::EXPIRY_ALERT,
-                json!({
-                    "date": result["date"],
-                    "bucket": bucket,
-                    "count": rows.len(),
-                    "batches": rows,
-                }),
+            nexus_core::live::expiry_alert(
+                result["date"].clone(),
+                bucket,
+                rows.clone(),
+                audience.clone(),
             )
-            .to(audience.clone())
         })
     })
     .collect()
@@ -199,7 +194,11 @@ mod tests {
         assert_eq!(r["within30"][0]["colour"], "RED");
         let alerts = alerts(&r);
         assert_eq!(alerts.len(), 5);
-        assert!(alerts.iter().all(|e| e.event_type == types::EXPIRY_ALERT));
+        assert!(
+            alerts
+                .iter()
+                .all(|e| e.event_type == nexus_core::events::types::EXPIRY_ALERT)
+        );
         assert_eq!(alerts[0].data["bucket"], "expired");
     }
 

@@ -12,12 +12,12 @@ use crate::expiry_scan;
 use crate::work::{JobFailure, JobOutput, Work};
 use nexus_core::blob::BlobStore;
 use nexus_core::config::JobSettings;
-use nexus_core::events::{Audience, Event, EventBus, Topic, types};
+use nexus_core::events::{Audience, Event, EventBus};
 use nexus_core::jobs::{JobQueue, JobTicket};
 use nexus_core::model::{JobProgress, JobRecord, JobStatus};
 use nexus_core::store::{Filter, Store, StoreError, TypedStore, UpdateOp, Write};
 use nexus_core::types::Timestamp;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -292,22 +292,13 @@ impl Runner {
                     self.deps.publish(e.clone()).await;
                 }
             }
-            let event_type = if job.status.is_finished() {
-                types::JOB_FINISHED
-            } else {
-                types::JOB_PROGRESS
-            };
-            self.deps
-                .publish(job_event(event_type, &job, &job.progress))
-                .await;
+            self.deps.publish(job_event(&job, &job.progress)).await;
         }
         Ok(())
     }
 
     async fn publish_progress(&self, job: &JobRecord, p: &JobProgress) {
-        self.deps
-            .publish(job_event(types::JOB_PROGRESS, job, p))
-            .await;
+        self.deps.publish(job_event(job, p)).await;
     }
 }
 
@@ -338,40 +329,25 @@ pub fn backoff(base: Duration, attempt: u32) -> Duration {
     base.saturating_mul(factor).min(Duration::from_secs(3600))
 }
 
-/// The `job:*` event for a record: its owner sees it, and so does whoever may see every
-/// job (the audience's permission list is for operators of the system).
-pub fn job_event(event_type: &str, job: &JobRecord, p: &JobProgress) -> Event {
-    Event::new(
-        Topic::Jobs,
-        event_type,
-        json!({
-            "jobId": job.id,
-            "kind": job.kind,
-            "status": job.status,
-            "progress": p,
-            "attempts": job.attempts,
-            "maxAttempts": job.max_attempts,
-            "error": job.error,
-            "result": if job.status.is_finished() { job.result.clone() } else { None::<Value> },
-            "reportKey": job.report_key,
-        }),
-    )
-    .to(Audience {
-        users: if job.requested_by == "system" {
-            Vec::new()
-        } else {
-            vec![job.requested_by.clone()]
-        },
-        permissions: if job.requested_by == "system" {
-            expiry_scan::ALERT_PERMISSIONS
+/// The `job:*` event for a record (`job:finished` once it finished, else `job:progress`):
+/// its owner sees it, and so does whoever may see every job (the audience's permission
+/// list is for operators of the system).
+pub fn job_event(job: &JobRecord, p: &JobProgress) -> Event {
+    let audience = if job.requested_by == "system" {
+        Audience {
+            permissions: expiry_scan::ALERT_PERMISSIONS
                 .iter()
                 .map(|s| s.to_string())
-                .collect()
-        } else {
-            Vec::new()
-        },
-        ..Audience::default()
-    })
+                .collect(),
+            ..Audience::default()
+        }
+    } else {
+        Audience {
+            users: vec![job.requested_by.clone()],
+            ..Audience::default()
+        }
+    };
+    nexus_core::live::job_update(job, p, audience)
 }
 
 /// While the job runs: renews the lease every heartbeat, notices a cancel request, and
@@ -431,8 +407,7 @@ async fn keep_claim(
             }
         }
         if p != last_written {
-            deps.publish(job_event(types::JOB_PROGRESS, &job_running(&job), &p))
-                .await;
+            deps.publish(job_event(&job_running(&job), &p)).await;
             last_written = p;
         }
         if renew

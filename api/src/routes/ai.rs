@@ -22,7 +22,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use nexus_core::auth::{Access, OrderFacts, Permission, can_see_order};
-use nexus_core::events::{Audience, Event, Topic, types};
+use nexus_core::events::Audience;
 use nexus_core::integrations::advisor::{CreditFacts, Insight, advise_with_fallback};
 use nexus_core::model::{AuditAction, Customer, EntityType, Order, OrderStatus};
 use nexus_core::rules::credit::{ageing_label, ageing_summary, is_open_uninvoiced};
@@ -234,25 +234,19 @@ async fn credit_insight(
         }
         Err(e) => return Err(e.into()),
     }
-    st.publish(
-        Event::new(
-            Topic::Orders,
-            types::CREDIT_INSIGHT_READY,
-            json!({
-                "orderId": order.id,
-                "customerId": customer.id,
-                "riskScore": advice.risk_score,
-                "decision": advice.decision,
-                "source": answered.source,
-            }),
-        )
-        .to(Audience {
+    st.publish(nexus_core::live::credit_insight_ready(
+        &order,
+        &customer.id,
+        advice.risk_score,
+        advice.decision,
+        answered.source,
+        Audience {
             salesperson_id: order.salesperson_id.clone(),
             order_status: Some(order.status.as_str().to_string()),
             permissions: vec![Permission::ApproveCredit.as_str().into()],
             ..Audience::default()
-        }),
-    )
+        },
+    ))
     .await;
     Ok(Json(json!({
         "success": true,

@@ -199,13 +199,7 @@ async fn change(
         .get::<JobRecord>(Filter::id(&job.id))
         .await?
         .ok_or_else(|| not_found(&job.id))?;
-    let event_type = if updated.status.is_finished() {
-        nexus_core::events::types::JOB_FINISHED
-    } else {
-        nexus_core::events::types::JOB_PROGRESS
-    };
-    st.publish(job_event(event_type, &updated, &updated.progress))
-        .await;
+    st.publish(job_event(&updated, &updated.progress)).await;
     Ok(updated)
 }
 

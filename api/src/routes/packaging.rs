@@ -33,7 +33,7 @@ use axum::extract::{Query as QueryParams, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use nexus_core::auth::{Access, Permission};
-use nexus_core::events::{Audience, Event, Topic, types};
+use nexus_core::events::{Audience, Event};
 use nexus_core::model::{
     AuditAction, EntityType, MovementType, Order, PackagingCategory, PackagingMaterial,
     PackagingTransaction, PackagingUnit,
@@ -172,33 +172,11 @@ fn audience() -> Audience {
 }
 
 fn movement_event(tx: &PackagingTransaction) -> Event {
-    Event::new(
-        Topic::Stock,
-        types::STOCK_CHANGED,
-        json!({
-            "kind": "packaging",
-            "materialId": tx.material_id,
-            "transactionId": tx.id,
-            "type": tx.movement,
-            "qty": tx.qty,
-        }),
-    )
-    .to(audience())
+    nexus_core::live::packaging_moved(tx, audience())
 }
 
 fn low_stock_event(m: &PackagingMaterial) -> Event {
-    Event::new(
-        Topic::Alerts,
-        types::PACKAGING_LOW_STOCK,
-        json!({
-            "materialId": m.id,
-            "materialName": m.name,
-            "balance": m.balance,
-            "moq": m.moq,
-            "timestamp": Timestamp::now(),
-        }),
-    )
-    .to(audience())
+    nexus_core::live::packaging_low_stock(m, audience())
 }
 
 fn positive_qty(qty: Decimal) -> Result<Quantity, ApiError> {

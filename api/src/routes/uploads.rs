@@ -24,8 +24,7 @@ use axum::routing::get;
 use base64::Engine;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::blob::{BlobError, BlobKey, BlobMeta};
-use nexus_core::events::{Audience, Event, Topic, types};
-use nexus_core::model::{AuditAction, EntityType, JobKind, JobProgress, JobRecord, JobStatus};
+use nexus_core::model::{AuditAction, EntityType, JobKind, JobRecord, JobStatus};
 use nexus_core::store::Write;
 use nexus_core::types::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -700,17 +699,12 @@ pub(crate) async fn queue_import(
             return Err(e.into());
         }
     };
-    st.publish(
-        Event::new(
-            Topic::Jobs,
-            types::JOB_PROGRESS,
-            json!({ "jobId": job_id, "kind": kind, "status": JobStatus::Queued, "progress": JobProgress::default() }),
-        )
-        .to(Audience {
-            users: vec![actor.id().to_string()],
-            ..Audience::default()
-        }),
-    )
+    st.publish(nexus_core::live::job_queued(
+        &job_id,
+        kind,
+        st.config.jobs.max_attempts,
+        actor.id(),
+    ))
     .await;
     if let Some(job) = waiter.finished(st, &job_id).await? {
         return import_outcome(job);

@@ -22,7 +22,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use nexus_core::auth::{Access, Permission};
-use nexus_core::events::{Audience, Event, Topic, types};
+use nexus_core::events::Audience;
 use nexus_core::model::{
     AuditAction, AuditLog, Batch, EntityType, Product, Temperature, Warehouse,
 };
@@ -364,16 +364,17 @@ pub(crate) async fn receive_stock(
         let events = results
             .iter()
             .map(|r| {
-                Event::new(
-                    Topic::Stock,
-                    types::STOCK_CHANGED,
-                    json!({
-                        "productId": r.product_id, "skuCode": r.sku_code,
-                        "warehouseId": r.warehouse_id, "batchNumber": r.batch_number,
-                        "delta": r.quantity, "stock": r.product_stock, "reason": "STOCK_RECEIPT",
-                    }),
+                nexus_core::live::stock_received(
+                    &nexus_core::live::Received {
+                        product_id: &r.product_id,
+                        sku_code: &r.sku_code,
+                        warehouse_id: &r.warehouse_id,
+                        batch_number: &r.batch_number,
+                        quantity: r.quantity,
+                        product_stock: r.product_stock,
+                    },
+                    stock_audience(),
                 )
-                .to(stock_audience())
             })
             .collect();
         match commit_audited(st, writes, audit, events).await {

@@ -24,8 +24,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::blob::BlobKey;
-use nexus_core::events::{Audience, Event, Topic, types};
-use nexus_core::model::{AuditAction, EntityType, JobKind, JobStatus};
+use nexus_core::model::{AuditAction, EntityType, JobKind};
 use nexus_core::store::Write;
 use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, XlsxError};
 use serde::Deserialize;
@@ -348,17 +347,12 @@ pub async fn upload(
             return Err(e.into());
         }
     };
-    st.publish(
-        Event::new(
-            Topic::Jobs,
-            types::JOB_PROGRESS,
-            json!({ "jobId": job_id, "kind": JobKind::BulkOrderImport, "status": JobStatus::Queued }),
-        )
-        .to(Audience {
-            users: vec![actor.id().to_string()],
-            ..Audience::default()
-        }),
-    )
+    st.publish(nexus_core::live::job_queued(
+        &job_id,
+        JobKind::BulkOrderImport,
+        st.config.jobs.max_attempts,
+        actor.id(),
+    ))
     .await;
     Ok((
         StatusCode::ACCEPTED,

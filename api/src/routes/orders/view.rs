@@ -3,11 +3,8 @@
 //! delivery can be scoped like the REST reads).
 
 use nexus_core::auth::{Access, ActorContext, Permission, can};
-use nexus_core::events::{Audience, Event, Topic, types};
 use nexus_core::model::Order;
-use nexus_core::rules::ledger::StockMovement;
 use nexus_core::rules::lifecycle::{OrderContext, available};
-use nexus_core::types::Timestamp;
 use nexus_core::wire::AvailableStep;
 use serde_json::{Value, json};
 
@@ -107,58 +104,8 @@ fn request_of(step: &str) -> Option<(&'static str, &'static str, Value)> {
     }
 }
 
-pub use nexus_core::events::{order_audience as audience, order_created as created_event};
-
-/// E5 `order:updated`, for changes that keep the status (remarks, photos).
-pub fn updated_event(order: &Order) -> Event {
-    Event::new(
-        Topic::Orders,
-        types::ORDER_UPDATED,
-        json!({
-            "orderId": order.id,
-            "customerName": order.customer_name,
-            "total": order.total,
-            "status": order.status,
-            "updatedAt": order.updated_at,
-        }),
-    )
-    .to(audience(order))
-}
-
-/// E6 `order:status-changed`.
-pub fn status_event(order: &Order, old: &str, step: &str) -> Event {
-    Event::new(
-        Topic::Orders,
-        types::ORDER_STATUS_CHANGED,
-        json!({
-            "orderId": order.id,
-            "oldStatus": old,
-            "newStatus": order.status,
-            "step": step,
-            "customerName": order.customer_name,
-            "total": order.total,
-            "salespersonId": order.salesperson_id,
-            "timestamp": Timestamp::now(),
-        }),
-    )
-    .to(audience(order))
-}
-
-/// `stock:changed`, one event per commit that moved stock, for warehouse and master-data
-/// screens.
-pub fn stock_event(order_id: &str, reason: &str, movements: &[StockMovement]) -> Option<Event> {
-    if movements.is_empty() {
-        return None;
-    }
-    Some(
-        Event::new(
-            Topic::Stock,
-            types::STOCK_CHANGED,
-            json!({ "orderId": order_id, "reason": reason, "movements": movements }),
-        )
-        .to(Audience {
-            permissions: vec!["manage_warehouse".into(), "master_data".into()],
-            ..Audience::default()
-        }),
-    )
-}
+// The order events are typed once, in `nexus_core::live`; these are their names here.
+pub use nexus_core::live::{
+    order_created as created_event, order_status_changed as status_event,
+    order_stock_moved as stock_event, order_updated as updated_event,
+};
