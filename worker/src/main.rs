@@ -23,19 +23,9 @@ struct Args {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let mut config = match Config::from_env() {
+    let mut config = match startup::begin("nexus-worker") {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("nexus-worker: configuration error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     if let Some(n) = args.concurrency {
         if n == 0 {

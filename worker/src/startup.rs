@@ -58,6 +58,23 @@ impl Services {
     }
 }
 
+/// The start of every binary: logs to stderr at `RUST_LOG` (default `info`), then the
+/// configuration from the environment, read once. A bad setting prints
+/// `<bin>: configuration error: …` and the caller exits with 2 (the usage-error code).
+pub fn begin(bin: &str) -> Result<Config, std::process::ExitCode> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    Config::from_env().map_err(|e| {
+        eprintln!("{bin}: configuration error: {e}");
+        std::process::ExitCode::from(2)
+    })
+}
+
 /// Makes the data folder and settles the signing secret (`JWT_SECRET`, else the one kept in
 /// the data folder), which also signs file URLs: every process of one data folder must
 /// agree on it.

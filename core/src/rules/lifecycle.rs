@@ -596,44 +596,23 @@ pub fn transition(
             need_agent(order, actor)?;
             (OutForDelivery, StockEffect::None, vec![])
         }
-        Action::Deliver => {
+        // The three ends of a delivery: the assigned agent, on the road, with proof; stock
+        // the order still holds is consumed (delivered) or goes back to its batches.
+        Action::Deliver | Action::PartAccept | Action::ReturnToWarehouse => {
             at(&[InTransit, OutForDelivery])?;
             need_agent(order, actor)?;
+            let (to, held) = match action {
+                Action::Deliver => (Delivered, StockEffect::Consume),
+                Action::PartAccept => (PartAccepted, StockEffect::RestockReturns),
+                _ => (ReturnedToWarehouse, StockEffect::RestockReturns),
+            };
             let stock = if order.stock_reserved {
-                StockEffect::Consume
+                held
             } else {
                 StockEffect::None
             };
             (
-                Delivered,
-                stock,
-                vec![Record::DeliveryProof, Record::DeliveredQuantities],
-            )
-        }
-        Action::PartAccept => {
-            at(&[InTransit, OutForDelivery])?;
-            need_agent(order, actor)?;
-            let stock = if order.stock_reserved {
-                StockEffect::RestockReturns
-            } else {
-                StockEffect::None
-            };
-            (
-                PartAccepted,
-                stock,
-                vec![Record::DeliveryProof, Record::DeliveredQuantities],
-            )
-        }
-        Action::ReturnToWarehouse => {
-            at(&[InTransit, OutForDelivery])?;
-            need_agent(order, actor)?;
-            let stock = if order.stock_reserved {
-                StockEffect::RestockReturns
-            } else {
-                StockEffect::None
-            };
-            (
-                ReturnedToWarehouse,
+                to,
                 stock,
                 vec![Record::DeliveryProof, Record::DeliveredQuantities],
             )
