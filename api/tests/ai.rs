@@ -4,28 +4,30 @@
 
 mod support;
 
-use nexus_core::model::{AuditAction, AuditLog, Customer, Order};
+use nexus_core::model::{AuditAction, Customer, Order};
 use nexus_core::rules::credit::{CreditSnapshot, advise};
-use nexus_core::store::{Filter, Query, TypedStore};
 use nexus_tests::mock_http::{MockServer, json as mock_json};
 use reqwest::StatusCode;
-use serde_json::json;
-use support::{TestApp, spawn_app, spawn_app_with};
+use serde_json::{Value, json};
+use support::{Resp, TestApp, audits_by, spawn_app, spawn_app_with, stored};
 
 async fn order(app: &TestApp, id: &str) -> Order {
-    app.store
-        .get::<Order>(Filter::id(id))
-        .await
-        .unwrap()
-        .unwrap()
+    stored(app, id).await
 }
 
 async fn customer(app: &TestApp, id: &str) -> Customer {
-    app.store
-        .get::<Customer>(Filter::id(id))
-        .await
-        .unwrap()
-        .unwrap()
+    stored(app, id).await
+}
+
+/// `POST /api/ai/credit-insight` as `user`.
+async fn insight(app: &TestApp, user: &str, body: Value) -> Resp {
+    app.post(user, "/api/ai/credit-insight", body).await
+}
+
+/// The insight on one order of one customer, as `user`.
+async fn insight_on(app: &TestApp, user: &str, order_id: &str, customer_id: &str) -> Resp {
+    let body = json!({ "orderId": order_id, "customerId": customer_id });
+    insight(app, user, body).await
 }
 
 #[tokio::test]
@@ -33,13 +35,7 @@ async fn seed_curl_4_answers_four_parts_and_stores_them_on_the_order() {
     let app = spawn_app().await;
     let mut rx = app.state.events.subscribe();
     let before = order(&app, "ORD-001").await;
-    let r = app
-        .post(
-            "USER-001",
-            "/api/ai/credit-insight",
-            json!({"orderId": "ORD-001", "customerId": "CUST-001"}),
-        )
-        .await;
+    let r = insight_on(&app, "USER-001", "ORD-001", "CUST-001").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let b = &r.body;
     assert_eq!(b["success"], true);
@@ -79,14 +75,7 @@ async fn seed_curl_4_answers_four_parts_and_stores_them_on_the_order() {
     assert_eq!(after.rev, before.rev + 1);
     assert_eq!(after.status, before.status, "an insight changes no status");
 
-    let audits: Vec<AuditLog> = app
-        .store
-        .list(&Query::new(Filter::and([
-            Filter::eq("entityId", "ORD-001"),
-            Filter::eq("userId", "USER-001"),
-        ])))
-        .await
-        .unwrap();
+    let audits = audits_by(&app, "USER-001", "ORD-001").await;
     assert_eq!(audits.len(), 1);
     assert_eq!(audits[0].action, AuditAction::Update);
     assert_eq!(
@@ -110,13 +99,7 @@ async fn seed_curl_4_answers_four_parts_and_stores_them_on_the_order() {
 async fn an_overdue_heavy_customer_is_flagged_for_review() {
     let app = spawn_app().await;
     // Coastal Kitchens: ₹45,000 overdue, 95 days ageing, ₹15,000 in the 90–120 bucket.
-    let r = app
-        .post(
-            "CREDIT-001",
-            "/api/ai/credit-insight",
-            json!({"orderId": "ORD-004", "customerId": "CUST-003"}),
-        )
-        .await;
+    let r = insight_on(&app, "CREDIT-001", "ORD-004", "CUST-003").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let total = order(&app, "ORD-004").await.total;
     let expected = advise(
@@ -139,13 +122,12 @@ async fn an_overdue_heavy_customer_is_flagged_for_review() {
 async fn ids_are_required_must_exist_and_must_belong_together() {
     let app = spawn_app().await;
     // What the legacy order-details screen sends: no orderId (api.md §7).
-    let r = app
-        .post(
-            "CREDIT-001",
-            "/api/ai/credit-insight",
-            json!({"customerId": "CUST-001", "customerName": "ABC Traders", "orderValue": 1000}),
-        )
-        .await;
+    let r = insight(
+        &app,
+        "CREDIT-001",
+        json!({"customerId": "CUST-001", "customerName": "ABC Traders", "orderValue": 1000}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert_eq!(r.body["error"]["code"], "IDS_REQUIRED");
     assert_eq!(
@@ -174,9 +156,7 @@ async fn ids_are_required_must_exist_and_must_belong_together() {
             "IDS_REQUIRED",
         ),
     ] {
-        let r = app
-            .post("CREDIT-001", "/api/ai/credit-insight", body.clone())
-            .await;
+        let r = insight(&app, "CREDIT-001", body.clone()).await;
         assert_eq!(r.status, status, "{body}: {}", r.body);
         assert_eq!(r.body["error"]["code"], code);
     }
@@ -193,7 +173,7 @@ async fn ids_are_required_must_exist_and_must_belong_together() {
 
 /// An API whose Gemini key points at `mock`, asked by Credit Control for the insight on
 /// ORD-001 (ABC Traders); the call must answer 200 whatever Gemini does.
-async fn insight_with_gemini(mock: &MockServer) -> (TestApp, support::Resp) {
+async fn insight_with_gemini(mock: &MockServer) -> (TestApp, Resp) {
     let app = spawn_app_with(&[
         ("GEMINI_API_KEY", "test-gemini-key"),
         ("GEMINI_MODEL", "gemini-mock"),
@@ -201,13 +181,7 @@ async fn insight_with_gemini(mock: &MockServer) -> (TestApp, support::Resp) {
         ("GEMINI_TIMEOUT_MS", "2000"),
     ])
     .await;
-    let r = app
-        .post(
-            "CREDIT-001",
-            "/api/ai/credit-insight",
-            json!({"orderId": "ORD-001", "customerId": "CUST-001"}),
-        )
-        .await;
+    let r = insight_on(&app, "CREDIT-001", "ORD-001", "CUST-001").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     (app, r)
 }

@@ -15,7 +15,7 @@ use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::json;
 use std::collections::BTreeSet;
-use support::{TestApp, spawn_app};
+use support::{Resp, TestApp, spawn_app};
 
 async fn orders(app: &TestApp) -> Vec<Order> {
     app.store.list::<Order>(&Query::all()).await.unwrap()
@@ -43,11 +43,16 @@ async fn insert(app: &TestApp, o: &Order) {
         .unwrap();
 }
 
+/// `GET /api/analytics/{what}` as `user` (`what` with its query string).
+async fn analytics(app: &TestApp, user: &str, what: &str) -> Resp {
+    app.get(user, &format!("/api/analytics/{what}")).await
+}
+
 #[tokio::test]
 async fn the_dashboard_counts_stages_and_sums_only_the_callers_scope() {
     let app = spawn_app().await;
     let all = orders(&app).await;
-    let r = app.get("USER-001", "/api/analytics/dashboard").await;
+    let r = analytics(&app, "USER-001", "dashboard").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let b = &r.body;
     assert_eq!(b["totalOrders"], 6);
@@ -94,7 +99,7 @@ async fn the_dashboard_counts_stages_and_sums_only_the_callers_scope() {
         let r = app.get(user, "/api/analytics/dashboard").await;
         assert_eq!(r.body["totalOrders"], n, "{user}: {}", r.body);
     }
-    let r = app.get("SALES-001", "/api/analytics/dashboard").await;
+    let r = analytics(&app, "SALES-001", "dashboard").await;
     let own = all
         .iter()
         .filter(|o| o.salesperson_id.as_deref() == Some("SALES-001"));
@@ -105,9 +110,7 @@ async fn the_dashboard_counts_stages_and_sums_only_the_callers_scope() {
 async fn sales_are_per_salesperson_within_the_team_only() {
     let app = spawn_app().await;
     let all = orders(&app).await;
-    let r = app
-        .get("ASM-001", "/api/analytics/sales?salespersonId=SALES-002")
-        .await;
+    let r = analytics(&app, "ASM-001", "sales?salespersonId=SALES-002").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let theirs: Vec<&Order> = all
         .iter()
@@ -117,20 +120,16 @@ async fn sales_are_per_salesperson_within_the_team_only() {
     assert_eq!(r.body["totalOrders"], 2);
     assert_eq!(r.body["cancelledOrders"], 1);
     assert_eq!(r.body["totalSales"].as_f64().unwrap(), total_of(theirs));
-    let r = app
-        .get("SALES-001", "/api/analytics/sales?salespersonId=SALES-002")
-        .await;
+    let r = analytics(&app, "SALES-001", "sales?salespersonId=SALES-002").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app
-        .get("SALES-001", "/api/analytics/sales?endDate=2020-01-01")
-        .await;
+    let r = analytics(&app, "SALES-001", "sales?endDate=2020-01-01").await;
     assert_eq!(r.body["totalOrders"], 0);
 }
 
 #[tokio::test]
 async fn the_sales_hub_has_pipeline_top_customers_and_recent_orders() {
     let app = spawn_app().await;
-    let r = app.get("USER-001", "/api/analytics/sales-hub").await;
+    let r = analytics(&app, "USER-001", "sales-hub").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let b = &r.body;
     assert_eq!(b["period"], "month");
@@ -147,13 +146,9 @@ async fn the_sales_hub_has_pipeline_top_customers_and_recent_orders() {
     let recent = b["recentActivity"].as_array().unwrap();
     assert_eq!(recent.len(), 6);
     assert_eq!(recent[0]["id"], "ORD-001", "newest first");
-    let r = app
-        .get("USER-001", "/api/analytics/sales-hub?period=year")
-        .await;
+    let r = analytics(&app, "USER-001", "sales-hub?period=year").await;
     assert_eq!(r.body["period"], "year");
-    let r = app
-        .get("USER-001", "/api/analytics/sales-hub?period=fortnight")
-        .await;
+    let r = analytics(&app, "USER-001", "sales-hub?period=fortnight").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["error"]["code"], "INVALID_PERIOD");
 }
@@ -161,14 +156,10 @@ async fn the_sales_hub_has_pipeline_top_customers_and_recent_orders() {
 #[tokio::test]
 async fn reports_cover_sales_and_inventory_for_stock_readers() {
     let app = spawn_app().await;
-    let r = app
-        .get("SALES-002", "/api/analytics/reports?type=sales")
-        .await;
+    let r = analytics(&app, "SALES-002", "reports?type=sales").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["summary"]["totalOrders"], 2);
-    let r = app
-        .get("WH-001", "/api/analytics/reports?type=inventory")
-        .await;
+    let r = analytics(&app, "WH-001", "reports?type=inventory").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let products: Vec<Product> = app
         .store
@@ -184,20 +175,16 @@ async fn reports_cover_sales_and_inventory_for_stock_readers() {
         r.body["summary"]["totalValue"].as_f64().unwrap(),
         value.round2().to_f64()
     );
-    let r = app
-        .get("SALES-001", "/api/analytics/reports?type=inventory")
-        .await;
+    let r = analytics(&app, "SALES-001", "reports?type=inventory").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app.get("WH-001", "/api/analytics/reports?type=other").await;
+    let r = analytics(&app, "WH-001", "reports?type=other").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
 async fn the_category_split_comes_from_the_orders_and_the_product_master() {
     let app = spawn_app().await;
-    let r = app
-        .get("USER-001", "/api/analytics/category-split?period=all")
-        .await;
+    let r = analytics(&app, "USER-001", "category-split?period=all").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let all = orders(&app).await;
     let lines: Vec<_> = all
@@ -239,9 +226,7 @@ async fn the_category_split_comes_from_the_orders_and_the_product_master() {
     let conc = r.body["concentration"].as_array().unwrap();
     assert!(!conc.is_empty() && conc.len() <= 5);
     // A salesperson's split covers only their own orders.
-    let r = app
-        .get("SALES-002", "/api/analytics/category-split?period=all")
-        .await;
+    let r = analytics(&app, "SALES-002", "category-split?period=all").await;
     let theirs: Money = all
         .iter()
         .filter(|o| o.salesperson_id.as_deref() == Some("SALES-002") && sold(o))
@@ -257,7 +242,7 @@ async fn the_category_split_comes_from_the_orders_and_the_product_master() {
 #[tokio::test]
 async fn the_fleet_view_measures_deliveries_vehicles_and_punctuality() {
     let app = spawn_app().await;
-    let r = app.get("USER-001", "/api/analytics/fleet").await;
+    let r = analytics(&app, "USER-001", "fleet").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let b = &r.body;
     // ORD-004 is on the road in MH-04-AB-1234; ORD-005 was delivered a day before its
@@ -277,21 +262,17 @@ async fn the_fleet_view_measures_deliveries_vehicles_and_punctuality() {
         velocity.iter().all(|v| v["drops"] == 0),
         "the delivery was 11 days ago"
     );
-    let r = app
-        .get("USER-001", "/api/analytics/fleet?period=week")
-        .await;
+    let r = analytics(&app, "USER-001", "fleet?period=week").await;
     assert_eq!(r.body["metrics"]["successfulDrops"], "0");
     // A salesperson without deliveries sees none of the fleet.
-    let r = app.get("SALES-002", "/api/analytics/fleet").await;
+    let r = analytics(&app, "SALES-002", "fleet").await;
     assert_eq!(r.body["details"]["inTransit"], 0);
 }
 
 #[tokio::test]
 async fn order_pms_ranks_salespeople_with_measured_kpis_only() {
     let app = spawn_app().await;
-    let r = app
-        .get("USER-001", "/api/analytics/pms?userId=SALES-001&period=all")
-        .await;
+    let r = analytics(&app, "USER-001", "pms?userId=SALES-001&period=all").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let all = orders(&app).await;
     let up = &r.body["userPerformance"];
@@ -317,22 +298,15 @@ async fn order_pms_ranks_salespeople_with_measured_kpis_only() {
         .collect();
     assert_eq!(ids, BTreeSet::from(["SALES-001", "SALES-002"]));
     assert_eq!(board[0]["rank"], 1);
-    let r = app
-        .get(
-            "USER-001",
-            "/api/analytics/pms?userId=SALES-001&period=month",
-        )
-        .await;
+    let r = analytics(&app, "USER-001", "pms?userId=SALES-001&period=month").await;
     let t = r.body["kpis"]["targetAchievement"].as_f64().unwrap();
     assert!(
         t > 0.0 && t <= 100.0,
         "against the ₹10,00,000 monthly target: {t}"
     );
-    let r = app
-        .get("SALES-001", "/api/analytics/pms?userId=SALES-002")
-        .await;
+    let r = analytics(&app, "SALES-001", "pms?userId=SALES-002").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app.get("SALES-001", "/api/analytics/pms?period=all").await;
+    let r = analytics(&app, "SALES-001", "pms?period=all").await;
     let ids: Vec<_> = r.body["leaderboard"]
         .as_array()
         .unwrap()
@@ -351,9 +325,7 @@ async fn csv_export_quotes_and_neutralises_formulas_and_is_audited() {
     evil.total = Money::from_rupees(1000);
     insert(&app, &evil).await;
 
-    let r = app
-        .get("SALES-001", "/api/analytics/export?format=csv")
-        .await;
+    let r = analytics(&app, "SALES-001", "export?format=csv").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(
         r.headers["content-type"]
@@ -420,16 +392,14 @@ async fn xlsx_export_is_a_real_workbook_and_pdf_is_refused() {
     assert!(has(b"xl/worksheets/sheet1.xml"));
     assert!(has(b"[Content_Types].xml"));
 
-    let r = app.get("ASM-001", "/api/analytics/export?format=pdf").await;
+    let r = analytics(&app, "ASM-001", "export?format=pdf").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["error"]["code"], "UNSUPPORTED_FORMAT");
     assert_eq!(
         r.body["error"]["details"]["supported"],
         json!(["csv", "xlsx"])
     );
-    let r = app
-        .get("WHM-001", "/api/analytics/export?type=inventory&format=csv")
-        .await;
+    let r = analytics(&app, "WHM-001", "export?type=inventory&format=csv").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.as_str().unwrap().starts_with("Product ID,SKU,Name"));
 }

@@ -7,10 +7,10 @@ mod support;
 use nexus_core::model::{AuditAction, AuditLog, EntityType, Order, User, UserStatus};
 use nexus_core::store::{Filter, Query, TypedStore, Write};
 use nexus_core::types::Timestamp;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use support::{TestApp, spawn_app, spawn_app_with};
+use support::{TestApp, audits, spawn_app, spawn_app_with};
 
 /// Writes entries for `user` directly (setup, not the behaviour under test).
 async fn seed_entries(app: &TestApp, user: &str, action: AuditAction, n: usize, at: Timestamp) {
@@ -36,16 +36,6 @@ fn log_users(body: &Value) -> BTreeSet<String> {
 
 fn set(ids: &[&str]) -> BTreeSet<String> {
     ids.iter().map(|s| s.to_string()).collect()
-}
-
-async fn audits(app: &TestApp, action: &str, entity_id: &str) -> Vec<AuditLog> {
-    app.store
-        .list::<AuditLog>(&Query::new(Filter::and([
-            Filter::eq("action", action),
-            Filter::eq("entityId", entity_id),
-        ])))
-        .await
-        .unwrap()
 }
 
 #[tokio::test]
@@ -132,12 +122,11 @@ async fn filters_paging_and_caps() {
     let capped = app.get("USER-001", "/api/audit/logs?limit=100000").await;
     assert_eq!(capped.body["data"]["pagination"]["limit"], 500);
 
-    let old = app
-        .get(
-            "USER-001",
-            "/api/audit/logs?userId=SALES-001&fromDate=2025-03-10&toDate=2025-03-10",
-        )
-        .await;
+    let logs = async |query: &str| {
+        app.get("USER-001", &format!("/api/audit/logs?{query}"))
+            .await
+    };
+    let old = logs("userId=SALES-001&fromDate=2025-03-10&toDate=2025-03-10").await;
     assert_eq!(old.body["data"]["pagination"]["total"], 3);
     assert!(
         old.body["data"]["logs"]
@@ -146,28 +135,16 @@ async fn filters_paging_and_caps() {
             .iter()
             .all(|l| l["action"] == "APPROVE")
     );
-    let day_before = app
-        .get(
-            "USER-001",
-            "/api/audit/logs?userId=SALES-001&toDate=2025-03-09",
-        )
-        .await;
-    assert_eq!(day_before.body["data"]["pagination"]["total"], 0);
-    let failures = app
-        .get("USER-001", "/api/audit/logs?userId=SALES-001&success=false")
-        .await;
-    assert_eq!(failures.body["data"]["pagination"]["total"], 1);
-    let by_entity = app
-        .get(
-            "USER-001",
-            "/api/audit/logs?entityType=order&entityId=ORD-T1&userId=SALES-001",
-        )
-        .await;
-    assert_eq!(by_entity.body["data"]["pagination"]["total"], 2);
+    for (query, total) in [
+        ("userId=SALES-001&toDate=2025-03-09", 0),
+        ("userId=SALES-001&success=false", 1),
+        ("entityType=order&entityId=ORD-T1&userId=SALES-001", 2),
+    ] {
+        let r = logs(query).await;
+        assert_eq!(r.body["data"]["pagination"]["total"], total, "{query}");
+    }
     // Newest first.
-    let page1 = app
-        .get("USER-001", "/api/audit/logs?userId=SALES-001&limit=100")
-        .await;
+    let page1 = logs("userId=SALES-001&limit=100").await;
     let stamps: Vec<&str> = page1.body["data"]["logs"]
         .as_array()
         .unwrap()
@@ -204,18 +181,10 @@ async fn one_users_trail_is_scoped_too() {
     // The seeded entries plus the login behind SALES-001's token.
     assert_eq!(boss.body["data"].as_array().unwrap().len(), 6);
     // An RSM could read anyone's trail in the legacy system (§8.1.15).
-    assert_eq!(
-        app.get("RSM-001", "/api/audit/logs/user/WH-001")
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.get("SALES-002", "/api/audit/logs/user/SALES-001")
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
+    for (who, trail) in [("RSM-001", "WH-001"), ("SALES-002", "SALES-001")] {
+        let r = app.get(who, &format!("/api/audit/logs/user/{trail}")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
 }
 
 #[tokio::test]
@@ -259,13 +228,7 @@ async fn statistics_count_per_dimension_and_never_say_nan() {
     assert_eq!(empty.body["data"]["topUsers"], json!([]));
 
     // A failed login and some activity.
-    app.call(
-        Method::POST,
-        "/api/login",
-        None,
-        Some(json!({ "email": "SALES-001", "password": "nope-nope" })),
-    )
-    .await;
+    app.login("SALES-001", "nope-nope").await;
     seed_entries(&app, "SALES-002", AuditAction::Approve, 4, Timestamp::now()).await;
     let r = app.get("USER-001", "/api/audit/stats").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -318,14 +281,12 @@ async fn the_csv_export_quotes_cells_and_defuses_formulas() {
         .await
         .unwrap();
 
-    let t = app.token("USER-001").await;
     let res = app
-        .http
-        .get(app.url("/api/audit/logs/export?userId=SALES-001&entityType=CUSTOMER"))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+        .get_response(
+            "USER-001",
+            "/api/audit/logs/export?userId=SALES-001&entityType=CUSTOMER",
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
     let cd = res.headers()["content-disposition"]
@@ -373,14 +334,9 @@ async fn the_csv_export_stops_at_ten_thousand_rows() {
         Timestamp::now(),
     )
     .await;
-    let t = app.token("USER-001").await;
     let csv = app
-        .http
-        .get(app.url("/api/audit/logs/export?userId=SEXEC-001"))
-        .bearer_auth(&t)
-        .send()
+        .get_response("USER-001", "/api/audit/logs/export?userId=SEXEC-001")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -457,58 +413,37 @@ async fn erasure_anonymises_the_person_and_keeps_the_business_records() {
     );
 
     // The account can never be used again.
-    let me = app
-        .call(Method::GET, "/api/auth/me", Some(&token), None)
-        .await;
+    let me = app.get_with_token(Some(&token), "/api/auth/me").await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
     for ident in ["SALES-002", "priya@nexusoms.com"] {
-        let l = app
-            .call(
-                Method::POST,
-                "/api/login",
-                None,
-                Some(json!({ "email": ident, "password": "sales123" })),
-            )
-            .await;
+        let l = app.login(ident, "sales123").await;
         assert_eq!(l.status, StatusCode::UNAUTHORIZED, "{ident}");
     }
     let again = app
         .post("USER-001", "/api/gdpr/forget/SALES-002", json!({}))
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
-    let edit = app
-        .patch(
-            "USER-001",
-            "/api/users/SALES-002",
-            json!({ "name": "Priya Sharma" }),
-        )
-        .await;
-    assert_eq!(edit.status, StatusCode::CONFLICT);
-    let revive = app
-        .patch(
-            "USER-001",
-            "/api/users/SALES-002/status",
-            json!({ "status": "Active" }),
-        )
-        .await;
-    assert_eq!(revive.status, StatusCode::CONFLICT);
+    // Neither edited nor revived.
+    for (path, body) in [
+        ("/api/users/SALES-002", json!({ "name": "Priya Sharma" })),
+        ("/api/users/SALES-002/status", json!({ "status": "Active" })),
+    ] {
+        let r = app.patch("USER-001", path, body).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{path}");
+    }
     let listed = app.get("USER-001", "/api/users?status=Deleted").await;
     assert_eq!(listed.body[0]["name"], name);
 
     // No body at all is accepted; yourself and unknown users are refused.
-    let t = app.token("USER-001").await;
-    let own = app
-        .call(Method::POST, "/api/gdpr/forget/USER-001", Some(&t), None)
-        .await;
-    assert_eq!(own.status, StatusCode::CONFLICT);
-    let none = app
-        .call(Method::POST, "/api/gdpr/forget/NOBODY", Some(&t), None)
-        .await;
-    assert_eq!(none.status, StatusCode::NOT_FOUND);
-    let ok = app
-        .call(Method::POST, "/api/gdpr/forget/SEXEC-001", Some(&t), None)
-        .await;
-    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    for (whom, status) in [
+        ("USER-001", StatusCode::CONFLICT),
+        ("NOBODY", StatusCode::NOT_FOUND),
+        ("SEXEC-001", StatusCode::OK),
+    ] {
+        let path = format!("/api/gdpr/forget/{whom}");
+        let r = app.post_empty("USER-001", &path).await;
+        assert_eq!(r.status, status, "{whom}: {}", r.body);
+    }
 }
 
 #[tokio::test]
@@ -522,14 +457,9 @@ async fn the_export_holds_everything_about_the_person() {
         json!({ "consentType": "marketing", "granted": false }),
     )
     .await;
-    let t = app.token("SALES-001").await;
     let res = app
-        .http
-        .get(app.url("/api/gdpr/export/SALES-001"))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+        .get_response("SALES-001", "/api/gdpr/export/SALES-001")
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let cd = res.headers()["content-disposition"]
         .to_str()
@@ -586,16 +516,13 @@ async fn the_export_holds_everything_about_the_person() {
     let admin = app.get("USER-001", "/api/gdpr/export/SALES-002").await;
     assert_eq!(admin.status, StatusCode::OK);
     assert_eq!(admin.body["summary"]["customers"], 1);
-    assert_eq!(
-        app.get("RSM-001", "/api/gdpr/export/SALES-001")
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.get("USER-001", "/api/gdpr/export/NOBODY").await.status,
-        StatusCode::NOT_FOUND
-    );
+    for (who, whom, status) in [
+        ("RSM-001", "SALES-001", StatusCode::FORBIDDEN),
+        ("USER-001", "NOBODY", StatusCode::NOT_FOUND),
+    ] {
+        let r = app.get(who, &format!("/api/gdpr/export/{whom}")).await;
+        assert_eq!(r.status, status);
+    }
 }
 
 #[tokio::test]

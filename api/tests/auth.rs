@@ -6,19 +6,44 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use support::{spawn_app, spawn_app_with, users};
+use support::{Resp, TestApp, spawn_app, spawn_app_with, users};
+
+/// `GET /api/auth/me` with this token (or none).
+async fn me(app: &TestApp, token: Option<&str>) -> Resp {
+    app.get_with_token(token, "/api/auth/me").await
+}
+
+async fn refresh(app: &TestApp, refresh_token: &str) -> Resp {
+    let body = json!({ "refreshToken": refresh_token });
+    app.call(Method::POST, "/api/auth/refresh", None, Some(body))
+        .await
+}
+
+/// `POST /api/login` with a raw body, and a JSON content type when `json`.
+async fn raw_login(app: &TestApp, json: bool, body: String) -> reqwest::Response {
+    let mut req = app.http.post(app.url("/api/login"));
+    if json {
+        req = req.header("content-type", "application/json");
+    }
+    req.body(body).send().await.unwrap()
+}
+
+/// `GET /api/health` from a browser page at `origin`.
+async fn health_from(app: &TestApp, origin: &str) -> reqwest::Response {
+    let req = app.http.get(app.url("/api/health"));
+    req.header("origin", origin).send().await.unwrap()
+}
+
+async fn change_password(app: &TestApp, token: &str, current: &str, new: &str) -> Resp {
+    let body = json!({ "currentPassword": current, "newPassword": new });
+    let path = "/api/auth/change-password";
+    app.call(Method::POST, path, Some(token), Some(body)).await
+}
 
 #[tokio::test]
 async fn seed_curl_login_returns_a_token_and_profile_without_secrets() {
     let app = spawn_app().await;
-    let r = app
-        .call(
-            Method::POST,
-            "/api/login",
-            None,
-            Some(json!({"email": "admin@nexusoms.com", "password": "admin123"})),
-        )
-        .await;
+    let r = app.login("admin@nexusoms.com", "admin123").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["success"], true);
     assert!(r.body["token"].as_str().unwrap().split('.').count() == 3);
@@ -29,14 +54,7 @@ async fn seed_curl_login_returns_a_token_and_profile_without_secrets() {
     assert!(r.body["user"].get("grossMonthlySalary").is_none());
     assert!(r.headers.get("x-request-id").is_some());
     // Login by user id works too; the audit has a LOGIN entry; lastLogin is set.
-    let by_id = app
-        .call(
-            Method::POST,
-            "/api/login",
-            None,
-            Some(json!({"email": "SALES-001", "password": "sales123"})),
-        )
-        .await;
+    let by_id = app.login("SALES-001", "sales123").await;
     assert_eq!(by_id.status, StatusCode::OK);
     let audits = app
         .store
@@ -52,22 +70,8 @@ async fn seed_curl_login_returns_a_token_and_profile_without_secrets() {
 #[tokio::test]
 async fn unknown_user_and_wrong_password_answer_the_same() {
     let app = spawn_app().await;
-    let unknown = app
-        .call(
-            Method::POST,
-            "/api/login",
-            None,
-            Some(json!({"email": "nobody@x.com", "password": "admin123"})),
-        )
-        .await;
-    let wrong = app
-        .call(
-            Method::POST,
-            "/api/login",
-            None,
-            Some(json!({"email": "admin@nexusoms.com", "password": "nope"})),
-        )
-        .await;
+    let unknown = app.login("nobody@x.com", "admin123").await;
+    let wrong = app.login("admin@nexusoms.com", "nope").await;
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(unknown.body["error"]["code"], wrong.body["error"]["code"]);
@@ -86,9 +90,7 @@ async fn operator_injection_is_a_validation_error_not_a_login() {
         json!({"email": ["admin@nexusoms.com"], "password": "admin123"}),
         json!({"email": "admin@nexusoms.com", "password": "admin123", "$where": "1"}),
     ] {
-        let r = app
-            .call(Method::POST, "/api/login", None, Some(body.clone()))
-            .await;
+        let r = app.login_with(body.clone()).await;
         assert_eq!(
             r.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -97,22 +99,9 @@ async fn operator_injection_is_a_validation_error_not_a_login() {
         );
         assert!(r.body.get("token").is_none());
     }
-    let malformed = app
-        .http
-        .post(app.url("/api/login"))
-        .header("content-type", "application/json")
-        .body("{\"email\": ")
-        .send()
-        .await
-        .unwrap();
+    let malformed = raw_login(&app, true, "{\"email\": ".into()).await;
     assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
-    let not_json = app
-        .http
-        .post(app.url("/api/login"))
-        .body("email=a")
-        .send()
-        .await
-        .unwrap();
+    let not_json = raw_login(&app, false, "email=a".into()).await;
     assert_eq!(not_json.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
 
@@ -132,19 +121,10 @@ async fn inactive_users_are_refused_and_their_tokens_stop_working() {
         )])
         .await
         .unwrap();
-    let login = app
-        .call(
-            Method::POST,
-            "/api/login",
-            None,
-            Some(json!({"email": "SALES-001", "password": "sales123"})),
-        )
-        .await;
+    let login = app.login("SALES-001", "sales123").await;
     assert_eq!(login.status, StatusCode::UNAUTHORIZED);
     assert_eq!(login.body["error"]["code"], "USER_INACTIVE");
-    let me = app
-        .call(Method::GET, "/api/auth/me", Some(&token), None)
-        .await;
+    let me = me(&app, Some(&token)).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -152,24 +132,10 @@ async fn inactive_users_are_refused_and_their_tokens_stop_working() {
 async fn repeated_failures_lock_the_account_with_retry_after() {
     let app = spawn_app().await;
     for _ in 0..5 {
-        let r = app
-            .call(
-                Method::POST,
-                "/api/login",
-                None,
-                Some(json!({"email": "amit@nexusoms.com", "password": "bad"})),
-            )
-            .await;
+        let r = app.login("amit@nexusoms.com", "bad").await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
-    let locked = app
-        .call(
-            Method::POST,
-            "/api/login",
-            None,
-            Some(json!({"email": "amit@nexusoms.com", "password": "credit123"})),
-        )
-        .await;
+    let locked = app.login("amit@nexusoms.com", "credit123").await;
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(locked.headers.get("retry-after").is_some());
     assert_eq!(locked.body["error"]["code"], "RATE_LIMITED");
@@ -180,7 +146,7 @@ async fn tampered_alg_none_expired_and_missing_tokens_are_refused() {
     let app = spawn_app().await;
     let token = app.token(users::SALES).await;
     let parts: Vec<&str> = token.split('.').collect();
-    let missing = app.call(Method::GET, "/api/auth/me", None, None).await;
+    let missing = me(&app, None).await;
     assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
     assert_eq!(missing.body["error"]["code"], "TOKEN_MISSING");
     let none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.", parts[1]);
@@ -197,9 +163,7 @@ async fn tampered_alg_none_expired_and_missing_tokens_are_refused() {
         "garbage".to_string(),
         format!("{}.{}.AAAA", parts[0], parts[1]),
     ] {
-        let r = app
-            .call(Method::GET, "/api/auth/me", Some(&bad), None)
-            .await;
+        let r = me(&app, Some(&bad)).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{bad}");
         assert_eq!(r.body["error"]["code"], "TOKEN_INVALID");
     }
@@ -246,114 +210,52 @@ fn base64_decode(s: &str) -> Vec<u8> {
 #[tokio::test]
 async fn refresh_logout_and_password_change_revoke_old_tokens() {
     let app = spawn_app().await;
-    let login = app
-        .call(
-            Method::POST,
-            "/api/login",
-            None,
-            Some(json!({"email": "SALES-001", "password": "sales123"})),
-        )
-        .await;
+    let login = app.login("SALES-001", "sales123").await;
     let access = login.body["token"].as_str().unwrap().to_string();
-    let refresh = login.body["refreshToken"].as_str().unwrap().to_string();
+    let refresh_token = login.body["refreshToken"].as_str().unwrap().to_string();
     // A refresh token is not an access token.
     assert_eq!(
-        app.call(Method::GET, "/api/auth/me", Some(&refresh), None)
-            .await
-            .status,
+        me(&app, Some(&refresh_token)).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let renewed = app
-        .call(
-            Method::POST,
-            "/api/auth/refresh",
-            None,
-            Some(json!({"refreshToken": refresh})),
-        )
-        .await;
+    let renewed = refresh(&app, &refresh_token).await;
     assert_eq!(renewed.status, StatusCode::OK);
     let logout = app
         .call(Method::POST, "/api/auth/logout", Some(&access), None)
         .await;
     assert_eq!(logout.status, StatusCode::OK);
     for t in [&access, renewed.body["token"].as_str().unwrap()] {
-        let r = app.call(Method::GET, "/api/auth/me", Some(t), None).await;
+        let r = me(&app, Some(t)).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         assert_eq!(r.body["error"]["code"], "TOKEN_REVOKED");
     }
-    let again = app
-        .call(
-            Method::POST,
-            "/api/auth/refresh",
-            None,
-            Some(json!({"refreshToken": refresh})),
-        )
-        .await;
+    let again = refresh(&app, &refresh_token).await;
     assert_eq!(again.status, StatusCode::UNAUTHORIZED);
 
     // Password change: needs the current password, enforces the policy, revokes old tokens.
     app.forget_tokens().await;
     let t = app.token(users::CREDIT).await;
-    let wrong = app
-        .call(
-            Method::POST,
-            "/api/auth/change-password",
-            Some(&t),
-            Some(json!({"currentPassword": "x", "newPassword": "Str0ng-Passw0rd!"})),
-        )
-        .await;
+    let wrong = change_password(&app, &t, "x", "Str0ng-Passw0rd!").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    let weak = app
-        .call(
-            Method::POST,
-            "/api/auth/change-password",
-            Some(&t),
-            Some(json!({"currentPassword": "credit123", "newPassword": "admin123"})),
-        )
-        .await;
+    let weak = change_password(&app, &t, "credit123", "admin123").await;
     assert_eq!(
         weak.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "{}",
         weak.body
     );
-    let ok = app
-        .call(
-            Method::POST,
-            "/api/auth/change-password",
-            Some(&t),
-            Some(json!({"currentPassword": "credit123", "newPassword": "Str0ng-Passw0rd!"})),
-        )
-        .await;
+    let ok = change_password(&app, &t, "credit123", "Str0ng-Passw0rd!").await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     assert_eq!(ok.body["user"]["mustChangePassword"], false);
-    assert_eq!(
-        app.call(Method::GET, "/api/auth/me", Some(&t), None)
-            .await
-            .status,
-        StatusCode::UNAUTHORIZED
-    );
-    let relog = app
-        .call(
-            Method::POST,
-            "/api/login",
-            None,
-            Some(json!({"email": "CREDIT-001", "password": "Str0ng-Passw0rd!"})),
-        )
-        .await;
+    assert_eq!(me(&app, Some(&t)).await.status, StatusCode::UNAUTHORIZED);
+    let relog = app.login("CREDIT-001", "Str0ng-Passw0rd!").await;
     assert_eq!(relog.status, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn responses_carry_security_headers_and_cors_refuses_unknown_origins() {
     let app = spawn_app().await;
-    let r = app
-        .http
-        .get(app.url("/api/health"))
-        .header("origin", "https://evil.example")
-        .send()
-        .await
-        .unwrap();
+    let r = health_from(&app, "https://evil.example").await;
     for h in [
         "content-security-policy",
         "x-content-type-options",
@@ -368,26 +270,18 @@ async fn responses_carry_security_headers_and_cors_refuses_unknown_origins() {
         r.headers().get("access-control-allow-origin").is_none(),
         "unknown origin must not be allowed"
     );
-    let ok = app
-        .http
-        .get(app.url("/api/health"))
-        .header("origin", "http://localhost:3000")
-        .send()
-        .await
-        .unwrap();
+    let ok = health_from(&app, "http://localhost:3000").await;
     assert_eq!(
         ok.headers().get("access-control-allow-origin").unwrap(),
         "http://localhost:3000"
     );
     let big = "x".repeat(2 * 1024 * 1024);
-    let too_big = app
-        .http
-        .post(app.url("/api/login"))
-        .header("content-type", "application/json")
-        .body(format!("{{\"email\":\"{big}\",\"password\":\"x\"}}"))
-        .send()
-        .await
-        .unwrap();
+    let too_big = raw_login(
+        &app,
+        true,
+        format!("{{\"email\":\"{big}\",\"password\":\"x\"}}"),
+    )
+    .await;
     assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let body: serde_json::Value = too_big.json().await.unwrap();
     assert_eq!(body["error"]["code"], "PAYLOAD_TOO_LARGE");
@@ -418,14 +312,7 @@ async fn the_ssh_gateway_signs_users_in_with_its_key_only() {
     };
     let (status, body) = login(Some(KEY), "SALES-001").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let me = app
-        .call(
-            Method::GET,
-            "/api/auth/me",
-            Some(body["token"].as_str().unwrap()),
-            None,
-        )
-        .await;
+    let me = me(&app, Some(body["token"].as_str().unwrap())).await;
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.body["id"], "SALES-001", "{}", me.body);
 

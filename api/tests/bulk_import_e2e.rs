@@ -9,36 +9,30 @@ mod support;
 use base64::Engine as _;
 use calamine::{Data, Reader, Xlsx};
 use nexus_tests::workbook::{Line, bulk_orders};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::io::Cursor;
 use support::ws_client::{open_as, subscribe, until_finished};
-use support::{TestApp, spawn_app_with_workers};
+use support::{TestApp, quick_jobs, spawn_app_with_workers};
 
 async fn upload(app: &TestApp, bytes: &[u8]) -> String {
     let r = app
-        .as_user(
+        .post(
             "SALES-001",
-            Method::POST,
             "/api/orders/bulk",
-            Some(json!({
+            json!({
                 "excelData": base64::engine::general_purpose::STANDARD.encode(bytes),
                 "fileName": "march-orders.xlsx",
-            })),
+            }),
         )
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
-    r.body["jobId"].as_str().unwrap().to_string()
+    r.job_id()
 }
 
 #[tokio::test]
 async fn an_uploaded_workbook_streams_progress_to_a_finished_report() {
-    let app = spawn_app_with_workers(&[
-        ("NEXUS_JOB_HEARTBEAT", "200ms"),
-        ("NEXUS_JOB_LEASE", "2s"),
-        ("NEXUS_EXPIRY_SCAN_CRON", "off"),
-    ])
-    .await;
+    let app = spawn_app_with_workers(&quick_jobs(&[("NEXUS_EXPIRY_SCAN_CRON", "off")])).await;
     let (mut ws, _) = open_as(&app, "SALES-001").await;
     subscribe(&mut ws, &["jobs", "orders"]).await;
 
@@ -84,11 +78,9 @@ async fn an_uploaded_workbook_streams_progress_to_a_finished_report() {
     // The orders exist with server pricing: per-line GST, totals from the lines.
     for id in result["orderIds"].as_array().unwrap() {
         let o = app
-            .as_user(
+            .get(
                 "SALES-001",
-                Method::GET,
                 &format!("/api/orders/{}", id.as_str().unwrap()),
-                None,
             )
             .await;
         assert_eq!(o.status, StatusCode::OK);
@@ -101,12 +93,7 @@ async fn an_uploaded_workbook_streams_progress_to_a_finished_report() {
 
     // The report: the rejected rows with their original cells and a reason, as text.
     let link = app
-        .as_user(
-            "SALES-001",
-            Method::GET,
-            &format!("/api/jobs/{job_id}/report"),
-            None,
-        )
+        .get("SALES-001", &format!("/api/jobs/{job_id}/report"))
         .await;
     assert_eq!(link.status, StatusCode::OK, "{}", link.body);
     let url = link.body["data"]["url"].as_str().unwrap();
@@ -205,7 +192,7 @@ async fn the_old_material_master_imports_through_the_job_with_a_report() {
     )
     .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
-    let job_id = r.body["jobId"].as_str().unwrap().to_string();
+    let job_id = r.job_id();
     let events = until_finished(&mut ws, &job_id).await;
     let finished = events.last().unwrap();
     assert_eq!(finished["data"]["status"], "succeeded", "{finished}");
@@ -215,22 +202,13 @@ async fn the_old_material_master_imports_through_the_job_with_a_report() {
     assert_eq!(result["rejected"], 49, "{result}");
     assert_eq!(result["created"], 469, "{result}");
     let link = app
-        .as_user(
-            "USER-001",
-            Method::GET,
-            &format!("/api/jobs/{job_id}/report"),
-            None,
-        )
+        .get("USER-001", &format!("/api/jobs/{job_id}/report"))
         .await;
     assert_eq!(link.status, StatusCode::OK, "{}", link.body);
     // The first product of the sheet, readable through the API; a duplicated code is not.
-    let first = app
-        .as_user("USER-001", Method::GET, "/api/products/2004643", None)
-        .await;
+    let first = app.get("USER-001", "/api/products/2004643").await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     assert_eq!(first.body["skuCode"], "2004643");
-    let duplicated = app
-        .as_user("USER-001", Method::GET, "/api/products/2006853", None)
-        .await;
+    let duplicated = app.get("USER-001", "/api/products/2006853").await;
     assert_eq!(duplicated.status, StatusCode::NOT_FOUND);
 }

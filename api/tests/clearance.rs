@@ -12,10 +12,10 @@ use nexus_core::types::Quantity;
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use support::{TestApp, spawn_app};
+use support::{Resp, TestApp, spawn_app, stored};
 
 async fn product(app: &TestApp, id: &str) -> Product {
-    app.store.get(Filter::id(id)).await.unwrap().unwrap()
+    stored(app, id).await
 }
 
 async fn batch_qty(app: &TestApp, product_id: &str, batch: &str) -> Decimal {
@@ -56,13 +56,26 @@ fn line(product: &str, batch: &str, qty: u64, rate: u64) -> Value {
     json!({"productId": product, "batchNumber": batch, "quantity": qty, "proposedRate": rate})
 }
 
-async fn clearance(app: &TestApp, user: &str, items: Value) -> support::Resp {
+async fn clearance(app: &TestApp, user: &str, items: Value) -> Resp {
     app.post(
         user,
         "/api/orders/clearance",
         json!({"customerId": "CUST-001", "items": items}),
     )
     .await
+}
+
+/// A clearance order of one line: `(product, batch, quantity, proposed rate)`.
+async fn clearance_of(app: &TestApp, user: &str, (p, b, qty, rate): Line) -> Resp {
+    clearance(app, user, json!([line(p, b, qty, rate)])).await
+}
+
+type Line = (&'static str, &'static str, u64, u64);
+
+/// A lifecycle step on an order (`credit-decision`, `assign-warehouse`).
+async fn step(app: &TestApp, user: &str, id: &str, name: &str, body: Value) -> Resp {
+    app.post(user, &format!("/api/orders/{id}/{name}"), body)
+        .await
 }
 
 #[tokio::test]
@@ -76,7 +89,7 @@ async fn fifty_concurrent_clearance_orders_never_oversell_a_batch() {
     let calls = (0..50).map(|i| {
         let who = if i % 2 == 0 { "SALES-001" } else { "SALES-002" };
         let app = &app;
-        async move { clearance(app, who, json!([line("PROD-002", "BATCH-003", 3, 250)])).await }
+        async move { clearance_of(app, who, ("PROD-002", "BATCH-003", 3, 250)).await }
     });
     let results = join_all(calls).await;
     let created = results
@@ -152,12 +165,7 @@ async fn fifty_concurrent_clearance_orders_never_oversell_a_batch() {
 async fn a_clearance_order_is_priced_with_gst_and_reserves_its_batch() {
     let app = spawn_app().await;
     let before = batch_qty(&app, "PROD-002", "BATCH-003").await;
-    let r = clearance(
-        &app,
-        "SALES-001",
-        json!([line("PROD-002", "BATCH-003", 3, 250)]),
-    )
-    .await;
+    let r = clearance_of(&app, "SALES-001", ("PROD-002", "BATCH-003", 3, 250)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["success"], true);
     assert_eq!(r.body["message"], "Clearance order created successfully");
@@ -210,72 +218,35 @@ async fn a_failing_line_leaves_nothing_drawn() {
 #[tokio::test]
 async fn only_near_expiry_active_batches_qualify() {
     let app = spawn_app().await;
-    // BATCH-004 expires in 335 days.
-    let r = clearance(
-        &app,
-        "SALES-001",
-        json!([line("PROD-002", "BATCH-004", 1, 250)]),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"]["code"], "NOT_CLEARANCE_ELIGIBLE");
     // BATCH-007 expired ten days ago: refused even with stock (the legacy accepted it, D-L6).
     set_batch(&app, "PROD-003", "BATCH-007", 10).await;
-    let r = clearance(
-        &app,
-        "SALES-001",
-        json!([line("PROD-003", "BATCH-007", 1, 500)]),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"]["code"], "NOT_CLEARANCE_ELIGIBLE");
-    let r = clearance(
-        &app,
-        "SALES-001",
-        json!([line("PROD-002", "BATCH-404", 1, 250)]),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(r.body["error"]["code"], "BATCH_NOT_FOUND");
-    let r = clearance(
-        &app,
-        "SALES-001",
-        json!([line("PROD-404", "BATCH-003", 1, 250)]),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = clearance(
-        &app,
-        "SALES-001",
-        json!([line("PROD-002", "BATCH-003", 0, 250)]),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = clearance(
-        &app,
-        "SALES-001",
-        json!([line("PROD-002", "BATCH-003", 1, 0)]),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = clearance(
-        &app,
-        "CREDIT-001",
-        json!([line("PROD-002", "BATCH-003", 1, 250)]),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let (unprocessable, not_found) = (StatusCode::UNPROCESSABLE_ENTITY, StatusCode::NOT_FOUND);
+    let ineligible = Some("NOT_CLEARANCE_ELIGIBLE");
+    // (who, line, status, error code when checked)
+    #[rustfmt::skip]
+    let cases = [
+        // BATCH-004 expires in 335 days.
+        ("SALES-001", ("PROD-002", "BATCH-004", 1, 250), unprocessable, ineligible),
+        ("SALES-001", ("PROD-003", "BATCH-007", 1, 500), unprocessable, ineligible),
+        ("SALES-001", ("PROD-002", "BATCH-404", 1, 250), not_found, Some("BATCH_NOT_FOUND")),
+        ("SALES-001", ("PROD-404", "BATCH-003", 1, 250), not_found, None),
+        ("SALES-001", ("PROD-002", "BATCH-003", 0, 250), unprocessable, None),
+        ("SALES-001", ("PROD-002", "BATCH-003", 1, 0), unprocessable, None),
+        ("CREDIT-001", ("PROD-002", "BATCH-003", 1, 250), StatusCode::FORBIDDEN, None),
+    ];
+    for (user, line, status, code) in cases {
+        let r = clearance_of(&app, user, line).await;
+        assert_eq!(r.status, status, "{user} {line:?}: {}", r.body);
+        if let Some(code) = code {
+            assert_eq!(r.body["error"]["code"], code, "{line:?}");
+        }
+    }
 }
 
 #[tokio::test]
 async fn history_lists_clearance_orders_in_scope_including_legacy_ids() {
     let app = spawn_app().await;
-    let r = clearance(
-        &app,
-        "SALES-001",
-        json!([line("PROD-002", "BATCH-003", 1, 250)]),
-    )
-    .await;
+    let r = clearance_of(&app, "SALES-001", ("PROD-002", "BATCH-003", 1, 250)).await;
     let mine = r.body["data"]["id"].as_str().unwrap().to_string();
     // A legacy clearance order: only the prefix says so (the flag was never stored).
     app.store
@@ -322,54 +293,28 @@ async fn history_lists_clearance_orders_in_scope_including_legacy_ids() {
 async fn a_rejected_clearance_order_gives_its_batch_back_and_keeps_its_warehouse() {
     let app = spawn_app().await;
     let before = batch_qty(&app, "PROD-002", "BATCH-003").await;
-    let r = clearance(
-        &app,
-        "SALES-001",
-        json!([line("PROD-002", "BATCH-003", 4, 250)]),
-    )
-    .await;
+    let four = ("PROD-002", "BATCH-003", 4, 250);
+    let r = clearance_of(&app, "SALES-001", four).await;
     let id = r.body["data"]["id"].as_str().unwrap().to_string();
-    let r = app
-        .post(
-            "CREDIT-001",
-            &format!("/api/orders/{id}/credit-decision"),
-            json!({"decision": "reject", "reason": "Price too low"}),
-        )
-        .await;
+    let reject = json!({"decision": "reject", "reason": "Price too low"});
+    let r = step(&app, "CREDIT-001", &id, "credit-decision", reject).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(batch_qty(&app, "PROD-002", "BATCH-003").await, before);
 
     // Another one goes through approval; its batch is at Kurla, so Delhi is refused and
     // Kurla draws nothing more.
-    let r = clearance(
-        &app,
-        "SALES-001",
-        json!([line("PROD-002", "BATCH-003", 4, 250)]),
-    )
-    .await;
+    let r = clearance_of(&app, "SALES-001", four).await;
     let id = r.body["data"]["id"].as_str().unwrap().to_string();
-    app.post(
-        "CREDIT-001",
-        &format!("/api/orders/{id}/credit-decision"),
-        json!({"decision": "approve"}),
-    )
-    .await;
-    let r = app
-        .post(
-            "WHM-001",
-            &format!("/api/orders/{id}/assign-warehouse"),
-            json!({"warehouseId": "WH-DELHI"}),
-        )
-        .await;
+    let approve = json!({"decision": "approve"});
+    step(&app, "CREDIT-001", &id, "credit-decision", approve).await;
+    let assign = |warehouse: &str| {
+        let body = json!({ "warehouseId": warehouse });
+        step(&app, "WHM-001", &id, "assign-warehouse", body)
+    };
+    let r = assign("WH-DELHI").await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.body["error"]["code"], "CLEARANCE_WAREHOUSE_MISMATCH");
-    let r = app
-        .post(
-            "WHM-001",
-            &format!("/api/orders/{id}/assign-warehouse"),
-            json!({"warehouseId": "WH-KURLA"}),
-        )
-        .await;
+    let r = assign("WH-KURLA").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["data"]["status"], "Pending Packing");
     assert_eq!(

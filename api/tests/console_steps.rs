@@ -349,27 +349,27 @@ fn status_of(body: &Value) -> &str {
     body["data"]["status"].as_str().unwrap_or_default()
 }
 
+/// A step taken through the console: who, the step's code, the form fields typed.
+type Take<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+/// Takes each step on `id` in turn, as [`take`] does.
+async fn walk(app: &TestApp, id: &str, steps: &[Take<'_>]) {
+    for (user, code, fill) in steps {
+        take(app, user, id, code, fill).await;
+    }
+}
+
 /// Books and takes an order to Pending Logistics Cost through the console's forms.
 async fn to_costing(app: &TestApp, product: &str, qty: u32) -> String {
     let id = book(app, product, qty).await;
-    take(app, "CREDIT-001", &id, "credit_approve", &[]).await;
-    take(
-        app,
-        "WHM-001",
-        &id,
-        "assign_warehouse",
-        &[("warehouseId", "WH-KURLA")],
-    )
-    .await;
-    take(app, "WHM-001", &id, "pack", &[]).await;
-    take(
-        app,
-        "QC-001",
-        &id,
-        "qc_pass",
-        &[("actualTemp", "-19"), ("remarks", "ok")],
-    )
-    .await;
+    #[rustfmt::skip]
+    let steps: &[Take] = &[
+        ("CREDIT-001", "credit_approve", &[]),
+        ("WHM-001", "assign_warehouse", &[("warehouseId", "WH-KURLA")]),
+        ("WHM-001", "pack", &[]),
+        ("QC-001", "qc_pass", &[("actualTemp", "-19"), ("remarks", "ok")]),
+    ];
+    walk(app, &id, steps).await;
     id
 }
 
@@ -386,21 +386,15 @@ async fn to_transit(app: &TestApp, product: &str, qty: u32, invoice: &str) -> (S
     .await;
     assert_eq!(status_of(&c), OrderStatus::ReadyForBilling.as_str());
     take(app, "BILL-001", &id, "invoice", &[("invoiceNo", invoice)]).await;
-    let d = take(
-        app,
-        "HUB-001",
-        &id,
-        "dispatch",
-        &[
-            ("deliveryAgentId", "DRV-001"),
-            ("vehicleNo", "MH-04-AB-1234"),
-            ("ewayBill", "331000009876"),
-            ("sealNo", "SEAL-42"),
-            ("vehicleType", "Reefer"),
-            ("distanceKm", "12.5"),
-        ],
-    )
-    .await;
+    let loading = [
+        ("deliveryAgentId", "DRV-001"),
+        ("vehicleNo", "MH-04-AB-1234"),
+        ("ewayBill", "331000009876"),
+        ("sealNo", "SEAL-42"),
+        ("vehicleType", "Reefer"),
+        ("distanceKm", "12.5"),
+    ];
+    let d = take(app, "HUB-001", &id, "dispatch", &loading).await;
     let otp = d["deliveryOtp"].as_str().expect("the OTP").to_string();
     (id, otp)
 }
@@ -412,181 +406,92 @@ async fn every_step_taken_through_its_console_form_is_accepted() {
     // Credit hold and release, an edit, the warehouse back and forth, a failed QC, a high
     // cost approved, and a partial acceptance.
     let a = book(&app, "PROD-001", 10).await;
-    take(
-        &app,
-        "CREDIT-001",
-        &a,
-        "credit_hold",
-        &[("reason", "awaiting cheque")],
-    )
-    .await;
-    take(&app, "SALES-001", &a, "release_hold", &[]).await;
+    #[rustfmt::skip]
+    let held: &[Take] = &[
+        ("CREDIT-001", "credit_hold", &[("reason", "awaiting cheque")]),
+        ("SALES-001", "release_hold", &[]),
+    ];
+    walk(&app, &a, held).await;
     let e = take(&app, "SALES-001", &a, "edit_items", &[("items", "12")]).await;
     assert_eq!(e["data"]["items"][0]["quantity"], 12, "{e}");
-    take(
-        &app,
-        "CREDIT-001",
-        &a,
-        "credit_approve",
-        &[("reason", "paid")],
-    )
-    .await;
-    take(
-        &app,
-        "WHM-001",
-        &a,
-        "assign_warehouse",
-        &[("warehouseId", "WH-KURLA")],
-    )
-    .await;
-    take(
-        &app,
-        "WHM-001",
-        &a,
-        "send_back_to_wh",
-        &[("reason", "wrong site")],
-    )
-    .await;
-    take(
-        &app,
-        "WHM-001",
-        &a,
-        "assign_warehouse",
-        &[("warehouseId", "WH-KURLA"), ("allowPartial", "yes")],
-    )
-    .await;
-    take(&app, "WHM-001", &a, "pack", &[]).await;
-    take(&app, "QC-001", &a, "qc_fail", &[("remarks", "torn carton")]).await;
-    take(&app, "WHM-001", &a, "pack", &[]).await;
-    take(&app, "QC-001", &a, "qc_pass", &[("remarks", "re-packed")]).await;
+    #[rustfmt::skip]
+    let to_cost: &[Take] = &[
+        ("CREDIT-001", "credit_approve", &[("reason", "paid")]),
+        ("WHM-001", "assign_warehouse", &[("warehouseId", "WH-KURLA")]),
+        ("WHM-001", "send_back_to_wh", &[("reason", "wrong site")]),
+        ("WHM-001", "assign_warehouse", &[("warehouseId", "WH-KURLA"), ("allowPartial", "yes")]),
+        ("WHM-001", "pack", &[]),
+        ("QC-001", "qc_fail", &[("remarks", "torn carton")]),
+        ("WHM-001", "pack", &[]),
+        ("QC-001", "qc_pass", &[("remarks", "re-packed")]),
+    ];
+    walk(&app, &a, to_cost).await;
     // 12 × 450 = 5,400 packed; ₹2,000 of transport is over 15 %.
-    let c = take(
-        &app,
-        "LOG-001",
-        &a,
-        "logistics_cost",
-        &[("whToCustAmount", "2,000"), ("thermacolBoxCount", "2")],
-    )
-    .await;
+    let cost = [("whToCustAmount", "2,000"), ("thermacolBoxCount", "2")];
+    let c = take(&app, "LOG-001", &a, "logistics_cost", &cost).await;
     assert_eq!(status_of(&c), OrderStatus::PendingAdminReview.as_str());
-    take(
-        &app,
-        "USER-001",
-        &a,
-        "admin_review_approve",
-        &[("reason", "remote site")],
-    )
-    .await;
-    take(
-        &app,
-        "BILL-001",
-        &a,
-        "invoice",
-        &[("invoiceNo", "INV-CS-1"), ("invoiceDate", "2026-02-12")],
-    )
-    .await;
-    let d = take(
-        &app,
-        "HUB-001",
-        &a,
-        "dispatch",
-        &[
-            ("deliveryAgentId", "DRV-001"),
-            ("vehicleNo", "MH-04-AB-1234"),
-            ("ewayBill", "331000009877"),
-            ("sealNo", "SEAL-43"),
-            ("vehicleProvider", "Own fleet"),
-        ],
-    )
-    .await;
+    #[rustfmt::skip]
+    let to_dispatch: &[Take] = &[
+        ("USER-001", "admin_review_approve", &[("reason", "remote site")]),
+        ("BILL-001", "invoice", &[("invoiceNo", "INV-CS-1"), ("invoiceDate", "2026-02-12")]),
+    ];
+    walk(&app, &a, to_dispatch).await;
+    let loading = [
+        ("deliveryAgentId", "DRV-001"),
+        ("vehicleNo", "MH-04-AB-1234"),
+        ("ewayBill", "331000009877"),
+        ("sealNo", "SEAL-43"),
+        ("vehicleProvider", "Own fleet"),
+    ];
+    let d = take(&app, "HUB-001", &a, "dispatch", &loading).await;
     let otp = d["deliveryOtp"].as_str().unwrap().to_string();
     take(&app, "DRV-001", &a, "out_for_delivery", &[]).await;
-    let p = take(
-        &app,
-        "DRV-001",
-        &a,
-        "part_accept",
-        &[
-            ("deliveredQuantities", "10"),
-            ("otp", &otp),
-            ("receiverName", "Store manager"),
-            ("cashCollected", "0"),
-        ],
-    )
-    .await;
+    let accepted = [
+        ("deliveredQuantities", "10"),
+        ("otp", &otp),
+        ("receiverName", "Store manager"),
+        ("cashCollected", "0"),
+    ];
+    let p = take(&app, "DRV-001", &a, "part_accept", &accepted).await;
     assert_eq!(status_of(&p), OrderStatus::PartAccepted.as_str());
     assert_eq!(p["data"]["items"][0]["deliveredQuantity"], 10);
 
     // Delivered in full.
     let (b, otp) = to_transit(&app, "PROD-002", 2, "INV-CS-2").await;
-    take(&app, "DRV-001", &b, "out_for_delivery", &[]).await;
-    take(
-        &app,
-        "DRV-001",
-        &b,
-        "deliver",
-        &[("otp", &otp), ("remarks", "all good")],
-    )
-    .await;
+    #[rustfmt::skip]
+    let delivered: &[Take] = &[
+        ("DRV-001", "out_for_delivery", &[]),
+        ("DRV-001", "deliver", &[("otp", &otp), ("remarks", "all good")]),
+    ];
+    walk(&app, &b, delivered).await;
 
     // Refused at the door.
     let (c, _) = to_transit(&app, "PROD-002", 3, "INV-CS-3").await;
-    take(
-        &app,
-        "DRV-001",
-        &c,
-        "return_to_warehouse",
-        &[("reason", "shop closed")],
-    )
-    .await;
+    let refused = [("reason", "shop closed")];
+    take(&app, "DRV-001", &c, "return_to_warehouse", &refused).await;
 
     // A high cost rejected by the admin.
     let g = to_costing(&app, "PROD-001", 2).await;
-    take(
-        &app,
-        "LOG-001",
-        &g,
-        "logistics_cost",
-        &[("whToCustAmount", "5000")],
-    )
-    .await;
-    take(
-        &app,
-        "USER-001",
-        &g,
-        "admin_review_reject",
-        &[("reason", "too dear")],
-    )
-    .await;
+    #[rustfmt::skip]
+    let rejected: &[Take] = &[
+        ("LOG-001", "logistics_cost", &[("whToCustAmount", "5000")]),
+        ("USER-001", "admin_review_reject", &[("reason", "too dear")]),
+    ];
+    walk(&app, &g, rejected).await;
 
     // Rejected, cancelled by its booker, and bypassed by the admin (legacy name accepted).
-    let r = book(&app, "PROD-002", 1).await;
-    take(
-        &app,
-        "CREDIT-001",
-        &r,
-        "credit_reject",
-        &[("reason", "over limit")],
-    )
-    .await;
-    let x = book(&app, "PROD-002", 1).await;
-    take(
-        &app,
-        "SALES-001",
-        &x,
-        "cancel",
-        &[("reason", "customer changed mind")],
-    )
-    .await;
+    #[rustfmt::skip]
+    let closing: &[Take] = &[
+        ("CREDIT-001", "credit_reject", &[("reason", "over limit")]),
+        ("SALES-001", "cancel", &[("reason", "customer changed mind")]),
+    ];
+    for step in closing {
+        let id = book(&app, "PROD-002", 1).await;
+        walk(&app, &id, std::slice::from_ref(step)).await;
+    }
     let y = book(&app, "PROD-002", 1).await;
-    let v = take(
-        &app,
-        "USER-001",
-        &y,
-        "admin_bypass",
-        &[("to", "hold"), ("reason", "call the customer")],
-    )
-    .await;
+    let hold = [("to", "hold"), ("reason", "call the customer")];
+    let v = take(&app, "USER-001", &y, "admin_bypass", &hold).await;
     assert_eq!(status_of(&v), OrderStatus::OnHold.as_str());
 }
 

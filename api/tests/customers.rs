@@ -14,24 +14,12 @@ use nexus_core::model::{
 };
 use nexus_core::store::{Filter, TypedStore, Write};
 use nexus_core::types::{Money, Timestamp};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::spawn_app;
+use support::{Resp, TestApp, ids, spawn_app, stored};
 
-async fn customer(app: &support::TestApp, id: &str) -> Customer {
-    app.store
-        .get::<Customer>(Filter::id(id))
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-fn ids(body: &Value) -> Vec<String> {
-    body.as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap().to_string())
-        .collect()
+async fn customer(app: &TestApp, id: &str) -> Customer {
+    stored(app, id).await
 }
 
 #[tokio::test]
@@ -51,37 +39,48 @@ async fn list_is_a_raw_array_sorted_by_name_with_paging_headers() {
 #[tokio::test]
 async fn search_is_literal_text_and_filters_are_exact() {
     let app = spawn_app().await;
-    let r = app.get("SALES-001", "/api/customers?search=abc").await;
+    let list = async |query: &str| {
+        app.get("SALES-001", &format!("/api/customers?{query}"))
+            .await
+    };
+    let r = list("search=abc").await;
     assert_eq!(ids(&r.body), vec!["CUST-001"]);
-    let r = app.get("SALES-001", "/api/customers?search=mumbai").await;
+    let r = list("search=mumbai").await;
     assert_eq!(ids(&r.body), vec!["CUST-001"], "location is searched");
-    let r = app.get("SALES-001", "/api/customers?search=CUST-00").await;
+    let r = list("search=CUST-00").await;
     assert_eq!(r.body.as_array().unwrap().len(), 3, "id is searched");
     // Pattern syntax is text, not a regular expression (D-S12).
     for pattern in [".*", "(a+)+$", "^ABC", "[A-Z]"] {
-        let r = app
-            .get(
-                "SALES-001",
-                &format!("/api/customers?search={}", urlencode(pattern)),
-            )
-            .await;
+        let r = list(&format!("search={}", urlencode(pattern))).await;
         assert_eq!(r.status, StatusCode::OK, "{pattern}");
         assert!(r.body.as_array().unwrap().is_empty(), "{pattern}");
         assert_eq!(r.headers["x-total-count"], "0");
     }
-    let r = app.get("SALES-001", "/api/customers?channel=Horeca").await;
+    let r = list("channel=Horeca").await;
     assert_eq!(ids(&r.body), vec!["CUST-003"]);
-    let r = app.get("SALES-001", "/api/customers?class=A%2B").await;
+    let r = list("class=A%2B").await;
     assert_eq!(ids(&r.body), vec!["CUST-002"]);
-    let r = app.get("SALES-001", "/api/customers?class=a%2B").await;
+    let r = list("class=a%2B").await;
     assert!(r.body.as_array().unwrap().is_empty(), "class is exact");
+}
+
+/// `PATCH /api/customers/{target}` as `who`: an id, with a sub-path where there is one
+/// (`CUST-003/block`).
+async fn patch_customer(app: &TestApp, who: &str, target: &str, body: Value) -> Resp {
+    app.patch(who, &format!("/api/customers/{target}"), body)
+        .await
+}
+
+/// `PATCH /api/customers/{id}/block` as `who`.
+async fn block(app: &TestApp, who: &str, id: &str, body: Value) -> Resp {
+    patch_customer(app, who, &format!("{id}/block"), body).await
 }
 
 fn urlencode(s: &str) -> String {
     s.bytes().map(|b| format!("%{b:02X}")).collect()
 }
 
-async fn upload_kyc(app: &support::TestApp, user: &str) -> (String, String) {
+async fn upload_kyc(app: &TestApp, user: &str) -> (String, String) {
     let r = app
         .post(
             user,
@@ -166,25 +165,14 @@ async fn create_keeps_addresses_and_kyc_keys_and_only_proposes_a_limit() {
     );
 
     // Credit control creating a customer sets the limit (both alias fields).
-    let r = app
-        .post(
-            "CREDIT-001",
-            "/api/customers",
-            json!({ "name": "Cash Account", "limit": 1 }),
-        )
-        .await;
+    let cash = json!({ "name": "Cash Account", "limit": 1 });
+    let r = app.post("CREDIT-001", "/api/customers", cash.clone()).await;
     assert_eq!(
         r.status,
         StatusCode::FORBIDDEN,
         "credit control does not onboard"
     );
-    let r = app
-        .post(
-            "USER-001",
-            "/api/customers",
-            json!({ "name": "Cash Account", "limit": 1 }),
-        )
-        .await;
+    let r = app.post("USER-001", "/api/customers", cash).await;
     assert_eq!(r.status, StatusCode::CREATED);
     let c = customer(&app, r.body["data"]["id"].as_str().unwrap()).await;
     assert_eq!(c.limit, Some(Money::from_rupees(1)));
@@ -221,13 +209,7 @@ async fn create_refuses_credit_fields_unknown_documents_and_bad_ids() {
         ),
     ] {
         let r = app.post("SALES-001", "/api/customers", body.clone()).await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{body}: {}",
-            r.body
-        );
-        assert_eq!(r.body["error"]["code"], code, "{body}");
+        r.expect_error(StatusCode::UNPROCESSABLE_ENTITY, code, &body);
     }
     assert_eq!(
         app.store.count_of::<Customer>(&Filter::All).await.unwrap(),
@@ -238,13 +220,8 @@ async fn create_refuses_credit_fields_unknown_documents_and_bad_ids() {
 #[tokio::test]
 async fn patch_changes_whitelisted_fields_of_own_customers_only() {
     let app = spawn_app().await;
-    let r = app
-        .patch(
-            "SALES-001",
-            "/api/customers/CUST-001",
-            json!({ "phone": "+91 22 5550 9999", "fssai": null, "name": "ABC Traders Pvt Ltd" }),
-        )
-        .await;
+    let edit = json!({ "phone": "+91 22 5550 9999", "fssai": null, "name": "ABC Traders Pvt Ltd" });
+    let r = patch_customer(&app, "SALES-001", "CUST-001", edit).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["data"]["phone"], "+91 22 5550 9999");
     let c = customer(&app, "CUST-001").await;
@@ -263,21 +240,9 @@ async fn patch_changes_whitelisted_fields_of_own_customers_only() {
     assert_eq!(a.new_data.as_ref().unwrap()["phone"], "+91 22 5550 9999");
 
     // Another salesperson's customer: refused. Their manager: allowed.
-    let r = app
-        .patch(
-            "SALES-002",
-            "/api/customers/CUST-001",
-            json!({ "phone": "1" }),
-        )
-        .await;
+    let r = patch_customer(&app, "SALES-002", "CUST-001", json!({ "phone": "1" })).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app
-        .patch(
-            "ASM-001",
-            "/api/customers/CUST-001",
-            json!({ "city": "Thane" }),
-        )
-        .await;
+    let r = patch_customer(&app, "ASM-001", "CUST-001", json!({ "city": "Thane" })).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
     // Mass assignment is refused: credit, status, owner and id are not patchable here.
@@ -291,22 +256,14 @@ async fn patch_changes_whitelisted_fields_of_own_customers_only() {
         json!({ "id": "CUST-999" }),
         json!({}),
     ] {
-        let r = app
-            .patch("USER-001", "/api/customers/CUST-001", body.clone())
-            .await;
+        let r = patch_customer(&app, "USER-001", "CUST-001", body.clone()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     }
     let c = customer(&app, "CUST-001").await;
     assert_eq!(c.effective_limit(), Some(Money::from_rupees(50_000)));
     assert_eq!(c.assigned_salesperson_id.as_deref(), Some("SALES-001"));
 
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/customers/CUST-404",
-            json!({ "phone": "1" }),
-        )
-        .await;
+    let r = patch_customer(&app, "USER-001", "CUST-404", json!({ "phone": "1" })).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
@@ -320,13 +277,10 @@ async fn credit_figures_change_only_through_the_credit_endpoint_with_both_aliase
         "creditDays": "45 days",
         "reason": "Annual review: turnover up 40%",
     });
-    let r = app
-        .patch("SALES-001", "/api/customers/CUST-001/credit", body.clone())
-        .await;
+    let credit = "CUST-001/credit";
+    let r = patch_customer(&app, "SALES-001", credit, body.clone()).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app
-        .patch("CREDIT-001", "/api/customers/CUST-001/credit", body)
-        .await;
+    let r = patch_customer(&app, "CREDIT-001", credit, body).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let c = customer(&app, "CUST-001").await;
     assert_eq!(c.limit, Some(Money::from_rupees(75_000)));
@@ -356,9 +310,7 @@ async fn credit_figures_change_only_through_the_credit_endpoint_with_both_aliase
         json!({ "agingBuckets": { "0-7": 5 } }),
         json!({ "name": "Renamed" }),
     ] {
-        let r = app
-            .patch("CREDIT-001", "/api/customers/CUST-001/credit", bad.clone())
-            .await;
+        let r = patch_customer(&app, "CREDIT-001", credit, bad.clone()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
     }
 }
@@ -366,29 +318,23 @@ async fn credit_figures_change_only_through_the_credit_endpoint_with_both_aliase
 #[tokio::test]
 async fn blocking_needs_a_reason_and_is_audited() {
     let app = spawn_app().await;
-    let r = app
-        .patch(
+    for (who, body, status) in [
+        (
             "CREDIT-001",
-            "/api/customers/CUST-003/block",
             json!({ "blocked": true }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app
-        .patch(
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
             "SALES-001",
-            "/api/customers/CUST-003/block",
             json!({ "blocked": true, "reason": "x" }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app
-        .patch(
-            "CREDIT-001",
-            "/api/customers/CUST-003/block",
-            json!({ "blocked": true, "reason": "90+ days overdue" }),
-        )
-        .await;
+            StatusCode::FORBIDDEN,
+        ),
+    ] {
+        let r = block(&app, who, "CUST-003", body).await;
+        assert_eq!(r.status, status);
+    }
+    let overdue = json!({ "blocked": true, "reason": "90+ days overdue" });
+    let r = block(&app, "CREDIT-001", "CUST-003", overdue).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["changed"], true);
     let c = customer(&app, "CUST-003").await;
@@ -401,23 +347,13 @@ async fn blocking_needs_a_reason_and_is_audited() {
 
     // Blocking again changes nothing and writes nothing.
     let before = audits_for(&app, "CUST-003").await.len();
-    let r = app
-        .patch(
-            "CREDIT-001",
-            "/api/customers/CUST-003/block",
-            json!({ "blocked": true, "reason": "again" }),
-        )
-        .await;
+    let again = json!({ "blocked": true, "reason": "again" });
+    let r = block(&app, "CREDIT-001", "CUST-003", again).await;
     assert_eq!(r.body["changed"], false);
     assert_eq!(audits_for(&app, "CUST-003").await.len(), before);
 
-    let r = app
-        .patch(
-            "CREDIT-001",
-            "/api/customers/CUST-003/block",
-            json!({ "blocked": false, "reason": "Paid up" }),
-        )
-        .await;
+    let paid = json!({ "blocked": false, "reason": "Paid up" });
+    let r = block(&app, "CREDIT-001", "CUST-003", paid).await;
     assert_eq!(r.status, StatusCode::OK);
     let c = customer(&app, "CUST-003").await;
     assert!(!c.is_blocked);
@@ -459,37 +395,21 @@ async fn bulk_import_stores_the_workbook_and_queues_a_job() {
         &["Customer ID", "Customer Names", "Credit Limit"],
         &[&["100234", "Harbour Foods", "250000"]],
     );
-    let r = post_multipart(
-        &app,
-        Some("SALES-001"),
-        "/api/customers/bulk-import",
-        multipart(&[("file", Some("od.xlsx"), &book)]),
-    )
-    .await;
+    let import = "/api/customers/bulk-import";
+    let r = post_file(&app, "SALES-001", import, "od.xlsx", &book).await;
     assert_eq!(
         r.status,
         StatusCode::FORBIDDEN,
         "sales cannot overwrite credit data"
     );
 
-    let r = post_multipart(
-        &app,
-        Some("CREDIT-001"),
-        "/api/customers/bulk-import",
-        multipart(&[("file", Some("OD master 01-03.xlsx"), &book)]),
-    )
-    .await;
+    let r = post_file(&app, "CREDIT-001", import, "OD master 01-03.xlsx", &book).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
     assert_eq!(r.body["success"], true);
     assert_eq!(r.body["status"], "queued");
     let job_id = r.body["jobId"].as_str().unwrap();
     assert!(job_id.starts_with("JOB-"));
-    let job: JobRecord = app
-        .store
-        .get(Filter::id(job_id))
-        .await
-        .unwrap()
-        .expect("job record");
+    let job = queued_job(&app, &r).await;
     assert_eq!(job.kind, JobKind::CustomerImport);
     assert_eq!(job.status, JobStatus::Queued);
     assert_eq!(job.requested_by, "CREDIT-001");
@@ -510,31 +430,14 @@ async fn bulk_import_stores_the_workbook_and_queues_a_job() {
     assert_eq!(a[0].entity_type, Some(EntityType::Job));
 
     // Not a workbook: refused by content, whatever the name says.
-    let r = post_multipart(
-        &app,
-        Some("CREDIT-001"),
-        "/api/customers/bulk-import",
-        multipart(&[("file", Some("od.xlsx"), b"Customer ID,Name\n1,A\n")]),
-    )
-    .await;
+    let csv = b"Customer ID,Name\n1,A\n";
+    let r = post_file(&app, "CREDIT-001", import, "od.xlsx", csv).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.body["error"]["code"], "NOT_AN_XLSX");
-    let r = post_multipart(
-        &app,
-        Some("CREDIT-001"),
-        "/api/customers/bulk-import",
-        multipart(&[("upload", Some("od.xlsx"), &book)]),
-    )
-    .await;
+    let wrong_field = multipart(&[("upload", Some("od.xlsx"), &book)]);
+    let r = post_multipart(&app, Some("CREDIT-001"), import, wrong_field).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let r = app
-        .as_user(
-            "CREDIT-001",
-            Method::POST,
-            "/api/customers/bulk-import",
-            Some(json!({"file": "x"})),
-        )
-        .await;
+    let r = app.post("CREDIT-001", import, json!({"file": "x"})).await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(
         app.store
@@ -628,12 +531,13 @@ async fn payments_are_the_customers_invoiced_orders_with_cash_collected() {
         .collect();
     assert_eq!(ids, vec!["ORD-T4", "ORD-005"]);
 
-    let r = app
-        .get("SALES-001", "/api/customers/CUST-404/payments")
-        .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = app.get("WH-001", "/api/customers/CUST-001/payments").await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    for (who, id, status) in [
+        ("SALES-001", "CUST-404", StatusCode::NOT_FOUND),
+        ("WH-001", "CUST-001", StatusCode::FORBIDDEN),
+    ] {
+        let r = app.get(who, &format!("/api/customers/{id}/payments")).await;
+        assert_eq!(r.status, status);
+    }
 }
 
 #[tokio::test]

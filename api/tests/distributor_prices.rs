@@ -6,26 +6,30 @@ mod catalog_support;
 mod support;
 
 use catalog_support::*;
-use nexus_core::model::{AuditAction, DistributorPrice, EntityType, JobKind, JobRecord};
+use nexus_core::model::{AuditAction, DistributorPrice, EntityType, JobKind};
 use nexus_core::store::{Filter, TypedStore};
 use nexus_core::types::Money;
-use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
-use support::spawn_app;
+use reqwest::StatusCode;
+use serde_json::json;
+use support::{Resp, TestApp, ids, spawn_app, stored};
 
-async fn entry(app: &support::TestApp, id: &str) -> DistributorPrice {
-    app.store.get(Filter::id(id)).await.unwrap().unwrap()
+async fn entry(app: &TestApp, id: &str) -> DistributorPrice {
+    stored(app, id).await
 }
 
-fn ids(body: &Value) -> Vec<String> {
-    body.as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap().to_string())
-        .collect()
+const PRICES: &str = "/api/distributor-prices";
+
+/// The path of one entry.
+fn price(id: &str) -> String {
+    format!("{PRICES}/{id}")
 }
 
-async fn seed_prices(app: &support::TestApp) {
+/// The list as `user`, with a query string (`?search=…`, or empty).
+async fn list(app: &TestApp, user: &str, query: &str) -> Resp {
+    app.get(user, &format!("{PRICES}{query}")).await
+}
+
+async fn seed_prices(app: &TestApp) {
     for body in [
         json!({ "distributorCode": "D1001", "distributorName": "Harbour Foods", "code": "FG-BRD-200",
                 "name": "Breaded Fish Fingers 200g", "mrp": 220, "inKg": "0.2", "gstPct": 5,
@@ -37,9 +41,7 @@ async fn seed_prices(app: &support::TestApp) {
         json!({ "code": "SKU-003", "name": "Atlantic Salmon Fillet 1kg", "mrp": 1650, "billingRate": 1300,
                 "category": "Seafood" }),
     ] {
-        let r = app
-            .post("USER-001", "/api/distributor-prices", body.clone())
-            .await;
+        let r = app.post("USER-001", PRICES, body.clone()).await;
         assert_eq!(r.status, StatusCode::CREATED, "{body}: {}", r.body);
     }
 }
@@ -67,7 +69,7 @@ async fn create_list_and_get_with_ids_from_the_pair() {
     assert_eq!(a[0].action, AuditAction::Create);
     assert_eq!(a[0].entity_type, Some(EntityType::PriceList));
 
-    let r = app.get("SALES-001", "/api/distributor-prices").await;
+    let r = list(&app, "SALES-001", "").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     // Category then name: Breaded, then Seafood (Atlantic before Frozen).
     assert_eq!(
@@ -75,57 +77,35 @@ async fn create_list_and_get_with_ids_from_the_pair() {
         vec!["D1001-FG-BRD-200", "DP-000001", "D1001-SKU-002"]
     );
     assert_eq!(r.headers["x-total-count"], "3");
-    let r = app
-        .get("BILL-001", "/api/distributor-prices?search=mat-88")
-        .await;
+    let r = list(&app, "BILL-001", "?search=mat-88").await;
     assert_eq!(
         ids(&r.body),
         vec!["D1001-SKU-002"],
         "material number searched"
     );
-    let r = app
-        .get("BILL-001", "/api/distributor-prices?search=harbour")
-        .await;
-    assert_eq!(
-        r.body.as_array().unwrap().len(),
-        2,
-        "distributor name searched"
-    );
-    let r = app
-        .get("BILL-001", "/api/distributor-prices?search=.*")
-        .await;
-    assert!(
-        r.body.as_array().unwrap().is_empty(),
-        "literal, not a pattern"
-    );
-    let r = app
-        .get("CREDIT-001", "/api/distributor-prices?category=Seafood")
-        .await;
+    let r = list(&app, "BILL-001", "?search=harbour").await;
+    let n = r.body.as_array().unwrap().len();
+    assert_eq!(n, 2, "distributor name searched");
+    let r = list(&app, "BILL-001", "?search=.*").await;
+    let empty = r.body.as_array().unwrap().is_empty();
+    assert!(empty, "literal, not a pattern");
+    let r = list(&app, "CREDIT-001", "?category=Seafood").await;
     assert_eq!(ids(&r.body), vec!["DP-000001", "D1001-SKU-002"]);
-    let r = app
-        .get(
-            "CREDIT-001",
-            "/api/distributor-prices?distributorCode=D1001",
-        )
-        .await;
+    let r = list(&app, "CREDIT-001", "?distributorCode=D1001").await;
     assert_eq!(r.body.as_array().unwrap().len(), 2);
 
-    let r = app
-        .get("SALES-001", "/api/distributor-prices/D1001-SKU-002")
-        .await;
+    let r = app.get("SALES-001", &price("D1001-SKU-002")).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["billingRate"], 290);
-    let r = app.get("SALES-001", "/api/distributor-prices/NOPE").await;
+    let r = app.get("SALES-001", &price("NOPE")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = app.get("WH-001", "/api/distributor-prices").await;
+    let r = list(&app, "WH-001", "").await;
     assert_eq!(
         r.status,
         StatusCode::FORBIDDEN,
         "warehouse staff do not read prices"
     );
-    let r = app
-        .call(Method::GET, "/api/distributor-prices", None, None)
-        .await;
+    let r = app.get_with_token(None, PRICES).await;
     assert_eq!(
         r.status,
         StatusCode::UNAUTHORIZED,
@@ -137,28 +117,18 @@ async fn create_list_and_get_with_ids_from_the_pair() {
 async fn one_entry_per_distributor_and_material() {
     let app = spawn_app().await;
     seed_prices(&app).await;
-    let r = app
-        .post(
-            "USER-001",
-            "/api/distributor-prices",
-            json!({ "distributorCode": "D1001", "code": "SKU-002", "name": "Prawns again" }),
-        )
-        .await;
+    let again = json!({ "distributorCode": "D1001", "code": "SKU-002", "name": "Prawns again" });
+    let r = app.post("USER-001", PRICES, again).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.body["error"]["code"], "DUPLICATE_PRICE_ENTRY");
-    let r = app
-        .post(
-            "USER-001",
-            "/api/distributor-prices",
-            json!({ "code": "SKU-003", "name": "Salmon again" }),
-        )
-        .await;
+    let salmon = json!({ "code": "SKU-003", "name": "Salmon again" });
+    let r = app.post("USER-001", PRICES, salmon).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "also without a distributor");
     // The same material for another distributor is a different entry.
     let r = app
         .post(
             "USER-001",
-            "/api/distributor-prices",
+            PRICES,
             json!({ "distributorCode": "D2002", "code": "SKU-002", "name": "Frozen Vannamei Prawns 500g" }),
         )
         .await;
@@ -171,17 +141,11 @@ async fn one_entry_per_distributor_and_material() {
         json!({ "code": "SKU-9", "name": " " }),
         json!({ "code": "SKU-9", "name": "X", "isActive": false }),
     ] {
-        let r = app
-            .post("USER-001", "/api/distributor-prices", bad.clone())
-            .await;
+        let r = app.post("USER-001", PRICES, bad.clone()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
     }
     let r = app
-        .post(
-            "SALES-001",
-            "/api/distributor-prices",
-            json!({ "code": "SKU-9", "name": "X" }),
-        )
+        .post("SALES-001", PRICES, json!({ "code": "SKU-9", "name": "X" }))
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
@@ -190,13 +154,9 @@ async fn one_entry_per_distributor_and_material() {
 async fn price_changes_are_audited_on_the_price_list() {
     let app = spawn_app().await;
     seed_prices(&app).await;
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/distributor-prices/D1001-SKU-002",
-            json!({ "billingRate": 299.5, "distMarginOnCost": 8, "materialNumber": null }),
-        )
-        .await;
+    let prawns = price("D1001-SKU-002");
+    let change = json!({ "billingRate": 299.5, "distMarginOnCost": 8, "materialNumber": null });
+    let r = app.patch("USER-001", &prawns, change).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["data"]["billingRate"], 299.5);
     let e = entry(&app, "D1001-SKU-002").await;
@@ -215,93 +175,49 @@ async fn price_changes_are_audited_on_the_price_list() {
         json!({ "gstPct": -1 }),
         json!({}),
     ] {
-        let r = app
-            .patch(
-                "USER-001",
-                "/api/distributor-prices/D1001-SKU-002",
-                bad.clone(),
-            )
-            .await;
+        let r = app.patch("USER-001", &prawns, bad.clone()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
     }
-    let r = app
-        .patch(
-            "CREDIT-001",
-            "/api/distributor-prices/D1001-SKU-002",
-            json!({ "billingRate": 1 }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/distributor-prices/NOPE",
-            json!({ "billingRate": 1 }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    for (who, path, status) in [
+        ("CREDIT-001", prawns.clone(), StatusCode::FORBIDDEN),
+        ("USER-001", price("NOPE"), StatusCode::NOT_FOUND),
+    ] {
+        let r = app.patch(who, &path, json!({ "billingRate": 1 })).await;
+        assert_eq!(r.status, status);
+    }
 }
 
 #[tokio::test]
 async fn delete_is_soft_and_hides_the_entry_from_the_list() {
     let app = spawn_app().await;
     seed_prices(&app).await;
-    let r = app
-        .as_user(
-            "SALES-001",
-            Method::DELETE,
-            "/api/distributor-prices/D1001-SKU-002",
-            None,
-        )
-        .await;
+    let prawns = price("D1001-SKU-002");
+    let r = app.delete("SALES-001", &prawns).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app
-        .as_user(
-            "USER-001",
-            Method::DELETE,
-            "/api/distributor-prices/D1001-SKU-002",
-            None,
-        )
-        .await;
+    let r = app.delete("USER-001", &prawns).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["message"], "Soft-deleted");
     assert!(!entry(&app, "D1001-SKU-002").await.is_active);
     let a = audits_for(&app, "D1001-SKU-002").await.pop().unwrap();
     assert_eq!(a.action, AuditAction::Delete);
-    let r = app.get("SALES-001", "/api/distributor-prices").await;
+    let r = list(&app, "SALES-001", "").await;
     assert!(!ids(&r.body).contains(&"D1001-SKU-002".to_string()));
-    let r = app
-        .get("SALES-001", "/api/distributor-prices/D1001-SKU-002")
-        .await;
+    let r = app.get("SALES-001", &prawns).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["isActive"], false);
     let before = audits_for(&app, "D1001-SKU-002").await.len();
-    let r = app
-        .as_user(
-            "USER-001",
-            Method::DELETE,
-            "/api/distributor-prices/D1001-SKU-002",
-            None,
-        )
-        .await;
+    let r = app.delete("USER-001", &prawns).await;
     assert_eq!(r.body["message"], "Already inactive");
     assert_eq!(audits_for(&app, "D1001-SKU-002").await.len(), before);
-    let r = app
-        .as_user(
-            "USER-001",
-            Method::DELETE,
-            "/api/distributor-prices/NOPE",
-            None,
-        )
-        .await;
+    let r = app.delete("USER-001", &price("NOPE")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn template_and_import() {
     let app = spawn_app().await;
-    let (status, headers, bytes) =
-        get_bytes(&app, "USER-001", "/api/distributor-prices/import-template").await;
+    let template = price("import-template");
+    let (status, headers, bytes) = get_bytes(&app, "USER-001", &template).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         headers["content-disposition"]
@@ -330,29 +246,17 @@ async fn template_and_import() {
     assert_eq!(rows[0][4], "220");
     assert_eq!(rows[0][7], "34");
     assert_eq!(rows[0][10], "116.29");
-    let r = app
-        .get("SALES-001", "/api/distributor-prices/import-template")
-        .await;
+    let r = app.get("SALES-001", &template).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
     let book = xlsx(
         &h.iter().map(String::as_str).collect::<Vec<_>>(),
         &[&["D1", "A", "M1", "Mat", "10"]],
     );
-    let r = post_multipart(
-        &app,
-        Some("USER-001"),
-        "/api/distributor-prices/bulk-import",
-        multipart(&[("file", Some("prices.xlsx"), &book)]),
-    )
-    .await;
+    let import = price("bulk-import");
+    let r = post_file(&app, "USER-001", &import, "prices.xlsx", &book).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
-    let job: JobRecord = app
-        .store
-        .get(Filter::id(r.body["jobId"].as_str().unwrap()))
-        .await
-        .unwrap()
-        .unwrap();
+    let job = queued_job(&app, &r).await;
     assert_eq!(job.kind, JobKind::DistributorPriceImport);
     assert_eq!(job.requested_by, "USER-001");
     assert_eq!(
@@ -363,12 +267,6 @@ async fn template_and_import() {
         0,
         "nothing imported in the request"
     );
-    let r = post_multipart(
-        &app,
-        Some("BILL-001"),
-        "/api/distributor-prices/bulk-import",
-        multipart(&[("file", Some("prices.xlsx"), &book)]),
-    )
-    .await;
+    let r = post_file(&app, "BILL-001", &import, "prices.xlsx", &book).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }

@@ -8,36 +8,45 @@ mod support;
 use nexus_core::model::{JobKind, JobRecord, JobStatus};
 use nexus_core::store::{Filter, TypedStore, Write};
 use nexus_core::types::Timestamp;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support::ws_client::{open_as, subscribe, until_finished};
-use support::{TestApp, spawn_app, spawn_app_with_workers};
+use support::{Resp, TestApp, ids, quick_jobs, spawn_app, spawn_app_with_workers};
 
 /// Fast retries so the dead state is reached quickly; a short heartbeat so the sweep and
 /// lease renewals run often.
-const FAST: [(&str, &str); 4] = [
-    ("NEXUS_JOB_BACKOFF", "100ms"),
-    ("NEXUS_JOB_HEARTBEAT", "200ms"),
-    ("NEXUS_JOB_LEASE", "2s"),
-    ("NEXUS_EXPIRY_SCAN_CRON", "off"),
-];
+fn fast() -> Vec<(&'static str, &'static str)> {
+    quick_jobs(&[
+        ("NEXUS_JOB_BACKOFF", "100ms"),
+        ("NEXUS_EXPIRY_SCAN_CRON", "off"),
+    ])
+}
+
+/// `POST /api/jobs/{id}/{action}` (`cancel`, `retry`) as `user`.
+async fn job_action(app: &TestApp, user: &str, id: &str, action: &str) -> Resp {
+    app.post_empty(user, &format!("/api/jobs/{id}/{action}"))
+        .await
+}
+
+/// `GET /api/jobs/{id}` as `user`.
+async fn job(app: &TestApp, user: &str, id: &str) -> Resp {
+    app.get(user, &format!("/api/jobs/{id}")).await
+}
+
+/// `POST /api/jobs/expiry-scan` as the warehouse manager.
+async fn expiry_scan(app: &TestApp, body: Value) -> Resp {
+    app.post("WHM-001", "/api/jobs/expiry-scan", body).await
+}
 
 #[tokio::test]
 async fn an_on_demand_expiry_scan_streams_progress_alerts_and_its_result() {
-    let app = spawn_app_with_workers(&FAST).await;
+    let app = spawn_app_with_workers(&fast()).await;
     let (mut ws, _) = open_as(&app, "WHM-001").await;
     subscribe(&mut ws, &["jobs", "alerts"]).await;
 
-    let r = app
-        .as_user(
-            "WHM-001",
-            Method::POST,
-            "/api/jobs/expiry-scan",
-            Some(json!({})),
-        )
-        .await;
+    let r = expiry_scan(&app, json!({})).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
-    let id = r.body["jobId"].as_str().unwrap().to_string();
+    let id = r.job_id();
 
     let events = until_finished(&mut ws, &id).await;
     let finished = events.last().unwrap();
@@ -62,9 +71,7 @@ async fn an_on_demand_expiry_scan_streams_progress_alerts_and_its_result() {
         assert_eq!(a["data"]["batches"], result[bucket]);
     }
 
-    let got = app
-        .as_user("WHM-001", Method::GET, &format!("/api/jobs/{id}"), None)
-        .await;
+    let got = job(&app, "WHM-001", &id).await;
     assert_eq!(got.status, StatusCode::OK);
     assert_eq!(got.body["data"]["status"], "succeeded");
     assert_eq!(got.body["data"]["attempts"], 1);
@@ -73,38 +80,18 @@ async fn an_on_demand_expiry_scan_streams_progress_alerts_and_its_result() {
 
     // Listed for its owner, filtered by status and kind; 422 on an unknown status.
     let list = app
-        .as_user(
-            "WHM-001",
-            Method::GET,
-            "/api/jobs?status=succeeded&kind=expiry_scan",
-            None,
-        )
+        .get("WHM-001", "/api/jobs?status=succeeded&kind=expiry_scan")
         .await;
     assert_eq!(list.status, StatusCode::OK);
-    assert!(
-        list.body
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|j| j["id"] == id.as_str())
-    );
+    assert!(ids(&list.body).contains(&id));
     assert_eq!(list.headers["x-total-count"], "1");
-    let bad = app
-        .as_user("WHM-001", Method::GET, "/api/jobs?status=sleeping", None)
-        .await;
+    let bad = app.get("WHM-001", "/api/jobs?status=sleeping").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.body["error"]["code"], "VALIDATION_FAILED");
 
     // A finished job cannot be cancelled; a succeeded one cannot be retried.
     for action in ["cancel", "retry"] {
-        let r = app
-            .as_user(
-                "WHM-001",
-                Method::POST,
-                &format!("/api/jobs/{id}/{action}"),
-                None,
-            )
-            .await;
+        let r = job_action(&app, "WHM-001", &id, action).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{action}: {}", r.body);
     }
 }
@@ -122,14 +109,13 @@ async fn unreadable_import(app: &TestApp) -> String {
         .join("meta")
         .join(format!("{key}.json"));
     std::fs::create_dir_all(&dir).unwrap();
-    let job = JobRecord::queued(
-        "JOB-TEST-UNREADABLE",
-        JobKind::ProductImport,
-        "USER-001",
-        Some(json!({ "blobKey": key, "fileName": "materials.xlsx" })),
-        3,
-        Timestamp::now(),
-    );
+    let input = json!({ "blobKey": key, "fileName": "materials.xlsx" });
+    import_job(app, "JOB-TEST-UNREADABLE", JobKind::ProductImport, input).await
+}
+
+/// Records a queued import job of the admin's with three attempts, and enqueues it; its id.
+async fn import_job(app: &TestApp, id: &str, kind: JobKind, input: Value) -> String {
+    let job = JobRecord::queued(id, kind, "USER-001", Some(input), 3, Timestamp::now());
     app.store
         .commit(vec![Write::insert(&job).unwrap()])
         .await
@@ -140,7 +126,7 @@ async fn unreadable_import(app: &TestApp) -> String {
 
 #[tokio::test]
 async fn retryable_failures_back_off_then_die_and_a_manual_retry_starts_over() {
-    retries_back_off_then_die(spawn_app_with_workers(&FAST).await).await;
+    retries_back_off_then_die(spawn_app_with_workers(&fast()).await).await;
 }
 
 /// The same on the Redis queue (delayed retries are Redis scheduled tasks there).
@@ -148,7 +134,7 @@ async fn retryable_failures_back_off_then_die_and_a_manual_retry_starts_over() {
 async fn on_redis_retries_back_off_then_die_too() {
     let redis = nexus_tests::redis::RedisServer::start().await;
     let url = redis.url();
-    let mut env = FAST.to_vec();
+    let mut env = fast();
     env.push(("REDIS_URL", url.as_str()));
     retries_back_off_then_die(spawn_app_with_workers(&env).await).await;
 }
@@ -177,14 +163,7 @@ async fn retries_back_off_then_die(app: TestApp) {
     assert_eq!(requeued, 2, "{events:#?}");
 
     // By hand: a fresh set of attempts, which die the same way.
-    let r = app
-        .as_user(
-            "USER-001",
-            Method::POST,
-            &format!("/api/jobs/{id}/retry"),
-            None,
-        )
-        .await;
+    let r = job_action(&app, "USER-001", &id, "retry").await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
     assert_eq!(r.body["data"]["status"], "queued");
     assert_eq!(r.body["data"]["attempts"], 0);
@@ -195,24 +174,13 @@ async fn retries_back_off_then_die(app: TestApp) {
 
 #[tokio::test]
 async fn bad_input_fails_once_without_retries() {
-    let app = spawn_app_with_workers(&FAST).await;
+    let app = spawn_app_with_workers(&fast()).await;
     let (mut ws, _) = open_as(&app, "USER-001").await;
     subscribe(&mut ws, &["jobs"]).await;
-    let job = JobRecord::queued(
-        "JOB-TEST-NOFILE",
-        JobKind::CustomerImport,
-        "USER-001",
-        Some(json!({ "blobKey": "imports/customers/gone.xlsx" })),
-        3,
-        Timestamp::now(),
-    );
-    app.store
-        .commit(vec![Write::insert(&job).unwrap()])
-        .await
-        .unwrap();
-    app.state.jobs.enqueue(&job.id, None).await.unwrap();
-    until_finished(&mut ws, &job.id).await;
-    let done: JobRecord = app.store.get(Filter::id(&job.id)).await.unwrap().unwrap();
+    let input = json!({ "blobKey": "imports/customers/gone.xlsx" });
+    let id = import_job(&app, "JOB-TEST-NOFILE", JobKind::CustomerImport, input).await;
+    until_finished(&mut ws, &id).await;
+    let done: JobRecord = app.store.get(Filter::id(&id)).await.unwrap().unwrap();
     assert_eq!(done.status, JobStatus::Failed);
     assert_eq!(done.attempts, 1);
     assert!(
@@ -226,80 +194,36 @@ async fn bad_input_fails_once_without_retries() {
 async fn queued_jobs_cancel_at_once_and_owners_only_see_their_own() {
     // No workers: the job stays queued until cancelled.
     let app = spawn_app().await;
-    let r = app
-        .as_user(
-            "WHM-001",
-            Method::POST,
-            "/api/jobs/expiry-scan",
-            Some(json!({ "date": "2026-02-30" })),
-        )
-        .await;
+    let r = expiry_scan(&app, json!({ "date": "2026-02-30" })).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    let r = app
-        .as_user(
-            "WHM-001",
-            Method::POST,
-            "/api/jobs/expiry-scan",
-            Some(json!({ "date": "2026-03-01" })),
-        )
-        .await;
+    let r = expiry_scan(&app, json!({ "date": "2026-03-01" })).await;
     assert_eq!(r.status, StatusCode::ACCEPTED);
-    let id = r.body["jobId"].as_str().unwrap().to_string();
+    let id = r.job_id();
 
     // Not the owner, not Admin, no warehouse or sales rights: 404, never 403 (no probing).
     for user in ["CREDIT-001", "QC-001"] {
-        let r = app
-            .as_user(user, Method::GET, &format!("/api/jobs/{id}"), None)
-            .await;
+        let r = job(&app, user, &id).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{user}");
-        let list = app.as_user(user, Method::GET, "/api/jobs", None).await;
-        assert!(
-            list.body
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|j| j["id"] != id.as_str()),
-            "{user} lists another's job"
-        );
+        let list = app.get(user, "/api/jobs").await;
+        assert!(!ids(&list.body).contains(&id), "{user} lists another's job");
     }
     // Admin sees every job.
-    let r = app
-        .as_user("USER-001", Method::GET, &format!("/api/jobs/{id}"), None)
-        .await;
+    let r = job(&app, "USER-001", &id).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["data"]["input"]["date"], "2026-03-01");
 
-    let r = app
-        .as_user(
-            "WHM-001",
-            Method::POST,
-            &format!("/api/jobs/{id}/cancel"),
-            None,
-        )
-        .await;
+    let r = job_action(&app, "WHM-001", &id, "cancel").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["data"]["status"], "cancelled");
     // The change is audited.
     let audits = app
-        .as_user(
-            "USER-001",
-            Method::GET,
-            &format!("/api/audit/logs?entityId={id}"),
-            None,
-        )
+        .get("USER-001", &format!("/api/audit/logs?entityId={id}"))
         .await;
     assert_eq!(audits.status, StatusCode::OK, "{}", audits.body);
     let text = audits.body.to_string();
     assert!(text.contains("\"action\":\"cancel\""), "{text}");
     // Cancelled jobs can be queued again.
-    let r = app
-        .as_user(
-            "WHM-001",
-            Method::POST,
-            &format!("/api/jobs/{id}/retry"),
-            None,
-        )
-        .await;
+    let r = job_action(&app, "WHM-001", &id, "retry").await;
     assert_eq!(r.status, StatusCode::ACCEPTED);
     assert_eq!(r.body["data"]["status"], "queued");
 }
@@ -307,12 +231,8 @@ async fn queued_jobs_cancel_at_once_and_owners_only_see_their_own() {
 #[tokio::test]
 async fn the_cron_schedule_runs_one_scan_per_day() {
     // Every second: the first tick records today's scan, later ticks find it and do nothing.
-    let app = spawn_app_with_workers(&[
-        ("NEXUS_JOB_HEARTBEAT", "200ms"),
-        ("NEXUS_JOB_LEASE", "2s"),
-        ("NEXUS_EXPIRY_SCAN_CRON", "* * * * * *"),
-    ])
-    .await;
+    let app =
+        spawn_app_with_workers(&quick_jobs(&[("NEXUS_EXPIRY_SCAN_CRON", "* * * * * *")])).await;
     let (mut ws, _) = open_as(&app, "WHM-001").await;
     subscribe(&mut ws, &["jobs"]).await;
     let today = Timestamp::now()
@@ -353,7 +273,7 @@ async fn the_cron_schedule_runs_one_scan_per_day() {
 async fn a_running_import_stops_at_its_next_checkpoint_and_a_retry_finishes_it() {
     use base64::Engine as _;
     use nexus_tests::workbook::{Line, bulk_orders};
-    let mut env = FAST.to_vec();
+    let mut env = fast();
     env.push(("NEXUS_FAULT_HANG_AFTER_PROGRESS", "2"));
     let app = spawn_app_with_workers(&env).await;
     let (mut ws, _) = open_as(&app, "SALES-001").await;
@@ -361,18 +281,16 @@ async fn a_running_import_stops_at_its_next_checkpoint_and_a_retry_finishes_it()
     let lines: Vec<Line> = (1..=600)
         .map(|i| Line::new("CUST-001", "SKU-001", "1").order_ref(&format!("R{i:04}")))
         .collect();
+    let excel = base64::engine::general_purpose::STANDARD.encode(bulk_orders(&lines));
     let r = app
-        .as_user(
+        .post(
             "SALES-001",
-            Method::POST,
             "/api/orders/bulk",
-            Some(json!({
-                "excelData": base64::engine::general_purpose::STANDARD.encode(bulk_orders(&lines)),
-            })),
+            json!({ "excelData": excel }),
         )
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
-    let id = r.body["jobId"].as_str().unwrap().to_string();
+    let id = r.job_id();
 
     // Wait for the progress after the first committed chunk.
     loop {
@@ -384,14 +302,7 @@ async fn a_running_import_stops_at_its_next_checkpoint_and_a_retry_finishes_it()
             break;
         }
     }
-    let r = app
-        .as_user(
-            "SALES-001",
-            Method::POST,
-            &format!("/api/jobs/{id}/cancel"),
-            None,
-        )
-        .await;
+    let r = job_action(&app, "SALES-001", &id, "cancel").await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
     let events = until_finished(&mut ws, &id).await;
     assert_eq!(events.last().unwrap()["data"]["status"], "cancelled");
@@ -407,14 +318,7 @@ async fn a_running_import_stops_at_its_next_checkpoint_and_a_retry_finishes_it()
     let committed = orders(&app).await;
     assert!(committed > 0 && committed < 600, "{committed} orders kept");
 
-    let r = app
-        .as_user(
-            "SALES-001",
-            Method::POST,
-            &format!("/api/jobs/{id}/retry"),
-            None,
-        )
-        .await;
+    let r = job_action(&app, "SALES-001", &id, "retry").await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
     let events = until_finished(&mut ws, &id).await;
     let done = &events.last().unwrap()["data"];

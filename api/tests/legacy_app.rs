@@ -13,26 +13,73 @@ use nexus_core::model::{Customer, Order, OrderStatus, Product};
 use nexus_core::store::{Filter, Query, TypedStore, Write};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{Resp, TestApp, spawn_app};
+use support::{Resp, TestApp, spawn_app, stored};
 
 async fn order(app: &TestApp, id: &str) -> Order {
-    app.store.get(Filter::id(id)).await.unwrap().unwrap()
+    stored(app, id).await
+}
+
+/// `PATCH /api/orders/{id}` with the app's body.
+async fn patch_order(app: &TestApp, user: &str, id: &str, body: Value) -> Resp {
+    app.patch(user, &format!("/api/orders/{id}"), body).await
 }
 
 /// `updateOrderStatus` (nexus_provider.dart): exactly `{"status": …}`.
 async fn set_status(app: &TestApp, user: &str, id: &str, status: &str) -> Resp {
-    app.patch(
-        user,
-        &format!("/api/orders/{id}"),
-        json!({ "status": status }),
-    )
-    .await
+    patch_order(app, user, id, json!({ "status": status })).await
 }
 
-async fn ok_status(app: &TestApp, user: &str, id: &str, status: &str, expect: OrderStatus) {
+/// The lifecycle status each status the app sends leads to.
+fn leads_to(status: &str) -> OrderStatus {
+    match status {
+        "Pending WH Selection" => OrderStatus::PendingWhSelection,
+        "Pending Quality Control" => OrderStatus::PendingQualityControl,
+        "Pending Logistics Cost" => OrderStatus::PendingLogisticsCost,
+        "Ready for Billing" => OrderStatus::ReadyForBilling,
+        "Ready for Dispatch" => OrderStatus::ReadyForDispatch,
+        "Hold" => OrderStatus::OnHold,
+        "Rejected" => OrderStatus::Rejected,
+        "Cancelled" => OrderStatus::Cancelled,
+        other => panic!("no expectation for {other}"),
+    }
+}
+
+/// The app's status call as `user`: 200, and the order is where [`leads_to`] says.
+async fn ok_status(app: &TestApp, user: &str, id: &str, status: &str) {
+    let expect = leads_to(status);
     let r = set_status(app, user, id, status).await;
     assert_eq!(r.status, StatusCode::OK, "{user} → {status}: {}", r.body);
     assert_eq!(order(app, id).await.status, expect, "{user} → {status}");
+}
+
+/// The status calls of the warehouse, QC, logistics and billing screens, in order: an
+/// allocated order to Ready for Dispatch.
+const PACK_TO_DISPATCH: [(&str, &str); 4] = [
+    ("WH-001", "Pending Quality Control"),
+    ("QC-001", "Pending Logistics Cost"),
+    ("LOGT-001", "Ready for Billing"),
+    ("BILL-001", "Ready for Dispatch"),
+];
+
+/// The app's booking as `salesperson`: 201; the new order's id.
+async fn book(app: &TestApp, salesperson: &str) -> String {
+    let r = app
+        .post(salesperson, "/api/orders", app_booking(salesperson))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.body["data"]["id"].as_str().unwrap().to_string()
+}
+
+/// warehouse_selection_screen's own route: `{orderId, warehouseId}`, 200.
+async fn assign_to_kurla(app: &TestApp, id: &str) {
+    let r = app
+        .post(
+            "WHM-001",
+            "/api/warehouse/assign-to-order",
+            json!({"orderId": id, "warehouseId": "WH-KURLA"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
 /// What `Order.fromJson`/`OrderItem.fromJson` need to parse without a TypeError: the app
@@ -75,27 +122,9 @@ fn app_booking(salesperson: &str) -> Value {
 /// The app's booking, approved by credit control's status call and given a warehouse by the
 /// warehouse-selection screen's own route: an order in Pending Packing with stock reserved.
 async fn booked_and_allocated(app: &TestApp) -> String {
-    let r = app
-        .post("SALES-001", "/api/orders", app_booking("SALES-001"))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let id = r.body["data"]["id"].as_str().unwrap().to_string();
-    ok_status(
-        app,
-        "CREDIT-001",
-        &id,
-        "Pending WH Selection",
-        OrderStatus::PendingWhSelection,
-    )
-    .await;
-    let r = app
-        .post(
-            "WHM-001",
-            "/api/warehouse/assign-to-order",
-            json!({"orderId": id, "warehouseId": "WH-KURLA"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let id = book(app, "SALES-001").await;
+    ok_status(app, "CREDIT-001", &id, "Pending WH Selection").await;
+    assign_to_kurla(app, &id).await;
     id
 }
 
@@ -103,28 +132,14 @@ async fn booked_and_allocated(app: &TestApp) -> String {
 async fn the_app_reads_its_lists_and_logs_in_with_its_own_body() {
     let app = spawn_app().await;
     // auth_provider.dart: `{email, password}`, reads `token` and `user`.
-    let r = app
-        .call(
-            Method::POST,
-            "/api/login",
-            None,
-            Some(json!({"email": "rajesh@nexusoms.com", "password": "sales123"})),
-        )
-        .await;
+    let r = app.login("rajesh@nexusoms.com", "sales123").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body["token"].is_string());
     assert_eq!(r.body["user"]["id"], "SALES-001");
     assert_eq!(r.body["user"]["role"], "Sales");
 
     // A failed login: the app shows the top-level `message`.
-    let bad = app
-        .call(
-            Method::POST,
-            "/api/login",
-            None,
-            Some(json!({"email": "rajesh@nexusoms.com", "password": "nope"})),
-        )
-        .await;
+    let bad = app.login("rajesh@nexusoms.com", "nope").await;
     assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
     assert_eq!(bad.body["message"], bad.body["error"]["message"]);
     // login_screen.dart says "Password or Email is incorrect" when the text has "credentials".
@@ -213,14 +228,7 @@ async fn the_whole_workflow_runs_on_the_apps_status_patches() {
     assert_eq!(own.status, StatusCode::CONFLICT, "{}", own.body);
 
     // credit_control_screen: 'Credit Approved' → the app sends 'Pending WH Selection'.
-    ok_status(
-        &app,
-        "CREDIT-001",
-        &id,
-        "Pending WH Selection",
-        OrderStatus::PendingWhSelection,
-    )
-    .await;
+    ok_status(&app, "CREDIT-001", &id, "Pending WH Selection").await;
     let o = order(&app, &id).await;
     assert!(
         o.status_history
@@ -230,25 +238,11 @@ async fn the_whole_workflow_runs_on_the_apps_status_patches() {
     );
 
     // warehouse_selection_screen: its own route, unchanged.
-    let r = app
-        .post(
-            "WHM-001",
-            "/api/warehouse/assign-to-order",
-            json!({"orderId": id, "warehouseId": "WH-KURLA"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assign_to_kurla(&app, &id).await;
     assert!(order(&app, &id).await.stock_reserved);
 
     // warehouse_ops / batch_picking: 'Pending Quality Control' packs as allocated.
-    ok_status(
-        &app,
-        "WH-001",
-        &id,
-        "Pending Quality Control",
-        OrderStatus::PendingQualityControl,
-    )
-    .await;
+    ok_status(&app, "WH-001", &id, "Pending Quality Control").await;
     let packed = order(&app, &id).await;
     assert_eq!(
         packed.items[0].packed_quantity.map(|q| q.value()),
@@ -269,33 +263,12 @@ async fn the_whole_workflow_runs_on_the_apps_status_patches() {
         OrderStatus::PendingQualityControl
     );
 
-    // quality_control_screen (all five points ticked to enable the button).
-    ok_status(
-        &app,
-        "QC-001",
-        &id,
-        "Pending Logistics Cost",
-        OrderStatus::PendingLogisticsCost,
-    )
-    .await;
-    // logistics_ops_screen.
-    ok_status(
-        &app,
-        "LOGT-001",
-        &id,
-        "Ready for Billing",
-        OrderStatus::ReadyForBilling,
-    )
-    .await;
-    // invoicing_screen: 'Invoiced' → 'Ready for Dispatch'; the server issues the number.
-    ok_status(
-        &app,
-        "BILL-001",
-        &id,
-        "Ready for Dispatch",
-        OrderStatus::ReadyForDispatch,
-    )
-    .await;
+    // quality_control_screen (all five points ticked to enable the button), then
+    // logistics_ops_screen, then invoicing_screen: 'Invoiced' → 'Ready for Dispatch'; the
+    // server issues the number.
+    for (who, status) in &PACK_TO_DISPATCH[1..] {
+        ok_status(&app, who, &id, status).await;
+    }
     let invoiced = order(&app, &id).await;
     let inv = invoiced
         .extra
@@ -334,49 +307,28 @@ async fn the_whole_workflow_runs_on_the_apps_status_patches() {
 #[tokio::test]
 async fn holds_rejections_bypass_and_refused_fields() {
     let app = spawn_app().await;
-    let book = |who: &'static str| {
-        let app = &app;
-        async move {
-            let r = app.post(who, "/api/orders", app_booking(who)).await;
-            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-            r.body["data"]["id"].as_str().unwrap().to_string()
-        }
-    };
-
     // credit_control: 'Hold' with no reason field → On Hold, the reason says so.
-    let a = book("SALES-001").await;
-    ok_status(&app, "CREDIT-001", &a, "Hold", OrderStatus::OnHold).await;
+    let a = book(&app, "SALES-001").await;
+    ok_status(&app, "CREDIT-001", &a, "Hold").await;
     let held = order(&app, &a).await;
     let last = held.status_history.last().unwrap();
     assert_eq!(last.step.as_deref(), Some("credit_hold"));
     assert!(last.reason.as_deref().unwrap().contains("old mobile app"));
 
-    // live_missions: 'Rejected'.
-    let b = book("SALES-001").await;
-    ok_status(&app, "CREDIT-001", &b, "Rejected", OrderStatus::Rejected).await;
-
-    // credit_control: 'Cancelled' by the booker's side is the cancel step.
-    let c = book("SALES-001").await;
-    ok_status(&app, "SALES-001", &c, "Cancelled", OrderStatus::Cancelled).await;
+    // live_missions: 'Rejected'; credit_control: 'Cancelled' by the booker's side is the
+    // cancel step.
+    for (who, status) in [("CREDIT-001", "Rejected"), ("SALES-001", "Cancelled")] {
+        let id = book(&app, "SALES-001").await;
+        ok_status(&app, who, &id, status).await;
+    }
 
     // order_details admin panel: `{status, isAdminBypass: true}` — Admin only.
-    let d = book("SALES-001").await;
-    let r = app
-        .patch(
-            "SALES-001",
-            &format!("/api/orders/{d}"),
-            json!({"status": "Ready for Billing", "isAdminBypass": true}),
-        )
-        .await;
+    let d = book(&app, "SALES-001").await;
+    let bypass = |status: &str| json!({"status": status, "isAdminBypass": true});
+    let r = patch_order(&app, "SALES-001", &d, bypass("Ready for Billing")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert!(r.body["message"].is_string());
-    let r = app
-        .patch(
-            "USER-001",
-            &format!("/api/orders/{d}"),
-            json!({"status": "Pending WH Selection", "isAdminBypass": true}),
-        )
-        .await;
+    let r = patch_order(&app, "USER-001", &d, bypass("Pending WH Selection")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let bypassed = order(&app, &d).await;
     assert_eq!(bypassed.status, OrderStatus::PendingWhSelection);
@@ -396,13 +348,8 @@ async fn holds_rejections_bypass_and_refused_fields() {
     chosen["status"] = json!("Delivered");
     let r = app.post("SALES-001", "/api/orders", chosen).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    let r = app
-        .patch(
-            "USER-001",
-            &format!("/api/orders/{a}"),
-            json!({"status": "Delivered", "total": 1.0}),
-        )
-        .await;
+    let with_total = json!({"status": "Delivered", "total": 1.0});
+    let r = patch_order(&app, "USER-001", &a, with_total).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(r.body["error"]["code"], "FIELD_NOT_EDITABLE");
     // A truly unknown field is still a clear 422.
@@ -464,14 +411,7 @@ async fn batch_picking_records_the_picks_and_the_pack_uses_them() {
     assert!(recorded.stock_reserved, "the stock stays reserved");
     assert_eq!(recorded.items[0].allocated_batches, allocated);
 
-    ok_status(
-        &app,
-        "WH-001",
-        &id,
-        "Pending Quality Control",
-        OrderStatus::PendingQualityControl,
-    )
-    .await;
+    ok_status(&app, "WH-001", &id, "Pending Quality Control").await;
     let packed = order(&app, &id).await;
     assert_eq!(
         packed.items[0].packed_quantity.map(|q| q.value()),
@@ -537,32 +477,21 @@ async fn master_data_screens_send_their_own_shapes() {
     assert_eq!(r.body["data"]["id"], "C-10042");
     assert_eq!(r.body["data"]["email"], "accounts@harbour.example");
     // The same code again: 409, nothing overwritten.
-    let again = app
-        .post(
-            "USER-001",
-            "/api/customers",
-            json!({"name": "Other", "id": "C-10042"}),
-        )
-        .await;
+    let other = json!({"name": "Other", "id": "C-10042"});
+    let again = app.post("USER-001", "/api/customers", other).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
     assert!(again.body["message"].is_string());
-    // A salesperson may not choose ids or statuses.
-    let r = app
-        .post(
-            "SALES-001",
-            "/api/customers",
-            json!({"name": "Mine", "id": "C-1"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    let r = app
-        .post(
+    // A salesperson may not choose ids; nobody chooses a status.
+    for (who, body) in [
+        ("SALES-001", json!({"name": "Mine", "id": "C-1"})),
+        (
             "USER-001",
-            "/api/customers",
             json!({"name": "Blocked Co", "status": "Blocked"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        ),
+    ] {
+        let r = app.post(who, "/api/customers", body).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    }
 
     // customer_master_screen updateCustomer: the limit rides along with the other fields.
     let update = |limit: f64| {
@@ -570,16 +499,16 @@ async fn master_data_screens_send_their_own_shapes() {
                "customerEmail": "ap@harbour.example", "salesManager": "RSM-001",
                "postalCode": "400001", "address": "Dock Road, Mumbai"})
     };
-    let r = app
-        .patch("USER-001", "/api/customers/C-10042", update(250000.0))
-        .await;
+    let edit = async |who: &str, id: &str, limit: f64| {
+        app.patch(who, &format!("/api/customers/{id}"), update(limit))
+            .await
+    };
+    let r = edit("USER-001", "C-10042", 250000.0).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["data"]["limit"], 250000);
     assert_eq!(r.body["data"]["email"], "ap@harbour.example");
     // A changed limit is a credit decision: refused here, with the route that makes it.
-    let r = app
-        .patch("USER-001", "/api/customers/C-10042", update(300000.0))
-        .await;
+    let r = edit("USER-001", "C-10042", 300000.0).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body["message"].as_str().unwrap().contains("/credit"));
     // A salesperson's form with the unchanged limit is an ordinary edit.
@@ -596,13 +525,9 @@ async fn master_data_screens_send_their_own_shapes() {
         .to_string()
         .parse()
         .unwrap();
-    let r = app
-        .patch("SALES-001", "/api/customers/CUST-001", update(limit))
-        .await;
+    let r = edit("SALES-001", "CUST-001", limit).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let r = app
-        .patch("SALES-001", "/api/customers/CUST-001", update(9_999_999.0))
-        .await;
+    let r = edit("SALES-001", "CUST-001", 9_999_999.0).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 
     // master_data_screen / material_master createProduct: `shortName`, `stock: 0`.
@@ -618,13 +543,8 @@ async fn master_data_screens_send_their_own_shapes() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["data"]["productShortName"], "Squid 1kg");
-    let r = app
-        .post(
-            "USER-001",
-            "/api/products",
-            json!({"name": "Octopus", "skuCode": "SKU-901", "stock": 25}),
-        )
-        .await;
+    let stocked = json!({"name": "Octopus", "skuCode": "SKU-901", "stock": 25});
+    let r = app.post("USER-001", "/api/products", stocked).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body["message"].as_str().unwrap().contains("batches"));
 
@@ -642,18 +562,8 @@ async fn master_data_screens_send_their_own_shapes() {
         .or(r.body["data"]["id"].as_str())
         .unwrap()
         .to_string();
-    let put = |who: &'static str, body: Value| {
-        let (app, pid) = (&app, pid.clone());
-        async move {
-            app.as_user(
-                who,
-                Method::PUT,
-                &format!("/api/procurement/{pid}"),
-                Some(body),
-            )
-            .await
-        }
-    };
+    let put =
+        async |who: &str, body: Value| app.put(who, &format!("/api/procurement/{pid}"), body).await;
     for check in ["sipChecked", "labelsChecked", "docsChecked"] {
         let r = put("PROC-001", json!({ check: true })).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -662,11 +572,8 @@ async fn master_data_screens_send_their_own_shapes() {
     let r = put("PROC-001", json!({"status": "Awaiting Head Approval"})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(r.body["error"]["code"], "PROCUREMENT_NOT_READY");
-    let r = put(
-        "PROC-001",
-        json!({"attachment": "https://docs.example/coa.pdf"}),
-    )
-    .await;
+    let coa = json!({"attachment": "https://docs.example/coa.pdf"});
+    let r = put("PROC-001", coa).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = put("PROC-001", json!({"status": "Awaiting Head Approval"})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -748,29 +655,8 @@ async fn the_hub_picks_agents_by_name_and_pms_reads_an_empty_month() {
 
     // An order ready for dispatch, walked there by the app's own status calls.
     let id = booked_and_allocated(&app).await;
-    for (who, status, expect) in [
-        (
-            "WH-001",
-            "Pending Quality Control",
-            OrderStatus::PendingQualityControl,
-        ),
-        (
-            "QC-001",
-            "Pending Logistics Cost",
-            OrderStatus::PendingLogisticsCost,
-        ),
-        (
-            "LOGT-001",
-            "Ready for Billing",
-            OrderStatus::ReadyForBilling,
-        ),
-        (
-            "BILL-001",
-            "Ready for Dispatch",
-            OrderStatus::ReadyForDispatch,
-        ),
-    ] {
-        ok_status(&app, who, &id, status, expect).await;
+    for (who, status) in PACK_TO_DISPATCH {
+        ok_status(&app, who, &id, status).await;
     }
     let r = app
         .post(
@@ -840,19 +726,30 @@ fn dart_multipart(file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// The import as the app sends it: Dart's multipart body and user agent, as the admin.
 async fn app_import(app: &TestApp, path: &str, file_name: &str, bytes: &[u8]) -> Resp {
+    let dart = [("user-agent", "Dart/3.5 (dart:io)")];
+    import_with(app, path, file_name, bytes, &dart).await
+}
+
+/// A Dart multipart import as the admin, with these extra headers.
+async fn import_with(
+    app: &TestApp,
+    path: &str,
+    file_name: &str,
+    bytes: &[u8],
+    headers: &[(&str, &str)],
+) -> Resp {
     let (content_type, body) = dart_multipart(file_name, bytes);
-    let res = app
+    let mut req = app
         .http
         .post(app.url(path))
         .bearer_auth(app.token("USER-001").await)
-        .header("content-type", content_type)
-        .header("user-agent", "Dart/3.5 (dart:io)")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    catalog_support::into_resp(res).await
+        .header("content-type", content_type);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    catalog_support::into_resp(req.body(body).send().await.unwrap()).await
 }
 
 /// nexus_provider importCustomers / importProducts and master_actions (Dio) count only a
@@ -894,18 +791,9 @@ async fn master_imports_answer_200_once_the_job_is_done() {
     assert!(r.body["message"].as_str().is_some_and(|m| !m.is_empty()));
 
     // A client that follows the job live is answered at once.
-    let (content_type, body) = dart_multipart("od.xlsx", &book);
-    let res = app
-        .http
-        .post(app.url("/api/customers/bulk-import"))
-        .bearer_auth(app.token("USER-001").await)
-        .header("content-type", content_type)
-        .header("prefer", "respond-async")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let r = catalog_support::into_resp(res).await;
+    let path = "/api/customers/bulk-import";
+    let live = [("prefer", "respond-async")];
+    let r = import_with(&app, path, "od.xlsx", &book, &live).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
     assert_eq!(r.body["status"], "queued");
 }
@@ -1004,14 +892,7 @@ async fn the_invoice_button_downloads_a_pdf() {
 async fn the_qc_screen_attaches_its_photo_as_evidence() {
     let app = spawn_app().await;
     let id = booked_and_allocated(&app).await;
-    ok_status(
-        &app,
-        "WH-001",
-        &id,
-        "Pending Quality Control",
-        OrderStatus::PendingQualityControl,
-    )
-    .await;
+    ok_status(&app, "WH-001", &id, "Pending Quality Control").await;
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde";
     let upload = app
         .post(
@@ -1028,37 +909,13 @@ async fn the_qc_screen_attaches_its_photo_as_evidence() {
     let url = upload.body["url"].as_str().unwrap().to_string();
 
     // Before the QC step there is no record to attach it to.
-    let early = app
-        .call(
-            Method::PATCH,
-            &format!("/api/orders/{id}"),
-            Some(&app.token("QC-001").await),
-            Some(json!({ "qcPhoto": url })),
-        )
-        .await;
+    let early = patch_order(&app, "QC-001", &id, json!({ "qcPhoto": url })).await;
     assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
     assert_eq!(early.body["error"]["code"], "QC_NOT_RECORDED");
 
-    ok_status(
-        &app,
-        "QC-001",
-        &id,
-        "Pending Logistics Cost",
-        OrderStatus::PendingLogisticsCost,
-    )
-    .await;
+    ok_status(&app, "QC-001", &id, "Pending Logistics Cost").await;
     let patch = |user: &'static str, photo: Value| {
-        let app = &app;
-        let id = id.clone();
-        async move {
-            app.call(
-                Method::PATCH,
-                &format!("/api/orders/{id}"),
-                Some(&app.token(user).await),
-                Some(json!({ "qcPhoto": photo })),
-            )
-            .await
-        }
+        patch_order(&app, user, &id, json!({ "qcPhoto": photo }))
     };
     // Not QC: refused; a URL elsewhere, or a photo never uploaded: refused.
     assert_eq!(
@@ -1161,18 +1018,9 @@ async fn token_less_calls_work_once_the_app_sends_its_token() {
         "/api/customers/import-template",
         "/api/products/import-template",
     ] {
-        let res = app
-            .http
-            .get(app.url(path))
-            .bearer_auth(app.token("USER-001").await)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK, "{path}");
-        assert!(
-            res.bytes().await.unwrap().starts_with(b"PK\x03\x04"),
-            "{path}"
-        );
+        let (status, _, bytes) = catalog_support::get_bytes(&app, "USER-001", path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(bytes.starts_with(b"PK\x03\x04"), "{path}");
     }
 
     // step_assignment_screen's user list; sales_org_map_screen's slot moves.
@@ -1187,14 +1035,9 @@ async fn token_less_calls_work_once_the_app_sends_its_token() {
             .any(|u| u["id"] == "SALES-002")
     );
     for (verb, expect) in [("org-add", true), ("org-remove", false)] {
-        let r = app
-            .call(
-                Method::PATCH,
-                &format!("/api/users/SALES-002/{verb}"),
-                Some(&app.token("USER-001").await),
-                Some(json!({"slotKey": "ASM_WEST_HORECA"})),
-            )
-            .await;
+        let slot = json!({"slotKey": "ASM_WEST_HORECA"});
+        let path = format!("/api/users/SALES-002/{verb}");
+        let r = app.patch("USER-001", &path, slot).await;
         assert_eq!(r.status, StatusCode::OK, "{verb}: {}", r.body);
         let user = app.get("USER-001", "/api/users/SALES-002").await;
         let slots = user.body["orgPositions"].to_string();

@@ -10,10 +10,10 @@ use futures::future::join_all;
 use nexus_core::model::{AuditLog, Order, OrderStatus, Product, StockLedgerEntry, User};
 use nexus_core::rules::ledger::net_change;
 use nexus_core::store::{Collection, Filter, Query, TypedStore, UpdateOp, Write};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use support::{Resp, TestApp, spawn_app};
+use support::{Resp, TestApp, spawn_app, stored};
 
 async fn book(app: &TestApp, user: &str, customer: &str, items: Value) -> String {
     let r = app
@@ -39,11 +39,34 @@ async fn ok_step(app: &TestApp, user: &str, id: &str, name: &str, body: Value) -
     r.body
 }
 
-async fn order(app: &TestApp, id: &str) -> Order {
-    app.store.get(Filter::id(id)).await.unwrap().unwrap()
+fn decision(decision: &str) -> Value {
+    json!({ "decision": decision })
 }
 
-async fn batch_qty(app: &TestApp, product: &str, batch: &str, warehouse: &str) -> Decimal {
+fn decision_because(decision: &str, reason: &str) -> Value {
+    json!({ "decision": decision, "reason": reason })
+}
+
+fn because(reason: &str) -> Value {
+    json!({ "reason": reason })
+}
+
+fn warehouse(id: &str) -> Value {
+    json!({ "warehouseId": id })
+}
+
+async fn order(app: &TestApp, id: &str) -> Order {
+    stored(app, id).await
+}
+
+/// A batch of a product at a warehouse: `(product, batch, warehouse)`.
+type Lot = (&'static str, &'static str, &'static str);
+const BATCH_003: Lot = ("PROD-002", "BATCH-003", "WH-KURLA");
+const BATCH_005: Lot = ("PROD-003", "BATCH-005", "WH-KURLA");
+const BATCH_009: Lot = ("PROD-004", "BATCH-009", "WH-KURLA");
+const BATCH_009_DELHI: Lot = ("PROD-004", "BATCH-009", "WH-DELHI");
+
+async fn batch_qty(app: &TestApp, (product, batch, warehouse): Lot) -> Decimal {
     let p: Product = app.store.get(Filter::id(product)).await.unwrap().unwrap();
     p.batches
         .iter()
@@ -96,7 +119,7 @@ async fn to_costing(app: &TestApp, items: Value) -> String {
         "CREDIT-001",
         &id,
         "credit-decision",
-        json!({"decision": "approve"}),
+        decision("approve"),
     )
     .await;
     let a = ok_step(
@@ -104,7 +127,7 @@ async fn to_costing(app: &TestApp, items: Value) -> String {
         "WHM-001",
         &id,
         "assign-warehouse",
-        json!({"warehouseId": "WH-KURLA"}),
+        warehouse("WH-KURLA"),
     )
     .await;
     ok_step(app, "WH-001", &id, "pack", picks_of(&a["data"])).await;
@@ -116,54 +139,46 @@ async fn to_costing(app: &TestApp, items: Value) -> String {
 async fn to_dispatch(app: &TestApp, items: Value, invoice_no: &str) -> String {
     let id = to_costing(app, items).await;
     // ₹10 of transport: well under 15 % of any order here.
-    let c = ok_step(
-        app,
-        "LOG-001",
-        &id,
-        "logistics-cost",
-        json!({"whToCustAmount": 10}),
-    )
-    .await;
+    let cost = json!({"whToCustAmount": 10});
+    let c = ok_step(app, "LOG-001", &id, "logistics-cost", cost).await;
     assert_eq!(c["data"]["status"], "Ready for Billing", "{c}");
-    ok_step(
-        app,
-        "BILL-001",
-        &id,
-        "invoice",
-        json!({"invoiceNo": invoice_no}),
-    )
-    .await;
+    let invoice = json!({ "invoiceNo": invoice_no });
+    ok_step(app, "BILL-001", &id, "invoice", invoice).await;
     id
+}
+
+/// An order of one product line, walked to Ready for Dispatch.
+async fn one_line_to_dispatch(
+    app: &TestApp,
+    product: &str,
+    quantity: u32,
+    invoice: &str,
+) -> String {
+    to_dispatch(
+        app,
+        json!([{"productId": product, "quantity": quantity}]),
+        invoice,
+    )
+    .await
 }
 
 #[tokio::test]
 async fn happy_path_book_to_delivery_with_stock_and_ledger() {
     let app = spawn_app().await;
-    let b3 = batch_qty(&app, "PROD-002", "BATCH-003", "WH-KURLA").await;
-    let b9 = batch_qty(&app, "PROD-004", "BATCH-009", "WH-KURLA").await;
+    let b3 = batch_qty(&app, BATCH_003).await;
+    let b9 = batch_qty(&app, BATCH_009).await;
 
     // Book.
-    let id = book(
-        &app,
-        "SALES-001",
-        "CUST-001",
-        json!([{"productId": "PROD-002", "quantity": 10}, {"productId": "PROD-004", "quantity": 5}]),
-    )
-    .await;
+    let items = json!([{"productId": "PROD-002", "quantity": 10}, {"productId": "PROD-004", "quantity": 5}]);
+    let id = book(&app, "SALES-001", "CUST-001", items).await;
     assert_eq!(
         order(&app, &id).await.status,
         OrderStatus::PendingCreditApproval
     );
 
     // Credit approval stores the figures it was taken on.
-    let r = ok_step(
-        &app,
-        "CREDIT-001",
-        &id,
-        "credit-decision",
-        json!({"decision": "approve", "reason": "Within limit"}),
-    )
-    .await;
+    let approval = decision_because("approve", "Within limit");
+    let r = ok_step(&app, "CREDIT-001", &id, "credit-decision", approval).await;
     assert_eq!(r["data"]["status"], "Pending WH Selection");
     let o = order(&app, &id).await;
     let cd = o.credit_decision.clone().unwrap();
@@ -181,7 +196,7 @@ async fn happy_path_book_to_delivery_with_stock_and_ledger() {
         "WHM-001",
         &id,
         "assign-warehouse",
-        json!({"warehouseId": "WH-KURLA"}),
+        warehouse("WH-KURLA"),
     )
     .await;
     assert_eq!(r["data"]["status"], "Pending Packing");
@@ -190,14 +205,8 @@ async fn happy_path_book_to_delivery_with_stock_and_ledger() {
         "BATCH-003"
     );
     assert_eq!(r["data"]["sourceWarehouse"], "WH-KURLA");
-    assert_eq!(
-        batch_qty(&app, "PROD-002", "BATCH-003", "WH-KURLA").await,
-        b3 - Decimal::from(10)
-    );
-    assert_eq!(
-        batch_qty(&app, "PROD-004", "BATCH-009", "WH-KURLA").await,
-        b9 - Decimal::from(5)
-    );
+    assert_eq!(batch_qty(&app, BATCH_003).await, b3 - Decimal::from(10));
+    assert_eq!(batch_qty(&app, BATCH_009).await, b9 - Decimal::from(5));
     let rows = ledger(&app, &id).await;
     assert_eq!(rows.len(), 2);
     assert_eq!(net_change(&rows), Decimal::from(-15));
@@ -223,27 +232,15 @@ async fn happy_path_book_to_delivery_with_stock_and_ledger() {
 
     // Costing: 2 boxes × 300 + 5 kg × 18 = 690 on 3,750 packed ex-GST = 18.4 % … too high;
     // keep it modest: one box (300 → 8 %).
-    let r = ok_step(
-        &app,
-        "LOG-001",
-        &id,
-        "logistics-cost",
-        json!({"thermacolBoxCount": 1}),
-    )
-    .await;
+    let cost = json!({"thermacolBoxCount": 1});
+    let r = ok_step(&app, "LOG-001", &id, "logistics-cost", cost).await;
     assert_eq!(r["data"]["status"], "Ready for Billing");
     assert_eq!(r["assessment"]["band"], "GREEN");
     assert_eq!(r["data"]["logistics"]["costBreakdown"]["total"], 300);
 
     // Invoice: Maharashtra to Maharashtra → CGST + SGST.
-    let r = ok_step(
-        &app,
-        "BILL-001",
-        &id,
-        "invoice",
-        json!({"invoiceNo": "INV-2026-0001", "invoiceDate": "2026-03-01"}),
-    )
-    .await;
+    let invoice = json!({"invoiceNo": "INV-2026-0001", "invoiceDate": "2026-03-01"});
+    let r = ok_step(&app, "BILL-001", &id, "invoice", invoice).await;
     assert_eq!(r["data"]["status"], "Ready for Dispatch");
     let inv = order(&app, &id).await.invoice.unwrap();
     assert_eq!(inv.invoice_no, "INV-2026-0001");
@@ -277,14 +274,8 @@ async fn happy_path_book_to_delivery_with_stock_and_ledger() {
     let r = ok_step(&app, "DRV-001", &id, "out-for-delivery", json!({})).await;
     assert_eq!(r["data"]["status"], "Out for Delivery");
     let wrong = if otp == "000000" { "111111" } else { "000000" };
-    let r = step(
-        &app,
-        "DRV-001",
-        &id,
-        "deliver",
-        json!({"otp": wrong, "cashCollected": 0}),
-    )
-    .await;
+    let wrong = json!({"otp": wrong, "cashCollected": 0});
+    let r = step(&app, "DRV-001", &id, "deliver", wrong).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(r.body["error"]["code"], "OTP_INVALID");
     let r = ok_step(&app, "DRV-001", &id, "deliver",
@@ -297,10 +288,7 @@ async fn happy_path_book_to_delivery_with_stock_and_ledger() {
     assert!(!done.stock_reserved);
     assert!(done.extra.get("deliveryOtpHash").is_none());
     // Delivered goods leave with the customer: batches stay where allocation left them.
-    assert_eq!(
-        batch_qty(&app, "PROD-002", "BATCH-003", "WH-KURLA").await,
-        b3 - Decimal::from(10)
-    );
+    assert_eq!(batch_qty(&app, BATCH_003).await, b3 - Decimal::from(10));
     assert_eq!(net_change(&ledger(&app, &id).await), Decimal::from(-15));
 
     // History: one entry per step, each with its actor and role.
@@ -348,24 +336,12 @@ async fn happy_path_book_to_delivery_with_stock_and_ledger() {
 #[tokio::test]
 async fn hold_release_and_reject_need_reasons_and_close_the_order() {
     let app = spawn_app().await;
-    let r = step(
-        &app,
-        "CREDIT-001",
-        "ORD-001",
-        "credit-decision",
-        json!({"decision": "hold"}),
-    )
-    .await;
+    let credit = "credit-decision";
+    let r = step(&app, "CREDIT-001", "ORD-001", credit, decision("hold")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.body["error"]["code"], "REASON_REQUIRED");
-    let r = ok_step(
-        &app,
-        "CREDIT-001",
-        "ORD-001",
-        "credit-decision",
-        json!({"decision": "hold", "reason": "Awaiting cheque"}),
-    )
-    .await;
+    let hold = decision_because("hold", "Awaiting cheque");
+    let r = ok_step(&app, "CREDIT-001", "ORD-001", credit, hold).await;
     assert_eq!(r["data"]["status"], "On Hold");
     assert_eq!(
         order(&app, "ORD-001")
@@ -379,25 +355,12 @@ async fn hold_release_and_reject_need_reasons_and_close_the_order() {
     // The owner brings it back after the payment.
     let r = ok_step(&app, "SALES-001", "ORD-001", "release-hold", json!({})).await;
     assert_eq!(r["data"]["status"], "Pending Credit Approval");
-    let r = ok_step(
-        &app,
-        "CREDIT-001",
-        "ORD-001",
-        "credit-decision",
-        json!({"decision": "reject", "reason": "Over limit"}),
-    )
-    .await;
+    let reject = decision_because("reject", "Over limit");
+    let r = ok_step(&app, "CREDIT-001", "ORD-001", credit, reject).await;
     assert_eq!(r["data"]["status"], "Rejected");
     let o = order(&app, "ORD-001").await;
     assert_eq!(o.rejection_reason.as_deref(), Some("Over limit"));
-    let r = step(
-        &app,
-        "CREDIT-001",
-        "ORD-001",
-        "credit-decision",
-        json!({"decision": "approve"}),
-    )
-    .await;
+    let r = step(&app, "CREDIT-001", "ORD-001", credit, decision("approve")).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.body["error"]["code"], "ORDER_CLOSED");
 }
@@ -406,15 +369,15 @@ async fn hold_release_and_reject_need_reasons_and_close_the_order() {
 async fn cancel_restores_stock_exactly_once() {
     let app = spawn_app().await;
     // ORD-003 holds BATCH-003 ×20 and BATCH-009 ×10 at Kurla (Pending Packing).
-    let b3 = batch_qty(&app, "PROD-002", "BATCH-003", "WH-KURLA").await;
-    let b9 = batch_qty(&app, "PROD-004", "BATCH-009", "WH-KURLA").await;
+    let b3 = batch_qty(&app, BATCH_003).await;
+    let b9 = batch_qty(&app, BATCH_009).await;
     // Its salesperson may cancel only before warehouse selection.
     let r = step(
         &app,
         "SALES-001",
         "ORD-003",
         "cancel",
-        json!({"reason": "Changed mind"}),
+        because("Changed mind"),
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -431,18 +394,12 @@ async fn cancel_restores_stock_exactly_once() {
         "CREDIT-001",
         "ORD-003",
         "cancel",
-        json!({"reason": "Customer closed"}),
+        because("Customer closed"),
     )
     .await;
     assert_eq!(r["data"]["status"], "Cancelled");
-    assert_eq!(
-        batch_qty(&app, "PROD-002", "BATCH-003", "WH-KURLA").await,
-        b3 + Decimal::from(20)
-    );
-    assert_eq!(
-        batch_qty(&app, "PROD-004", "BATCH-009", "WH-KURLA").await,
-        b9 + Decimal::from(10)
-    );
+    assert_eq!(batch_qty(&app, BATCH_003).await, b3 + Decimal::from(20));
+    assert_eq!(batch_qty(&app, BATCH_009).await, b9 + Decimal::from(10));
     let o = order(&app, "ORD-003").await;
     assert!(!o.stock_reserved);
     assert!(o.items.iter().all(|i| i.allocated_batches.is_empty()));
@@ -454,23 +411,11 @@ async fn cancel_restores_stock_exactly_once() {
     assert_eq!(net_change(&restores), Decimal::from(30));
 
     // Twice: refused, stock unchanged; DELETE is a cancel, refused the same way.
-    let r = step(
-        &app,
-        "CREDIT-001",
-        "ORD-003",
-        "cancel",
-        json!({"reason": "again"}),
-    )
-    .await;
+    let r = step(&app, "CREDIT-001", "ORD-003", "cancel", because("again")).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    let r = app
-        .as_user("USER-001", Method::DELETE, "/api/orders/ORD-003", None)
-        .await;
+    let r = app.delete("USER-001", "/api/orders/ORD-003").await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    assert_eq!(
-        batch_qty(&app, "PROD-002", "BATCH-003", "WH-KURLA").await,
-        b3 + Decimal::from(20)
-    );
+    assert_eq!(batch_qty(&app, BATCH_003).await, b3 + Decimal::from(20));
     assert_eq!(
         ledger(&app, "ORD-003").await.len(),
         4,
@@ -481,7 +426,7 @@ async fn cancel_restores_stock_exactly_once() {
 #[tokio::test]
 async fn concurrent_cancels_restore_once() {
     let app = spawn_app().await;
-    let b3 = batch_qty(&app, "PROD-002", "BATCH-003", "WH-KURLA").await;
+    let b3 = batch_qty(&app, BATCH_003).await;
     app.token("CREDIT-001").await;
     app.token("USER-001").await;
     let calls = (0..10).map(|i| {
@@ -491,7 +436,7 @@ async fn concurrent_cancels_restore_once() {
             who,
             "ORD-003",
             "cancel",
-            json!({"reason": format!("race {i}")}),
+            because(&format!("race {i}")),
         )
     });
     let results = join_all(calls).await;
@@ -508,18 +453,13 @@ async fn concurrent_cancels_restore_once() {
             .filter(|r| r.status != StatusCode::OK)
             .all(|r| r.status == StatusCode::CONFLICT)
     );
-    assert_eq!(
-        batch_qty(&app, "PROD-002", "BATCH-003", "WH-KURLA").await,
-        b3 + Decimal::from(20)
-    );
+    assert_eq!(batch_qty(&app, BATCH_003).await, b3 + Decimal::from(20));
 }
 
 #[tokio::test]
 async fn delete_is_a_cancel_that_keeps_the_order() {
     let app = spawn_app().await;
-    let r = app
-        .as_user("SALES-001", Method::DELETE, "/api/orders/ORD-001", None)
-        .await;
+    let r = app.delete("SALES-001", "/api/orders/ORD-001").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let o = order(&app, "ORD-001").await;
     assert_eq!(o.status, OrderStatus::Cancelled);
@@ -529,15 +469,9 @@ async fn delete_is_a_cancel_that_keeps_the_order() {
 #[tokio::test]
 async fn segregation_of_duties_on_credit_approval() {
     let app = spawn_app().await;
+    let credit = "credit-decision";
     // Sales cannot approve at all.
-    let r = step(
-        &app,
-        "SALES-001",
-        "ORD-001",
-        "credit-decision",
-        json!({"decision": "approve"}),
-    )
-    .await;
+    let r = step(&app, "SALES-001", "ORD-001", credit, decision("approve")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // A credit controller who was also allowed to book cannot approve their own order.
     app.store
@@ -550,21 +484,9 @@ async fn segregation_of_duties_on_credit_approval() {
         )])
         .await
         .unwrap();
-    let own = book(
-        &app,
-        "CREDIT-001",
-        "CUST-002",
-        json!([{"productId": "PROD-001", "quantity": 1}]),
-    )
-    .await;
-    let r = step(
-        &app,
-        "CREDIT-001",
-        &own,
-        "credit-decision",
-        json!({"decision": "approve"}),
-    )
-    .await;
+    let rice = json!([{"productId": "PROD-001", "quantity": 1}]);
+    let own = book(&app, "CREDIT-001", "CUST-002", rice).await;
+    let r = step(&app, "CREDIT-001", &own, credit, decision("approve")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert_eq!(r.body["error"]["code"], "SELF_APPROVAL");
     assert_eq!(
@@ -572,14 +494,7 @@ async fn segregation_of_duties_on_credit_approval() {
         OrderStatus::PendingCreditApproval
     );
     // Someone else's order is fine.
-    ok_step(
-        &app,
-        "CREDIT-001",
-        "ORD-001",
-        "credit-decision",
-        json!({"decision": "approve"}),
-    )
-    .await;
+    ok_step(&app, "CREDIT-001", "ORD-001", credit, decision("approve")).await;
 }
 
 #[tokio::test]
@@ -592,7 +507,7 @@ async fn fifty_concurrent_approvals_have_one_winner() {
             "CREDIT-001",
             "ORD-001",
             "credit-decision",
-            json!({"decision": "approve"}),
+            decision("approve"),
         )
     });
     let results = join_all(calls).await;
@@ -635,55 +550,32 @@ async fn logistics_cost_over_15_percent_goes_to_admin_review_exactly_15_does_not
     let app = spawn_app().await;
     // 10 × 450 packed = 4,500 ex-GST.
     let rice = json!([{"productId": "PROD-001", "quantity": 10}]);
-    let high = to_costing(&app, rice.clone()).await;
-    let r = ok_step(
-        &app,
-        "LOG-001",
-        &high,
-        "logistics-cost",
-        json!({"whToCustAmount": 787.5}),
-    )
-    .await;
-    assert_eq!(r["data"]["status"], "Pending Admin Review");
-    assert_eq!(r["assessment"]["ratioPct"].as_f64(), Some(17.5));
-    assert_eq!(r["data"]["logistics"]["highCostAlert"], true);
-
-    let exact = to_costing(&app, rice).await;
-    let r = ok_step(
-        &app,
-        "LOG-001",
-        &exact,
-        "logistics-cost",
-        json!({"whToCustAmount": 675}),
-    )
-    .await;
-    assert_eq!(r["data"]["status"], "Ready for Billing");
-    assert_eq!(r["assessment"]["ratioPct"].as_f64(), Some(15.0));
-    assert_eq!(r["data"]["logistics"]["highCostAlert"], false);
+    // (transport, status after costing, ratio, high-cost alert)
+    let mut costed = Vec::new();
+    for (amount, status, ratio, alert) in [
+        (json!(787.5), "Pending Admin Review", 17.5, true),
+        (json!(675), "Ready for Billing", 15.0, false),
+    ] {
+        let id = to_costing(&app, rice.clone()).await;
+        let cost = json!({ "whToCustAmount": amount });
+        let r = ok_step(&app, "LOG-001", &id, "logistics-cost", cost).await;
+        assert_eq!(r["data"]["status"], status);
+        assert_eq!(r["assessment"]["ratioPct"].as_f64(), Some(ratio));
+        assert_eq!(r["data"]["logistics"]["highCostAlert"], alert);
+        costed.push(id);
+    }
+    let (high, exact) = (&costed[0], &costed[1]);
 
     // Only admin_bypass reviews; the approval moves it on.
-    let r = step(
-        &app,
-        "LOG-001",
-        &high,
-        "admin-review",
-        json!({"decision": "approve"}),
-    )
-    .await;
+    let r = step(&app, "LOG-001", high, "admin-review", decision("approve")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = ok_step(
-        &app,
-        "USER-001",
-        &high,
-        "admin-review",
-        json!({"decision": "approve", "reason": "Remote site"}),
-    )
-    .await;
+    let review = decision_because("approve", "Remote site");
+    let r = ok_step(&app, "USER-001", high, "admin-review", review).await;
     assert_eq!(r["data"]["status"], "Ready for Billing");
     let r = step(
         &app,
         "LOG-001",
-        &exact,
+        exact,
         "logistics-cost",
         json!({"dryIceKg": -1}),
     )
@@ -699,44 +591,29 @@ async fn object_scope_on_changes() {
         app.get("SALES-002", "/api/orders/ORD-001").await.status,
         StatusCode::NOT_FOUND
     );
-    let r = step(
-        &app,
-        "SALES-002",
-        "ORD-001",
-        "cancel",
-        json!({"reason": "x"}),
-    )
-    .await;
+    let r = step(&app, "SALES-002", "ORD-001", "cancel", because("x")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = app
-        .patch(
-            "SALES-002",
-            "/api/orders/ORD-001",
-            json!({"remarks": "mine now"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = app
-        .patch(
-            "SALES-002",
+    for (path, body) in [
+        ("/api/orders/ORD-001", json!({"remarks": "mine now"})),
+        (
             "/api/orders/ORD-001/items",
             json!({"items": [{"productId": "PROD-001", "quantity": 1}]}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+        ),
+    ] {
+        let r = app.patch("SALES-002", path, body).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
     assert_eq!(
         order(&app, "ORD-001").await.remarks.as_deref(),
         Some("Weekly replenishment")
     );
     // Their manager sees it.
-    assert_eq!(
-        app.get("ASM-001", "/api/orders/ORD-001").await.status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        app.get("RSM-001", "/api/orders/ORD-001").await.status,
-        StatusCode::OK
-    );
+    for manager in ["ASM-001", "RSM-001"] {
+        assert_eq!(
+            app.get(manager, "/api/orders/ORD-001").await.status,
+            StatusCode::OK
+        );
+    }
     // A driver only acts on deliveries assigned to them; others are invisible.
     let r = step(&app, "DRV-001", "ORD-003", "out-for-delivery", json!({})).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -786,14 +663,8 @@ async fn legacy_statuses_in_stored_data_transition() {
             .iter()
             .any(|o| o["id"] == "ORD-551234")
     );
-    let r = ok_step(
-        &app,
-        "BILL-001",
-        "ORD-551234",
-        "invoice",
-        json!({"invoiceNo": "INV-L-1"}),
-    )
-    .await;
+    let invoice = json!({"invoiceNo": "INV-L-1"});
+    let r = ok_step(&app, "BILL-001", "ORD-551234", "invoice", invoice).await;
     assert_eq!(r["data"]["status"], "Ready for Dispatch");
     let inv = order(&app, "ORD-551234").await.invoice.unwrap();
     assert_eq!(
@@ -806,40 +677,22 @@ async fn legacy_statuses_in_stored_data_transition() {
 #[tokio::test]
 async fn partial_delivery_restocks_the_rest_through_the_ledger() {
     let app = spawn_app().await;
-    let id = to_dispatch(
-        &app,
-        json!([{"productId": "PROD-002", "quantity": 10}]),
-        "INV-P-1",
-    )
-    .await;
-    let after_alloc = batch_qty(&app, "PROD-002", "BATCH-003", "WH-KURLA").await;
+    let id = one_line_to_dispatch(&app, "PROD-002", 10, "INV-P-1").await;
+    let after_alloc = batch_qty(&app, BATCH_003).await;
     let d = ok_step(&app, "HUB-001", &id, "dispatch", loading()).await;
     let otp = d["deliveryOtp"].as_str().unwrap();
-    let r = step(
-        &app,
-        "DRV-001",
-        &id,
-        "deliver",
-        json!({"otp": otp, "deliveredQuantities": [11]}),
-    )
-    .await;
+    let delivered = |qty: u32| json!({"otp": otp, "deliveredQuantities": [qty]});
+    let r = step(&app, "DRV-001", &id, "deliver", delivered(11)).await;
     assert_eq!(
         r.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "more than carried"
     );
-    let r = ok_step(
-        &app,
-        "DRV-001",
-        &id,
-        "deliver",
-        json!({"otp": otp, "deliveredQuantities": [7]}),
-    )
-    .await;
+    let r = ok_step(&app, "DRV-001", &id, "deliver", delivered(7)).await;
     assert_eq!(r["data"]["status"], "Part Accepted");
     assert_eq!(r["data"]["items"][0]["deliveredQuantity"], 7);
     assert_eq!(
-        batch_qty(&app, "PROD-002", "BATCH-003", "WH-KURLA").await,
+        batch_qty(&app, BATCH_003).await,
         after_alloc + Decimal::from(3)
     );
     let returns: Vec<_> = ledger(&app, &id)
@@ -854,34 +707,16 @@ async fn partial_delivery_restocks_the_rest_through_the_ledger() {
 #[tokio::test]
 async fn return_to_warehouse_restocks_everything() {
     let app = spawn_app().await;
-    let id = to_dispatch(
-        &app,
-        json!([{"productId": "PROD-004", "quantity": 4}]),
-        "INV-R-1",
-    )
-    .await;
-    let after_alloc = batch_qty(&app, "PROD-004", "BATCH-009", "WH-KURLA").await;
+    let id = one_line_to_dispatch(&app, "PROD-004", 4, "INV-R-1").await;
+    let after_alloc = batch_qty(&app, BATCH_009).await;
     ok_step(&app, "HUB-001", &id, "dispatch", loading()).await;
-    let r = step(
-        &app,
-        "HUB-001",
-        &id,
-        "return-to-warehouse",
-        json!({"reason": "Shop closed"}),
-    )
-    .await;
+    let back = "return-to-warehouse";
+    let r = step(&app, "HUB-001", &id, back, because("Shop closed")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "only the agent");
-    let r = ok_step(
-        &app,
-        "DRV-001",
-        &id,
-        "return-to-warehouse",
-        json!({"reason": "Shop closed"}),
-    )
-    .await;
+    let r = ok_step(&app, "DRV-001", &id, back, because("Shop closed")).await;
     assert_eq!(r["data"]["status"], "Returned to Warehouse");
     assert_eq!(
-        batch_qty(&app, "PROD-004", "BATCH-009", "WH-KURLA").await,
+        batch_qty(&app, BATCH_009).await,
         after_alloc + Decimal::from(4)
     );
 }
@@ -889,12 +724,7 @@ async fn return_to_warehouse_restocks_everything() {
 #[tokio::test]
 async fn the_otp_locks_after_five_wrong_tries() {
     let app = spawn_app().await;
-    let id = to_dispatch(
-        &app,
-        json!([{"productId": "PROD-004", "quantity": 1}]),
-        "INV-O-1",
-    )
-    .await;
+    let id = one_line_to_dispatch(&app, "PROD-004", 1, "INV-O-1").await;
     let d = ok_step(&app, "HUB-001", &id, "dispatch", loading()).await;
     let otp = d["deliveryOtp"].as_str().unwrap();
     let wrong = if otp == "123456" { "654321" } else { "123456" };
@@ -902,10 +732,10 @@ async fn the_otp_locks_after_five_wrong_tries() {
         let r = step(&app, "DRV-001", &id, "deliver", json!({"otp": wrong})).await;
         assert_eq!(r.body["error"]["code"], "OTP_INVALID");
     }
-    let r = step(&app, "DRV-001", &id, "deliver", json!({"otp": otp})).await;
-    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
-    let r = step(&app, "DRV-001", &id, "deliver", json!({})).await;
-    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    for body in [json!({"otp": otp}), json!({})] {
+        let r = step(&app, "DRV-001", &id, "deliver", body).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    }
     // Another driver cannot burn the attempts either: refused before the OTP is looked at.
     assert_eq!(order(&app, &id).await.status, OrderStatus::InTransit);
 }
@@ -913,12 +743,13 @@ async fn the_otp_locks_after_five_wrong_tries() {
 #[tokio::test]
 async fn editing_lines_after_approval_goes_back_to_credit_and_releases_stock() {
     let app = spawn_app().await;
-    let b3 = batch_qty(&app, "PROD-002", "BATCH-003", "WH-KURLA").await;
+    let b3 = batch_qty(&app, BATCH_003).await;
     // ORD-003 is allocated (Pending Packing); its owner edits the lines.
+    let items = "/api/orders/ORD-003/items";
     let r = app
         .patch(
             "SALES-001",
-            "/api/orders/ORD-003/items",
+            items,
             json!({"items": [{"productId": "PROD-002", "quantity": 5, "price": 300}], "discount": 1}),
         )
         .await;
@@ -929,30 +760,19 @@ async fn editing_lines_after_approval_goes_back_to_credit_and_releases_stock() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "unknown fields refused"
     );
-    let r = app
-        .patch(
-            "SALES-001",
-            "/api/orders/ORD-003/items",
-            json!({"items": [{"productId": "PROD-002", "quantity": 5, "price": 300}]}),
-        )
-        .await;
+    let five = json!({"items": [{"productId": "PROD-002", "quantity": 5, "price": 300}]});
+    let r = app.patch("SALES-001", items, five).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["data"]["status"], "Pending Credit Approval");
     assert_eq!(r.body["data"]["subTotal"], 1500);
     assert_eq!(r.body["data"]["total"], 1575);
     let o = order(&app, "ORD-003").await;
     assert!(!o.stock_reserved && o.source_warehouse.is_none());
-    assert_eq!(
-        batch_qty(&app, "PROD-002", "BATCH-003", "WH-KURLA").await,
-        b3 + Decimal::from(20)
-    );
+    assert_eq!(batch_qty(&app, BATCH_003).await, b3 + Decimal::from(20));
     // Past packing, no edits.
+    let one = json!({"items": [{"productId": "PROD-002", "quantity": 1}]});
     let r = app
-        .patch(
-            "SALES-001",
-            "/api/orders/ORD-004/items",
-            json!({"items": [{"productId": "PROD-002", "quantity": 1}]}),
-        )
+        .patch("SALES-001", "/api/orders/ORD-004/items", one)
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
 }
@@ -961,25 +781,18 @@ async fn editing_lines_after_approval_goes_back_to_credit_and_releases_stock() {
 async fn patch_changes_only_descriptive_fields() {
     let app = spawn_app().await;
     let before = order(&app, "ORD-001").await;
+    let patch = |user: &'static str, body: Value| app.patch(user, "/api/orders/ORD-001", body);
     // A bare status (the old app's workflow call) is a lifecycle step, never a `$set`: a
     // jump no step allows is refused, and so is a bypass without `admin_bypass`
     // (tests/legacy_app.rs walks the allowed ones).
-    let r = app
-        .patch(
-            "SALES-001",
-            "/api/orders/ORD-001",
-            json!({"status": "Delivered"}),
-        )
-        .await;
+    let r = patch("SALES-001", json!({"status": "Delivered"})).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert_eq!(r.body["error"]["code"], "STATUS_JUMP_NOT_ALLOWED");
-    let r = app
-        .patch(
-            "SALES-001",
-            "/api/orders/ORD-001",
-            json!({"isAdminBypass": true, "status": "Delivered"}),
-        )
-        .await;
+    let r = patch(
+        "SALES-001",
+        json!({"isAdminBypass": true, "status": "Delivered"}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     for (body, field) in [
         (json!({"status": "Delivered", "remarks": "x"}), "status"),
@@ -991,9 +804,7 @@ async fn patch_changes_only_descriptive_fields() {
             "isAdminBypass",
         ),
     ] {
-        let r = app
-            .patch("SALES-001", "/api/orders/ORD-001", body.clone())
-            .await;
+        let r = patch("SALES-001", body.clone()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(r.body["error"]["code"], "FIELD_NOT_EDITABLE");
         let fields: Vec<&str> = r.body["error"]["details"]["fields"]
@@ -1004,12 +815,9 @@ async fn patch_changes_only_descriptive_fields() {
             .collect();
         assert!(fields.contains(&field), "{fields:?}");
     }
-    let r = app
-        .patch("SALES-001", "/api/orders/ORD-001", json!({"whatever": 1}))
-        .await;
+    let r = patch("SALES-001", json!({"whatever": 1})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app
-        .patch("SALES-001", "/api/orders/ORD-001",
+    let r = patch("SALES-001",
             json!({"remarks": "Deliver after 10 am", "deliveryAddress": {"street": "12 Market Yard", "city": "Mumbai", "state": "Maharashtra"}}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -1033,57 +841,26 @@ async fn patch_changes_only_descriptive_fields() {
         .unwrap();
     assert_eq!(audit, 1);
     // Not the owner (a credit controller sees it but may not edit it).
-    let r = app
-        .patch("CREDIT-001", "/api/orders/ORD-001", json!({"remarks": "x"}))
-        .await;
+    let r = patch("CREDIT-001", json!({"remarks": "x"})).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
 async fn bypass_is_admin_only_with_a_reason_and_moves_stock() {
     let app = spawn_app().await;
-    let b3 = batch_qty(&app, "PROD-002", "BATCH-003", "WH-KURLA").await;
-    let r = step(
-        &app,
-        "SALES-001",
-        "ORD-003",
-        "bypass",
-        json!({"to": "Delivered", "reason": "x"}),
-    )
-    .await;
+    let b3 = batch_qty(&app, BATCH_003).await;
+    let to = |status: &str, reason: &str| json!({ "to": status, "reason": reason });
+    let r = step(&app, "SALES-001", "ORD-003", "bypass", to("Delivered", "x")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = step(
-        &app,
-        "USER-001",
-        "ORD-003",
-        "bypass",
-        json!({"to": "Cancelled", "reason": " "}),
-    )
-    .await;
+    let r = step(&app, "USER-001", "ORD-003", "bypass", to("Cancelled", " ")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = step(
-        &app,
-        "USER-001",
-        "ORD-003",
-        "bypass",
-        json!({"to": "Teleported", "reason": "x"}),
-    )
-    .await;
+    let r = step(&app, "USER-001", "ORD-003", "bypass", to("Teleported", "x")).await;
     assert_eq!(r.body["error"]["code"], "UNKNOWN_STATUS");
     // Legacy name accepted; going back before warehouse selection gives the stock back.
-    let r = ok_step(
-        &app,
-        "USER-001",
-        "ORD-003",
-        "bypass",
-        json!({"to": "Credit Approved", "reason": "Wrong warehouse"}),
-    )
-    .await;
+    let back = to("Credit Approved", "Wrong warehouse");
+    let r = ok_step(&app, "USER-001", "ORD-003", "bypass", back).await;
     assert_eq!(r["data"]["status"], "Pending WH Selection");
-    assert_eq!(
-        batch_qty(&app, "PROD-002", "BATCH-003", "WH-KURLA").await,
-        b3 + Decimal::from(20)
-    );
+    assert_eq!(batch_qty(&app, BATCH_003).await, b3 + Decimal::from(20));
     let h = order(&app, "ORD-003").await.status_history.pop().unwrap();
     assert_eq!(
         (h.step.as_deref(), h.reason.as_deref()),
@@ -1095,7 +872,7 @@ async fn bypass_is_admin_only_with_a_reason_and_moves_stock() {
         "USER-001",
         "ORD-006",
         "bypass",
-        json!({"to": "Pending Packing", "reason": "reopen"}),
+        to("Pending Packing", "reopen"),
     )
     .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
@@ -1105,113 +882,57 @@ async fn bypass_is_admin_only_with_a_reason_and_moves_stock() {
 async fn warehouse_assignment_refuses_shortage_and_unknown_warehouses() {
     let app = spawn_app().await;
     // 100 salmon: Kurla holds 25 (BATCH-005), Delhi 60.
-    let id = book(
-        &app,
-        "SALES-001",
-        "CUST-001",
-        json!([{"productId": "PROD-003", "quantity": 100, "price": 1000}]),
-    )
-    .await;
+    let salmon = json!([{"productId": "PROD-003", "quantity": 100, "price": 1000}]);
+    let id = book(&app, "SALES-001", "CUST-001", salmon).await;
     ok_step(
         &app,
         "CREDIT-001",
         &id,
         "credit-decision",
-        json!({"decision": "approve"}),
+        decision("approve"),
     )
     .await;
-    let r = step(
-        &app,
-        "WHM-001",
-        &id,
-        "assign-warehouse",
-        json!({"warehouseId": "WH-NOWHERE"}),
-    )
-    .await;
+    let assign = "assign-warehouse";
+    let r = step(&app, "WHM-001", &id, assign, warehouse("WH-NOWHERE")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = step(
-        &app,
-        "WHM-001",
-        &id,
-        "assign-warehouse",
-        json!({"warehouseId": "W1"}),
-    )
-    .await;
+    let r = step(&app, "WHM-001", &id, assign, warehouse("W1")).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert_eq!(r.body["error"]["code"], "INSUFFICIENT_STOCK");
     assert_eq!(r.body["error"]["details"]["lines"][0]["shortfall"], 75);
-    assert_eq!(
-        batch_qty(&app, "PROD-003", "BATCH-005", "WH-KURLA").await,
-        Decimal::from(25)
-    );
+    assert_eq!(batch_qty(&app, BATCH_005).await, Decimal::from(25));
     // Accepting a partial allocation: 25 allocated, packing will be short.
-    let r = ok_step(
-        &app,
-        "WHM-001",
-        &id,
-        "assign-warehouse",
-        json!({"warehouseId": "W1", "allowPartial": true}),
-    )
-    .await;
+    let partial = json!({"warehouseId": "W1", "allowPartial": true});
+    let r = ok_step(&app, "WHM-001", &id, assign, partial).await;
     assert_eq!(r["data"]["items"][0]["allocatedBatches"][0]["qty"], 25);
-    assert_eq!(
-        batch_qty(&app, "PROD-003", "BATCH-005", "WH-KURLA").await,
-        Decimal::ZERO
-    );
+    assert_eq!(batch_qty(&app, BATCH_005).await, Decimal::ZERO);
     // A pick of a batch that is not allocated (or does not exist) is refused.
-    let r = step(
-        &app,
-        "WH-001",
-        &id,
-        "pack",
-        json!({"lines": [{"batches": [{"batchNumber": "BATCH-999", "qty": 5}]}]}),
-    )
-    .await;
-    assert_eq!(r.body["error"]["code"], "PICK_NOT_ALLOCATED");
-    let r = step(
-        &app,
-        "WH-001",
-        &id,
-        "pack",
-        json!({"lines": [{"batches": [{"batchNumber": "BATCH-005", "qty": 26}]}]}),
-    )
-    .await;
-    assert_eq!(r.body["error"]["code"], "OVER_PICK");
-    let r = ok_step(
-        &app,
-        "WH-001",
-        &id,
-        "pack",
-        json!({"lines": [{"batches": [{"batchNumber": "BATCH-005", "qty": 25}]}]}),
-    )
-    .await;
+    let pick = |batch: &str, qty: u32| json!({"lines": [{"batches": [{"batchNumber": batch, "qty": qty}]}]});
+    for (batch, qty, code) in [
+        ("BATCH-999", 5, "PICK_NOT_ALLOCATED"),
+        ("BATCH-005", 26, "OVER_PICK"),
+    ] {
+        let r = step(&app, "WH-001", &id, "pack", pick(batch, qty)).await;
+        assert_eq!(r.body["error"]["code"], code);
+    }
+    let r = ok_step(&app, "WH-001", &id, "pack", pick("BATCH-005", 25)).await;
     assert_eq!(r["data"]["status"], "Part Packed");
     // Sent back: the 25 return to Kurla.
-    let r = ok_step(
-        &app,
-        "WH-001",
-        &id,
-        "send-back",
-        json!({"reason": "Ship from Delhi"}),
-    )
-    .await;
+    let r = ok_step(&app, "WH-001", &id, "send-back", because("Ship from Delhi")).await;
     assert_eq!(r["data"]["status"], "Pending WH Selection");
-    assert_eq!(
-        batch_qty(&app, "PROD-003", "BATCH-005", "WH-KURLA").await,
-        Decimal::from(25)
-    );
+    assert_eq!(batch_qty(&app, BATCH_005).await, Decimal::from(25));
 }
 
 #[tokio::test]
 async fn legacy_w4_path_assigns_like_the_step() {
     let app = spawn_app().await;
-    let r = app
-        .post(
+    let assign = |warehouse: &str| {
+        app.post(
             "WHM-001",
             "/api/warehouse/assign-to-order",
-            json!({"orderId": "ORD-002", "warehouseId": "W1"}),
+            json!({"orderId": "ORD-002", "warehouseId": warehouse}),
         )
-        .await;
+    };
+    let r = assign("W1").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
         r.body["message"],
@@ -1220,13 +941,7 @@ async fn legacy_w4_path_assigns_like_the_step() {
     let o = order(&app, "ORD-002").await;
     assert_eq!(o.status, OrderStatus::PendingPacking);
     assert_eq!(o.source_warehouse.as_deref(), Some("WH-KURLA"));
-    let r = app
-        .post(
-            "WHM-001",
-            "/api/warehouse/assign-to-order",
-            json!({"orderId": "ORD-002", "warehouseId": "nowhere"}),
-        )
-        .await;
+    let r = assign("nowhere").await;
     assert_eq!(
         r.status,
         StatusCode::NOT_FOUND,
@@ -1237,27 +952,18 @@ async fn legacy_w4_path_assigns_like_the_step() {
 #[tokio::test]
 async fn one_manifest_for_many_orders_with_per_order_results() {
     let app = spawn_app().await;
-    let a = to_dispatch(
-        &app,
-        json!([{"productId": "PROD-004", "quantity": 2}]),
-        "INV-M-1",
-    )
-    .await;
-    let b = to_dispatch(
-        &app,
-        json!([{"productId": "PROD-004", "quantity": 3}]),
-        "INV-M-2",
-    )
-    .await;
-    let mut data = loading();
-    data["shippingCost"] = json!(99999);
-    let r = app
-        .post(
+    let a = one_line_to_dispatch(&app, "PROD-004", 2, "INV-M-1").await;
+    let b = one_line_to_dispatch(&app, "PROD-004", 3, "INV-M-2").await;
+    let bulk_assign = |orders: Value, data: Value| {
+        app.post(
             "HUB-001",
             "/api/logistics/bulk-assign",
-            json!({"orderIds": [a, b, "ORD-001"], "logisticsData": data}),
+            json!({"orderIds": orders, "logisticsData": data}),
         )
-        .await;
+    };
+    let mut data = loading();
+    data["shippingCost"] = json!(99999);
+    let r = bulk_assign(json!([a, b, "ORD-001"]), data).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["updated"], 2);
     assert_eq!(r.body["success"], false);
@@ -1280,42 +986,27 @@ async fn one_manifest_for_many_orders_with_per_order_results() {
         assert!(l.cost_breakdown.is_some());
     }
     // A second manifest the same day gets the next number (D-L17).
-    let c = to_dispatch(
-        &app,
-        json!([{"productId": "PROD-004", "quantity": 1}]),
-        "INV-M-3",
-    )
-    .await;
+    let c = one_line_to_dispatch(&app, "PROD-004", 1, "INV-M-3").await;
     let r = ok_step(&app, "HUB-001", &c, "dispatch", loading()).await;
     assert_ne!(r["manifestId"], manifest);
     // Dispatch data is checked.
-    let mut bad = loading();
-    bad["ewayBill"] = json!("12345");
-    let r = app
-        .post(
-            "HUB-001",
-            "/api/logistics/bulk-assign",
-            json!({"orderIds": [c], "logisticsData": bad}),
-        )
-        .await;
-    assert_eq!(r.body["error"]["code"], "INVALID_EWAY_BILL");
-    let mut bad = loading();
-    bad["deliveryAgentId"] = json!("SALES-001");
-    let r = app
-        .post(
-            "HUB-001",
-            "/api/logistics/bulk-assign",
-            json!({"orderIds": [c], "logisticsData": bad}),
-        )
-        .await;
-    assert_eq!(r.body["error"]["code"], "INVALID_DELIVERY_AGENT");
+    for (field, value, code) in [
+        ("ewayBill", "12345", "INVALID_EWAY_BILL"),
+        ("deliveryAgentId", "SALES-001", "INVALID_DELIVERY_AGENT"),
+    ] {
+        let mut bad = loading();
+        bad[field] = json!(value);
+        let r = bulk_assign(json!([c]), bad).await;
+        assert_eq!(r.body["error"]["code"], code);
+    }
 }
 
 #[tokio::test]
 async fn bulk_update_applies_one_step_per_order() {
     let app = spawn_app().await;
-    let r = app
-        .post("CREDIT-001", "/api/orders/bulk-update",
+    let bulk_update =
+        |user: &'static str, body: Value| app.post(user, "/api/orders/bulk-update", body);
+    let r = bulk_update("CREDIT-001",
             json!({"orderIds": ["ORD-001", "ORD-002"], "action": {"step": "credit-decision", "decision": "approve"}}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -1323,16 +1014,10 @@ async fn bulk_update_applies_one_step_per_order() {
     assert_eq!(r.body["results"][0]["status"], "Pending WH Selection");
     assert_eq!(r.body["results"][1]["error"]["code"], "INVALID_TRANSITION");
     // The legacy raw `$set` is refused.
-    let r = app
-        .post(
-            "CREDIT-001",
-            "/api/orders/bulk-update",
-            json!({"orderIds": ["ORD-001"], "updates": {"status": "Delivered"}}),
-        )
-        .await;
+    let raw = json!({"orderIds": ["ORD-001"], "updates": {"status": "Delivered"}});
+    let r = bulk_update("CREDIT-001", raw).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app
-        .post("SALES-001", "/api/orders/bulk-update",
+    let r = bulk_update("SALES-001",
             json!({"orderIds": ["ORD-001"], "action": {"step": "credit-decision", "decision": "approve"}}))
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -1341,7 +1026,7 @@ async fn bulk_update_applies_one_step_per_order() {
 #[tokio::test]
 async fn stock_transfer_leaves_the_source_and_arrives_at_the_destination() {
     let app = spawn_app().await;
-    let src = batch_qty(&app, "PROD-004", "BATCH-009", "WH-KURLA").await;
+    let src = batch_qty(&app, BATCH_009).await;
     let r = app
         .post("WHM-001", "/api/orders/stn",
             json!({"sourceWarehouse": "W1", "destinationWarehouse": "WH-DELHI", "items": [{"skuCode": "SKU-004", "quantity": 5, "unit": "PCS"}]}))
@@ -1351,44 +1036,33 @@ async fn stock_transfer_leaves_the_source_and_arrives_at_the_destination() {
     assert!(stn.starts_with("STN-"));
     assert_eq!(r.body["data"]["orderType"], "STN");
     assert_eq!(r.body["data"]["status"], "In Transit");
-    assert_eq!(
-        batch_qty(&app, "PROD-004", "BATCH-009", "WH-KURLA").await,
-        src - Decimal::from(5)
-    );
-    assert_eq!(
-        batch_qty(&app, "PROD-004", "BATCH-009", "WH-DELHI").await,
-        Decimal::ZERO
-    );
+    assert_eq!(batch_qty(&app, BATCH_009).await, src - Decimal::from(5));
+    assert_eq!(batch_qty(&app, BATCH_009_DELHI).await, Decimal::ZERO);
     // Not a delivery: the lifecycle steps refuse it, the driver never sees it.
-    let r = step(&app, "USER-001", &stn, "cancel", json!({"reason": "x"})).await;
+    let r = step(&app, "USER-001", &stn, "cancel", because("x")).await;
     assert_eq!(r.body["error"]["code"], "STN_LIFECYCLE");
-    let r = ok_step(
-        &app,
-        "WH-001",
-        &stn,
-        "receive",
-        json!({"remarks": "All cartons intact"}),
-    )
-    .await;
+    let arrived = json!({"remarks": "All cartons intact"});
+    let r = ok_step(&app, "WH-001", &stn, "receive", arrived).await;
     assert_eq!(r["data"]["status"], "Delivered");
-    assert_eq!(
-        batch_qty(&app, "PROD-004", "BATCH-009", "WH-DELHI").await,
-        Decimal::from(5)
-    );
-    assert_eq!(
-        batch_qty(&app, "PROD-004", "BATCH-009", "WH-KURLA").await,
-        src - Decimal::from(5)
-    );
+    assert_eq!(batch_qty(&app, BATCH_009_DELHI).await, Decimal::from(5));
+    assert_eq!(batch_qty(&app, BATCH_009).await, src - Decimal::from(5));
     let rows = ledger(&app, &stn).await;
     assert_eq!(rows.len(), 2);
     assert_eq!(net_change(&rows), Decimal::ZERO);
     let r = step(&app, "WH-001", &stn, "receive", json!({})).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     // Same warehouse twice, unknown warehouse, not enough stock.
-    let r = app.post("WHM-001", "/api/orders/stn", json!({"sourceWarehouse": "WH-KURLA", "destinationWarehouse": "W1", "items": [{"productId": "PROD-004", "quantity": 1}]})).await;
+    let transfer = |from: &str| json!({"sourceWarehouse": from, "destinationWarehouse": "W1", "items": [{"productId": "PROD-004", "quantity": 1}]});
+    let r = app
+        .post("WHM-001", "/api/orders/stn", transfer("WH-KURLA"))
+        .await;
     assert_eq!(r.body["error"]["code"], "SAME_WAREHOUSE");
-    let r = app.post("WHM-001", "/api/orders/stn", json!({"sourceWarehouse": "WH-X", "destinationWarehouse": "W1", "items": [{"productId": "PROD-004", "quantity": 1}]})).await;
+    let r = app
+        .post("WHM-001", "/api/orders/stn", transfer("WH-X"))
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = app.post("WHM-001", "/api/orders/stn", json!({"sourceWarehouse": "WH-NHAVA", "destinationWarehouse": "W1", "items": [{"productId": "PROD-004", "quantity": 1}]})).await;
+    let r = app
+        .post("WHM-001", "/api/orders/stn", transfer("WH-NHAVA"))
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
 }

@@ -6,16 +6,8 @@ mod support;
 use nexus_core::model::{AuditLog, Customer, Order, OrderStatus};
 use nexus_core::store::{Filter, Query, TypedStore, UpdateOp, Write};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
-use support::spawn_app;
-
-fn ids(list: &Value) -> Vec<String> {
-    list.as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["id"].as_str().unwrap().to_string())
-        .collect()
-}
+use serde_json::json;
+use support::{ids, spawn_app};
 
 #[tokio::test]
 async fn booking_prices_lines_with_each_products_gst_and_splits_intra_state() {
@@ -153,13 +145,7 @@ async fn booking_refuses_client_totals_status_and_unknown_things() {
         ),
     ] {
         let r = app.post("SALES-001", "/api/orders", body.clone()).await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{body}: {}",
-            r.body
-        );
-        assert_eq!(r.body["error"]["code"], code, "{body}");
+        r.expect_error(StatusCode::UNPROCESSABLE_ENTITY, code, &body);
     }
     let n = app.store.count_of::<Order>(&Filter::All).await.unwrap();
     assert_eq!(n, 7, "nothing was created but the one order above");

@@ -7,22 +7,14 @@ use nexus_core::model::{AuditAction, AuditLog, PackagingMaterial, PackagingTrans
 use nexus_core::store::{Filter, Query, TypedStore};
 use nexus_core::types::Quantity;
 use reqwest::StatusCode;
-use serde_json::json;
-use support::spawn_app;
+use serde_json::{Value, json};
+use support::{Resp, TestApp, spawn_app, stored};
 
-async fn material(app: &support::TestApp, id: &str) -> PackagingMaterial {
-    app.store
-        .get::<PackagingMaterial>(Filter::id(id))
-        .await
-        .unwrap()
-        .unwrap()
+async fn material(app: &TestApp, id: &str) -> PackagingMaterial {
+    stored(app, id).await
 }
 
-async fn movements(
-    app: &support::TestApp,
-    material_id: &str,
-    kind: &str,
-) -> Vec<PackagingTransaction> {
+async fn movements(app: &TestApp, material_id: &str, kind: &str) -> Vec<PackagingTransaction> {
     app.store
         .list::<PackagingTransaction>(&Query::new(Filter::and([
             Filter::eq("materialId", material_id),
@@ -34,7 +26,7 @@ async fn movements(
 
 /// Audit entries written through the API (the seed writes its own CREATE entries, by
 /// `system`).
-async fn audits(app: &support::TestApp, entity_id: &str) -> Vec<AuditLog> {
+async fn audits(app: &TestApp, entity_id: &str) -> Vec<AuditLog> {
     app.store
         .list::<AuditLog>(&Query::new(Filter::and([
             Filter::eq("entityId", entity_id),
@@ -42,6 +34,25 @@ async fn audits(app: &support::TestApp, entity_id: &str) -> Vec<AuditLog> {
         ])))
         .await
         .unwrap()
+}
+
+async fn inward(app: &TestApp, user: &str, body: Value) -> Resp {
+    app.post(user, "/api/packaging/inward", body).await
+}
+
+async fn outward(app: &TestApp, user: &str, body: Value) -> Resp {
+    app.post(user, "/api/packaging/outward", body).await
+}
+
+/// A new material, created by procurement.
+async fn new_material(app: &TestApp, body: Value) -> Resp {
+    app.post("PROC-001", "/api/packaging/materials", body).await
+}
+
+/// `GET /api/packaging/transactions?{query}` as the warehouse manager.
+async fn transactions(app: &TestApp, query: &str) -> Resp {
+    let path = format!("/api/packaging/transactions?{query}");
+    app.get("WHM-001", &path).await
 }
 
 #[tokio::test]
@@ -66,14 +77,8 @@ async fn seed_curl_7_lists_materials_with_low_stock_flag_and_health() {
 #[tokio::test]
 async fn inward_books_movement_balance_and_audit_together() {
     let app = spawn_app().await;
-    let r = app
-        .post(
-            "WH-001",
-            "/api/packaging/inward",
-            json!({"materialId": "PKG-001", "qty": 800, "batch": "PB-2026-02", "vendorName": "Polypack Industries",
-                   "referenceNo": "CH-7781", "mfgDate": "2026-01-20"}),
-        )
-        .await;
+    let r = inward(&app, "WH-001", json!({"materialId": "PKG-001", "qty": 800, "batch": "PB-2026-02", "vendorName": "Polypack Industries",
+                   "referenceNo": "CH-7781", "mfgDate": "2026-01-20"})).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["message"], "Inward entry created successfully");
     let tx_id = r.body["data"]["transaction"]["id"]
@@ -108,41 +113,23 @@ async fn quantities_must_be_numbers_above_zero_and_attachments_links() {
         (json!(0), StatusCode::UNPROCESSABLE_ENTITY),
         (json!(-3), StatusCode::UNPROCESSABLE_ENTITY),
     ] {
-        let r = app
-            .post(
-                "WH-001",
-                "/api/packaging/inward",
-                json!({"materialId": "PKG-001", "qty": qty}),
-            )
-            .await;
+        let r = inward(&app, "WH-001", json!({"materialId": "PKG-001", "qty": qty})).await;
         assert_eq!(r.status, want, "qty {qty}: {}", r.body);
     }
-    let r = app
-        .post(
-            "WH-001",
-            "/api/packaging/inward",
-            json!({"materialId": "PKG-001", "qty": 5, "attachment": "data:image/png;base64,iVBORw0KGgo="}),
-        )
-        .await;
+    let inline = json!({"materialId": "PKG-001", "qty": 5, "attachment": "data:image/png;base64,iVBORw0KGgo="});
+    let r = inward(&app, "WH-001", inline).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.body["error"]["code"], "ATTACHMENT_NOT_A_LINK");
-    let r = app
-        .post(
-            "WH-001",
-            "/api/packaging/inward",
-            json!({"materialId": "PKG-404", "qty": 5}),
-        )
-        .await;
+    let r = inward(&app, "WH-001", json!({"materialId": "PKG-404", "qty": 5})).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.body["error"]["code"], "PACKAGING_MATERIAL_NOT_FOUND");
     // A body may not set the balance directly (mass assignment).
-    let r = app
-        .post(
-            "WH-001",
-            "/api/packaging/inward",
-            json!({"materialId": "PKG-001", "qty": 5, "balance": 99999}),
-        )
-        .await;
+    let r = inward(
+        &app,
+        "WH-001",
+        json!({"materialId": "PKG-001", "qty": 5, "balance": 99999}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         material(&app, "PKG-001").await.balance,
@@ -155,13 +142,12 @@ async fn quantities_must_be_numbers_above_zero_and_attachments_links() {
 #[tokio::test]
 async fn outward_beyond_the_balance_is_refused_with_the_figures() {
     let app = spawn_app().await;
-    let r = app
-        .post(
-            "WH-001",
-            "/api/packaging/outward",
-            json!({"materialId": "PKG-002", "qty": 250, "reason": "Packing"}),
-        )
-        .await;
+    let r = outward(
+        &app,
+        "WH-001",
+        json!({"materialId": "PKG-002", "qty": 250, "reason": "Packing"}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert_eq!(r.body["error"]["code"], "INSUFFICIENT_BALANCE");
     assert_eq!(
@@ -170,22 +156,20 @@ async fn outward_beyond_the_balance_is_refused_with_the_figures() {
     );
     assert_eq!(r.body["error"]["details"]["available"], 200);
     assert_eq!(r.body["error"]["details"]["requested"], 250);
-    let r = app
-        .post(
-            "WH-001",
-            "/api/packaging/outward",
-            json!({"materialId": "PKG-002", "qty": 5, "reason": "  "}),
-        )
-        .await;
+    let r = outward(
+        &app,
+        "WH-001",
+        json!({"materialId": "PKG-002", "qty": 5, "reason": "  "}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.body["error"]["code"], "REASON_REQUIRED");
-    let r = app
-        .post(
-            "WH-001",
-            "/api/packaging/outward",
-            json!({"materialId": "PKG-002", "qty": 5, "reason": "Packing", "orderId": "ORD-999"}),
-        )
-        .await;
+    let r = outward(
+        &app,
+        "WH-001",
+        json!({"materialId": "PKG-002", "qty": 5, "reason": "Packing", "orderId": "ORD-999"}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(
         material(&app, "PKG-002").await.balance,
@@ -199,13 +183,7 @@ async fn outward_records_reason_and_order_and_publishes_low_stock() {
     let app = spawn_app().await;
     let mut rx = app.state.events.subscribe();
     // PKG-004: balance 120, MOQ 50 → 40 after this outward, at or below the MOQ.
-    let r = app
-        .post(
-            "WH-001",
-            "/api/packaging/outward",
-            json!({"materialId": "PKG-004", "qty": 80, "reason": "Sealing cartons", "orderId": "ORD-003"}),
-        )
-        .await;
+    let r = outward(&app, "WH-001", json!({"materialId": "PKG-004", "qty": 80, "reason": "Sealing cartons", "orderId": "ORD-003"})).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["message"], "Outward entry created successfully");
     assert_eq!(r.body["data"]["material"]["balance"], 40);
@@ -296,30 +274,18 @@ async fn fifty_concurrent_outwards_end_at_the_exact_balance_never_negative() {
 async fn transactions_are_paged_newest_first_with_a_capped_limit() {
     let app = spawn_app().await;
     for q in [100, 200, 300] {
-        let r = app
-            .post(
-                "PROC-001",
-                "/api/packaging/inward",
-                json!({"materialId": "PKG-001", "qty": q}),
-            )
-            .await;
+        let r = inward(&app, "PROC-001", json!({"materialId": "PKG-001", "qty": q})).await;
         assert_eq!(r.status, StatusCode::CREATED);
     }
-    let r = app
-        .post(
-            "WH-001",
-            "/api/packaging/outward",
-            json!({"materialId": "PKG-003", "qty": 1, "reason": "Sample"}),
-        )
-        .await;
+    let r = outward(
+        &app,
+        "WH-001",
+        json!({"materialId": "PKG-003", "qty": 1, "reason": "Sample"}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED);
 
-    let r = app
-        .get(
-            "WHM-001",
-            "/api/packaging/transactions?materialId=PKG-001&limit=2",
-        )
-        .await;
+    let r = transactions(&app, "materialId=PKG-001&limit=2").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let data = r.body["data"].as_array().unwrap();
     assert_eq!(data.len(), 2);
@@ -329,17 +295,10 @@ async fn transactions_are_paged_newest_first_with_a_capped_limit() {
         r.body["pagination"],
         json!({"page": 1, "limit": 2, "total": 3, "pages": 2})
     );
-    let r = app
-        .get(
-            "WHM-001",
-            "/api/packaging/transactions?materialId=PKG-001&limit=2&page=2",
-        )
-        .await;
+    let r = transactions(&app, "materialId=PKG-001&limit=2&page=2").await;
     assert_eq!(r.body["data"][0]["qty"], 100);
 
-    let r = app
-        .get("WHM-001", "/api/packaging/transactions?limit=100000")
-        .await;
+    let r = transactions(&app, "limit=100000").await;
     assert_eq!(r.body["pagination"]["limit"], 200);
     assert_eq!(r.body["pagination"]["total"], 4);
 
@@ -347,20 +306,11 @@ async fn transactions_are_paged_newest_first_with_a_capped_limit() {
     let today = (chrono::Utc::now() + chrono::Duration::minutes(330))
         .format("%Y-%m-%d")
         .to_string();
-    let r = app
-        .get("WHM-001", "/api/packaging/transactions?endDate=2020-01-01")
-        .await;
+    let r = transactions(&app, "endDate=2020-01-01").await;
     assert_eq!(r.body["pagination"]["total"], 0);
-    let r = app
-        .get(
-            "WHM-001",
-            &format!("/api/packaging/transactions?startDate=2020-01-01&endDate={today}"),
-        )
-        .await;
+    let r = transactions(&app, &format!("startDate=2020-01-01&endDate={today}")).await;
     assert_eq!(r.body["pagination"]["total"], 4);
-    let r = app
-        .get("WHM-001", "/api/packaging/transactions?startDate=yesterday")
-        .await;
+    let r = transactions(&app, "startDate=yesterday").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["error"]["code"], "INVALID_DATE");
 }
@@ -368,13 +318,8 @@ async fn transactions_are_paged_newest_first_with_a_capped_limit() {
 #[tokio::test]
 async fn a_new_material_gets_the_next_free_id_and_its_opening_balance_as_a_movement() {
     let app = spawn_app().await;
-    let r = app
-        .post(
-            "PROC-001",
-            "/api/packaging/materials",
-            json!({"name": "Thermocol Box 20L", "unit": "PCS", "category": "Cartons", "moq": 100, "openingBalance": 250}),
-        )
-        .await;
+    let thermocol = json!({"name": "Thermocol Box 20L", "unit": "PCS", "category": "Cartons", "moq": 100, "openingBalance": 250});
+    let r = new_material(&app, thermocol).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     // PKG-001..004 are seeded: the sequence skips to the first free id.
     assert_eq!(r.body["data"]["id"], "PKG-005");
@@ -390,33 +335,24 @@ async fn a_new_material_gets_the_next_free_id_and_its_opening_balance_as_a_movem
     assert_eq!(a.len(), 1);
     assert_eq!(a[0].action, AuditAction::Create);
 
-    let r = app
-        .post(
-            "PROC-001",
-            "/api/packaging/materials",
-            json!({"name": "Gel packs", "unit": "BOXES", "category": "Cartons", "moq": 10}),
-        )
-        .await;
+    let r = new_material(
+        &app,
+        json!({"name": "Gel packs", "unit": "BOXES", "category": "Cartons", "moq": 10}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app
-        .post(
-            "PROC-001",
-            "/api/packaging/materials",
-            json!({"name": "Gel packs", "unit": "PCS", "category": "Cartons", "moq": 10, "balance": 10}),
-        )
-        .await;
+    let with_balance = json!({"name": "Gel packs", "unit": "PCS", "category": "Cartons", "moq": 10, "balance": 10});
+    let r = new_material(&app, with_balance).await;
     assert_eq!(
         r.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "balance is not settable"
     );
-    let r = app
-        .post(
-            "PROC-001",
-            "/api/packaging/materials",
-            json!({"name": "Gel packs", "unit": "PCS", "category": "Cartons", "moq": 10}),
-        )
-        .await;
+    let r = new_material(
+        &app,
+        json!({"name": "Gel packs", "unit": "PCS", "category": "Cartons", "moq": 10}),
+    )
+    .await;
     assert_eq!(r.body["data"]["id"], "PKG-006");
     assert_eq!(r.body["data"]["balance"], 0);
     assert!(movements(&app, "PKG-006", "IN").await.is_empty());
@@ -436,13 +372,12 @@ async fn low_stock_lists_only_materials_at_or_below_their_moq() {
         .collect();
     assert_eq!(ids, ["PKG-001", "PKG-002"]);
     // Topping PKG-002 up past its MOQ takes it off the list.
-    let r = app
-        .post(
-            "PROC-001",
-            "/api/packaging/inward",
-            json!({"materialId": "PKG-002", "qty": 301}),
-        )
-        .await;
+    let r = inward(
+        &app,
+        "PROC-001",
+        json!({"materialId": "PKG-002", "qty": 301}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED);
     let r = app.get("WHH-001", "/api/packaging/low-stock").await;
     assert_eq!(r.body["count"], 1);

@@ -5,10 +5,10 @@ mod support;
 
 use nexus_core::model::{AuditAction, AuditLog, PerformanceRecord};
 use nexus_core::store::{Filter, Query, TypedStore};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::json;
-use support::{TestApp, spawn_app};
+use support::{TestApp, audits_by, spawn_app};
 
 async fn record(app: &TestApp, user: &str, month: &str) -> Option<PerformanceRecord> {
     app.store
@@ -162,14 +162,7 @@ async fn a_kra_update_accepts_text_ids_rescores_and_is_audited() {
     assert_eq!(rec.total_score, dec("111"));
     assert_eq!(rec.policy_version.as_deref(), Some("rewrite-2026.1"));
     assert_eq!(rec.rev, 1);
-    let audits: Vec<AuditLog> = app
-        .store
-        .list(&Query::new(Filter::and([
-            Filter::eq("entityId", "SALES-001:Feb'26"),
-            Filter::eq("userId", "USER-001"),
-        ])))
-        .await
-        .unwrap();
+    let audits = audits_by(&app, "USER-001", "SALES-001:Feb'26").await;
     assert_eq!(audits.len(), 1);
     assert_eq!(audits[0].action, AuditAction::Update);
     assert_eq!(
@@ -210,14 +203,13 @@ async fn a_kra_update_accepts_text_ids_rescores_and_is_audited() {
 async fn kra_definitions_must_total_100_and_od_balances_feed_the_od_kra() {
     let app = spawn_app().await;
     let r = app
-        .as_user(
+        .put(
             "USER-001",
-            Method::PUT,
             "/api/pms/SALES-002",
-            Some(json!({"month": "Mar'26", "kras": [
+            json!({"month": "Mar'26", "kras": [
                 {"name": "Sales", "target": 100, "weightage": 60},
                 {"name": "Collection", "target": 100, "weightage": 30}
-            ]})),
+            ]}),
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -230,12 +222,7 @@ async fn kra_definitions_must_total_100_and_od_balances_feed_the_od_kra() {
         {"id": 2, "name": "OD Collection", "criteria": "OD total", "type": "As per slab", "weightage": 30}
     ]});
     let r = app
-        .as_user(
-            "USER-001",
-            Method::PUT,
-            "/api/pms/SALES-002",
-            Some(define.clone()),
-        )
+        .put("USER-001", "/api/pms/SALES-002", define.clone())
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     // 70 + OD slab on a zero OD total (30) = 100 → 15 % of 48,000.
@@ -262,9 +249,7 @@ async fn kra_definitions_must_total_100_and_od_balances_feed_the_od_kra() {
     // Redefining keeps recorded achievements by KRA id and answers 200.
     let mut again = define;
     again["kras"][0] = json!({"id": 1, "name": "Sales Target", "target": 200, "weightage": 70});
-    let r = app
-        .as_user("USER-001", Method::PUT, "/api/pms/SALES-002", Some(again))
-        .await;
+    let r = app.put("USER-001", "/api/pms/SALES-002", again).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let rec = record(&app, "SALES-002", "Mar'26").await.unwrap();
     assert_eq!(rec.kras[0].achieved, dec("100"));
@@ -276,11 +261,10 @@ async fn kra_definitions_must_total_100_and_od_balances_feed_the_od_kra() {
     );
 
     let r = app
-        .as_user(
+        .put(
             "USER-001",
-            Method::PUT,
             "/api/pms/NOBODY",
-            Some(json!({"kras": [{"name": "X", "weightage": 100}]})),
+            json!({"kras": [{"name": "X", "weightage": 100}]}),
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);

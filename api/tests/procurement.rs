@@ -5,9 +5,9 @@ mod support;
 
 use nexus_core::model::{AuditAction, AuditLog, Procurement, ProcurementStatus};
 use nexus_core::store::{Filter, Query, TypedStore};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{TestApp, spawn_app};
+use support::{Resp, TestApp, spawn_app};
 
 async fn stored(app: &TestApp, id: &str) -> Option<Procurement> {
     app.store.get::<Procurement>(Filter::id(id)).await.unwrap()
@@ -33,14 +33,43 @@ fn entry() -> Value {
     json!({"supplierName": "Oceanic Seafoods", "skuName": "Frozen Prawns 1kg", "skuCode": "SKU-PRAWN-1KG"})
 }
 
-async fn put(app: &TestApp, user: &str, id: &str, body: Value) -> support::Resp {
-    app.as_user(
-        user,
-        Method::PUT,
-        &format!("/api/procurement/{id}"),
-        Some(body),
-    )
-    .await
+fn path(id: &str) -> String {
+    format!("/api/procurement/{id}")
+}
+
+async fn put(app: &TestApp, user: &str, id: &str, body: Value) -> Resp {
+    app.put(user, &path(id), body).await
+}
+
+/// `POST /api/procurement/{id}/{action}` without a body (`submit`, `approve`).
+async fn act(app: &TestApp, user: &str, id: &str, action: &str) -> Resp {
+    app.post_empty(user, &format!("{}/{action}", path(id)))
+        .await
+}
+
+/// `POST /api/procurement/{id}/{action}` with a body (`approve` with remarks, `reject`).
+async fn act_with(app: &TestApp, user: &str, id: &str, action: &str, body: Value) -> Resp {
+    app.post(user, &format!("{}/{action}", path(id)), body)
+        .await
+}
+
+/// Creates an entry as `user` and submits it (200).
+async fn submitted(app: &TestApp, user: &str, entry: Value) -> String {
+    let id = create(app, user, entry).await;
+    let r = act(app, user, &id, "submit").await;
+    assert_eq!(r.status, StatusCode::OK, "submit {id}: {}", r.body);
+    id
+}
+
+async fn delete(app: &TestApp, user: &str, id: &str) -> Resp {
+    app.delete(user, &path(id)).await
+}
+
+/// A new entry with all three checks ticked and an attachment: ready to submit.
+fn ready(supplier: &str, sku_name: &str, sku_code: &str, attachment: &str) -> Value {
+    json!({"supplierName": supplier, "skuName": sku_name, "skuCode": sku_code,
+           "sipChecked": true, "labelsChecked": true, "docsChecked": true,
+           "attachment": attachment})
 }
 
 #[tokio::test]
@@ -65,35 +94,16 @@ async fn a_consignment_goes_from_pending_to_approved_with_history_and_audit() {
     assert_eq!(r.body["docsChecked"], true);
     assert_eq!(r.body["status"], "Pending");
 
-    let r = app
-        .as_user(
-            "PROC-001",
-            Method::POST,
-            &format!("/api/procurement/{id}/submit"),
-            None,
-        )
-        .await;
+    let r = act(&app, "PROC-001", &id, "submit").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["status"], "Awaiting Head Approval");
     assert_eq!(r.body["clearedBy"], "PROC-001");
 
     // The executive cannot approve; the head can.
-    let r = app
-        .as_user(
-            "PROC-001",
-            Method::POST,
-            &format!("/api/procurement/{id}/approve"),
-            None,
-        )
-        .await;
+    let r = act(&app, "PROC-001", &id, "approve").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app
-        .post(
-            "PROCH-001",
-            &format!("/api/procurement/{id}/approve"),
-            json!({"remarks": "Documents in order"}),
-        )
-        .await;
+    let remarks = json!({"remarks": "Documents in order"});
+    let r = act_with(&app, "PROCH-001", &id, "approve", remarks).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["status"], "Approved");
 
@@ -128,14 +138,7 @@ async fn a_consignment_goes_from_pending_to_approved_with_history_and_audit() {
         ]
     );
     // Approved twice is a conflict, not a second history entry.
-    let r = app
-        .as_user(
-            "PROCH-001",
-            Method::POST,
-            &format!("/api/procurement/{id}/approve"),
-            None,
-        )
-        .await;
+    let r = act(&app, "PROCH-001", &id, "approve").await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(stored(&app, &id).await.unwrap().status_history.len(), 3);
 }
@@ -150,14 +153,7 @@ async fn submission_needs_all_three_checks_and_an_attachment() {
                "sipChecked": true, "labelsChecked": true}),
     )
     .await;
-    let r = app
-        .as_user(
-            "PROC-001",
-            Method::POST,
-            &format!("/api/procurement/{id}/submit"),
-            None,
-        )
-        .await;
+    let r = act(&app, "PROC-001", &id, "submit").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(r.body["error"]["code"], "PROCUREMENT_NOT_READY");
     assert_eq!(
@@ -169,13 +165,8 @@ async fn submission_needs_all_three_checks_and_an_attachment() {
         ProcurementStatus::Pending
     );
     // File contents are refused: attachments are links to uploaded files.
-    let r = put(
-        &app,
-        "PROC-001",
-        &id,
-        json!({"docsChecked": true, "attachment": "data:application/pdf;base64,JVBERi0x"}),
-    )
-    .await;
+    let inline = json!({"docsChecked": true, "attachment": "data:application/pdf;base64,JVBERi0x"});
+    let r = put(&app, "PROC-001", &id, inline).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!stored(&app, &id).await.unwrap().docs_checked);
 }
@@ -192,41 +183,26 @@ async fn checks_lock_after_submission_and_status_is_never_client_set() {
         "status is not a create field"
     );
 
-    let id = create(
-        &app,
-        "PROC-001",
-        json!({"supplierName": "Oceanic Seafoods", "skuName": "Basa Fillet", "skuCode": "SKU-BASA",
-               "sipChecked": true, "labelsChecked": true, "docsChecked": true,
-               "attachment": "procurement/basa/permit.pdf"}),
-    )
-    .await;
+    let basa = ready(
+        "Oceanic Seafoods",
+        "Basa Fillet",
+        "SKU-BASA",
+        "procurement/basa/permit.pdf",
+    );
+    let id = create(&app, "PROC-001", basa).await;
     let r = put(&app, "PROC-001", &id, json!({"status": "Approved"})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = put(&app, "PROC-001", &id, json!({})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.body["error"]["code"], "NOTHING_TO_UPDATE");
 
-    let r = app
-        .as_user(
-            "PROC-001",
-            Method::POST,
-            &format!("/api/procurement/{id}/submit"),
-            None,
-        )
-        .await;
+    let r = act(&app, "PROC-001", &id, "submit").await;
     assert_eq!(r.status, StatusCode::OK);
     let r = put(&app, "PROC-001", &id, json!({"docsChecked": false})).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.body["error"]["code"], "PROCUREMENT_LOCKED");
     assert!(stored(&app, &id).await.unwrap().docs_checked);
-    let r = app
-        .as_user(
-            "PROCH-001",
-            Method::DELETE,
-            &format!("/api/procurement/{id}"),
-            None,
-        )
-        .await;
+    let r = delete(&app, "PROCH-001", &id).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "submitted entries are kept");
     assert!(stored(&app, &id).await.is_some());
 }
@@ -234,38 +210,25 @@ async fn checks_lock_after_submission_and_status_is_never_client_set() {
 #[tokio::test]
 async fn rejection_needs_a_reason_and_records_it() {
     let app = spawn_app().await;
-    let id = create(
-        &app,
-        "PROC-001",
-        json!({"supplierName": "Coastal Catch", "skuName": "Pomfret", "skuCode": "SKU-POM",
-               "sipChecked": true, "labelsChecked": true, "docsChecked": true,
-               "attachment": "procurement/pomfret/docs.pdf"}),
-    )
-    .await;
-    let r = app
-        .as_user(
-            "PROC-001",
-            Method::POST,
-            &format!("/api/procurement/{id}/submit"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
-    let r = app
-        .post(
+    let pomfret = ready(
+        "Coastal Catch",
+        "Pomfret",
+        "SKU-POM",
+        "procurement/pomfret/docs.pdf",
+    );
+    let id = submitted(&app, "PROC-001", pomfret).await;
+    let reject = |reason: &str| {
+        act_with(
+            &app,
             "PROCH-001",
-            &format!("/api/procurement/{id}/reject"),
-            json!({"reason": " "}),
+            &id,
+            "reject",
+            json!({ "reason": reason }),
         )
-        .await;
+    };
+    let r = reject(" ").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app
-        .post(
-            "PROCH-001",
-            &format!("/api/procurement/{id}/reject"),
-            json!({"reason": "Labels do not match the import permit"}),
-        )
-        .await;
+    let r = reject("Labels do not match the import permit").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["status"], "Rejected");
     let p = stored(&app, &id).await.unwrap();
@@ -296,23 +259,9 @@ async fn rejection_needs_a_reason_and_records_it() {
 async fn only_the_head_deletes_and_only_pending_entries() {
     let app = spawn_app().await;
     let id = create(&app, "PROC-001", entry()).await;
-    let r = app
-        .as_user(
-            "PROC-001",
-            Method::DELETE,
-            &format!("/api/procurement/{id}"),
-            None,
-        )
-        .await;
+    let r = delete(&app, "PROC-001", &id).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app
-        .as_user(
-            "PROCH-001",
-            Method::DELETE,
-            &format!("/api/procurement/{id}"),
-            None,
-        )
-        .await;
+    let r = delete(&app, "PROCH-001", &id).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["message"], "Deleted");
     assert!(stored(&app, &id).await.is_none());
@@ -320,55 +269,24 @@ async fn only_the_head_deletes_and_only_pending_entries() {
         audit_actions(&app, &id).await,
         [AuditAction::Create, AuditAction::Delete]
     );
-    let r = app
-        .as_user(
-            "PROCH-001",
-            Method::DELETE,
-            &format!("/api/procurement/{id}"),
-            None,
-        )
-        .await;
+    let r = delete(&app, "PROCH-001", &id).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn a_head_does_not_approve_their_own_submission() {
     let app = spawn_app().await;
-    let id = create(
-        &app,
-        "PROCH-001",
-        json!({"supplierName": "Coastal Catch", "skuName": "Seer Fish", "skuCode": "SKU-SEER",
-               "sipChecked": true, "labelsChecked": true, "docsChecked": true,
-               "attachment": "procurement/seer/docs.pdf"}),
-    )
-    .await;
-    let r = app
-        .as_user(
-            "PROCH-001",
-            Method::POST,
-            &format!("/api/procurement/{id}/submit"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
-    let r = app
-        .as_user(
-            "PROCH-001",
-            Method::POST,
-            &format!("/api/procurement/{id}/approve"),
-            None,
-        )
-        .await;
+    let seer = ready(
+        "Coastal Catch",
+        "Seer Fish",
+        "SKU-SEER",
+        "procurement/seer/docs.pdf",
+    );
+    let id = submitted(&app, "PROCH-001", seer).await;
+    let r = act(&app, "PROCH-001", &id, "approve").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.body["error"]["code"], "SEGREGATION_OF_DUTIES");
-    let r = app
-        .as_user(
-            "USER-001",
-            Method::POST,
-            &format!("/api/procurement/{id}/approve"),
-            None,
-        )
-        .await;
+    let r = act(&app, "USER-001", &id, "approve").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
         stored(&app, &id).await.unwrap().approved_by.as_deref(),

@@ -6,25 +6,27 @@ mod catalog_support;
 mod support;
 
 use catalog_support::*;
-use nexus_core::model::{AuditAction, EntityType, JobKind, JobRecord, Product, StockLedgerEntry};
+use nexus_core::model::{AuditAction, EntityType, JobKind, Product, StockLedgerEntry};
 use nexus_core::rules::expiry::today_ist;
 use nexus_core::store::{Filter, Query, TypedStore};
 use nexus_core::types::{DateOnly, Money, Quantity, Timestamp};
-use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use reqwest::StatusCode;
+use serde_json::json;
 use std::collections::BTreeMap;
-use support::spawn_app;
+use support::{TestApp, ids, spawn_app, stored};
 
-async fn product(app: &support::TestApp, id: &str) -> Product {
-    app.store.get(Filter::id(id)).await.unwrap().unwrap()
+async fn product(app: &TestApp, id: &str) -> Product {
+    stored(app, id).await
 }
 
-fn ids(body: &Value) -> Vec<String> {
-    body.as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap().to_string())
-        .collect()
+/// The path of one product.
+fn path(id: &str) -> String {
+    format!("/api/products/{id}")
+}
+
+/// Where a product's batch receipts are posted.
+fn batches(id: &str) -> String {
+    format!("/api/products/{id}/batches")
 }
 
 #[tokio::test]
@@ -38,19 +40,19 @@ async fn list_sorts_by_category_then_name_and_searches_literally() {
         vec!["PROD-001", "PROD-004", "PROD-003", "PROD-002"]
     );
     assert_eq!(r.headers["x-total-count"], "4");
-    let r = app.get("SALES-001", "/api/products?limit=1&page=2").await;
-    assert_eq!(ids(&r.body), vec!["PROD-004"]);
-
-    let r = app.get("SALES-001", "/api/products?category=Seafood").await;
-    assert_eq!(ids(&r.body), vec!["PROD-003", "PROD-002"]);
-    let r = app.get("SALES-001", "/api/products?specie=Prawns").await;
-    assert_eq!(ids(&r.body), vec!["PROD-002"]);
-    let r = app.get("SALES-001", "/api/products?search=salmon").await;
-    assert_eq!(ids(&r.body), vec!["PROD-003"]);
-    let r = app.get("SALES-001", "/api/products?search=sku-004").await;
-    assert_eq!(ids(&r.body), vec!["PROD-004"], "SKU code searched");
-    let r = app.get("SALES-001", "/api/products?search=1006").await;
-    assert_eq!(ids(&r.body), vec!["PROD-001"], "HSN code searched");
+    for (query, want, what) in [
+        ("limit=1&page=2", &["PROD-004"][..], "second page of one"),
+        ("category=Seafood", &["PROD-003", "PROD-002"], "category"),
+        ("specie=Prawns", &["PROD-002"], "specie"),
+        ("search=salmon", &["PROD-003"], "name searched"),
+        ("search=sku-004", &["PROD-004"], "SKU code searched"),
+        ("search=1006", &["PROD-001"], "HSN code searched"),
+    ] {
+        let r = app
+            .get("SALES-001", &format!("/api/products?{query}"))
+            .await;
+        assert_eq!(ids(&r.body), want, "{what}");
+    }
     for pattern in ["%2E%2A", "%5BA-Z%5D", "(a%2B)%2B%24"] {
         let r = app
             .get("SALES-001", &format!("/api/products?search={pattern}"))
@@ -251,25 +253,15 @@ async fn create_is_master_data_only_typed_and_unique() {
 
     let r = app.post("USER-001", "/api/products", body).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "same SKU");
-    let r = app
-        .post(
-            "USER-001",
-            "/api/products",
-            json!({ "id": "BASA-2", "skuCode": "SKU-010", "name": "Dup" }),
-        )
-        .await;
+    let dup = json!({ "id": "BASA-2", "skuCode": "SKU-010", "name": "Dup" });
+    let r = app.post("USER-001", "/api/products", dup).await;
     assert_eq!(
         r.status,
         StatusCode::CONFLICT,
         "SKU codes are unique even under another id"
     );
-    let r = app
-        .post(
-            "USER-001",
-            "/api/products",
-            json!({ "name": "Unnamed SKU" }),
-        )
-        .await;
+    let unnamed = json!({ "name": "Unnamed SKU" });
+    let r = app.post("USER-001", "/api/products", unnamed).await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert_eq!(r.body["data"]["id"], "PROD-000001");
 
@@ -291,13 +283,9 @@ async fn create_is_master_data_only_typed_and_unique() {
 async fn patch_is_whitelisted_rev_guarded_and_price_changes_are_audited_as_such() {
     let app = spawn_app().await;
     let before = product(&app, "PROD-002").await;
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/products/PROD-002",
-            json!({ "mrp": 399, "remarks": "New MRP from April" }),
-        )
-        .await;
+    let prawns = path("PROD-002");
+    let new_mrp = json!({ "mrp": 399, "remarks": "New MRP from April" });
+    let r = app.patch("USER-001", &prawns, new_mrp).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let after = product(&app, "PROD-002").await;
     assert_eq!(after.mrp, Some(Money::from_rupees(399)));
@@ -311,11 +299,7 @@ async fn patch_is_whitelisted_rev_guarded_and_price_changes_are_audited_as_such(
     assert_eq!(a.new_data.as_ref().unwrap()["mrp"], 399);
 
     let r = app
-        .patch(
-            "USER-001",
-            "/api/products/PROD-002",
-            json!({ "barcode": null }),
-        )
+        .patch("USER-001", &prawns, json!({ "barcode": null }))
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(product(&app, "PROD-002").await.barcode, None);
@@ -332,27 +316,16 @@ async fn patch_is_whitelisted_rev_guarded_and_price_changes_are_audited_as_such(
         json!({ "id": "X" }),
         json!({}),
     ] {
-        let r = app
-            .patch("USER-001", "/api/products/PROD-002", bad.clone())
-            .await;
+        let r = app.patch("USER-001", &prawns, bad.clone()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
     }
-    let r = app
-        .patch(
-            "WHM-001",
-            "/api/products/PROD-002",
-            json!({ "remarks": "x" }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/products/PROD-404",
-            json!({ "remarks": "x" }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    for (who, id, status) in [
+        ("WHM-001", "PROD-002", StatusCode::FORBIDDEN),
+        ("USER-001", "PROD-404", StatusCode::NOT_FOUND),
+    ] {
+        let r = app.patch(who, &path(id), json!({ "remarks": "x" })).await;
+        assert_eq!(r.status, status);
+    }
 }
 
 #[tokio::test]
@@ -382,29 +355,18 @@ async fn an_edit_and_a_receipt_racing_on_one_product_both_survive() {
 async fn delete_deactivates_keeps_history_and_refuses_products_on_open_orders() {
     let app = spawn_app().await;
     // PROD-001 is on ORD-001, still awaiting credit approval.
-    let r = app
-        .as_user("USER-001", Method::DELETE, "/api/products/PROD-001", None)
-        .await;
+    let r = app.delete("USER-001", &path("PROD-001")).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert_eq!(r.body["error"]["code"], "PRODUCT_IN_USE");
     assert_eq!(r.body["error"]["details"]["orderIds"], json!(["ORD-001"]));
     assert!(product(&app, "PROD-001").await.is_active);
 
-    let r = app
-        .post(
-            "USER-001",
-            "/api/products",
-            json!({ "skuCode": "SKU-OLD", "name": "Discontinued Item" }),
-        )
-        .await;
+    let old = json!({ "skuCode": "SKU-OLD", "name": "Discontinued Item" });
+    let r = app.post("USER-001", "/api/products", old).await;
     assert_eq!(r.status, StatusCode::CREATED);
-    let r = app
-        .as_user("SALES-001", Method::DELETE, "/api/products/SKU-OLD", None)
-        .await;
+    let r = app.delete("SALES-001", &path("SKU-OLD")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app
-        .as_user("USER-001", Method::DELETE, "/api/products/SKU-OLD", None)
-        .await;
+    let r = app.delete("USER-001", &path("SKU-OLD")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let p = product(&app, "SKU-OLD").await;
     assert!(!p.is_active, "soft delete: the document stays");
@@ -415,52 +377,34 @@ async fn delete_deactivates_keeps_history_and_refuses_products_on_open_orders() 
         .get("SALES-001", "/api/products?search=discontinued")
         .await;
     assert!(r.body.as_array().unwrap().is_empty(), "hidden from lists");
-    let r = app
-        .get(
-            "SALES-001",
-            "/api/products?search=discontinued&includeInactive=true",
-        )
-        .await;
+    let with_inactive = "/api/products?search=discontinued&includeInactive=true";
+    let r = app.get("SALES-001", with_inactive).await;
     assert!(
         r.body.as_array().unwrap().is_empty(),
         "only master data sees deactivated products"
     );
-    let r = app
-        .get(
-            "USER-001",
-            "/api/products?search=discontinued&includeInactive=true",
-        )
-        .await;
+    let r = app.get("USER-001", with_inactive).await;
     assert_eq!(ids(&r.body), vec!["SKU-OLD"]);
     let r = app.get("SALES-001", "/api/products/SKU-OLD").await;
     assert_eq!(r.status, StatusCode::OK, "still readable by id");
     assert_eq!(r.body["isActive"], false);
 
     let before = audits_for(&app, "SKU-OLD").await.len();
-    let r = app
-        .as_user("USER-001", Method::DELETE, "/api/products/SKU-OLD", None)
-        .await;
+    let r = app.delete("USER-001", &path("SKU-OLD")).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
         audits_for(&app, "SKU-OLD").await.len(),
         before,
         "nothing changed"
     );
-    let r = app
-        .post(
-            "WH-001",
-            "/api/products/SKU-OLD/batches",
-            json!({ "warehouseId": "WH-KURLA", "quantity": 1 }),
-        )
-        .await;
+    let one = json!({ "warehouseId": "WH-KURLA", "quantity": 1 });
+    let r = app.post("WH-001", &batches("SKU-OLD"), one).await;
     assert_eq!(
         r.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "no stock into a deactivated product"
     );
-    let r = app
-        .as_user("USER-001", Method::DELETE, "/api/products/PROD-404", None)
-        .await;
+    let r = app.delete("USER-001", &path("PROD-404")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
@@ -502,30 +446,33 @@ async fn receiving_a_batch_writes_the_batch_the_ledger_and_the_audit() {
     assert_eq!(a.action, AuditAction::StockMovement);
     assert_eq!(a.reason.as_deref(), Some("Inv 8812"));
 
-    let r = app
-        .post(
+    for (who, id, warehouse, status, what) in [
+        (
             "WH-001",
-            "/api/products/PROD-404/batches",
-            json!({ "warehouseId": "WH-KURLA", "quantity": 1 }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = app
-        .post(
+            "PROD-404",
+            "WH-KURLA",
+            StatusCode::NOT_FOUND,
+            "no product",
+        ),
+        (
             "WH-001",
-            "/api/products/PROD-003/batches",
-            json!({ "warehouseId": "W9", "quantity": 1 }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "never the first warehouse");
-    let r = app
-        .post(
+            "PROD-003",
+            "W9",
+            StatusCode::NOT_FOUND,
+            "never the first warehouse",
+        ),
+        (
             "SALES-001",
-            "/api/products/PROD-003/batches",
-            json!({ "warehouseId": "WH-KURLA", "quantity": 1 }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+            "PROD-003",
+            "WH-KURLA",
+            StatusCode::FORBIDDEN,
+            "not stock staff",
+        ),
+    ] {
+        let one = json!({ "warehouseId": warehouse, "quantity": 1 });
+        let r = app.post(who, &batches(id), one).await;
+        assert_eq!(r.status, status, "{what}");
+    }
 }
 
 #[tokio::test]
@@ -535,28 +482,12 @@ async fn bulk_import_queues_a_product_import_job() {
         &["ProductCode", "Product Name"],
         &[&["SKU-200", "Squid Rings 500g"]],
     );
-    let r = post_multipart(
-        &app,
-        Some("WHM-001"),
-        "/api/products/bulk-import",
-        multipart(&[("file", Some("materials.xlsx"), &book)]),
-    )
-    .await;
+    let import = "/api/products/bulk-import";
+    let r = post_file(&app, "WHM-001", import, "materials.xlsx", &book).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = post_multipart(
-        &app,
-        Some("USER-001"),
-        "/api/products/bulk-import",
-        multipart(&[("file", Some("materials.xlsx"), &book)]),
-    )
-    .await;
+    let r = post_file(&app, "USER-001", import, "materials.xlsx", &book).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
-    let job: JobRecord = app
-        .store
-        .get(Filter::id(r.body["jobId"].as_str().unwrap()))
-        .await
-        .unwrap()
-        .unwrap();
+    let job = queued_job(&app, &r).await;
     assert_eq!(job.kind, JobKind::ProductImport);
     assert!(
         job.input.unwrap()["blobKey"]
@@ -574,20 +505,8 @@ async fn bulk_import_queues_a_product_import_job() {
     // A workbook over the 1 MiB JSON limit is still accepted here (10 MiB for imports).
     let mut big = book.clone();
     big.resize(3 * 1024 * 1024, 0);
-    let r = post_multipart(
-        &app,
-        Some("USER-001"),
-        "/api/products/bulk-import",
-        multipart(&[("file", Some("big.xlsx"), &big)]),
-    )
-    .await;
+    let r = post_file(&app, "USER-001", import, "big.xlsx", &big).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
-    let r = post_multipart(
-        &app,
-        Some("USER-001"),
-        "/api/products/bulk-import",
-        multipart(&[("file", Some("materials.xlsx"), &pdf())]),
-    )
-    .await;
+    let r = post_file(&app, "USER-001", import, "materials.xlsx", &pdf()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -6,6 +6,8 @@
 //! redis-server must be on PATH (`scripts/test.sh` installs it); without it these tests fail
 //! with a message saying so rather than silently skipping.
 
+mod support;
+
 use futures::{SinkExt, StreamExt};
 use nexus_api::{AppState, startup};
 use nexus_core::config::Config;
@@ -28,6 +30,13 @@ async fn recv(rx: &mut broadcast::Receiver<Event>) -> Event {
         .expect("bus closed or lagged")
 }
 
+/// A bus on this Redis, on the default channel.
+async fn bus(redis: &RedisServer) -> RedisBus {
+    RedisBus::connect(&redis.url(), DEFAULT_CHANNEL)
+        .await
+        .unwrap()
+}
+
 fn event(n: i64) -> Event {
     Event::new(Topic::Stock, types::STOCK_CHANGED, json!({ "n": n }))
 }
@@ -35,12 +44,7 @@ fn event(n: i64) -> Event {
 #[tokio::test]
 async fn an_event_published_on_one_bus_arrives_on_the_other_once() {
     let redis = RedisServer::start().await;
-    let a = RedisBus::connect(&redis.url(), DEFAULT_CHANNEL)
-        .await
-        .unwrap();
-    let b = RedisBus::connect(&redis.url(), DEFAULT_CHANNEL)
-        .await
-        .unwrap();
+    let (a, b) = (bus(&redis).await, bus(&redis).await);
     assert_eq!(
         a.describe(),
         format!("Redis pub/sub 127.0.0.1:{}", redis.port)
@@ -66,12 +70,7 @@ async fn an_event_published_on_one_bus_arrives_on_the_other_once() {
 async fn the_subscriber_reconnects_after_redis_restarts() {
     let redis = RedisServer::start().await;
     let port = redis.port;
-    let a = RedisBus::connect(&redis.url(), DEFAULT_CHANNEL)
-        .await
-        .unwrap();
-    let b = RedisBus::connect(&redis.url(), DEFAULT_CHANNEL)
-        .await
-        .unwrap();
+    let (a, b) = (bus(&redis).await, bus(&redis).await);
     let mut at_b = b.subscribe();
     a.publish(event(0)).await.unwrap();
     assert_eq!(recv(&mut at_b).await.data["n"], 0);
@@ -141,13 +140,7 @@ async fn spawn_instance(redis_url: &str, data_dir: &std::path::Path) -> (String,
     ]);
     let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
     let state = startup::build(config).await.unwrap().state;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(startup::serve(
-        state.clone(),
-        listener,
-        std::future::pending::<()>(),
-    ));
+    let addr = support::serve_on_loopback(&state).await;
     (addr.to_string(), state)
 }
 

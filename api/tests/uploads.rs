@@ -10,27 +10,42 @@ use nexus_core::blob::BlobKey;
 use nexus_core::model::{AuditAction, EntityType};
 use nexus_core::store::TypedStore;
 use reqwest::StatusCode;
-use serde_json::json;
-use support::{spawn_app, spawn_app_with};
+use serde_json::{Value, json};
+use support::{Resp, TestApp, spawn_app, spawn_app_with};
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
+/// An upload-photo body: the file in base64 and its name.
+fn photo_body(base64_image: &str, file_name: &str) -> Value {
+    json!({ "base64Image": base64_image, "fileName": file_name })
+}
+
+/// `POST /api/upload-photo` as `user`.
+async fn upload_photo(app: &TestApp, user: &str, body: Value) -> Resp {
+    app.post(user, "/api/upload-photo", body).await
+}
+
+/// `POST /api/upload/pod` with one file in the `pod` field, as `user` (or anonymously).
+async fn upload_pod(app: &TestApp, user: Option<&str>, file_name: &str, bytes: &[u8]) -> Resp {
+    let body = multipart(&[("pod", Some(file_name), bytes)]);
+    post_multipart(app, user, "/api/upload/pod", body).await
+}
+
 #[tokio::test]
 async fn photo_upload_is_private_typed_by_content_and_served_through_a_signed_url() {
     let app = spawn_app().await;
-    let r = app
-        .post(
-            "SALES-001",
-            "/api/upload-photo",
-            json!({
-                "base64Image": format!("data:image/png;base64,{}", b64(&png())),
-                "fileName": "../../PO copy.jpg",
-                "folder": "Orders/ABC_Traders/Rajesh_Kumar_2026-03-01",
-            }),
-        )
-        .await;
+    let r = upload_photo(
+        &app,
+        "SALES-001",
+        json!({
+            "base64Image": format!("data:image/png;base64,{}", b64(&png())),
+            "fileName": "../../PO copy.jpg",
+            "folder": "Orders/ABC_Traders/Rajesh_Kumar_2026-03-01",
+        }),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let key = r.body["key"].as_str().unwrap().to_string();
     // The server chose the key and the extension from the content (PNG), not the name (.jpg).
@@ -81,20 +96,8 @@ async fn photo_upload_is_private_typed_by_content_and_served_through_a_signed_ur
 #[tokio::test]
 async fn signed_urls_refuse_tampering_other_keys_and_missing_signatures() {
     let app = spawn_app().await;
-    let a = app
-        .post(
-            "SALES-001",
-            "/api/upload-photo",
-            json!({ "base64Image": b64(&jpeg()), "fileName": "a.jpg" }),
-        )
-        .await;
-    let b = app
-        .post(
-            "SALES-001",
-            "/api/upload-photo",
-            json!({ "base64Image": b64(&png()), "fileName": "b.png" }),
-        )
-        .await;
+    let a = upload_photo(&app, "SALES-001", photo_body(&b64(&jpeg()), "a.jpg")).await;
+    let b = upload_photo(&app, "SALES-001", photo_body(&b64(&png()), "b.png")).await;
     let url_a = a.body["url"].as_str().unwrap();
     let key_a = a.body["key"].as_str().unwrap();
     let key_b = b.body["key"].as_str().unwrap();
@@ -166,13 +169,12 @@ async fn file_paths_cannot_traverse_out_of_the_store() {
     let (status, _, _) = get_raw(&app, &signer.url("/api/files", &ok_key, exp)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // A folder outside the allow-list is refused before anything is stored.
-    let r = app
-        .post(
-            "SALES-001",
-            "/api/upload-photo",
-            json!({ "base64Image": b64(&png()), "fileName": "x.png", "folder": "../../etc" }),
-        )
-        .await;
+    let r = upload_photo(
+        &app,
+        "SALES-001",
+        json!({ "base64Image": b64(&png()), "fileName": "x.png", "folder": "../../etc" }),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.body["error"]["code"], "FOLDER_NOT_ALLOWED");
 }
@@ -181,44 +183,25 @@ async fn file_paths_cannot_traverse_out_of_the_store() {
 async fn photo_uploads_refuse_wrong_types_bad_base64_and_oversized_files() {
     let app = spawn_app().await;
     let html = b"<html><script>alert(1)</script></html>";
-    let r = app
-        .post(
-            "SALES-001",
-            "/api/upload-photo",
-            json!({ "base64Image": b64(html), "fileName": "innocent.jpg" }),
-        )
-        .await;
+    let r = upload_photo(&app, "SALES-001", photo_body(&b64(html), "innocent.jpg")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(r.body["error"]["code"], "UNSUPPORTED_FILE_TYPE");
 
-    let r = app
-        .post(
-            "SALES-001",
-            "/api/upload-photo",
-            json!({ "base64Image": "not base64 at all!", "fileName": "x.jpg" }),
-        )
-        .await;
+    let r = upload_photo(&app, "SALES-001", photo_body("not base64 at all!", "x.jpg")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.body["error"]["code"], "INVALID_BASE64");
 
     let mut big = png();
     big.resize(5 * 1024 * 1024 + 1, 0);
-    let r = app
-        .post(
-            "SALES-001",
-            "/api/upload-photo",
-            json!({ "base64Image": b64(&big), "fileName": "big.png" }),
-        )
-        .await;
+    let r = upload_photo(&app, "SALES-001", photo_body(&b64(&big), "big.png")).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
 
-    let r = app
-        .post(
-            "SALES-001",
-            "/api/upload-photo",
-            json!({ "base64Image": b64(&png()), "path": "/etc" }),
-        )
-        .await;
+    let r = upload_photo(
+        &app,
+        "SALES-001",
+        json!({ "base64Image": b64(&png()), "path": "/etc" }),
+    )
+    .await;
     assert_eq!(
         r.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -241,31 +224,22 @@ async fn photo_uploads_refuse_wrong_types_bad_base64_and_oversized_files() {
 async fn photo_folders_carry_their_step_permission() {
     let app = spawn_app().await;
     let body = json!({ "base64Image": b64(&jpeg()), "fileName": "qc.jpg", "folder": "qc-photos" });
-    let r = app
-        .post("SALES-001", "/api/upload-photo", body.clone())
-        .await;
+    let r = upload_photo(&app, "SALES-001", body.clone()).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app.post("QC-001", "/api/upload-photo", body).await;
+    let r = upload_photo(&app, "QC-001", body).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let r = app
-        .post(
-            "WH-001",
-            "/api/upload-photo",
-            json!({ "base64Image": b64(&pdf()), "folder": "Customers/ABC/Docs_2026-03-01" }),
-        )
-        .await;
+    let r = upload_photo(
+        &app,
+        "WH-001",
+        json!({ "base64Image": b64(&pdf()), "folder": "Customers/ABC/Docs_2026-03-01" }),
+    )
+    .await;
     assert_eq!(
         r.status,
         StatusCode::FORBIDDEN,
         "KYC needs onboarding rights"
     );
-    let r = app
-        .post(
-            "WH-001",
-            "/api/upload-photo",
-            json!({ "base64Image": b64(&pdf()) }),
-        )
-        .await;
+    let r = upload_photo(&app, "WH-001", json!({ "base64Image": b64(&pdf()) })).await;
     assert_eq!(
         r.status,
         StatusCode::OK,
@@ -277,14 +251,16 @@ async fn photo_folders_carry_their_step_permission() {
 #[tokio::test]
 async fn pod_upload_needs_delivery_rights_and_keeps_no_client_file_name() {
     let app = spawn_app().await;
-    let body = || multipart(&[("pod", Some("../../../etc/evil name.pdf"), &pdf())]);
+    let evil = "../../../etc/evil name.pdf";
+    for (who, status) in [
+        (None, StatusCode::UNAUTHORIZED),
+        (Some("SALES-001"), StatusCode::FORBIDDEN),
+    ] {
+        let r = upload_pod(&app, who, evil, &pdf()).await;
+        assert_eq!(r.status, status, "{who:?}");
+    }
 
-    let r = post_multipart(&app, None, "/api/upload/pod", body()).await;
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    let r = post_multipart(&app, Some("SALES-001"), "/api/upload/pod", body()).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-
-    let r = post_multipart(&app, Some("DRV-001"), "/api/upload/pod", body()).await;
+    let r = upload_pod(&app, Some("DRV-001"), evil, &pdf()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let key = r.body["key"].as_str().unwrap();
     assert!(key.starts_with("pod/") && key.ends_with(".pdf"), "{key}");
@@ -330,24 +306,12 @@ async fn pod_upload_refuses_bad_bodies() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["error"]["code"], "NO_FILE");
 
-    let r = post_multipart(
-        &app,
-        Some("DRV-001"),
-        "/api/upload/pod",
-        multipart(&[("pod", Some("x.gif"), b"GIF89a....")]),
-    )
-    .await;
+    let r = upload_pod(&app, Some("DRV-001"), "x.gif", b"GIF89a....").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     let mut big = pdf();
     big.resize(10 * 1024 * 1024 + 1, b' ');
-    let r = post_multipart(
-        &app,
-        Some("DRV-001"),
-        "/api/upload/pod",
-        multipart(&[("pod", Some("big.pdf"), &big)]),
-    )
-    .await;
+    let r = upload_pod(&app, Some("DRV-001"), "big.pdf", &big).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
 }
 
@@ -357,25 +321,13 @@ async fn upload_routes_accept_files_above_the_general_json_limit() {
     let app = spawn_app().await;
     let mut photo = png();
     photo.resize(3 * 1024 * 1024, 0);
-    let r = app
-        .post(
-            "SALES-001",
-            "/api/upload-photo",
-            json!({ "base64Image": b64(&photo), "fileName": "shelf.png" }),
-        )
-        .await;
+    let r = upload_photo(&app, "SALES-001", photo_body(&b64(&photo), "shelf.png")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["size"], 3 * 1024 * 1024);
 
     let mut doc = pdf();
     doc.resize(6 * 1024 * 1024, b' ');
-    let r = post_multipart(
-        &app,
-        Some("DRV-001"),
-        "/api/upload/pod",
-        multipart(&[("pod", Some("signed-challan.pdf"), &doc)]),
-    )
-    .await;
+    let r = upload_pod(&app, Some("DRV-001"), "signed-challan.pdf", &doc).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let (status, _, bytes) = get_raw(&app, r.body["url"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::OK);
@@ -415,13 +367,12 @@ async fn with_s3_storage_uploads_land_in_the_bucket_and_the_signed_url_is_the_pr
         .await
         .unwrap();
 
-    let r = app
-        .post(
-            "SALES-001",
-            "/api/upload-photo",
-            json!({"base64Image": b64(&png()), "fileName": "shelf.png"}),
-        )
-        .await;
+    let r = upload_photo(
+        &app,
+        "SALES-001",
+        json!({"base64Image": b64(&png()), "fileName": "shelf.png"}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let key = r.body["key"].as_str().unwrap();
     let url = r.body["url"].as_str().unwrap();

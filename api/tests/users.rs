@@ -4,29 +4,16 @@
 
 mod support;
 
-use nexus_core::model::{AuditLog, User, UserStatus};
-use nexus_core::store::{Filter, Query, TypedStore, UpdateOp, Write};
+use nexus_core::model::{User, UserStatus};
+use nexus_core::store::{Filter, TypedStore, UpdateOp, Write};
 use nexus_core::types::Timestamp;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{TestApp, spawn_app};
+use support::users::ADMIN;
+use support::{Resp, TestApp, audits, spawn_app, stored};
 
 async fn user(app: &TestApp, id: &str) -> User {
-    app.store
-        .get::<User>(Filter::id(id))
-        .await
-        .unwrap()
-        .unwrap_or_else(|| panic!("no user {id}"))
-}
-
-async fn audits(app: &TestApp, action: &str, entity_id: &str) -> Vec<AuditLog> {
-    app.store
-        .list::<AuditLog>(&Query::new(Filter::and([
-            Filter::eq("action", action),
-            Filter::eq("entityId", entity_id),
-        ])))
-        .await
-        .unwrap()
+    stored(app, id).await
 }
 
 fn ids(body: &Value) -> Vec<String> {
@@ -40,14 +27,48 @@ fn ids(body: &Value) -> Vec<String> {
     v
 }
 
-async fn login(app: &TestApp, id: &str, password: &str) -> support::Resp {
-    app.call(
-        Method::POST,
-        "/api/login",
-        None,
-        Some(json!({ "email": id, "password": password })),
-    )
-    .await
+async fn login(app: &TestApp, id: &str, password: &str) -> Resp {
+    app.login(id, password).await
+}
+
+async fn me(app: &TestApp, token: &str) -> Resp {
+    app.get_with_token(Some(token), "/api/auth/me").await
+}
+
+/// `PATCH /api/users/{target}` as `who`: `target` is an id, with a sub-path where there is
+/// one (`SALES-002/role`).
+async fn patch_user(app: &TestApp, who: &str, target: &str, body: Value) -> Resp {
+    app.patch(who, &format!("/api/users/{target}"), body).await
+}
+
+/// `PATCH /api/users/{id}/role` as the administrator.
+async fn set_role(app: &TestApp, id: &str, role: &str) -> Resp {
+    let body = json!({ "role": role });
+    patch_user(app, ADMIN, &format!("{id}/role"), body).await
+}
+
+/// `PATCH /api/users/{id}/status` as `who`.
+async fn set_status(app: &TestApp, who: &str, id: &str, status: &str) -> Resp {
+    let body = json!({ "status": status });
+    patch_user(app, who, &format!("{id}/status"), body).await
+}
+
+/// `PATCH /api/users/{id}/manager` as the administrator (`null` clears it).
+async fn set_manager(app: &TestApp, id: &str, manager: Value) -> Resp {
+    let body = json!({ "managerId": manager });
+    patch_user(app, ADMIN, &format!("{id}/manager"), body).await
+}
+
+/// `PATCH /api/users/{id}/permissions` as the administrator.
+async fn set_permissions(app: &TestApp, id: &str, permissions: Value) -> Resp {
+    let body = json!({ "permissions": permissions });
+    patch_user(app, ADMIN, &format!("{id}/permissions"), body).await
+}
+
+/// `PATCH /api/users/{id}/org-add` or `…/org-remove` as the administrator.
+async fn org(app: &TestApp, id: &str, verb: &str, slot: &str) -> Resp {
+    let body = json!({ "slotKey": slot });
+    patch_user(app, ADMIN, &format!("{id}/{verb}"), body).await
 }
 
 #[tokio::test]
@@ -208,73 +229,26 @@ async fn create_refuses_duplicates_weak_passwords_and_unknown_fields() {
         b[k] = v;
         b
     };
+    let (conflict, invalid) = (StatusCode::CONFLICT, StatusCode::UNPROCESSABLE_ENTITY);
+    // (field, value, status, error code)
+    #[rustfmt::skip]
     let cases = [
-        (
-            with("id", json!("SALES-001")),
-            StatusCode::CONFLICT,
-            "USER_EXISTS",
-        ),
-        (
-            with("email", json!("RAJESH@nexusoms.com")),
-            StatusCode::CONFLICT,
-            "USER_EXISTS",
-        ),
+        ("id", json!("SALES-001"), conflict, "USER_EXISTS"),
+        ("email", json!("RAJESH@nexusoms.com"), conflict, "USER_EXISTS"),
         // An id equal to another user's e-mail would make a login ambiguous.
-        (
-            with("id", json!("rajesh@nexusoms.com")),
-            StatusCode::CONFLICT,
-            "USER_EXISTS",
-        ),
-        (
-            with("password", json!("sales123")),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "PASSWORD_POLICY",
-        ),
-        (
-            with("password", json!("short")),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "PASSWORD_POLICY",
-        ),
-        (
-            with("role", json!("Chairman")),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "VALIDATION_FAILED",
-        ),
-        (
-            with("status", json!("Active")),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "VALIDATION_FAILED",
-        ),
-        (
-            with("tokenVersion", json!(9)),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "VALIDATION_FAILED",
-        ),
-        (
-            with("managerId", json!("GHOST-1")),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "VALIDATION_FAILED",
-        ),
-        (
-            with("permissions", json!(["fly"])),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "VALIDATION_FAILED",
-        ),
-        (
-            with(
-                "orgPositions",
-                json!(["rsm_west_retail", "asm_north_retail"]),
-            ),
-            StatusCode::CONFLICT,
-            "ORG_REGION_CONFLICT",
-        ),
-        (
-            with("id", json!("has space")),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "VALIDATION_FAILED",
-        ),
+        ("id", json!("rajesh@nexusoms.com"), conflict, "USER_EXISTS"),
+        ("password", json!("sales123"), invalid, "PASSWORD_POLICY"),
+        ("password", json!("short"), invalid, "PASSWORD_POLICY"),
+        ("role", json!("Chairman"), invalid, "VALIDATION_FAILED"),
+        ("status", json!("Active"), invalid, "VALIDATION_FAILED"),
+        ("tokenVersion", json!(9), invalid, "VALIDATION_FAILED"),
+        ("managerId", json!("GHOST-1"), invalid, "VALIDATION_FAILED"),
+        ("permissions", json!(["fly"]), invalid, "VALIDATION_FAILED"),
+        ("orgPositions", json!(["rsm_west_retail", "asm_north_retail"]), conflict, "ORG_REGION_CONFLICT"),
+        ("id", json!("has space"), invalid, "VALIDATION_FAILED"),
     ];
-    for (body, status, code) in cases {
+    for (field, value, status, code) in cases {
+        let body = with(field, value);
         let r = app.post("USER-001", "/api/users", body.clone()).await;
         assert_eq!(r.status, status, "{body} → {}", r.body);
         assert_eq!(r.body["error"]["code"], code, "{body}");
@@ -298,21 +272,13 @@ async fn a_role_change_recomputes_the_approver_flag_and_revokes_tokens() {
     let app = spawn_app().await;
     let old_token = app.token("SALES-002").await;
     let before = user(&app, "SALES-002").await;
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/SALES-002/role",
-            json!({ "role": "Credit Control" }),
-        )
-        .await;
+    let r = set_role(&app, "SALES-002", "Credit Control").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["role"], "Credit Control");
     assert_eq!(r.body["isApprover"], true, "D-L21: recomputed");
     let after = user(&app, "SALES-002").await;
     assert_eq!(after.token_version, before.token_version + 1);
-    let me = app
-        .call(Method::GET, "/api/auth/me", Some(&old_token), None)
-        .await;
+    let me = me(&app, &old_token).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED, "old role still usable");
     let a = audits(&app, "ROLE_CHANGE", "SALES-002").await;
     assert_eq!(a.len(), 1);
@@ -321,57 +287,28 @@ async fn a_role_change_recomputes_the_approver_flag_and_revokes_tokens() {
     assert_eq!(a[0].old_data.as_ref().unwrap()["isApprover"], false);
 
     // Back to Sales: the flag follows the role again.
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/SALES-002/role",
-            json!({ "role": "Sales" }),
-        )
-        .await;
+    let r = set_role(&app, "SALES-002", "Sales").await;
     assert_eq!(r.body["isApprover"], false);
     // Unknown roles are refused (the legacy route stored any string).
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/SALES-002/role",
-            json!({ "role": "Boss" }),
-        )
-        .await;
+    let r = set_role(&app, "SALES-002", "Boss").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     // The administrator cannot change their own role.
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/USER-001/role",
-            json!({ "role": "Sales" }),
-        )
-        .await;
+    let r = set_role(&app, "USER-001", "Sales").await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.body["error"]["code"], "SELF_CHANGE_REFUSED");
     assert_eq!(
         user(&app, "USER-001").await.role,
         nexus_core::auth::Role::Admin
     );
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/NOBODY/role",
-            json!({ "role": "Sales" }),
-        )
-        .await;
+    let r = set_role(&app, "NOBODY", "Sales").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn permissions_and_step_access_are_validated_stored_and_revoke_tokens() {
     let app = spawn_app().await;
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/WH-001/permissions",
-            json!({ "permissions": ["manage_warehouse", "quality_control", "manage_warehouse"] }),
-        )
-        .await;
+    let twice = json!(["manage_warehouse", "quality_control", "manage_warehouse"]);
+    let r = set_permissions(&app, "WH-001", twice).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
         r.body["permissions"],
@@ -381,34 +318,21 @@ async fn permissions_and_step_access_are_validated_stored_and_revoke_tokens() {
     assert_eq!(u.token_version, 1);
     assert_eq!(audits(&app, "UPDATE", "WH-001").await.len(), 1);
 
-    let bad = app
-        .patch(
-            "USER-001",
-            "/api/users/WH-001/permissions",
-            json!({ "permissions": ["manage_warehouse", "launch_rockets"] }),
-        )
-        .await;
+    let unknown = json!(["manage_warehouse", "launch_rockets"]);
+    let bad = set_permissions(&app, "WH-001", unknown).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         bad.body["error"]["details"]["unknown"],
         json!(["launch_rockets"])
     );
-    let not_array = app
-        .patch(
-            "USER-001",
-            "/api/users/WH-001/permissions",
-            json!({ "permissions": "manage_warehouse" }),
-        )
-        .await;
+    let not_array = set_permissions(&app, "WH-001", json!("manage_warehouse")).await;
     assert_eq!(not_array.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/QC-001/step-access",
-            json!({ "stepAccess": { "Book Order": "FULL", "qc": "view", "Delivery Ack": "no" } }),
-        )
-        .await;
+    let step_access = |body| patch_user(&app, "USER-001", "QC-001/step-access", body);
+    let r = step_access(
+        json!({ "stepAccess": { "Book Order": "FULL", "qc": "view", "Delivery Ack": "no" } }),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let u = user(&app, "QC-001").await;
     assert_eq!(u.step_access.get("Placed Order").unwrap(), "full");
@@ -420,9 +344,7 @@ async fn permissions_and_step_access_are_validated_stored_and_revoke_tokens() {
         json!({ "stepAccess": { "Teleport": "full" } }),
         json!({ "stepAccess": ["QC"] }),
     ] {
-        let r = app
-            .patch("USER-001", "/api/users/QC-001/step-access", body.clone())
-            .await;
+        let r = step_access(body.clone()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     }
     assert_eq!(user(&app, "QC-001").await.step_access.len(), 3);
@@ -432,19 +354,12 @@ async fn permissions_and_step_access_are_validated_stored_and_revoke_tokens() {
 async fn suspending_a_user_signs_them_out_and_is_audited_with_the_reason() {
     let app = spawn_app().await;
     let token = app.token("SALES-002").await;
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/SALES-002/status",
-            json!({ "status": "Suspended", "reason": "Under review" }),
-        )
-        .await;
+    let suspend = json!({ "status": "Suspended", "reason": "Under review" });
+    let r = patch_user(&app, "USER-001", "SALES-002/status", suspend).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["status"], "Suspended");
     assert_eq!(user(&app, "SALES-002").await.status, UserStatus::Suspended);
-    let me = app
-        .call(Method::GET, "/api/auth/me", Some(&token), None)
-        .await;
+    let me = me(&app, &token).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
     let l = login(&app, "SALES-002", &app.password_of("SALES-002")).await;
     assert_eq!(l.status, StatusCode::UNAUTHORIZED);
@@ -453,38 +368,15 @@ async fn suspending_a_user_signs_them_out_and_is_audited_with_the_reason() {
     assert_eq!(a[0].reason.as_deref(), Some("Under review"));
     assert_eq!(a[0].new_data.as_ref().unwrap()["status"], "Suspended");
 
-    for (body, status) in [
-        (
-            json!({ "status": "Deleted" }),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        (
-            json!({ "status": "Gone" }),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-    ] {
-        let r = app
-            .patch("USER-001", "/api/users/SALES-002/status", body)
-            .await;
-        assert_eq!(r.status, status);
+    for status in ["Deleted", "Gone"] {
+        let r = set_status(&app, "USER-001", "SALES-002", status).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let own = app
-        .patch(
-            "USER-001",
-            "/api/users/USER-001/status",
-            json!({ "status": "Inactive" }),
-        )
-        .await;
+    let own = set_status(&app, "USER-001", "USER-001", "Inactive").await;
     assert_eq!(own.status, StatusCode::CONFLICT);
     assert!(user(&app, "USER-001").await.is_active());
 
-    let back = app
-        .patch(
-            "USER-001",
-            "/api/users/SALES-002/status",
-            json!({ "status": "Active" }),
-        )
-        .await;
+    let back = set_status(&app, "USER-001", "SALES-002", "Active").await;
     assert_eq!(back.status, StatusCode::OK);
     let l = login(&app, "SALES-002", &app.password_of("SALES-002")).await;
     assert_eq!(l.status, StatusCode::OK);
@@ -494,17 +386,7 @@ async fn suspending_a_user_signs_them_out_and_is_audited_with_the_reason() {
 async fn org_slots_follow_the_grammar_and_the_one_region_rule() {
     let app = spawn_app().await;
     // SALES-001 holds sales_west_retail.
-    let add = |slot: &'static str| {
-        let app = &app;
-        async move {
-            app.patch(
-                "USER-001",
-                "/api/users/SALES-001/org-add",
-                json!({ "slotKey": slot }),
-            )
-            .await
-        }
-    };
+    let add = |slot| org(&app, "SALES-001", "org-add", slot);
     let r = add("ASM_WEST_HORECA").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
@@ -536,21 +418,9 @@ async fn org_slots_follow_the_grammar_and_the_one_region_rule() {
     );
     assert_eq!(audits(&app, "UPDATE", "SALES-001").await.len(), 3);
 
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/SALES-001/org-remove",
-            json!({ "slotKey": "asm_west_horeca" }),
-        )
-        .await;
+    let r = org(&app, "SALES-001", "org-remove", "asm_west_horeca").await;
     assert_eq!(r.status, StatusCode::OK);
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/SALES-001/org-remove",
-            json!({ "slotKey": "not_held_slot" }),
-        )
-        .await;
+    let r = org(&app, "SALES-001", "org-remove", "not_held_slot").await;
     assert_eq!(r.status, StatusCode::OK);
     let u = user(&app, "SALES-001").await;
     assert_eq!(
@@ -559,21 +429,9 @@ async fn org_slots_follow_the_grammar_and_the_one_region_rule() {
     );
     assert_eq!(audits(&app, "UPDATE", "SALES-001").await.len(), 4);
     // With the west slot gone from a user who held only west, another region is fine.
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/SALES-002/org-remove",
-            json!({ "slotKey": "sales_west_retail" }),
-        )
-        .await;
+    let r = org(&app, "SALES-002", "org-remove", "sales_west_retail").await;
     assert_eq!(r.body["orgPositions"], json!([]));
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/SALES-002/org-add",
-            json!({ "slotKey": "sales_north_retail" }),
-        )
-        .await;
+    let r = org(&app, "SALES-002", "org-add", "sales_north_retail").await;
     assert_eq!(r.status, StatusCode::OK);
 }
 
@@ -581,43 +439,19 @@ async fn org_slots_follow_the_grammar_and_the_one_region_rule() {
 async fn a_manager_must_exist_and_must_not_make_a_loop() {
     let app = spawn_app().await;
     // RSM-001 → ASM-001 → SALES-001: making SALES-001 the RSM's manager would loop.
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/RSM-001/manager",
-            json!({ "managerId": "SALES-001" }),
-        )
-        .await;
+    let r = set_manager(&app, "RSM-001", json!("SALES-001")).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert_eq!(r.body["error"]["code"], "MANAGER_CYCLE");
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/ASM-001/manager",
-            json!({ "managerId": "ASM-001" }),
-        )
-        .await;
+    let r = set_manager(&app, "ASM-001", json!("ASM-001")).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(
         user(&app, "RSM-001").await.manager_id.as_deref(),
         Some("NSM-001")
     );
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/SALES-001/manager",
-            json!({ "managerId": "GHOST-9" }),
-        )
-        .await;
+    let r = set_manager(&app, "SALES-001", json!("GHOST-9")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/SALES-001/manager",
-            json!({ "managerId": "RSM-001" }),
-        )
-        .await;
+    let r = set_manager(&app, "SALES-001", json!("RSM-001")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["managerId"], "RSM-001");
     let a = audits(&app, "UPDATE", "SALES-001").await;
@@ -632,13 +466,7 @@ async fn a_manager_must_exist_and_must_not_make_a_loop() {
         app.get("RSM-001", "/api/users/SALES-001").await.status,
         StatusCode::OK
     );
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/SALES-001/manager",
-            json!({ "managerId": null }),
-        )
-        .await;
+    let r = set_manager(&app, "SALES-001", json!(null)).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(user(&app, "SALES-001").await.manager_id.is_none());
 }
@@ -646,12 +474,8 @@ async fn a_manager_must_exist_and_must_not_make_a_loop() {
 #[tokio::test]
 async fn the_profile_patch_is_a_whitelist() {
     let app = spawn_app().await;
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/SALES-001",
-            json!({ "zone": "NORTH", "department1": "Modern Trade", "grossMonthlySalary": 55000, "channel": "" }),
-        )
+    let r = patch_user(&app, "USER-001", "SALES-001",
+            json!({ "zone": "NORTH", "department1": "Modern Trade", "grossMonthlySalary": 55000, "channel": "" }))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let u = user(&app, "SALES-001").await;
@@ -672,47 +496,25 @@ async fn the_profile_patch_is_a_whitelist() {
         json!({ "password": "x" }),
         json!({ "id": "NEW-ID" }),
     ] {
-        let r = app
-            .patch("USER-001", "/api/users/SALES-001", body.clone())
-            .await;
+        let r = patch_user(&app, "USER-001", "SALES-001", body.clone()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     }
-    let own = app
-        .patch(
-            "SALES-001",
-            "/api/users/SALES-001",
-            json!({ "whatsappNumber": "+91 98200 12345", "location": "Thane" }),
-        )
-        .await;
+    let contact = json!({ "whatsappNumber": "+91 98200 12345", "location": "Thane" });
+    let own = patch_user(&app, "SALES-001", "SALES-001", contact).await;
     assert_eq!(own.status, StatusCode::OK, "{}", own.body);
     assert_eq!(own.body["whatsappNumber"], "+91 98200 12345");
-    let own_salary = app
-        .patch(
-            "SALES-001",
-            "/api/users/SALES-001",
-            json!({ "grossMonthlySalary": 99999 }),
-        )
-        .await;
+    let raise = json!({ "grossMonthlySalary": 99999 });
+    let own_salary = patch_user(&app, "SALES-001", "SALES-001", raise).await;
     assert_eq!(own_salary.status, StatusCode::FORBIDDEN);
     assert_eq!(
         own_salary.body["error"]["details"]["refusedFields"],
         json!(["grossMonthlySalary"])
     );
-    let other = app
-        .patch(
-            "SALES-001",
-            "/api/users/SALES-002",
-            json!({ "location": "Goa" }),
-        )
-        .await;
+    let goa = json!({ "location": "Goa" });
+    let other = patch_user(&app, "SALES-001", "SALES-002", goa).await;
     assert_eq!(other.status, StatusCode::FORBIDDEN);
-    let taken = app
-        .patch(
-            "USER-001",
-            "/api/users/SALES-001",
-            json!({ "email": "priya@nexusoms.com" }),
-        )
-        .await;
+    let priyas = json!({ "email": "priya@nexusoms.com" });
+    let taken = patch_user(&app, "USER-001", "SALES-001", priyas).await;
     assert_eq!(taken.status, StatusCode::CONFLICT);
     let u = user(&app, "SALES-001").await;
     assert_eq!(u.gross_monthly_salary.amount(), 55000.into());
@@ -724,18 +526,19 @@ async fn the_profile_patch_is_a_whitelist() {
 async fn own_credentials_need_the_current_password() {
     let app = spawn_app().await;
     let path = "/api/users/SALES-001/credentials";
-    let r = app
-        .patch("SALES-001", path, json!({ "password": "My-Own-Secret-1" }))
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app
-        .patch(
-            "SALES-001",
-            path,
+    for (body, status) in [
+        (
+            json!({ "password": "My-Own-Secret-1" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
             json!({ "password": "My-Own-Secret-1", "currentPassword": "wrong" }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+            StatusCode::UNAUTHORIZED,
+        ),
+    ] {
+        let r = app.patch("SALES-001", path, body).await;
+        assert_eq!(r.status, status);
+    }
     let r = app
         .patch(
             "SALES-001",
@@ -767,27 +570,19 @@ async fn only_user_management_resets_another_password_d_s4() {
     let app = spawn_app().await;
     let victim_token = app.token("SALES-002").await;
     // Neither a peer nor the victim's own manager may reset it.
+    let reset = async |who: &str, password: &str| {
+        let body = json!({ "password": password });
+        patch_user(&app, who, "SALES-002/credentials", body).await
+    };
     for who in ["SALES-001", "ASM-001", "CREDIT-001"] {
-        let r = app
-            .patch(
-                who,
-                "/api/users/SALES-002/credentials",
-                json!({ "password": "Hijacked-Pass-99" }),
-            )
-            .await;
+        let r = reset(who, "Hijacked-Pass-99").await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
     }
     assert_eq!(
         login(&app, "SALES-002", "Hijacked-Pass-99").await.status,
         StatusCode::UNAUTHORIZED
     );
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/SALES-002/credentials",
-            json!({ "password": "Temp-Reset-2026" }),
-        )
-        .await;
+    let r = reset("USER-001", "Temp-Reset-2026").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let u = user(&app, "SALES-002").await;
     assert!(u.must_change_password);
@@ -796,43 +591,23 @@ async fn only_user_management_resets_another_password_d_s4() {
     assert_eq!(a.len(), 1);
     assert_eq!(a[0].user_id, "USER-001");
     assert!(a[0].new_data.as_ref().unwrap().get("password").is_none());
-    let me = app
-        .call(Method::GET, "/api/auth/me", Some(&victim_token), None)
-        .await;
+    let me = me(&app, &victim_token).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED, "sessions invalidated");
     let l = login(&app, "SALES-002", "Temp-Reset-2026").await;
     assert_eq!(l.status, StatusCode::OK);
     assert_eq!(l.body["user"]["mustChangePassword"], true);
-    let weak = app
-        .patch(
-            "USER-001",
-            "/api/users/SALES-002/credentials",
-            json!({ "password": "welcome123" }),
-        )
-        .await;
+    let weak = reset("USER-001", "welcome123").await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]
 async fn a_user_manager_who_is_not_admin_cannot_take_over_admins() {
     let app = spawn_app().await;
-    let r = app
-        .patch(
-            "USER-001",
-            "/api/users/NSM-001/permissions",
-            json!({ "permissions": ["user_management"] }),
-        )
-        .await;
+    let r = set_permissions(&app, "NSM-001", json!(["user_management"])).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     app.forget_tokens().await;
     // Now NSM-001 administers users …
-    let ok = app
-        .patch(
-            "NSM-001",
-            "/api/users/SALES-001/status",
-            json!({ "status": "Inactive" }),
-        )
-        .await;
+    let ok = set_status(&app, "NSM-001", "SALES-001", "Inactive").await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     // … but not Admin accounts, the Admin role or admin_bypass.
     let attempts = [
@@ -905,13 +680,8 @@ async fn guarded_updates_work_on_legacy_dates_and_documents_without_updated_at()
         .await
         .unwrap();
     for id in ["SALES-001", "SALES-002"] {
-        let r = app
-            .patch(
-                "USER-001",
-                &format!("/api/users/{id}"),
-                json!({ "department2": "Key Accounts" }),
-            )
-            .await;
+        let key_accounts = json!({ "department2": "Key Accounts" });
+        let r = patch_user(&app, "USER-001", id, key_accounts).await;
         assert_eq!(r.status, StatusCode::OK, "{id}: {}", r.body);
         let u = user(&app, id).await;
         assert_eq!(u.department2.as_deref(), Some("Key Accounts"));

@@ -13,13 +13,13 @@ use nexus_core::store::{Filter, Query, TypedStore};
 use nexus_core::types::{DateOnly, Quantity};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::spawn_app;
+use support::{TestApp, spawn_app, stored};
 
-async fn product(app: &support::TestApp, id: &str) -> Product {
-    app.store.get(Filter::id(id)).await.unwrap().unwrap()
+async fn product(app: &TestApp, id: &str) -> Product {
+    stored(app, id).await
 }
 
-async fn ledger_count(app: &support::TestApp) -> u64 {
+async fn ledger_count(app: &TestApp) -> u64 {
     app.store
         .count_of::<StockLedgerEntry>(&Filter::All)
         .await
@@ -366,14 +366,13 @@ async fn concurrent_receipts_into_one_product_both_count() {
 #[tokio::test]
 async fn barcode_validation_matches_sku_and_lists_this_warehouses_batches() {
     let app = spawn_app().await;
-    let check = |wh: &str, barcode: &str, sku: &str| json!({ "warehouseId": wh, "barcode": barcode, "skuCode": sku });
-    let r = app
-        .post(
-            "WH-001",
-            "/api/warehouse/validate-barcode",
-            check("WH-KURLA", "8901234500011", "SKU-001"),
-        )
-        .await;
+    // A scan as `user`: the warehouse, the scanned code and the SKU it should be.
+    let scan = async |user: &str, wh: &str, barcode: &str, sku: &str| {
+        let body = json!({ "warehouseId": wh, "barcode": barcode, "skuCode": sku });
+        app.post(user, "/api/warehouse/validate-barcode", body)
+            .await
+    };
+    let r = scan("WH-001", "WH-KURLA", "8901234500011", "SKU-001").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["isValid"], true);
     assert_eq!(r.body["productName"], "Premium Basmati Rice 5kg");
@@ -385,59 +384,35 @@ async fn barcode_validation_matches_sku_and_lists_this_warehouses_batches() {
         .collect();
     assert_eq!(batches, vec!["BATCH-001"], "only the Kurla batch");
 
-    let r = app
-        .post(
-            "WH-001",
-            "/api/warehouse/validate-barcode",
-            check("W3", "SKU-001", "SKU-001"),
-        )
-        .await;
+    let r = scan("WH-001", "W3", "SKU-001", "SKU-001").await;
     assert_eq!(r.body["isValid"], true, "the SKU itself is a valid scan");
     assert_eq!(r.body["batches"][0]["batchNumber"], "BATCH-002");
     assert_eq!(r.body["batches"][0]["qty"], 50);
 
-    let r = app
-        .post(
-            "WH-001",
-            "/api/warehouse/validate-barcode",
-            check("WH-KURLA", "8901234500028", "SKU-001"),
-        )
-        .await;
+    let r = scan("WH-001", "WH-KURLA", "8901234500028", "SKU-001").await;
     assert_eq!(
         r.body,
         json!({ "success": true, "isValid": false, "message": "SKU and Barcode mismatch" })
     );
-    let r = app
-        .post(
-            "WH-001",
-            "/api/warehouse/validate-barcode",
-            check("WH-KURLA", "1", "SKU-999"),
-        )
-        .await;
+    let r = scan("WH-001", "WH-KURLA", "1", "SKU-999").await;
     assert_eq!(r.body["isValid"], false);
-    let r = app
-        .post(
+    for (user, wh, barcode, status) in [
+        (
             "WH-001",
-            "/api/warehouse/validate-barcode",
-            check("WH-NOWHERE", "8901234500011", "SKU-001"),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = app
-        .post(
-            "WH-001",
-            "/api/warehouse/validate-barcode",
-            check("WH-KURLA", " ", "SKU-001"),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app
-        .post(
+            "WH-NOWHERE",
+            "8901234500011",
+            StatusCode::NOT_FOUND,
+        ),
+        ("WH-001", "WH-KURLA", " ", StatusCode::UNPROCESSABLE_ENTITY),
+        (
             "SALES-001",
-            "/api/warehouse/validate-barcode",
-            check("WH-KURLA", "8901234500011", "SKU-001"),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+            "WH-KURLA",
+            "8901234500011",
+            StatusCode::FORBIDDEN,
+        ),
+    ] {
+        let r = scan(user, wh, barcode, "SKU-001").await;
+        assert_eq!(r.status, status);
+    }
     let _: Value = r.body;
 }

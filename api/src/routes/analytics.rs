@@ -22,16 +22,15 @@ mod tally;
 
 pub(crate) use tally::{Voucher, past_invoicing, voucher_of};
 
-pub(crate) use filters::{
-    DateRange, caller_scope, current_month, date_range_filter, status_filter,
-};
 use filters::{
-    NOT_SOLD, Period, average, created, is_delivered, is_open, is_sale, ist_midnight,
+    NOT_SOLD, Period, average, created, is_delivered, is_open, is_sale,
     require_salesperson_in_scope, sales_filter, scoped_orders,
 };
+pub(crate) use filters::{caller_scope, status_filter};
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::dates::{DateRange, current_month, ist_midnight};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query as QueryParams, State};
@@ -40,6 +39,7 @@ use nexus_core::auth::{Access, Permission};
 use nexus_core::model::{Order, OrderStatus, Product};
 use nexus_core::store::{Filter, Query, TypedStore};
 use nexus_core::types::{Money, Quantity, Timestamp};
+use nexus_core::wire::Stage;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -57,42 +57,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(export::router())
         .merge(tally::router())
 }
-
-/// The lifecycle stages (domain.md §3.1 step codes) and the statuses in each.
-const STAGES: &[(&str, &[OrderStatus])] = &[
-    (
-        "credit_approval",
-        &[OrderStatus::PendingCreditApproval, OrderStatus::OnHold],
-    ),
-    ("wh_selection", &[OrderStatus::PendingWhSelection]),
-    (
-        "packing",
-        &[
-            OrderStatus::PendingPacking,
-            OrderStatus::PartPacked,
-            OrderStatus::Backorder,
-        ],
-    ),
-    ("qc", &[OrderStatus::PendingQualityControl]),
-    (
-        "logistics_cost",
-        &[
-            OrderStatus::PendingLogisticsCost,
-            OrderStatus::PendingAdminReview,
-        ],
-    ),
-    ("invoicing", &[OrderStatus::ReadyForBilling]),
-    ("dispatch", &[OrderStatus::ReadyForDispatch]),
-    (
-        "delivery",
-        &[OrderStatus::InTransit, OrderStatus::OutForDelivery],
-    ),
-    (
-        "delivered",
-        &[OrderStatus::Delivered, OrderStatus::PartAccepted],
-    ),
-    ("closed", &NOT_SOLD),
-];
 
 // ---------------------------------------------------------------------------------------
 // AN1 dashboard
@@ -122,13 +86,13 @@ async fn dashboard(State(st): State<AppState>, actor: Actor) -> Result<Json<Valu
         .collect();
     let mtd_revenue: Money = mtd.iter().map(|o| o.total).sum();
     let mut stage_counts = serde_json::Map::new();
-    for (stage, statuses) in STAGES {
-        let n = if *stage == "closed" {
+    for stage in Stage::ALL {
+        let n = if stage == Stage::Closed {
             closed
         } else {
-            sold.iter().filter(|o| statuses.contains(&o.status)).count() as u64
+            sold.iter().filter(|o| Stage::of(o.status) == stage).count() as u64
         };
-        stage_counts.insert((*stage).to_string(), json!(n));
+        stage_counts.insert(stage.key().to_string(), json!(n));
     }
     Ok(Json(json!({
         "totalOrders": sold.len() as u64 + closed,
@@ -374,18 +338,5 @@ async fn reports(
             format!("Unknown report type `{other}`"),
         )
         .with_details(json!({ "supported": ["sales", "inventory"] }))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_status_is_in_exactly_one_stage() {
-        for s in OrderStatus::ALL {
-            let n = STAGES.iter().filter(|(_, ss)| ss.contains(&s)).count();
-            assert_eq!(n, 1, "{s:?}");
-        }
     }
 }

@@ -14,7 +14,7 @@ use crate::auth::Actor;
 use crate::auth::actor::forbidden;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::commit_audited;
-use crate::routes::users::extract::OptionalJson;
+use crate::routes::extract::OptionalJson;
 use crate::routes::users::validate;
 use crate::routes::users::view::{self, manages_users};
 use crate::state::AppState;

@@ -13,7 +13,7 @@
 use crate::auth::Actor;
 use crate::auth::actor::forbidden;
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::users::extract::ApiQuery;
+use crate::routes::extract::ApiQuery;
 use crate::routes::users::view::{self, SALARY_FIELDS, Visible, manages_users};
 use crate::state::AppState;
 use axum::Json;

@@ -1,14 +1,16 @@
 //! Small pieces every area uses: the legacy response envelopes, paging, and the commit
-//! pattern "business writes + audit entry in one atomic commit, then publish".
+//! pattern "business writes + audit entry in one atomic commit, then publish"; and the pieces
+//! more than one area needs that belong to none of them: the `_rev` guard of a replace, ids
+//! from a store sequence, the warehouse named by id or alias, attachment links.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use nexus_core::events::Event;
-use nexus_core::model::AuditLog;
-use nexus_core::store::{Query, Write};
+use nexus_core::model::{AuditLog, Warehouse};
+use nexus_core::store::{Collection, Filter, Query, StoreError, TypedStore, Write, indexes};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::IntoParams;
@@ -100,4 +102,85 @@ pub fn snapshot<T: Serialize>(v: &T) -> Option<Value> {
         o.remove("__v");
     }
     Some(v)
+}
+
+/// The `_rev` guard of a whole-document replace. Documents written before revisions existed
+/// have no `_rev` and read as 0.
+pub(crate) fn rev_guard(id: &str, rev: u64) -> Filter {
+    let rev_matches = if rev == 0 {
+        Filter::or([Filter::eq("_rev", 0), Filter::Missing("_rev".into())])
+    } else {
+        Filter::eq("_rev", rev)
+    };
+    Filter::and([Filter::id(id), rev_matches])
+}
+
+/// Commits the writes `build` makes for a fresh business id from the store sequence
+/// `sequence`, formatted by `format`, retrying with the next number while `collection`'s
+/// key index reports the id as taken (seeded or legacy ids such as `PKG-001` get there
+/// first). Like `store::commit_with_business_id`, for prefixes whose visible width differs
+/// from six digits (`PKG-nnn`, `PRC-nnnn`).
+pub(crate) async fn commit_with_sequence_id<F>(
+    st: &AppState,
+    collection: Collection,
+    sequence: &str,
+    format: impl Fn(u64) -> String,
+    mut build: F,
+) -> Result<String, ApiError>
+where
+    F: FnMut(&str) -> Result<Vec<Write>, ApiError>,
+{
+    let key_index = indexes::key_index(collection).map(|s| s.name);
+    for _ in 0..10_000 {
+        let id = format(st.store.next_sequence(sequence).await?);
+        let writes = build(&id)?;
+        match st.store.commit(writes).await {
+            Ok(()) => return Ok(id),
+            Err(StoreError::DuplicateKey {
+                collection: c,
+                index,
+            }) if c == collection.name() && Some(index.as_str()) == key_index => {
+                tracing::info!(%id, "business id already taken; trying the next");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::conflict(
+        ErrorCode::NoFreeId,
+        "No free identifier could be allocated; try again.",
+    ))
+}
+
+/// The warehouse with this id or legacy alias (`W1`–`W4`); 404 otherwise, never another
+/// warehouse.
+pub(crate) async fn resolve_warehouse(st: &AppState, id: &str) -> Result<Warehouse, ApiError> {
+    let id = id.trim();
+    let found = if id.is_empty() {
+        None
+    } else {
+        st.store
+            .get::<Warehouse>(Filter::or([Filter::id(id), Filter::eq("aliases", id)]))
+            .await?
+    };
+    found.ok_or_else(|| {
+        ApiError::not_found(
+            ErrorCode::WarehouseNotFound,
+            format!("Warehouse {id} not found"),
+        )
+    })
+}
+
+/// Attachments are links or blob keys, never file contents in the document (D-S10).
+pub(crate) fn check_link(field: &str, v: Option<&str>) -> Result<(), ApiError> {
+    match v {
+        Some(s) if s.trim_start().starts_with("data:") || s.len() > 2048 => {
+            Err(ApiError::unprocessable(
+                ErrorCode::AttachmentNotALink,
+                format!(
+                    "`{field}` must be an uploaded file's link or key (upload the file first), not its contents"
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
 }

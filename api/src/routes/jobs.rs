@@ -10,7 +10,7 @@
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::{Paging, ok_data};
-use crate::routes::procurement::optional_body;
+use crate::routes::extract::optional_body;
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;

@@ -15,9 +15,8 @@
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::analytics::DateRange;
-use crate::routes::packaging::de_opt_number;
-use crate::routes::pms::tidy_numbers;
+use crate::routes::dates::DateRange;
+use crate::routes::numbers::{de_opt_number, tidy_numbers};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query as QueryParams, State};

@@ -1,6 +1,12 @@
 //! One router per area, merged here. Specific paths are registered as their own routes, so
 //! nothing is shadowed by a `/:id` route (the legacy defect D-A3 cannot recur in axum, which
 //! matches static segments first, and the tests exercise each such path).
+//!
+//! What several areas share lives beside them, not inside one of them: `common` (envelopes,
+//! paging, audited commits, `_rev` guards, sequence ids, warehouse lookup, attachment links),
+//! `dates` (IST date ranges and months), `extract` (request extractors and optional bodies),
+//! `numbers` (exact JSON numbers in and out), `stock_receipt` (receiving into product
+//! batches) and, for uploads and master-data imports, `uploads`.
 
 pub mod ai;
 pub mod analytics;
@@ -9,16 +15,20 @@ pub mod audit;
 pub mod auth;
 pub mod common;
 pub mod customers;
+mod dates;
 pub mod distributor_prices;
+mod extract;
 pub mod gdpr;
 pub mod health;
 mod jobs;
 pub mod logistics;
+mod numbers;
 pub mod orders;
 pub mod packaging;
 pub mod pms;
 pub mod procurement;
 pub mod products;
+mod stock_receipt;
 pub mod uploads;
 pub mod users;
 pub mod warehouses;

@@ -25,8 +25,9 @@
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::analytics::date_range_filter;
-use crate::routes::common::snapshot;
+use crate::routes::common::{check_link, commit_with_sequence_id, snapshot};
+use crate::routes::dates::date_range_filter;
+use crate::routes::numbers::{de_number, de_opt_number};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query as QueryParams, State};
@@ -40,13 +41,12 @@ use nexus_core::model::{
 };
 use nexus_core::rules::packaging::{material_health, material_is_low};
 use nexus_core::store::{
-    Collection, Filter, Query, StoreError, TypedStore, UpdateOp, Write, indexes, next_business_id,
+    Collection, Filter, Query, StoreError, TypedStore, UpdateOp, Write, next_business_id,
 };
 use nexus_core::types::{DateOnly, Quantity, Timestamp};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use std::str::FromStr;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -58,81 +58,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(inward))
         .routes(routes!(outward))
         .routes(routes!(low_stock))
-}
-
-// ---------------------------------------------------------------------------------------
-// Helpers shared with the other operations areas
-
-/// A JSON number, read exactly (through its text, so 0.1 stays 0.1). Text is refused: the
-/// legacy accepted `"5"` and concatenated it (8.2.21).
-pub(crate) fn de_number<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
-    match Value::deserialize(d)? {
-        Value::Number(n) => Decimal::from_str(&n.to_string())
-            .or_else(|_| Decimal::from_scientific(&n.to_string()))
-            .map_err(|_| serde::de::Error::custom(format!("{n} is not a usable number"))),
-        other => Err(serde::de::Error::custom(format!(
-            "expected a number, got {other}"
-        ))),
-    }
-}
-
-/// [`de_number`] for an optional field (`null` or absent → `None`).
-pub(crate) fn de_opt_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-    match Option::<Value>::deserialize(d)? {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => de_number(v).map(Some).map_err(serde::de::Error::custom),
-    }
-}
-
-/// Attachments are links or blob keys, never file contents in the document (D-S10).
-pub(crate) fn check_link(field: &str, v: Option<&str>) -> Result<(), ApiError> {
-    match v {
-        Some(s) if s.trim_start().starts_with("data:") || s.len() > 2048 => {
-            Err(ApiError::unprocessable(
-                ErrorCode::AttachmentNotALink,
-                format!(
-                    "`{field}` must be an uploaded file's link or key (upload the file first), not its contents"
-                ),
-            ))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// Commits the writes `build` makes for a fresh business id from the store sequence
-/// `sequence`, formatted by `format`, retrying with the next number while `collection`'s
-/// key index reports the id as taken (seeded or legacy ids such as `PKG-001` get there
-/// first). Like `store::commit_with_business_id`, for prefixes whose visible width differs
-/// from six digits (`PKG-nnn`, `PRC-nnnn`).
-pub(crate) async fn commit_with_sequence_id<F>(
-    st: &AppState,
-    collection: Collection,
-    sequence: &str,
-    format: impl Fn(u64) -> String,
-    mut build: F,
-) -> Result<String, ApiError>
-where
-    F: FnMut(&str) -> Result<Vec<Write>, ApiError>,
-{
-    let key_index = indexes::key_index(collection).map(|s| s.name);
-    for _ in 0..10_000 {
-        let id = format(st.store.next_sequence(sequence).await?);
-        let writes = build(&id)?;
-        match st.store.commit(writes).await {
-            Ok(()) => return Ok(id),
-            Err(StoreError::DuplicateKey {
-                collection: c,
-                index,
-            }) if c == collection.name() && Some(index.as_str()) == key_index => {
-                tracing::info!(%id, "business id already taken; trying the next");
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(ApiError::conflict(
-        ErrorCode::NoFreeId,
-        "No free identifier could be allocated; try again.",
-    ))
 }
 
 fn can_read(actor: &Actor) -> Result<(), ApiError> {

@@ -21,9 +21,9 @@
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::analytics::current_month;
 use crate::routes::common::snapshot;
-use crate::routes::packaging::de_opt_number;
+use crate::routes::dates::current_month;
+use crate::routes::numbers::{de_opt_number, tidy_numbers};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query as QueryParams, State};
@@ -98,25 +98,6 @@ fn record_not_found(user_id: &str, month: PmsMonth) -> ApiError {
         format!("No performance record for {user_id} in {month}"),
     )
     .with_details(json!({ "userId": user_id, "month": month.to_string() }))
-}
-
-/// Whole numbers as JSON integers (`99`, not `99.0`): decimals such as scores serialise as
-/// doubles, and the legacy API (JavaScript numbers) printed whole values without a fraction.
-pub(crate) fn tidy_numbers(v: &mut Value) {
-    match v {
-        Value::Number(n) => {
-            if let Some(f) = n.as_f64()
-                && n.is_f64()
-                && f.fract() == 0.0
-                && f.abs() < 9.0e15
-            {
-                *v = json!(f as i64);
-            }
-        }
-        Value::Array(a) => a.iter_mut().for_each(tidy_numbers),
-        Value::Object(o) => o.values_mut().for_each(tidy_numbers),
-        _ => {}
-    }
 }
 
 /// The record as stored, with each KRA's `finalScore` also sent as `score` (the field the

@@ -19,13 +19,13 @@
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::common::{Paging, snapshot};
-use crate::routes::packaging::{check_link, commit_with_sequence_id};
+use crate::routes::common::{Paging, check_link, commit_with_sequence_id, snapshot};
+use crate::routes::extract::optional_body;
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query as QueryParams, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use nexus_core::auth::{Access, Permission, Role};
 use nexus_core::model::{
@@ -34,7 +34,6 @@ use nexus_core::model::{
 use nexus_core::store::{Collection, Filter, Query, StoreError, TypedStore, UpdateOp, Write};
 use nexus_core::types::Timestamp;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -51,41 +50,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 // ---------------------------------------------------------------------------------------
 // Helpers
-
-/// A JSON body that may be absent (`POST …/approve` with nothing to say). An empty body is
-/// the type's default; otherwise the usual rules apply: JSON content type (415), valid JSON
-/// (400), the right shape (422).
-pub(crate) fn optional_body<T: DeserializeOwned + Default>(
-    headers: &HeaderMap,
-    bytes: &Bytes,
-) -> Result<T, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    let json_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.to_ascii_lowercase())
-        .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
-    if !json_type {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ErrorCode::UnsupportedMediaType,
-            "Send the body as application/json.",
-        ));
-    }
-    serde_json::from_slice(bytes).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => ApiError::unprocessable(
-            ErrorCode::ValidationFailed,
-            "The request body has the wrong shape.",
-        )
-        .with_details(json!({ "reason": e.to_string() })),
-        _ => ApiError::bad_request(
-            ErrorCode::MalformedJson,
-            "The request body is not valid JSON.",
-        ),
-    })
-}
 
 fn can_read(actor: &Actor) -> Result<(), ApiError> {
     actor.require(Permission::Procurement, Access::View)

@@ -4,9 +4,8 @@
 #![allow(dead_code)]
 
 use crate::support::{Resp, TestApp};
-use nexus_core::model::AuditLog;
+use nexus_core::model::{AuditLog, JobRecord};
 use nexus_core::store::{Filter, Query, TypedStore};
-use serde_json::Value;
 
 pub const BOUNDARY: &str = "----nexus-test-boundary-7MA4YWxkTrZu0gW";
 
@@ -59,6 +58,35 @@ pub async fn post_multipart_with(
     into_resp(req.body(body).send().await.unwrap()).await
 }
 
+/// POSTs one file as the multipart field `file` (imports, uploads) as `user`.
+pub async fn post_file(
+    app: &TestApp,
+    user: &str,
+    path: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> Resp {
+    post_multipart(
+        app,
+        Some(user),
+        path,
+        multipart(&[("file", Some(file_name), bytes)]),
+    )
+    .await
+}
+
+/// The job record a queued request (`202 {jobId}`) answered with.
+pub async fn queued_job(app: &TestApp, r: &Resp) -> JobRecord {
+    let id = r.body["jobId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no jobId: {}", r.body));
+    app.store
+        .get(Filter::id(id))
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no job record {id}"))
+}
+
 /// A raw GET without a token (signed file URLs).
 pub async fn get_raw(
     app: &TestApp,
@@ -89,15 +117,7 @@ pub async fn get_bytes(
 }
 
 pub async fn into_resp(res: reqwest::Response) -> Resp {
-    let status = res.status();
-    let headers = res.headers().clone();
-    let text = res.text().await.unwrap();
-    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    Resp {
-        status,
-        body,
-        headers,
-    }
+    crate::support::into_resp(res).await
 }
 
 pub fn png() -> Vec<u8> {

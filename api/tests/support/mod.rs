@@ -8,8 +8,9 @@ pub mod ws_client;
 
 use nexus_api::{AppState, startup};
 use nexus_core::config::Config;
+use nexus_core::model::AuditLog;
 use nexus_core::seed::demo_dataset;
-use nexus_core::store::Store;
+use nexus_core::store::{Document, Filter, Query, Store, TypedStore};
 use nexus_core::types::Timestamp;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -93,13 +94,7 @@ async fn spawn(env: &[(&str, &str)], workers: bool) -> TestApp {
         .map(|u| (u.user.id.clone(), u.password.to_string()))
         .collect();
     let state = built.state;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(startup::serve(
-        state.clone(),
-        listener,
-        std::future::pending::<()>(),
-    ));
+    let addr = serve_on_loopback(&state).await;
     TestApp {
         base: format!("http://{addr}"),
         http: reqwest::Client::new(),
@@ -109,6 +104,31 @@ async fn spawn(env: &[(&str, &str)], workers: bool) -> TestApp {
         tokens: Mutex::new(HashMap::new()),
         _dir: dir,
     }
+}
+
+/// A response read as [`Resp`]: the body as JSON, or as a JSON string when it is not JSON.
+pub async fn into_resp(res: reqwest::Response) -> Resp {
+    let status = res.status();
+    let headers = res.headers().clone();
+    let text = res.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    Resp {
+        status,
+        body,
+        headers,
+    }
+}
+
+/// Serves the API of `state` on a free loopback port until the test ends; its address.
+pub async fn serve_on_loopback(state: &AppState) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(startup::serve(
+        state.clone(),
+        listener,
+        std::future::pending::<()>(),
+    ));
+    addr
 }
 
 impl TestApp {
@@ -165,16 +185,7 @@ impl TestApp {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let text = res.text().await.unwrap();
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Resp {
-            status,
-            body,
-            headers,
-        }
+        into_resp(req.send().await.unwrap()).await
     }
 
     /// A call as a seeded user.
@@ -200,6 +211,127 @@ impl TestApp {
     pub async fn patch(&self, user_id: &str, path: &str, body: Value) -> Resp {
         self.as_user(user_id, Method::PATCH, path, Some(body)).await
     }
+
+    pub async fn put(&self, user_id: &str, path: &str, body: Value) -> Resp {
+        self.as_user(user_id, Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, user_id: &str, path: &str) -> Resp {
+        self.as_user(user_id, Method::DELETE, path, None).await
+    }
+
+    /// A POST without a body as a seeded user (`…/submit`, `…/approve`).
+    pub async fn post_empty(&self, user_id: &str, path: &str) -> Resp {
+        self.as_user(user_id, Method::POST, path, None).await
+    }
+
+    /// `POST /api/login` with exactly this body, without a token.
+    pub async fn login_with(&self, body: Value) -> Resp {
+        self.call(Method::POST, "/api/login", None, Some(body))
+            .await
+    }
+
+    /// `POST /api/login` with an email (or user id) and a password.
+    pub async fn login(&self, email: &str, password: &str) -> Resp {
+        self.login_with(json!({ "email": email, "password": password }))
+            .await
+    }
+
+    /// A GET as a seeded user, the raw response (CSV, file downloads, headers).
+    pub async fn get_response(&self, user_id: &str, path: &str) -> reqwest::Response {
+        let t = self.token(user_id).await;
+        let req = self.http.get(self.url(path)).bearer_auth(t);
+        req.send().await.unwrap()
+    }
+
+    /// A GET with this bearer token (or none).
+    pub async fn get_with_token(&self, token: Option<&str>, path: &str) -> Resp {
+        self.call(Method::GET, path, token, None).await
+    }
+}
+
+impl Resp {
+    /// Asserts the status, with the body in the message; the response for further checks.
+    #[track_caller]
+    pub fn expect_status(self, status: StatusCode) -> Self {
+        assert_eq!(self.status, status, "{}", self.body);
+        self
+    }
+
+    /// Asserts a refusal: the status and `error.code`, each with `what` (the request) and
+    /// the body in the message.
+    #[track_caller]
+    pub fn expect_error(
+        self,
+        status: StatusCode,
+        code: &str,
+        what: impl std::fmt::Display,
+    ) -> Self {
+        assert_eq!(self.status, status, "{what}: {}", self.body);
+        assert_eq!(self.body["error"]["code"], code, "{what}: {}", self.body);
+        self
+    }
+
+    /// The `jobId` of a queued request's answer (`202 Accepted`).
+    pub fn job_id(&self) -> String {
+        self.body["jobId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no jobId: {}", self.body))
+            .to_string()
+    }
+
+    /// `error.code` of a refusal.
+    pub fn code(&self) -> &Value {
+        &self.body["error"]["code"]
+    }
+}
+
+/// Settings for tests with job workers: a short heartbeat and lease, so sweeps and lease
+/// renewals run often, and then `extra`.
+pub fn quick_jobs<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut env = vec![("NEXUS_JOB_HEARTBEAT", "200ms"), ("NEXUS_JOB_LEASE", "2s")];
+    env.extend_from_slice(extra);
+    env
+}
+
+/// The stored document with this id (panics naming the id when there is none).
+pub async fn stored<T: Document>(app: &TestApp, id: &str) -> T {
+    app.store
+        .get::<T>(Filter::id(id))
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("nothing stored as {id}"))
+}
+
+/// The audit entries a user wrote about one entity (in the store's order).
+pub async fn audits_by(app: &TestApp, user_id: &str, entity_id: &str) -> Vec<AuditLog> {
+    app.store
+        .list::<AuditLog>(&Query::new(Filter::and([
+            Filter::eq("entityId", entity_id),
+            Filter::eq("userId", user_id),
+        ])))
+        .await
+        .unwrap()
+}
+
+/// The audit entries with this action about one entity (in the store's order).
+pub async fn audits(app: &TestApp, action: &str, entity_id: &str) -> Vec<AuditLog> {
+    app.store
+        .list::<AuditLog>(&Query::new(Filter::and([
+            Filter::eq("action", action),
+            Filter::eq("entityId", entity_id),
+        ])))
+        .await
+        .unwrap()
+}
+
+/// The `id` of every element of a JSON array (a list answer), in order.
+pub fn ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+        .iter()
+        .map(|o| o["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// Seeded users by role, for readable tests.

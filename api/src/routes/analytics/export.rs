@@ -9,9 +9,10 @@
 //! (OWASP "CSV injection"). The legacy PDF was malformed: tables are CSV or XLSX, and the
 //! one PDF, an order's invoice, is a real document (`orders::invoice`).
 
-use super::{DateRange, caller_scope, require_inventory_reader, status_filter};
+use super::{caller_scope, require_inventory_reader, status_filter};
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::dates::DateRange;
 use crate::state::AppState;
 use axum::extract::{Query as QueryParams, State};
 use axum::http::{HeaderMap, HeaderValue, header};

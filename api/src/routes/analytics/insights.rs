@@ -4,11 +4,12 @@
 
 use super::PeriodQuery;
 use super::filters::{
-    DateRange, Period, caller_scope, is_delivered, is_sale, ist_midnight, pct,
-    require_salesperson_in_scope, round1, sales_filter, scoped_orders, status_filter,
+    Period, caller_scope, is_delivered, is_sale, pct, require_salesperson_in_scope, round1,
+    sales_filter, scoped_orders, status_filter,
 };
 use crate::auth::Actor;
 use crate::error::ApiError;
+use crate::routes::dates::{DateRange, ist_midnight};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query as QueryParams, State};

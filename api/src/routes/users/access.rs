@@ -10,10 +10,10 @@
 //! once.
 
 use super::change::{Change, change_user};
-use super::profile::{
-    deleted_user, guard_permission_grant, guard_role_grant, guard_target, password_policy_error,
-    require_user_management,
+use super::guard::{
+    check_target, guard_permission_grant, guard_role_grant, not_self, require_user_management,
 };
+use super::profile::password_policy_error;
 use super::validate;
 use super::view::user_for;
 use crate::ApiJson;
@@ -44,26 +44,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 fn revoke() -> UpdateOp {
     UpdateOp::Inc("tokenVersion".into(), json!(1))
-}
-
-/// Refuses changes to your own access: an administrator who demotes, deactivates or strips
-/// themselves could lock the organisation out of user administration.
-fn not_self(actor: &Actor, id: &str, what: &str) -> Result<(), ApiError> {
-    if actor.id() == id {
-        return Err(ApiError::conflict(
-            ErrorCode::SelfChangeRefused,
-            format!("You cannot change your own {what}; ask another administrator."),
-        ));
-    }
-    Ok(())
-}
-
-fn check_target(actor: &Actor, u: &User) -> Result<(), ApiError> {
-    guard_target(actor, u)?;
-    if u.status == UserStatus::Deleted {
-        return Err(deleted_user(&u.id));
-    }
-    Ok(())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -1,9 +1,10 @@
 //! Users and organisation (api.md §2.3): profiles, access (role, permissions, step access,
-//! status, credentials) and the sales organisation (org slots, reporting line).
+//! status, credentials) and the sales organisation (org slots, reporting line). Who may manage
+//! whom is checked in one place, `guard`.
 
 pub mod access;
 pub mod change;
-pub mod extract;
+pub(crate) mod guard;
 pub mod org;
 pub mod profile;
 pub mod validate;

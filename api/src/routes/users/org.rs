@@ -8,7 +8,7 @@
 //! that must exist and must not be in the user's own team.
 
 use super::change::{Change, change_user, load, next_stamp};
-use super::profile::{guard_target, require_user_management};
+use super::guard::{guard_target, require_user_management};
 use super::validate::Slot;
 use super::view::user_for;
 use crate::ApiJson;
@@ -76,7 +76,7 @@ async fn org_add(
     let before = load(&st, &id).await?;
     guard_target(&actor, &before)?;
     if before.status == UserStatus::Deleted {
-        return Err(super::profile::deleted_user(&id));
+        return Err(super::guard::deleted_user(&id));
     }
     if before.org_positions.contains(&slot.key) {
         return Ok(Json(user_for(&actor, &before)));

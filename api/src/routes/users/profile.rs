@@ -8,7 +8,9 @@
 //! a whitelist.
 
 use super::change::{Change, change_user, load};
-use super::extract::ApiQuery;
+use super::guard::{
+    deleted_user, guard_permission_grant, guard_role_grant, guard_target, require_user_management,
+};
 use super::validate;
 use super::view::{self, Visible, manages_users, user_for};
 use crate::ApiJson;
@@ -16,6 +18,7 @@ use crate::auth::actor::forbidden;
 use crate::auth::{Actor, password};
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::{Paging, commit_audited};
+use crate::routes::extract::ApiQuery;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -36,46 +39,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_users, create_user))
         .routes(routes!(get_user, update_profile))
-}
-
-/// 403 for a caller who may not administer users.
-pub fn require_user_management(actor: &Actor) -> Result<(), ApiError> {
-    actor.require(Permission::UserManagement, Access::Full)
-}
-
-/// A user manager who is not an Admin may not touch an Admin account (reset its password,
-/// demote or deactivate it): otherwise `user_management` would be a path to taking over the
-/// system owner's account.
-pub fn guard_target(actor: &Actor, target: &User) -> Result<(), ApiError> {
-    if target.role == Role::Admin && !actor.is_admin() {
-        return Err(ApiError::forbidden(
-            ErrorCode::AdminAccountProtected,
-            "Only an Admin may change an Admin account.",
-        ));
-    }
-    Ok(())
-}
-
-/// Only an Admin may create Admins or promote to Admin (same reason as [`guard_target`]).
-pub fn guard_role_grant(actor: &Actor, role: Role) -> Result<(), ApiError> {
-    if role == Role::Admin && !actor.is_admin() {
-        return Err(ApiError::forbidden(
-            ErrorCode::AdminRoleProtected,
-            "Only an Admin may give the Admin role.",
-        ));
-    }
-    Ok(())
-}
-
-/// Only an Admin may grant `admin_bypass` (it skips workflow rules, D-S5).
-pub fn guard_permission_grant(actor: &Actor, perms: &[Permission]) -> Result<(), ApiError> {
-    if perms.contains(&Permission::AdminBypass) && !actor.is_admin() {
-        return Err(ApiError::forbidden(
-            ErrorCode::AdminBypassProtected,
-            "Only an Admin may grant admin_bypass.",
-        ));
-    }
-    Ok(())
 }
 
 fn status_str(s: UserStatus) -> String {
@@ -547,12 +510,4 @@ async fn update_profile(
     })
     .await?;
     Ok(Json(user_for(&actor, &changed.after)))
-}
-
-/// 409 for changes to an erased (GDPR) account: it stays anonymised.
-pub fn deleted_user(id: &str) -> ApiError {
-    ApiError::conflict(
-        ErrorCode::UserDeleted,
-        format!("User {id} was erased and cannot be changed"),
-    )
 }

@@ -3,12 +3,19 @@
 //! with a plain-text 400), and `OptionalJson<T>` for endpoints whose body is optional (the
 //! legacy check-in and GDPR erase read `req.body.x` and crashed with a 500 when the mobile
 //! client sent no body at all).
+//!
+//! Also `optional_body`, the same idea for handlers that take the raw bytes (procurement's
+//! submit/approve, the jobs' expiry scan): an all-whitespace body is the default. Separate
+//! (from `users`, where the extractors began, and from procurement) because attendance,
+//! audit, GDPR, users, procurement and jobs all read requests through them.
 
 use crate::ApiJson;
 use crate::error::{ApiError, ErrorCode};
+use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
-use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::header::{self, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
@@ -61,4 +68,39 @@ where
         let ApiJson(v) = ApiJson::<T>::from_request(req, state).await?;
         Ok(OptionalJson(v))
     }
+}
+
+/// A JSON body that may be absent (`POST …/approve` with nothing to say). An empty body is
+/// the type's default; otherwise the usual rules apply: JSON content type (415), valid JSON
+/// (400), the right shape (422).
+pub(crate) fn optional_body<T: DeserializeOwned + Default>(
+    headers: &HeaderMap,
+    bytes: &Bytes,
+) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    let json_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.to_ascii_lowercase())
+        .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
+    if !json_type {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::UnsupportedMediaType,
+            "Send the body as application/json.",
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
+            "The request body has the wrong shape.",
+        )
+        .with_details(json!({ "reason": e.to_string() })),
+        _ => ApiError::bad_request(
+            ErrorCode::MalformedJson,
+            "The request body is not valid JSON.",
+        ),
+    })
 }

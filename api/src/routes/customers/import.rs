@@ -1,0 +1,89 @@
+//! C4/C5: the customer / OD master template and its import. Separate because it is the
+//! area's only file intake; the shared import machinery is `routes::uploads`.
+
+use super::CREDIT_EDITORS;
+use crate::auth::Actor;
+use crate::error::ApiError;
+use crate::routes::uploads::{self, Cell, TemplateSpec};
+use crate::state::AppState;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use nexus_core::auth::{Access, Permission};
+use nexus_core::model::JobKind;
+
+/// The 22 columns of the customer / OD master (api.md §5.4.3), in the served order.
+pub const TEMPLATE_HEADERS: [&str; 22] = [
+    "Customer ID",
+    "Dist",
+    "Sales Manager",
+    "Class",
+    "Employee respons.",
+    "Customer Names",
+    "Credit Days",
+    "Credit Limit",
+    "Security Chq",
+    "Dist Channel",
+    "O/s Amt",
+    "OD Amt",
+    "Diffn btw ydy & tday",
+    "0 to 7",
+    "7 to 15",
+    "15 to 30",
+    "30 to 45",
+    "45 to 90",
+    "90 to 120",
+    "120 to 150",
+    "150 to 180",
+    ">180",
+];
+
+const TEMPLATE: TemplateSpec = TemplateSpec {
+    sheet: "Customer Master",
+    headers: &TEMPLATE_HEADERS,
+    header_rgb: 0x334155,
+    column_width: 16.0,
+    sample: &[] as &[Cell],
+    file_name: "Customer_Master_Template.xlsx",
+};
+
+/// Download the customer / OD master import template (22 columns, no sample row).
+#[utoipa::path(get, path = "/api/customers/import-template", tag = "Customers", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Customer_Master_Template.xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 401, description = "Not signed in"),
+        (status = 403, description = "Needs approve_credit or master_data"),
+    ))]
+pub(super) async fn import_template(actor: Actor) -> Result<Response, ApiError> {
+    actor.require_any(&[
+        (Permission::ApproveCredit, Access::View),
+        (Permission::MasterData, Access::View),
+    ])?;
+    uploads::template_response(&TEMPLATE)
+}
+
+/// Upload the customer / OD master workbook (multipart field `file`, ≤ 10 MiB, .xlsx). The
+/// file is stored and a `customer_import` job is queued; the worker validates each row and
+/// reports rejected rows. Answers 202 with the job id.
+#[utoipa::path(post, path = "/api/customers/bulk-import", tag = "Customers", security(("bearer" = [])),
+    request_body(content_type = "multipart/form-data", description = "Field `file`: the .xlsx workbook"),
+    responses(
+        (status = 200, description = "Finished while the request waited (`NEXUS_IMPORT_WAIT`; never with `Prefer: respond-async`)", body = uploads::ImportFinished),
+        (status = 202, description = "Queued: still running when the wait ended, or `Prefer: respond-async` was sent", body = uploads::ImportQueued),
+        (status = 400, description = "No `file` field"),
+        (status = 401, description = "Not signed in"),
+        (status = 403, description = "Needs approve_credit or master_data (the sheet carries credit figures)"),
+        (status = 413, description = "Larger than 10 MiB"),
+        (status = 415, description = "Not a multipart body"),
+        (status = 422, description = "Not an .xlsx workbook, or the import failed while the request waited (`IMPORT_FAILED`)"),
+    ))]
+pub(super) async fn bulk_import(
+    State(st): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    actor.require_any(&CREDIT_EDITORS)?;
+    uploads::queue_import(&st, &actor, &headers, multipart, JobKind::CustomerImport).await
+}

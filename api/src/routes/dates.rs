@@ -1,0 +1,128 @@
+//! Dates in query parameters, as the business counts them (IST calendar days): the
+//! `startDate`/`endDate` range and its store filter, IST midnight, and the current PMS
+//! month. Separate (out of analytics' filters) because packaging, PMS and logistics read
+//! dates the same way analytics does.
+
+use crate::error::{ApiError, ErrorCode};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use nexus_core::rules::expiry::ist;
+use nexus_core::store::Filter;
+use nexus_core::types::{PmsMonth, Timestamp};
+use serde_json::{Value, json};
+
+fn bad_date(field: &str, raw: &str) -> ApiError {
+    ApiError::bad_request(
+        ErrorCode::InvalidDate,
+        format!("{field} `{raw}` is not a date (YYYY-MM-DD) or an RFC 3339 instant"),
+    )
+    .with_details(json!({ "field": field, "value": raw }))
+}
+
+pub(crate) fn ist_midnight(d: NaiveDate) -> Timestamp {
+    let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let local = ist()
+        .from_local_datetime(&naive)
+        .single()
+        .unwrap_or_else(|| ist().from_utc_datetime(&naive));
+    Timestamp::from_datetime(local.with_timezone(&Utc))
+}
+
+/// A half-open range of instants `[start, end)`, either end open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct DateRange {
+    pub start: Option<Timestamp>,
+    pub end: Option<Timestamp>,
+}
+
+impl DateRange {
+    /// `startDate`/`endDate` query values: a date (the whole IST day, both ends inclusive)
+    /// or an RFC 3339 instant (inclusive). Either may be absent (the legacy only filtered
+    /// when both were given).
+    pub fn parse(start: Option<&str>, end: Option<&str>) -> Result<DateRange, ApiError> {
+        fn clean(s: Option<&str>) -> Option<&str> {
+            s.map(str::trim).filter(|s| !s.is_empty())
+        }
+        let start = match clean(start) {
+            None => None,
+            Some(s) => Some(match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                Ok(d) => ist_midnight(d),
+                Err(_) => DateTime::parse_from_rfc3339(s)
+                    .map(|dt| Timestamp::from_datetime(dt.with_timezone(&Utc)))
+                    .map_err(|_| bad_date("startDate", s))?,
+            }),
+        };
+        let end = match clean(end) {
+            None => None,
+            Some(s) => Some(match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                Ok(d) => ist_midnight(d.succ_opt().unwrap_or(d)),
+                Err(_) => DateTime::parse_from_rfc3339(s)
+                    .map(|dt| {
+                        Timestamp::from_datetime(dt.with_timezone(&Utc) + Duration::milliseconds(1))
+                    })
+                    .map_err(|_| bad_date("endDate", s))?,
+            }),
+        };
+        if let (Some(a), Some(b)) = (start, end)
+            && a >= b
+        {
+            return Err(ApiError::bad_request(
+                ErrorCode::InvalidDateRange,
+                "startDate must be before endDate",
+            ));
+        }
+        Ok(DateRange { start, end })
+    }
+
+    pub fn since(start: Option<Timestamp>) -> DateRange {
+        DateRange { start, end: None }
+    }
+
+    pub fn filter(&self, path: &str) -> Filter {
+        Filter::and([
+            self.start
+                .map(|s| Filter::gte(path, json!(s)))
+                .unwrap_or(Filter::All),
+            self.end
+                .map(|e| Filter::lt(path, json!(e)))
+                .unwrap_or(Filter::All),
+        ])
+    }
+
+    pub fn contains(&self, t: Timestamp) -> bool {
+        self.start.is_none_or(|s| t >= s) && self.end.is_none_or(|e| t < e)
+    }
+
+    pub fn to_json(self) -> Value {
+        json!({ "startDate": self.start, "endDate": self.end })
+    }
+}
+
+/// The store filter for a `startDate`/`endDate` pair on a date field.
+pub(crate) fn date_range_filter(
+    path: &str,
+    start: Option<&str>,
+    end: Option<&str>,
+) -> Result<Filter, ApiError> {
+    Ok(DateRange::parse(start, end)?.filter(path))
+}
+
+/// The PMS-style month key of `now` in IST (`Feb'26`).
+pub(crate) fn current_month(now: Timestamp) -> PmsMonth {
+    PmsMonth::of_date(now.datetime().with_timezone(&ist()).date_naive())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_only_bounds_are_whole_ist_days() {
+        let r = DateRange::parse(Some("2026-02-01"), Some("2026-02-28")).unwrap();
+        assert_eq!(r.start.unwrap().to_iso(), "2026-01-31T18:30:00.000Z");
+        assert_eq!(r.end.unwrap().to_iso(), "2026-02-28T18:30:00.000Z");
+        assert!(r.contains(Timestamp::parse("2026-02-28T18:29:59Z").unwrap()));
+        assert!(!r.contains(Timestamp::parse("2026-02-28T18:30:00Z").unwrap()));
+        assert!(DateRange::parse(Some("yesterday"), None).is_err());
+        assert!(DateRange::parse(Some("2026-03-01"), Some("2026-02-01")).is_err());
+    }
+}

@@ -1,0 +1,130 @@
+//! W3: receiving stock into a warehouse, many lines naming their product by id, SKU or name.
+//! Separate because it only turns the legacy body into receipt lines; the receipt itself is
+//! `routes::stock_receipt`.
+
+use crate::ApiJson;
+use crate::auth::Actor;
+use crate::error::{ApiError, ErrorCode};
+use crate::routes::common::resolve_warehouse;
+use crate::routes::stock_receipt::{
+    ProductRef, ReceiptLine, batch_number, receipt_quantity, receive_stock,
+};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use nexus_core::auth::{Access, Permission};
+use nexus_core::model::EntityType;
+use nexus_core::types::DateOnly;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StockItemInput {
+    /// The product: `productId`, else `skuCode`, else exact `name`.
+    pub product_id: Option<String>,
+    pub sku_code: Option<String>,
+    pub name: Option<String>,
+    /// Supplier lot number; generated when absent.
+    pub batch_number: Option<String>,
+    /// Received quantity (> 0); legacy clients send `qty`.
+    #[serde(alias = "qty")]
+    #[schema(value_type = f64)]
+    pub quantity: Decimal,
+    /// `YYYY-MM-DD`; legacy clients send `expiry`. When absent: manufacture date (or
+    /// today) + the product's shelf life, else undated.
+    #[serde(alias = "expiry")]
+    #[schema(value_type = Option<String>)]
+    pub exp_date: Option<DateOnly>,
+    #[schema(value_type = Option<String>)]
+    pub mfg_date: Option<DateOnly>,
+    pub weight: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddStockRequest {
+    /// Warehouse id or legacy alias.
+    pub warehouse_id: String,
+    pub items: Vec<StockItemInput>,
+    /// Goods receipt note, challan number… (kept in the ledger and the audit entry).
+    pub note: Option<String>,
+}
+
+const MAX_RECEIPT_LINES: usize = 200;
+
+/// Receive stock into a warehouse: each item becomes (or tops up) a batch of its product,
+/// with a stock-ledger ADD row, in one audited commit.
+#[utoipa::path(post, path = "/api/warehouse/add-stock", tag = "Warehouses", security(("bearer" = [])),
+    request_body = AddStockRequest,
+    responses(
+        (status = 200, description = "`{success, message, data:[…]}` per line"),
+        (status = 401, description = "Not signed in"),
+        (status = 403, description = "Needs manage_warehouse"),
+        (status = 404, description = "Unknown warehouse"),
+        (status = 409, description = "Batch already held with another expiry, or kept racing other changes"),
+        (status = 422, description = "Unknown product, bad quantity or dates"),
+    ))]
+pub(super) async fn add_stock(
+    State(st): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<AddStockRequest>,
+) -> Result<Json<Value>, ApiError> {
+    actor.require(Permission::ManageWarehouse, Access::Full)?;
+    if body.items.is_empty() || body.items.len() > MAX_RECEIPT_LINES {
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
+            format!("items must hold 1 to {MAX_RECEIPT_LINES} lines."),
+        ));
+    }
+    let note = body
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| n.chars().take(300).collect::<String>());
+    let mut lines = Vec::with_capacity(body.items.len());
+    for (i, it) in body.items.into_iter().enumerate() {
+        let pick = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let product = match (pick(it.product_id), pick(it.sku_code), pick(it.name)) {
+            (Some(id), _, _) => ProductRef::Id(id),
+            (None, Some(sku), _) => ProductRef::Sku(sku),
+            (None, None, Some(n)) => ProductRef::Name(n),
+            _ => {
+                return Err(ApiError::unprocessable(
+                    ErrorCode::ValidationFailed,
+                    format!(
+                        "Line {}: name the product (productId, skuCode or name).",
+                        i + 1
+                    ),
+                )
+                .with_details(json!({ "line": i })));
+            }
+        };
+        lines.push(ReceiptLine {
+            product,
+            batch_number: batch_number(it.batch_number.as_deref())?,
+            quantity: receipt_quantity(it.quantity, i)?,
+            mfg_date: it.mfg_date,
+            exp_date: it.exp_date,
+            weight: pick(it.weight),
+        });
+    }
+    let warehouse = resolve_warehouse(&st, &body.warehouse_id).await?;
+    let results = receive_stock(
+        &st,
+        &actor,
+        &warehouse,
+        &lines,
+        note.as_deref(),
+        (EntityType::Warehouse, &warehouse.id),
+    )
+    .await?;
+    Ok(Json(json!({
+        "success": true,
+        "message": "Stock added successfully",
+        "data": results,
+    })))
+}

@@ -1,0 +1,203 @@
+//! W1: creating a warehouse with a stable `WH-<code>` id and unique aliases. Separate because
+//! its body, slug and clash checks concern creation alone.
+
+use crate::ApiJson;
+use crate::auth::Actor;
+use crate::error::{ApiError, ErrorCode};
+use crate::routes::common::{commit_audited, snapshot};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use nexus_core::auth::{Access, Permission};
+use nexus_core::model::{AuditAction, EntityType, Temperature, Warehouse};
+use nexus_core::store::{Filter, TypedStore, Write};
+use nexus_core::types::Timestamp;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemperatureInput {
+    #[schema(value_type = Option<f64>)]
+    pub current: Option<Decimal>,
+    #[schema(value_type = Option<f64>)]
+    pub min: Option<Decimal>,
+    #[schema(value_type = Option<f64>)]
+    pub max: Option<Decimal>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewWarehouse {
+    pub name: String,
+    pub location: String,
+    /// Short code for the id (`KURLA` → `WH-KURLA`); the name is used when absent.
+    pub code: Option<String>,
+    /// Other ids old clients use for this warehouse (e.g. `W1`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// State the goods ship from (GST place of supply).
+    pub state: Option<String>,
+    /// Capacity (default 50,000).
+    #[schema(value_type = Option<f64>)]
+    pub capacity_total: Option<Decimal>,
+    pub temperature: Option<TemperatureInput>,
+    pub manager: Option<String>,
+}
+
+/// `Kurla Cold Storage` → `KURLA-COLD-STORAGE`: upper-case letters and digits, anything
+/// else a single dash, at most 32 characters.
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.trim().chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_uppercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let mut out: String = out.trim_end_matches('-').chars().take(32).collect();
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+/// Create a warehouse with a stable id `WH-<code>` (master data).
+#[utoipa::path(post, path = "/api/warehouse/create", tag = "Warehouses", security(("bearer" = [])),
+    request_body = NewWarehouse,
+    responses(
+        (status = 201, description = "`{success, warehouse}`"),
+        (status = 401, description = "Not signed in"),
+        (status = 403, description = "Needs master_data"),
+        (status = 409, description = "The id or an alias is already used"),
+        (status = 422, description = "Invalid field"),
+    ))]
+pub(super) async fn create_warehouse(
+    State(st): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<NewWarehouse>,
+) -> Result<Response, ApiError> {
+    actor.require(Permission::MasterData, Access::Full)?;
+    let name = body.name.trim().to_string();
+    let location = body.location.trim().to_string();
+    if name.is_empty() || location.is_empty() {
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
+            "name and location are required.",
+        ));
+    }
+    if name.chars().count() > 120 || location.chars().count() > 200 {
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
+            "name or location is too long.",
+        ));
+    }
+    let code = slug(body.code.as_deref().unwrap_or(&name));
+    if code.is_empty() {
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
+            "code (or name) needs at least one letter or digit.",
+        ));
+    }
+    let id = format!("WH-{code}");
+    let mut aliases: Vec<String> = Vec::new();
+    for a in &body.aliases {
+        let a = a.trim();
+        if a.is_empty() || a.len() > 32 || a.chars().any(char::is_whitespace) {
+            return Err(ApiError::unprocessable(
+                ErrorCode::ValidationFailed,
+                "aliases are short codes without spaces.",
+            ));
+        }
+        if !aliases.iter().any(|x| x == a) && a != id {
+            aliases.push(a.to_string());
+        }
+    }
+    let capacity = body.capacity_total.unwrap_or(Decimal::from(50_000));
+    if capacity <= Decimal::ZERO {
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
+            "capacityTotal must be positive.",
+        ));
+    }
+    let temperature = body.temperature.map(|t| Temperature {
+        current: t.current,
+        min: t.min,
+        max: t.max,
+    });
+    if let Some(t) = &temperature
+        && let (Some(lo), Some(hi)) = (t.min, t.max)
+        && lo > hi
+    {
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
+            "temperature.min is above max.",
+        ));
+    }
+    // An id or alias must point at one warehouse only.
+    let mut names: Vec<Value> = vec![json!(id)];
+    names.extend(aliases.iter().map(|a| json!(a)));
+    let clash: Option<Warehouse> = st
+        .store
+        .get(Filter::or([
+            Filter::is_in("id", names.clone()),
+            Filter::is_in("aliases", names),
+        ]))
+        .await?;
+    if let Some(w) = clash {
+        return Err(ApiError::conflict(
+            ErrorCode::WarehouseExists,
+            format!("The id or an alias is already used by warehouse {}.", w.id),
+        ));
+    }
+    let now = Timestamp::now();
+    let w = Warehouse {
+        id: id.clone(),
+        name,
+        location,
+        aliases,
+        state: body
+            .state
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
+        capacity_total: capacity,
+        capacity_used: Decimal::ZERO,
+        temperature: temperature.unwrap_or_default(),
+        inventory: Vec::new(),
+        manager: body
+            .manager
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
+        created_at: Some(now),
+        updated_at: Some(now),
+        extra: Map::new(),
+    };
+    let audit = actor
+        .audit(AuditAction::Create)
+        .entity(EntityType::Warehouse, &id)
+        .change(None, snapshot(&w));
+    commit_audited(&st, vec![Write::insert(&w)?], audit, Vec::new()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "success": true, "warehouse": w })),
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_stable_upper_case_codes() {
+        assert_eq!(slug("Kurla Cold Storage"), "KURLA-COLD-STORAGE");
+        assert_eq!(slug("  jolly  bng!! "), "JOLLY-BNG");
+        assert_eq!(slug("---"), "");
+        assert_eq!(slug(&"x".repeat(40)).len(), 32);
+    }
+}
