@@ -20,8 +20,6 @@ mod filters;
 mod insights;
 mod tally;
 
-pub(crate) use tally::{Voucher, past_invoicing, voucher_of};
-
 use filters::{
     NOT_SOLD, Period, average, created, is_delivered, is_open, is_sale,
     require_salesperson_in_scope, sales_filter, scoped_orders,

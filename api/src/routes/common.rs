@@ -184,3 +184,21 @@ pub(crate) fn check_link(field: &str, v: Option<&str>) -> Result<(), ApiError> {
         _ => Ok(()),
     }
 }
+
+/// The text without its edge spaces, or `None` when nothing is left: what every master-data
+/// form means by "given".
+pub(crate) fn trimmed(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// For PATCH bodies: `Some(None)` for an explicit `null` (clear the field), `None` when the
+/// field is absent (leave it), used as `#[serde(default, deserialize_with = "some_or_null")]`.
+pub(crate) fn some_or_null<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    use serde::Deserialize as _;
+    Ok(Some(Option::<T>::deserialize(d)?))
+}

@@ -17,6 +17,7 @@ use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::{Paging, commit_audited, ok_data, snapshot};
+use crate::routes::common::{some_or_null, trimmed};
 use crate::routes::uploads::{self, Cell, TemplateSpec};
 use crate::state::AppState;
 use axum::Json;
@@ -30,7 +31,7 @@ use nexus_core::store::{
     Filter, Query as StoreQuery, StoreError, TypedStore, UpdateOp, Write, commit_with_business_id,
 };
 use nexus_core::types::{Money, Percent, Timestamp};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -55,11 +56,6 @@ const READERS: [(Permission, Access); 5] = [
     (Permission::Invoicing, Access::View),
     (Permission::MasterData, Access::View),
 ];
-
-fn trimmed(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
-}
 
 /// Distributor and material codes: letters, digits, `.`, `_`, `/`, `-`; 1–40 characters.
 /// They form the entry id, so nothing else is allowed.
@@ -326,14 +322,6 @@ async fn create_price(
 // ---------------------------------------------------------------------------------------
 // D4: update
 
-fn some_or_null<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Some(Option::<T>::deserialize(d)?))
-}
-
 /// The fields a PATCH may change; `null` clears an optional text. Not the id, the
 /// distributor or material codes (they identify the entry) or `isActive`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -553,7 +541,8 @@ async fn import_template(actor: Actor) -> Result<Response, ApiError> {
 }
 
 /// Upload the price list workbook (multipart field `file`, ≤ 10 MiB, .xlsx); a
-/// `distributor_price_import` job is queued and 202 returns its id.
+/// `distributor_price_import` job is queued; the request waits for it (`NEXUS_IMPORT_WAIT`) and answers 200 with its outcome, or 202
+/// with its id while it still runs (at once with `Prefer: respond-async`).
 #[utoipa::path(post, path = "/api/distributor-prices/bulk-import", tag = "Distributor prices", security(("bearer" = [])),
     request_body(content_type = "multipart/form-data", description = "Field `file`: the .xlsx workbook"),
     responses(

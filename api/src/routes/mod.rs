@@ -31,6 +31,7 @@ pub mod products;
 mod stock_receipt;
 pub mod uploads;
 pub mod users;
+mod vouchers;
 pub mod warehouses;
 pub mod ws;
 

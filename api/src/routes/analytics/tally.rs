@@ -15,16 +15,15 @@
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::vouchers::{Voucher, past_invoicing, voucher_of};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use nexus_core::auth::{Access, Permission};
-use nexus_core::model::{AuditAction, Customer, EntityType, Order, OrderStatus, Warehouse};
-use nexus_core::rules::expiry::ist;
-use nexus_core::rules::pricing::{split_tax, supply_kind};
+use nexus_core::model::{AuditAction, EntityType, Order};
 use nexus_core::store::{Filter, TypedStore, Write};
-use nexus_core::types::{Money, Timestamp};
+use nexus_core::types::Money;
 use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -32,10 +31,6 @@ use utoipa_axum::routes;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(tally_export))
 }
-
-/// Where goods ship from when an order names no warehouse: the head office and main cold
-/// store are in Mumbai (the seed's `HOME_STATE`).
-const HOME_STATE: &str = "Maharashtra";
 
 /// Escapes the five XML special characters and drops characters XML 1.0 forbids (control
 /// characters other than tab, line feed and carriage return), so no customer name can break
@@ -55,23 +50,6 @@ pub(crate) fn xml_escape(s: &str) -> String {
         }
     }
     out
-}
-
-/// The figures of one sales voucher.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Voucher {
-    pub number: String,
-    pub reference: String,
-    /// `YYYYMMDD` (IST), Tally's date form.
-    pub date: String,
-    pub party: String,
-    pub party_gstin: Option<String>,
-    pub sales: Money,
-    pub cgst: Money,
-    pub sgst: Money,
-    pub igst: Money,
-    pub total: Money,
-    pub narration: String,
 }
 
 fn amount(m: Money) -> String {
@@ -143,103 +121,6 @@ pub(crate) fn voucher_xml(v: &Voucher) -> String {
     )
 }
 
-/// Statuses an order reaches only after it was invoiced.
-pub(crate) fn past_invoicing(s: OrderStatus) -> bool {
-    matches!(
-        s,
-        OrderStatus::ReadyForDispatch
-            | OrderStatus::InTransit
-            | OrderStatus::OutForDelivery
-            | OrderStatus::Delivered
-            | OrderStatus::PartAccepted
-    )
-}
-
-/// The voucher figures of an order: the invoice's when it has one, else the order's own
-/// (legacy orders), with the tax split derived from the place of supply when only a GST
-/// total was stored.
-pub(crate) fn voucher_for(
-    order: &Order,
-    customer: Option<&Customer>,
-    supplier_state: &str,
-) -> Voucher {
-    let (total, mut cgst, mut sgst, mut igst, number, at) = match &order.invoice {
-        Some(inv) => (
-            inv.total,
-            inv.cgst,
-            inv.sgst,
-            inv.igst,
-            Some(inv.invoice_no.clone()).filter(|n| !n.trim().is_empty()),
-            inv.invoice_date.or(order.created_at),
-        ),
-        None => (
-            order.total,
-            order.cgst,
-            order.sgst,
-            order.igst,
-            None,
-            order.created_at,
-        ),
-    };
-    if (cgst + sgst + igst).is_zero() && order.gst_amount.is_positive() {
-        let split = split_tax(
-            order.gst_amount.round2(),
-            supply_kind(supplier_state, order.place_of_supply.as_deref()),
-        );
-        cgst = split.cgst;
-        sgst = split.sgst;
-        igst = split.igst;
-    }
-    let total = total.round2();
-    let (cgst, sgst, igst) = (cgst.round2(), sgst.round2(), igst.round2());
-    let date = at
-        .unwrap_or_else(Timestamp::now)
-        .datetime()
-        .with_timezone(&ist())
-        .format("%Y%m%d")
-        .to_string();
-    Voucher {
-        number: number.unwrap_or_else(|| order.id.clone()),
-        reference: order.id.clone(),
-        date,
-        party: order
-            .customer_name
-            .clone()
-            .or_else(|| customer.map(|c| c.name.clone()))
-            .unwrap_or_else(|| order.customer_id.clone()),
-        party_gstin: customer
-            .and_then(|c| c.gst.clone())
-            .filter(|g| !g.trim().is_empty()),
-        sales: total - cgst - sgst - igst,
-        cgst,
-        sgst,
-        igst,
-        total,
-        narration: format!("NexusOMS order {}", order.id),
-    }
-}
-
-/// The voucher of an order with what it needs from the store: the customer (name, GSTIN)
-/// and the state goods ship from (the order's warehouse, else the head office), which
-/// decides CGST + SGST against IGST.
-pub(crate) async fn voucher_of(
-    st: &AppState,
-    order: &Order,
-) -> Result<(Voucher, Option<Customer>), ApiError> {
-    let customer: Option<Customer> = st.store.get(Filter::id(order.customer_id.clone())).await?;
-    let supplier_state = match order.source_warehouse.as_deref() {
-        Some(w) => st
-            .store
-            .get::<Warehouse>(Filter::id(w))
-            .await?
-            .and_then(|w| w.state),
-        None => None,
-    }
-    .unwrap_or_else(|| HOME_STATE.to_string());
-    let voucher = voucher_for(order, customer.as_ref(), &supplier_state);
-    Ok((voucher, customer))
-}
-
 /// Tally sales-voucher XML for an invoiced order.
 #[utoipa::path(get, path = "/api/tally/export/{orderId}", tag = "Analytics", security(("bearer" = [])),
     params(("orderId" = String, Path, description = "Order id")),
@@ -295,6 +176,7 @@ async fn tally_export(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::routes::vouchers::voucher_for;
     use rust_decimal::Decimal;
 
     fn m(s: &str) -> Money {
@@ -310,7 +192,7 @@ mod tests {
     }
 
     #[test]
-    fn legacy_order_splits_gst_and_balances() {
+    fn the_envelope_of_a_legacy_order_balances_and_escapes() {
         let order: Order = serde_json::from_value(json!({
             "id": "ORD-9", "customerId": "C", "customerName": "Tom & Jerry <Pvt>",
             "status": "Delivered", "subTotal": 2781.45, "gstAmount": 139.07, "total": 2920.52,

@@ -65,7 +65,9 @@ pub(super) async fn import_template(actor: Actor) -> Result<Response, ApiError> 
 
 /// Upload the customer / OD master workbook (multipart field `file`, ≤ 10 MiB, .xlsx). The
 /// file is stored and a `customer_import` job is queued; the worker validates each row and
-/// reports rejected rows. Answers 202 with the job id.
+/// reports rejected rows. The request waits for the job (`NEXUS_IMPORT_WAIT`) and answers
+/// 200 with its outcome, or 202 with its id while it still runs (at once with
+/// `Prefer: respond-async`).
 #[utoipa::path(post, path = "/api/customers/bulk-import", tag = "Customers", security(("bearer" = [])),
     request_body(content_type = "multipart/form-data", description = "Field `file`: the .xlsx workbook"),
     responses(

@@ -9,6 +9,7 @@ use super::{after, load, present};
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::common::some_or_null;
 use crate::routes::common::{commit_audited, ok_data, snapshot};
 use crate::state::AppState;
 use axum::Json;
@@ -17,18 +18,9 @@ use nexus_core::auth::{Access, Permission};
 use nexus_core::model::{AuditAction, Customer, EntityType};
 use nexus_core::store::{Filter, UpdateOp, Write};
 use nexus_core::types::{Money, Timestamp};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
-
-/// `Some(None)` for an explicit `null` (clear the field), `None` when absent.
-fn some_or_null<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Some(Option::<T>::deserialize(d)?))
-}
 
 /// The fields anyone who may edit a customer may change. Credit figures, status, blocking,
 /// the assigned salesperson and the id are not here (mass assignment, 8.1.5).

@@ -3,6 +3,7 @@
 //! sections use them and none owns them.
 
 use crate::error::{ApiError, ErrorCode};
+pub(super) use crate::routes::common::trimmed;
 use crate::routes::uploads::blob_error;
 use crate::state::AppState;
 use nexus_core::blob::{BlobKey, LOCAL_URL_PREFIX};
@@ -10,11 +11,6 @@ use nexus_core::model::DeliveryAddress;
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
-
-pub(super) fn trimmed(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
-}
 
 pub(super) fn check_len(field: &'static str, v: &str, max: usize) -> Result<(), ApiError> {
     if v.chars().count() > max {

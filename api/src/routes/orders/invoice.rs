@@ -8,7 +8,7 @@ use super::access::{Visibility, visible_order};
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::invoice_pdf::{InvoiceDoc, InvoiceLine, render};
-use crate::routes::analytics::{Voucher, past_invoicing, voucher_of};
+use crate::routes::vouchers::{Voucher, past_invoicing, voucher_of};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

@@ -72,7 +72,8 @@ pub(super) async fn import_template(actor: Actor) -> Result<Response, ApiError> 
 }
 
 /// Upload the material master workbook (multipart field `file`, ≤ 10 MiB, .xlsx); a
-/// `product_import` job is queued and 202 returns its id.
+/// `product_import` job is queued; the request waits for it (`NEXUS_IMPORT_WAIT`) and answers 200 with its outcome, or 202
+/// with its id while it still runs (at once with `Prefer: respond-async`).
 #[utoipa::path(post, path = "/api/products/bulk-import", tag = "Products", security(("bearer" = [])),
     request_body(content_type = "multipart/form-data", description = "Field `file`: the .xlsx workbook"),
     responses(

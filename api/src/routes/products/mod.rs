@@ -31,6 +31,7 @@ mod read;
 mod update;
 
 use crate::error::{ApiError, ErrorCode};
+pub(super) use crate::routes::common::trimmed;
 use crate::routes::uploads;
 use crate::state::AppState;
 use nexus_core::model::Product;
@@ -61,11 +62,6 @@ async fn load(st: &AppState, id: &str) -> Result<Product, ApiError> {
         .get::<Product>(Filter::id(id))
         .await?
         .ok_or_else(|| ApiError::record_not_found(ErrorCode::ProductNotFound, "Product", id))
-}
-
-fn trimmed(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
 }
 
 /// A product id or SKU code: letters, digits, `.`, `_`, `/`, `-`; 1–40 characters (ERP

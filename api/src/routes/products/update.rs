@@ -6,6 +6,7 @@ use super::{load, non_negative, shelf_life, trimmed};
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::common::some_or_null;
 use crate::routes::common::{commit_audited, ok_data, rev_guard, snapshot};
 use crate::state::AppState;
 use axum::Json;
@@ -14,17 +15,9 @@ use nexus_core::auth::{Access, Permission};
 use nexus_core::model::{AuditAction, EntityType, Product};
 use nexus_core::store::{StoreError, Write};
 use nexus_core::types::{Money, Percent, Timestamp};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
-
-fn some_or_null<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Some(Option::<T>::deserialize(d)?))
-}
 
 /// The master fields a PATCH may change; `null` clears a field. Not the id, the SKU code
 /// (orders and the ledger refer to it), `stock`, `batches` or `isActive`.
