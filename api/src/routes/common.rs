@@ -202,3 +202,34 @@ where
     use serde::Deserialize as _;
     Ok(Some(Option::<T>::deserialize(d)?))
 }
+
+/// A master-data code (product id, SKU, distributor or material code): letters, digits, `.`,
+/// `_`, `/`, `-`; 1–40 characters (ERP codes). Codes form ids, keys and file names, so
+/// nothing else would survive exports, URLs and the ledger.
+pub(crate) fn code(field: &str, raw: &str) -> Result<String, ApiError> {
+    let c = raw.trim();
+    let ok = !c.is_empty()
+        && c.len() <= 40
+        && c.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-'));
+    ok.then(|| c.to_string()).ok_or_else(|| {
+        ApiError::invalid(
+            field,
+            format!("{field} must be 1–40 letters, digits, '.', '_', '/' or '-'."),
+        )
+    })
+}
+
+/// A price or rate: never negative, kept to the paisa.
+pub(crate) fn non_negative(
+    field: &str,
+    m: nexus_core::types::Money,
+) -> Result<nexus_core::types::Money, ApiError> {
+    if m.is_negative() {
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} cannot be negative."),
+        ));
+    }
+    Ok(m.round2())
+}

@@ -17,7 +17,7 @@ use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::{Paging, commit_audited, ok_data, snapshot};
-use crate::routes::common::{some_or_null, trimmed};
+use crate::routes::common::{code, non_negative, some_or_null, trimmed};
 use crate::routes::uploads::{self, Cell, TemplateSpec};
 use crate::state::AppState;
 use axum::Json;
@@ -56,32 +56,6 @@ const READERS: [(Permission, Access); 5] = [
     (Permission::Invoicing, Access::View),
     (Permission::MasterData, Access::View),
 ];
-
-/// Distributor and material codes: letters, digits, `.`, `_`, `/`, `-`; 1–40 characters.
-/// They form the entry id, so nothing else is allowed.
-fn code(field: &str, raw: &str) -> Result<String, ApiError> {
-    let c = raw.trim();
-    let ok = !c.is_empty()
-        && c.len() <= 40
-        && c.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-'));
-    ok.then(|| c.to_string()).ok_or_else(|| {
-        ApiError::invalid(
-            field,
-            format!("{field} must be 1–40 letters, digits, '.', '_', '/' or '-'."),
-        )
-    })
-}
-
-fn non_negative(field: &str, m: Money) -> Result<Money, ApiError> {
-    if m.is_negative() {
-        return Err(ApiError::invalid(
-            field,
-            format!("{field} cannot be negative."),
-        ));
-    }
-    Ok(m.round2())
-}
 
 async fn load(st: &AppState, id: &str) -> Result<DistributorPrice, ApiError> {
     st.store

@@ -177,11 +177,6 @@ async fn tally_export(
 mod tests {
     use super::*;
     use crate::routes::vouchers::voucher_for;
-    use rust_decimal::Decimal;
-
-    fn m(s: &str) -> Money {
-        Money::new(s.parse::<Decimal>().unwrap())
-    }
 
     #[test]
     fn escapes_every_special_character_and_drops_controls() {
@@ -200,21 +195,10 @@ mod tests {
         }))
         .unwrap();
         let v = voucher_for(&order, None, "Maharashtra");
-        assert_eq!(v.cgst, m("69.54"));
-        assert_eq!(v.sgst, m("69.53"));
-        assert_eq!(v.igst, Money::ZERO);
-        assert_eq!(v.sales, m("2781.45"));
-        assert_eq!(v.sales + v.cgst + v.sgst + v.igst, v.total);
-        // 20:00 UTC on the 12th is the 13th in IST.
-        assert_eq!(v.date, "20260213");
         let xml = voucher_xml(&v);
         assert!(xml.contains("<PARTYLEDGERNAME>Tom &amp; Jerry &lt;Pvt&gt;</PARTYLEDGERNAME>"));
         assert!(xml.contains("<AMOUNT>-2920.52</AMOUNT>"));
         assert!(xml.contains("<LEDGERNAME>Output CGST</LEDGERNAME>"));
         assert!(!xml.contains("Output IGST"));
-        // Inter-state: all IGST.
-        let v = voucher_for(&order, None, "Karnataka");
-        assert_eq!(v.igst, m("139.07"));
-        assert!(v.cgst.is_zero());
     }
 }

@@ -31,12 +31,11 @@ mod read;
 mod update;
 
 use crate::error::{ApiError, ErrorCode};
-pub(super) use crate::routes::common::trimmed;
+pub(super) use crate::routes::common::{code, non_negative, trimmed};
 use crate::routes::uploads;
 use crate::state::AppState;
 use nexus_core::model::Product;
 use nexus_core::store::{Filter, TypedStore};
-use nexus_core::types::Money;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -62,32 +61,6 @@ async fn load(st: &AppState, id: &str) -> Result<Product, ApiError> {
         .get::<Product>(Filter::id(id))
         .await?
         .ok_or_else(|| ApiError::record_not_found(ErrorCode::ProductNotFound, "Product", id))
-}
-
-/// A product id or SKU code: letters, digits, `.`, `_`, `/`, `-`; 1–40 characters (ERP
-/// material codes). Anything else would not survive exports, URLs and the ledger.
-fn code(field: &str, raw: &str) -> Result<String, ApiError> {
-    let c = raw.trim();
-    let ok = !c.is_empty()
-        && c.len() <= 40
-        && c.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-'));
-    ok.then(|| c.to_string()).ok_or_else(|| {
-        ApiError::invalid(
-            field,
-            format!("{field} must be 1–40 letters, digits, '.', '_', '/' or '-'."),
-        )
-    })
-}
-
-fn non_negative(field: &str, m: Money) -> Result<Money, ApiError> {
-    if m.is_negative() {
-        return Err(ApiError::invalid(
-            field,
-            format!("{field} cannot be negative."),
-        ));
-    }
-    Ok(m.round2())
 }
 
 fn shelf_life(d: i64) -> Result<i64, ApiError> {
