@@ -30,11 +30,6 @@ impl ApiError {
         }
     }
 
-    /// The code with its usual status ([`ErrorCode::status`]).
-    pub fn of(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self::new(code.status(), code, message)
-    }
-
     pub fn with_details(mut self, details: Value) -> Self {
         self.details = details;
         self

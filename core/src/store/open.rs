@@ -9,8 +9,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub const ENV_MONGODB_URI: &str = "MONGODB_URI";
-pub const ENV_MONGODB_DB: &str = "NEXUS_MONGODB_DB";
-pub const ENV_DB_PATH: &str = "NEXUS_DB_PATH";
 pub const DEFAULT_SQLITE_PATH: &str = "./data/nexus.db";
 pub const DEFAULT_MONGODB_DB: &str = "nexusoms";
 
