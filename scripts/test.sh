@@ -53,6 +53,42 @@ if ! "$secantus/bin/python" -c 'import secantus' >/dev/null 2>&1; then
 fi
 export NEXUS_SECANTUS_PYTHON="$PWD/$secantus/bin/python"
 
+# Schemathesis, the property-based API tester, checks the OpenAPI document against the real
+# server (api/tests/schemathesis.rs starts its own); pinned so runs stay reproducible.
+schemathesis=target/schemathesis
+schemathesis_version=4.32.5
+if ! "$schemathesis/bin/st" --version 2>/dev/null | grep -q "$schemathesis_version"; then
+  rm -rf "$schemathesis"
+  mkdir -p target
+  python3 -m venv "$schemathesis" && "$schemathesis/bin/pip" install --quiet "schemathesis==$schemathesis_version" || {
+    echo "schemathesis could not be installed from PyPI into $schemathesis" >&2
+    exit 1
+  }
+fi
+export NEXUS_SCHEMATHESIS="$PWD/$schemathesis/bin/st"
+
+# newman runs the shipped Postman collection against a fresh server
+# (api/tests/postman_collection.rs); pinned, installed under target/ from npm.
+newman=target/newman
+newman_version=6.2.2
+if ! "$newman/node_modules/.bin/newman" --version 2>/dev/null | grep -qx "$newman_version"; then
+  if ! command -v npm >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    else
+      echo "npm is missing: install Node.js and npm (Debian/Ubuntu: sudo apt-get install nodejs npm)" >&2
+      exit 1
+    fi
+  fi
+  rm -rf "$newman"
+  mkdir -p "$newman"
+  npm install --silent --no-audit --no-fund --prefix "$newman" "newman@$newman_version" >/dev/null || {
+    echo "newman could not be installed from npm into $newman" >&2
+    exit 1
+  }
+fi
+export NEXUS_NEWMAN="$PWD/$newman/node_modules/.bin/newman"
+
 echo "== formatting"
 cargo fmt --all -- --check
 

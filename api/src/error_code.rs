@@ -70,7 +70,7 @@ error_codes! {
     FieldNotEditable = "FIELD_NOT_EDITABLE", UNPROCESSABLE_ENTITY,
         "A field was sent that changes only through its own endpoint.";
     InvalidQuery = "INVALID_QUERY", UNPROCESSABLE_ENTITY,
-        "A query parameter has the wrong format (400 on the user and audit lists).";
+        "A query parameter has the wrong format or is out of range (`details.reason`).";
     InvalidFilter = "INVALID_FILTER", BAD_REQUEST,
         "A list filter names an unknown value or is not a date.";
     InvalidDate = "INVALID_DATE", BAD_REQUEST,
@@ -129,6 +129,8 @@ error_codes! {
         "The user id or e-mail is already used by another user.";
     UserDeleted = "USER_DELETED", CONFLICT,
         "The user was erased (GDPR) and cannot be changed.";
+    ErasureNotConfirmed = "ERASURE_NOT_CONFIRMED", UNPROCESSABLE_ENTITY,
+        "A GDPR erasure needs `confirm` equal to the user id and a `reason` (3 to 500 characters).";
     SelfChangeRefused = "SELF_CHANGE_REFUSED", CONFLICT,
         "You cannot change your own role, status or access, or erase your own account; ask another administrator.";
     AdminAccountProtected = "ADMIN_ACCOUNT_PROTECTED", FORBIDDEN,

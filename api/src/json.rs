@@ -18,8 +18,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+        match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) => from_body(v).map(ApiJson),
             Err(rej) => Err(json_rejection(rej)),
         }
     }
@@ -36,7 +36,14 @@ pub fn wrong_shape(reason: impl std::fmt::Display) -> ApiError {
 
 /// A typed body from one already read as JSON (routes that look at the raw body first, e.g.
 /// to recognise an old client's shape), with the same error as [`ApiJson`].
+///
+/// Every request body of this API is a JSON object: serde would also read a struct from an
+/// array of its fields in order (`[null, null]`), which no client means and the document
+/// does not allow, so anything but an object is refused here.
 pub fn from_body<T: DeserializeOwned>(v: serde_json::Value) -> Result<T, ApiError> {
+    if !v.is_object() {
+        return Err(wrong_shape("the body must be a JSON object"));
+    }
     serde_json::from_value(v).map_err(wrong_shape)
 }
 

@@ -13,6 +13,7 @@ pub mod json;
 pub mod layers;
 pub mod meta;
 pub mod openapi;
+pub mod openapi_errors;
 pub mod rate_limit;
 pub mod routes;
 pub mod shared_counters;

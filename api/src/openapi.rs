@@ -61,5 +61,7 @@ pub fn document_json() -> &'static [u8] {
 pub fn document() -> utoipa::openapi::OpenApi {
     let (_, mut api) = crate::routes::router().split_for_parts();
     api.info.version = env!("CARGO_PKG_VERSION").to_string();
+    // After the routes are merged in: the modifiers of `ApiDoc` run before there are any.
+    crate::openapi_errors::StandardErrors.modify(&mut api);
     api
 }

@@ -1,7 +1,7 @@
 //! The state every handler shares, built once at start-up.
 
 use crate::auth::{JwtKeys, LoginLimiter};
-use crate::rate_limit::RateLimits;
+use crate::rate_limit::{Budgets, RateLimits};
 use nexus_core::blob::BlobStore;
 use nexus_core::config::Config;
 use nexus_core::config::{GeminiSettings, MapsSettings};
@@ -49,7 +49,7 @@ impl AppState {
             SecretString::from(format!("{}{}", ulid::Ulid::new(), ulid::Ulid::new()))
         });
         let jwt = JwtKeys::new(&secret, config.jwt_expiry, config.refresh_expiry);
-        let rate_limits = RateLimits::new(config.rate_limit_window, config.rate_limit_max);
+        let rate_limits = RateLimits::new(Budgets::of(&config));
         let blobs = nexus_core::blob::from_settings(
             &config.blob,
             &config.data_dir.join("blobs"),
@@ -94,8 +94,7 @@ impl AppState {
                     nexus_worker::startup::StartError::Events(format!("Redis limits: {e}"))
                 })?;
             st.rate_limits = Arc::new(RateLimits::shared(
-                st.config.rate_limit_window,
-                st.config.rate_limit_max,
+                Budgets::of(&st.config),
                 counters.clone(),
             ));
             st.login_limiter = Arc::new(login_limiter().shared(counters));

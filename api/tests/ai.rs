@@ -127,9 +127,8 @@ async fn ids_are_required_must_exist_and_must_belong_together() {
         "CREDIT-001",
         json!({"customerId": "CUST-001", "customerName": "ABC Traders", "orderValue": 1000}),
     )
-    .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    assert_eq!(r.body["error"]["code"], "IDS_REQUIRED");
+    .await
+    .expect_refusal(StatusCode::BAD_REQUEST, "IDS_REQUIRED");
     assert_eq!(
         r.body["error"]["message"],
         "Order ID and Customer ID are required"

@@ -9,13 +9,13 @@
 mod support;
 
 use nexus_core::model::{AuditAction, AuditLog, InvoiceDetails, Order, OrderStatus, Product};
-use nexus_core::store::{Filter, Query, TypedStore, Write};
+use nexus_core::store::{Filter, Query, TypedStore};
 use nexus_core::types::{Money, Timestamp};
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::json;
 use std::collections::BTreeSet;
-use support::{Resp, TestApp, spawn_app};
+use support::{Resp, TestApp, insert, spawn_app, stored, stored_where, strs};
 
 async fn orders(app: &TestApp) -> Vec<Order> {
     app.store.list::<Order>(&Query::all()).await.unwrap()
@@ -34,13 +34,6 @@ fn total_of<'a>(os: impl IntoIterator<Item = &'a Order>) -> f64 {
         .sum::<Money>()
         .round2()
         .to_f64()
-}
-
-async fn insert(app: &TestApp, o: &Order) {
-    app.store
-        .commit(vec![Write::insert(o).unwrap()])
-        .await
-        .unwrap();
 }
 
 /// `GET /api/analytics/{what}` as `user` (`what` with its query string).
@@ -121,7 +114,7 @@ async fn sales_are_per_salesperson_within_the_team_only() {
     assert_eq!(r.body["cancelledOrders"], 1);
     assert_eq!(r.body["totalSales"].as_f64().unwrap(), total_of(theirs));
     let r = analytics(&app, "SALES-001", "sales?salespersonId=SALES-002").await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let r = analytics(&app, "SALES-001", "sales?endDate=2020-01-01").await;
     assert_eq!(r.body["totalOrders"], 0);
 }
@@ -148,9 +141,9 @@ async fn the_sales_hub_has_pipeline_top_customers_and_recent_orders() {
     assert_eq!(recent[0]["id"], "ORD-001", "newest first");
     let r = analytics(&app, "USER-001", "sales-hub?period=year").await;
     assert_eq!(r.body["period"], "year");
-    let r = analytics(&app, "USER-001", "sales-hub?period=fortnight").await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.body["error"]["code"], "INVALID_PERIOD");
+    analytics(&app, "USER-001", "sales-hub?period=fortnight")
+        .await
+        .expect_refusal(StatusCode::BAD_REQUEST, "INVALID_PERIOD");
 }
 
 #[tokio::test]
@@ -161,11 +154,7 @@ async fn reports_cover_sales_and_inventory_for_stock_readers() {
     assert_eq!(r.body["summary"]["totalOrders"], 2);
     let r = analytics(&app, "WH-001", "reports?type=inventory").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let products: Vec<Product> = app
-        .store
-        .list(&Query::new(Filter::ne("isActive", false)))
-        .await
-        .unwrap();
+    let products: Vec<Product> = stored_where(&app, Filter::ne("isActive", false)).await;
     let value: Money = products
         .iter()
         .map(|p| (p.base_rate() * p.stock.value()).round2())
@@ -176,9 +165,9 @@ async fn reports_cover_sales_and_inventory_for_stock_readers() {
         value.round2().to_f64()
     );
     let r = analytics(&app, "SALES-001", "reports?type=inventory").await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let r = analytics(&app, "WH-001", "reports?type=other").await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
 }
 
 #[tokio::test]
@@ -305,15 +294,10 @@ async fn order_pms_ranks_salespeople_with_measured_kpis_only() {
         "against the ₹10,00,000 monthly target: {t}"
     );
     let r = analytics(&app, "SALES-001", "pms?userId=SALES-002").await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let r = analytics(&app, "SALES-001", "pms?period=all").await;
-    let ids: Vec<_> = r.body["leaderboard"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["userId"].clone())
-        .collect();
-    assert_eq!(ids, [json!("SALES-001")], "only their own scope");
+    let ids = strs(&r.body["leaderboard"], "userId");
+    assert_eq!(ids, ["SALES-001"], "only their own scope");
 }
 
 #[tokio::test]
@@ -359,11 +343,7 @@ async fn csv_export_quotes_and_neutralises_formulas_and_is_audited() {
         "other salespeople's orders stay out"
     );
 
-    let exports: Vec<AuditLog> = app
-        .store
-        .list(&Query::new(Filter::eq("action", "EXPORT")))
-        .await
-        .unwrap();
+    let exports: Vec<AuditLog> = stored_where(&app, Filter::eq("action", "EXPORT")).await;
     assert_eq!(exports.len(), 1);
     assert_eq!(exports[0].user_id, "SALES-001");
     assert_eq!(exports[0].new_data.as_ref().unwrap()["rows"], 4);
@@ -392,23 +372,22 @@ async fn xlsx_export_is_a_real_workbook_and_pdf_is_refused() {
     assert!(has(b"xl/worksheets/sheet1.xml"));
     assert!(has(b"[Content_Types].xml"));
 
-    let r = analytics(&app, "ASM-001", "export?format=pdf").await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.body["error"]["code"], "UNSUPPORTED_FORMAT");
+    let r = analytics(&app, "ASM-001", "export?format=pdf")
+        .await
+        .expect_refusal(StatusCode::BAD_REQUEST, "UNSUPPORTED_FORMAT");
     assert_eq!(
         r.body["error"]["details"]["supported"],
         json!(["csv", "xlsx"])
     );
     let r = analytics(&app, "WHM-001", "export?type=inventory&format=csv").await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.as_str().unwrap().starts_with("Product ID,SKU,Name"));
 }
 
 #[tokio::test]
 async fn tally_export_is_balanced_escaped_xml_for_invoiced_orders_only() {
     let app = spawn_app().await;
-    let r = app.get("BILL-001", "/api/tally/export/ORD-004").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app.get_ok("BILL-001", "/api/tally/export/ORD-004").await;
     assert!(
         r.headers["content-type"]
             .to_str()
@@ -436,19 +415,14 @@ async fn tally_export_is_balanced_escaped_xml_for_invoiced_orders_only() {
         Decimal::ZERO,
         "balanced"
     );
-    let o = app
-        .store
-        .get::<Order>(Filter::id("ORD-004"))
-        .await
-        .unwrap()
-        .unwrap();
+    let o = stored::<Order>(&app, "ORD-004").await;
     assert_eq!(amounts[0], -o.total.round2().amount());
 
-    let r = app.get("BILL-001", "/api/tally/export/ORD-001").await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
-    assert_eq!(r.body["error"]["code"], "ORDER_NOT_INVOICED");
+    app.get("BILL-001", "/api/tally/export/ORD-001")
+        .await
+        .expect_refusal(StatusCode::CONFLICT, "ORDER_NOT_INVOICED");
     let r = app.get("BILL-001", "/api/tally/export/ORD-404").await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 
     // Names are escaped: no way to break out of the element.
     let mut o = Order::new("ORD-XML", "CUST-002");
@@ -465,8 +439,7 @@ async fn tally_export_is_balanced_escaped_xml_for_invoiced_orders_only() {
         ..InvoiceDetails::default()
     });
     insert(&app, &o).await;
-    let r = app.get("ATL-001", "/api/tally/export/ORD-XML").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app.get_ok("ATL-001", "/api/tally/export/ORD-XML").await;
     let xml = r.body.as_str().unwrap();
     assert!(
         xml.contains(
@@ -477,14 +450,11 @@ async fn tally_export_is_balanced_escaped_xml_for_invoiced_orders_only() {
     assert!(xml.contains("<AMOUNT>1000.00</AMOUNT>"));
     assert!(xml.contains("<LEDGERNAME>Output CGST</LEDGERNAME>"));
 
-    let exports: Vec<AuditLog> = app
-        .store
-        .list(&Query::new(Filter::and([
-            Filter::eq("action", "EXPORT"),
-            Filter::eq("entityType", "INVOICE"),
-        ])))
-        .await
-        .unwrap();
+    let filter = Filter::and([
+        Filter::eq("action", "EXPORT"),
+        Filter::eq("entityType", "INVOICE"),
+    ]);
+    let exports: Vec<AuditLog> = stored_where(&app, filter).await;
     assert_eq!(exports.len(), 2);
     assert!(exports.iter().all(|a| a.action == AuditAction::Export));
 }

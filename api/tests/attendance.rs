@@ -6,10 +6,10 @@ mod support;
 use chrono::{Duration, Utc};
 use futures::future::join_all;
 use nexus_core::model::{Attendance, AuditLog};
-use nexus_core::store::{Filter, Query, TypedStore};
+use nexus_core::store::Filter;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{TestApp, spawn_app};
+use support::{TestApp, spawn_app, stored_where, strs, with_status};
 
 fn ist_today() -> String {
     (Utc::now() + Duration::minutes(330))
@@ -19,28 +19,22 @@ fn ist_today() -> String {
 }
 
 async fn records(app: &TestApp, user: &str) -> Vec<Attendance> {
-    app.store
-        .list::<Attendance>(&Query::new(Filter::eq("userId", user)))
-        .await
-        .unwrap()
+    stored_where::<Attendance>(app, Filter::eq("userId", user)).await
 }
 
 async fn attendance_audits(app: &TestApp, action: &str, user: &str) -> Vec<AuditLog> {
-    app.store
-        .list::<AuditLog>(&Query::new(Filter::and([
-            Filter::eq("entityType", "ATTENDANCE"),
-            Filter::eq("action", action),
-            Filter::eq("userId", user),
-        ])))
-        .await
-        .unwrap()
+    let filter = Filter::and([
+        Filter::eq("entityType", "ATTENDANCE"),
+        Filter::eq("action", action),
+        Filter::eq("userId", user),
+    ]);
+    stored_where::<AuditLog>(app, filter).await
 }
 
 #[tokio::test]
 async fn check_in_records_the_ist_day_once() {
     let app = spawn_app().await;
-    let empty = app.get("SALES-001", "/api/attendance/me").await;
-    assert_eq!(empty.status, StatusCode::OK);
+    let empty = app.get_ok("SALES-001", "/api/attendance/me").await;
     assert_eq!(empty.body, json!({}));
 
     let r = app
@@ -60,9 +54,8 @@ async fn check_in_records_the_ist_day_once() {
 
     let again = app
         .post("SALES-001", "/api/attendance/check-in", json!({}))
-        .await;
-    assert_eq!(again.status, StatusCode::CONFLICT);
-    assert_eq!(again.body["error"]["code"], "ALREADY_CHECKED_IN");
+        .await
+        .expect_refusal(StatusCode::CONFLICT, "ALREADY_CHECKED_IN");
     assert_eq!(again.body["error"]["message"], "Already checked in today");
 
     let stored = records(&app, "SALES-001").await;
@@ -92,14 +85,8 @@ async fn simultaneous_check_ins_make_exactly_one_record() {
         )
     });
     let results = join_all(calls).await;
-    let ok = results
-        .iter()
-        .filter(|r| r.status == StatusCode::OK)
-        .count();
-    let conflicts = results
-        .iter()
-        .filter(|r| r.status == StatusCode::CONFLICT)
-        .count();
+    let ok = with_status(&results, StatusCode::OK);
+    let conflicts = with_status(&results, StatusCode::CONFLICT);
     assert_eq!(
         (ok, conflicts),
         (1, 7),
@@ -115,9 +102,8 @@ async fn check_out_needs_a_check_in_and_happens_once() {
     let app = spawn_app().await;
     let before = app
         .post("WH-001", "/api/attendance/check-out", json!({}))
-        .await;
-    assert_eq!(before.status, StatusCode::CONFLICT);
-    assert_eq!(before.body["error"]["code"], "NOT_CHECKED_IN");
+        .await
+        .expect_refusal(StatusCode::CONFLICT, "NOT_CHECKED_IN");
     assert_eq!(before.body["error"]["message"], "Not checked in yet");
 
     // No body at all is fine (the legacy handler crashed on it).
@@ -139,11 +125,9 @@ async fn check_out_needs_a_check_in_and_happens_once() {
     assert!(out.body["checkOutTime"].is_string());
     assert_eq!(out.body["checkOutLocation"]["note"], "Gate 2");
 
-    let twice = app
-        .post("WH-001", "/api/attendance/check-out", json!({}))
-        .await;
-    assert_eq!(twice.status, StatusCode::CONFLICT);
-    assert_eq!(twice.body["error"]["code"], "ALREADY_CHECKED_OUT");
+    app.post("WH-001", "/api/attendance/check-out", json!({}))
+        .await
+        .expect_refusal(StatusCode::CONFLICT, "ALREADY_CHECKED_OUT");
 
     let stored = records(&app, "WH-001").await;
     assert_eq!(stored.len(), 1);
@@ -217,8 +201,7 @@ async fn today_is_for_user_management_and_line_managers_only() {
     app.post("WH-001", "/api/attendance/check-in", json!({}))
         .await;
 
-    let all = app.get("USER-001", "/api/attendance/today").await;
-    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    let all = app.get_ok("USER-001", "/api/attendance/today").await;
     assert_eq!(all.body.as_array().unwrap().len(), 20, "one row per user");
     let s1 = row(&all.body, "SALES-001");
     assert_eq!(s1["checkInLocation"]["note"], "Andheri");
@@ -228,15 +211,8 @@ async fn today_is_for_user_management_and_line_managers_only() {
     assert!(absent["checkInTime"].is_null());
     assert!(absent["checkInLocation"].is_null());
 
-    let team = app.get("ASM-001", "/api/attendance/today").await;
-    assert_eq!(team.status, StatusCode::OK);
-    let mut ids: Vec<&str> = team
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["userId"].as_str().unwrap())
-        .collect();
+    let team = app.get_ok("ASM-001", "/api/attendance/today").await;
+    let mut ids: Vec<&str> = strs(&team.body, "userId");
     ids.sort();
     assert_eq!(ids, ["ASM-001", "SALES-001", "SALES-002", "SEXEC-001"]);
     assert!(row(&team.body, "SALES-001")["checkInTime"].is_string());

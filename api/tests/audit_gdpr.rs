@@ -5,12 +5,15 @@
 mod support;
 
 use nexus_core::model::{AuditAction, AuditLog, EntityType, Order, User, UserStatus};
-use nexus_core::store::{Filter, Query, TypedStore, Write};
+use nexus_core::store::{Filter, Write};
 use nexus_core::types::Timestamp;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use support::{TestApp, audits, spawn_app, spawn_app_with};
+use support::{
+    TestApp, audits, count_where, find_in, insert, spawn_app, spawn_app_with, stored, stored_where,
+    strs,
+};
 
 /// Writes entries for `user` directly (setup, not the behaviour under test).
 async fn seed_entries(app: &TestApp, user: &str, action: AuditAction, n: usize, at: Timestamp) {
@@ -55,15 +58,13 @@ async fn the_filtered_list_follows_the_recursive_hierarchy() {
     }
     let q = "/api/audit/logs?limit=500";
 
-    let own = app.get("SALES-001", q).await;
-    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    let own = app.get_ok("SALES-001", q).await;
     assert_eq!(log_users(&own.body), set(&["SALES-001"]));
 
     // A peer's id is intersected away: an empty page, never a 500 (§8.1.15).
     let peer = app
-        .get("SALES-001", "/api/audit/logs?userId=SALES-002")
+        .get_ok("SALES-001", "/api/audit/logs?userId=SALES-002")
         .await;
-    assert_eq!(peer.status, StatusCode::OK, "{}", peer.body);
     assert_eq!(peer.body["data"]["logs"], json!([]));
     assert_eq!(peer.body["data"]["pagination"]["total"], 0);
 
@@ -101,26 +102,26 @@ async fn filters_paging_and_caps() {
     seed_entries(&app, "SALES-001", AuditAction::Approve, 3, last_year).await;
     let mut failed = AuditLog::new("SALES-001", "Rajesh Kumar", AuditAction::Login);
     failed.success = false;
-    app.store
-        .commit(vec![Write::insert(&failed).unwrap()])
-        .await
-        .unwrap();
+    insert(&app, &failed).await;
 
     let r = app
-        .get(
+        .get_ok(
             "USER-001",
             "/api/audit/logs?userId=SALES-001&action=update&limit=10&page=2",
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["success"], true);
     assert_eq!(r.body["data"]["logs"].as_array().unwrap().len(), 10);
     assert_eq!(
         r.body["data"]["pagination"],
         json!({ "page": 2, "limit": 10, "total": 25, "pages": 3 })
     );
-    let capped = app.get("USER-001", "/api/audit/logs?limit=100000").await;
-    assert_eq!(capped.body["data"]["pagination"]["limit"], 500);
+    // Out of range is a mistake to report, not a number to clamp.
+    app.get("USER-001", "/api/audit/logs?limit=100000")
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "INVALID_QUERY");
+    let max = app.get("USER-001", "/api/audit/logs?limit=500").await;
+    assert_eq!(max.body["data"]["pagination"]["limit"], 500);
 
     let logs = async |query: &str| {
         app.get("USER-001", &format!("/api/audit/logs?{query}"))
@@ -145,12 +146,7 @@ async fn filters_paging_and_caps() {
     }
     // Newest first.
     let page1 = logs("userId=SALES-001&limit=100").await;
-    let stamps: Vec<&str> = page1.body["data"]["logs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["timestamp"].as_str().unwrap())
-        .collect();
+    let stamps = strs(&page1.body["data"]["logs"], "timestamp");
     assert!(stamps.windows(2).all(|w| w[0] >= w[1]));
 
     for bad in [
@@ -159,12 +155,15 @@ async fn filters_paging_and_caps() {
         "/api/audit/logs?fromDate=soon",
         "/api/audit/logs?success=maybe",
         "/api/audit/logs?role=Chairman",
-        "/api/audit/logs?page=-1",
     ] {
         let r = app.get("USER-001", bad).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
         assert!(r.body["error"]["code"].is_string());
     }
+    // A number the query cannot hold is refused by the query reader itself.
+    let r = app.get("USER-001", "/api/audit/logs?page=-1").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "INVALID_QUERY");
 }
 
 #[tokio::test]
@@ -172,18 +171,18 @@ async fn one_users_trail_is_scoped_too() {
     let app = spawn_app().await;
     seed_entries(&app, "SALES-001", AuditAction::Create, 5, Timestamp::now()).await;
     let own = app
-        .get("SALES-001", "/api/audit/logs/user/SALES-001?limit=3")
+        .get_ok("SALES-001", "/api/audit/logs/user/SALES-001?limit=3")
         .await;
-    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
     assert_eq!(own.body["data"].as_array().unwrap().len(), 3);
-    let boss = app.get("RSM-001", "/api/audit/logs/user/SALES-001").await;
-    assert_eq!(boss.status, StatusCode::OK);
+    let boss = app
+        .get_ok("RSM-001", "/api/audit/logs/user/SALES-001")
+        .await;
     // The seeded entries plus the login behind SALES-001's token.
     assert_eq!(boss.body["data"].as_array().unwrap().len(), 6);
     // An RSM could read anyone's trail in the legacy system (§8.1.15).
     for (who, trail) in [("RSM-001", "WH-001"), ("SALES-002", "SALES-001")] {
         let r = app.get(who, &format!("/api/audit/logs/user/{trail}")).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     }
 }
 
@@ -214,12 +213,11 @@ async fn salaries_in_user_snapshots_only_for_user_management() {
 async fn statistics_count_per_dimension_and_never_say_nan() {
     let app = spawn_app().await;
     let empty = app
-        .get(
+        .get_ok(
             "USER-001",
             "/api/audit/stats?fromDate=2001-01-01&toDate=2001-01-31",
         )
         .await;
-    assert_eq!(empty.status, StatusCode::OK, "{}", empty.body);
     assert_eq!(
         empty.body["data"]["successRate"],
         json!({ "success": 0, "failure": 0, "total": 0, "percentage": "0.00" })
@@ -230,26 +228,16 @@ async fn statistics_count_per_dimension_and_never_say_nan() {
     // A failed login and some activity.
     app.login("SALES-001", "nope-nope").await;
     seed_entries(&app, "SALES-002", AuditAction::Approve, 4, Timestamp::now()).await;
-    let r = app.get("USER-001", "/api/audit/stats").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let total = app.store.count_of::<AuditLog>(&Filter::All).await.unwrap();
-    let failures = app
-        .store
-        .count_of::<AuditLog>(&Filter::eq("success", false))
-        .await
-        .unwrap();
+    let r = app.get_ok("USER-001", "/api/audit/stats").await;
+    let total = count_where::<AuditLog>(&app, Filter::All).await;
+    let failures = count_where::<AuditLog>(&app, Filter::eq("success", false)).await;
     let d = &r.body["data"];
     assert_eq!(d["successRate"]["total"], total);
     assert_eq!(d["successRate"]["failure"], failures);
     assert!(failures >= 1);
     let expected = format!("{:.2}", (total - failures) as f64 * 100.0 / total as f64);
     assert_eq!(d["successRate"]["percentage"], expected);
-    let approve = d["actions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["action"] == "APPROVE")
-        .unwrap();
+    let approve = find_in(&d["actions"], "action", "APPROVE");
     assert_eq!(approve["count"], 4);
     let top = d["topUsers"].as_array().unwrap();
     assert_eq!(
@@ -276,10 +264,7 @@ async fn the_csv_export_quotes_cells_and_defuses_formulas() {
     )
     .entity(EntityType::Customer, "CUST,\"9\"\nX");
     evil.ip_address = Some("@SUM(1+1)".into());
-    app.store
-        .commit(vec![Write::insert(&evil).unwrap()])
-        .await
-        .unwrap();
+    insert(&app, &evil).await;
 
     let res = app
         .get_response(
@@ -311,14 +296,11 @@ async fn the_csv_export_quotes_cells_and_defuses_formulas() {
     assert!(csv.contains("\"'@SUM(1+1)\""), "{csv}");
     assert_eq!(csv.matches("\"UPDATE\"").count(), 1);
 
-    let exports = app
-        .store
-        .list::<AuditLog>(&Query::new(Filter::and([
-            Filter::eq("action", "EXPORT"),
-            Filter::eq("userId", "USER-001"),
-        ])))
-        .await
-        .unwrap();
+    let filter = Filter::and([
+        Filter::eq("action", "EXPORT"),
+        Filter::eq("userId", "USER-001"),
+    ]);
+    let exports = stored_where::<AuditLog>(&app, filter).await;
     assert_eq!(exports.len(), 1);
     assert_eq!(exports[0].new_data.as_ref().unwrap()["rows"], 1);
 }
@@ -348,28 +330,19 @@ async fn the_csv_export_stops_at_ten_thousand_rows() {
 async fn erasure_anonymises_the_person_and_keeps_the_business_records() {
     let app = spawn_app().await;
     let token = app.token("SALES-002").await;
-    let orders_before: Vec<Order> = app
-        .store
-        .list(&Query::new(Filter::eq("salespersonId", "SALES-002")))
-        .await
-        .unwrap();
+    let orders_before: Vec<Order> =
+        stored_where(&app, Filter::eq("salespersonId", "SALES-002")).await;
     assert!(!orders_before.is_empty());
-    let before = app
-        .store
-        .get::<User>(Filter::id("SALES-002"))
-        .await
-        .unwrap()
-        .unwrap();
+    let before = stored::<User>(&app, "SALES-002").await;
 
     let r = app
         .post(
             "USER-001",
             "/api/gdpr/forget/SALES-002",
-            json!({ "reason": "Erasure request of 12 Feb" }),
+            json!({ "confirm": "SALES-002", "reason": "Erasure request of 12 Feb" }),
         )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.body["success"], true);
+        .await
+        .expect_success(StatusCode::OK);
     let name = r.body["data"]["anonymizedName"]
         .as_str()
         .unwrap()
@@ -378,12 +351,7 @@ async fn erasure_anonymises_the_person_and_keeps_the_business_records() {
     assert_eq!(r.body["data"]["userId"], "SALES-002");
     assert_eq!(r.body["data"]["reason"], "Erasure request of 12 Feb");
 
-    let u = app
-        .store
-        .get::<User>(Filter::id("SALES-002"))
-        .await
-        .unwrap()
-        .unwrap();
+    let u = stored::<User>(&app, "SALES-002").await;
     assert_eq!(u.status, UserStatus::Deleted);
     assert_eq!(u.name, name);
     assert!(u.email.as_deref().unwrap().ends_with("@anonymized.invalid"));
@@ -395,11 +363,8 @@ async fn erasure_anonymises_the_person_and_keeps_the_business_records() {
     assert_eq!(u.extra["deletionReason"], "Erasure request of 12 Feb");
 
     // Orders (financial records) are untouched.
-    let orders_after: Vec<Order> = app
-        .store
-        .list(&Query::new(Filter::eq("salespersonId", "SALES-002")))
-        .await
-        .unwrap();
+    let orders_after: Vec<Order> =
+        stored_where(&app, Filter::eq("salespersonId", "SALES-002")).await;
     assert_eq!(orders_after, orders_before);
 
     // The audit trail records the erasure without the erased data.
@@ -413,16 +378,20 @@ async fn erasure_anonymises_the_person_and_keeps_the_business_records() {
     );
 
     // The account can never be used again.
-    let me = app.get_with_token(Some(&token), "/api/auth/me").await;
-    assert_eq!(me.status, StatusCode::UNAUTHORIZED);
+    let r = app.get_with_token(Some(&token), "/api/auth/me").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
     for ident in ["SALES-002", "priya@nexusoms.com"] {
         let l = app.login(ident, "sales123").await;
         assert_eq!(l.status, StatusCode::UNAUTHORIZED, "{ident}");
     }
-    let again = app
-        .post("USER-001", "/api/gdpr/forget/SALES-002", json!({}))
+    let r = app
+        .post(
+            "USER-001",
+            "/api/gdpr/forget/SALES-002",
+            json!({ "confirm": "SALES-002", "reason": "Asked twice" }),
+        )
         .await;
-    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     // Neither edited nor revived.
     for (path, body) in [
         ("/api/users/SALES-002", json!({ "name": "Priya Sharma" })),
@@ -434,14 +403,49 @@ async fn erasure_anonymises_the_person_and_keeps_the_business_records() {
     let listed = app.get("USER-001", "/api/users?status=Deleted").await;
     assert_eq!(listed.body[0]["name"], name);
 
-    // No body at all is accepted; yourself and unknown users are refused.
+    // An irreversible erasure is never the default of an empty request: without a body,
+    // with another id in `confirm` or without a reason it is refused and nothing changes.
+    let r = app
+        .post_empty("USER-001", "/api/gdpr/forget/SEXEC-001")
+        .await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", r.body);
+    for body in [
+        json!({}),
+        json!({ "confirm": "SEXEC-002", "reason": "Left the company" }),
+        json!({ "confirm": "SEXEC-001" }),
+        json!({ "confirm": "SEXEC-001", "reason": "  " }),
+    ] {
+        let r = app
+            .post("USER-001", "/api/gdpr/forget/SEXEC-001", body.clone())
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            r.body
+        );
+        if body.get("confirm").is_some() && body.get("reason").is_some() {
+            assert_eq!(r.body["error"]["code"], "ERASURE_NOT_CONFIRMED");
+        }
+    }
+    assert_eq!(
+        stored::<User>(&app, "SEXEC-001").await.status,
+        UserStatus::Active
+    );
+    // Yourself and unknown users are refused; a confirmed erasure goes through.
     for (whom, status) in [
         ("USER-001", StatusCode::CONFLICT),
         ("NOBODY", StatusCode::NOT_FOUND),
         ("SEXEC-001", StatusCode::OK),
     ] {
         let path = format!("/api/gdpr/forget/{whom}");
-        let r = app.post_empty("USER-001", &path).await;
+        let r = app
+            .post(
+                "USER-001",
+                &path,
+                json!({ "confirm": whom, "reason": "Erasure request" }),
+            )
+            .await;
         assert_eq!(r.status, status, "{whom}: {}", r.body);
     }
 }
@@ -477,11 +481,7 @@ async fn the_export_holds_everything_about_the_person() {
     assert!(data["profile"].get("password").is_none());
     assert_eq!(data["profile"]["consents"][0]["consentType"], "marketing");
 
-    let orders = app
-        .store
-        .count_of::<Order>(&Filter::eq("salespersonId", "SALES-001"))
-        .await
-        .unwrap();
+    let orders = count_where::<Order>(&app, Filter::eq("salespersonId", "SALES-001")).await;
     assert!(orders > 0);
     assert_eq!(data["orders"].as_array().unwrap().len() as u64, orders);
     assert!(
@@ -492,12 +492,7 @@ async fn the_export_holds_everything_about_the_person() {
             .all(|o| o["salespersonId"] == "SALES-001")
     );
     // Customers assigned to the person (the legacy export searched a field nobody wrote).
-    let customers: BTreeSet<&str> = data["customers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let customers: BTreeSet<&str> = strs(&data["customers"], "id").into_iter().collect();
     assert_eq!(customers, BTreeSet::from(["CUST-001", "CUST-003"]));
     assert_eq!(data["attendance"].as_array().unwrap().len(), 1);
     assert!(
@@ -513,8 +508,7 @@ async fn the_export_holds_everything_about_the_person() {
     assert_eq!(audits(&app, "EXPORT", "SALES-001").await.len(), 1);
 
     // An Admin may export anyone; others only themselves.
-    let admin = app.get("USER-001", "/api/gdpr/export/SALES-002").await;
-    assert_eq!(admin.status, StatusCode::OK);
+    let admin = app.get_ok("USER-001", "/api/gdpr/export/SALES-002").await;
     assert_eq!(admin.body["summary"]["customers"], 1);
     for (who, whom, status) in [
         ("RSM-001", "SALES-001", StatusCode::FORBIDDEN),
@@ -528,15 +522,9 @@ async fn the_export_holds_everything_about_the_person() {
 #[tokio::test]
 async fn the_retention_policy_is_data_with_a_configured_contact() {
     let app = spawn_app_with(&[("NEXUS_DPO_CONTACT", "privacy@distributor.example")]).await;
-    let r = app.get("DRV-001", "/api/gdpr/retention-policy").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app.get_ok("DRV-001", "/api/gdpr/retention-policy").await;
     let p = &r.body["policy"];
-    let audit = p["dataTypes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["type"] == "Audit logs")
-        .unwrap();
+    let audit = find_in(&p["dataTypes"], "type", "Audit logs");
     assert_eq!(audit["retentionDays"], 730);
     let articles: Vec<u64> = p["rights"]
         .as_array()
@@ -562,12 +550,7 @@ async fn consent_is_your_own_and_kept_as_history() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.body["message"], "Consent recorded successfully");
     }
-    let u = app
-        .store
-        .get::<User>(Filter::id("SALES-001"))
-        .await
-        .unwrap()
-        .unwrap();
+    let u = stored::<User>(&app, "SALES-001").await;
     let consents = u.extra["consents"].as_array().unwrap();
     assert_eq!(consents.len(), 2);
     assert_eq!(consents[1]["consentType"], "location_tracking");
@@ -580,20 +563,15 @@ async fn consent_is_your_own_and_kept_as_history() {
         "location_tracking"
     );
 
-    let other = app
+    let r = app
         .post(
             "SALES-001",
             "/api/gdpr/consent",
             json!({ "userId": "SALES-002", "consentType": "marketing", "granted": true }),
         )
         .await;
-    assert_eq!(other.status, StatusCode::FORBIDDEN);
-    let u2 = app
-        .store
-        .get::<User>(Filter::id("SALES-002"))
-        .await
-        .unwrap()
-        .unwrap();
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let u2 = stored::<User>(&app, "SALES-002").await;
     assert!(u2.extra.get("consents").is_none());
     for body in [
         json!({ "consentType": "", "granted": true }),

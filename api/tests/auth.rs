@@ -6,7 +6,7 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use support::{Resp, TestApp, spawn_app, spawn_app_with, users};
+use support::{Resp, TestApp, into_resp, spawn_app, spawn_app_with, users};
 
 /// `GET /api/auth/me` with this token (or none).
 async fn me(app: &TestApp, token: Option<&str>) -> Resp {
@@ -43,9 +43,10 @@ async fn change_password(app: &TestApp, token: &str, current: &str, new: &str) -
 #[tokio::test]
 async fn seed_curl_login_returns_a_token_and_profile_without_secrets() {
     let app = spawn_app().await;
-    let r = app.login("admin@nexusoms.com", "admin123").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.body["success"], true);
+    let r = app
+        .login("admin@nexusoms.com", "admin123")
+        .await
+        .expect_success(StatusCode::OK);
     assert!(r.body["token"].as_str().unwrap().split('.').count() == 3);
     assert!(r.body["refreshToken"].is_string());
     assert_eq!(r.body["user"]["id"], "USER-001");
@@ -329,8 +330,19 @@ async fn the_ssh_gateway_signs_users_in_with_its_key_only() {
         assert_eq!(body["error"]["code"], "GATEWAY_LOGIN_REFUSED");
     }
 
-    // Off unless configured.
+    // Off unless configured; a caller without a key learns nothing about that.
     let plain = spawn_app().await;
+    let r = plain
+        .http
+        .post(plain.url("/api/auth/gateway-login"))
+        .header("X-Gateway-Key", KEY)
+        .json(&json!({ "userId": "USER-001" }))
+        .send()
+        .await
+        .unwrap();
+    let r = into_resp(r).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.body["error"]["code"], "GATEWAY_LOGIN_DISABLED");
     let r = plain
         .call(
             Method::POST,
@@ -339,6 +351,6 @@ async fn the_ssh_gateway_signs_users_in_with_its_key_only() {
             Some(json!({ "userId": "USER-001" })),
         )
         .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(r.body["error"]["code"], "GATEWAY_LOGIN_DISABLED");
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.body["error"]["code"], "GATEWAY_LOGIN_REFUSED");
 }

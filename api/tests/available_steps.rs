@@ -7,7 +7,7 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{TestApp, spawn_app};
+use support::{TestApp, find_in, spawn_app};
 
 const USERS: &[&str] = &[
     "USER-001",
@@ -93,13 +93,7 @@ async fn every_order_carries_the_steps_its_reader_may_take() {
 
     // The list carries them too, per order.
     let r = app.get("CREDIT-001", "/api/orders").await;
-    let first = r
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["id"] == "ORD-001")
-        .unwrap();
+    let first = find_in(&r.body, "id", "ORD-001");
     assert_eq!(first["availableSteps"], json!(cc));
 }
 
@@ -107,29 +101,27 @@ async fn every_order_carries_the_steps_its_reader_may_take() {
 async fn a_listed_step_taken_as_listed_is_accepted() {
     let app = spawn_app().await;
     // Warehouse selection, as WHM-001 is offered it, with the step's own input.
-    let list = steps(&app, "WHM-001", "ORD-002").await.unwrap();
-    let assign = list
-        .iter()
-        .find(|s| s["step"] == "assign_warehouse")
-        .unwrap_or_else(|| panic!("{list:?}"));
-    let mut body = assign["body"].clone();
-    body["warehouseId"] = json!("WH-KURLA");
-    let r = app
-        .post("WHM-001", assign["path"].as_str().unwrap(), body)
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.body["data"]["status"], assign["to"]);
-
+    let warehouse = ("warehouseId", "WH-KURLA");
+    take_offered(&app, "WHM-001", "ORD-002", "assign_warehouse", warehouse).await;
     // A credit hold, as CREDIT-001 is offered it, with its reason.
-    let list = steps(&app, "CREDIT-001", "ORD-001").await.unwrap();
-    let hold = list.iter().find(|s| s["step"] == "credit_hold").unwrap();
-    let mut body = hold["body"].clone();
-    body["reason"] = json!("Overdue above 30 days");
-    let r = app
-        .post("CREDIT-001", hold["path"].as_str().unwrap(), body)
-        .await;
+    let reason = ("reason", "Overdue above 30 days");
+    take_offered(&app, "CREDIT-001", "ORD-001", "credit_hold", reason).await;
+}
+
+/// Takes step `code` on `order` as `user` is offered it: the listed method's path and body
+/// plus one input of the user's (`field`, `value`); the step is accepted and leads where the
+/// list said.
+async fn take_offered(app: &TestApp, user: &str, order: &str, code: &str, input: (&str, &str)) {
+    let list = steps(app, user, order).await.unwrap();
+    let step = list
+        .iter()
+        .find(|s| s["step"] == code)
+        .unwrap_or_else(|| panic!("{list:?}"));
+    let mut body = step["body"].clone();
+    body[input.0] = json!(input.1);
+    let r = app.post(user, step["path"].as_str().unwrap(), body).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.body["data"]["status"], hold["to"]);
+    assert_eq!(r.body["data"]["status"], step["to"]);
 }
 
 /// The served OpenAPI document is the one the code describes (built once per process).
@@ -139,7 +131,7 @@ async fn the_served_openapi_document_is_the_codes() {
     let first = app
         .call(reqwest::Method::GET, "/api/openapi.json", None, None)
         .await;
-    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     assert_eq!(first.headers["content-type"], "application/json");
     assert_eq!(
         first.body,

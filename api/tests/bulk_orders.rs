@@ -5,13 +5,13 @@ mod support;
 use base64::Engine as _;
 use calamine::{Reader, Xlsx};
 use nexus_core::blob::BlobKey;
-use nexus_core::model::{AuditLog, JobKind, JobRecord, JobStatus};
-use nexus_core::store::{Filter, TypedStore};
+use nexus_core::model::{JobKind, JobRecord, JobStatus};
+use nexus_core::store::Filter;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use std::io::Cursor;
-use support::{TestApp, spawn_app};
+use support::{TestApp, audits, count_where, spawn_app, stored};
 
 async fn download(app: &TestApp, user: &str) -> reqwest::Response {
     let token = app.token(user).await;
@@ -93,7 +93,7 @@ fn workbook() -> Vec<u8> {
 }
 
 async fn job(app: &TestApp, id: &str) -> JobRecord {
-    app.store.get(Filter::id(id)).await.unwrap().unwrap()
+    stored(app, id).await
 }
 
 #[tokio::test]
@@ -145,15 +145,7 @@ async fn a_multipart_upload_is_stored_privately_and_queued() {
     assert_eq!(stored.bytes, template, "kept as a private blob");
     let sha = input["sha256"].as_str().unwrap();
     assert_eq!(sha.len(), 64);
-    let audits = app
-        .store
-        .count_of::<AuditLog>(&Filter::and([
-            Filter::eq("entityId", id),
-            Filter::eq("action", "BULK_UPLOAD"),
-        ]))
-        .await
-        .unwrap();
-    assert_eq!(audits, 1);
+    assert_eq!(audits(&app, "BULK_UPLOAD", id).await.len(), 1);
 }
 
 #[tokio::test]
@@ -172,15 +164,13 @@ async fn the_legacy_json_upload_still_works() {
 async fn uploads_that_are_not_workbooks_are_refused() {
     let app = spawn_app().await;
     let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
-    let r = app
-        .post(
-            "SALES-001",
-            "/api/orders/bulk",
-            json!({"excelData": b64(b"%PDF-1.7 not a workbook")}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"]["code"], "NOT_AN_XLSX");
+    app.post(
+        "SALES-001",
+        "/api/orders/bulk",
+        json!({"excelData": b64(b"%PDF-1.7 not a workbook")}),
+    )
+    .await
+    .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "NOT_AN_XLSX");
     // A zip that is not a workbook is not enough either.
     let r = app
         .post(
@@ -193,7 +183,7 @@ async fn uploads_that_are_not_workbooks_are_refused() {
     let r = app
         .post("SALES-001", "/api/orders/bulk", json!({"excelData": ""}))
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     let r = app
         .post("SALES-001", "/api/orders/bulk", json!({"excelData": "***"}))
         .await;
@@ -202,7 +192,7 @@ async fn uploads_that_are_not_workbooks_are_refused() {
     let r = app
         .post("SALES-001", "/api/orders/bulk", json!({"orders": []}))
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     // Over 10 MiB.
     let mut big = b"PK\x03\x04".to_vec();
     big.resize(10 * 1024 * 1024 + 1, b'x');
@@ -226,10 +216,7 @@ async fn uploads_that_are_not_workbooks_are_refused() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
-        app.store
-            .count_of::<JobRecord>(&Filter::ne("id", nexus_core::seed::DEMO_JOB_ID))
-            .await
-            .unwrap(),
+        count_where::<JobRecord>(&app, Filter::ne("id", nexus_core::seed::DEMO_JOB_ID)).await,
         0
     );
     let r = app
@@ -239,5 +226,5 @@ async fn uploads_that_are_not_workbooks_are_refused() {
             json!({"excelData": b64(&workbook())}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }

@@ -7,12 +7,14 @@ mod support;
 use futures::future::join_all;
 use nexus_core::model::{Order, Product, StockLedgerEntry};
 use nexus_core::rules::ledger::net_change;
-use nexus_core::store::{Collection, Filter, Query, TypedStore, Write};
+use nexus_core::store::{Collection, Filter, Write};
 use nexus_core::types::Quantity;
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use support::{Resp, TestApp, spawn_app, stored};
+use support::{
+    Resp, TestApp, count_where, insert_raw, spawn_app, stored, stored_where, with_status,
+};
 
 async fn product(app: &TestApp, id: &str) -> Product {
     stored(app, id).await
@@ -92,10 +94,7 @@ async fn fifty_concurrent_clearance_orders_never_oversell_a_batch() {
         async move { clearance_of(app, who, ("PROD-002", "BATCH-003", 3, 250)).await }
     });
     let results = join_all(calls).await;
-    let created = results
-        .iter()
-        .filter(|r| r.status == StatusCode::CREATED)
-        .count();
+    let created = with_status(&results, StatusCode::CREATED);
     let refused: Vec<_> = results
         .iter()
         .filter(|r| r.status != StatusCode::CREATED)
@@ -126,11 +125,7 @@ async fn fifty_concurrent_clearance_orders_never_oversell_a_batch() {
     );
 
     // 33 orders, each holding 3 of the batch; the ledger sums to the draw.
-    let orders: Vec<Order> = app
-        .store
-        .list(&Query::new(Filter::eq("orderType", "CLEARANCE")))
-        .await
-        .unwrap();
+    let orders: Vec<Order> = stored_where(&app, Filter::eq("orderType", "CLEARANCE")).await;
     assert_eq!(orders.len(), 33);
     assert!(
         orders
@@ -141,11 +136,8 @@ async fn fifty_concurrent_clearance_orders_never_oversell_a_batch() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 33, "ids never collide");
-    let rows: Vec<StockLedgerEntry> = app
-        .store
-        .list(&Query::new(Filter::eq("reason", "CLEARANCE_RESERVATION")))
-        .await
-        .unwrap();
+    let rows: Vec<StockLedgerEntry> =
+        stored_where(&app, Filter::eq("reason", "CLEARANCE_RESERVATION")).await;
     assert_eq!(rows.len(), 33);
     assert!(
         rows.iter()
@@ -165,9 +157,9 @@ async fn fifty_concurrent_clearance_orders_never_oversell_a_batch() {
 async fn a_clearance_order_is_priced_with_gst_and_reserves_its_batch() {
     let app = spawn_app().await;
     let before = batch_qty(&app, "PROD-002", "BATCH-003").await;
-    let r = clearance_of(&app, "SALES-001", ("PROD-002", "BATCH-003", 3, 250)).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    assert_eq!(r.body["success"], true);
+    let r = clearance_of(&app, "SALES-001", ("PROD-002", "BATCH-003", 3, 250))
+        .await
+        .expect_success(StatusCode::CREATED);
     assert_eq!(r.body["message"], "Clearance order created successfully");
     let o = &r.body["data"];
     assert!(o["id"].as_str().unwrap().starts_with("CLR-"));
@@ -193,7 +185,7 @@ async fn a_failing_line_leaves_nothing_drawn() {
     let b3 = batch_qty(&app, "PROD-002", "BATCH-003").await;
     let b5 = batch_qty(&app, "PROD-003", "BATCH-005").await;
     // Line 2 asks more than BATCH-005 holds.
-    let r = clearance(
+    clearance(
         &app,
         "SALES-001",
         json!([
@@ -201,17 +193,13 @@ async fn a_failing_line_leaves_nothing_drawn() {
             line("PROD-003", "BATCH-005", 1000, 900)
         ]),
     )
-    .await;
-    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
-    assert_eq!(r.body["error"]["code"], "INSUFFICIENT_STOCK");
+    .await
+    .expect_refusal(StatusCode::CONFLICT, "INSUFFICIENT_STOCK");
     assert_eq!(batch_qty(&app, "PROD-002", "BATCH-003").await, b3);
     assert_eq!(batch_qty(&app, "PROD-003", "BATCH-005").await, b5);
-    assert_eq!(app.store.count_of::<Order>(&Filter::All).await.unwrap(), 6);
-    let rows = app
-        .store
-        .count_of::<StockLedgerEntry>(&Filter::eq("reason", "CLEARANCE_RESERVATION"))
-        .await
-        .unwrap();
+    assert_eq!(count_where::<Order>(&app, Filter::All).await, 6);
+    let rows =
+        count_where::<StockLedgerEntry>(&app, Filter::eq("reason", "CLEARANCE_RESERVATION")).await;
     assert_eq!(rows, 0);
 }
 
@@ -249,14 +237,9 @@ async fn history_lists_clearance_orders_in_scope_including_legacy_ids() {
     let r = clearance_of(&app, "SALES-001", ("PROD-002", "BATCH-003", 1, 250)).await;
     let mine = r.body["data"]["id"].as_str().unwrap().to_string();
     // A legacy clearance order: only the prefix says so (the flag was never stored).
-    app.store
-        .commit(vec![Write::Insert {
-            collection: Collection::Orders,
-            doc: json!({"id": "CLR-123456", "customerId": "CUST-002", "status": "Pending",
-                "salespersonId": "SALES-002", "total": 500, "createdAt": "2025-02-01T10:00:00.000Z"}),
-        }])
-        .await
-        .unwrap();
+    let legacy = json!({"id": "CLR-123456", "customerId": "CUST-002", "status": "Pending",
+        "salespersonId": "SALES-002", "total": 500, "createdAt": "2025-02-01T10:00:00.000Z"});
+    insert_raw(&app, Collection::Orders, vec![legacy]).await;
     let ids = |v: &Value| -> Vec<String> {
         v["data"]
             .as_array()
@@ -265,8 +248,9 @@ async fn history_lists_clearance_orders_in_scope_including_legacy_ids() {
             .map(|o| o["id"].as_str().unwrap().to_string())
             .collect()
     };
-    let r = app.get("SALES-001", "/api/orders/clearance/history").await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = app
+        .get_ok("SALES-001", "/api/orders/clearance/history")
+        .await;
     assert_eq!(r.body["success"], true);
     assert_eq!(ids(&r.body), std::slice::from_ref(&mine));
     let r = app.get("SALES-002", "/api/orders/clearance/history").await;
@@ -286,7 +270,7 @@ async fn history_lists_clearance_orders_in_scope_including_legacy_ids() {
     );
     // The static path wins over `/api/orders/{id}`: GET on it is 405, not an order lookup.
     let r = app.get("USER-001", "/api/orders/clearance").await;
-    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{}", r.body);
 }
 
 #[tokio::test]
@@ -311,9 +295,9 @@ async fn a_rejected_clearance_order_gives_its_batch_back_and_keeps_its_warehouse
         let body = json!({ "warehouseId": warehouse });
         step(&app, "WHM-001", &id, "assign-warehouse", body)
     };
-    let r = assign("WH-DELHI").await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
-    assert_eq!(r.body["error"]["code"], "CLEARANCE_WAREHOUSE_MISMATCH");
+    assign("WH-DELHI")
+        .await
+        .expect_refusal(StatusCode::CONFLICT, "CLEARANCE_WAREHOUSE_MISMATCH");
     let r = assign("WH-KURLA").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["data"]["status"], "Pending Packing");

@@ -20,7 +20,7 @@ mod support;
 use nexus_core::auth::ActorContext;
 use nexus_core::model::{Order, OrderStatus};
 use nexus_core::rules::allocation::ShortagePolicy;
-use nexus_core::rules::lifecycle::{Action, OrderContext, transition};
+use nexus_core::rules::lifecycle::{Action, OrderContext, holds_allocation, transition};
 use nexus_core::seed::demo_dataset;
 use nexus_core::store::{TypedStore, Write};
 use nexus_core::types::Timestamp;
@@ -100,24 +100,6 @@ fn accepted(order: &Order, actor: &ActorContext) -> BTreeSet<String> {
     codes
 }
 
-/// Statuses in which an order holds its allocation (what the engine's stock effects leave).
-fn holds_stock(s: OrderStatus) -> bool {
-    use OrderStatus::*;
-    matches!(
-        s,
-        PendingPacking
-            | PartPacked
-            | Backorder
-            | PendingQualityControl
-            | PendingLogisticsCost
-            | PendingAdminReview
-            | ReadyForBilling
-            | ReadyForDispatch
-            | InTransit
-            | OutForDelivery
-    )
-}
-
 /// An order in `status` booked by `salesperson`, out with `agent`, with one allocated line.
 fn order_in(id: &str, status: OrderStatus, salesperson: &str, agent: &str) -> Order {
     let mut o = Order::new(id, "CUST-001");
@@ -133,8 +115,8 @@ fn order_in(id: &str, status: OrderStatus, salesperson: &str, agent: &str) -> Or
         .unwrap(),
     ];
     o.logistics = Some(serde_json::from_value(json!({ "deliveryAgentId": agent })).unwrap());
-    o.stock_reserved = holds_stock(status);
-    o.source_warehouse = holds_stock(status).then(|| "WH-KURLA".to_string());
+    o.stock_reserved = holds_allocation(status);
+    o.source_warehouse = holds_allocation(status).then(|| "WH-KURLA".to_string());
     o
 }
 
@@ -500,8 +482,7 @@ async fn every_step_taken_through_its_console_form_is_accepted() {
 #[tokio::test]
 async fn the_dashboard_stages_are_the_apis() {
     let app = app().await;
-    let r = app.get("USER-001", "/api/analytics/dashboard").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app.get_ok("USER-001", "/api/analytics/dashboard").await;
     let keys: BTreeSet<&str> = r.body["stageCounts"]
         .as_object()
         .unwrap()

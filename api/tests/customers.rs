@@ -12,11 +12,11 @@ use nexus_core::model::{
     AuditAction, Customer, DeliveryDetails, EntityType, InvoiceDetails, JobKind, JobRecord,
     JobStatus, Order, OrderStatus,
 };
-use nexus_core::store::{Filter, TypedStore, Write};
+use nexus_core::store::{Filter, Write};
 use nexus_core::types::{Money, Timestamp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{Resp, TestApp, ids, spawn_app, stored};
+use support::{Resp, TestApp, count_where, ids, spawn_app, stored, strs};
 
 async fn customer(app: &TestApp, id: &str) -> Customer {
     stored(app, id).await
@@ -25,8 +25,7 @@ async fn customer(app: &TestApp, id: &str) -> Customer {
 #[tokio::test]
 async fn list_is_a_raw_array_sorted_by_name_with_paging_headers() {
     let app = spawn_app().await;
-    let r = app.get("SALES-001", "/api/customers?limit=2").await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = app.get_ok("SALES-001", "/api/customers?limit=2").await;
     assert_eq!(ids(&r.body), vec!["CUST-001", "CUST-003"]);
     assert_eq!(r.headers["x-total-count"], "3");
     assert_eq!(r.headers["x-page"], "1");
@@ -125,9 +124,8 @@ async fn create_keeps_addresses_and_kyc_keys_and_only_proposes_a_limit() {
                 "panPhotoUrl": pan_key,
             }),
         )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    assert_eq!(r.body["success"], true);
+        .await
+        .expect_success(StatusCode::CREATED);
     let data = &r.body["data"];
     let id = data["id"].as_str().unwrap().to_string();
     assert_eq!(id, "CUST-000001");
@@ -173,7 +171,7 @@ async fn create_keeps_addresses_and_kyc_keys_and_only_proposes_a_limit() {
         "credit control does not onboard"
     );
     let r = app.post("USER-001", "/api/customers", cash).await;
-    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let c = customer(&app, r.body["data"]["id"].as_str().unwrap()).await;
     assert_eq!(c.limit, Some(Money::from_rupees(1)));
     assert_eq!(c.credit_limit, Some(Money::from_rupees(1)));
@@ -211,10 +209,7 @@ async fn create_refuses_credit_fields_unknown_documents_and_bad_ids() {
         let r = app.post("SALES-001", "/api/customers", body.clone()).await;
         r.expect_error(StatusCode::UNPROCESSABLE_ENTITY, code, &body);
     }
-    assert_eq!(
-        app.store.count_of::<Customer>(&Filter::All).await.unwrap(),
-        3
-    );
+    assert_eq!(count_where::<Customer>(&app, Filter::All).await, 3);
 }
 
 #[tokio::test]
@@ -241,7 +236,7 @@ async fn patch_changes_whitelisted_fields_of_own_customers_only() {
 
     // Another salesperson's customer: refused. Their manager: allowed.
     let r = patch_customer(&app, "SALES-002", "CUST-001", json!({ "phone": "1" })).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let r = patch_customer(&app, "ASM-001", "CUST-001", json!({ "city": "Thane" })).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
@@ -264,7 +259,7 @@ async fn patch_changes_whitelisted_fields_of_own_customers_only() {
     assert_eq!(c.assigned_salesperson_id.as_deref(), Some("SALES-001"));
 
     let r = patch_customer(&app, "USER-001", "CUST-404", json!({ "phone": "1" })).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 }
 
 #[tokio::test]
@@ -279,7 +274,7 @@ async fn credit_figures_change_only_through_the_credit_endpoint_with_both_aliase
     });
     let credit = "CUST-001/credit";
     let r = patch_customer(&app, "SALES-001", credit, body.clone()).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let r = patch_customer(&app, "CREDIT-001", credit, body).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let c = customer(&app, "CUST-001").await;
@@ -354,7 +349,7 @@ async fn blocking_needs_a_reason_and_is_audited() {
 
     let paid = json!({ "blocked": false, "reason": "Paid up" });
     let r = block(&app, "CREDIT-001", "CUST-003", paid).await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let c = customer(&app, "CUST-003").await;
     assert!(!c.is_blocked);
     assert!(!c.extra.contains_key("blockedReason"));
@@ -363,18 +358,17 @@ async fn blocking_needs_a_reason_and_is_audited() {
 #[tokio::test]
 async fn import_template_has_the_22_od_master_columns() {
     let app = spawn_app().await;
-    let (status, headers, bytes) =
-        get_bytes(&app, "CREDIT-001", "/api/customers/import-template").await;
-    assert_eq!(status, StatusCode::OK);
+    let template = "/api/customers/import-template";
+    let (headers, bytes) = get_template(
+        &app,
+        "CREDIT-001",
+        template,
+        "Customer_Master_Template.xlsx",
+    )
+    .await;
     assert_eq!(
         headers["content-type"],
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    );
-    assert!(
-        headers["content-disposition"]
-            .to_str()
-            .unwrap()
-            .contains("Customer_Master_Template.xlsx")
     );
     let h = xlsx_headers(&bytes);
     assert_eq!(h.len(), 22);
@@ -385,7 +379,7 @@ async fn import_template_has_the_22_od_master_columns() {
     assert_eq!(h[21], ">180");
     assert!(xlsx_rows(&bytes).is_empty(), "no sample row");
     let r = app.get("SALES-001", "/api/customers/import-template").await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }
 
 #[tokio::test]
@@ -403,9 +397,9 @@ async fn bulk_import_stores_the_workbook_and_queues_a_job() {
         "sales cannot overwrite credit data"
     );
 
-    let r = post_file(&app, "CREDIT-001", import, "OD master 01-03.xlsx", &book).await;
-    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
-    assert_eq!(r.body["success"], true);
+    let r = post_file(&app, "CREDIT-001", import, "OD master 01-03.xlsx", &book)
+        .await
+        .expect_success(StatusCode::ACCEPTED);
     assert_eq!(r.body["status"], "queued");
     let job_id = r.body["jobId"].as_str().unwrap();
     assert!(job_id.starts_with("JOB-"));
@@ -420,10 +414,7 @@ async fn bulk_import_stores_the_workbook_and_queues_a_job() {
     assert!(key.as_str().starts_with("imports/customers/"));
     assert_eq!(app.state.blobs.get(&key).await.unwrap().bytes, book);
     // Nothing was imported in the request itself.
-    assert_eq!(
-        app.store.count_of::<Customer>(&Filter::All).await.unwrap(),
-        3
-    );
+    assert_eq!(count_where::<Customer>(&app, Filter::All).await, 3);
     let a = audits_for(&app, job_id).await;
     assert_eq!(a.len(), 1);
     assert_eq!(a[0].action, AuditAction::Import);
@@ -431,19 +422,16 @@ async fn bulk_import_stores_the_workbook_and_queues_a_job() {
 
     // Not a workbook: refused by content, whatever the name says.
     let csv = b"Customer ID,Name\n1,A\n";
-    let r = post_file(&app, "CREDIT-001", import, "od.xlsx", csv).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"]["code"], "NOT_AN_XLSX");
+    post_file(&app, "CREDIT-001", import, "od.xlsx", csv)
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "NOT_AN_XLSX");
     let wrong_field = multipart(&[("upload", Some("od.xlsx"), &book)]);
     let r = post_multipart(&app, Some("CREDIT-001"), import, wrong_field).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     let r = app.post("CREDIT-001", import, json!({"file": "x"})).await;
-    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", r.body);
     assert_eq!(
-        app.store
-            .count_of::<JobRecord>(&Filter::ne("id", nexus_core::seed::DEMO_JOB_ID))
-            .await
-            .unwrap(),
+        count_where::<JobRecord>(&app, Filter::ne("id", nexus_core::seed::DEMO_JOB_ID)).await,
         1
     );
 }
@@ -491,9 +479,8 @@ async fn payments_are_the_customers_invoiced_orders_with_cash_collected() {
         .await
         .unwrap();
     let r = app
-        .get("SALES-001", "/api/customers/CUST-001/payments")
+        .get_ok("SALES-001", "/api/customers/CUST-001/payments")
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let rows = r.body.as_array().unwrap();
     // Only invoiced orders of this customer (ORD-001 and ORD-003 are not invoiced yet).
     let order_ids: Vec<&str> = rows
@@ -522,13 +509,7 @@ async fn payments_are_the_customers_invoiced_orders_with_cash_collected() {
     let r = app
         .get("CREDIT-001", "/api/customers/CUST-002/payments")
         .await;
-    let ids: Vec<&str> = r
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["orderId"].as_str().unwrap())
-        .collect();
+    let ids = strs(&r.body, "orderId");
     assert_eq!(ids, vec!["ORD-T4", "ORD-005"]);
 
     for (who, id, status) in [
@@ -543,8 +524,9 @@ async fn payments_are_the_customers_invoiced_orders_with_cash_collected() {
 #[tokio::test]
 async fn aging_reports_buckets_groups_and_exposure_from_the_credit_rules() {
     let app = spawn_app().await;
-    let r = app.get("CREDIT-001", "/api/customers/CUST-003/aging").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .get_ok("CREDIT-001", "/api/customers/CUST-003/aging")
+        .await;
     let d = &r.body["data"];
     assert_eq!(d["customerId"], "CUST-003");
     assert_eq!(d["buckets"]["15 to 30"], 10000);
@@ -569,7 +551,7 @@ async fn aging_reports_buckets_groups_and_exposure_from_the_credit_rules() {
     // CUST-001 has two open orders (booked, and in packing) that count toward exposure.
     let mut open = Money::ZERO;
     for id in ["ORD-001", "ORD-003"] {
-        let o: Order = app.store.get(Filter::id(id)).await.unwrap().unwrap();
+        let o: Order = stored(&app, id).await;
         open += o.total;
     }
     let r = app.get("SALES-001", "/api/customers/CUST-001/aging").await;
@@ -581,5 +563,5 @@ async fn aging_reports_buckets_groups_and_exposure_from_the_credit_rules() {
     );
     assert_eq!(d["ageingLabel"], "WATCHLIST");
     let r = app.get("QC-001", "/api/customers/CUST-001/aging").await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }

@@ -7,11 +7,11 @@ mod support;
 
 use catalog_support::*;
 use nexus_core::model::{AuditAction, DistributorPrice, EntityType, JobKind};
-use nexus_core::store::{Filter, TypedStore};
+use nexus_core::store::Filter;
 use nexus_core::types::Money;
 use reqwest::StatusCode;
 use serde_json::json;
-use support::{Resp, TestApp, ids, spawn_app, stored};
+use support::{Resp, TestApp, count_where, ids, spawn_app, stored};
 
 async fn entry(app: &TestApp, id: &str) -> DistributorPrice {
     stored(app, id).await
@@ -94,11 +94,10 @@ async fn create_list_and_get_with_ids_from_the_pair() {
     let r = list(&app, "CREDIT-001", "?distributorCode=D1001").await;
     assert_eq!(r.body.as_array().unwrap().len(), 2);
 
-    let r = app.get("SALES-001", &price("D1001-SKU-002")).await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = app.get_ok("SALES-001", &price("D1001-SKU-002")).await;
     assert_eq!(r.body["billingRate"], 290);
     let r = app.get("SALES-001", &price("NOPE")).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     let r = list(&app, "WH-001", "").await;
     assert_eq!(
         r.status,
@@ -118,9 +117,9 @@ async fn one_entry_per_distributor_and_material() {
     let app = spawn_app().await;
     seed_prices(&app).await;
     let again = json!({ "distributorCode": "D1001", "code": "SKU-002", "name": "Prawns again" });
-    let r = app.post("USER-001", PRICES, again).await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
-    assert_eq!(r.body["error"]["code"], "DUPLICATE_PRICE_ENTRY");
+    app.post("USER-001", PRICES, again)
+        .await
+        .expect_refusal(StatusCode::CONFLICT, "DUPLICATE_PRICE_ENTRY");
     let salmon = json!({ "code": "SKU-003", "name": "Salmon again" });
     let r = app.post("USER-001", PRICES, salmon).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "also without a distributor");
@@ -132,7 +131,7 @@ async fn one_entry_per_distributor_and_material() {
             json!({ "distributorCode": "D2002", "code": "SKU-002", "name": "Frozen Vannamei Prawns 500g" }),
         )
         .await;
-    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["id"], "D2002-SKU-002");
     for bad in [
         json!({ "code": "SKU-9", "name": "X", "gstPct": 101 }),
@@ -147,7 +146,7 @@ async fn one_entry_per_distributor_and_material() {
     let r = app
         .post("SALES-001", PRICES, json!({ "code": "SKU-9", "name": "X" }))
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }
 
 #[tokio::test]
@@ -193,7 +192,7 @@ async fn delete_is_soft_and_hides_the_entry_from_the_list() {
     seed_prices(&app).await;
     let prawns = price("D1001-SKU-002");
     let r = app.delete("SALES-001", &prawns).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let r = app.delete("USER-001", &prawns).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["message"], "Soft-deleted");
@@ -202,29 +201,22 @@ async fn delete_is_soft_and_hides_the_entry_from_the_list() {
     assert_eq!(a.action, AuditAction::Delete);
     let r = list(&app, "SALES-001", "").await;
     assert!(!ids(&r.body).contains(&"D1001-SKU-002".to_string()));
-    let r = app.get("SALES-001", &prawns).await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = app.get_ok("SALES-001", &prawns).await;
     assert_eq!(r.body["isActive"], false);
     let before = audits_for(&app, "D1001-SKU-002").await.len();
     let r = app.delete("USER-001", &prawns).await;
     assert_eq!(r.body["message"], "Already inactive");
     assert_eq!(audits_for(&app, "D1001-SKU-002").await.len(), before);
     let r = app.delete("USER-001", &price("NOPE")).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 }
 
 #[tokio::test]
 async fn template_and_import() {
     let app = spawn_app().await;
     let template = price("import-template");
-    let (status, headers, bytes) = get_bytes(&app, "USER-001", &template).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(
-        headers["content-disposition"]
-            .to_str()
-            .unwrap()
-            .contains("Distributor_Price_Template.xlsx")
-    );
+    let file = "Distributor_Price_Template.xlsx";
+    let (_, bytes) = get_template(&app, "USER-001", &template, file).await;
     let h = xlsx_headers(&bytes);
     assert_eq!(
         h,
@@ -247,7 +239,7 @@ async fn template_and_import() {
     assert_eq!(rows[0][7], "34");
     assert_eq!(rows[0][10], "116.29");
     let r = app.get("SALES-001", &template).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 
     let book = xlsx(
         &h.iter().map(String::as_str).collect::<Vec<_>>(),
@@ -260,13 +252,10 @@ async fn template_and_import() {
     assert_eq!(job.kind, JobKind::DistributorPriceImport);
     assert_eq!(job.requested_by, "USER-001");
     assert_eq!(
-        app.store
-            .count_of::<DistributorPrice>(&Filter::All)
-            .await
-            .unwrap(),
+        count_where::<DistributorPrice>(&app, Filter::All).await,
         0,
         "nothing imported in the request"
     );
     let r = post_file(&app, "BILL-001", &import, "prices.xlsx", &book).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }

@@ -118,8 +118,11 @@ fn the_postman_collection_has_the_variables_auth_and_login_script() {
     assert!(script.contains("pm.collectionVariables.set(\"token\", body.token)"));
     let body: Value =
         serde_json::from_str(login["request"]["body"]["raw"].as_str().unwrap()).unwrap();
-    assert_eq!(body["email"], "admin@nexusoms.com");
-    assert_eq!(body["password"], "admin123");
+    // The demo sign-in, in variables a user can change for their own server.
+    assert_eq!(body["email"], "{{adminEmail}}");
+    assert_eq!(body["password"], "{{adminPassword}}");
+    assert!(vars.contains(&("adminEmail", "admin@nexusoms.com")));
+    assert!(vars.contains(&("adminPassword", "admin123")));
 }
 
 /// The login curl of the endpoint reference is the task list's TASK 3 command.

@@ -6,12 +6,14 @@
 mod support;
 
 use nexus_core::model::{JobKind, JobRecord, JobStatus};
-use nexus_core::store::{Filter, TypedStore, Write};
+use nexus_core::store::{Filter, TypedStore};
 use nexus_core::types::Timestamp;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support::ws_client::{open_as, subscribe, until_finished};
-use support::{Resp, TestApp, ids, quick_jobs, spawn_app, spawn_app_with_workers};
+use support::{
+    Resp, TestApp, ids, insert, quick_jobs, spawn_app, spawn_app_with_workers, stored, stored_where,
+};
 
 /// Fast retries so the dead state is reached quickly; a short heartbeat so the sweep and
 /// lease renewals run often.
@@ -72,7 +74,7 @@ async fn an_on_demand_expiry_scan_streams_progress_alerts_and_its_result() {
     }
 
     let got = job(&app, "WHM-001", &id).await;
-    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.status, StatusCode::OK, "{}", got.body);
     assert_eq!(got.body["data"]["status"], "succeeded");
     assert_eq!(got.body["data"]["attempts"], 1);
     assert_eq!(got.body["data"]["result"], *result);
@@ -80,14 +82,13 @@ async fn an_on_demand_expiry_scan_streams_progress_alerts_and_its_result() {
 
     // Listed for its owner, filtered by status and kind; 422 on an unknown status.
     let list = app
-        .get("WHM-001", "/api/jobs?status=succeeded&kind=expiry_scan")
+        .get_ok("WHM-001", "/api/jobs?status=succeeded&kind=expiry_scan")
         .await;
-    assert_eq!(list.status, StatusCode::OK);
     assert!(ids(&list.body).contains(&id));
     assert_eq!(list.headers["x-total-count"], "1");
-    let bad = app.get("WHM-001", "/api/jobs?status=sleeping").await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(bad.body["error"]["code"], "VALIDATION_FAILED");
+    app.get("WHM-001", "/api/jobs?status=sleeping")
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
 
     // A finished job cannot be cancelled; a succeeded one cannot be retried.
     for action in ["cancel", "retry"] {
@@ -116,10 +117,7 @@ async fn unreadable_import(app: &TestApp) -> String {
 /// Records a queued import job of the admin's with three attempts, and enqueues it; its id.
 async fn import_job(app: &TestApp, id: &str, kind: JobKind, input: Value) -> String {
     let job = JobRecord::queued(id, kind, "USER-001", Some(input), 3, Timestamp::now());
-    app.store
-        .commit(vec![Write::insert(&job).unwrap()])
-        .await
-        .unwrap();
+    insert(app, &job).await;
     app.state.jobs.enqueue(&job.id, None).await.unwrap();
     job.id
 }
@@ -180,7 +178,7 @@ async fn bad_input_fails_once_without_retries() {
     let input = json!({ "blobKey": "imports/customers/gone.xlsx" });
     let id = import_job(&app, "JOB-TEST-NOFILE", JobKind::CustomerImport, input).await;
     until_finished(&mut ws, &id).await;
-    let done: JobRecord = app.store.get(Filter::id(&id)).await.unwrap().unwrap();
+    let done: JobRecord = stored(&app, &id).await;
     assert_eq!(done.status, JobStatus::Failed);
     assert_eq!(done.attempts, 1);
     assert!(
@@ -197,7 +195,7 @@ async fn queued_jobs_cancel_at_once_and_owners_only_see_their_own() {
     let r = expiry_scan(&app, json!({ "date": "2026-02-30" })).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let r = expiry_scan(&app, json!({ "date": "2026-03-01" })).await;
-    assert_eq!(r.status, StatusCode::ACCEPTED);
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
     let id = r.job_id();
 
     // Not the owner, not Admin, no warehouse or sales rights: 404, never 403 (no probing).
@@ -209,7 +207,7 @@ async fn queued_jobs_cancel_at_once_and_owners_only_see_their_own() {
     }
     // Admin sees every job.
     let r = job(&app, "USER-001", &id).await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["data"]["input"]["date"], "2026-03-01");
 
     let r = job_action(&app, "WHM-001", &id, "cancel").await;
@@ -217,14 +215,13 @@ async fn queued_jobs_cancel_at_once_and_owners_only_see_their_own() {
     assert_eq!(r.body["data"]["status"], "cancelled");
     // The change is audited.
     let audits = app
-        .get("USER-001", &format!("/api/audit/logs?entityId={id}"))
+        .get_ok("USER-001", &format!("/api/audit/logs?entityId={id}"))
         .await;
-    assert_eq!(audits.status, StatusCode::OK, "{}", audits.body);
     let text = audits.body.to_string();
     assert!(text.contains("\"action\":\"cancel\""), "{text}");
     // Cancelled jobs can be queued again.
     let r = job_action(&app, "WHM-001", &id, "retry").await;
-    assert_eq!(r.status, StatusCode::ACCEPTED);
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
     assert_eq!(r.body["data"]["status"], "queued");
 }
 
@@ -254,14 +251,7 @@ async fn the_cron_schedule_runs_one_scan_per_day() {
     .unwrap();
     assert_eq!(again, id);
     assert!(!created);
-    let scans: Vec<JobRecord> = app
-        .store
-        .list(&nexus_core::store::Query::new(Filter::eq(
-            "id",
-            id.as_str(),
-        )))
-        .await
-        .unwrap();
+    let scans: Vec<JobRecord> = stored_where(&app, Filter::eq("id", id.as_str())).await;
     assert_eq!(scans.len(), 1);
     assert_eq!(scans[0].attempts, 1, "ran once");
 }

@@ -10,10 +10,10 @@ mod catalog_support;
 mod support;
 
 use nexus_core::model::{Customer, Order, OrderStatus, Product};
-use nexus_core::store::{Filter, Query, TypedStore, Write};
+use nexus_core::store::{Filter, Write};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{Resp, TestApp, spawn_app, stored};
+use support::{Resp, TestApp, count_where, spawn_app, stored, stored_where, strs};
 
 async fn order(app: &TestApp, id: &str) -> Order {
     stored(app, id).await
@@ -140,7 +140,7 @@ async fn the_app_reads_its_lists_and_logs_in_with_its_own_body() {
 
     // A failed login: the app shows the top-level `message`.
     let bad = app.login("rajesh@nexusoms.com", "nope").await;
-    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED, "{}", bad.body);
     assert_eq!(bad.body["message"], bad.body["error"]["message"]);
     // login_screen.dart says "Password or Email is incorrect" when the text has "credentials".
     assert!(
@@ -164,10 +164,9 @@ async fn the_app_reads_its_lists_and_logs_in_with_its_own_body() {
         writes.push(Write::insert(&p).unwrap());
     }
     app.store.commit(writes).await.unwrap();
-    let total = app.store.count_of::<Product>(&Filter::All).await.unwrap();
+    let total = count_where::<Product>(&app, Filter::All).await;
     assert!(total > 120);
-    let products = app.get("SALES-001", "/api/products").await;
-    assert_eq!(products.status, StatusCode::OK, "{}", products.body);
+    let products = app.get_ok("SALES-001", "/api/products").await;
     assert_eq!(products.body.as_array().unwrap().len() as u64, total);
     assert_eq!(
         products.headers["x-total-count"],
@@ -179,8 +178,7 @@ async fn the_app_reads_its_lists_and_logs_in_with_its_own_body() {
     assert_eq!(page.headers["x-limit"], "20");
 
     // GET /orders: a raw array every element of which the app can parse.
-    let list = app.get("USER-001", "/api/orders").await;
-    assert_eq!(list.status, StatusCode::OK);
+    let list = app.get_ok("USER-001", "/api/orders").await;
     let orders = list.body.as_array().expect("a raw array");
     assert!(!orders.is_empty());
     orders.iter().for_each(parses_as_the_app_does);
@@ -208,24 +206,19 @@ async fn the_whole_workflow_runs_on_the_apps_status_patches() {
     );
 
     // An illegal jump: 409 naming the steps that are open, with the app's `message`.
-    let jump = set_status(&app, "SALES-001", &id, "Delivered").await;
-    assert_eq!(jump.status, StatusCode::CONFLICT, "{}", jump.body);
-    assert_eq!(jump.body["error"]["code"], "STATUS_JUMP_NOT_ALLOWED");
+    let jump = set_status(&app, "SALES-001", &id, "Delivered")
+        .await
+        .expect_refusal(StatusCode::CONFLICT, "STATUS_JUMP_NOT_ALLOWED");
     assert!(jump.body["message"].is_string());
-    let allowed: Vec<&str> = jump.body["error"]["details"]["allowed"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["step"].as_str().unwrap())
-        .collect();
+    let allowed = strs(&jump.body["error"]["details"]["allowed"], "step");
     assert!(allowed.contains(&"cancel"), "{allowed:?}");
     assert!(
         !allowed.contains(&"credit_approve"),
         "the booker never approves her own order: {allowed:?}"
     );
     // …and the booker cannot approve by status either.
-    let own = set_status(&app, "SALES-001", &id, "Pending WH Selection").await;
-    assert_eq!(own.status, StatusCode::CONFLICT, "{}", own.body);
+    let r = set_status(&app, "SALES-001", &id, "Pending WH Selection").await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
 
     // credit_control_screen: 'Credit Approved' → the app sends 'Pending WH Selection'.
     ok_status(&app, "CREDIT-001", &id, "Pending WH Selection").await;
@@ -285,7 +278,7 @@ async fn the_whole_workflow_runs_on_the_apps_status_patches() {
     assert!(inv.starts_with("INV-"), "{inv}");
 
     // Dispatch needs the loading details (not a status change): the step endpoint.
-    let d = app
+    let r = app
         .post(
             "HUB-001",
             &format!("/api/orders/{id}/dispatch"),
@@ -293,13 +286,13 @@ async fn the_whole_workflow_runs_on_the_apps_status_patches() {
                    "ewayBill": "331000009876", "sealNo": "SEAL-42"}),
         )
         .await;
-    assert_eq!(d.status, StatusCode::OK, "{}", d.body);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
     // delivery_execution_screen sends 'Delivered' without the OTP issued at dispatch: the
     // protection stays, and the app is told why.
-    let del = set_status(&app, "DRV-001", &id, "Delivered").await;
-    assert_eq!(del.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", del.body);
-    assert_eq!(del.body["error"]["code"], "OTP_REQUIRED");
+    let del = set_status(&app, "DRV-001", &id, "Delivered")
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "OTP_REQUIRED");
     assert!(del.body["message"].is_string());
     assert_eq!(order(&app, &id).await.status, OrderStatus::InTransit);
 }
@@ -349,15 +342,16 @@ async fn holds_rejections_bypass_and_refused_fields() {
     let r = app.post("SALES-001", "/api/orders", chosen).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let with_total = json!({"status": "Delivered", "total": 1.0});
-    let r = patch_order(&app, "USER-001", &a, with_total).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(r.body["error"]["code"], "FIELD_NOT_EDITABLE");
+    patch_order(&app, "USER-001", &a, with_total)
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "FIELD_NOT_EDITABLE");
     // A truly unknown field is still a clear 422.
     let mut odd = app_booking("SALES-001");
     odd["discountOverride"] = json!(50);
-    let r = app.post("SALES-001", "/api/orders", odd).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(r.body["error"]["code"], "VALIDATION_FAILED");
+    let r = app
+        .post("SALES-001", "/api/orders", odd)
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
     assert_eq!(r.body["message"], r.body["error"]["message"]);
 }
 
@@ -380,15 +374,13 @@ async fn batch_picking_records_the_picks_and_the_pack_uses_them() {
     };
 
     // A batch that was not allocated: refused as the pack step would, nothing recorded.
-    let bad = app
-        .patch(
-            "WH-001",
-            &format!("/api/orders/{id}/items"),
-            line(json!([{"batchNumber": "NA", "qty": 10.0, "expiry": "2027-12-06T00:00:00.000"}])),
-        )
-        .await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
-    assert_eq!(bad.body["error"]["code"], "PICK_NOT_ALLOCATED");
+    app.patch(
+        "WH-001",
+        &format!("/api/orders/{id}/items"),
+        line(json!([{"batchNumber": "NA", "qty": 10.0, "expiry": "2027-12-06T00:00:00.000"}])),
+    )
+    .await
+    .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "PICK_NOT_ALLOCATED");
 
     let picks: Vec<Value> = allocated
         .iter()
@@ -512,12 +504,7 @@ async fn master_data_screens_send_their_own_shapes() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body["message"].as_str().unwrap().contains("/credit"));
     // A salesperson's form with the unchanged limit is an ordinary edit.
-    let current: Customer = app
-        .store
-        .get(Filter::id("CUST-001"))
-        .await
-        .unwrap()
-        .unwrap();
+    let current: Customer = stored(&app, "CUST-001").await;
     let limit: f64 = current
         .effective_limit()
         .unwrap()
@@ -569,9 +556,9 @@ async fn master_data_screens_send_their_own_shapes() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
     // Not ready without an attachment: the submit's own rule.
-    let r = put("PROC-001", json!({"status": "Awaiting Head Approval"})).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(r.body["error"]["code"], "PROCUREMENT_NOT_READY");
+    put("PROC-001", json!({"status": "Awaiting Head Approval"}))
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "PROCUREMENT_NOT_READY");
     let coa = json!({"attachment": "https://docs.example/coa.pdf"});
     let r = put("PROC-001", coa).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -643,8 +630,7 @@ async fn a_stock_transfer_posted_as_an_order_is_a_transfer() {
 #[tokio::test]
 async fn the_hub_picks_agents_by_name_and_pms_reads_an_empty_month() {
     let app = spawn_app().await;
-    let agents = app.get("HUB-001", "/api/users").await;
-    assert_eq!(agents.status, StatusCode::OK, "{}", agents.body);
+    let agents = app.get_ok("HUB-001", "/api/users").await;
     let agents = agents.body.as_array().unwrap().clone();
     assert!(!agents.is_empty());
     assert!(
@@ -677,11 +663,9 @@ async fn the_hub_picks_agents_by_name_and_pms_reads_an_empty_month() {
     );
 
     // pms_screen: own record (none this month) and the leaderboard, both 200.
-    let pms = app.get("SALES-002", "/api/pms/SALES-002").await;
-    assert_eq!(pms.status, StatusCode::OK, "{}", pms.body);
+    let pms = app.get_ok("SALES-002", "/api/pms/SALES-002").await;
     assert!(pms.body["data"]["kras"].is_array());
-    let board = app.get("SALES-002", "/api/pms/leaderboard").await;
-    assert_eq!(board.status, StatusCode::OK, "{}", board.body);
+    app.get_ok("SALES-002", "/api/pms/leaderboard").await;
 }
 
 /// order_details_screen asks for the AI credit insight with the customer and the order's
@@ -765,9 +749,9 @@ async fn master_imports_answer_200_once_the_job_is_done() {
             &["100235", "Lakeside Stores", "not a number"],
         ],
     );
-    let r = app_import(&app, "/api/customers/bulk-import", "od_master.xlsx", &book).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.body["success"], true);
+    let r = app_import(&app, "/api/customers/bulk-import", "od_master.xlsx", &book)
+        .await
+        .expect_success(StatusCode::OK);
     assert_eq!(r.body["status"], "succeeded");
     assert_eq!(r.body["result"]["created"], 1, "{}", r.body);
     assert_eq!(r.body["result"]["rejected"], 1, "{}", r.body);
@@ -778,16 +762,15 @@ async fn master_imports_answer_200_once_the_job_is_done() {
         "{message}"
     );
     // fetchCustomers right after: the new customer is there.
-    let list = app.get("USER-001", "/api/customers?limit=500").await;
-    assert_eq!(list.status, StatusCode::OK);
+    let list = app.get_ok("USER-001", "/api/customers?limit=500").await;
     let rows = list.body.as_array().expect("customer list");
     assert!(rows.iter().any(|c| c["id"] == "100234"), "{}", list.body);
 
     // A workbook that is not a master sheet: the job fails, the app shows the message.
     let junk = catalog_support::xlsx(&["Colour", "Mood"], &[&["red", "calm"]]);
-    let r = app_import(&app, "/api/products/bulk-import", "materials.xlsx", &junk).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(r.body["error"]["code"], "IMPORT_FAILED");
+    let r = app_import(&app, "/api/products/bulk-import", "materials.xlsx", &junk)
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "IMPORT_FAILED");
     assert!(r.body["message"].as_str().is_some_and(|m| !m.is_empty()));
 
     // A client that follows the job live is answered at once.
@@ -804,7 +787,7 @@ async fn master_imports_answer_200_once_the_job_is_done() {
 #[tokio::test]
 async fn the_invoice_button_downloads_a_pdf() {
     let app = spawn_app().await;
-    let orders: Vec<Order> = app.store.list(&Query::new(Filter::All)).await.unwrap();
+    let orders: Vec<Order> = stored_where(&app, Filter::All).await;
     let invoiced = orders
         .iter()
         .find(|o| o.invoice.is_some())
@@ -866,24 +849,20 @@ async fn the_invoice_button_downloads_a_pdf() {
     assert!(text.contains("Not a tax invoice"), "{text}");
 
     // The same document at its own address; an order outside the caller's scope is not found.
-    let own = app
-        .get("USER-001", &format!("/api/orders/{}/invoice", invoiced.id))
+    app.get_ok("USER-001", &format!("/api/orders/{}/invoice", invoiced.id))
         .await;
-    assert_eq!(own.status, StatusCode::OK);
     let other = orders
         .iter()
         .find(|o| o.salesperson_id.as_deref() != Some("SALES-001"))
         .unwrap();
-    let hidden = app
+    let r = app
         .get("SALES-001", &format!("/api/orders/{}/invoice", other.id))
         .await;
-    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.body);
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     // A table export still refuses pdf.
-    let r = app
-        .get("USER-001", "/api/analytics/export?type=orders&format=pdf")
-        .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.body["error"]["code"], "UNSUPPORTED_FORMAT");
+    app.get("USER-001", "/api/analytics/export?type=orders&format=pdf")
+        .await
+        .expect_refusal(StatusCode::BAD_REQUEST, "UNSUPPORTED_FORMAT");
 }
 
 /// quality_control_screen: the pass (status PATCH), then `uploadPhoto(folder: 'qc-photos')`
@@ -909,27 +888,20 @@ async fn the_qc_screen_attaches_its_photo_as_evidence() {
     let url = upload.body["url"].as_str().unwrap().to_string();
 
     // Before the QC step there is no record to attach it to.
-    let early = patch_order(&app, "QC-001", &id, json!({ "qcPhoto": url })).await;
-    assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
-    assert_eq!(early.body["error"]["code"], "QC_NOT_RECORDED");
+    patch_order(&app, "QC-001", &id, json!({ "qcPhoto": url }))
+        .await
+        .expect_refusal(StatusCode::CONFLICT, "QC_NOT_RECORDED");
 
     ok_status(&app, "QC-001", &id, "Pending Logistics Cost").await;
     let patch = |user: &'static str, photo: Value| {
         patch_order(&app, user, &id, json!({ "qcPhoto": photo }))
     };
     // Not QC: refused; a URL elsewhere, or a photo never uploaded: refused.
-    assert_eq!(
-        patch("SALES-001", json!(url)).await.status,
-        StatusCode::FORBIDDEN
-    );
-    let foreign = patch("QC-001", json!("https://evil.example/photos/x.jpg")).await;
-    assert_eq!(
-        foreign.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        foreign.body
-    );
-    assert_eq!(foreign.body["error"]["code"], "INVALID_PHOTO");
+    let r = patch("SALES-001", json!(url)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let foreign = patch("QC-001", json!("https://evil.example/photos/x.jpg"))
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "INVALID_PHOTO");
     assert!(foreign.body["message"].is_string());
     let r = patch("QC-001", json!(url)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -979,9 +951,8 @@ async fn token_less_calls_work_once_the_app_sends_its_token() {
 
     // audit_logs_screen: `{success, data: {logs: [...]}}`.
     let r = app
-        .get("USER-001", "/api/audit/logs?limit=100&userId=SALES-001")
+        .get_ok("USER-001", "/api/audit/logs?limit=100&userId=SALES-001")
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["success"], true);
     assert!(r.body["data"]["logs"].is_array());
 
@@ -994,8 +965,7 @@ async fn token_less_calls_work_once_the_app_sends_its_token() {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let list = app.get("PROC-001", "/api/procurement").await;
-    assert_eq!(list.status, StatusCode::OK);
+    let list = app.get_ok("PROC-001", "/api/procurement").await;
     assert!(
         list.body
             .as_array()
@@ -1024,8 +994,7 @@ async fn token_less_calls_work_once_the_app_sends_its_token() {
     }
 
     // step_assignment_screen's user list; sales_org_map_screen's slot moves.
-    let users = app.get("USER-001", "/api/users").await;
-    assert_eq!(users.status, StatusCode::OK);
+    let users = app.get_ok("USER-001", "/api/users").await;
     assert!(
         users
             .body

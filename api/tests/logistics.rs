@@ -23,9 +23,9 @@ async fn calc(app: &TestApp, body: Value) -> support::Resp {
 async fn seed_curl_5_mumbai_to_delhi_uses_the_offline_table_deterministically() {
     let app = spawn_app().await;
     let body = json!({"origin": "Mumbai", "destination": "Delhi", "vehicleType": "Truck"});
-    let r = calc(&app, body.clone()).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.body["success"], true);
+    let r = calc(&app, body.clone())
+        .await
+        .expect_success(StatusCode::OK);
     let d = &r.body["data"];
     assert_eq!(d["origin"], "Mumbai");
     assert_eq!(d["destination"], "Delhi");
@@ -91,7 +91,7 @@ async fn offline_distances_are_recomputed_and_names_are_forgiving() {
         json!({"origin": "Bangalore", "destination": "Madras", "vehicleType": "Van"}),
     )
     .await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
         r.body["data"]["resolved"],
         json!({"origin": "Bengaluru", "destination": "Chennai"})
@@ -117,9 +117,9 @@ async fn a_given_distance_is_used_as_is() {
 #[tokio::test]
 async fn bad_requests_are_422_with_what_to_fix() {
     let app = spawn_app().await;
-    let r = calc(&app, json!({"origin": "Atlantis", "destination": "Delhi"})).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"]["code"], "UNKNOWN_PLACE");
+    let r = calc(&app, json!({"origin": "Atlantis", "destination": "Delhi"}))
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "UNKNOWN_PLACE");
     assert_eq!(r.body["error"]["details"]["place"], "Atlantis");
     let known = r.body["error"]["details"]["knownCities"]
         .as_array()
@@ -130,9 +130,8 @@ async fn bad_requests_are_422_with_what_to_fix() {
         &app,
         json!({"origin": "Mumbai", "destination": "Delhi", "vehicleType": "Helicopter"}),
     )
-    .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"]["code"], "UNKNOWN_VEHICLE");
+    .await
+    .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "UNKNOWN_VEHICLE");
     assert_eq!(
         r.body["error"]["details"]["supported"],
         json!(["Truck", "Tempo", "Van", "Bike"])
@@ -172,8 +171,7 @@ async fn the_public_calculator_is_rate_limited_per_client() {
 #[tokio::test]
 async fn cost_history_lists_the_recorded_costs_in_a_range() {
     let app = spawn_app().await;
-    let r = app.get("LOG-001", "/api/logistics/cost-history").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app.get_ok("LOG-001", "/api/logistics/cost-history").await;
     let rows = r.body["data"].as_array().unwrap();
     // The seed's orders past the costing step: ORD-004 (6 days old) and ORD-005 (12).
     let ids: Vec<_> = rows.iter().map(|x| x["orderId"].clone()).collect();
@@ -194,7 +192,7 @@ async fn cost_history_lists_the_recorded_costs_in_a_range() {
 
     let since = (chrono::Utc::now() - chrono::Duration::days(8)).to_rfc3339();
     let r = app
-        .get(
+        .get_ok(
             "LOG-001",
             &format!(
                 "/api/logistics/cost-history?startDate={}",
@@ -202,7 +200,6 @@ async fn cost_history_lists_the_recorded_costs_in_a_range() {
             ),
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["summary"]["count"], 1);
     assert_eq!(r.body["data"][0]["orderId"], "ORD-004");
     let r = app
@@ -212,7 +209,7 @@ async fn cost_history_lists_the_recorded_costs_in_a_range() {
     let r = app
         .get("LOG-001", "/api/logistics/cost-history?startDate=someday")
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
 }
 
 /// An API whose Google Maps key points at `mock`, with a short Maps timeout.
@@ -270,7 +267,7 @@ async fn google_maps_answers_when_configured_and_repeats_come_from_its_cache() {
         json!({"origin": "kurla west,  mumbai", "destination": "HINJAWADI, PUNE"}),
     )
     .await;
-    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
     assert_eq!(again.body["data"]["cached"], true);
     assert_eq!(again.body["data"]["distance"], 162.4);
     assert_eq!(mock.count(), 1, "the cache answered the second lookup");
@@ -291,9 +288,8 @@ async fn a_place_google_cannot_find_is_422() {
         &app,
         json!({"origin": "Nowhere Town", "destination": "Pune"}),
     )
-    .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(r.body["error"]["code"], "UNKNOWN_PLACE");
+    .await
+    .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "UNKNOWN_PLACE");
     assert_eq!(r.body["error"]["details"]["place"], "Nowhere Town");
 }
 

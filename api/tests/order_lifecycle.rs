@@ -7,13 +7,16 @@
 mod support;
 
 use futures::future::join_all;
-use nexus_core::model::{AuditLog, Order, OrderStatus, Product, StockLedgerEntry, User};
+use nexus_core::model::{Order, OrderStatus, Product, StockLedgerEntry, User};
 use nexus_core::rules::ledger::net_change;
-use nexus_core::store::{Collection, Filter, Query, TypedStore, UpdateOp, Write};
+use nexus_core::store::{Collection, Filter, UpdateOp, Write};
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use support::{Resp, TestApp, spawn_app, stored};
+use support::{
+    Resp, TestApp, audits, insert_raw, legacy_hold_order, spawn_app, stored, stored_where, strs,
+    with_status,
+};
 
 async fn book(app: &TestApp, user: &str, customer: &str, items: Value) -> String {
     let r = app
@@ -67,7 +70,7 @@ const BATCH_009: Lot = ("PROD-004", "BATCH-009", "WH-KURLA");
 const BATCH_009_DELHI: Lot = ("PROD-004", "BATCH-009", "WH-DELHI");
 
 async fn batch_qty(app: &TestApp, (product, batch, warehouse): Lot) -> Decimal {
-    let p: Product = app.store.get(Filter::id(product)).await.unwrap().unwrap();
+    let p: Product = stored(app, product).await;
     p.batches
         .iter()
         .find(|b| b.batch_number == batch && b.warehouse_id.as_deref() == Some(warehouse))
@@ -76,10 +79,7 @@ async fn batch_qty(app: &TestApp, (product, batch, warehouse): Lot) -> Decimal {
 }
 
 async fn ledger(app: &TestApp, order_id: &str) -> Vec<StockLedgerEntry> {
-    app.store
-        .list(&Query::new(Filter::eq("orderId", order_id)))
-        .await
-        .unwrap()
+    stored_where(app, Filter::eq("orderId", order_id)).await
 }
 
 /// Picks exactly what was allocated, line by line.
@@ -275,9 +275,9 @@ async fn happy_path_book_to_delivery_with_stock_and_ledger() {
     assert_eq!(r["data"]["status"], "Out for Delivery");
     let wrong = if otp == "000000" { "111111" } else { "000000" };
     let wrong = json!({"otp": wrong, "cashCollected": 0});
-    let r = step(&app, "DRV-001", &id, "deliver", wrong).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(r.body["error"]["code"], "OTP_INVALID");
+    step(&app, "DRV-001", &id, "deliver", wrong)
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "OTP_INVALID");
     let r = ok_step(&app, "DRV-001", &id, "deliver",
         json!({"otp": otp, "cashCollected": 1500, "receiverName": "Stores", "podKey": "pod/ORD-1.jpg"})).await;
     assert_eq!(r["data"]["status"], "Delivered");
@@ -317,17 +317,10 @@ async fn happy_path_book_to_delivery_with_stock_and_ledger() {
             .iter()
             .all(|h| h.actor_id.is_some() && h.actor_role.is_some())
     );
-    let audits: Vec<AuditLog> = app
-        .store
-        .list(&Query::new(Filter::and([
-            Filter::eq("entityId", id.as_str()),
-            Filter::eq("action", "STATUS_CHANGE"),
-        ])))
-        .await
-        .unwrap();
-    assert_eq!(audits.iter().filter(|a| a.success).count(), 9);
+    let changes = audits(&app, "STATUS_CHANGE", &id).await;
+    assert_eq!(changes.iter().filter(|a| a.success).count(), 9);
     assert_eq!(
-        audits.iter().filter(|a| !a.success).count(),
+        changes.iter().filter(|a| !a.success).count(),
         1,
         "the wrong OTP"
     );
@@ -337,9 +330,9 @@ async fn happy_path_book_to_delivery_with_stock_and_ledger() {
 async fn hold_release_and_reject_need_reasons_and_close_the_order() {
     let app = spawn_app().await;
     let credit = "credit-decision";
-    let r = step(&app, "CREDIT-001", "ORD-001", credit, decision("hold")).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"]["code"], "REASON_REQUIRED");
+    step(&app, "CREDIT-001", "ORD-001", credit, decision("hold"))
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "REASON_REQUIRED");
     let hold = decision_because("hold", "Awaiting cheque");
     let r = ok_step(&app, "CREDIT-001", "ORD-001", credit, hold).await;
     assert_eq!(r["data"]["status"], "On Hold");
@@ -360,9 +353,9 @@ async fn hold_release_and_reject_need_reasons_and_close_the_order() {
     assert_eq!(r["data"]["status"], "Rejected");
     let o = order(&app, "ORD-001").await;
     assert_eq!(o.rejection_reason.as_deref(), Some("Over limit"));
-    let r = step(&app, "CREDIT-001", "ORD-001", credit, decision("approve")).await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
-    assert_eq!(r.body["error"]["code"], "ORDER_CLOSED");
+    step(&app, "CREDIT-001", "ORD-001", credit, decision("approve"))
+        .await
+        .expect_refusal(StatusCode::CONFLICT, "ORDER_CLOSED");
 }
 
 #[tokio::test]
@@ -372,16 +365,15 @@ async fn cancel_restores_stock_exactly_once() {
     let b3 = batch_qty(&app, BATCH_003).await;
     let b9 = batch_qty(&app, BATCH_009).await;
     // Its salesperson may cancel only before warehouse selection.
-    let r = step(
+    step(
         &app,
         "SALES-001",
         "ORD-003",
         "cancel",
         because("Changed mind"),
     )
-    .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(r.body["error"]["code"], "CANCEL_TOO_LATE");
+    .await
+    .expect_refusal(StatusCode::FORBIDDEN, "CANCEL_TOO_LATE");
     let r = step(&app, "CREDIT-001", "ORD-003", "cancel", json!({})).await;
     assert_eq!(
         r.status,
@@ -412,9 +404,9 @@ async fn cancel_restores_stock_exactly_once() {
 
     // Twice: refused, stock unchanged; DELETE is a cancel, refused the same way.
     let r = step(&app, "CREDIT-001", "ORD-003", "cancel", because("again")).await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     let r = app.delete("USER-001", "/api/orders/ORD-003").await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert_eq!(batch_qty(&app, BATCH_003).await, b3 + Decimal::from(20));
     assert_eq!(
         ledger(&app, "ORD-003").await.len(),
@@ -440,13 +432,7 @@ async fn concurrent_cancels_restore_once() {
         )
     });
     let results = join_all(calls).await;
-    assert_eq!(
-        results
-            .iter()
-            .filter(|r| r.status == StatusCode::OK)
-            .count(),
-        1
-    );
+    assert_eq!(with_status(&results, StatusCode::OK), 1);
     assert!(
         results
             .iter()
@@ -472,7 +458,7 @@ async fn segregation_of_duties_on_credit_approval() {
     let credit = "credit-decision";
     // Sales cannot approve at all.
     let r = step(&app, "SALES-001", "ORD-001", credit, decision("approve")).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     // A credit controller who was also allowed to book cannot approve their own order.
     app.store
         .commit(vec![Write::update_one::<User>(
@@ -486,9 +472,9 @@ async fn segregation_of_duties_on_credit_approval() {
         .unwrap();
     let rice = json!([{"productId": "PROD-001", "quantity": 1}]);
     let own = book(&app, "CREDIT-001", "CUST-002", rice).await;
-    let r = step(&app, "CREDIT-001", &own, credit, decision("approve")).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-    assert_eq!(r.body["error"]["code"], "SELF_APPROVAL");
+    step(&app, "CREDIT-001", &own, credit, decision("approve"))
+        .await
+        .expect_refusal(StatusCode::FORBIDDEN, "SELF_APPROVAL");
     assert_eq!(
         order(&app, &own).await.status,
         OrderStatus::PendingCreditApproval
@@ -511,14 +497,8 @@ async fn fifty_concurrent_approvals_have_one_winner() {
         )
     });
     let results = join_all(calls).await;
-    let won = results
-        .iter()
-        .filter(|r| r.status == StatusCode::OK)
-        .count();
-    let lost = results
-        .iter()
-        .filter(|r| r.status == StatusCode::CONFLICT)
-        .count();
+    let won = with_status(&results, StatusCode::OK);
+    let lost = with_status(&results, StatusCode::CONFLICT);
     assert_eq!(
         (won, lost),
         (1, 49),
@@ -534,15 +514,7 @@ async fn fifty_concurrent_approvals_have_one_winner() {
             .count(),
         1
     );
-    let audits = app
-        .store
-        .count_of::<AuditLog>(&Filter::and([
-            Filter::eq("entityId", "ORD-001"),
-            Filter::eq("action", "STATUS_CHANGE"),
-        ]))
-        .await
-        .unwrap();
-    assert_eq!(audits, 1);
+    assert_eq!(audits(&app, "STATUS_CHANGE", "ORD-001").await.len(), 1);
 }
 
 #[tokio::test]
@@ -568,7 +540,7 @@ async fn logistics_cost_over_15_percent_goes_to_admin_review_exactly_15_does_not
 
     // Only admin_bypass reviews; the approval moves it on.
     let r = step(&app, "LOG-001", high, "admin-review", decision("approve")).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let review = decision_because("approve", "Remote site");
     let r = ok_step(&app, "USER-001", high, "admin-review", review).await;
     assert_eq!(r["data"]["status"], "Ready for Billing");
@@ -580,19 +552,17 @@ async fn logistics_cost_over_15_percent_goes_to_admin_review_exactly_15_does_not
         json!({"dryIceKg": -1}),
     )
     .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 }
 
 #[tokio::test]
 async fn object_scope_on_changes() {
     let app = spawn_app().await;
     // SALES-002 neither reads nor changes SALES-001's order.
-    assert_eq!(
-        app.get("SALES-002", "/api/orders/ORD-001").await.status,
-        StatusCode::NOT_FOUND
-    );
+    let r = app.get("SALES-002", "/api/orders/ORD-001").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     let r = step(&app, "SALES-002", "ORD-001", "cancel", because("x")).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     for (path, body) in [
         ("/api/orders/ORD-001", json!({"remarks": "mine now"})),
         (
@@ -601,7 +571,7 @@ async fn object_scope_on_changes() {
         ),
     ] {
         let r = app.patch("SALES-002", path, body).await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     }
     assert_eq!(
         order(&app, "ORD-001").await.remarks.as_deref(),
@@ -609,43 +579,25 @@ async fn object_scope_on_changes() {
     );
     // Their manager sees it.
     for manager in ["ASM-001", "RSM-001"] {
-        assert_eq!(
-            app.get(manager, "/api/orders/ORD-001").await.status,
-            StatusCode::OK
-        );
+        let r = app.get(manager, "/api/orders/ORD-001").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
     // A driver only acts on deliveries assigned to them; others are invisible.
     let r = step(&app, "DRV-001", "ORD-003", "out-for-delivery", json!({})).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 }
 
 #[tokio::test]
 async fn legacy_statuses_in_stored_data_transition() {
     let app = spawn_app().await;
-    app.store
-        .commit(vec![
-            Write::Insert {
-                collection: Collection::Orders,
-                doc: json!({
-                    "id": "ORD-482913", "customerId": "CUST-001", "customerName": "ABC Traders",
-                    "status": "Hold", "total": 1180, "subTotal": 1000, "gstAmount": 180,
-                    "salespersonId": "SALES-001", "createdAt": "2025-01-02T10:00:00.000Z",
-                    "items": [{"productId": "PROD-001", "skuCode": "SKU-001", "quantity": 2, "price": 500}],
-                    "statusHistory": [{"status": "Pending", "timestamp": "2025-01-02T10:00:00.000Z"}, {"status": "Hold"}]
-                }),
-            },
-            Write::Insert {
-                collection: Collection::Orders,
-                doc: json!({
-                    "id": "ORD-551234", "customerId": "CUST-002", "customerName": "XYZ Enterprises",
-                    "status": "Pending Invoicing", "total": 1180, "subTotal": 1000, "gstAmount": 180,
-                    "salespersonId": "SALES-002", "createdAt": "2025-01-03T10:00:00.000Z",
-                    "items": [{"productId": "PROD-001", "skuCode": "SKU-001", "quantity": 2, "price": 500}]
-                }),
-            },
-        ])
-        .await
-        .unwrap();
+    let pending_invoicing = json!({
+        "id": "ORD-551234", "customerId": "CUST-002", "customerName": "XYZ Enterprises",
+        "status": "Pending Invoicing", "total": 1180, "subTotal": 1000, "gstAmount": 180,
+        "salespersonId": "SALES-002", "createdAt": "2025-01-03T10:00:00.000Z",
+        "items": [{"productId": "PROD-001", "skuCode": "SKU-001", "quantity": 2, "price": 500}]
+    });
+    let legacy = vec![legacy_hold_order(), pending_invoicing];
+    insert_raw(&app, Collection::Orders, legacy).await;
     let r = ok_step(&app, "SALES-001", "ORD-482913", "release-hold", json!({})).await;
     assert_eq!(r["data"]["status"], "Pending Credit Approval");
     let o = order(&app, "ORD-482913").await;
@@ -734,7 +686,7 @@ async fn the_otp_locks_after_five_wrong_tries() {
     }
     for body in [json!({"otp": otp}), json!({})] {
         let r = step(&app, "DRV-001", &id, "deliver", body).await;
-        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
     }
     // Another driver cannot burn the attempts either: refused before the OTP is looked at.
     assert_eq!(order(&app, &id).await.status, OrderStatus::InTransit);
@@ -774,7 +726,7 @@ async fn editing_lines_after_approval_goes_back_to_credit_and_releases_stock() {
     let r = app
         .patch("SALES-001", "/api/orders/ORD-004/items", one)
         .await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
 }
 
 #[tokio::test]
@@ -785,9 +737,9 @@ async fn patch_changes_only_descriptive_fields() {
     // A bare status (the old app's workflow call) is a lifecycle step, never a `$set`: a
     // jump no step allows is refused, and so is a bypass without `admin_bypass`
     // (tests/legacy_app.rs walks the allowed ones).
-    let r = patch("SALES-001", json!({"status": "Delivered"})).await;
-    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
-    assert_eq!(r.body["error"]["code"], "STATUS_JUMP_NOT_ALLOWED");
+    patch("SALES-001", json!({"status": "Delivered"}))
+        .await
+        .expect_refusal(StatusCode::CONFLICT, "STATUS_JUMP_NOT_ALLOWED");
     let r = patch(
         "SALES-001",
         json!({"isAdminBypass": true, "status": "Delivered"}),
@@ -807,16 +759,11 @@ async fn patch_changes_only_descriptive_fields() {
         let r = patch("SALES-001", body.clone()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(r.body["error"]["code"], "FIELD_NOT_EDITABLE");
-        let fields: Vec<&str> = r.body["error"]["details"]["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["field"].as_str().unwrap())
-            .collect();
+        let fields = strs(&r.body["error"]["details"]["fields"], "field");
         assert!(fields.contains(&field), "{fields:?}");
     }
     let r = patch("SALES-001", json!({"whatever": 1})).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let r = patch("SALES-001",
             json!({"remarks": "Deliver after 10 am", "deliveryAddress": {"street": "12 Market Yard", "city": "Mumbai", "state": "Maharashtra"}}))
         .await;
@@ -831,18 +778,10 @@ async fn patch_changes_only_descriptive_fields() {
         before.status_history.len(),
         "no blank history entry (D-R7)"
     );
-    let audit = app
-        .store
-        .count_of::<AuditLog>(&Filter::and([
-            Filter::eq("entityId", "ORD-001"),
-            Filter::eq("action", "UPDATE"),
-        ]))
-        .await
-        .unwrap();
-    assert_eq!(audit, 1);
+    assert_eq!(audits(&app, "UPDATE", "ORD-001").await.len(), 1);
     // Not the owner (a credit controller sees it but may not edit it).
     let r = patch("CREDIT-001", json!({"remarks": "x"})).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }
 
 #[tokio::test]
@@ -851,9 +790,9 @@ async fn bypass_is_admin_only_with_a_reason_and_moves_stock() {
     let b3 = batch_qty(&app, BATCH_003).await;
     let to = |status: &str, reason: &str| json!({ "to": status, "reason": reason });
     let r = step(&app, "SALES-001", "ORD-003", "bypass", to("Delivered", "x")).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let r = step(&app, "USER-001", "ORD-003", "bypass", to("Cancelled", " ")).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let r = step(&app, "USER-001", "ORD-003", "bypass", to("Teleported", "x")).await;
     assert_eq!(r.body["error"]["code"], "UNKNOWN_STATUS");
     // Legacy name accepted; going back before warehouse selection gives the stock back.
@@ -875,7 +814,7 @@ async fn bypass_is_admin_only_with_a_reason_and_moves_stock() {
         to("Pending Packing", "reopen"),
     )
     .await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
 }
 
 #[tokio::test]
@@ -894,10 +833,10 @@ async fn warehouse_assignment_refuses_shortage_and_unknown_warehouses() {
     .await;
     let assign = "assign-warehouse";
     let r = step(&app, "WHM-001", &id, assign, warehouse("WH-NOWHERE")).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = step(&app, "WHM-001", &id, assign, warehouse("W1")).await;
-    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
-    assert_eq!(r.body["error"]["code"], "INSUFFICIENT_STOCK");
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = step(&app, "WHM-001", &id, assign, warehouse("W1"))
+        .await
+        .expect_refusal(StatusCode::CONFLICT, "INSUFFICIENT_STOCK");
     assert_eq!(r.body["error"]["details"]["lines"][0]["shortfall"], 75);
     assert_eq!(batch_qty(&app, BATCH_005).await, Decimal::from(25));
     // Accepting a partial allocation: 25 allocated, packing will be short.
@@ -1016,11 +955,11 @@ async fn bulk_update_applies_one_step_per_order() {
     // The legacy raw `$set` is refused.
     let raw = json!({"orderIds": ["ORD-001"], "updates": {"status": "Delivered"}});
     let r = bulk_update("CREDIT-001", raw).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let r = bulk_update("SALES-001",
             json!({"orderIds": ["ORD-001"], "action": {"step": "credit-decision", "decision": "approve"}}))
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }
 
 #[tokio::test]
@@ -1050,7 +989,7 @@ async fn stock_transfer_leaves_the_source_and_arrives_at_the_destination() {
     assert_eq!(rows.len(), 2);
     assert_eq!(net_change(&rows), Decimal::ZERO);
     let r = step(&app, "WH-001", &stn, "receive", json!({})).await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     // Same warehouse twice, unknown warehouse, not enough stock.
     let transfer = |from: &str| json!({"sourceWarehouse": from, "destinationWarehouse": "W1", "items": [{"productId": "PROD-004", "quantity": 1}]});
     let r = app
@@ -1060,9 +999,9 @@ async fn stock_transfer_leaves_the_source_and_arrives_at_the_destination() {
     let r = app
         .post("WHM-001", "/api/orders/stn", transfer("WH-X"))
         .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     let r = app
         .post("WHM-001", "/api/orders/stn", transfer("WH-NHAVA"))
         .await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
 }

@@ -4,10 +4,10 @@
 mod support;
 
 use nexus_core::model::{AuditLog, Customer, Order, OrderStatus};
-use nexus_core::store::{Filter, Query, TypedStore, UpdateOp, Write};
+use nexus_core::store::{Filter, UpdateOp, Write};
 use reqwest::StatusCode;
 use serde_json::json;
-use support::{ids, spawn_app};
+use support::{count_where, ids, insert_raw, legacy_hold_order, spawn_app, stored, stored_where};
 
 #[tokio::test]
 async fn booking_prices_lines_with_each_products_gst_and_splits_intra_state() {
@@ -27,9 +27,8 @@ async fn booking_prices_lines_with_each_products_gst_and_splits_intra_state() {
                 "salesPhotos": ["photos/po-1.jpg"]
             }),
         )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    assert_eq!(r.body["success"], true);
+        .await
+        .expect_success(StatusCode::CREATED);
     let o = &r.body["data"];
     let id = o["id"].as_str().unwrap();
     assert!(id.starts_with("ORD-") && id.len() == 10, "{id}");
@@ -52,19 +51,16 @@ async fn booking_prices_lines_with_each_products_gst_and_splits_intra_state() {
     assert_eq!(o["statusHistory"][0]["actorId"], "SALES-001");
     assert_eq!(o["statusHistory"][0]["actorRole"], "Sales");
 
-    let stored: Order = app.store.get(Filter::id(id)).await.unwrap().unwrap();
+    let stored: Order = stored(&app, id).await;
     assert_eq!(stored.status, OrderStatus::PendingCreditApproval);
     assert_eq!(stored.total.amount().to_string(), "5285");
     assert_eq!(stored.sales_photos, vec!["photos/po-1.jpg".to_string()]);
     assert!(!stored.stock_reserved);
-    let audits: Vec<AuditLog> = app
-        .store
-        .list(&Query::new(Filter::and([
-            Filter::eq("entityId", id),
-            Filter::eq("action", "CREATE"),
-        ])))
-        .await
-        .unwrap();
+    let audits: Vec<AuditLog> = stored_where(
+        &app,
+        Filter::and([Filter::eq("entityId", id), Filter::eq("action", "CREATE")]),
+    )
+    .await;
     assert_eq!(audits.len(), 1);
     assert_eq!(audits[0].user_id, "SALES-001");
 }
@@ -103,12 +99,7 @@ async fn booking_refuses_client_totals_status_and_unknown_things() {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["data"]["total"], json!(472.5));
     assert_eq!(r.body["data"]["subTotal"], json!(450));
-    let stored: Order = app
-        .store
-        .get(Filter::id(r.body["data"]["id"].as_str().unwrap()))
-        .await
-        .unwrap()
-        .unwrap();
+    let stored: Order = stored(&app, r.body["data"]["id"].as_str().unwrap()).await;
     assert_eq!(stored.total.amount().to_string(), "472.5");
     for (body, code) in [
         (
@@ -147,7 +138,7 @@ async fn booking_refuses_client_totals_status_and_unknown_things() {
         let r = app.post("SALES-001", "/api/orders", body.clone()).await;
         r.expect_error(StatusCode::UNPROCESSABLE_ENTITY, code, &body);
     }
-    let n = app.store.count_of::<Order>(&Filter::All).await.unwrap();
+    let n = count_where::<Order>(&app, Filter::All).await;
     assert_eq!(n, 7, "nothing was created but the one order above");
 }
 
@@ -161,22 +152,19 @@ async fn a_blocked_customer_cannot_be_booked() {
         )])
         .await
         .unwrap();
-    let r = app
-        .post(
-            "SALES-001",
-            "/api/orders",
-            json!({"customerId": "CUST-003", "items": [{"productId": "PROD-001", "quantity": 1}]}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"]["code"], "CUSTOMER_BLOCKED");
+    app.post(
+        "SALES-001",
+        "/api/orders",
+        json!({"customerId": "CUST-003", "items": [{"productId": "PROD-001", "quantity": 1}]}),
+    )
+    .await
+    .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "CUSTOMER_BLOCKED");
 }
 
 #[tokio::test]
 async fn lists_are_scoped_by_hierarchy_queue_and_delivery_agent() {
     let app = spawn_app().await;
-    let own = app.get("SALES-001", "/api/orders").await;
-    assert_eq!(own.status, StatusCode::OK);
+    let own = app.get_ok("SALES-001", "/api/orders").await;
     let mut got = ids(&own.body);
     got.sort();
     assert_eq!(got, ["ORD-001", "ORD-003", "ORD-004"]);
@@ -203,10 +191,8 @@ async fn lists_are_scoped_by_hierarchy_queue_and_delivery_agent() {
     let all = ids(&app.get("USER-001", "/api/orders").await.body);
     assert_eq!(all.first().map(String::as_str), Some("ORD-001"));
 
-    assert_eq!(
-        app.get("PROC-001", "/api/orders").await.status,
-        StatusCode::FORBIDDEN
-    );
+    let r = app.get("PROC-001", "/api/orders").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }
 
 #[tokio::test]
@@ -225,8 +211,7 @@ async fn filters_accept_legacy_status_names_and_literal_search() {
     got.sort();
     assert_eq!(got, ["ORD-004", "ORD-006"]);
     // Regex metacharacters are literal text (D-S12).
-    let r = app.get("USER-001", "/api/orders?q=.*").await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = app.get_ok("USER-001", "/api/orders?q=.*").await;
     assert!(ids(&r.body).is_empty());
     let r = app
         .get(
@@ -236,7 +221,7 @@ async fn filters_accept_legacy_status_names_and_literal_search() {
         .await;
     assert_eq!(ids(&r.body), ["ORD-005"]);
     let r = app.get("USER-001", "/api/orders?status=Nonsense").await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let r = app
         .get("USER-001", "/api/orders?from=2000-01-01&to=2000-01-02")
         .await;
@@ -252,30 +237,23 @@ async fn filters_accept_legacy_status_names_and_literal_search() {
 #[tokio::test]
 async fn one_order_is_404_outside_the_callers_scope() {
     let app = spawn_app().await;
-    assert_eq!(
-        app.get("SALES-001", "/api/orders/ORD-001").await.status,
-        StatusCode::OK
-    );
-    let r = app.get("SALES-002", "/api/orders/ORD-001").await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(r.body["error"]["code"], "ORDER_NOT_FOUND");
-    assert_eq!(
-        app.get("ASM-001", "/api/orders/ORD-001").await.status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        app.get("SALES-001", "/api/orders/ORD-999").await.status,
-        StatusCode::NOT_FOUND
-    );
+    let r = app.get("SALES-001", "/api/orders/ORD-001").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    app.get("SALES-002", "/api/orders/ORD-001")
+        .await
+        .expect_refusal(StatusCode::NOT_FOUND, "ORDER_NOT_FOUND");
+    let r = app.get("ASM-001", "/api/orders/ORD-001").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app.get("SALES-001", "/api/orders/ORD-999").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 }
 
 #[tokio::test]
 async fn last_rate_is_the_newest_non_cancelled_order_in_scope() {
     let app = spawn_app().await;
     let r = app
-        .get("SALES-001", "/api/orders/last-rate/CUST-001/SKU-001")
+        .get_ok("SALES-001", "/api/orders/last-rate/CUST-001/SKU-001")
         .await;
-    assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body, json!({"rate": 450}));
     let r = app
         .post(
@@ -284,7 +262,7 @@ async fn last_rate_is_the_newest_non_cancelled_order_in_scope() {
             json!({"customerId": "CUST-001", "items": [{"productId": "PROD-001", "quantity": 1, "price": 430}]}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let r = app
         .get("SALES-001", "/api/orders/last-rate/CUST-001/SKU-001")
         .await;
@@ -305,21 +283,9 @@ async fn last_rate_is_the_newest_non_cancelled_order_in_scope() {
 async fn legacy_documents_with_old_status_names_read_and_list() {
     let app = spawn_app().await;
     // A legacy order as the old server stored it: `Hold`, no orderType, no _rev.
-    app.store
-        .commit(vec![Write::Insert {
-            collection: nexus_core::store::Collection::Orders,
-            doc: json!({
-                "id": "ORD-482913", "customerId": "CUST-001", "customerName": "ABC Traders",
-                "status": "Hold", "total": 1180, "subTotal": 1000, "gstAmount": 180,
-                "salespersonId": "SALES-001", "createdAt": "2025-01-02T10:00:00.000Z",
-                "items": [{"productId": "PROD-001", "skuCode": "SKU-001", "quantity": 2, "price": 500}],
-                "statusHistory": [{"status": "Pending", "timestamp": "2025-01-02T10:00:00.000Z"}, {"status": "Hold"}]
-            }),
-        }])
-        .await
-        .unwrap();
-    let r = app.get("SALES-001", "/api/orders/ORD-482913").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let legacy = vec![legacy_hold_order()];
+    insert_raw(&app, nexus_core::store::Collection::Orders, legacy).await;
+    let r = app.get_ok("SALES-001", "/api/orders/ORD-482913").await;
     assert_eq!(r.body["status"], "On Hold");
     let r = app.get("CREDIT-001", "/api/orders?status=On%20Hold").await;
     assert_eq!(ids(&r.body), ["ORD-482913"]);

@@ -4,44 +4,48 @@
 mod support;
 
 use nexus_core::model::{AuditAction, AuditLog, PackagingMaterial, PackagingTransaction};
-use nexus_core::store::{Filter, Query, TypedStore};
+use nexus_core::store::Filter;
 use nexus_core::types::Quantity;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{Resp, TestApp, spawn_app, stored};
+use support::{Resp, TestApp, spawn_app, stored, stored_where, with_status};
 
 async fn material(app: &TestApp, id: &str) -> PackagingMaterial {
     stored(app, id).await
 }
 
 async fn movements(app: &TestApp, material_id: &str, kind: &str) -> Vec<PackagingTransaction> {
-    app.store
-        .list::<PackagingTransaction>(&Query::new(Filter::and([
-            Filter::eq("materialId", material_id),
-            Filter::eq("type", kind),
-        ])))
-        .await
-        .unwrap()
+    let filter = Filter::and([
+        Filter::eq("materialId", material_id),
+        Filter::eq("type", kind),
+    ]);
+    stored_where::<PackagingTransaction>(app, filter).await
 }
 
 /// Audit entries written through the API (the seed writes its own CREATE entries, by
 /// `system`).
 async fn audits(app: &TestApp, entity_id: &str) -> Vec<AuditLog> {
-    app.store
-        .list::<AuditLog>(&Query::new(Filter::and([
-            Filter::eq("entityId", entity_id),
-            Filter::ne("userId", "system"),
-        ])))
-        .await
-        .unwrap()
+    let filter = Filter::and([
+        Filter::eq("entityId", entity_id),
+        Filter::ne("userId", "system"),
+    ]);
+    stored_where::<AuditLog>(app, filter).await
+}
+
+/// A refused movement left the material as it was: still `balance`, no `kind` movement.
+async fn nothing_moved(app: &TestApp, material_id: &str, balance: u64, kind: &str) {
+    let m = material(app, material_id).await;
+    assert_eq!(m.balance, Quantity::from_int(balance), "{material_id}");
+    assert!(movements(app, material_id, kind).await.is_empty());
 }
 
 async fn inward(app: &TestApp, user: &str, body: Value) -> Resp {
     app.post(user, "/api/packaging/inward", body).await
 }
 
-async fn outward(app: &TestApp, user: &str, body: Value) -> Resp {
-    app.post(user, "/api/packaging/outward", body).await
+/// An outward movement, by the warehouse (procurement receives, it does not issue).
+async fn outward(app: &TestApp, body: Value) -> Resp {
+    app.post("WH-001", "/api/packaging/outward", body).await
 }
 
 /// A new material, created by procurement.
@@ -58,8 +62,7 @@ async fn transactions(app: &TestApp, query: &str) -> Resp {
 #[tokio::test]
 async fn seed_curl_7_lists_materials_with_low_stock_flag_and_health() {
     let app = spawn_app().await;
-    let r = app.get("USER-001", "/api/packaging/materials").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app.get_ok("USER-001", "/api/packaging/materials").await;
     assert_eq!(r.body["success"], true);
     let data = r.body["data"].as_array().unwrap();
     assert_eq!(data.len(), 4);
@@ -117,12 +120,12 @@ async fn quantities_must_be_numbers_above_zero_and_attachments_links() {
         assert_eq!(r.status, want, "qty {qty}: {}", r.body);
     }
     let inline = json!({"materialId": "PKG-001", "qty": 5, "attachment": "data:image/png;base64,iVBORw0KGgo="});
-    let r = inward(&app, "WH-001", inline).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"]["code"], "ATTACHMENT_NOT_A_LINK");
-    let r = inward(&app, "WH-001", json!({"materialId": "PKG-404", "qty": 5})).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(r.body["error"]["code"], "PACKAGING_MATERIAL_NOT_FOUND");
+    inward(&app, "WH-001", inline)
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "ATTACHMENT_NOT_A_LINK");
+    inward(&app, "WH-001", json!({"materialId": "PKG-404", "qty": 5}))
+        .await
+        .expect_refusal(StatusCode::NOT_FOUND, "PACKAGING_MATERIAL_NOT_FOUND");
     // A body may not set the balance directly (mass assignment).
     let r = inward(
         &app,
@@ -130,12 +133,8 @@ async fn quantities_must_be_numbers_above_zero_and_attachments_links() {
         json!({"materialId": "PKG-001", "qty": 5, "balance": 99999}),
     )
     .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        material(&app, "PKG-001").await.balance,
-        Quantity::from_int(500)
-    );
-    assert!(movements(&app, "PKG-001", "IN").await.is_empty());
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    nothing_moved(&app, "PKG-001", 500, "IN").await;
     assert!(audits(&app, "PKG-001").await.is_empty());
 }
 
@@ -144,38 +143,29 @@ async fn outward_beyond_the_balance_is_refused_with_the_figures() {
     let app = spawn_app().await;
     let r = outward(
         &app,
-        "WH-001",
         json!({"materialId": "PKG-002", "qty": 250, "reason": "Packing"}),
     )
-    .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    assert_eq!(r.body["error"]["code"], "INSUFFICIENT_BALANCE");
+    .await
+    .expect_refusal(StatusCode::BAD_REQUEST, "INSUFFICIENT_BALANCE");
     assert_eq!(
         r.body["error"]["message"],
         "Insufficient balance. Available: 200, Requested: 250"
     );
     assert_eq!(r.body["error"]["details"]["available"], 200);
     assert_eq!(r.body["error"]["details"]["requested"], 250);
-    let r = outward(
+    outward(
         &app,
-        "WH-001",
         json!({"materialId": "PKG-002", "qty": 5, "reason": "  "}),
     )
-    .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"]["code"], "REASON_REQUIRED");
+    .await
+    .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "REASON_REQUIRED");
     let r = outward(
         &app,
-        "WH-001",
         json!({"materialId": "PKG-002", "qty": 5, "reason": "Packing", "orderId": "ORD-999"}),
     )
     .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(
-        material(&app, "PKG-002").await.balance,
-        Quantity::from_int(200)
-    );
-    assert!(movements(&app, "PKG-002", "OUT").await.is_empty());
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    nothing_moved(&app, "PKG-002", 200, "OUT").await;
 }
 
 #[tokio::test]
@@ -183,7 +173,7 @@ async fn outward_records_reason_and_order_and_publishes_low_stock() {
     let app = spawn_app().await;
     let mut rx = app.state.events.subscribe();
     // PKG-004: balance 120, MOQ 50 → 40 after this outward, at or below the MOQ.
-    let r = outward(&app, "WH-001", json!({"materialId": "PKG-004", "qty": 80, "reason": "Sealing cartons", "orderId": "ORD-003"})).await;
+    let r = outward(&app, json!({"materialId": "PKG-004", "qty": 80, "reason": "Sealing cartons", "orderId": "ORD-003"})).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["message"], "Outward entry created successfully");
     assert_eq!(r.body["data"]["material"]["balance"], 40);
@@ -235,10 +225,7 @@ async fn fifty_concurrent_outwards_end_at_the_exact_balance_never_negative() {
         }
     });
     let results = futures::future::join_all(calls).await;
-    let ok = results
-        .iter()
-        .filter(|r| r.status == StatusCode::CREATED)
-        .count();
+    let ok = with_status(&results, StatusCode::CREATED);
     let refused = results
         .iter()
         .filter(|r| {
@@ -275,15 +262,14 @@ async fn transactions_are_paged_newest_first_with_a_capped_limit() {
     let app = spawn_app().await;
     for q in [100, 200, 300] {
         let r = inward(&app, "PROC-001", json!({"materialId": "PKG-001", "qty": q})).await;
-        assert_eq!(r.status, StatusCode::CREATED);
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
     let r = outward(
         &app,
-        "WH-001",
         json!({"materialId": "PKG-003", "qty": 1, "reason": "Sample"}),
     )
     .await;
-    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 
     let r = transactions(&app, "materialId=PKG-001&limit=2").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -298,9 +284,12 @@ async fn transactions_are_paged_newest_first_with_a_capped_limit() {
     let r = transactions(&app, "materialId=PKG-001&limit=2&page=2").await;
     assert_eq!(r.body["data"][0]["qty"], 100);
 
-    let r = transactions(&app, "limit=100000").await;
+    let r = transactions(&app, "limit=200").await;
     assert_eq!(r.body["pagination"]["limit"], 200);
     assert_eq!(r.body["pagination"]["total"], 4);
+    app.get("USER-001", "/api/packaging/transactions?limit=100000")
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "INVALID_QUERY");
 
     // Date-only bounds are IST days.
     let today = (chrono::Utc::now() + chrono::Duration::minutes(330))
@@ -310,9 +299,9 @@ async fn transactions_are_paged_newest_first_with_a_capped_limit() {
     assert_eq!(r.body["pagination"]["total"], 0);
     let r = transactions(&app, &format!("startDate=2020-01-01&endDate={today}")).await;
     assert_eq!(r.body["pagination"]["total"], 4);
-    let r = transactions(&app, "startDate=yesterday").await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.body["error"]["code"], "INVALID_DATE");
+    transactions(&app, "startDate=yesterday")
+        .await
+        .expect_refusal(StatusCode::BAD_REQUEST, "INVALID_DATE");
 }
 
 #[tokio::test]
@@ -340,7 +329,7 @@ async fn a_new_material_gets_the_next_free_id_and_its_opening_balance_as_a_movem
         json!({"name": "Gel packs", "unit": "BOXES", "category": "Cartons", "moq": 10}),
     )
     .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let with_balance = json!({"name": "Gel packs", "unit": "PCS", "category": "Cartons", "moq": 10, "balance": 10});
     let r = new_material(&app, with_balance).await;
     assert_eq!(
@@ -361,8 +350,7 @@ async fn a_new_material_gets_the_next_free_id_and_its_opening_balance_as_a_movem
 #[tokio::test]
 async fn low_stock_lists_only_materials_at_or_below_their_moq() {
     let app = spawn_app().await;
-    let r = app.get("WHH-001", "/api/packaging/low-stock").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app.get_ok("WHH-001", "/api/packaging/low-stock").await;
     assert_eq!(r.body["count"], 2);
     let ids: Vec<_> = r.body["data"]
         .as_array()
@@ -378,7 +366,7 @@ async fn low_stock_lists_only_materials_at_or_below_their_moq() {
         json!({"materialId": "PKG-002", "qty": 301}),
     )
     .await;
-    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let r = app.get("WHH-001", "/api/packaging/low-stock").await;
     assert_eq!(r.body["count"], 1);
 }

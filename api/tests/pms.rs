@@ -4,11 +4,11 @@
 mod support;
 
 use nexus_core::model::{AuditAction, AuditLog, PerformanceRecord};
-use nexus_core::store::{Filter, Query, TypedStore};
+use nexus_core::store::{Filter, TypedStore};
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::json;
-use support::{TestApp, audits_by, spawn_app};
+use support::{TestApp, audits_by, count_where, spawn_app, stored_where, strs};
 
 async fn record(app: &TestApp, user: &str, month: &str) -> Option<PerformanceRecord> {
     app.store
@@ -28,8 +28,9 @@ fn dec(s: &str) -> Decimal {
 async fn seed_curl_2_reads_the_admin_record_with_scores() {
     let app = spawn_app().await;
     // Exactly as the seed task's curl sends it (raw apostrophe in the query).
-    let r = app.get("USER-001", "/api/pms/USER-001?month=Feb'26").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .get_ok("USER-001", "/api/pms/USER-001?month=Feb'26")
+        .await;
     assert_eq!(r.body["success"], true);
     let d = &r.body["data"];
     assert_eq!(d["userId"], "USER-001");
@@ -54,30 +55,23 @@ async fn seed_curl_2_reads_the_admin_record_with_scores() {
 #[tokio::test]
 async fn a_missing_record_reads_empty_and_reading_creates_nothing() {
     let app = spawn_app().await;
-    let before = app
-        .store
-        .count_of::<PerformanceRecord>(&Filter::All)
-        .await
-        .unwrap();
+    let before = count_where::<PerformanceRecord>(&app, Filter::All).await;
     // No record this month: an empty view (the old app's PMS screen needs the 200).
-    let r = app.get("USER-001", "/api/pms/SALES-002?month=Feb'26").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .get_ok("USER-001", "/api/pms/SALES-002?month=Feb'26")
+        .await;
     assert_eq!(r.body["data"]["recorded"], false);
     assert_eq!(r.body["data"]["kras"], json!([]));
     assert_eq!(r.body["data"]["totalScore"], 0);
     assert_eq!(r.body["data"]["userName"], "Priya Sharma");
     // No such user: 404.
     let r = app.get("USER-001", "/api/pms/NOBODY?month=Feb'26").await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let after = app
-        .store
-        .count_of::<PerformanceRecord>(&Filter::All)
-        .await
-        .unwrap();
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let after = count_where::<PerformanceRecord>(&app, Filter::All).await;
     assert_eq!(before, after, "D-R4: a read never inserts");
-    let r = app.get("USER-001", "/api/pms/USER-001?month=Febr'26").await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"]["code"], "INVALID_MONTH");
+    app.get("USER-001", "/api/pms/USER-001?month=Febr'26")
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "INVALID_MONTH");
 }
 
 #[tokio::test]
@@ -99,16 +93,15 @@ async fn records_are_visible_to_their_owner_and_the_managers_above() {
     }
     // A manager sees down the line, not up it.
     let r = app.get("ASM-001", "/api/pms/USER-001?month=Feb'26").await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }
 
 #[tokio::test]
 async fn the_leaderboard_is_reachable_ranked_and_scoped() {
     let app = spawn_app().await;
     let r = app
-        .get("USER-001", "/api/pms/leaderboard?month=Feb'26")
+        .get_ok("USER-001", "/api/pms/leaderboard?month=Feb'26")
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["period"], "Feb'26");
     assert_eq!(
         r.body["data"],
@@ -132,13 +125,7 @@ async fn the_leaderboard_is_reachable_ranked_and_scoped() {
     let r = app
         .get("ASM-001", "/api/pms/leaderboard?month=Feb'26")
         .await;
-    let ids: Vec<_> = r.body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["userId"].clone())
-        .collect();
-    assert_eq!(ids, [json!("SALES-001")]);
+    assert_eq!(strs(&r.body["data"], "userId"), ["SALES-001"]);
 }
 
 #[tokio::test]
@@ -185,7 +172,7 @@ async fn a_kra_update_accepts_text_ids_rescores_and_is_audited() {
         ),
     ] {
         let r = app.post("USER-001", "/api/pms/kra/update", body).await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
         assert_eq!(r.body["error"]["code"], code);
     }
     let r = app
@@ -195,7 +182,7 @@ async fn a_kra_update_accepts_text_ids_rescores_and_is_audited() {
             json!({"userId": "SALES-001", "month": "Feb'26", "kraId": 1, "achievedValue": -5}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(record(&app, "SALES-001", "Feb'26").await.unwrap().rev, 1);
 }
 
@@ -211,9 +198,11 @@ async fn kra_definitions_must_total_100_and_od_balances_feed_the_od_kra() {
                 {"name": "Collection", "target": 100, "weightage": 30}
             ]}),
         )
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"]["code"], "WEIGHTAGES_MUST_TOTAL_100");
+        .await
+        .expect_refusal(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "WEIGHTAGES_MUST_TOTAL_100",
+        );
     assert_eq!(r.body["error"]["details"]["total"], 90);
     assert!(record(&app, "SALES-002", "Mar'26").await.is_none());
 
@@ -267,15 +256,13 @@ async fn kra_definitions_must_total_100_and_od_balances_feed_the_od_kra() {
             json!({"kras": [{"name": "X", "weightage": 100}]}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let actions: Vec<AuditAction> = app
-        .store
-        .list::<AuditLog>(&Query::new(Filter::eq("entityId", "SALES-002:Mar'26")))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| a.action)
-        .collect();
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let actions: Vec<AuditAction> =
+        stored_where::<AuditLog>(&app, Filter::eq("entityId", "SALES-002:Mar'26"))
+            .await
+            .into_iter()
+            .map(|a| a.action)
+            .collect();
     assert_eq!(
         actions,
         [

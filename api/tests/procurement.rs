@@ -7,7 +7,7 @@ use nexus_core::model::{AuditAction, AuditLog, Procurement, ProcurementStatus};
 use nexus_core::store::{Filter, Query, TypedStore};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{Resp, TestApp, spawn_app};
+use support::{Resp, TestApp, audits, spawn_app, strs};
 
 async fn stored(app: &TestApp, id: &str) -> Option<Procurement> {
     app.store.get::<Procurement>(Filter::id(id)).await.unwrap()
@@ -101,7 +101,7 @@ async fn a_consignment_goes_from_pending_to_approved_with_history_and_audit() {
 
     // The executive cannot approve; the head can.
     let r = act(&app, "PROC-001", &id, "approve").await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let remarks = json!({"remarks": "Documents in order"});
     let r = act_with(&app, "PROCH-001", &id, "approve", remarks).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -139,7 +139,7 @@ async fn a_consignment_goes_from_pending_to_approved_with_history_and_audit() {
     );
     // Approved twice is a conflict, not a second history entry.
     let r = act(&app, "PROCH-001", &id, "approve").await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert_eq!(stored(&app, &id).await.unwrap().status_history.len(), 3);
 }
 
@@ -153,9 +153,9 @@ async fn submission_needs_all_three_checks_and_an_attachment() {
                "sipChecked": true, "labelsChecked": true}),
     )
     .await;
-    let r = act(&app, "PROC-001", &id, "submit").await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(r.body["error"]["code"], "PROCUREMENT_NOT_READY");
+    let r = act(&app, "PROC-001", &id, "submit")
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "PROCUREMENT_NOT_READY");
     assert_eq!(
         r.body["error"]["details"]["missing"],
         json!(["docsChecked", "attachment"])
@@ -167,7 +167,7 @@ async fn submission_needs_all_three_checks_and_an_attachment() {
     // File contents are refused: attachments are links to uploaded files.
     let inline = json!({"docsChecked": true, "attachment": "data:application/pdf;base64,JVBERi0x"});
     let r = put(&app, "PROC-001", &id, inline).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(!stored(&app, &id).await.unwrap().docs_checked);
 }
 
@@ -191,16 +191,16 @@ async fn checks_lock_after_submission_and_status_is_never_client_set() {
     );
     let id = create(&app, "PROC-001", basa).await;
     let r = put(&app, "PROC-001", &id, json!({"status": "Approved"})).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = put(&app, "PROC-001", &id, json!({})).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"]["code"], "NOTHING_TO_UPDATE");
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    put(&app, "PROC-001", &id, json!({}))
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "NOTHING_TO_UPDATE");
 
     let r = act(&app, "PROC-001", &id, "submit").await;
-    assert_eq!(r.status, StatusCode::OK);
-    let r = put(&app, "PROC-001", &id, json!({"docsChecked": false})).await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
-    assert_eq!(r.body["error"]["code"], "PROCUREMENT_LOCKED");
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    put(&app, "PROC-001", &id, json!({"docsChecked": false}))
+        .await
+        .expect_refusal(StatusCode::CONFLICT, "PROCUREMENT_LOCKED");
     assert!(stored(&app, &id).await.unwrap().docs_checked);
     let r = delete(&app, "PROCH-001", &id).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "submitted entries are kept");
@@ -227,7 +227,7 @@ async fn rejection_needs_a_reason_and_records_it() {
         )
     };
     let r = reject(" ").await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let r = reject("Labels do not match the import permit").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["status"], "Rejected");
@@ -240,14 +240,7 @@ async fn rejection_needs_a_reason_and_records_it() {
         last.remarks.as_deref(),
         Some("Labels do not match the import permit")
     );
-    let rejections: Vec<AuditLog> = app
-        .store
-        .list(&Query::new(Filter::and([
-            Filter::eq("entityId", id.as_str()),
-            Filter::eq("action", "REJECT"),
-        ])))
-        .await
-        .unwrap();
+    let rejections = audits(&app, "REJECT", &id).await;
     assert_eq!(rejections.len(), 1);
     assert_eq!(
         rejections[0].reason.as_deref(),
@@ -260,7 +253,7 @@ async fn only_the_head_deletes_and_only_pending_entries() {
     let app = spawn_app().await;
     let id = create(&app, "PROC-001", entry()).await;
     let r = delete(&app, "PROC-001", &id).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let r = delete(&app, "PROCH-001", &id).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["message"], "Deleted");
@@ -270,7 +263,7 @@ async fn only_the_head_deletes_and_only_pending_entries() {
         [AuditAction::Create, AuditAction::Delete]
     );
     let r = delete(&app, "PROCH-001", &id).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 }
 
 #[tokio::test]
@@ -283,11 +276,11 @@ async fn a_head_does_not_approve_their_own_submission() {
         "procurement/seer/docs.pdf",
     );
     let id = submitted(&app, "PROCH-001", seer).await;
-    let r = act(&app, "PROCH-001", &id, "approve").await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(r.body["error"]["code"], "SEGREGATION_OF_DUTIES");
+    act(&app, "PROCH-001", &id, "approve")
+        .await
+        .expect_refusal(StatusCode::FORBIDDEN, "SEGREGATION_OF_DUTIES");
     let r = act(&app, "USER-001", &id, "approve").await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
         stored(&app, &id).await.unwrap().approved_by.as_deref(),
         Some("USER-001")
@@ -300,15 +293,8 @@ async fn the_list_is_a_raw_array_newest_first_with_sequential_ids() {
     let a = create(&app, "PROC-001", entry()).await;
     let b = create(&app, "PROC-001", entry()).await;
     assert_eq!((a.as_str(), b.as_str()), ("PRC-0001", "PRC-0002"));
-    let r = app.get("PROCH-001", "/api/procurement").await;
-    assert_eq!(r.status, StatusCode::OK);
-    let ids: Vec<&str> = r
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap())
-        .collect();
+    let r = app.get_ok("PROCH-001", "/api/procurement").await;
+    let ids = strs(&r.body, "id");
     assert_eq!(ids, ["PRC-0002", "PRC-0001"]);
     assert_eq!(r.headers["x-total-count"], "2");
     let r = app

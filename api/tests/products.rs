@@ -13,7 +13,7 @@ use nexus_core::types::{DateOnly, Money, Quantity, Timestamp};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::collections::BTreeMap;
-use support::{TestApp, ids, spawn_app, stored};
+use support::{TestApp, batch, ids, spawn_app, stored, stored_where};
 
 async fn product(app: &TestApp, id: &str) -> Product {
     stored(app, id).await
@@ -32,8 +32,7 @@ fn batches(id: &str) -> String {
 #[tokio::test]
 async fn list_sorts_by_category_then_name_and_searches_literally() {
     let app = spawn_app().await;
-    let r = app.get("DRV-001", "/api/products").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app.get_ok("DRV-001", "/api/products").await;
     // Rice, Sauces, then Seafood: Atlantic Salmon before Frozen Vannamei Prawns.
     assert_eq!(
         ids(&r.body),
@@ -55,9 +54,8 @@ async fn list_sorts_by_category_then_name_and_searches_literally() {
     }
     for pattern in ["%2E%2A", "%5BA-Z%5D", "(a%2B)%2B%24"] {
         let r = app
-            .get("SALES-001", &format!("/api/products?search={pattern}"))
+            .get_ok("SALES-001", &format!("/api/products?search={pattern}"))
             .await;
-        assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.as_array().unwrap().is_empty(), "{pattern} is text");
     }
 }
@@ -65,13 +63,12 @@ async fn list_sorts_by_category_then_name_and_searches_literally() {
 #[tokio::test]
 async fn static_paths_are_not_shadowed_by_the_id_route() {
     let app = spawn_app().await;
-    let r = app.get("USER-001", "/api/products/PROD-002").await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = app.get_ok("USER-001", "/api/products/PROD-002").await;
     assert_eq!(r.body["skuCode"], "SKU-002");
     assert!(r.body["batches"].as_array().unwrap().len() >= 2);
-    let r = app.get("USER-001", "/api/products/PROD-404").await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(r.body["error"]["code"], "PRODUCT_NOT_FOUND");
+    app.get("USER-001", "/api/products/PROD-404")
+        .await
+        .expect_refusal(StatusCode::NOT_FOUND, "PRODUCT_NOT_FOUND");
 
     let r = app.get("USER-001", "/api/products/expiring").await;
     assert_eq!(
@@ -82,15 +79,9 @@ async fn static_paths_are_not_shadowed_by_the_id_route() {
     );
     assert_eq!(r.body["success"], true);
 
-    let (status, headers, bytes) =
-        get_bytes(&app, "USER-001", "/api/products/import-template").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(
-        headers["content-disposition"]
-            .to_str()
-            .unwrap()
-            .contains("Material_Master_Template.xlsx")
-    );
+    let template = "/api/products/import-template";
+    let (_, bytes) =
+        get_template(&app, "USER-001", template, "Material_Master_Template.xlsx").await;
     let h = xlsx_headers(&bytes);
     assert_eq!(h.len(), 16);
     assert_eq!(h[0], "ProductCode");
@@ -101,7 +92,7 @@ async fn static_paths_are_not_shadowed_by_the_id_route() {
     assert_eq!(rows[0][1], "Breaded Fish Fingers 200g");
     assert_eq!(rows[0][8], "220");
     let r = app.get("SALES-001", "/api/products/import-template").await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }
 
 /// Expected rows computed independently from the stored batches and the IST date.
@@ -126,8 +117,9 @@ fn expected_expiring(
 async fn expiring_lists_batches_in_the_ist_window_with_bands() {
     let app = spawn_app().await;
     // The seed-tasks check, exactly as users run it (admin token, days=90).
-    let r = app.get("USER-001", "/api/products/expiring?days=90").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .get_ok("USER-001", "/api/products/expiring?days=90")
+        .await;
     assert_eq!(r.body["success"], true);
     let today = today_ist(Timestamp::now());
     let products: Vec<Product> = app.store.list(&Query::all()).await.unwrap();
@@ -223,9 +215,9 @@ async fn expiring_lists_batches_in_the_ist_window_with_bands() {
     let r = app
         .get("SALES-001", "/api/products/expiring?warehouseId=WH-NOPE")
         .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     let r = app.get("QC-001", "/api/products/expiring").await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }
 
 #[tokio::test]
@@ -236,7 +228,7 @@ async fn create_is_master_data_only_typed_and_unique() {
         "mrp": 400, "price": 350, "gst": 5, "hsnCode": "0304", "shelfLifeDays": 365, "unit": "KG"
     });
     let r = app.post("SALES-001", "/api/products", body.clone()).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let r = app.post("USER-001", "/api/products", body.clone()).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["data"]["id"], "SKU-010");
@@ -262,7 +254,7 @@ async fn create_is_master_data_only_typed_and_unique() {
     );
     let unnamed = json!({ "name": "Unnamed SKU" });
     let r = app.post("USER-001", "/api/products", unnamed).await;
-    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["data"]["id"], "PROD-000001");
 
     for bad in [
@@ -301,7 +293,7 @@ async fn patch_is_whitelisted_rev_guarded_and_price_changes_are_audited_as_such(
     let r = app
         .patch("USER-001", &prawns, json!({ "barcode": null }))
         .await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(product(&app, "PROD-002").await.barcode, None);
     assert_eq!(
         audits_for(&app, "PROD-002").await.pop().unwrap().action,
@@ -355,17 +347,18 @@ async fn an_edit_and_a_receipt_racing_on_one_product_both_survive() {
 async fn delete_deactivates_keeps_history_and_refuses_products_on_open_orders() {
     let app = spawn_app().await;
     // PROD-001 is on ORD-001, still awaiting credit approval.
-    let r = app.delete("USER-001", &path("PROD-001")).await;
-    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
-    assert_eq!(r.body["error"]["code"], "PRODUCT_IN_USE");
+    let r = app
+        .delete("USER-001", &path("PROD-001"))
+        .await
+        .expect_refusal(StatusCode::CONFLICT, "PRODUCT_IN_USE");
     assert_eq!(r.body["error"]["details"]["orderIds"], json!(["ORD-001"]));
     assert!(product(&app, "PROD-001").await.is_active);
 
     let old = json!({ "skuCode": "SKU-OLD", "name": "Discontinued Item" });
     let r = app.post("USER-001", "/api/products", old).await;
-    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let r = app.delete("SALES-001", &path("SKU-OLD")).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let r = app.delete("USER-001", &path("SKU-OLD")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let p = product(&app, "SKU-OLD").await;
@@ -391,7 +384,7 @@ async fn delete_deactivates_keeps_history_and_refuses_products_on_open_orders() 
 
     let before = audits_for(&app, "SKU-OLD").await.len();
     let r = app.delete("USER-001", &path("SKU-OLD")).await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
         audits_for(&app, "SKU-OLD").await.len(),
         before,
@@ -405,7 +398,7 @@ async fn delete_deactivates_keeps_history_and_refuses_products_on_open_orders() 
         "no stock into a deactivated product"
     );
     let r = app.delete("USER-001", &path("PROD-404")).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 }
 
 #[tokio::test]
@@ -423,11 +416,7 @@ async fn receiving_a_batch_writes_the_batch_the_ledger_and_the_audit() {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["data"]["receipt"]["batchNumber"], "SAL-77");
     let p = product(&app, "PROD-003").await;
-    let b = p
-        .batches
-        .iter()
-        .find(|b| b.batch_number == "SAL-77")
-        .unwrap();
+    let b = batch(&p, "SAL-77");
     assert_eq!(b.quantity.value(), rust_decimal::Decimal::new(125, 1));
     assert_eq!(b.warehouse_id.as_deref(), Some("WH-DELHI"));
     assert_eq!(b.mfg_date, DateOnly::ymd(2026, 3, 1));
@@ -435,11 +424,7 @@ async fn receiving_a_batch_writes_the_batch_the_ledger_and_the_audit() {
         p.stock.value(),
         before.stock.value() + rust_decimal::Decimal::new(125, 1)
     );
-    let rows: Vec<StockLedgerEntry> = app
-        .store
-        .list(&Query::new(Filter::eq("batchNumber", "SAL-77")))
-        .await
-        .unwrap();
+    let rows: Vec<StockLedgerEntry> = stored_where(&app, Filter::eq("batchNumber", "SAL-77")).await;
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].actor_id.as_deref(), Some("WHM-001"));
     let a = audits_for(&app, "PROD-003").await.pop().unwrap();
@@ -484,7 +469,7 @@ async fn bulk_import_queues_a_product_import_job() {
     );
     let import = "/api/products/bulk-import";
     let r = post_file(&app, "WHM-001", import, "materials.xlsx", &book).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let r = post_file(&app, "USER-001", import, "materials.xlsx", &book).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
     let job = queued_job(&app, &r).await;
@@ -508,5 +493,5 @@ async fn bulk_import_queues_a_product_import_job() {
     let r = post_file(&app, "USER-001", import, "big.xlsx", &big).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
     let r = post_file(&app, "USER-001", import, "materials.xlsx", &pdf()).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 }

@@ -8,7 +8,6 @@
 
 mod support;
 
-use futures::{SinkExt, StreamExt};
 use nexus_api::{AppState, startup};
 use nexus_core::config::Config;
 use nexus_core::events::{Event, EventBus, Topic, types};
@@ -17,9 +16,8 @@ use nexus_tests::redis::{RedisServer, free_port};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::time::Duration;
+use support::ws_client::{connect_url, next_json, subscribe};
 use tokio::sync::broadcast;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -109,22 +107,6 @@ async fn an_unreachable_redis_fails_the_start() {
     assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
 }
 
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn next_text(ws: &mut Ws) -> Value {
-    loop {
-        let frame = tokio::time::timeout(WAIT, ws.next())
-            .await
-            .expect("no message within the timeout")
-            .expect("socket ended")
-            .expect("socket error");
-        if let Message::Text(t) = frame {
-            return serde_json::from_str(t.as_str()).unwrap();
-        }
-    }
-}
-
 /// An API process, started as `nexus-api` starts one: its own state (and so its own Redis
 /// bus) over the data folder both instances share.
 async fn spawn_instance(redis_url: &str, data_dir: &std::path::Path) -> (String, AppState) {
@@ -174,19 +156,10 @@ async fn websocket_clients_of_one_instance_get_events_published_by_another() {
         .await
         .unwrap();
     let token = login["token"].as_str().unwrap();
-    let mut req = format!("ws://{addr_a}/ws").into_client_request().unwrap();
-    req.headers_mut()
-        .insert("authorization", format!("Bearer {token}").parse().unwrap());
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    assert_eq!(next_text(&mut ws).await["type"], "connected");
-    ws.send(Message::Text(
-        json!({ "type": "subscribe", "topics": ["orders"] })
-            .to_string()
-            .into(),
-    ))
-    .await
-    .unwrap();
-    assert_eq!(next_text(&mut ws).await["type"], "subscribed");
+    let url = format!("ws://{addr_a}/ws");
+    let mut ws = connect_url(&url, Some(token)).await.unwrap();
+    assert_eq!(next_json(&mut ws).await["type"], "connected");
+    subscribe(&mut ws, &["orders"]).await;
 
     // Published by instance B, delivered by instance A's socket.
     state_b
@@ -196,7 +169,7 @@ async fn websocket_clients_of_one_instance_get_events_published_by_another() {
             json!({ "orderId": "ORD-FROM-B" }),
         ))
         .await;
-    let m = next_text(&mut ws).await;
+    let m = next_json(&mut ws).await;
     assert_eq!(m["type"], "order:created");
     assert_eq!(m["data"]["orderId"], "ORD-FROM-B");
 }

@@ -8,10 +8,9 @@ use base64::Engine;
 use catalog_support::*;
 use nexus_core::blob::BlobKey;
 use nexus_core::model::{AuditAction, EntityType};
-use nexus_core::store::TypedStore;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{Resp, TestApp, spawn_app, spawn_app_with};
+use support::{Resp, TestApp, count_where, spawn_app, spawn_app_with};
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -169,27 +168,26 @@ async fn file_paths_cannot_traverse_out_of_the_store() {
     let (status, _, _) = get_raw(&app, &signer.url("/api/files", &ok_key, exp)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // A folder outside the allow-list is refused before anything is stored.
-    let r = upload_photo(
+    upload_photo(
         &app,
         "SALES-001",
         json!({ "base64Image": b64(&png()), "fileName": "x.png", "folder": "../../etc" }),
     )
-    .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"]["code"], "FOLDER_NOT_ALLOWED");
+    .await
+    .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "FOLDER_NOT_ALLOWED");
 }
 
 #[tokio::test]
 async fn photo_uploads_refuse_wrong_types_bad_base64_and_oversized_files() {
     let app = spawn_app().await;
     let html = b"<html><script>alert(1)</script></html>";
-    let r = upload_photo(&app, "SALES-001", photo_body(&b64(html), "innocent.jpg")).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(r.body["error"]["code"], "UNSUPPORTED_FILE_TYPE");
+    upload_photo(&app, "SALES-001", photo_body(&b64(html), "innocent.jpg"))
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "UNSUPPORTED_FILE_TYPE");
 
-    let r = upload_photo(&app, "SALES-001", photo_body("not base64 at all!", "x.jpg")).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"]["code"], "INVALID_BASE64");
+    upload_photo(&app, "SALES-001", photo_body("not base64 at all!", "x.jpg"))
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "INVALID_BASE64");
 
     let mut big = png();
     big.resize(5 * 1024 * 1024 + 1, 0);
@@ -209,14 +207,11 @@ async fn photo_uploads_refuse_wrong_types_bad_base64_and_oversized_files() {
     );
 
     // None of the refused uploads left a file or an audit entry.
-    let uploads = app
-        .store
-        .count_of::<nexus_core::model::AuditLog>(&nexus_core::store::Filter::eq(
-            "action",
-            "FILE_UPLOAD",
-        ))
-        .await
-        .unwrap();
+    let uploads = count_where::<nexus_core::model::AuditLog>(
+        &app,
+        nexus_core::store::Filter::eq("action", "FILE_UPLOAD"),
+    )
+    .await;
     assert_eq!(uploads, 0);
 }
 
@@ -225,7 +220,7 @@ async fn photo_folders_carry_their_step_permission() {
     let app = spawn_app().await;
     let body = json!({ "base64Image": b64(&jpeg()), "fileName": "qc.jpg", "folder": "qc-photos" });
     let r = upload_photo(&app, "SALES-001", body.clone()).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let r = upload_photo(&app, "QC-001", body).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = upload_photo(
@@ -285,7 +280,7 @@ async fn pod_upload_needs_delivery_rights_and_keeps_no_client_file_name() {
         multipart(&[("pod", Some("pod.jpg"), &jpeg())]),
     )
     .await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
 #[tokio::test]
@@ -294,20 +289,19 @@ async fn pod_upload_refuses_bad_bodies() {
     let r = app
         .post("DRV-001", "/api/upload/pod", json!({ "pod": "x" }))
         .await;
-    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", r.body);
 
-    let r = post_multipart(
+    post_multipart(
         &app,
         Some("DRV-001"),
         "/api/upload/pod",
         multipart(&[("file", Some("x.pdf"), &pdf())]),
     )
-    .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.body["error"]["code"], "NO_FILE");
+    .await
+    .expect_refusal(StatusCode::BAD_REQUEST, "NO_FILE");
 
     let r = upload_pod(&app, Some("DRV-001"), "x.gif", b"GIF89a....").await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 
     let mut big = pdf();
     big.resize(10 * 1024 * 1024 + 1, b' ');
@@ -341,7 +335,7 @@ async fn upload_routes_accept_files_above_the_general_json_limit() {
             json!({ "name": "x".repeat(2 * 1024 * 1024) }),
         )
         .await;
-    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use nexus_core::types::Timestamp;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::users::ADMIN;
-use support::{Resp, TestApp, audits, spawn_app, stored};
+use support::{Resp, TestApp, audits, count_where, spawn_app, stored};
 
 async fn user(app: &TestApp, id: &str) -> User {
     stored(app, id).await
@@ -74,10 +74,9 @@ async fn org(app: &TestApp, id: &str, verb: &str, slot: &str) -> Resp {
 #[tokio::test]
 async fn admin_lists_everyone_with_salaries_and_never_a_password() {
     let app = spawn_app().await;
-    let r = app.get("USER-001", "/api/users").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app.get_ok("USER-001", "/api/users").await;
     let all = r.body.as_array().unwrap();
-    let stored = app.store.count_of::<User>(&Filter::All).await.unwrap();
+    let stored = count_where::<User>(&app, Filter::All).await;
     assert_eq!(all.len() as u64, stored);
     assert_eq!(r.headers["x-total-count"], stored.to_string().as_str());
     for u in all {
@@ -92,8 +91,7 @@ async fn admin_lists_everyone_with_salaries_and_never_a_password() {
 #[tokio::test]
 async fn a_line_manager_lists_the_whole_team_below_without_salaries() {
     let app = spawn_app().await;
-    let r = app.get("RSM-001", "/api/users").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app.get_ok("RSM-001", "/api/users").await;
     // RSM-001 → ASM-001 → SALES-001, SALES-002, SEXEC-001 (recursive, not one level).
     assert_eq!(
         ids(&r.body),
@@ -114,9 +112,9 @@ async fn a_line_manager_lists_the_whole_team_below_without_salaries() {
         ids(&asm.body),
         ["ASM-001", "SALES-001", "SALES-002", "SEXEC-001"]
     );
-    let denied = app.get("SALES-001", "/api/users").await;
-    assert_eq!(denied.status, StatusCode::FORBIDDEN);
-    assert_eq!(denied.body["error"]["code"], "FORBIDDEN");
+    app.get("SALES-001", "/api/users")
+        .await
+        .expect_refusal(StatusCode::FORBIDDEN, "FORBIDDEN");
 }
 
 #[tokio::test]
@@ -131,8 +129,7 @@ async fn list_filters_search_and_paging() {
     let r = app.get("USER-001", "/api/users?search=PRIYA").await;
     assert_eq!(ids(&r.body), ["SALES-002"]);
     // A search is literal text, never a pattern (D-S12).
-    let r = app.get("USER-001", "/api/users?search=.*").await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = app.get_ok("USER-001", "/api/users?search=.*").await;
     assert!(ids(&r.body).is_empty());
     let r = app
         .get("USER-001", "/api/users?status=Active&limit=5&page=2")
@@ -143,37 +140,31 @@ async fn list_filters_search_and_paging() {
     assert_eq!(r.headers["x-total-count"], "20");
     let r = app.get("USER-001", "/api/users?status=Suspended").await;
     assert!(ids(&r.body).is_empty());
-    let bad = app.get("USER-001", "/api/users?role=Chairman").await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    assert_eq!(bad.body["error"]["code"], "INVALID_FILTER");
-    let bad = app.get("USER-001", "/api/users?page=abc").await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    assert_eq!(bad.body["error"]["code"], "INVALID_QUERY");
+    app.get("USER-001", "/api/users?role=Chairman")
+        .await
+        .expect_refusal(StatusCode::BAD_REQUEST, "INVALID_FILTER");
+    app.get("USER-001", "/api/users?page=abc")
+        .await
+        .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "INVALID_QUERY");
 }
 
 #[tokio::test]
 async fn one_user_for_self_team_managers_and_user_management_only() {
     let app = spawn_app().await;
-    let me = app.get("SALES-001", "/api/users/SALES-001").await;
-    assert_eq!(me.status, StatusCode::OK);
+    let me = app.get_ok("SALES-001", "/api/users/SALES-001").await;
     assert_eq!(me.body["name"], "Rajesh Kumar");
     assert!(me.body.get("grossMonthlySalary").is_none());
-    let boss = app.get("RSM-001", "/api/users/SALES-001").await;
-    assert_eq!(boss.status, StatusCode::OK);
+    let boss = app.get_ok("RSM-001", "/api/users/SALES-001").await;
     assert_eq!(boss.body["managerId"], "ASM-001");
-    assert_eq!(
-        app.get("SALES-001", "/api/users/SALES-002").await.status,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.get("ASM-001", "/api/users/WH-001").await.status,
-        StatusCode::FORBIDDEN
-    );
+    let r = app.get("SALES-001", "/api/users/SALES-002").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = app.get("ASM-001", "/api/users/WH-001").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let admin = app.get("USER-001", "/api/users/SALES-001").await;
     assert_eq!(admin.body["grossMonthlySalary"], 50_000);
-    let missing = app.get("USER-001", "/api/users/NOBODY").await;
-    assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    assert_eq!(missing.body["error"]["code"], "USER_NOT_FOUND");
+    app.get("USER-001", "/api/users/NOBODY")
+        .await
+        .expect_refusal(StatusCode::NOT_FOUND, "USER_NOT_FOUND");
 }
 
 #[tokio::test]
@@ -262,8 +253,8 @@ async fn create_refuses_duplicates_weak_passwords_and_unknown_fields() {
             .is_none()
     );
     assert!(audits(&app, "CREATE", "SALES-050").await.is_empty());
-    let ok = app.post("USER-001", "/api/users", base).await;
-    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+    let r = app.post("USER-001", "/api/users", base).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(audits(&app, "CREATE", "SALES-050").await.len(), 1);
 }
 
@@ -291,17 +282,17 @@ async fn a_role_change_recomputes_the_approver_flag_and_revokes_tokens() {
     assert_eq!(r.body["isApprover"], false);
     // Unknown roles are refused (the legacy route stored any string).
     let r = set_role(&app, "SALES-002", "Boss").await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     // The administrator cannot change their own role.
-    let r = set_role(&app, "USER-001", "Sales").await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
-    assert_eq!(r.body["error"]["code"], "SELF_CHANGE_REFUSED");
+    set_role(&app, "USER-001", "Sales")
+        .await
+        .expect_refusal(StatusCode::CONFLICT, "SELF_CHANGE_REFUSED");
     assert_eq!(
         user(&app, "USER-001").await.role,
         nexus_core::auth::Role::Admin
     );
     let r = set_role(&app, "NOBODY", "Sales").await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 }
 
 #[tokio::test]
@@ -320,13 +311,13 @@ async fn permissions_and_step_access_are_validated_stored_and_revoke_tokens() {
 
     let unknown = json!(["manage_warehouse", "launch_rockets"]);
     let bad = set_permissions(&app, "WH-001", unknown).await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     assert_eq!(
         bad.body["error"]["details"]["unknown"],
         json!(["launch_rockets"])
     );
-    let not_array = set_permissions(&app, "WH-001", json!("manage_warehouse")).await;
-    assert_eq!(not_array.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = set_permissions(&app, "WH-001", json!("manage_warehouse")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 
     let step_access = |body| patch_user(&app, "USER-001", "QC-001/step-access", body);
     let r = step_access(
@@ -359,10 +350,10 @@ async fn suspending_a_user_signs_them_out_and_is_audited_with_the_reason() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["status"], "Suspended");
     assert_eq!(user(&app, "SALES-002").await.status, UserStatus::Suspended);
-    let me = me(&app, &token).await;
-    assert_eq!(me.status, StatusCode::UNAUTHORIZED);
-    let l = login(&app, "SALES-002", &app.password_of("SALES-002")).await;
-    assert_eq!(l.status, StatusCode::UNAUTHORIZED);
+    let r = me(&app, &token).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    let r = login(&app, "SALES-002", &app.password_of("SALES-002")).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
     let a = audits(&app, "STATUS_CHANGE", "SALES-002").await;
     assert_eq!(a.len(), 1);
     assert_eq!(a[0].reason.as_deref(), Some("Under review"));
@@ -370,16 +361,16 @@ async fn suspending_a_user_signs_them_out_and_is_audited_with_the_reason() {
 
     for status in ["Deleted", "Gone"] {
         let r = set_status(&app, "USER-001", "SALES-002", status).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     }
-    let own = set_status(&app, "USER-001", "USER-001", "Inactive").await;
-    assert_eq!(own.status, StatusCode::CONFLICT);
+    let r = set_status(&app, "USER-001", "USER-001", "Inactive").await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert!(user(&app, "USER-001").await.is_active());
 
-    let back = set_status(&app, "USER-001", "SALES-002", "Active").await;
-    assert_eq!(back.status, StatusCode::OK);
-    let l = login(&app, "SALES-002", &app.password_of("SALES-002")).await;
-    assert_eq!(l.status, StatusCode::OK);
+    let r = set_status(&app, "USER-001", "SALES-002", "Active").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = login(&app, "SALES-002", &app.password_of("SALES-002")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
 #[tokio::test]
@@ -396,9 +387,9 @@ async fn org_slots_follow_the_grammar_and_the_one_region_rule() {
     // Set semantics: adding again changes nothing and writes no audit entry.
     let again = add("asm_west_horeca").await;
     assert_eq!(again.body["orgPositions"].as_array().unwrap().len(), 2);
-    let r = add("rsm_north_retail").await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
-    assert_eq!(r.body["error"]["code"], "ORG_REGION_CONFLICT");
+    add("rsm_north_retail")
+        .await
+        .expect_refusal(StatusCode::CONFLICT, "ORG_REGION_CONFLICT");
     // National and all-India slots are exempt.
     assert_eq!(add("nsm_retail").await.status, StatusCode::OK);
     assert_eq!(add("asm_all_horeca").await.status, StatusCode::OK);
@@ -419,9 +410,9 @@ async fn org_slots_follow_the_grammar_and_the_one_region_rule() {
     assert_eq!(audits(&app, "UPDATE", "SALES-001").await.len(), 3);
 
     let r = org(&app, "SALES-001", "org-remove", "asm_west_horeca").await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = org(&app, "SALES-001", "org-remove", "not_held_slot").await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let u = user(&app, "SALES-001").await;
     assert_eq!(
         u.org_positions,
@@ -432,24 +423,24 @@ async fn org_slots_follow_the_grammar_and_the_one_region_rule() {
     let r = org(&app, "SALES-002", "org-remove", "sales_west_retail").await;
     assert_eq!(r.body["orgPositions"], json!([]));
     let r = org(&app, "SALES-002", "org-add", "sales_north_retail").await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
 #[tokio::test]
 async fn a_manager_must_exist_and_must_not_make_a_loop() {
     let app = spawn_app().await;
     // RSM-001 → ASM-001 → SALES-001: making SALES-001 the RSM's manager would loop.
-    let r = set_manager(&app, "RSM-001", json!("SALES-001")).await;
-    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
-    assert_eq!(r.body["error"]["code"], "MANAGER_CYCLE");
+    set_manager(&app, "RSM-001", json!("SALES-001"))
+        .await
+        .expect_refusal(StatusCode::CONFLICT, "MANAGER_CYCLE");
     let r = set_manager(&app, "ASM-001", json!("ASM-001")).await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert_eq!(
         user(&app, "RSM-001").await.manager_id.as_deref(),
         Some("NSM-001")
     );
     let r = set_manager(&app, "SALES-001", json!("GHOST-9")).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 
     let r = set_manager(&app, "SALES-001", json!("RSM-001")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -458,16 +449,12 @@ async fn a_manager_must_exist_and_must_not_make_a_loop() {
     assert_eq!(a[0].old_data.as_ref().unwrap()["managerId"], "ASM-001");
     assert_eq!(a[0].new_data.as_ref().unwrap()["managerId"], "RSM-001");
     // The ASM no longer sees the moved salesperson; the RSM still does.
-    assert_eq!(
-        app.get("ASM-001", "/api/users/SALES-001").await.status,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.get("RSM-001", "/api/users/SALES-001").await.status,
-        StatusCode::OK
-    );
+    let r = app.get("ASM-001", "/api/users/SALES-001").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = app.get("RSM-001", "/api/users/SALES-001").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = set_manager(&app, "SALES-001", json!(null)).await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(user(&app, "SALES-001").await.manager_id.is_none());
 }
 
@@ -505,17 +492,22 @@ async fn the_profile_patch_is_a_whitelist() {
     assert_eq!(own.body["whatsappNumber"], "+91 98200 12345");
     let raise = json!({ "grossMonthlySalary": 99999 });
     let own_salary = patch_user(&app, "SALES-001", "SALES-001", raise).await;
-    assert_eq!(own_salary.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        own_salary.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        own_salary.body
+    );
     assert_eq!(
         own_salary.body["error"]["details"]["refusedFields"],
         json!(["grossMonthlySalary"])
     );
     let goa = json!({ "location": "Goa" });
-    let other = patch_user(&app, "SALES-001", "SALES-002", goa).await;
-    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    let r = patch_user(&app, "SALES-001", "SALES-002", goa).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let priyas = json!({ "email": "priya@nexusoms.com" });
-    let taken = patch_user(&app, "USER-001", "SALES-001", priyas).await;
-    assert_eq!(taken.status, StatusCode::CONFLICT);
+    let r = patch_user(&app, "USER-001", "SALES-001", priyas).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     let u = user(&app, "SALES-001").await;
     assert_eq!(u.gross_monthly_salary.amount(), 55000.into());
     assert_eq!(u.email.as_deref(), Some("rajesh@nexusoms.com"));
@@ -594,10 +586,10 @@ async fn only_user_management_resets_another_password_d_s4() {
     let me = me(&app, &victim_token).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED, "sessions invalidated");
     let l = login(&app, "SALES-002", "Temp-Reset-2026").await;
-    assert_eq!(l.status, StatusCode::OK);
+    assert_eq!(l.status, StatusCode::OK, "{}", l.body);
     assert_eq!(l.body["user"]["mustChangePassword"], true);
-    let weak = reset("USER-001", "welcome123").await;
-    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = reset("USER-001", "welcome123").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 }
 
 #[tokio::test]
@@ -607,8 +599,8 @@ async fn a_user_manager_who_is_not_admin_cannot_take_over_admins() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     app.forget_tokens().await;
     // Now NSM-001 administers users …
-    let ok = set_status(&app, "NSM-001", "SALES-001", "Inactive").await;
-    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let r = set_status(&app, "NSM-001", "SALES-001", "Inactive").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     // … but not Admin accounts, the Admin role or admin_bypass.
     let attempts = [
         (

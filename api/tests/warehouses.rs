@@ -13,24 +13,20 @@ use nexus_core::store::{Filter, Query, TypedStore};
 use nexus_core::types::{DateOnly, Quantity};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{TestApp, spawn_app, stored};
+use support::{TestApp, batch, count_where, find_in, spawn_app, stored, stored_where, strs};
 
 async fn product(app: &TestApp, id: &str) -> Product {
     stored(app, id).await
 }
 
 async fn ledger_count(app: &TestApp) -> u64 {
-    app.store
-        .count_of::<StockLedgerEntry>(&Filter::All)
-        .await
-        .unwrap()
+    count_where::<StockLedgerEntry>(app, Filter::All).await
 }
 
 #[tokio::test]
 async fn list_reports_stock_held_in_product_batches() {
     let app = spawn_app().await;
-    let r = app.get("DRV-001", "/api/warehouse/list").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app.get_ok("DRV-001", "/api/warehouse/list").await;
     assert_eq!(r.body["success"], true);
     let ws = r.body["warehouses"].as_array().unwrap();
     let names: Vec<&str> = ws.iter().map(|w| w["name"].as_str().unwrap()).collect();
@@ -67,20 +63,10 @@ async fn list_reports_stock_held_in_product_batches() {
         (used.value().to_string().parse::<f64>().unwrap() / 50_000.0 * 100.0 * 100.0).round()
             / 100.0;
     assert_eq!(kurla["utilisationPct"].as_f64().unwrap(), expected_pct);
-    let skus: Vec<&str> = kurla["inventory"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["skuCode"].as_str().unwrap())
-        .collect();
+    let skus = strs(&kurla["inventory"], "skuCode");
     assert_eq!(skus, vec!["SKU-001", "SKU-002", "SKU-003", "SKU-004"]);
     // An inactive (written-off) batch is not stock.
-    let salmon = kurla["inventory"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["productId"] == "PROD-003")
-        .unwrap();
+    let salmon = find_in(&kurla["inventory"], "productId", "PROD-003");
     assert!(
         salmon["batches"]
             .as_array()
@@ -104,13 +90,13 @@ async fn create_gives_a_stable_id_and_refuses_clashes() {
     let r = app
         .post("WHM-001", "/api/warehouse/create", body.clone())
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let r = app
         .post("USER-001", "/api/warehouse/create", body.clone())
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["warehouse"]["id"], "WH-PUNE");
-    let w: Warehouse = app.store.get(Filter::id("WH-PUNE")).await.unwrap().unwrap();
+    let w: Warehouse = stored(&app, "WH-PUNE").await;
     assert_eq!(w.aliases, vec!["W5"]);
     assert_eq!(w.capacity_total, rust_decimal::Decimal::from(30_000));
     let a = audits_for(&app, "WH-PUNE").await;
@@ -119,7 +105,7 @@ async fn create_gives_a_stable_id_and_refuses_clashes() {
     assert_eq!(a[0].entity_type, Some(EntityType::Warehouse));
 
     let r = app.post("USER-001", "/api/warehouse/create", body).await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     let r = app
         .post(
             "USER-001",
@@ -135,7 +121,7 @@ async fn create_gives_a_stable_id_and_refuses_clashes() {
             json!({ "name": "Chennai Hub", "location": "Chennai" }),
         )
         .await;
-    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["warehouse"]["id"], "WH-CHENNAI-HUB");
     assert_eq!(r.body["warehouse"]["capacityTotal"].as_f64(), Some(50000.0));
     for bad in [
@@ -177,11 +163,7 @@ async fn add_stock_creates_and_tops_up_batches_with_ledger_rows_in_one_commit() 
     assert_eq!(r.body["data"][0]["warehouseId"], "WH-KURLA");
 
     let prawns = product(&app, "PROD-002").await;
-    let new = prawns
-        .batches
-        .iter()
-        .find(|b| b.batch_number == "PRW-2603")
-        .unwrap();
+    let new = batch(&prawns, "PRW-2603");
     assert_eq!(new.quantity, Quantity::from_int(50));
     assert_eq!(new.warehouse_id.as_deref(), Some("WH-KURLA"));
     assert_eq!(new.exp_date, DateOnly::ymd(2027, 1, 31));
@@ -189,11 +171,7 @@ async fn add_stock_creates_and_tops_up_batches_with_ledger_rows_in_one_commit() 
     assert_eq!(prawns.rev, prawns_before.rev + 1);
 
     let rice = product(&app, "PROD-001").await;
-    let b1 = rice
-        .batches
-        .iter()
-        .find(|b| b.batch_number == "BATCH-001")
-        .unwrap();
+    let b1 = batch(&rice, "BATCH-001");
     assert_eq!(b1.quantity, Quantity::from_int(110));
     assert_eq!(
         rice.batches.len(),
@@ -204,11 +182,8 @@ async fn add_stock_creates_and_tops_up_batches_with_ledger_rows_in_one_commit() 
 
     // Ledger: one ADD row per batch received, signed, with actor and reason.
     assert_eq!(ledger_count(&app).await, ledger_before + 2);
-    let rows: Vec<StockLedgerEntry> = app
-        .store
-        .list(&Query::new(Filter::eq("batchNumber", "PRW-2603")))
-        .await
-        .unwrap();
+    let rows: Vec<StockLedgerEntry> =
+        stored_where(&app, Filter::eq("batchNumber", "PRW-2603")).await;
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].entry_type, LedgerType::Add);
     assert_eq!(rows[0].product_id, "SKU-002");
@@ -250,11 +225,7 @@ async fn add_stock_without_expiry_uses_the_shelf_life() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let rice = product(&app, "PROD-001").await;
-    let b = rice
-        .batches
-        .iter()
-        .find(|b| b.batch_number == "RICE-NEW")
-        .unwrap();
+    let b = batch(&rice, "RICE-NEW");
     // Rice keeps 180 days: 1 Feb 2026 + 180 = 31 Jul 2026.
     assert_eq!(b.exp_date, DateOnly::ymd(2026, 7, 31));
     assert_eq!(b.warehouse_id.as_deref(), Some("WH-DELHI"));
@@ -351,13 +322,7 @@ async fn concurrent_receipts_into_one_product_both_count() {
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
     assert_eq!(b.status, StatusCode::OK, "{}", b.body);
     let after = product(&app, "PROD-004").await;
-    let b9 = |p: &Product| {
-        p.batches
-            .iter()
-            .find(|b| b.batch_number == "BATCH-009")
-            .unwrap()
-            .quantity
-    };
+    let b9 = |p: &Product| batch(p, "BATCH-009").quantity;
     assert_eq!(b9(&after), b9(&before) + Quantity::from_int(24));
     assert_eq!(after.stock, before.stock + Quantity::from_int(24));
     assert_eq!(after.rev, before.rev + 2);
@@ -376,12 +341,7 @@ async fn barcode_validation_matches_sku_and_lists_this_warehouses_batches() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["isValid"], true);
     assert_eq!(r.body["productName"], "Premium Basmati Rice 5kg");
-    let batches: Vec<&str> = r.body["batches"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["batchNumber"].as_str().unwrap())
-        .collect();
+    let batches = strs(&r.body["batches"], "batchNumber");
     assert_eq!(batches, vec!["BATCH-001"], "only the Kurla batch");
 
     let r = scan("WH-001", "W3", "SKU-001", "SKU-001").await;

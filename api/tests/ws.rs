@@ -40,12 +40,12 @@ async fn a_handshake_with_a_bad_token_is_refused_before_the_upgrade() {
         }
     }
     // A plain HTTP request: 401 without a token, 426 with a good one.
-    let anon = app.call(Method::GET, "/ws", None, None).await;
-    assert_eq!(anon.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(anon.body["error"]["code"], "TOKEN_MISSING");
-    let plain = app.get("SALES-001", "/ws").await;
-    assert_eq!(plain.status, StatusCode::UPGRADE_REQUIRED);
-    assert_eq!(plain.body["error"]["code"], "UPGRADE_REQUIRED");
+    app.call(Method::GET, "/ws", None, None)
+        .await
+        .expect_refusal(StatusCode::UNAUTHORIZED, "TOKEN_MISSING");
+    app.get("SALES-001", "/ws")
+        .await
+        .expect_refusal(StatusCode::UPGRADE_REQUIRED, "UPGRADE_REQUIRED");
 }
 
 #[tokio::test]
@@ -326,7 +326,7 @@ async fn logout_closes_the_users_open_sockets() {
     let r = app
         .call(Method::POST, "/api/auth/logout", Some(&token), None)
         .await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(expect_close(&mut ws).await, (4401, "TOKEN_REVOKED".into()));
 }
 

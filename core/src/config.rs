@@ -142,6 +142,10 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     pub rate_limit_window: Duration,
     pub rate_limit_max: u32,
+    /// Uploads and imports (`NEXUS_UPLOAD_RATE_LIMIT`, e.g. `20/1m`).
+    pub upload_rate_limit: Budget,
+    /// The public logistics cost calculator (`NEXUS_COST_RATE_LIMIT`, e.g. `30/1m`).
+    pub cost_rate_limit: Budget,
     pub data_dir: PathBuf,
     /// Seed the demo data set on start-up if the store is empty of it.
     pub demo_data: bool,
@@ -373,6 +377,9 @@ impl Config {
             })?,
             None => 500,
         };
+        let upload_rate_limit =
+            budget_var(&val, "NEXUS_UPLOAD_RATE_LIMIT", Budget::per_minute(20))?;
+        let cost_rate_limit = budget_var(&val, "NEXUS_COST_RATE_LIMIT", Budget::per_minute(30))?;
         let demo_data = bool_var(&val, "NEXUS_DEMO_DATA", false)?;
         let in_process_worker = bool_var(&val, "NEXUS_IN_PROCESS_WORKER", redis_url.is_none())?;
         let bcrypt_cost = match val("NEXUS_BCRYPT_COST") {
@@ -440,6 +447,8 @@ impl Config {
             allowed_origins,
             rate_limit_window,
             rate_limit_max,
+            upload_rate_limit,
+            cost_rate_limit,
             data_dir,
             demo_data,
             in_process_worker,
@@ -684,6 +693,52 @@ fn job_settings(
     })
 }
 
+/// A request budget: at most `max` requests per `window`, written `max/window` (`20/1m`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    pub max: u32,
+    pub window: Duration,
+}
+
+impl Budget {
+    pub const fn per_minute(max: u32) -> Self {
+        Budget {
+            max,
+            window: Duration::from_secs(60),
+        }
+    }
+}
+
+impl std::str::FromStr for Budget {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let (max, window) = s.split_once('/').ok_or(())?;
+        let max: u32 = max.trim().parse().map_err(|_| ())?;
+        let window = parse_duration(window).ok_or(())?;
+        if max == 0 || window.is_zero() {
+            return Err(());
+        }
+        Ok(Budget { max, window })
+    }
+}
+
+fn budget_var(
+    val: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: Budget,
+) -> Result<Budget, ConfigError> {
+    match val(var) {
+        None => Ok(default),
+        Some(s) => s.parse().map_err(|_| {
+            err(
+                var,
+                format!("`{s}` is not a budget like 20/1m (requests per window, both above zero)"),
+            )
+        }),
+    }
+}
+
 pub fn parse_duration(s: &str) -> Option<Duration> {
     let s = s.trim();
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
@@ -837,6 +892,27 @@ mod tests {
         Config::from_lookup(|k| m.get(k).cloned())
     }
 
+    #[test]
+    fn request_budgets_are_configurable_and_checked() {
+        let c = cfg(&[
+            ("NEXUS_UPLOAD_RATE_LIMIT", "5/30s"),
+            ("NEXUS_COST_RATE_LIMIT", "100/1h"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.upload_rate_limit,
+            Budget {
+                max: 5,
+                window: Duration::from_secs(30)
+            }
+        );
+        assert_eq!(c.cost_rate_limit.window, Duration::from_secs(3600));
+        for bad in ["0/1m", "5", "5/0s", "x/1m", "5/soon"] {
+            let e = cfg(&[("NEXUS_UPLOAD_RATE_LIMIT", bad)]).unwrap_err();
+            assert_eq!(e.var, "NEXUS_UPLOAD_RATE_LIMIT", "{bad}");
+        }
+    }
+
     /// The store settings are read here only (the admin tool, the worker and the API share
     /// this parser): database from `NEXUS_MONGODB_DB`, else the URI path, else `nexusoms`.
     #[test]
@@ -890,6 +966,8 @@ mod tests {
         assert!(matches!(c.blob, BlobSettings::Local { .. }));
         assert_eq!(c.port, 3000);
         assert_eq!(c.rate_limit_max, 500);
+        assert_eq!(c.upload_rate_limit, Budget::per_minute(20));
+        assert_eq!(c.cost_rate_limit, Budget::per_minute(30));
         assert!(c.in_process_worker);
         let states = c.integration_states();
         assert!(

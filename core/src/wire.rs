@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 /// `{"passed": true}`); the step's own inputs (a reason, a warehouse, picks) are the
 /// client's to add. The server still judges those inputs when the request arrives.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AvailableStep {
     /// The step code (`lifecycle::Action::code`), e.g. `credit_hold`.
@@ -26,6 +27,7 @@ pub struct AvailableStep {
     /// bypass). A status this build does not know also reads as `None`, so a newer server
     /// never makes an older client drop the step.
     #[serde(default, deserialize_with = "lenient_status")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub to: Option<OrderStatus>,
     /// The HTTP method, upper case (`POST`, `PATCH`).
     pub method: String,
@@ -33,6 +35,7 @@ pub struct AvailableStep {
     pub path: String,
     /// The fields that select the step; always an object on the wire.
     #[serde(default = "empty_object")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object, required = true))]
     pub body: Value,
 }
 
@@ -79,6 +82,7 @@ fn lenient_status<'de, D: Deserializer<'de>>(d: D) -> Result<Option<OrderStatus>
 /// dashboard's `stageCounts`, in lifecycle order. [`Stage::of`] is an exhaustive match, so a
 /// new status cannot be added without deciding its stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     CreditApproval,

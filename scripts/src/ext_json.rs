@@ -118,7 +118,9 @@ fn date(inner: &Value, path: &str) -> Result<Timestamp, ExtJsonError> {
             .and_then(Timestamp::from_millis),
         _ => None,
     };
-    t.ok_or_else(|| err(path, format!("{inner} is not a date")))
+    // An instant outside years 0–9999 has no canonical text the store could read back.
+    t.filter(|t| Timestamp::parse(&t.to_iso()).is_ok())
+        .ok_or_else(|| err(path, format!("{inner} is not a date (years 0 to 9999)")))
 }
 
 #[cfg(test)]

@@ -103,10 +103,18 @@ impl ApiClient {
             .ok()
             .and_then(|t| t.as_ref().and_then(|t| t.refresh.clone()))
             .ok_or_else(|| ApiError("no refresh token: sign in again".into()))?;
+        let body = json!({ "refreshToken": refresh.expose_secret() });
+        let v = self.post_tokenless("/api/auth/refresh", &body).await?;
+        self.keep_tokens(&v)
+    }
+
+    /// A POST that carries no access token (signing in, renewing): the JSON answer, or the
+    /// API's error.
+    async fn post_tokenless(&self, path: &str, body: &Value) -> Result<Value, ApiError> {
         let res = self
             .http
-            .post(format!("{}/api/auth/refresh", self.base))
-            .json(&json!({ "refreshToken": refresh.expose_secret() }))
+            .post(format!("{}{path}", self.base))
+            .json(body)
             .send()
             .await
             .map_err(|e| self.unreachable(e))?;
@@ -115,7 +123,7 @@ impl ApiClient {
         if !status.is_success() {
             return Err(error_message(status.as_u16(), &v));
         }
-        self.keep_tokens(&v)
+        Ok(v)
     }
 
     /// Keeps the tokens of a login or refresh answer.
@@ -192,18 +200,7 @@ impl ApiClient {
     /// Signs in; keeps the token for the next calls.
     pub async fn login(&self, email: &str, password: &SecretString) -> Result<UserInfo, ApiError> {
         let body = json!({ "email": email, "password": password.expose_secret() });
-        let res = self
-            .http
-            .post(format!("{}/api/login", self.base))
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| self.unreachable(e))?;
-        let status = res.status();
-        let v: Value = res.json().await.unwrap_or(Value::Null);
-        if !status.is_success() {
-            return Err(error_message(status.as_u16(), &v));
-        }
+        let v = self.post_tokenless("/api/login", &body).await?;
         let user = v
             .get("user")
             .and_then(UserInfo::from_json)
@@ -249,12 +246,7 @@ impl ApiClient {
             })
             .unwrap_or_default();
         let recent = list
-            .map(|(v, _)| {
-                array(&v)
-                    .iter()
-                    .filter_map(|o| crate::dto::time(o, "createdAt"))
-                    .collect()
-            })
+            .map(|(v, _)| read_all(&v, |o| crate::dto::time(o, "createdAt")))
             .unwrap_or_default();
         Ok(DashboardData { stages, recent })
     }
@@ -279,7 +271,7 @@ impl ApiClient {
 
     pub async fn jobs(&self) -> Result<Vec<Job>, ApiError> {
         let (v, _) = self.get("/api/jobs", &[("limit", "200".into())]).await?;
-        Ok(array(&v).iter().filter_map(Job::from_json).collect())
+        Ok(read_all(&v, Job::from_json))
     }
 
     /// Batches expiring within 90 days and packaging at or below MOQ. A role that may not
@@ -293,20 +285,10 @@ impl ApiClient {
             return Err(a.clone());
         }
         let batches = batches
-            .map(|(v, _)| {
-                array(&v)
-                    .iter()
-                    .filter_map(ExpiringBatch::from_json)
-                    .collect()
-            })
+            .map(|(v, _)| read_all(&v, ExpiringBatch::from_json))
             .unwrap_or_default();
         let packaging = packaging
-            .map(|(v, _)| {
-                array(&v)
-                    .iter()
-                    .filter_map(LowPackaging::from_json)
-                    .collect()
-            })
+            .map(|(v, _)| read_all(&v, LowPackaging::from_json))
             .unwrap_or_default();
         Ok((batches, packaging))
     }
@@ -315,10 +297,7 @@ impl ApiClient {
         let (v, _) = self
             .get("/api/customers", &[("limit", "500".into())])
             .await?;
-        Ok(array(&v)
-            .iter()
-            .filter_map(CustomerCredit::from_json)
-            .collect())
+        Ok(read_all(&v, CustomerCredit::from_json))
     }
 
     pub async fn aging(&self, id: &str) -> Result<Aging, ApiError> {
@@ -395,6 +374,11 @@ fn array(v: &Value) -> &[Value] {
     v.as_array()
         .or_else(|| v.get("data").and_then(Value::as_array))
         .map_or(&[], Vec::as_slice)
+}
+
+/// Every element of a list answer that `read` understands (the others are skipped).
+fn read_all<T>(v: &Value, read: impl Fn(&Value) -> Option<T>) -> Vec<T> {
+    array(v).iter().filter_map(read).collect()
 }
 
 fn enc(segment: &str) -> String {

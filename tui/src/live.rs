@@ -283,13 +283,43 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn reconnects_with_backoff_and_stops_when_the_session_ends() {
+    /// The feed at work against a local listener the test serves, with the token `t0k3n`:
+    /// the listener, what the feed reports, the token's sender and the feed's task.
+    struct Feed {
+        listener: tokio::net::TcpListener,
+        rx: tokio::sync::mpsc::UnboundedReceiver<Input>,
+        tokens: watch::Sender<Option<SecretString>>,
+        task: tokio::task::JoinHandle<()>,
+    }
+
+    async fn start_feed() -> Feed {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let (_tokens_tx, tokens) = watch::channel(Some(SecretString::from("t0k3n".to_string())));
-        let client = tokio::spawn(run(base, tokens, tx));
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let (tokens, tokens_rx) = watch::channel(Some(SecretString::from("t0k3n".to_string())));
+        let task = tokio::spawn(run(base, tokens_rx, tx));
+        Feed {
+            listener,
+            rx,
+            tokens,
+            task,
+        }
+    }
+
+    /// The feed's task ends soon after the session ended.
+    async fn stops(task: tokio::task::JoinHandle<()>) {
+        tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .expect("the feed stops after the session ended")
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn reconnects_with_backoff_and_stops_when_the_session_ends() {
+        // The token's sender stays in `feed` (unused) until the end: the session ends by
+        // the server's close code, not by the app dropping its tokens.
+        let feed = start_feed().await;
+        let (listener, mut rx, client) = (feed.listener, feed.rx, feed.task);
 
         let server = async {
             accept(&listener, None).await;
@@ -322,19 +352,17 @@ mod tests {
             );
         };
         tokio::join!(server, client_side);
-        tokio::time::timeout(Duration::from_secs(5), client)
-            .await
-            .expect("the feed stops after the session ended")
-            .unwrap();
+        stops(client).await;
     }
 
     #[tokio::test]
     async fn a_renewed_token_is_handed_to_the_open_socket() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let (tokens_tx, tokens) = watch::channel(Some(SecretString::from("t0k3n".to_string())));
-        let client = tokio::spawn(run(base, tokens, tx));
+        let Feed {
+            listener,
+            mut rx,
+            tokens: tokens_tx,
+            task: client,
+        } = start_feed().await;
 
         let server = async {
             let (sock, _) = listener.accept().await.unwrap();
@@ -368,10 +396,7 @@ mod tests {
             );
         };
         tokio::join!(server, client_side);
-        tokio::time::timeout(Duration::from_secs(5), client)
-            .await
-            .unwrap()
-            .unwrap();
+        stops(client).await;
     }
 
     #[tokio::test]

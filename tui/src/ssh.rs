@@ -525,21 +525,27 @@ mod tests {
         assert!(err.contains("line 1: not an OpenSSH public key"), "{err}");
     }
 
-    #[tokio::test]
-    async fn connections_beyond_the_limit_are_closed_before_the_handshake() {
-        use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
-        let dir = tempfile::tempdir().unwrap();
-        let ak = dir.path().join("ak");
-        std::fs::write(&ak, format!("USER-001 {KEY}\n")).unwrap();
-        let opts = ServeOptions {
+    /// Options for a one-connection server in `dir`, its authorized keys file holding
+    /// `keys`.
+    fn one_slot_options(dir: &std::path::Path, keys: &str) -> ServeOptions {
+        let ak = dir.join("ak");
+        std::fs::write(&ak, keys).unwrap();
+        ServeOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
-            host_key: dir.path().join("host_key"),
+            host_key: dir.join("host_key"),
             authorized_keys: ak,
             api_url: "http://127.0.0.1:9".into(),
             read_only: false,
             max_connections: 1,
             gateway_key: None,
-        };
+        }
+    }
+
+    #[tokio::test]
+    async fn connections_beyond_the_limit_are_closed_before_the_handshake() {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+        let dir = tempfile::tempdir().unwrap();
+        let opts = one_slot_options(dir.path(), &format!("USER-001 {KEY}\n"));
         let server = Server::prepare(&opts).unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -566,17 +572,7 @@ mod tests {
     #[test]
     fn a_key_file_without_keys_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let ak = dir.path().join("ak");
-        std::fs::write(&ak, "# nobody yet\n").unwrap();
-        let opts = ServeOptions {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            host_key: dir.path().join("host_key"),
-            authorized_keys: ak,
-            api_url: "http://127.0.0.1:9".into(),
-            read_only: false,
-            max_connections: 1,
-            gateway_key: None,
-        };
+        let opts = one_slot_options(dir.path(), "# nobody yet\n");
         let err = Server::prepare(&opts).err().unwrap().to_string();
         assert!(err.contains("lists no keys"), "{err}");
     }

@@ -43,40 +43,34 @@ pub struct FieldDef {
     pub required: bool,
 }
 
-const fn text(name: &'static str, label: &'static str, required: bool) -> FieldDef {
+const fn field(
+    name: &'static str,
+    label: &'static str,
+    kind: FieldKind,
+    required: bool,
+) -> FieldDef {
     FieldDef {
         name,
         label,
-        kind: FieldKind::Text,
+        kind,
         required,
     }
 }
 
+const fn text(name: &'static str, label: &'static str, required: bool) -> FieldDef {
+    field(name, label, FieldKind::Text, required)
+}
+
 const fn number(name: &'static str, label: &'static str) -> FieldDef {
-    FieldDef {
-        name,
-        label,
-        kind: FieldKind::Number,
-        required: false,
-    }
+    field(name, label, FieldKind::Number, false)
 }
 
 const fn flag(name: &'static str, label: &'static str, on: bool) -> FieldDef {
-    FieldDef {
-        name,
-        label,
-        kind: FieldKind::Bool(on),
-        required: false,
-    }
+    field(name, label, FieldKind::Bool(on), false)
 }
 
 const fn per_line(name: &'static str, label: &'static str) -> FieldDef {
-    FieldDef {
-        name,
-        label,
-        kind: FieldKind::PerLine,
-        required: true,
-    }
+    field(name, label, FieldKind::PerLine, true)
 }
 
 /// Body fields taken from the order rather than typed.
@@ -133,27 +127,20 @@ const DELIVERY: &[FieldDef] = &[
     text("remarks", "Remarks", false),
 ];
 
+/// A reason the rules require for the step.
+const REASON: &[FieldDef] = &[text("reason", "Reason", true)];
+/// A reason the step records when one is given.
+const OPTIONAL_REASON: &[FieldDef] = &[text("reason", "Reason", false)];
+
 /// Every step code the server may offer, with its form. A code missing here is still
 /// offered (labelled with its code, no fields), so a newer server's step stays usable.
 pub const UI: &[StepUi] = &[
-    ui(
-        "credit_approve",
-        "Approve credit",
-        &[text("reason", "Reason", false)],
-    ),
-    ui(
-        "credit_hold",
-        "Put on hold",
-        &[text("reason", "Reason", true)],
-    ),
-    ui(
-        "credit_reject",
-        "Reject credit",
-        &[text("reason", "Reason", true)],
-    ),
+    ui("credit_approve", "Approve credit", OPTIONAL_REASON),
+    ui("credit_hold", "Put on hold", REASON),
+    ui("credit_reject", "Reject credit", REASON),
     ui("release_hold", "Release hold", &[]),
     // The rules refuse a cancel without a reason.
-    ui("cancel", "Cancel order", &[text("reason", "Reason", true)]),
+    ui("cancel", "Cancel order", REASON),
     StepUi {
         code: "edit_items",
         label: "Edit quantities",
@@ -177,7 +164,7 @@ pub const UI: &[StepUi] = &[
     ui(
         "send_back_to_wh",
         "Send back to WH selection",
-        &[text("reason", "Reason", false)],
+        OPTIONAL_REASON,
     ),
     ui("qc_pass", "QC pass", QC_CHECKS),
     ui("qc_fail", "QC fail", &[text("remarks", "Remarks", true)]),
@@ -194,16 +181,8 @@ pub const UI: &[StepUi] = &[
             number("whToCustAmount", "WH → customer"),
         ],
     ),
-    ui(
-        "admin_review_approve",
-        "Approve high cost",
-        &[text("reason", "Reason", false)],
-    ),
-    ui(
-        "admin_review_reject",
-        "Reject high cost",
-        &[text("reason", "Reason", true)],
-    ),
+    ui("admin_review_approve", "Approve high cost", OPTIONAL_REASON),
+    ui("admin_review_reject", "Reject high cost", REASON),
     ui(
         "invoice",
         "Invoice",
@@ -239,11 +218,7 @@ pub const UI: &[StepUi] = &[
         ],
         derived: Derived::PartAccept,
     },
-    ui(
-        "return_to_warehouse",
-        "Return to warehouse",
-        &[text("reason", "Reason", true)],
-    ),
+    ui("return_to_warehouse", "Return to warehouse", REASON),
     ui(
         "admin_bypass",
         "Bypass to status (admin)",

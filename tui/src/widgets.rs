@@ -104,6 +104,12 @@ pub fn amount(d: Decimal) -> String {
     format!("{}{out}.{frac}", if neg { "-" } else { "" })
 }
 
+/// Whether a list row passes the `/` filter: `needle` (already lower-cased) is empty or some
+/// field contains it, ignoring case.
+pub fn text_matches(needle: &str, fields: &[&str]) -> bool {
+    needle.is_empty() || fields.iter().any(|f| f.to_lowercase().contains(needle))
+}
+
 /// Cuts a string to `n` characters, marking the cut with `…`.
 pub fn cut(s: &str, n: usize) -> String {
     if s.chars().count() <= n {

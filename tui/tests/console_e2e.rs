@@ -8,6 +8,12 @@ mod pty;
 use pty::{Console, command, start_api, tui_bin};
 use serde_json::{Value, json};
 
+/// Ctrl-C: the console exits cleanly.
+fn quit(mut c: Console) {
+    c.send("\x03");
+    assert!(c.wait_exit(), "the console exits cleanly on Ctrl-C");
+}
+
 /// Sends a request and reads its JSON answer.
 async fn call(rb: reqwest::RequestBuilder) -> Value {
     rb.send().await.unwrap().json().await.unwrap()
@@ -20,6 +26,36 @@ async fn token(http: &reqwest::Client, base: &str, user: &str, password: &str) -
     )
     .await;
     v["token"].as_str().expect("login token").to_string()
+}
+
+/// The console at `base` on its Jobs view, `width` columns wide, signed in as SALES-001 (job
+/// events go to the user who started the job); and that user's token for the uploads.
+async fn jobs_view_of_sales(base: &str, width: u16) -> (Console, String) {
+    let mut c = Console::spawn(command(&tui_bin(), &["--api", base]), 30, width);
+    c.wait_for("Sign in");
+    c.send("SALES-001\tsales123\r");
+    c.wait_for("● live");
+    c.send(":jobs\r");
+    c.wait_for("NexusOMS · Jobs");
+    let sales = token(&reqwest::Client::new(), base, "SALES-001", "sales123").await;
+    (c, sales)
+}
+
+/// Uploads a bulk-order workbook as `token`'s user; the id of the job it queued.
+async fn upload_bulk(base: &str, token: &str, workbook: &[u8], file_name: &str) -> String {
+    use base64::Engine;
+    let body = json!({
+        "excelData": base64::engine::general_purpose::STANDARD.encode(workbook),
+        "fileName": file_name,
+    });
+    let queued = call(
+        reqwest::Client::new()
+            .post(format!("{base}/api/orders/bulk"))
+            .bearer_auth(token)
+            .json(&body),
+    )
+    .await;
+    queued["jobId"].as_str().expect("job id").to_string()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -94,8 +130,7 @@ async fn admin_sees_a_new_order_live_and_approves_its_credit() {
         "audited as the console's user: {last}"
     );
 
-    c.send("\x03");
-    assert!(c.wait_exit(), "the console exits cleanly on Ctrl-C");
+    quit(c);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -122,10 +157,9 @@ async fn a_token_from_the_environment_signs_in_and_read_only_refuses_steps() {
     // A bad token is refused with the reason, on the sign-in form.
     let mut cmd = command(&tui_bin(), &["--api", &base]);
     cmd.env("NEXUS_TOKEN", "not-a-token");
-    let mut c = Console::spawn(cmd, 24, 80);
+    let c = Console::spawn(cmd, 24, 80);
     c.wait_for("NEXUS_TOKEN was not accepted");
-    c.send("\x03");
-    assert!(c.wait_exit());
+    quit(c);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -210,36 +244,16 @@ async fn the_pack_step_built_from_the_allocation_is_accepted_by_the_api() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_import_job_shows_live_with_its_report_link() {
-    use base64::Engine;
     use nexus_tests::workbook::{Line, bulk_orders};
     let dir = tempfile::tempdir().unwrap();
     let api = start_api(dir.path());
-    let base = api.base_url.clone();
+    let (mut c, sales) = jobs_view_of_sales(&api.base_url, 120).await;
 
-    // Job events go to the user who started the job: the console signs in as that user.
-    let mut c = Console::spawn(command(&tui_bin(), &["--api", &base]), 30, 120);
-    c.wait_for("Sign in");
-    c.send("SALES-001\tsales123\r");
-    c.wait_for("● live");
-    c.send(":jobs\r");
-    c.wait_for("NexusOMS · Jobs");
-
-    let http = reqwest::Client::new();
-    let sales = token(&http, &base, "SALES-001", "sales123").await;
     let file = bulk_orders(&[
         Line::new("CUST-001", "SKU-001", "2").order_ref("A"),
         Line::new("CUST-404", "SKU-001", "1").order_ref("B"),
     ]);
-    let queued = call(
-        http.post(format!("{base}/api/orders/bulk"))
-            .bearer_auth(&sales)
-            .json(&json!({
-                "excelData": base64::engine::general_purpose::STANDARD.encode(&file),
-                "fileName": "console.xlsx",
-            })),
-    )
-    .await;
-    let job_id = queued["jobId"].as_str().expect("job id").to_string();
+    let job_id = upload_bulk(&api.base_url, &sales, &file, "console.xlsx").await;
 
     // The job finishes on screen, with a report (the rejected row), without a key pressed.
     c.wait_until("the finished job with its report", |s| {
@@ -250,42 +264,22 @@ async fn an_import_job_shows_live_with_its_report_link() {
     // A succeeded job has nothing to retry; the console says so instead of calling.
     c.send("r");
     c.wait_for("nothing to retry");
-    c.send("\x03");
-    assert!(c.wait_exit());
+    quit(c);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failed_job_shows_its_error_and_is_retried_from_the_console() {
-    use base64::Engine;
     let dir = tempfile::tempdir().unwrap();
     let api = start_api(dir.path());
-    let base = api.base_url.clone();
-
-    let mut c = Console::spawn(command(&tui_bin(), &["--api", &base]), 30, 140);
-    c.wait_for("Sign in");
-    c.send("SALES-001\tsales123\r");
-    c.wait_for("● live");
-    c.send(":jobs\r");
-    c.wait_for("NexusOMS · Jobs");
+    let (mut c, sales) = jobs_view_of_sales(&api.base_url, 140).await;
 
     // A workbook without the bulk-order sheet: the import fails for good.
     let mut wb = rust_xlsxwriter::Workbook::new();
     wb.add_worksheet()
         .write_string(0, 0, "Something else")
         .unwrap();
-    let http = reqwest::Client::new();
-    let sales = token(&http, &base, "SALES-001", "sales123").await;
-    let queued = call(
-        http.post(format!("{base}/api/orders/bulk"))
-            .bearer_auth(&sales)
-            .json(&json!({
-                "excelData": base64::engine::general_purpose::STANDARD
-                    .encode(wb.save_to_buffer().unwrap()),
-                "fileName": "wrong.xlsx",
-            })),
-    )
-    .await;
-    let job_id = queued["jobId"].as_str().expect("job id").to_string();
+    let file = wb.save_to_buffer().unwrap();
+    let job_id = upload_bulk(&api.base_url, &sales, &file, "wrong.xlsx").await;
 
     c.wait_until("the failed job with its error", |s| {
         s.contains("failed") && s.to_lowercase().contains("sheet")
@@ -296,6 +290,5 @@ async fn a_failed_job_shows_its_error_and_is_retried_from_the_console() {
     // The status in the message is the API's answer to POST /api/jobs/{id}/retry.
     c.wait_for(&format!("Retry {job_id}: queued"));
 
-    c.send("\x03");
-    assert!(c.wait_exit());
+    quit(c);
 }

@@ -17,6 +17,14 @@ fn snap_all(name: &str, app: &mut nexus_tui::app::App) {
     }
 }
 
+/// The 80×24 screen shows every one of `texts`.
+fn shows_at_80x24(app: &mut nexus_tui::app::App, texts: &[&str]) {
+    let text = screen(app, 80, 24);
+    for t in texts {
+        assert!(text.contains(t), "{t}:\n{text}");
+    }
+}
+
 #[test]
 fn login_screen() {
     let mut app = nexus_tui::app::App::new("http://127.0.0.1:3000", false, now());
@@ -35,9 +43,7 @@ fn login_screen() {
 #[test]
 fn dashboard_view() {
     let mut app = app();
-    let text = screen(&mut app, 80, 24);
-    assert!(text.contains("NexusOMS · Dashboard"), "{text}");
-    assert!(text.contains("Credit"), "{text}");
+    shows_at_80x24(&mut app, &["NexusOMS · Dashboard", "Credit"]);
     snap_all("dashboard", &mut app);
 }
 
@@ -175,9 +181,7 @@ fn read_only_and_disconnected_header() {
         attempt: 3,
     }));
     app.message = None;
-    let text = screen(&mut app, 80, 24);
-    assert!(text.contains("READ-ONLY"), "{text}");
-    assert!(text.contains("retry 3 at 12:00:04"), "{text}");
+    shows_at_80x24(&mut app, &["READ-ONLY", "retry 3 at 12:00:04"]);
     snap_all("read_only_disconnected", &mut app);
 }
 

@@ -6,23 +6,17 @@ mod support;
 use nexus_core::model::{AuditLog, JobKind, Order, OrderStatus};
 use nexus_core::store::{Filter, Query, Store, TypedStore};
 use nexus_core::types::Money;
+use nexus_tests::workbook::HEADERS;
 use nexus_worker::ImportError;
 use rust_decimal_macros::dec;
 use support::{
     ADMIN, C, SALES, customer, product, report_rows, run, run_as, s, seed, store, workbook,
 };
 
-const HEADER: [&str; 6] = [
-    "Customer ID",
-    "SKU Code",
-    "Quantity",
-    "Applied Rate (Optional)",
-    "Remarks (Optional)",
-    "Order Ref (Optional)",
-];
-
+/// A workbook of the template's layout: its header row (the one the e2e workbooks share),
+/// then `rows`, beside an `Instructions` sheet.
 fn sheet(rows: Vec<Vec<C>>) -> Vec<u8> {
-    let mut all = vec![HEADER.iter().map(|h| s(h)).collect()];
+    let mut all = vec![HEADERS.iter().map(|h| s(h)).collect()];
     all.extend(rows);
     workbook(&[
         ("Instructions", vec![vec![s("Field"), s("Description")]]),

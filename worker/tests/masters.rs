@@ -3,27 +3,49 @@
 
 mod support;
 
+use nexus_core::model::customer::AgingBuckets;
 use nexus_core::model::{Customer, DistributorPrice, JobKind, Product};
-use nexus_core::store::{Filter, Query, Store, TypedStore};
+use nexus_core::store::{Document, Filter, Query, Store, TypedStore};
 use nexus_core::types::{Money, Percent};
-use nexus_worker::{ImportError, inspect};
+use nexus_worker::{ImportError, ImportOutcome, inspect};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use support::{C, fixture, report_rows, run, s, store, workbook};
 
-fn rejected_code(r: Result<nexus_worker::ImportOutcome, ImportError>) -> (&'static str, String) {
+fn rejected_code(r: Result<ImportOutcome, ImportError>) -> (&'static str, String) {
     match r {
         Err(ImportError::Rejected { code, message }) => (code, message),
         other => panic!("expected a rejected file, got {other:?}"),
     }
 }
 
-async fn product(store: &dyn Store, id: &str) -> Product {
+/// The stored document with this id (panics naming the id when there is none).
+async fn stored<T: Document>(store: &dyn Store, id: &str) -> T {
     store
-        .get::<Product>(Filter::id(id))
+        .get::<T>(Filter::id(id))
         .await
         .unwrap()
-        .unwrap_or_else(|| panic!("product {id} missing"))
+        .unwrap_or_else(|| panic!("{id} missing"))
+}
+
+async fn product(store: &dyn Store, id: &str) -> Product {
+    stored(store, id).await
+}
+
+/// How many documents of this kind are stored.
+async fn count<T: Document>(store: &dyn Store) -> u64 {
+    store.count_of::<T>(&Filter::All).await.unwrap()
+}
+
+/// Imports one of the fixture workbooks, which must be accepted as a file.
+async fn import_fixture(store: &dyn Store, kind: JobKind, name: &str) -> ImportOutcome {
+    run(store, kind, &fixture(name)).await.unwrap()
+}
+
+/// Imports one of the fixture workbooks, which must be refused as a whole: the code and
+/// message.
+async fn refused_fixture(store: &dyn Store, kind: JobKind, name: &str) -> (&'static str, String) {
+    rejected_code(run(store, kind, &fixture(name)).await)
 }
 
 #[tokio::test]
@@ -41,7 +63,7 @@ async fn material_master_seed_imports_with_duplicates_reported() {
     assert_eq!(s["updated"], 0);
     // Every 7-digit HSN code of the file (306, README) got its leading zero back.
     assert_eq!(s["notes"]["hsnPadded"], 306);
-    assert_eq!(store.count_of::<Product>(&Filter::All).await.unwrap(), 469);
+    assert_eq!(count::<Product>(&store).await, 469);
 
     let rows = report_rows(out.report.as_deref().expect("a report"));
     assert_eq!(rows.len(), 49);
@@ -93,30 +115,18 @@ async fn material_master_seed_imports_with_duplicates_reported() {
     assert!(with_hsn7.iter().any(|p| p.mrp == Some(Money::ZERO)));
 
     // The identical second file (seed_material_master.xlsx) changes nothing.
-    let again = run(
-        &store,
-        JobKind::ProductImport,
-        &fixture("seed_material_master.xlsx"),
-    )
-    .await
-    .unwrap();
+    let again = import_fixture(&store, JobKind::ProductImport, "seed_material_master.xlsx").await;
     assert_eq!(again.summary["created"], 0);
     assert_eq!(again.summary["updated"], 0);
     assert_eq!(again.summary["unchanged"], 469);
     assert_eq!(again.summary["rejected"], 49);
-    assert_eq!(store.count_of::<Product>(&Filter::All).await.unwrap(), 469);
+    assert_eq!(count::<Product>(&store).await, 469);
 }
 
 #[tokio::test]
 async fn material_master_test_data_and_template() {
     let (_dir, store) = store().await;
-    let out = run(
-        &store,
-        JobKind::ProductImport,
-        &fixture("backend_test_data.xlsx"),
-    )
-    .await
-    .unwrap();
+    let out = import_fixture(&store, JobKind::ProductImport, "backend_test_data.xlsx").await;
     assert_eq!(out.summary["totalRows"], 3);
     assert_eq!(out.summary["created"], 3);
     assert_eq!(out.summary["rejected"], 0);
@@ -129,13 +139,12 @@ async fn material_master_test_data_and_template() {
 
     // The template's sample is the same product: an update of the changed fields only.
     let mut before = product(&store, "2004643").await;
-    let out = run(
+    let out = import_fixture(
         &store,
         JobKind::ProductImport,
-        &fixture("Template_Material_Master.xlsx"),
+        "Template_Material_Master.xlsx",
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(out.summary["totalRows"], 1);
     assert_eq!(out.summary["updated"], 1);
     let after = product(&store, "2004643").await;
@@ -153,19 +162,14 @@ async fn material_master_test_data_and_template() {
 #[tokio::test]
 async fn customer_templates_both_layouts() {
     let (_dir, store) = store().await;
-    let out = run(
+    let out = import_fixture(
         &store,
         JobKind::CustomerImport,
-        &fixture("Template_Customer_OD_Master.xlsx"),
+        "Template_Customer_OD_Master.xlsx",
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(out.summary["created"], 1, "{}", out.summary);
-    let c = store
-        .get::<Customer>(Filter::id("CUST001"))
-        .await
-        .unwrap()
-        .unwrap();
+    let c = stored::<Customer>(&store, "CUST001").await;
     assert_eq!(c.location.as_deref(), Some("Mumbai"));
     assert_eq!(c.customer_class.as_deref(), Some("A+"));
     assert_eq!(c.credit_days.as_deref(), Some("30 days"));
@@ -176,24 +180,21 @@ async fn customer_templates_both_layouts() {
     assert_eq!(c.security_chq.as_deref(), Some("Yes"));
     assert!(!c.is_blocked);
 
-    let again = run(
+    let again = import_fixture(
         &store,
         JobKind::CustomerImport,
-        &fixture("Template_Customer_OD_Master.xlsx"),
+        "Template_Customer_OD_Master.xlsx",
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(again.summary["unchanged"], 1);
 
     // The server template layout (spaced headers, name in column 6) with no data rows.
-    let (code, message) = rejected_code(
-        run(
-            &store,
-            JobKind::CustomerImport,
-            &fixture("flutter_temp_template.xlsx"),
-        )
-        .await,
-    );
+    let (code, message) = refused_fixture(
+        &store,
+        JobKind::CustomerImport,
+        "flutter_temp_template.xlsx",
+    )
+    .await;
     assert_eq!(code, "NO_DATA_ROWS");
     assert!(message.contains("no data rows"), "{message}");
     let seen = inspect(
@@ -216,7 +217,8 @@ async fn customer_rows_in_the_spaced_layout_keep_app_owned_fields() {
     blocked.is_blocked = true;
     blocked.set_limit(Money::from_rupees(900_000));
     support::seed(&store, &[blocked]).await;
-    let header: Vec<C> = [
+    // The OD master's 22 columns (api.md §5.4.3): the customer's, then the nine buckets.
+    let columns = [
         "Customer ID",
         "Dist",
         "Sales Manager",
@@ -230,19 +232,12 @@ async fn customer_rows_in_the_spaced_layout_keep_app_owned_fields() {
         "O/s Amt",
         "OD Amt",
         "Diffn btw ydy & tday",
-        "0 to 7",
-        "7 to 15",
-        "15 to 30",
-        "30 to 45",
-        "45 to 90",
-        "90 to 120",
-        "120 to 150",
-        "150 to 180",
-        ">180",
-    ]
-    .iter()
-    .map(|h| s(&format!(" {}\u{a0}", h.to_uppercase())))
-    .collect();
+    ];
+    let header: Vec<C> = columns
+        .iter()
+        .chain(&AgingBuckets::LABELS)
+        .map(|h| s(&format!(" {}\u{a0}", h.to_uppercase())))
+        .collect();
     let row = |id: &str, limit: C| {
         vec![
             s(id),
@@ -292,11 +287,7 @@ async fn customer_rows_in_the_spaced_layout_keep_app_owned_fields() {
     let rows = report_rows(out.report.as_deref().unwrap());
     assert_eq!(rows[0].0, 4);
     assert!(rows[0].1.contains("Customer ID is empty"), "{}", rows[0].1);
-    let c = store
-        .get::<Customer>(Filter::id("100234"))
-        .await
-        .unwrap()
-        .unwrap();
+    let c = stored::<Customer>(&store, "100234").await;
     assert!(c.is_blocked, "the import never unblocks");
     assert_eq!(
         c.effective_limit(),
@@ -306,11 +297,7 @@ async fn customer_rows_in_the_spaced_layout_keep_app_owned_fields() {
     assert_eq!(c.effective_outstanding(), Money::new(dec!(-1500)));
     assert_eq!(c.security_chq.as_deref(), Some("-"));
     assert_eq!(c.name, "Sea Foods Ltd");
-    let n = store
-        .get::<Customer>(Filter::id("100235"))
-        .await
-        .unwrap()
-        .unwrap();
+    let n = stored::<Customer>(&store, "100235").await;
     assert_eq!(n.effective_limit(), Some(Money::from_rupees(500_000)));
 }
 
@@ -322,11 +309,7 @@ async fn distributor_price_template() {
         .await
         .unwrap();
     assert_eq!(out.summary["created"], 1, "{}", out.summary);
-    let d = store
-        .get::<DistributorPrice>(Filter::id("D001-2004643"))
-        .await
-        .unwrap()
-        .unwrap();
+    let d = stored::<DistributorPrice>(&store, "D001-2004643").await;
     assert_eq!(d.code, "2004643");
     assert_eq!(d.name, "BREADED FISH FINGERS 200G");
     assert_eq!(d.distributor_name.as_deref(), Some("Distributor A"));
@@ -338,13 +321,7 @@ async fn distributor_price_template() {
         .await
         .unwrap();
     assert_eq!(again.summary["unchanged"], 1);
-    assert_eq!(
-        store
-            .count_of::<DistributorPrice>(&Filter::All)
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(count::<DistributorPrice>(&store).await, 1);
 }
 
 #[tokio::test]
@@ -360,29 +337,25 @@ async fn wrong_files_are_refused_as_a_whole() {
         assert_eq!(got, code);
     }
     // A customer sheet is not a material master, and a price list is not an OD master.
-    let (code, message) = rejected_code(
-        run(
-            &store,
-            JobKind::ProductImport,
-            &fixture("Template_Customer_OD_Master.xlsx"),
-        )
-        .await,
-    );
+    let (code, message) = refused_fixture(
+        &store,
+        JobKind::ProductImport,
+        "Template_Customer_OD_Master.xlsx",
+    )
+    .await;
     assert_eq!(code, "WRONG_SHEET");
     assert!(
         message.contains("ProductCode") && message.contains("Sheet1"),
         "{message}"
     );
-    let (code, _) = rejected_code(
-        run(
-            &store,
-            JobKind::CustomerImport,
-            &fixture("Template_Distributor_Price.xlsx"),
-        )
-        .await,
-    );
+    let (code, _) = refused_fixture(
+        &store,
+        JobKind::CustomerImport,
+        "Template_Distributor_Price.xlsx",
+    )
+    .await;
     assert_eq!(code, "WRONG_SHEET");
-    assert_eq!(store.count_of::<Product>(&Filter::All).await.unwrap(), 0);
+    assert_eq!(count::<Product>(&store).await, 0);
 }
 
 #[tokio::test]

@@ -156,13 +156,7 @@ async fn a_worker_killed_mid_import_on_redis_leaves_every_row_imported_once() {
 #[tokio::test]
 async fn a_worker_killed_mid_import_on_mongodb_leaves_every_row_imported_once() {
     let uri = nexus_tests::mongo::shared_uri();
-    let db = format!(
-        "nexus_killed_import_{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
+    let db = cluster::fresh_db_name("nexus_killed_import");
     a_killed_import_resumes_exactly_once(
         true,
         &[

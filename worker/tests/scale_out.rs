@@ -6,7 +6,7 @@
 
 mod cluster;
 
-use cluster::{api_bin, worker_bin};
+use cluster::{api_bin, fresh_db_name, worker_bin};
 use futures::{SinkExt, StreamExt};
 use nexus_tests::redis::RedisServer;
 use nexus_tests::workbook::{Line, bulk_orders};
@@ -119,13 +119,7 @@ async fn two_apis_and_two_workers_share_one_mongodb_and_one_redis() {
         .ensure_bucket()
         .await
         .unwrap();
-    let db = format!(
-        "nexus_scale_out_{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
+    let db = fresh_db_name("nexus_scale_out");
     let env: Vec<(String, String)> = [
         ("MONGODB_URI".into(), mongo.clone()),
         ("NEXUS_MONGODB_DB".into(), db.clone()),
@@ -227,25 +221,18 @@ async fn two_apis_and_two_workers_share_one_mongodb_and_one_redis() {
         .local_address(IpAddr::from([127, 0, 0, 7]))
         .build()
         .unwrap();
+    let first_order = |api: &RunningApi| {
+        let url = format!("{}/api/orders?limit=1", api.base_url);
+        client.get(url).bearer_auth(&admin).send()
+    };
     let mut accepted = 0;
     for _ in 0..RATE_LIMIT {
-        let r = client
-            .get(format!("{}/api/orders?limit=1", api_a.base_url))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap();
-        if r.status() == 200 {
+        if first_order(&api_a).await.unwrap().status() == 200 {
             accepted += 1;
         }
     }
     assert_eq!(accepted, RATE_LIMIT, "A alone stays within the budget");
-    let r = client
-        .get(format!("{}/api/orders?limit=1", api_b.base_url))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let r = first_order(&api_b).await.unwrap();
     assert_eq!(
         r.status(),
         429,

@@ -96,8 +96,12 @@ pub fn forbidden(options: &[(Permission, Access)]) -> ApiError {
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
-    let h = parts
-        .headers
+    bearer_of(&parts.headers)
+}
+
+/// The token of an `Authorization: Bearer …` header (the scheme in any case).
+pub fn bearer_of(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let h = headers
         .get(axum::http::header::AUTHORIZATION)?
         .to_str()
         .ok()?;

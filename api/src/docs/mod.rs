@@ -14,6 +14,7 @@
 pub mod errors;
 pub mod markdown;
 pub mod postman;
+pub mod postman_flow;
 pub mod schema;
 
 use serde_json::{Map, Value};

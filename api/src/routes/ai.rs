@@ -18,6 +18,9 @@
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::rule_schemas::{
+    AdviceSource, AgeingLabel, CreditSnapshot, Exposure, Recommendation, RiskScore,
+};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -28,7 +31,7 @@ use nexus_core::model::{AuditAction, Customer, EntityType, Order, OrderStatus};
 use nexus_core::rules::credit::{ageing_label, ageing_summary, is_open_uninvoiced};
 use nexus_core::store::{Filter, Query, StoreError, TypedStore, UpdateOp, Write};
 use nexus_core::types::{Money, Timestamp};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -92,6 +95,60 @@ fn present(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
+/// The structured insight, as stored in the order's `creditInsight`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreditInsight {
+    pub risk_score: RiskScore,
+    pub core_analysis: String,
+    pub decision: Recommendation,
+    pub justification: String,
+    /// The findings behind the advice, each `{ "kind": "OVERDUE" | "AGEING" |
+    /// "EXCEEDS_LIMIT" | "UTILISATION" | "NO_LIMIT" | "OLD_DEBT", …its figures }`.
+    #[schema(value_type = Vec<Object>)]
+    pub concerns: Vec<Value>,
+    /// The same findings as sentences.
+    pub concerns_text: Vec<String>,
+    /// (outstanding + order) / limit × 100, one decimal; `null` without a limit.
+    #[schema(required = true)]
+    pub exposure_ratio_pct: Option<f64>,
+    pub overdue_share_pct: f64,
+    #[schema(required = true)]
+    pub ageing_days: Option<i64>,
+    pub ageing_label: AgeingLabel,
+    /// The three ageing groups (0–30, 31–90, 90+ days) as amounts.
+    #[schema(value_type = Object)]
+    pub ageing: Value,
+    pub exposure: Exposure,
+    pub snapshot: CreditSnapshot,
+    pub source: AdviceSource,
+    #[schema(required = true)]
+    pub fallback_reason: Option<String>,
+    pub generated_at: Timestamp,
+    /// The user who asked.
+    pub generated_by: String,
+}
+
+/// The answer of a credit-insight request.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreditInsightAnswer {
+    pub success: bool,
+    /// The four-part text stored in the order's `intelligenceInsight`.
+    pub insight: String,
+    pub order_id: String,
+    pub customer_name: String,
+    pub order_value: Money,
+    pub outstanding: Money,
+    pub timestamp: Timestamp,
+    pub risk_score: RiskScore,
+    pub decision: Recommendation,
+    pub source: AdviceSource,
+    #[schema(required = true)]
+    pub fallback_reason: Option<String>,
+    pub credit_insight: CreditInsight,
+}
+
 /// The structured insight stored as `creditInsight`.
 fn structured(insight: &Insight, facts: &CreditFacts, actor: &Actor, at: Timestamp) -> Value {
     let advice = &insight.advice;
@@ -119,7 +176,7 @@ fn structured(insight: &Insight, facts: &CreditFacts, actor: &Actor, at: Timesta
 /// Credit insight for an order: risk score, analysis, decision and justification, stored
 /// on the order.
 #[utoipa::path(post, path = "/api/ai/credit-insight", tag = "AI", security(("bearer" = [])), request_body = CreditInsightRequest, responses(
-    (status = 200, description = "`{ success, insight, orderId, customerName, orderValue, outstanding, timestamp, riskScore, decision, source, fallbackReason, creditInsight }`; `source` is `gemini` or `rule-based fallback`, `fallbackReason` says why Gemini did not answer (null otherwise)"),
+    (status = 200, description = "The insight, also stored on the order; `source` is `gemini` or `rule-based fallback`, `fallbackReason` says why Gemini did not answer (null otherwise)", body = CreditInsightAnswer),
     (status = 400, description = "orderId or customerId missing, or the customer is not the order's"),
     (status = 403, description = "Needs approve_credit"),
     (status = 404, description = "Unknown order or customer"),
@@ -130,6 +187,22 @@ async fn credit_insight(
     ApiJson(body): ApiJson<CreditInsightRequest>,
 ) -> Result<Json<Value>, ApiError> {
     actor.require(Permission::ApproveCredit, Access::Full)?;
+    // The old screen sends the order's total as a number; anything else is a mistake, not
+    // a value to ignore silently.
+    if body
+        .order_value
+        .as_ref()
+        .is_some_and(|v| !(v.is_number() || v.is_null()))
+    {
+        return Err(crate::json::wrong_shape("orderValue must be a number"));
+    }
+    if body
+        .customer_name
+        .as_ref()
+        .is_some_and(|v| !(v.is_string() || v.is_null()))
+    {
+        return Err(crate::json::wrong_shape("customerName must be text"));
+    }
     let Some(customer_id) = present(body.customer_id) else {
         return Err(ApiError::bad_request(
             ErrorCode::IdsRequired,

@@ -15,11 +15,13 @@
 //! Sales figures leave out orders that never became sales (Cancelled, Rejected, Returned to
 //! Warehouse). Periods and date-only bounds are IST calendar days, the business's day.
 
+mod answers;
 mod export;
 mod filters;
 mod insights;
 mod tally;
 
+use crate::routes::extract::ApiQuery;
 use filters::{
     NOT_SOLD, Period, average, created, is_delivered, is_open, is_sale,
     require_salesperson_in_scope, sales_filter, scoped_orders,
@@ -31,7 +33,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::routes::dates::{DateRange, current_month, ist_midnight};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Query as QueryParams, State};
+use axum::extract::State;
 use chrono::NaiveDate;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::model::{Order, OrderStatus, Product};
@@ -62,7 +64,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Executive dashboard: order counts and value (legacy fields), real month-to-date revenue,
 /// and the number of orders in each lifecycle stage — over the caller's scope.
 #[utoipa::path(get, path = "/api/analytics/dashboard", tag = "Analytics", security(("bearer" = [])), responses(
-    (status = 200, description = "`{ totalOrders, totalValue, pendingOrders, deliveredOrders, averageOrderValue, mtdRevenue, mtdOrders, month, openOrders, stageCounts }`"),
+    (status = 200, description = "Order counts and value, month to date, and orders per lifecycle stage", body = answers::Dashboard),
     (status = 401, description = "Not signed in"),
 ))]
 async fn dashboard(State(st): State<AppState>, actor: Actor) -> Result<Json<Value>, ApiError> {
@@ -124,14 +126,14 @@ pub struct SalesQuery {
 
 /// Sales of one salesperson (or your whole scope) in an optional date range.
 #[utoipa::path(get, path = "/api/analytics/sales", tag = "Analytics", security(("bearer" = [])), params(SalesQuery), responses(
-    (status = 200, description = "`{ salespersonId, totalSales, totalOrders, averageOrderValue, cancelledOrders }`"),
+    (status = 200, description = "The sales in the range", body = answers::SalesSummary),
     (status = 400, description = "Unreadable date"),
     (status = 403, description = "Salesperson outside your team"),
 ))]
 async fn sales(
     State(st): State<AppState>,
     actor: Actor,
-    QueryParams(q): QueryParams<SalesQuery>,
+    ApiQuery(q): ApiQuery<SalesQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let (scope, scope_f) = caller_scope(&st, &actor).await?;
     let range = DateRange::parse(q.start_date.as_deref(), q.end_date.as_deref())?;
@@ -177,13 +179,13 @@ pub struct PeriodQuery {
 
 /// Sales hub for a period: metrics, pipeline, top five customers, ten newest orders.
 #[utoipa::path(get, path = "/api/analytics/sales-hub", tag = "Analytics", security(("bearer" = [])), params(PeriodQuery), responses(
-    (status = 200, description = "`{ metrics, pipeline, topCustomers, recentActivity, period }`"),
+    (status = 200, description = "Metrics, pipeline, top customers and recent orders", body = answers::SalesHub),
     (status = 400, description = "Unknown period"),
 ))]
 async fn sales_hub(
     State(st): State<AppState>,
     actor: Actor,
-    QueryParams(q): QueryParams<PeriodQuery>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let (_, scope) = caller_scope(&st, &actor).await?;
     let period = Period::parse(q.period.as_deref(), Period::Month)?;
@@ -231,7 +233,8 @@ async fn sales_hub(
             "closedWon": count(&is_delivered),
         },
         "topCustomers": top_customers,
-        "recentActivity": orders.iter().take(10).collect::<Vec<_>>(),
+        // As every read shows an order: without its server-only secrets.
+        "recentActivity": orders.iter().take(10).map(crate::routes::orders::view::public).collect::<Vec<_>>(),
         "period": period.name(),
         "since": window.start,
     })))
@@ -266,14 +269,14 @@ pub(crate) fn require_inventory_reader(actor: &Actor) -> Result<(), ApiError> {
 
 /// Sales summary over your scope, or the inventory summary (stock value, low stock).
 #[utoipa::path(get, path = "/api/analytics/reports", tag = "Analytics", security(("bearer" = [])), params(ReportQuery), responses(
-    (status = 200, description = "`{ type, summary, period }`"),
+    (status = 200, description = "The sales or the inventory report", body = answers::Report),
     (status = 400, description = "Unknown type or unreadable date"),
     (status = 403, description = "The inventory report needs manage_warehouse, master_data or procurement"),
 ))]
 async fn reports(
     State(st): State<AppState>,
     actor: Actor,
-    QueryParams(q): QueryParams<ReportQuery>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let kind = q
         .report_type

@@ -22,11 +22,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
-use nexus_core::auth::{Access, Permission};
+use nexus_core::auth::{Access, Permission, Role};
 use nexus_core::model::{Attendance, AuditAction, EntityType, GeoPoint, User, UserStatus};
 use nexus_core::store::{Filter, Query, StoreError, TypedStore, UpdateOp, Write};
 use nexus_core::types::{DateOnly, Timestamp};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -112,12 +112,44 @@ async fn record(
     Ok(st.store.get::<Attendance>(key(user_id, date)).await?)
 }
 
+/// `{}`: the answer of `GET /api/attendance/me` before the caller checked in today.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoRecord {}
+
+/// The caller's day: today's record, or `{}` when they have not checked in.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum MyDay {
+    Record(Box<Attendance>),
+    NotCheckedIn(NoRecord),
+}
+
+/// One user's day in `GET /api/attendance/today`: every key is always sent, `null` where the
+/// user has no record (or no check-out) today.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamDayRow {
+    pub user_id: String,
+    pub user_name: String,
+    pub user_role: Role,
+    pub date: DateOnly,
+    #[schema(required = true)]
+    pub check_in_time: Option<Timestamp>,
+    #[schema(required = true)]
+    pub check_out_time: Option<Timestamp>,
+    #[schema(required = true)]
+    pub check_in_location: Option<GeoPoint>,
+    #[schema(required = true)]
+    pub check_out_location: Option<GeoPoint>,
+}
+
 /// Check in for today (IST). Atomic: the unique `(userId, date)` key refuses a second check-in
 /// with 409 "Already checked in today", however close together the two requests are.
 #[utoipa::path(post, path = "/api/attendance/check-in", tag = "Attendance", security(("bearer" = [])),
-    request_body(content = AttendanceRequest, description = "Optional"),
+    request_body(content = Option<AttendanceRequest>, description = "Optional"),
     responses(
-        (status = 200, description = "Today's record (raw)", body = Object),
+        (status = 200, description = "Today's record (raw)", body = Attendance),
         (status = 409, description = "Already checked in today"),
         (status = 422, description = "Location out of range"),
     ))]
@@ -158,9 +190,9 @@ async fn check_in(
 /// Check out for today (IST): one guarded update that holds only while the record is checked
 /// in and not yet out.
 #[utoipa::path(post, path = "/api/attendance/check-out", tag = "Attendance", security(("bearer" = [])),
-    request_body(content = AttendanceRequest, description = "Optional"),
+    request_body(content = Option<AttendanceRequest>, description = "Optional"),
     responses(
-        (status = 200, description = "Today's record (raw)", body = Object),
+        (status = 200, description = "Today's record (raw)", body = Attendance),
         (status = 409, description = "Not checked in yet, or already checked out today"),
         (status = 422, description = "Location out of range"),
     ))]
@@ -214,7 +246,7 @@ async fn check_out(
 
 /// My record for today (IST), or `{}` when I have not checked in.
 #[utoipa::path(get, path = "/api/attendance/me", tag = "Attendance", security(("bearer" = [])),
-    responses((status = 200, description = "Today's record, or {} (raw)", body = Object)))]
+    responses((status = 200, description = "Today's record, or `{}` when you have not checked in (raw)", body = MyDay)))]
 async fn my_day(State(st): State<AppState>, actor: Actor) -> Result<Json<Value>, ApiError> {
     let date = ist_day(Utc::now());
     Ok(Json(match record(&st, actor.id(), date).await? {
@@ -229,7 +261,7 @@ async fn my_day(State(st): State<AppState>, actor: Actor) -> Result<Json<Value>,
 /// ASM, NSM: themselves and their team. Others 403 (locations are personal data).
 #[utoipa::path(get, path = "/api/attendance/today", tag = "Attendance", security(("bearer" = [])),
     responses(
-        (status = 200, description = "One row per user (raw array)", body = [Object]),
+        (status = 200, description = "One row per user (raw array)", body = [TeamDayRow]),
         (status = 403, description = "Neither a user manager nor a line manager"),
     ))]
 async fn today(State(st): State<AppState>, actor: Actor) -> Result<Json<Vec<Value>>, ApiError> {

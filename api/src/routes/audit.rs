@@ -13,6 +13,8 @@
 use crate::auth::Actor;
 use crate::auth::actor::forbidden;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::common::{Bounded, MAX_PAGE};
+use crate::routes::envelope::{Data, Pagination};
 use crate::routes::extract::ApiQuery;
 use crate::routes::users::view::{self, SALARY_FIELDS, Visible, manages_users};
 use crate::state::AppState;
@@ -26,10 +28,10 @@ use nexus_core::auth::{Access, Permission, Role};
 use nexus_core::model::{AuditAction, AuditLog, EntityType, User};
 use nexus_core::store::{Filter, Query, TypedStore, Write};
 use nexus_core::types::Timestamp;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -160,9 +162,11 @@ fn nonempty(v: &Option<String>) -> Option<&str> {
 #[serde(rename_all = "camelCase")]
 pub struct LogFilters {
     /// 1-based page (default 1).
-    pub page: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1_000_000)]
+    pub page: Option<Bounded<1, MAX_PAGE>>,
     /// Page size (default 50, at most 500).
-    pub limit: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    pub limit: Option<Bounded<1, LIST_MAX>>,
     /// One user id or a comma-separated list (intersected with what you may see).
     pub user_id: Option<String>,
     /// LOGIN, CREATE, UPDATE, STATUS_CHANGE, …
@@ -288,11 +292,69 @@ fn entry_json(actor: &Actor, a: &AuditLog) -> Value {
     v
 }
 
+/// One page of the filtered audit list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogPage {
+    /// Entries, newest first (salary figures inside user snapshots only for user managers).
+    pub logs: Vec<AuditLog>,
+    pub pagination: Pagination,
+}
+
+/// How many entries have one action.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionCount {
+    pub action: AuditAction,
+    pub count: u64,
+}
+
+/// How many entries concern one entity type.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EntityCount {
+    pub entity_type: EntityType,
+    pub count: u64,
+}
+
+/// How many entries one user wrote.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserCount {
+    pub user_id: String,
+    pub user_name: String,
+    pub count: u64,
+}
+
+/// Successful and failed entries in the period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuccessRate {
+    pub success: u64,
+    pub failure: u64,
+    pub total: u64,
+    /// The success share in percent with two decimals, as text (`"0.00"` for an empty
+    /// period).
+    #[schema(example = "98.50")]
+    pub percentage: String,
+}
+
+/// The audit statistics of a period.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditStats {
+    /// Actions that occur, most frequent first.
+    pub actions: Vec<ActionCount>,
+    /// Entity types that occur, most frequent first.
+    pub entities: Vec<EntityCount>,
+    /// The ten most active users.
+    pub top_users: Vec<UserCount>,
+    pub success_rate: SuccessRate,
+}
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UserLogsQuery {
     /// Newest entries to return (default 100, at most 1000).
-    pub limit: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000)]
+    pub limit: Option<Bounded<1, USER_MAX>>,
 }
 
 /// One user's entries, newest first. Allowed for users you may see (yourself; your team as
@@ -300,7 +362,7 @@ pub struct UserLogsQuery {
 #[utoipa::path(get, path = "/api/audit/logs/user/{userId}", tag = "Audit", security(("bearer" = [])),
     params(("userId" = String, Path, description = "Whose entries"), UserLogsQuery),
     responses(
-        (status = 200, description = "`{success, data: [entries]}`", body = Object),
+        (status = 200, description = "The user's entries, newest first", body = Data<Vec<AuditLog>>),
         (status = 403, description = "Not yourself and not in your team"),
     ))]
 async fn user_logs(
@@ -312,7 +374,7 @@ async fn user_logs(
     if !visible(&st, &actor).await?.contains(&user_id) {
         return Err(forbidden(&[(Permission::UserManagement, Access::View)]));
     }
-    let limit = q.limit.unwrap_or(USER_DEFAULT).clamp(1, USER_MAX);
+    let limit = q.limit.map_or(USER_DEFAULT, |l| l.0);
     let logs: Vec<AuditLog> = st
         .store
         .list(
@@ -330,7 +392,7 @@ async fn user_logs(
 #[utoipa::path(get, path = "/api/audit/logs", tag = "Audit", security(("bearer" = [])),
     params(LogFilters),
     responses(
-        (status = 200, description = "`{success, data: {logs, pagination: {page, limit, total, pages}}}`", body = Object),
+        (status = 200, description = "One page of entries with its pagination", body = Data<LogPage>),
         (status = 400, description = "Unknown action, entity type, role, or a bad date"),
     ))]
 async fn list_logs(
@@ -338,8 +400,8 @@ async fn list_logs(
     actor: Actor,
     ApiQuery(f): ApiQuery<LogFilters>,
 ) -> Result<Json<Value>, ApiError> {
-    let page = f.page.unwrap_or(1).max(1);
-    let limit = f.limit.unwrap_or(LIST_DEFAULT).clamp(1, LIST_MAX);
+    let page = f.page.map_or(1, |p| p.0);
+    let limit = f.limit.map_or(LIST_DEFAULT, |l| l.0);
     let vis = visible(&st, &actor).await?;
     let (logs, total) = match build_filter(&st, &vis, &f).await? {
         None => (Vec::new(), 0),
@@ -396,7 +458,7 @@ pub fn percentage(success: u64, total: u64) -> String {
 #[utoipa::path(get, path = "/api/audit/stats", tag = "Audit", security(("bearer" = [])),
     params(PeriodQuery),
     responses(
-        (status = 200, description = "`{success, data: {actions, entities, topUsers, successRate}}`", body = Object),
+        (status = 200, description = "Counts per action, entity type and user, and the success rate", body = Data<AuditStats>),
         (status = 403, description = "Not a user manager"),
     ))]
 async fn stats(

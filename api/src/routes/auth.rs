@@ -9,6 +9,7 @@ use crate::auth::{Actor, TokenKind, TokenPair, password};
 use crate::error::{ApiError, ErrorCode};
 use crate::meta::RequestMeta;
 use crate::rate_limit::too_many;
+use crate::routes::envelope::Message;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -274,6 +275,18 @@ async fn gateway_login(
 ) -> Result<Response, ApiError> {
     use secrecy::ExposeSecret;
     use sha2::{Digest, Sha256};
+    let given = headers
+        .get(GATEWAY_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    // A request without the key is refused as unauthenticated whether or not this server
+    // has a gateway: its configuration is nothing an anonymous caller needs to learn.
+    if given.is_empty() {
+        return Err(ApiError::unauthorized(
+            ErrorCode::GatewayLoginRefused,
+            "The gateway key or the user was refused.",
+        ));
+    }
     let Some(expected) = st.config.ssh_gateway_key.as_ref() else {
         return Err(ApiError::not_found(
             ErrorCode::GatewayLoginDisabled,
@@ -285,10 +298,6 @@ async fn gateway_login(
     if let Some(wait) = st.login_limiter.check(&limit_key, &ip).await {
         return Ok(too_many(wait));
     }
-    let given = headers
-        .get(GATEWAY_KEY_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
     // Equal-length digests: the comparison's timing says nothing about the key.
     let key_ok =
         Sha256::digest(given.as_bytes()) == Sha256::digest(expected.expose_secret().as_bytes());
@@ -351,7 +360,7 @@ async fn refresh(
 
 /// Sign out everywhere: every token issued to the caller so far stops working.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "Authentication", security(("bearer" = [])), responses(
-    (status = 200, description = "Signed out"),
+    (status = 200, description = "Signed out", body = Message),
     (status = 401, description = "Not signed in"),
 ))]
 async fn logout(State(st): State<AppState>, actor: Actor) -> Result<Json<Value>, ApiError> {

@@ -25,15 +25,39 @@ pub fn created<T: Serialize>(data: T) -> Response {
     (StatusCode::CREATED, ok_data(data)).into_response()
 }
 
+/// A whole number from a query string, refused (422 `INVALID_QUERY`) outside `MIN..=MAX`
+/// rather than clamped or left to overflow: `page=9223372036854775808` is a mistake to
+/// report, not a page to compute an offset for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounded<const MIN: u64, const MAX: u64>(pub u64);
+
+impl<'de, const MIN: u64, const MAX: u64> Deserialize<'de> for Bounded<MIN, MAX> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = u64::deserialize(d)?;
+        if (MIN..=MAX).contains(&n) {
+            Ok(Bounded(n))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "{n} is out of range: a whole number from {MIN} to {MAX}"
+            )))
+        }
+    }
+}
+
+/// Pages a list can be read in; far beyond any real list at the smallest page size.
+pub const MAX_PAGE: u64 = 1_000_000;
+
 /// Page and size for list endpoints. Lists keep the legacy raw-array body; the total travels
 /// in `X-Total-Count` so old clients keep working and new ones can page.
-#[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Paging {
     /// 1-based page number (default 1).
-    pub page: Option<u64>,
-    /// Page size, at most 500. Without it, the whole list up to 2,000 rows.
-    pub limit: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1_000_000)]
+    pub page: Option<Bounded<1, MAX_PAGE>>,
+    /// Page size, 1 to 500. Without it, the whole list up to 2,000 rows.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    pub limit: Option<Bounded<1, { Paging::MAX }>>,
 }
 
 impl Paging {
@@ -45,15 +69,20 @@ impl Paging {
     /// gets the whole list up to this cap, and `X-Total-Count` says when there is more.
     pub const UNPAGED: u64 = 2_000;
 
+    /// From numbers already checked against the bounds (routes with their own query types).
+    pub fn of(
+        page: Option<Bounded<1, MAX_PAGE>>,
+        limit: Option<Bounded<1, { Paging::MAX }>>,
+    ) -> Self {
+        Paging { page, limit }
+    }
+
     pub fn page(&self) -> u64 {
-        self.page.unwrap_or(1).max(1)
+        self.page.map_or(1, |p| p.0)
     }
 
     pub fn limit(&self) -> u64 {
-        match self.limit {
-            Some(l) => l.clamp(1, Self::MAX),
-            None => Self::UNPAGED,
-        }
+        self.limit.map_or(Self::UNPAGED, |l| l.0)
     }
 
     pub fn apply(&self, q: Query) -> Query {

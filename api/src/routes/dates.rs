@@ -8,7 +8,9 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use nexus_core::rules::expiry::ist;
 use nexus_core::store::Filter;
 use nexus_core::types::{PmsMonth, Timestamp};
+use serde::Serialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 fn bad_date(field: &str, raw: &str) -> ApiError {
     ApiError::bad_request(
@@ -18,6 +20,21 @@ fn bad_date(field: &str, raw: &str) -> ApiError {
     .with_details(json!({ "field": field, "value": raw }))
 }
 
+/// A date in a request body: `YYYY-MM-DD` or an RFC 3339 instant as text, or null. Stored
+/// documents are read more leniently (`DateOnly` also takes epoch milliseconds and `$date`
+/// wrappers from old data); a client's request is held to what the document declares.
+pub(crate) fn text_date<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<nexus_core::types::DateOnly>, D::Error> {
+    use serde::Deserialize;
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) => nexus_core::types::DateOnly::parse(&s)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+    }
+}
+
 pub(crate) fn ist_midnight(d: NaiveDate) -> Timestamp {
     let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default();
     let local = ist()
@@ -25,6 +42,17 @@ pub(crate) fn ist_midnight(d: NaiveDate) -> Timestamp {
         .single()
         .unwrap_or_else(|| ist().from_utc_datetime(&naive));
     Timestamp::from_datetime(local.with_timezone(&Utc))
+}
+
+/// The period an answer covers: `null` for an open end.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Period {
+    #[schema(required = true)]
+    pub start_date: Option<Timestamp>,
+    /// The first instant after the period.
+    #[schema(required = true)]
+    pub end_date: Option<Timestamp>,
 }
 
 /// A half-open range of instants `[start, end)`, either end open.

@@ -18,11 +18,13 @@ use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::{Paging, commit_audited, ok_data, snapshot};
 use crate::routes::common::{code, non_negative, some_or_null, trimmed};
+use crate::routes::envelope::{Data, Message};
+use crate::routes::extract::ApiQuery;
 use crate::routes::uploads::{self, Cell, TemplateSpec};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use nexus_core::auth::{Access, Permission};
@@ -90,15 +92,15 @@ pub struct PriceFilter {
 #[utoipa::path(get, path = "/api/distributor-prices", tag = "Distributor prices", security(("bearer" = [])),
     params(PriceFilter, Paging),
     responses(
-        (status = 200, description = "Active entries", body = [Object]),
+        (status = 200, description = "Active entries (`X-Total-Count`, `X-Page`, `X-Limit` headers)", body = [DistributorPrice]),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs view_orders, create_orders, approve_credit, invoicing or master_data"),
     ))]
 async fn list_prices(
     State(st): State<AppState>,
     actor: Actor,
-    Query(f): Query<PriceFilter>,
-    Query(paging): Query<Paging>,
+    ApiQuery(f): ApiQuery<PriceFilter>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<Response, ApiError> {
     actor.require_any(&READERS)?;
     let mut conds = vec![Filter::ne("isActive", false)];
@@ -138,7 +140,7 @@ async fn list_prices(
 #[utoipa::path(get, path = "/api/distributor-prices/{id}", tag = "Distributor prices", security(("bearer" = [])),
     params(("id" = String, Path, description = "Entry id")),
     responses(
-        (status = 200, description = "The entry", body = Object),
+        (status = 200, description = "The entry", body = DistributorPrice),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs view_orders, create_orders, approve_credit, invoicing or master_data"),
         (status = 404, description = "No such entry"),
@@ -197,7 +199,7 @@ fn duplicate(distributor: Option<&str>, material: &str) -> ApiError {
 #[utoipa::path(post, path = "/api/distributor-prices", tag = "Distributor prices", security(("bearer" = [])),
     request_body = NewPrice,
     responses(
-        (status = 201, description = "The new entry (raw, as the legacy route answered)", body = Object),
+        (status = 201, description = "The new entry (raw, as the legacy route answered)", body = DistributorPrice),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs master_data"),
         (status = 409, description = "The (distributorCode, code) pair already has an entry"),
@@ -377,7 +379,7 @@ fn patch_ops(p: PricePatch) -> Result<Vec<UpdateOp>, ApiError> {
     params(("id" = String, Path, description = "Entry id")),
     request_body = PricePatch,
     responses(
-        (status = 200, description = "`{success, data}`"),
+        (status = 200, description = "The updated entry", body = Data<DistributorPrice>),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs master_data"),
         (status = 404, description = "No such entry"),
@@ -425,7 +427,7 @@ async fn update_price(
 #[utoipa::path(delete, path = "/api/distributor-prices/{id}", tag = "Distributor prices", security(("bearer" = [])),
     params(("id" = String, Path, description = "Entry id")),
     responses(
-        (status = 200, description = "`{success, message}`"),
+        (status = 200, description = "Soft-deleted (or already inactive)", body = Message),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs master_data"),
         (status = 404, description = "No such entry"),

@@ -12,7 +12,7 @@
 use crate::ApiJson;
 use crate::error::{ApiError, ErrorCode};
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::{self, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
@@ -28,16 +28,29 @@ where
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match Query::<T>::from_request_parts(parts, state).await {
-            Ok(Query(v)) => Ok(ApiQuery(v)),
-            Err(rej) => Err(ApiError::bad_request(
-                ErrorCode::InvalidQuery,
-                "A query parameter has the wrong format.",
-            )
-            .with_details(json!({ "reason": rej.body_text() }))),
-        }
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parse_query(parts.uri.query().unwrap_or("")).map(ApiQuery)
     }
+}
+
+/// Reads a query string into `T`, with a parameter sent empty (`?status=&from=`, as forms
+/// and the old app's URL builders send them) treated as absent rather than refused.
+pub fn parse_query<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
+    let wrong = |reason: String| {
+        ApiError::unprocessable(
+            ErrorCode::InvalidQuery,
+            "A query parameter has the wrong format or is out of range.",
+        )
+        .with_details(json!({ "reason": reason }))
+    };
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw).map_err(|e| wrong(e.to_string()))?;
+    let kept: Vec<(String, String)> = pairs
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect();
+    let cleaned = serde_urlencoded::to_string(&kept).map_err(|e| wrong(e.to_string()))?;
+    serde_urlencoded::from_str(&cleaned).map_err(|e| wrong(e.to_string()))
 }
 
 /// A JSON body that may be left out: an empty body (`Content-Length: 0`, or neither a length

@@ -13,11 +13,11 @@ use crate::ApiJson;
 use crate::auth::Actor;
 use crate::auth::actor::forbidden;
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::extract::OptionalJson;
+use crate::routes::envelope::MessageData;
 use crate::routes::users::change::{Change, change_user, load};
 use crate::routes::users::guard::{deleted_user, guard_target};
 use crate::routes::users::validate;
-use crate::routes::users::view::user_json;
+use crate::routes::users::view::{UserView, user_json};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -28,7 +28,7 @@ use nexus_core::model::{AuditAction, EntityType, UserStatus};
 use nexus_core::store::indexes::AUDIT_TTL_SECONDS;
 use nexus_core::store::{Collection, Filter, Query, UpdateOp, Write};
 use nexus_core::types::Timestamp;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -49,11 +49,133 @@ const EXPORT_MAX: u64 = 10_000;
 /// The legacy export's audit window: the newest 1,000 entries.
 const EXPORT_AUDIT_MAX: u64 = 1_000;
 
-#[derive(Debug, Default, Deserialize, ToSchema)]
+/// What an erasure did.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Erasure {
+    pub user_id: String,
+    /// The name the account carries from now on (`Deleted User 1a2b3c4d`).
+    pub anonymized_name: String,
+    pub deleted_at: Timestamp,
+    /// The reason given, or `null`.
+    #[schema(required = true)]
+    pub reason: Option<String>,
+}
+
+/// The records of a data export. Orders, customers, attendance and audit entries are the
+/// stored documents as they are (legacy values included, without `_id` and `__v`), so their
+/// items are free-form objects; the profile is the user as the API shows them, with the
+/// salary fields.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportData {
+    pub profile: UserView,
+    #[schema(value_type = Vec<Object>)]
+    pub orders: Vec<Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub customers: Vec<Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub attendance: Vec<Value>,
+    /// The newest 1,000 entries.
+    #[schema(value_type = Vec<Object>)]
+    pub audit_logs: Vec<Value>,
+}
+
+/// How many records of each kind the export holds.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportSummary {
+    pub orders: u64,
+    pub customers: u64,
+    pub attendance: u64,
+    pub audit_logs: u64,
+}
+
+/// A user's data export (downloaded as `user_data_<id>_<ms>.json`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DataExport {
+    pub success: bool,
+    pub export_date: Timestamp,
+    pub user_id: String,
+    pub data: ExportData,
+    pub summary: ExportSummary,
+}
+
+/// How long one kind of record is kept.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RetentionRule {
+    #[serde(rename = "type")]
+    pub data_type: String,
+    pub retention: String,
+    /// Days, or `null` for "while the account exists".
+    #[schema(required = true)]
+    pub retention_days: Option<u64>,
+}
+
+/// A data-subject right and how to exercise it here.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DataRight {
+    pub right: String,
+    /// The GDPR article.
+    pub article: u32,
+    pub how: String,
+}
+
+/// Whom to ask.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PrivacyContact {
+    pub dpo: String,
+    /// `NEXUS_DPO_CONTACT`, or `null` when not configured.
+    #[schema(required = true)]
+    pub contact: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RetentionPolicy {
+    pub data_types: Vec<RetentionRule>,
+    pub rights: Vec<DataRight>,
+    pub contact: PrivacyContact,
+}
+
+/// `{ success, policy }`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RetentionPolicyAnswer {
+    pub success: bool,
+    pub policy: RetentionPolicy,
+}
+
+/// One consent decision, as appended to the user's `consents`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentEntry {
+    pub consent_type: String,
+    pub granted: bool,
+    pub recorded_at: Timestamp,
+    /// The client's address as the server saw it, or `null`.
+    #[schema(required = true)]
+    pub ip_address: Option<String>,
+    #[schema(required = true)]
+    pub user_agent: Option<String>,
+}
+
+/// An erasure cannot be undone, so it is never the default of an empty request: the caller
+/// types the id of the account again and says why.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForgetRequest {
-    /// Why (kept in the audit entry and on the account).
-    pub reason: Option<String>,
+    /// The id of the user being erased, again (as in the path).
+    #[schema(example = "SEXEC-001")]
+    pub confirm: String,
+    /// Why (kept in the audit entry and on the account), 3 to 500 characters.
+    #[schema(
+        min_length = 3,
+        max_length = 500,
+        example = "Left the company; asked for erasure"
+    )]
+    pub reason: String,
 }
 
 /// Erase a user's personal data (`user_management`; not yourself). The account keeps its id
@@ -64,30 +186,36 @@ pub struct ForgetRequest {
 /// data into the trail.
 #[utoipa::path(post, path = "/api/gdpr/forget/{userId}", tag = "GDPR", security(("bearer" = [])),
     params(("userId" = String, Path, description = "Whose data to erase")),
-    request_body(content = ForgetRequest, description = "Optional"),
+    request_body(content = ForgetRequest, description = "The user id again, and the reason"),
     responses(
-        (status = 200, description = "`{success, message, data: {userId, anonymizedName, deletedAt, reason}}`", body = Object),
+        (status = 200, description = "Anonymised", body = MessageData<Erasure>),
         (status = 403, description = "Not a user manager (or a non-Admin erasing an Admin)"),
         (status = 404, description = "No such user"),
         (status = 409, description = "Your own account, or already erased"),
+        (status = 422, description = "`confirm` is not the user id, or the reason is missing"),
     ))]
 async fn forget(
     State(st): State<AppState>,
     actor: Actor,
     Path(user_id): Path<String>,
-    OptionalJson(body): OptionalJson<ForgetRequest>,
+    ApiJson(body): ApiJson<ForgetRequest>,
 ) -> Result<Json<Value>, ApiError> {
     actor.require(Permission::UserManagement, Access::Full)?;
+    let reason = body.reason.trim();
+    if body.confirm.trim() != user_id || !(3..=500).contains(&reason.chars().count()) {
+        return Err(ApiError::unprocessable(
+            ErrorCode::ErasureNotConfirmed,
+            "To erase a user, send `confirm` with the user id and a `reason` (3 to 500 characters).",
+        )
+        .with_details(json!({ "userId": user_id })));
+    }
     if user_id == actor.id() {
         return Err(ApiError::conflict(
             ErrorCode::SelfChangeRefused,
             "You cannot erase your own account; ask another administrator.",
         ));
     }
-    let reason = match &body.reason {
-        Some(r) => validate::text("reason", r, 500)?,
-        None => None,
-    };
+    let reason = validate::text("reason", reason, 500)?;
     let tag = format!("{:08x}", (ulid::Ulid::new().random() & 0xffff_ffff) as u32);
     let anonymized_name = format!("Deleted User {tag}");
     let deleted_at = Timestamp::now();
@@ -150,6 +278,10 @@ async fn raw(st: &AppState, c: Collection, q: Query) -> Result<Vec<Value>, ApiEr
         if let Some(o) = d.as_object_mut() {
             o.remove("_id");
             o.remove("__v");
+            // Server-only secrets of an order (the delivery OTP's hash and attempts).
+            for k in crate::routes::orders::view::SECRET_FIELDS {
+                o.remove(k);
+            }
         }
     }
     Ok(docs)
@@ -162,7 +294,7 @@ async fn raw(st: &AppState, c: Collection, q: Query) -> Result<Vec<Value>, ApiEr
 #[utoipa::path(get, path = "/api/gdpr/export/{userId}", tag = "GDPR", security(("bearer" = [])),
     params(("userId" = String, Path, description = "Whose data")),
     responses(
-        (status = 200, description = "JSON attachment `{success, exportDate, userId, data: {profile, orders, customers, attendance, auditLogs}, summary}`", body = Object),
+        (status = 200, description = "A JSON attachment `user_data_<id>_<ms>.json`", body = DataExport),
         (status = 403, description = "Neither an Admin nor yourself"),
         (status = 404, description = "No such user"),
     ))]
@@ -255,7 +387,7 @@ async fn export(
 /// The audit retention is the store's TTL index, so the policy cannot drift from what the
 /// database does.
 #[utoipa::path(get, path = "/api/gdpr/retention-policy", tag = "GDPR", security(("bearer" = [])),
-    responses((status = 200, description = "`{success, policy: {dataTypes, rights, contact}}`", body = Object)))]
+    responses((status = 200, description = "The retention periods, the rights and the contact", body = RetentionPolicyAnswer)))]
 async fn retention_policy(State(st): State<AppState>, _actor: Actor) -> Json<Value> {
     let audit_days = AUDIT_TTL_SECONDS / 86_400;
     Json(json!({
@@ -315,7 +447,7 @@ fn consent_type(raw: &str) -> Result<String, ApiError> {
 #[utoipa::path(post, path = "/api/gdpr/consent", tag = "GDPR", security(("bearer" = [])),
     request_body = ConsentRequest,
     responses(
-        (status = 200, description = "`{success, message, data: consent}`", body = Object),
+        (status = 200, description = "Recorded: the new consent entry", body = MessageData<ConsentEntry>),
         (status = 403, description = "userId is somebody else"),
         (status = 422, description = "Invalid consent type"),
     ))]

@@ -9,12 +9,13 @@
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::common::{Paging, ok_data};
-use crate::routes::extract::optional_body;
+use crate::routes::common::{Bounded, MAX_PAGE, Paging, ok_data};
+use crate::routes::envelope::{Data, JobAccepted};
+use crate::routes::extract::{ApiQuery, optional_body};
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query as QueryParams, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use nexus_core::auth::{Access, Permission};
@@ -23,7 +24,7 @@ use nexus_core::model::{AuditAction, EntityType, JobKind, JobRecord, JobStatus};
 use nexus_core::store::{Filter, Query, StoreError, TypedStore, UpdateOp, Write};
 use nexus_core::types::Timestamp;
 use nexus_worker::runner::job_event;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::time::Duration;
 use utoipa::{IntoParams, ToSchema};
@@ -98,21 +99,23 @@ pub struct ListQuery {
     /// bulk_order_import, product_import, customer_import, distributor_price_import or
     /// expiry_scan.
     pub kind: Option<String>,
-    pub page: Option<u64>,
-    pub limit: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1_000_000)]
+    pub page: Option<Bounded<1, MAX_PAGE>>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    pub limit: Option<Bounded<1, 500>>,
 }
 
 /// Jobs the caller may see, newest first (raw array; `X-Total-Count`, `X-Page`, `X-Limit`).
 #[utoipa::path(get, path = "/api/jobs", tag = "Jobs", security(("bearer" = [])), params(ListQuery),
     responses(
-        (status = 200, description = "Raw array of job records, newest first"),
+        (status = 200, description = "Raw array of job records, newest first", body = [JobRecord]),
         (status = 401, description = "Not signed in"),
         (status = 422, description = "Unknown status or kind"),
     ))]
 async fn list(
     State(st): State<AppState>,
     actor: Actor,
-    QueryParams(q): QueryParams<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let mut parts = vec![scope(&actor)];
     if let Some(s) = parse_enum::<JobStatus>(
@@ -146,7 +149,7 @@ async fn list(
 #[utoipa::path(get, path = "/api/jobs/{id}", tag = "Jobs", security(("bearer" = [])),
     params(("id" = String, Path, description = "Job id")),
     responses(
-        (status = 200, description = "`{ success, data: job }`"),
+        (status = 200, description = "The job", body = Data<JobRecord>),
         (status = 401, description = "Not signed in"),
         (status = 404, description = "No such job, or not one of the caller's"),
     ))]
@@ -216,7 +219,7 @@ fn conflict(job: &JobRecord, wanted: &str) -> ApiError {
 #[utoipa::path(post, path = "/api/jobs/{id}/retry", tag = "Jobs", security(("bearer" = [])),
     params(("id" = String, Path, description = "Job id")),
     responses(
-        (status = 202, description = "`{ success, data: job }`, queued again"),
+        (status = 202, description = "Queued again: the job", body = Data<JobRecord>),
         (status = 401, description = "Not signed in"),
         (status = 404, description = "No such job, or not one of the caller's"),
         (status = 409, description = "The job is queued, running or succeeded"),
@@ -264,8 +267,8 @@ async fn retry(
 #[utoipa::path(post, path = "/api/jobs/{id}/cancel", tag = "Jobs", security(("bearer" = [])),
     params(("id" = String, Path, description = "Job id")),
     responses(
-        (status = 200, description = "`{ success, data: job }`: cancelled (it was queued)"),
-        (status = 202, description = "`{ success, data: job }`: cancel requested (it is running)"),
+        (status = 200, description = "Cancelled (it was queued): the job", body = Data<JobRecord>),
+        (status = 202, description = "Cancel requested (it is running): the job", body = Data<JobRecord>),
         (status = 401, description = "Not signed in"),
         (status = 404, description = "No such job, or not one of the caller's"),
         (status = 409, description = "The job has already ended"),
@@ -307,12 +310,23 @@ async fn cancel(
     }
 }
 
+/// A signed link to a job's report.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportLink {
+    pub url: String,
+    /// How long the link works (900).
+    pub expires_in_seconds: u64,
+    /// `<jobId>-rejected-rows.xlsx`.
+    pub file_name: String,
+}
+
 /// A link to download the job's report (an import's rejected rows with the reason for
 /// each), valid for 15 minutes.
 #[utoipa::path(get, path = "/api/jobs/{id}/report", tag = "Jobs", security(("bearer" = [])),
     params(("id" = String, Path, description = "Job id")),
     responses(
-        (status = 200, description = "`{ success, data: { url, expiresInSeconds, fileName } }`"),
+        (status = 200, description = "A signed download link", body = Data<ReportLink>),
         (status = 401, description = "Not signed in"),
         (status = 404, description = "No such job, not the caller's, or it has no report"),
     ))]
@@ -355,9 +369,9 @@ pub struct ExpiryScanRequest {
 /// Run the expiry scan now (it also runs daily on its schedule): batches expiring within
 /// 30/60/90 days, expired ones and clearance candidates, published as `alert:expiry`.
 #[utoipa::path(post, path = "/api/jobs/expiry-scan", tag = "Jobs", security(("bearer" = [])),
-    request_body = ExpiryScanRequest,
+    request_body(content = Option<ExpiryScanRequest>, description = "Optional: without a body, today's scan"),
     responses(
-        (status = 202, description = "`{ success, jobId, status: \"queued\" }`"),
+        (status = 202, description = "Queued: follow the job at `GET /api/jobs/{jobId}`", body = JobAccepted),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs manage_warehouse"),
         (status = 422, description = "date is not YYYY-MM-DD"),

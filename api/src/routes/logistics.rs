@@ -15,20 +15,24 @@
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::dates::DateRange;
+use crate::routes::common::Bounded;
+use crate::routes::dates::{DateRange, Period};
+use crate::routes::envelope::Data;
+use crate::routes::extract::ApiQuery;
 use crate::routes::numbers::{de_opt_number, tidy_numbers};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Query as QueryParams, State};
+use axum::extract::State;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::integrations::maps_offline::OfflineTable;
 use nexus_core::integrations::{DistanceError, DistanceSource, DistanceSourceKind, RoadDistance};
+use nexus_core::model::order::CostBreakdown;
 use nexus_core::model::{Order, OrderStatus, Warehouse};
 use nexus_core::rules::logistics_cost::{VehicleType, route_cost};
 use nexus_core::store::{Filter, Query, TypedStore};
 use nexus_core::types::{Money, Timestamp};
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -92,11 +96,63 @@ fn minutes_text(m: i64) -> String {
     }
 }
 
+/// The parts of a route cost (api.md §5.2).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteBreakdown {
+    pub fuel_cost: Money,
+    pub driver_allowance: Money,
+    pub toll_charges: Money,
+    pub misc_charges: Money,
+    pub total: Money,
+}
+
+/// The places a distance was looked up for, as the source resolved them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResolvedPlaces {
+    pub origin: String,
+    pub destination: String,
+}
+
+/// A route cost.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteCostAnswer {
+    /// As sent (trimmed), or `null`.
+    #[schema(required = true)]
+    pub origin: Option<String>,
+    #[schema(required = true)]
+    pub destination: Option<String>,
+    /// Kilometres.
+    pub distance: f64,
+    /// `manual`, `google_maps` or `offline_table`.
+    #[schema(example = "offline_table")]
+    pub distance_source: String,
+    /// `Truck`, `Tempo`, `Van` or `Bike`.
+    pub vehicle_type: String,
+    pub breakdown: RouteBreakdown,
+    /// Minutes.
+    pub estimated_time: i64,
+    /// `4 h 10 min`.
+    pub estimated_time_text: String,
+    /// True when the distance is the offline table's estimate rather than a measured road
+    /// distance.
+    pub is_fallback: bool,
+    /// Why Google Maps, though configured, did not answer; else `null`.
+    #[schema(required = true)]
+    pub fallback_reason: Option<String>,
+    /// True when the Maps provider answered from its six-hour cache.
+    pub cached: bool,
+    /// `null` when the caller gave the distance.
+    #[schema(required = true)]
+    pub resolved: Option<ResolvedPlaces>,
+}
+
 /// Route cost by vehicle type: fuel, driver allowance, tolls and handling (api.md §5.2).
 /// Public (rate-limited); the distance is the caller's, the Maps provider's, or the
 /// built-in city table's — never random.
 #[utoipa::path(post, path = "/api/logistics/calculate-cost", tag = "Logistics", request_body = CostRequest, responses(
-    (status = 200, description = "`{ success, data: { origin, destination, distance, distanceSource, vehicleType, breakdown: { fuelCost, driverAllowance, tollCharges, miscCharges, total }, estimatedTime, estimatedTimeText, isFallback, fallbackReason, cached, resolved } }`; `distanceSource` is `manual`, `google_maps` or `offline_table`"),
+    (status = 200, description = "The route cost; `distanceSource` is `manual`, `google_maps` or `offline_table`", body = Data<RouteCostAnswer>),
     (status = 422, description = "Unknown vehicle type or place (the known cities are listed), missing places, or a bad distance"),
     (status = 429, description = "Too many calculations from this client"),
 ))]
@@ -233,7 +289,8 @@ pub struct CostHistoryQuery {
     /// Costs recorded up to this date (whole IST day) or instant.
     pub end_date: Option<String>,
     /// Rows at most (default 200, at most 1,000).
-    pub limit: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000)]
+    pub limit: Option<Bounded<1, 1000>>,
 }
 
 /// When the order's logistics cost was recorded: the history entry of the logistics-cost
@@ -257,20 +314,66 @@ fn cost_recorded_at(o: &Order) -> Option<Timestamp> {
         .or(o.created_at)
 }
 
+/// One recorded logistics cost.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CostRow {
+    /// When the cost was recorded.
+    pub date: Timestamp,
+    pub order_id: String,
+    #[schema(required = true)]
+    pub customer_name: Option<String>,
+    /// `<warehouse> → <customer>`.
+    pub route: String,
+    pub cost: Money,
+    #[schema(required = true)]
+    pub vehicle_type: Option<String>,
+    #[schema(required = true)]
+    pub distance_km: Option<f64>,
+    /// `null` for costs recorded without a breakdown (legacy orders).
+    #[schema(required = true)]
+    pub breakdown: Option<CostBreakdown>,
+    #[schema(required = true)]
+    pub ratio_pct: Option<f64>,
+    pub high_cost_alert: bool,
+    pub status: OrderStatus,
+}
+
+/// Totals over every recorded cost in the period (not only the rows returned).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CostSummary {
+    pub count: u64,
+    pub total_cost: Money,
+    /// `null` when no cost carries a ratio.
+    #[schema(required = true)]
+    pub average_ratio_pct: Option<f64>,
+    pub high_cost_count: u64,
+}
+
+/// The cost history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CostHistory {
+    pub success: bool,
+    pub data: Vec<CostRow>,
+    pub summary: CostSummary,
+    pub period: Period,
+}
+
 /// Logistics costs recorded on orders, newest first, with totals.
 #[utoipa::path(get, path = "/api/logistics/cost-history", tag = "Logistics", security(("bearer" = [])), params(CostHistoryQuery), responses(
-    (status = 200, description = "`{ success, data: [{ date, orderId, customerName, route, cost, vehicleType, distanceKm, breakdown, ratioPct, highCostAlert, status }], summary, period }`"),
+    (status = 200, description = "The recorded costs, newest first, with totals", body = CostHistory),
     (status = 400, description = "Unreadable date"),
     (status = 403, description = "Needs logistics_costing"),
 ))]
 async fn cost_history(
     State(st): State<AppState>,
     actor: Actor,
-    QueryParams(q): QueryParams<CostHistoryQuery>,
+    ApiQuery(q): ApiQuery<CostHistoryQuery>,
 ) -> Result<Json<Value>, ApiError> {
     actor.require(Permission::LogisticsCosting, Access::View)?;
     let range = DateRange::parse(q.start_date.as_deref(), q.end_date.as_deref())?;
-    let limit = q.limit.unwrap_or(200).clamp(1, 1_000) as usize;
+    let limit = q.limit.map_or(200, |l| l.0) as usize;
     // A cost recorded at t belongs to an order booked at or before t and last updated at or
     // after t: both bounds narrow the read; the exact time is checked below.
     let filter = Filter::and([

@@ -25,12 +25,15 @@
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::common::{check_link, commit_with_sequence_id, snapshot};
+use crate::routes::common::{Bounded, MAX_PAGE, check_link, commit_with_sequence_id, snapshot};
 use crate::routes::dates::date_range_filter;
+use crate::routes::envelope::{Data, MessageData, Pagination};
+use crate::routes::extract::ApiQuery;
 use crate::routes::numbers::{de_number, de_opt_number};
+use crate::routes::rule_schemas::PackagingHealth;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Query as QueryParams, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use nexus_core::auth::{Access, Permission};
@@ -45,7 +48,7 @@ use nexus_core::store::{
 };
 use nexus_core::types::{DateOnly, Quantity, Timestamp};
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -73,6 +76,43 @@ fn material_not_found(id: &str) -> ApiError {
         format!("Packaging material not found: {id}"),
     )
     .with_details(json!({ "materialId": id }))
+}
+
+// The body `material_view` builds, described for the OpenAPI document (the handlers send JSON).
+/// A packaging material as the API shows it: the stored material with its derived stock
+/// state.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MaterialView {
+    #[serde(flatten)]
+    pub material: PackagingMaterial,
+    /// Balance at or below the MOQ.
+    pub is_low_stock: bool,
+    pub health: PackagingHealth,
+}
+
+/// One page of packaging movements.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransactionPage {
+    pub success: bool,
+    pub data: Vec<PackagingTransaction>,
+    pub pagination: Pagination,
+}
+
+/// A recorded movement and the material after it (`null` if it vanished meanwhile).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Movement {
+    pub transaction: PackagingTransaction,
+    #[schema(required = true)]
+    pub material: Option<MaterialView>,
+}
+
+/// The low-stock list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LowStock {
+    pub success: bool,
+    pub data: Vec<MaterialView>,
+    pub count: u64,
 }
 
 /// The material as stored plus the derived `isLowStock` (balance ≤ MOQ) and the
@@ -123,7 +163,7 @@ fn trimmed(s: Option<String>) -> Option<String> {
 
 /// Every packaging material with its low-stock flag and health label.
 #[utoipa::path(get, path = "/api/packaging/materials", tag = "Packaging", security(("bearer" = [])), responses(
-    (status = 200, description = "`{ success, data: [material + isLowStock + health] }`"),
+    (status = 200, description = "Every material with its stock health", body = Data<Vec<MaterialView>>),
     (status = 403, description = "Needs manage_warehouse or procurement"),
 ))]
 async fn list_materials(State(st): State<AppState>, actor: Actor) -> Result<Json<Value>, ApiError> {
@@ -158,7 +198,7 @@ pub struct CreateMaterialRequest {
 /// Register a packaging material (`PKG-nnn`). An opening balance is booked as an IN
 /// movement in the same commit, so balance = Σ movements from the start.
 #[utoipa::path(post, path = "/api/packaging/materials", tag = "Packaging", security(("bearer" = [])), request_body = CreateMaterialRequest, responses(
-    (status = 201, description = "`{ success, data: material }`"),
+    (status = 201, description = "Created: the material", body = Data<MaterialView>),
     (status = 403, description = "Needs master_data or procurement"),
     (status = 422, description = "Invalid name, unit, category or quantity"),
 ))]
@@ -290,26 +330,28 @@ pub struct TransactionQuery {
     /// Up to this date (the whole IST day) or instant, inclusive.
     pub end_date: Option<String>,
     /// 1-based page (default 1).
-    pub page: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1_000_000)]
+    pub page: Option<Bounded<1, MAX_PAGE>>,
     /// Page size (default 20, at most 200).
-    pub limit: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 200)]
+    pub limit: Option<Bounded<1, 200>>,
 }
 
 /// Movements, newest first, with page metadata.
 #[utoipa::path(get, path = "/api/packaging/transactions", tag = "Packaging", security(("bearer" = [])), params(TransactionQuery), responses(
-    (status = 200, description = "`{ success, data, pagination: { page, limit, total, pages } }`"),
+    (status = 200, description = "One page of movements, newest first", body = TransactionPage),
     (status = 400, description = "A date that cannot be read"),
     (status = 403, description = "Needs manage_warehouse or procurement"),
 ))]
 async fn list_transactions(
     State(st): State<AppState>,
     actor: Actor,
-    QueryParams(q): QueryParams<TransactionQuery>,
+    ApiQuery(q): ApiQuery<TransactionQuery>,
 ) -> Result<Json<Value>, ApiError> {
     can_read(&actor)?;
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.map_or(1, |p| p.0);
     // The legacy limit had no cap (a memory DoS with limit=1e9).
-    let limit = q.limit.unwrap_or(20).clamp(1, 200);
+    let limit = q.limit.map_or(20, |l| l.0);
     let filter = Filter::and([
         q.material_id
             .as_deref()
@@ -348,8 +390,10 @@ pub struct InwardRequest {
     pub qty: Decimal,
     /// The supplier's batch.
     pub batch: Option<String>,
+    #[serde(default, deserialize_with = "crate::routes::dates::text_date")]
     #[schema(value_type = Option<String>, example = "2026-01-15")]
     pub mfg_date: Option<DateOnly>,
+    #[serde(default, deserialize_with = "crate::routes::dates::text_date")]
     #[schema(value_type = Option<String>, example = "2027-01-15")]
     pub exp_date: Option<DateOnly>,
     pub vendor_name: Option<String>,
@@ -362,7 +406,7 @@ pub struct InwardRequest {
 /// Receive packaging stock: the movement, the balance increment and the audit entry in one
 /// commit.
 #[utoipa::path(post, path = "/api/packaging/inward", tag = "Packaging", security(("bearer" = [])), request_body = InwardRequest, responses(
-    (status = 201, description = "`{ success, message, data: { transaction, material } }`"),
+    (status = 201, description = "Recorded: the movement and the material after it", body = MessageData<Movement>),
     (status = 403, description = "Needs manage_warehouse or procurement"),
     (status = 404, description = "Unknown material"),
     (status = 422, description = "qty not a number > 0, or an attachment that is not a link"),
@@ -468,7 +512,7 @@ pub struct OutwardRequest {
 /// no lost update under concurrency. Publishes `packaging:low-stock` when the balance ends
 /// at or below the MOQ.
 #[utoipa::path(post, path = "/api/packaging/outward", tag = "Packaging", security(("bearer" = [])), request_body = OutwardRequest, responses(
-    (status = 201, description = "`{ success, message, data: { transaction, material } }`"),
+    (status = 201, description = "Recorded: the movement and the material after it", body = MessageData<Movement>),
     (status = 400, description = "`Insufficient balance. Available: a, Requested: r`"),
     (status = 403, description = "Needs manage_warehouse"),
     (status = 404, description = "Unknown material or order"),
@@ -606,7 +650,7 @@ fn insufficient(available: Quantity, requested: Quantity, material_id: &str) -> 
 
 /// Materials at or below their MOQ.
 #[utoipa::path(get, path = "/api/packaging/low-stock", tag = "Packaging", security(("bearer" = [])), responses(
-    (status = 200, description = "`{ success, data: [material + isLowStock + health], count }`"),
+    (status = 200, description = "The materials at or below their MOQ", body = LowStock),
     (status = 403, description = "Needs manage_warehouse or procurement"),
 ))]
 async fn low_stock(State(st): State<AppState>, actor: Actor) -> Result<Json<Value>, ApiError> {

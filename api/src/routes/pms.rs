@@ -23,10 +23,12 @@ use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::snapshot;
 use crate::routes::dates::current_month;
+use crate::routes::envelope::{Data, MessageData};
+use crate::routes::extract::ApiQuery;
 use crate::routes::numbers::{de_opt_number, tidy_numbers};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query as QueryParams, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use nexus_core::auth::{Access, Permission, Role};
@@ -37,7 +39,7 @@ use nexus_core::rules::pms::{PmsError, PmsPolicy, score_record, validate_weighta
 use nexus_core::store::{Filter, Query, StoreError, TypedStore, Write};
 use nexus_core::types::{Money, PmsMonth, Timestamp, lenient_decimal};
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use utoipa::{IntoParams, ToSchema};
@@ -98,6 +100,59 @@ fn record_not_found(user_id: &str, month: PmsMonth) -> ApiError {
         format!("No performance record for {user_id} in {month}"),
     )
     .with_details(json!({ "userId": user_id, "month": month.to_string() }))
+}
+
+/// A KRA as the API shows it: the stored KRA with `finalScore` also sent as `score`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KraView {
+    #[serde(flatten)]
+    pub kra: Kra,
+    /// The same as `finalScore` (the field the mobile PMS screen reads).
+    pub score: f64,
+}
+
+// The body `record_view` builds, described for the OpenAPI document (the handlers send JSON).
+/// A performance record as the API shows it: the stored record without
+/// its revision, with the sortable `period` and each KRA's `score`. A user without a record
+/// this month gets the empty view: `userId`, `userName`, `month`, `period`, no KRAs, zero
+/// figures and `recorded: false`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PmsRecordView {
+    #[serde(flatten)]
+    pub record: PerformanceRecord,
+    /// `YYYY-MM`.
+    #[schema(example = "2026-02")]
+    pub period: String,
+    pub kras: Vec<KraView>,
+    /// `false` on the empty view; absent on a stored record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<bool>,
+}
+
+/// One row of the leaderboard.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LeaderboardRow {
+    /// 1-based, over everyone's records of the month.
+    pub rank: u64,
+    pub user_id: String,
+    pub user_name: String,
+    pub total_score: f64,
+    pub incentive_amount: Money,
+    pub incentive_percentage: f64,
+}
+
+/// The month's leaderboard.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Leaderboard {
+    pub success: bool,
+    pub data: Vec<LeaderboardRow>,
+    /// The month (`Feb'26`).
+    pub period: PmsMonth,
+    /// Records of the month, all of them (not only the rows you may see).
+    pub total_ranked: u64,
 }
 
 /// The record as stored, with each KRA's `finalScore` also sent as `score` (the field the
@@ -208,7 +263,7 @@ pub struct MonthQuery {
 #[utoipa::path(get, path = "/api/pms/{userId}", tag = "PMS", security(("bearer" = [])),
     params(("userId" = String, Path, description = "User id"), MonthQuery),
     responses(
-        (status = 200, description = "`{ success, data: record }` (each KRA also carries `score`)"),
+        (status = 200, description = "The record (each KRA also carries `score`), or the empty view with `recorded: false`", body = Data<PmsRecordView>),
         (status = 403, description = "Not your record, nor your team's"),
         (status = 404, description = "`PMS_RECORD_NOT_FOUND`: no such user"),
         (status = 422, description = "Unreadable month"),
@@ -217,7 +272,7 @@ async fn get_record(
     State(st): State<AppState>,
     actor: Actor,
     Path(user_id): Path<String>,
-    QueryParams(q): QueryParams<MonthQuery>,
+    ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> Result<Json<Value>, ApiError> {
     if let Some(set) = visible_users(&st, &actor).await?
         && !set.contains(&user_id)
@@ -354,8 +409,8 @@ fn build_kras(defs: Vec<KraDefinition>, existing: &[Kra]) -> Result<Vec<Kra>, Ap
     params(("userId" = String, Path, description = "User id")),
     request_body = DefineRecordRequest,
     responses(
-        (status = 200, description = "Updated: `{ success, data: record }`"),
-        (status = 201, description = "Created: `{ success, data: record }`"),
+        (status = 200, description = "Updated: the record", body = Data<PmsRecordView>),
+        (status = 201, description = "Created: the record", body = Data<PmsRecordView>),
         (status = 403, description = "Needs user_management"),
         (status = 404, description = "Unknown user"),
         (status = 422, description = "Weightages not totalling 100, or an invalid KRA or month"),
@@ -476,13 +531,13 @@ async fn define_record(
 /// The month's records ranked by total score (rank over everyone), showing the rows you
 /// may see: yours, your team's, or everyone's with `user_management`.
 #[utoipa::path(get, path = "/api/pms/leaderboard", tag = "PMS", security(("bearer" = [])), params(MonthQuery), responses(
-    (status = 200, description = "`{ success, data: [{ rank, userId, userName, totalScore, incentiveAmount, incentivePercentage }], period }`"),
+    (status = 200, description = "The ranked rows you may see", body = Leaderboard),
     (status = 422, description = "Unreadable month"),
 ))]
 async fn leaderboard(
     State(st): State<AppState>,
     actor: Actor,
-    QueryParams(q): QueryParams<MonthQuery>,
+    ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let month = parse_month(q.month.as_deref().or(q.period.as_deref()))?;
     let visible = visible_users(&st, &actor).await?;
@@ -554,7 +609,7 @@ fn kra_id_of(v: &Value) -> Result<i64, ApiError> {
 
 /// Record a KRA achievement; the record is rescored (policy version stored).
 #[utoipa::path(post, path = "/api/pms/kra/update", tag = "PMS", security(("bearer" = [])), request_body = KraUpdateRequest, responses(
-    (status = 200, description = "`{ success, message, data: record }`"),
+    (status = 200, description = "Updated: the record", body = MessageData<PmsRecordView>),
     (status = 403, description = "Needs user_management"),
     (status = 404, description = "`PMS_RECORD_NOT_FOUND` or `KRA_NOT_FOUND`"),
     (status = 422, description = "Bad kraId, achievedValue or month"),
@@ -616,7 +671,7 @@ pub struct OdBalanceRequest {
 /// Set the OD balances (chennai, self, hyd; those given). The OD KRA is scored on their
 /// total, so the record is rescored.
 #[utoipa::path(post, path = "/api/pms/od-balance/update", tag = "PMS", security(("bearer" = [])), request_body = OdBalanceRequest, responses(
-    (status = 200, description = "`{ success, message, data: record }`"),
+    (status = 200, description = "Updated: the record", body = MessageData<PmsRecordView>),
     (status = 403, description = "Needs user_management or approve_credit"),
     (status = 404, description = "`PMS_RECORD_NOT_FOUND`"),
     (status = 422, description = "Negative balance or bad month"),

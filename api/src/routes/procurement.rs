@@ -19,12 +19,14 @@
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::common::{Paging, check_link, commit_with_sequence_id, snapshot};
-use crate::routes::extract::optional_body;
+use crate::routes::common::{
+    Bounded, MAX_PAGE, Paging, check_link, commit_with_sequence_id, snapshot,
+};
+use crate::routes::extract::{ApiQuery, optional_body};
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query as QueryParams, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use nexus_core::auth::{Access, Permission, Role};
@@ -33,7 +35,7 @@ use nexus_core::model::{
 };
 use nexus_core::store::{Collection, Filter, Query, StoreError, TypedStore, UpdateOp, Write};
 use nexus_core::types::Timestamp;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -201,21 +203,23 @@ async fn change_status(
 pub struct ListQuery {
     /// Only entries in this status (Pending, Awaiting Head Approval, Approved, Rejected).
     pub status: Option<String>,
-    pub page: Option<u64>,
-    pub limit: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1_000_000)]
+    pub page: Option<Bounded<1, MAX_PAGE>>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    pub limit: Option<Bounded<1, 500>>,
 }
 
 /// Procurement entries, newest first (a raw array, as the mobile client reads it; totals in
 /// `X-Total-Count`).
 #[utoipa::path(get, path = "/api/procurement", tag = "Procurement", security(("bearer" = [])), params(ListQuery), responses(
-    (status = 200, description = "Raw array of entries; X-Total-Count, X-Page, X-Limit headers"),
+    (status = 200, description = "Raw array of entries; X-Total-Count, X-Page, X-Limit headers", body = [Procurement]),
     (status = 403, description = "Needs procurement"),
     (status = 422, description = "Unknown status"),
 ))]
 async fn list(
     State(st): State<AppState>,
     actor: Actor,
-    QueryParams(q): QueryParams<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     can_read(&actor)?;
     let filter = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -264,7 +268,7 @@ pub struct CreateProcurementRequest {
 
 /// Register an inbound consignment; it starts `Pending` whatever the client sends.
 #[utoipa::path(post, path = "/api/procurement", tag = "Procurement", security(("bearer" = [])), request_body = CreateProcurementRequest, responses(
-    (status = 201, description = "The raw entry (`PRC-nnnn`)"),
+    (status = 201, description = "The raw entry (`PRC-nnnn`)", body = Procurement),
     (status = 403, description = "Needs procurement"),
     (status = 422, description = "Missing supplier, SKU name or code; an attachment that is not a link; or a field that may not be set (e.g. status)"),
 ))]
@@ -332,7 +336,7 @@ async fn create(
 #[utoipa::path(get, path = "/api/procurement/{id}", tag = "Procurement", security(("bearer" = [])),
     params(("id" = String, Path, description = "Procurement id")),
     responses(
-        (status = 200, description = "The raw entry"),
+        (status = 200, description = "The raw entry", body = Procurement),
         (status = 403, description = "Needs procurement"),
         (status = 404, description = "Unknown entry"),
     ))]
@@ -410,7 +414,7 @@ async fn status_change(
     params(("id" = String, Path, description = "Procurement id")),
     request_body = UpdateProcurementRequest,
     responses(
-        (status = 200, description = "The raw updated entry"),
+        (status = 200, description = "The raw updated entry", body = Procurement),
         (status = 403, description = "Needs procurement"),
         (status = 404, description = "Unknown entry"),
         (status = 409, description = "Not Pending any more: the checks are locked"),
@@ -519,11 +523,20 @@ async fn update(
     }
 }
 
+/// `{ success, message: "Deleted", id }`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProcurementDeleted {
+    pub success: bool,
+    pub message: String,
+    /// The deleted entry's id.
+    pub id: String,
+}
+
 /// Delete a `Pending` entry (Procurement Head or Admin). Submitted entries are kept.
 #[utoipa::path(delete, path = "/api/procurement/{id}", tag = "Procurement", security(("bearer" = [])),
     params(("id" = String, Path, description = "Procurement id")),
     responses(
-        (status = 200, description = "`{ success, message: \"Deleted\" }`"),
+        (status = 200, description = "Deleted", body = ProcurementDeleted),
         (status = 403, description = "Only the Procurement Head or Admin"),
         (status = 404, description = "Unknown entry"),
         (status = 409, description = "Not Pending"),
@@ -587,9 +600,9 @@ fn clean(s: Option<String>) -> Option<String> {
 /// Submit a `Pending` entry for head approval: all three checks and an attachment required.
 #[utoipa::path(post, path = "/api/procurement/{id}/submit", tag = "Procurement", security(("bearer" = [])),
     params(("id" = String, Path, description = "Procurement id")),
-    request_body(content = RemarksRequest, description = "Optional"),
+    request_body(content = Option<RemarksRequest>, description = "Optional"),
     responses(
-        (status = 200, description = "The raw entry, now Awaiting Head Approval"),
+        (status = 200, description = "The raw entry, now Awaiting Head Approval", body = Procurement),
         (status = 403, description = "Needs procurement"),
         (status = 404, description = "Unknown entry"),
         (status = 409, description = "Not Pending"),
@@ -669,9 +682,9 @@ async fn submit_entry(
 /// Approve an entry awaiting head approval (Procurement Head or Admin).
 #[utoipa::path(post, path = "/api/procurement/{id}/approve", tag = "Procurement", security(("bearer" = [])),
     params(("id" = String, Path, description = "Procurement id")),
-    request_body(content = RemarksRequest, description = "Optional"),
+    request_body(content = Option<RemarksRequest>, description = "Optional"),
     responses(
-        (status = 200, description = "The raw entry, now Approved"),
+        (status = 200, description = "The raw entry, now Approved", body = Procurement),
         (status = 403, description = "Only the Procurement Head or Admin; never your own submission"),
         (status = 404, description = "Unknown entry"),
         (status = 409, description = "Not awaiting approval"),
@@ -730,7 +743,7 @@ async fn approve_entry(
     params(("id" = String, Path, description = "Procurement id")),
     request_body = RejectRequest,
     responses(
-        (status = 200, description = "The raw entry, now Rejected"),
+        (status = 200, description = "The raw entry, now Rejected", body = Procurement),
         (status = 403, description = "Only the Procurement Head or Admin"),
         (status = 404, description = "Unknown entry"),
         (status = 409, description = "Not awaiting approval"),

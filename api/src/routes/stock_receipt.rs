@@ -79,16 +79,14 @@ pub struct ReceiptResult {
     pub product_id: String,
     pub sku_code: String,
     pub batch_number: String,
-    #[schema(value_type = f64)]
     pub quantity: Quantity,
-    #[schema(value_type = Option<String>)]
+    /// `null` for a batch without an expiry date.
+    #[schema(required = true)]
     pub exp_date: Option<DateOnly>,
     pub warehouse_id: String,
     /// The batch's quantity after the receipt.
-    #[schema(value_type = f64)]
     pub batch_quantity: Quantity,
     /// The product's total stock after the receipt.
-    #[schema(value_type = f64)]
     pub product_stock: Quantity,
 }
 

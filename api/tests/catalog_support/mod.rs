@@ -93,6 +93,13 @@ pub async fn get_raw(
     path_and_query: &str,
 ) -> (reqwest::StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
     let res = app.http.get(app.url(path_and_query)).send().await.unwrap();
+    raw_parts(res).await
+}
+
+/// A raw response's status, headers and body bytes.
+async fn raw_parts(
+    res: reqwest::Response,
+) -> (reqwest::StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
     let status = res.status();
     let headers = res.headers().clone();
     (status, headers, res.bytes().await.unwrap().to_vec())
@@ -111,9 +118,22 @@ pub async fn get_bytes(
         .send()
         .await
         .unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    (status, headers, res.bytes().await.unwrap().to_vec())
+    raw_parts(res).await
+}
+
+/// Downloads an import template as `user`: asserts 200 and that it is offered as
+/// `file_name`; its headers and the workbook's bytes.
+pub async fn get_template(
+    app: &TestApp,
+    user: &str,
+    path: &str,
+    file_name: &str,
+) -> (reqwest::header::HeaderMap, Vec<u8>) {
+    let (status, headers, bytes) = get_bytes(app, user, path).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let disposition = headers["content-disposition"].to_str().unwrap();
+    assert!(disposition.contains(file_name), "{disposition}");
+    (headers, bytes)
 }
 
 pub async fn into_resp(res: reqwest::Response) -> Resp {

@@ -1,4 +1,4 @@
-use super::{Case, Who};
+use super::{Case, Who, allow};
 
 pub fn cases() -> Vec<Case> {
     vec![
@@ -14,10 +14,7 @@ pub fn cases() -> Vec<Case> {
         // The inventory report is for stock readers.
         Case::get(
             "/api/analytics/reports",
-            Who::Roles {
-                allowed: &["WH-001", "PROC-001"],
-                denied: &["SALES-001", "DRV-001", "CREDIT-001"],
-            },
+            allow(&["WH-001", "PROC-001"]).deny(&["SALES-001", "DRV-001", "CREDIT-001"]),
         )
         .at("/api/analytics/reports?type=inventory"),
         Case::get("/api/analytics/category-split", Who::AnyUser("RSM-001")),
@@ -29,18 +26,18 @@ pub fn cases() -> Vec<Case> {
             .at("/api/analytics/export?format=xlsx"),
         Case::get(
             "/api/analytics/export",
-            Who::Roles {
-                allowed: &["WHM-001"],
-                denied: &["SALES-001", "CREDIT-001"],
-            },
+            allow(&["WHM-001"]).deny(&["SALES-001", "CREDIT-001"]),
         )
         .at("/api/analytics/export?type=inventory&format=csv"),
         Case::get(
             "/api/tally/export/{orderId}",
-            Who::Roles {
-                allowed: &["BILL-001", "ATL-001", "USER-001"],
-                denied: &["SALES-001", "CREDIT-001", "WH-001", "DRV-001", "LOG-001"],
-            },
+            allow(&["BILL-001", "ATL-001", "USER-001"]).deny(&[
+                "SALES-001",
+                "CREDIT-001",
+                "WH-001",
+                "DRV-001",
+                "LOG-001",
+            ]),
         )
         .at("/api/tally/export/ORD-004"),
     ]

@@ -1,5 +1,4 @@
-use super::{Case, Who};
-use reqwest::Method;
+use super::{Case, allow};
 use serde_json::json;
 
 const NOT_MASTER_DATA: &[&str] = &["SALES-001", "CREDIT-001", "BILL-001", "WHM-001"];
@@ -13,66 +12,40 @@ pub fn cases() -> Vec<Case> {
     vec![
         Case::get(
             "/api/distributor-prices",
-            Who::Roles {
-                allowed: &["SALES-001", "CREDIT-001", "BILL-001", "USER-001"],
-                denied: NO_PRICE_ACCESS,
-            },
+            allow(&["SALES-001", "CREDIT-001", "BILL-001", "USER-001"]).deny(NO_PRICE_ACCESS),
         ),
-        Case::new(
-            Method::POST,
+        Case::post(
             "/api/distributor-prices",
-            "/api/distributor-prices",
-            Who::Roles {
-                allowed: &["USER-001"],
-                denied: NOT_MASTER_DATA,
-            },
+            allow(&["USER-001"]).deny(NOT_MASTER_DATA),
         )
-        .body(json!({ "distributorCode": "D1001", "code": "SKU-001", "name": "Premium Basmati Rice 5kg", "billingRate": 410 })),
+        .body(json!({"distributorCode": "D1001", "code": "SKU-001",
+            "name": "Premium Basmati Rice 5kg", "billingRate": 410})),
         Case::get(
             "/api/distributor-prices/{id}",
-            Who::Roles {
-                allowed: &["SALES-001", "USER-001"],
-                denied: NO_PRICE_ACCESS,
-            },
+            allow(&["SALES-001", "USER-001"]).deny(NO_PRICE_ACCESS),
         )
         .at("/api/distributor-prices/D1001-SKU-001")
         .expect(404),
-        Case::new(
-            Method::PATCH,
+        Case::patch(
             "/api/distributor-prices/{id}",
-            "/api/distributor-prices/D1001-SKU-001",
-            Who::Roles {
-                allowed: &["USER-001"],
-                denied: NOT_MASTER_DATA,
-            },
+            allow(&["USER-001"]).deny(NOT_MASTER_DATA),
         )
+        .at("/api/distributor-prices/D1001-SKU-001")
         .body(json!({ "billingRate": 400 }))
         .expect(404),
-        Case::new(
-            Method::DELETE,
+        Case::delete(
             "/api/distributor-prices/{id}",
-            "/api/distributor-prices/D1001-SKU-001",
-            Who::Roles {
-                allowed: &["USER-001"],
-                denied: NOT_MASTER_DATA,
-            },
+            allow(&["USER-001"]).deny(NOT_MASTER_DATA),
         )
+        .at("/api/distributor-prices/D1001-SKU-001")
         .expect(404),
         Case::get(
             "/api/distributor-prices/import-template",
-            Who::Roles {
-                allowed: &["USER-001"],
-                denied: NOT_MASTER_DATA,
-            },
+            allow(&["USER-001"]).deny(NOT_MASTER_DATA),
         ),
-        Case::new(
-            Method::POST,
+        Case::post(
             "/api/distributor-prices/bulk-import",
-            "/api/distributor-prices/bulk-import",
-            Who::Roles {
-                allowed: &["USER-001"],
-                denied: NOT_MASTER_DATA,
-            },
+            allow(&["USER-001"]).deny(NOT_MASTER_DATA),
         )
         .body(json!({}))
         .expect(415),

@@ -43,6 +43,28 @@ pub enum Who {
     },
 }
 
+/// Only these users may call the route (`users[0]` is used for the success check); name
+/// the ones who must get 403 with [`Who::deny`].
+pub fn allow(users: &'static [&'static str]) -> Who {
+    Who::Roles {
+        allowed: users,
+        denied: &[],
+    }
+}
+
+impl Who {
+    /// The users of other roles who must get 403 (after [`allow`]).
+    pub fn deny(self, users: &'static [&'static str]) -> Who {
+        match self {
+            Who::Roles { allowed, .. } => Who::Roles {
+                allowed,
+                denied: users,
+            },
+            other => panic!("deny() names the refused users of allow(), not of {other:?}"),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct OtherObject {
     /// A user who may use this route in general…
@@ -76,8 +98,22 @@ impl Case {
             expect: None,
         }
     }
+    /// A route without path parameters (the path is the template), or with them and a
+    /// concrete path given by [`Case::at`].
     pub fn get(template: &'static str, who: Who) -> Case {
         Case::new(Method::GET, template, template, who)
+    }
+    pub fn post(template: &'static str, who: Who) -> Case {
+        Case::new(Method::POST, template, template, who)
+    }
+    pub fn put(template: &'static str, who: Who) -> Case {
+        Case::new(Method::PUT, template, template, who)
+    }
+    pub fn patch(template: &'static str, who: Who) -> Case {
+        Case::new(Method::PATCH, template, template, who)
+    }
+    pub fn delete(template: &'static str, who: Who) -> Case {
+        Case::new(Method::DELETE, template, template, who)
     }
     pub fn at(mut self, path: impl Into<String>) -> Case {
         self.path = path.into();

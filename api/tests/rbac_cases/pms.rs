@@ -1,5 +1,4 @@
-use super::{Case, Who};
-use reqwest::Method;
+use super::{Case, Who, allow};
 use serde_json::json;
 
 pub fn cases() -> Vec<Case> {
@@ -8,22 +7,15 @@ pub fn cases() -> Vec<Case> {
         // their recursive team's.
         Case::get(
             "/api/pms/{userId}",
-            Who::Roles {
-                allowed: &["USER-001"],
-                denied: &["SALES-001", "ASM-001", "CREDIT-001", "WH-001"],
-            },
+            allow(&["USER-001"]).deny(&["SALES-001", "ASM-001", "CREDIT-001", "WH-001"]),
         )
         .at("/api/pms/USER-001?month=Feb'26")
         .other("SALES-002", "/api/pms/SALES-001?month=Feb'26"),
-        Case::new(
-            Method::PUT,
+        Case::put(
             "/api/pms/{userId}",
-            "/api/pms/SALES-002",
-            Who::Roles {
-                allowed: &["USER-001"],
-                denied: &["SALES-001", "ASM-001", "RSM-001", "CREDIT-001"],
-            },
+            allow(&["USER-001"]).deny(&["SALES-001", "ASM-001", "RSM-001", "CREDIT-001"]),
         )
+        .at("/api/pms/SALES-002")
         .body(json!({
             "month": "Mar'26", "grossMonthlySalary": 48000,
             "kras": [
@@ -32,25 +24,22 @@ pub fn cases() -> Vec<Case> {
             ]
         }))
         .expect(201),
-        Case::get("/api/pms/leaderboard", Who::AnyUser("SALES-001")).at("/api/pms/leaderboard?month=Feb'26"),
-        Case::new(
-            Method::POST,
+        Case::get("/api/pms/leaderboard", Who::AnyUser("SALES-001"))
+            .at("/api/pms/leaderboard?month=Feb'26"),
+        Case::post(
             "/api/pms/kra/update",
-            "/api/pms/kra/update",
-            Who::Roles {
-                allowed: &["USER-001"],
-                denied: &["SALES-001", "ASM-001", "CREDIT-001", "NSM-001"],
-            },
+            allow(&["USER-001"]).deny(&["SALES-001", "ASM-001", "CREDIT-001", "NSM-001"]),
         )
-        .body(json!({"userId": "SALES-001", "month": "Feb'26", "kraId": "1", "achievedValue": 1300000})),
-        Case::new(
-            Method::POST,
+        .body(json!({"userId": "SALES-001", "month": "Feb'26",
+            "kraId": "1", "achievedValue": 1300000})),
+        Case::post(
             "/api/pms/od-balance/update",
-            "/api/pms/od-balance/update",
-            Who::Roles {
-                allowed: &["CREDIT-001", "USER-001"],
-                denied: &["SALES-001", "ASM-001", "WH-001", "BILL-001"],
-            },
+            allow(&["CREDIT-001", "USER-001"]).deny(&[
+                "SALES-001",
+                "ASM-001",
+                "WH-001",
+                "BILL-001",
+            ]),
         )
         .body(json!({"userId": "SALES-001", "month": "Feb'26", "chennai": 100000})),
     ]

@@ -1,5 +1,4 @@
-use super::{Case, Who};
-use reqwest::Method;
+use super::{Case, Who, allow};
 use serde_json::json;
 
 /// A 1×1-ish PNG header, base64: enough for the content check.
@@ -9,37 +8,28 @@ pub fn cases() -> Vec<Case> {
     vec![
         // The QC folder needs quality_control; anyone may upload to the general folder
         // (covered by the behaviour tests).
-        Case::new(
-            Method::POST,
+        Case::post(
             "/api/upload-photo",
-            "/api/upload-photo",
-            Who::Roles {
-                allowed: &["QC-001", "USER-001", "WHM-001"],
-                denied: &["SALES-001", "DRV-001", "CREDIT-001"],
-            },
+            allow(&["QC-001", "USER-001", "WHM-001"]).deny(&["SALES-001", "DRV-001", "CREDIT-001"]),
         )
         .body(json!({ "base64Image": PNG_B64, "fileName": "qc.png", "folder": "qc-photos" })),
         // Multipart: the table can only send JSON, so the allowed caller passes the
         // permission check and is then told to send multipart (415). The behaviour tests
         // upload real files.
-        Case::new(
-            Method::POST,
+        Case::post(
             "/api/upload/pod",
-            "/api/upload/pod",
-            Who::Roles {
-                allowed: &["DRV-001", "HUB-001", "LOG-001", "USER-001"],
-                denied: &["SALES-001", "WH-001", "CREDIT-001", "QC-001"],
-            },
+            allow(&["DRV-001", "HUB-001", "LOG-001", "USER-001"]).deny(&[
+                "SALES-001",
+                "WH-001",
+                "CREDIT-001",
+                "QC-001",
+            ]),
         )
         .body(json!({}))
         .expect(415),
         // The signature is the credential: an unsigned or wrongly signed link is refused.
-        Case::new(
-            Method::GET,
-            "/api/files/{key}",
-            "/api/files/photos/01JNOTSIGNED.png?exp=9999999999&sig=00",
-            Who::Public,
-        )
-        .expect(403),
+        Case::get("/api/files/{key}", Who::Public)
+            .at("/api/files/photos/01JNOTSIGNED.png?exp=9999999999&sig=00")
+            .expect(403),
     ]
 }

@@ -2,8 +2,7 @@
 //! the Admin in the demo data); line managers read their team; credentials are yourself or
 //! `user_management` (D-S3, D-S4).
 
-use super::{Case, Who};
-use reqwest::Method;
+use super::{Case, allow};
 use serde_json::json;
 
 /// Everyone without `user_management`, across the hierarchy and the operational roles.
@@ -19,16 +18,9 @@ const NOT_USER_ADMINS: &[&str] = &[
 ];
 
 fn admin_patch(template: &'static str, path: &str, body: serde_json::Value) -> Case {
-    Case::new(
-        Method::PATCH,
-        template,
-        path,
-        Who::Roles {
-            allowed: &["USER-001"],
-            denied: NOT_USER_ADMINS,
-        },
-    )
-    .body(body)
+    Case::patch(template, allow(&["USER-001"]).deny(NOT_USER_ADMINS))
+        .at(path)
+        .body(body)
 }
 
 pub fn cases() -> Vec<Case> {
@@ -36,46 +28,38 @@ pub fn cases() -> Vec<Case> {
         // Line managers may list (their team); everyone else outside user management may not.
         Case::get(
             "/api/users",
-            Who::Roles {
-                allowed: &["USER-001", "RSM-001"],
-                denied: &["SALES-001", "SEXEC-001", "CREDIT-001", "WHM-001", "DRV-001"],
-            },
+            allow(&["USER-001", "RSM-001"]).deny(&[
+                "SALES-001",
+                "SEXEC-001",
+                "CREDIT-001",
+                "WHM-001",
+                "DRV-001",
+            ]),
         ),
-        Case::new(
-            Method::POST,
-            "/api/users",
-            "/api/users",
-            Who::Roles {
-                allowed: &["USER-001"],
-                denied: NOT_USER_ADMINS,
-            },
-        )
-        .body(json!({
-            "id": "SALES-077", "name": "New Rep", "email": "new.rep@nexusoms.com",
-            "role": "Sales", "password": "Str0ng-Initial-Pass", "managerId": "ASM-001"
-        }))
-        .expect(201),
+        Case::post("/api/users", allow(&["USER-001"]).deny(NOT_USER_ADMINS))
+            .body(json!({
+                "id": "SALES-077", "name": "New Rep", "email": "new.rep@nexusoms.com",
+                "role": "Sales", "password": "Str0ng-Initial-Pass", "managerId": "ASM-001"
+            }))
+            .expect(201),
         // A manager reads a report; peers and other departments may not; a manager may not
         // read someone outside their team.
-        Case::new(
-            Method::GET,
+        Case::get(
             "/api/users/{id}",
-            "/api/users/SALES-002",
-            Who::Roles {
-                allowed: &["ASM-001", "RSM-001", "USER-001"],
-                denied: &["SALES-001", "CREDIT-001", "WHM-001", "DRV-001"],
-            },
+            allow(&["ASM-001", "RSM-001", "USER-001"]).deny(&[
+                "SALES-001",
+                "CREDIT-001",
+                "WHM-001",
+                "DRV-001",
+            ]),
         )
+        .at("/api/users/SALES-002")
         .other("ASM-001", "/api/users/WH-001"),
-        Case::new(
-            Method::PATCH,
+        Case::patch(
             "/api/users/{id}",
-            "/api/users/SALES-002",
-            Who::Roles {
-                allowed: &["USER-001"],
-                denied: &["SALES-001", "ASM-001", "RSM-001", "CREDIT-001"],
-            },
+            allow(&["USER-001"]).deny(&["SALES-001", "ASM-001", "RSM-001", "CREDIT-001"]),
         )
+        .at("/api/users/SALES-002")
         .body(json!({ "location": "Pune", "department1": "Retail" })),
         admin_patch(
             "/api/users/{id}/role",
@@ -113,15 +97,17 @@ pub fn cases() -> Vec<Case> {
             json!({ "managerId": "RSM-001" }),
         ),
         // Another user's credentials: user management only — not their manager, not a peer.
-        Case::new(
-            Method::PATCH,
+        Case::patch(
             "/api/users/{id}/credentials",
-            "/api/users/SALES-002/credentials",
-            Who::Roles {
-                allowed: &["USER-001"],
-                denied: &["SALES-001", "ASM-001", "RSM-001", "NSM-001", "CREDIT-001"],
-            },
+            allow(&["USER-001"]).deny(&[
+                "SALES-001",
+                "ASM-001",
+                "RSM-001",
+                "NSM-001",
+                "CREDIT-001",
+            ]),
         )
+        .at("/api/users/SALES-002/credentials")
         .body(json!({ "password": "Res3t-By-Admin-Now" })),
     ]
 }

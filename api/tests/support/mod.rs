@@ -8,9 +8,9 @@ pub mod ws_client;
 
 use nexus_api::{AppState, startup};
 use nexus_core::config::Config;
-use nexus_core::model::AuditLog;
+use nexus_core::model::{AuditLog, Batch, Product};
 use nexus_core::seed::demo_dataset;
-use nexus_core::store::{Document, Filter, Query, Store, TypedStore};
+use nexus_core::store::{Collection, Document, Filter, Query, Store, TypedStore, Write};
 use nexus_core::types::Timestamp;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -44,6 +44,18 @@ pub async fn spawn_app() -> TestApp {
 /// As [`spawn_app`], with extra configuration variables.
 pub async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
     spawn(env, false).await
+}
+
+/// As [`spawn_app`], with rate budgets far above what a whole tool run sends (Schemathesis,
+/// newman), so the tools see the API's answers rather than 429s; the limits have their own
+/// tests.
+pub async fn spawn_app_unthrottled() -> TestApp {
+    spawn_app_with(&[
+        ("RATE_LIMIT_MAX_REQUESTS", "100000000"),
+        ("NEXUS_UPLOAD_RATE_LIMIT", "100000000/1m"),
+        ("NEXUS_COST_RATE_LIMIT", "100000000/1m"),
+    ])
+    .await
 }
 
 /// As [`spawn_app_with`], with job workers running in-process on an SQLite queue in the
@@ -204,6 +216,11 @@ impl TestApp {
         self.as_user(user_id, Method::GET, path, None).await
     }
 
+    /// A GET as a seeded user that must answer 200 (the body in the failure message).
+    pub async fn get_ok(&self, user_id: &str, path: &str) -> Resp {
+        self.get(user_id, path).await.expect_status(StatusCode::OK)
+    }
+
     pub async fn post(&self, user_id: &str, path: &str, body: Value) -> Resp {
         self.as_user(user_id, Method::POST, path, Some(body)).await
     }
@@ -272,6 +289,24 @@ impl Resp {
         self
     }
 
+    /// Asserts the status and `success: true`, with the body in the message; the response
+    /// for further checks.
+    #[track_caller]
+    pub fn expect_success(self, status: StatusCode) -> Self {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert_eq!(self.body["success"], true, "{}", self.body);
+        self
+    }
+
+    /// Asserts a refusal: the status and `error.code`, with the body in the message (for a
+    /// refusal among several in a loop, [`Resp::expect_error`] names the case).
+    #[track_caller]
+    pub fn expect_refusal(self, status: StatusCode, code: &str) -> Self {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert_eq!(self.body["error"]["code"], code, "{}", self.body);
+        self
+    }
+
     /// The `jobId` of a queued request's answer (`202 Accepted`).
     pub fn job_id(&self) -> String {
         self.body["jobId"]
@@ -284,6 +319,11 @@ impl Resp {
     pub fn code(&self) -> &Value {
         &self.body["error"]["code"]
     }
+}
+
+/// How many of the answers have this status (concurrent calls racing for one thing).
+pub fn with_status(answers: &[Resp], status: StatusCode) -> usize {
+    answers.iter().filter(|r| r.status == status).count()
 }
 
 /// Settings for tests with job workers: a short heartbeat and lease, so sweeps and lease
@@ -303,26 +343,71 @@ pub async fn stored<T: Document>(app: &TestApp, id: &str) -> T {
         .unwrap_or_else(|| panic!("nothing stored as {id}"))
 }
 
+/// Every stored document matching `filter` (in the store's order).
+pub async fn stored_where<T: Document>(app: &TestApp, filter: Filter) -> Vec<T> {
+    app.store.list::<T>(&Query::new(filter)).await.unwrap()
+}
+
+/// How many stored documents match `filter`.
+pub async fn count_where<T: Document>(app: &TestApp, filter: Filter) -> u64 {
+    app.store.count_of::<T>(&filter).await.unwrap()
+}
+
+/// The product's batch with this number (panics naming it when there is none).
+pub fn batch<'a>(product: &'a Product, number: &str) -> &'a Batch {
+    product
+        .batches
+        .iter()
+        .find(|b| b.batch_number == number)
+        .unwrap_or_else(|| panic!("{} has no batch {number}", product.id))
+}
+
+/// Stores a document a test sets up, as the typed layer writes it.
+pub async fn insert<T: Document>(app: &TestApp, doc: &T) {
+    app.store
+        .commit(vec![Write::insert(doc).unwrap()])
+        .await
+        .unwrap();
+}
+
+/// Stores documents exactly as given, the way the legacy server left them (old status
+/// names, fields it lacked), in one commit.
+pub async fn insert_raw(app: &TestApp, collection: Collection, docs: Vec<Value>) {
+    let writes = docs
+        .into_iter()
+        .map(|doc| Write::Insert { collection, doc })
+        .collect();
+    app.store.commit(writes).await.unwrap();
+}
+
+/// SALES-001's order ORD-482913 for CUST-001 as the legacy server stored it: the legacy
+/// status `Hold`, no orderType, no `_rev`, and its old history.
+pub fn legacy_hold_order() -> Value {
+    json!({
+        "id": "ORD-482913", "customerId": "CUST-001", "customerName": "ABC Traders",
+        "status": "Hold", "total": 1180, "subTotal": 1000, "gstAmount": 180,
+        "salespersonId": "SALES-001", "createdAt": "2025-01-02T10:00:00.000Z",
+        "items": [{"productId": "PROD-001", "skuCode": "SKU-001", "quantity": 2, "price": 500}],
+        "statusHistory": [{"status": "Pending", "timestamp": "2025-01-02T10:00:00.000Z"}, {"status": "Hold"}]
+    })
+}
+
 /// The audit entries a user wrote about one entity (in the store's order).
 pub async fn audits_by(app: &TestApp, user_id: &str, entity_id: &str) -> Vec<AuditLog> {
-    app.store
-        .list::<AuditLog>(&Query::new(Filter::and([
-            Filter::eq("entityId", entity_id),
-            Filter::eq("userId", user_id),
-        ])))
-        .await
-        .unwrap()
+    let filter = Filter::and([
+        Filter::eq("entityId", entity_id),
+        Filter::eq("userId", user_id),
+    ]);
+    stored_where(app, filter).await
 }
 
 /// The audit entries with this action about one entity (in the store's order).
 pub async fn audits(app: &TestApp, action: &str, entity_id: &str) -> Vec<AuditLog> {
-    app.store
-        .list::<AuditLog>(&Query::new(Filter::and([
-            Filter::eq("action", action),
-            Filter::eq("entityId", entity_id),
-        ])))
-        .await
-        .unwrap()
+    let filter = Filter::and([
+        Filter::eq("action", action),
+        Filter::eq("entityId", entity_id),
+    ]);
+    stored_where(app, filter).await
 }
 
 /// The `id` of every element of a JSON array (a list answer), in order.
@@ -332,6 +417,24 @@ pub fn ids(list: &Value) -> Vec<String> {
         .iter()
         .map(|o| o["id"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// The `key` string of every element of a JSON array, in order.
+pub fn strs<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+        .iter()
+        .map(|o| o[key].as_str().unwrap_or_else(|| panic!("no {key} in {o}")))
+        .collect()
+}
+
+/// The element of a JSON array whose `key` is `value` (panics naming both when none is).
+pub fn find_in<'a>(list: &'a Value, key: &str, value: &str) -> &'a Value {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+        .iter()
+        .find(|o| o[key] == value)
+        .unwrap_or_else(|| panic!("no {key} = {value} in {list}"))
 }
 
 /// Seeded users by role, for readable tests.

@@ -20,7 +20,12 @@ pub fn ws_url(app: &TestApp, query: &str) -> String {
 }
 
 pub async fn try_connect(app: &TestApp, bearer: Option<&str>, query: &str) -> Result<Ws, WsError> {
-    let mut req = ws_url(app, query).into_client_request().unwrap();
+    connect_url(&ws_url(app, query), bearer).await
+}
+
+/// Opens a socket at `url` (`ws://…/ws`), with the token in the `Authorization` header.
+pub async fn connect_url(url: &str, bearer: Option<&str>) -> Result<Ws, WsError> {
+    let mut req = url.into_client_request().unwrap();
     if let Some(t) = bearer {
         req.headers_mut()
             .insert("authorization", format!("Bearer {t}").parse().unwrap());

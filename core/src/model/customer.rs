@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 /// Overdue amounts by days past due, with the nine legacy keys exactly as stored.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgingBuckets {
     #[serde(rename = "0 to 7", default, deserialize_with = "null_as_default")]
     pub d0_7: Money,
@@ -62,6 +63,7 @@ impl AgingBuckets {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Customer {
     pub id: String,
@@ -152,10 +154,13 @@ pub struct Customer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub extra: Map<String, Value>,
 }
 
+/// One of a customer's delivery addresses.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CustomerAddress))]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryAddress {
     #[serde(default)]

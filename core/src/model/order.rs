@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum OrderType {
     #[default]
@@ -18,6 +19,7 @@ pub enum OrderType {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum OrderSource {
     #[default]
@@ -27,6 +29,7 @@ pub enum OrderSource {
 
 /// A batch drawn for an order line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AllocatedBatch {
     #[serde(default)]
@@ -44,6 +47,7 @@ pub struct AllocatedBatch {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OrderItem {
     #[serde(default)]
@@ -98,6 +102,7 @@ pub struct OrderItem {
 /// One entry of the append-only status history. `status` keeps the stored text verbatim
 /// (legacy synonyms included); the rest is what the legacy history lacked (D-D8).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StatusChange {
     #[serde(default)]
@@ -120,6 +125,7 @@ pub struct StatusChange {
 
 /// Logistics cost inputs and result (the PROTO intended rule, §2.9), kept on the order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CostBreakdown {
     #[serde(
@@ -152,6 +158,7 @@ pub struct CostBreakdown {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Logistics {
     /// A user id in the rewrite (the legacy client stored a display name here, D-L16).
@@ -189,6 +196,7 @@ pub struct Logistics {
 
 /// The credit decision with the figures it was taken on (§3.8: the legacy kept status only).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreditDecision {
     pub decision: String,
@@ -208,6 +216,7 @@ pub struct CreditDecision {
 
 /// The five-point QC checklist (§3.2 step 5 / PROTO QCDetails).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct QcDetails {
     #[serde(default)]
@@ -233,6 +242,7 @@ pub struct QcDetails {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceDetails {
     #[serde(default)]
@@ -256,6 +266,7 @@ pub struct InvoiceDetails {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryDetails {
     #[serde(default)]
@@ -275,6 +286,7 @@ pub struct DeliveryDetails {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
     pub id: String,
@@ -364,6 +376,7 @@ pub struct Order {
     #[serde(rename = "_rev", default, deserialize_with = "null_as_default")]
     pub rev: u64,
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub extra: Map<String, Value>,
 }
 

@@ -138,6 +138,19 @@ impl<'de> Deserialize<'de> for OrderStatus {
     }
 }
 
+/// Written as the canonical display text only (synonyms are read, never written).
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for OrderStatus {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::types::openapi::string_enum(
+            "An order status, as its canonical display text (legacy synonyms are read, never written).",
+            OrderStatus::ALL.map(OrderStatus::as_str),
+        )
+    }
+}
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for OrderStatus {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

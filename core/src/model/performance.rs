@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum KraType {
     #[default]
     Unrestricted,
@@ -16,6 +17,7 @@ pub enum KraType {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Kra {
     pub id: i64,
@@ -36,6 +38,7 @@ pub struct Kra {
 
 /// Outstanding-overdue balances in three territories; their total feeds the OD KRA.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OdBalances {
     #[serde(default, deserialize_with = "null_as_default")]
     pub chennai: Money,
@@ -52,6 +55,7 @@ impl OdBalances {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PerformanceRecord {
     pub user_id: String,
@@ -82,5 +86,6 @@ pub struct PerformanceRecord {
     #[serde(rename = "_rev", default, deserialize_with = "null_as_default")]
     pub rev: u64,
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub extra: Map<String, Value>,
 }

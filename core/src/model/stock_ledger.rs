@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum LedgerType {
     /// Stock received.
@@ -21,6 +22,7 @@ pub enum LedgerType {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StockLedgerEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,5 +54,6 @@ pub struct StockLedgerEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub extra: Map<String, Value>,
 }

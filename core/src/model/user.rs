@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum UserStatus {
     #[default]
     Active,
@@ -17,6 +18,7 @@ pub enum UserStatus {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Zone {
     #[serde(rename = "WEST", alias = "West", alias = "west")]
     West,
@@ -31,7 +33,10 @@ pub enum Zone {
     PanIndia,
 }
 
+/// A staff account. The password hash and the token version never leave the server, so the
+/// API's schema of a user leaves them out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     pub id: String,
@@ -46,6 +51,7 @@ pub struct User {
     /// A bcrypt hash; legacy rows may still hold plaintext until `migrate-passwords` runs.
     /// Never serialised into API responses (the API has its own profile type).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub password: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
@@ -84,6 +90,7 @@ pub struct User {
     /// Bumped on logout, password change and role change; tokens carrying an older value are
     /// refused, which is how old 7-day tokens get revoked (D-S7).
     #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub token_version: u32,
     /// True until the user sets a password of their own (seed and reset accounts).
     #[serde(default, deserialize_with = "null_as_default")]
@@ -96,6 +103,7 @@ pub struct User {
     pub updated_at: Option<Timestamp>,
     /// Fields this version does not model (`_id`, `__v`, future keys) survive a rewrite.
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub extra: Map<String, Value>,
 }
 
@@ -138,4 +146,31 @@ impl User {
     pub fn is_active(&self) -> bool {
         self.status == UserStatus::Active
     }
+}
+
+/// The role and permission keys are written as their stored text (`auth::roles`,
+/// `auth::permissions`); described here, with the user record that carries them.
+#[cfg(feature = "openapi")]
+mod schemas {
+    use crate::auth::{Permission, Role};
+    use crate::types::openapi::string_enum;
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::Schema;
+
+    impl utoipa::PartialSchema for Role {
+        fn schema() -> RefOr<Schema> {
+            string_enum("A user's role, as stored.", Role::ALL.map(Role::as_str))
+        }
+    }
+    impl utoipa::ToSchema for Role {}
+
+    impl utoipa::PartialSchema for Permission {
+        fn schema() -> RefOr<Schema> {
+            string_enum(
+                "A permission key of `users.permissions`.",
+                Permission::ALL.map(Permission::as_str),
+            )
+        }
+    }
+    impl utoipa::ToSchema for Permission {}
 }

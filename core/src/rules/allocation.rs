@@ -22,6 +22,7 @@
 //! All functions are all-or-nothing: on error the order and products are unchanged.
 
 use super::ledger::StockMovement;
+use super::lifecycle::in_stage;
 use super::stock::{Scope, sync_stock};
 use crate::model::OrderStatus;
 use crate::model::order::{AllocatedBatch, Order};
@@ -567,20 +568,10 @@ pub fn packing_complete(order: &Order, packed: &[Quantity]) -> Result<bool, Allo
 /// allocations and has not been dispatched (or ended) still holds that stock. The migration
 /// sets the flag from this, so a later cancel restores exactly once.
 pub fn legacy_holds_stock(order: &Order) -> bool {
-    use OrderStatus::*;
-    let before_dispatch = matches!(
+    let before_dispatch = in_stage(
         order.status,
-        PendingCreditApproval
-            | OnHold
-            | PendingWhSelection
-            | PendingPacking
-            | PartPacked
-            | Backorder
-            | PendingQualityControl
-            | PendingLogisticsCost
-            | PendingAdminReview
-            | ReadyForBilling
-            | ReadyForDispatch
+        OrderStatus::PendingCreditApproval,
+        OrderStatus::ReadyForDispatch,
     );
     before_dispatch
         && order
@@ -727,7 +718,7 @@ mod tests {
             is_active: false,
             ..dated("Q", 10, None)
         });
-        let pick = |n: &str, k: u64| ManualPick {
+        let p = |n: &str, k: u64| ManualPick {
             batch_number: n.into(),
             qty: q(k),
         };
@@ -741,44 +732,33 @@ mod tests {
                 ShortagePolicy::RefuseOnShortage,
             )
         };
-        // Phantom batch: refused, never created (D-L3).
-        assert!(matches!(
-            run(&[pick("GHOST", 5)], 5),
-            Err(AllocationError::UnknownBatch { .. })
-        ));
-        assert!(matches!(
-            run(&[pick("Q", 5)], 5),
-            Err(AllocationError::InactiveBatch { .. })
-        ));
-        assert!(matches!(
-            run(&[pick("C", 11)], 11),
-            Err(AllocationError::InsufficientBatch { .. })
-        ));
-        // Two picks of the same batch are summed before checking.
-        assert!(matches!(
-            run(&[pick("A", 30), pick("A", 30)], 60),
-            Err(AllocationError::InsufficientBatch { .. })
-        ));
-        assert!(matches!(
-            run(&[pick("B", 70)], 60),
-            Err(AllocationError::OverPick { .. })
-        ));
-        assert!(matches!(
-            run(&[pick("B", 50)], 60),
-            Err(AllocationError::UnderPick { .. })
-        ));
-        assert!(matches!(
-            run(&[pick("B", 0)], 60),
-            Err(AllocationError::ZeroPick { .. })
-        ));
-        let ok = run(&[pick("B", 50), pick("C", 10)], 60).unwrap();
+        // (picks, quantity needed, the refusal)
+        for (picks, need, refusal) in [
+            // Phantom batch: refused, never created (D-L3).
+            (vec![p("GHOST", 5)], 5, "UnknownBatch"),
+            (vec![p("Q", 5)], 5, "InactiveBatch"),
+            (vec![p("C", 11)], 11, "InsufficientBatch"),
+            // Two picks of the same batch are summed before checking.
+            (vec![p("A", 30), p("A", 30)], 60, "InsufficientBatch"),
+            (vec![p("B", 70)], 60, "OverPick"),
+            (vec![p("B", 50)], 60, "UnderPick"),
+            (vec![p("B", 0)], 60, "ZeroPick"),
+        ] {
+            let err = run(&picks, need).unwrap_err();
+            let variant = format!("{err:?}");
+            assert!(
+                variant.starts_with(&format!("{refusal} {{")),
+                "{picks:?} for {need}: {variant}"
+            );
+        }
+        let ok = run(&[p("B", 50), p("C", 10)], 60).unwrap();
         assert_eq!(qty_of(&ok.batches, "B"), q(50));
         assert_eq!(ok.shortfall, Quantity::ZERO);
         let partial = allocate_manual(
             "X",
             &batches,
             Scope::AnyWarehouse,
-            &[pick("B", 50)],
+            &[p("B", 50)],
             q(60),
             ShortagePolicy::AllowPartial,
         )
@@ -793,20 +773,54 @@ mod tests {
         o
     }
 
-    #[test]
-    fn reserve_then_release_restores_exactly_once() {
-        let mut products: ProductsById =
-            [("X".to_string(), product("X", example_batches()))].into();
-        let original = products.clone();
-        let mut order = order_with(vec![item("X", 30), item("X", 40)]);
-        let alloc = reserve(
-            &mut order,
-            &mut products,
+    /// Product X holding the example batches (B 100, C 10, A 40), by id.
+    fn example_products() -> ProductsById {
+        [("X".to_string(), product("X", example_batches()))].into()
+    }
+
+    /// `reserve` from any warehouse, by FEFO (no clearance picks).
+    fn reserve_fefo(
+        order: &mut Order,
+        products: &mut ProductsById,
+        policy: ShortagePolicy,
+    ) -> Result<OrderAllocation, AllocationError> {
+        reserve(
+            order,
+            products,
             Scope::AnyWarehouse,
-            ShortagePolicy::RefuseOnShortage,
+            policy,
             &BTreeMap::new(),
         )
-        .unwrap();
+    }
+
+    /// `reserve` from any warehouse of the batches the order's clearance lines name.
+    fn reserve_named(order: &mut Order, products: &mut ProductsById) -> OrderAllocation {
+        let picks = clearance_picks(order);
+        reserve(
+            order,
+            products,
+            Scope::AnyWarehouse,
+            ShortagePolicy::RefuseOnShortage,
+            &picks,
+        )
+        .unwrap()
+    }
+
+    /// One line of product X that names batch B (a clearance line).
+    fn line_of_batch_b(qty: u64) -> OrderItem {
+        OrderItem {
+            batch_number: Some("B".into()),
+            ..item("X", qty)
+        }
+    }
+
+    #[test]
+    fn reserve_then_release_restores_exactly_once() {
+        let mut products = example_products();
+        let original = products.clone();
+        let mut order = order_with(vec![item("X", 30), item("X", 40)]);
+        let alloc =
+            reserve_fefo(&mut order, &mut products, ShortagePolicy::RefuseOnShortage).unwrap();
         assert!(alloc.is_complete());
         assert!(order.stock_reserved);
         // Second line continues where the first stopped: C10 A20 | A20 B20.
@@ -822,13 +836,7 @@ mod tests {
         let deducted: rust_decimal::Decimal = alloc.movements.iter().map(|m| m.delta).sum();
         assert_eq!(deducted, rust_decimal::Decimal::from(-70));
         assert!(matches!(
-            reserve(
-                &mut order,
-                &mut products,
-                Scope::AnyWarehouse,
-                ShortagePolicy::RefuseOnShortage,
-                &BTreeMap::new()
-            ),
+            reserve_fefo(&mut order, &mut products, ShortagePolicy::RefuseOnShortage),
             Err(AllocationError::AlreadyReserved { .. })
         ));
 
@@ -856,43 +864,23 @@ mod tests {
         .into();
         let original = products.clone();
         let mut order = order_with(vec![item("X", 10), item("Y", 6)]);
-        let err = reserve(
-            &mut order,
-            &mut products,
-            Scope::AnyWarehouse,
-            ShortagePolicy::RefuseOnShortage,
-            &BTreeMap::new(),
-        );
+        let err = reserve_fefo(&mut order, &mut products, ShortagePolicy::RefuseOnShortage);
         assert!(matches!(err, Err(AllocationError::Shortage { .. })));
         assert_eq!(products, original);
         assert!(!order.stock_reserved);
         assert!(order.items[0].allocated_batches.is_empty());
         let mut unknown = order_with(vec![item("NOPE", 1)]);
         assert!(matches!(
-            reserve(
-                &mut unknown,
-                &mut products,
-                Scope::AnyWarehouse,
-                ShortagePolicy::AllowPartial,
-                &BTreeMap::new()
-            ),
+            reserve_fefo(&mut unknown, &mut products, ShortagePolicy::AllowPartial),
             Err(AllocationError::UnknownProduct { .. })
         ));
     }
 
     #[test]
     fn partial_reservation_reports_shortfall_for_backorder() {
-        let mut products: ProductsById =
-            [("X".to_string(), product("X", example_batches()))].into();
+        let mut products = example_products();
         let mut order = order_with(vec![item("X", 200)]);
-        let alloc = reserve(
-            &mut order,
-            &mut products,
-            Scope::AnyWarehouse,
-            ShortagePolicy::AllowPartial,
-            &BTreeMap::new(),
-        )
-        .unwrap();
+        let alloc = reserve_fefo(&mut order, &mut products, ShortagePolicy::AllowPartial).unwrap();
         assert!(!alloc.is_complete());
         assert_eq!(alloc.shortfalls, vec![q(50)]);
         assert_eq!(products["X"].stock, Quantity::ZERO);
@@ -900,22 +888,10 @@ mod tests {
 
     #[test]
     fn clearance_reserves_its_named_batch_and_release_gives_it_back() {
-        let mut products: ProductsById =
-            [("X".to_string(), product("X", example_batches()))].into();
-        let mut order = order_with(vec![OrderItem {
-            batch_number: Some("B".into()),
-            ..item("X", 25)
-        }]);
+        let mut products = example_products();
+        let mut order = order_with(vec![line_of_batch_b(25)]);
         order.source_warehouse = None;
-        let picks = clearance_picks(&order);
-        reserve(
-            &mut order,
-            &mut products,
-            Scope::AnyWarehouse,
-            ShortagePolicy::RefuseOnShortage,
-            &picks,
-        )
-        .unwrap();
+        reserve_named(&mut order, &mut products);
         assert_eq!(qty_of(&products["X"].batches, "B"), q(75));
         release(&mut order, &mut products).unwrap();
         assert_eq!(qty_of(&products["X"].batches, "B"), q(100));
@@ -923,17 +899,9 @@ mod tests {
 
     #[test]
     fn release_recreates_a_vanished_batch_in_the_order_warehouse() {
-        let mut products: ProductsById =
-            [("X".to_string(), product("X", example_batches()))].into();
+        let mut products = example_products();
         let mut order = order_with(vec![item("X", 10)]);
-        reserve(
-            &mut order,
-            &mut products,
-            Scope::AnyWarehouse,
-            ShortagePolicy::RefuseOnShortage,
-            &BTreeMap::new(),
-        )
-        .unwrap();
+        reserve_fefo(&mut order, &mut products, ShortagePolicy::RefuseOnShortage).unwrap();
         products
             .get_mut("X")
             .unwrap()
@@ -957,19 +925,8 @@ mod tests {
         b.warehouse_id = Some("WH-JOLLY".into());
         let mut products: ProductsById = [("X".to_string(), product("X", vec![b]))].into();
         let original = products.clone();
-        let mut order = order_with(vec![OrderItem {
-            batch_number: Some("B".into()),
-            ..item("X", 25)
-        }]);
-        let picks = clearance_picks(&order);
-        reserve(
-            &mut order,
-            &mut products,
-            Scope::AnyWarehouse,
-            ShortagePolicy::RefuseOnShortage,
-            &picks,
-        )
-        .unwrap();
+        let mut order = order_with(vec![line_of_batch_b(25)]);
+        reserve_named(&mut order, &mut products);
         // The order was later routed via WH-KURLA.
         assert_eq!(order.source_warehouse.as_deref(), Some("WH-KURLA"));
         let moves = release(&mut order, &mut products).unwrap();
@@ -979,17 +936,9 @@ mod tests {
 
     #[test]
     fn returns_restock_at_most_what_was_allocated_once() {
-        let mut products: ProductsById =
-            [("X".to_string(), product("X", example_batches()))].into();
+        let mut products = example_products();
         let mut order = order_with(vec![item("X", 60)]);
-        reserve(
-            &mut order,
-            &mut products,
-            Scope::AnyWarehouse,
-            ShortagePolicy::RefuseOnShortage,
-            &BTreeMap::new(),
-        )
-        .unwrap();
+        reserve_fefo(&mut order, &mut products, ShortagePolicy::RefuseOnShortage).unwrap();
         let too_many: BTreeMap<usize, Quantity> = [(0, q(61))].into();
         assert!(matches!(
             restock_returns(&mut order, &mut products, &too_many),
@@ -1006,17 +955,9 @@ mod tests {
 
     #[test]
     fn packing_must_match_the_allocation() {
-        let mut products: ProductsById =
-            [("X".to_string(), product("X", example_batches()))].into();
+        let mut products = example_products();
         let mut order = order_with(vec![item("X", 60), item("X", 100)]);
-        reserve(
-            &mut order,
-            &mut products,
-            Scope::AnyWarehouse,
-            ShortagePolicy::AllowPartial,
-            &BTreeMap::new(),
-        )
-        .unwrap();
+        reserve_fefo(&mut order, &mut products, ShortagePolicy::AllowPartial).unwrap();
         // Line 2 only got 90 of 100.
         assert_eq!(packing_complete(&order, &[q(60), q(90)]), Ok(false));
         assert_eq!(packing_complete(&order, &[q(60), q(50)]), Ok(false));
@@ -1029,16 +970,8 @@ mod tests {
             Err(AllocationError::PackedLineCount { .. })
         ));
         let mut full = order_with(vec![item("X", 10)]);
-        let mut products: ProductsById =
-            [("X".to_string(), product("X", example_batches()))].into();
-        reserve(
-            &mut full,
-            &mut products,
-            Scope::AnyWarehouse,
-            ShortagePolicy::RefuseOnShortage,
-            &BTreeMap::new(),
-        )
-        .unwrap();
+        let mut products = example_products();
+        reserve_fefo(&mut full, &mut products, ShortagePolicy::RefuseOnShortage).unwrap();
         assert_eq!(packing_complete(&full, &[q(10)]), Ok(true));
     }
 

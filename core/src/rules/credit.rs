@@ -8,6 +8,7 @@
 //! imported customer the limit rules never fired (D-L9); the same snapshot is what the
 //! credit decision stores, so a decision can be explained later.
 
+use super::lifecycle::in_stage;
 use crate::model::OrderStatus;
 use crate::model::customer::{AgingBuckets, Customer};
 use crate::model::order::{CreditDecision, Order};
@@ -130,19 +131,10 @@ pub fn decision_record(
 /// Statuses in which an order is accepted-or-pending but not yet invoiced (so not yet in the
 /// ERP's outstanding).
 pub fn is_open_uninvoiced(status: OrderStatus) -> bool {
-    use OrderStatus::*;
-    matches!(
+    in_stage(
         status,
-        PendingCreditApproval
-            | OnHold
-            | PendingWhSelection
-            | PendingPacking
-            | PartPacked
-            | Backorder
-            | PendingQualityControl
-            | PendingLogisticsCost
-            | PendingAdminReview
-            | ReadyForBilling
+        OrderStatus::PendingCreditApproval,
+        OrderStatus::ReadyForBilling,
     )
 }
 

@@ -271,6 +271,19 @@ fn is_owner(order: &OrderContext<'_>, actor: &ActorContext) -> bool {
     order.salesperson_id == Some(actor.user_id.as_str())
 }
 
+/// The refusal of an owner's step to someone else: a salesperson (who may create orders) is
+/// not this order's owner; anyone else lacks `permission`, the way others may take the step.
+fn not_owner(actor: &ActorContext, permission: Permission) -> LifecycleError {
+    if has(actor, Permission::CreateOrders) {
+        LifecycleError::NotOwner
+    } else {
+        LifecycleError::MissingPermission {
+            permission,
+            needed: Access::Full,
+        }
+    }
+}
+
 fn need_reason(action: &Action) -> Result<(), LifecycleError> {
     match action.reason() {
         Some(r) if !r.trim().is_empty() => Ok(()),
@@ -287,6 +300,21 @@ fn need_agent(order: &OrderContext<'_>, actor: &ActorContext) -> Result<(), Life
     } else {
         Err(LifecycleError::NotAssignedAgent)
     }
+}
+
+/// Where a costed order goes: a cost over 15 % of the packed value (`high_cost_alert`, see
+/// `logistics_cost::assess_cost`) waits for an admin's review, any other goes to billing.
+fn after_costing(high_cost_alert: bool) -> OrderStatus {
+    if high_cost_alert {
+        OrderStatus::PendingAdminReview
+    } else {
+        OrderStatus::ReadyForBilling
+    }
+}
+
+/// A step that changes the status and leaves stock alone: where it leads, what it records.
+fn moves_to(to: OrderStatus, record: &[Record]) -> (OrderStatus, StockEffect, Vec<Record>) {
+    (to, StockEffect::None, record.to_vec())
 }
 
 fn release_if_held(order: &OrderContext<'_>) -> StockEffect {
@@ -315,6 +343,13 @@ const BEFORE_WH_SELECTION: [OrderStatus; 3] = [
     OrderStatus::PendingWhSelection,
 ];
 
+/// Packing under way: waiting, partly packed, or short and waiting for stock.
+const PACKING: [OrderStatus; 3] = [
+    OrderStatus::PendingPacking,
+    OrderStatus::PartPacked,
+    OrderStatus::Backorder,
+];
+
 /// "Any pre-packing status" of §3.7, from which an edit sends the order back to credit.
 const EDITABLE: [OrderStatus; 4] = [
     OrderStatus::PendingCreditApproval,
@@ -323,22 +358,19 @@ const EDITABLE: [OrderStatus; 4] = [
     OrderStatus::PendingPacking,
 ];
 
-/// Statuses in which an order should hold its allocation (allocated, not yet delivered).
-fn holds_allocation(s: OrderStatus) -> bool {
-    use OrderStatus::*;
-    matches!(
-        s,
-        PendingPacking
-            | PartPacked
-            | Backorder
-            | PendingQualityControl
-            | PendingLogisticsCost
-            | PendingAdminReview
-            | ReadyForBilling
-            | ReadyForDispatch
-            | InTransit
-            | OutForDelivery
-    )
+/// Whether `s` lies on §3.7's main path from `first` to `last`, both included: the rules'
+/// status sets are stretches of that path. `OrderStatus::ALL` lists the statuses in the order
+/// an order passes them (the credit endings Rejected and Cancelled beside On Hold, the delivery
+/// endings last); an ending is never on a stretch.
+pub fn in_stage(s: OrderStatus, first: OrderStatus, last: OrderStatus) -> bool {
+    let at = |x: OrderStatus| OrderStatus::ALL.iter().position(|&p| p == x);
+    !s.is_terminal() && at(first) <= at(s) && at(s) <= at(last)
+}
+
+/// Statuses in which an order should hold its allocation: allocated at warehouse
+/// assignment, not yet delivered.
+pub fn holds_allocation(s: OrderStatus) -> bool {
+    in_stage(s, OrderStatus::PendingPacking, OrderStatus::OutForDelivery)
 }
 
 /// The stock effect of an admin bypass, so that a bypass leaves stock consistent with the
@@ -405,34 +437,31 @@ pub fn transition(
             Err(not_from())
         }
     };
+    // Most steps: possible from these statuses, for holders of this permission …
+    let gate = |allowed: &[OrderStatus], permission: Permission| {
+        at(allowed)?;
+        need(actor, permission)
+    };
+    // … some of them only with a reason.
+    let gate_with_reason = |allowed: &[OrderStatus], permission: Permission| {
+        gate(allowed, permission)?;
+        need_reason(action)
+    };
 
     let (to, stock, record): (OrderStatus, StockEffect, Vec<Record>) = match action {
         Action::CreditApprove { .. } => {
-            at(&[PendingCreditApproval])?;
-            need(actor, Permission::ApproveCredit)?;
+            gate(&[PendingCreditApproval], Permission::ApproveCredit)?;
             if is_owner(order, actor) && !actor.is_admin() {
                 return Err(LifecycleError::SelfApproval);
             }
-            (
-                PendingWhSelection,
-                StockEffect::None,
-                vec![Record::CreditSnapshot],
-            )
+            moves_to(PendingWhSelection, &[Record::CreditSnapshot])
         }
         Action::CreditHold { .. } => {
-            at(&[PendingCreditApproval])?;
-            need(actor, Permission::ApproveCredit)?;
-            need_reason(action)?;
-            (
-                OnHold,
-                StockEffect::None,
-                vec![Record::Reason, Record::CreditSnapshot],
-            )
+            gate_with_reason(&[PendingCreditApproval], Permission::ApproveCredit)?;
+            moves_to(OnHold, &[Record::Reason, Record::CreditSnapshot])
         }
         Action::CreditReject { .. } => {
-            at(&[PendingCreditApproval, OnHold])?;
-            need(actor, Permission::ApproveCredit)?;
-            need_reason(action)?;
+            gate_with_reason(&[PendingCreditApproval, OnHold], Permission::ApproveCredit)?;
             (
                 Rejected,
                 release_if_held(order),
@@ -443,16 +472,9 @@ pub fn transition(
             at(&[OnHold])?;
             let owner = has(actor, Permission::CreateOrders) && is_owner(order, actor);
             if !(owner || has(actor, Permission::ApproveCredit) || actor.is_admin()) {
-                return Err(if has(actor, Permission::CreateOrders) {
-                    LifecycleError::NotOwner
-                } else {
-                    LifecycleError::MissingPermission {
-                        permission: Permission::ApproveCredit,
-                        needed: Access::Full,
-                    }
-                });
+                return Err(not_owner(actor, Permission::ApproveCredit));
             }
-            (PendingCreditApproval, StockEffect::None, vec![])
+            moves_to(PendingCreditApproval, &[])
         }
         Action::Cancel { .. } => {
             at(&CANCELLABLE)?;
@@ -461,14 +483,7 @@ pub fn transition(
                 has(actor, Permission::ApproveCredit) || has(actor, Permission::AdminBypass);
             if !privileged {
                 if !(has(actor, Permission::CreateOrders) && is_owner(order, actor)) {
-                    return Err(if has(actor, Permission::CreateOrders) {
-                        LifecycleError::NotOwner
-                    } else {
-                        LifecycleError::MissingPermission {
-                            permission: Permission::ApproveCredit,
-                            needed: Access::Full,
-                        }
-                    });
+                    return Err(not_owner(actor, Permission::ApproveCredit));
                 }
                 if !BEFORE_WH_SELECTION.contains(&from) {
                     return Err(LifecycleError::OwnerCancelTooLate);
@@ -480,14 +495,7 @@ pub fn transition(
             at(&EDITABLE)?;
             let owner = has(actor, Permission::CreateOrders) && is_owner(order, actor);
             if !(owner || has(actor, Permission::AdminBypass)) {
-                return Err(if has(actor, Permission::CreateOrders) {
-                    LifecycleError::NotOwner
-                } else {
-                    LifecycleError::MissingPermission {
-                        permission: Permission::CreateOrders,
-                        needed: Access::Full,
-                    }
-                });
+                return Err(not_owner(actor, Permission::CreateOrders));
             }
             let stock = match (order.stock_reserved, order.kind) {
                 (true, OrderType::Clearance) => StockEffect::ReleaseThenReserve,
@@ -500,8 +508,7 @@ pub fn transition(
             (PendingCreditApproval, stock, vec![Record::ItemsAndTotals])
         }
         Action::AssignWarehouse { shortage } => {
-            at(&[PendingWhSelection])?;
-            need(actor, Permission::ManageWarehouse)?;
+            gate(&[PendingWhSelection], Permission::ManageWarehouse)?;
             // A clearance order already holds the batch it reserved at booking.
             let stock = if order.stock_reserved {
                 StockEffect::None
@@ -511,18 +518,16 @@ pub fn transition(
             (PendingPacking, stock, vec![Record::Allocation])
         }
         Action::Pack { complete } => {
-            at(&[PendingPacking, PartPacked, Backorder])?;
-            need(actor, Permission::ManageWarehouse)?;
+            gate(&PACKING, Permission::ManageWarehouse)?;
             let to = if *complete {
                 PendingQualityControl
             } else {
                 PartPacked
             };
-            (to, StockEffect::None, vec![Record::PackedQuantities])
+            moves_to(to, &[Record::PackedQuantities])
         }
         Action::SendBackToWarehouseSelection => {
-            at(&[PendingPacking, PartPacked, Backorder])?;
-            need(actor, Permission::ManageWarehouse)?;
+            gate(&PACKING, Permission::ManageWarehouse)?;
             (
                 PendingWhSelection,
                 release_if_held(order),
@@ -530,47 +535,23 @@ pub fn transition(
             )
         }
         Action::QcPass => {
-            at(&[PendingQualityControl])?;
-            need(actor, Permission::QualityControl)?;
-            (
-                PendingLogisticsCost,
-                StockEffect::None,
-                vec![Record::QcChecklist],
-            )
+            gate(&[PendingQualityControl], Permission::QualityControl)?;
+            moves_to(PendingLogisticsCost, &[Record::QcChecklist])
         }
         Action::QcFail { .. } => {
-            at(&[PendingQualityControl])?;
-            need(actor, Permission::QualityControl)?;
-            need_reason(action)?;
-            (
-                PendingPacking,
-                StockEffect::None,
-                vec![Record::QcChecklist, Record::Reason],
-            )
+            gate_with_reason(&[PendingQualityControl], Permission::QualityControl)?;
+            moves_to(PendingPacking, &[Record::QcChecklist, Record::Reason])
         }
         Action::LogisticsCost { high_cost_alert } => {
-            at(&[PendingLogisticsCost])?;
-            need(actor, Permission::LogisticsCosting)?;
-            let to = if *high_cost_alert {
-                PendingAdminReview
-            } else {
-                ReadyForBilling
-            };
-            (to, StockEffect::None, vec![Record::CostBreakdown])
+            gate(&[PendingLogisticsCost], Permission::LogisticsCosting)?;
+            moves_to(after_costing(*high_cost_alert), &[Record::CostBreakdown])
         }
         Action::AdminReviewApprove => {
-            at(&[PendingAdminReview])?;
-            need(actor, Permission::AdminBypass)?;
-            (
-                ReadyForBilling,
-                StockEffect::None,
-                vec![Record::AdminApproval],
-            )
+            gate(&[PendingAdminReview], Permission::AdminBypass)?;
+            moves_to(ReadyForBilling, &[Record::AdminApproval])
         }
         Action::AdminReviewReject { .. } => {
-            at(&[PendingAdminReview])?;
-            need(actor, Permission::AdminBypass)?;
-            need_reason(action)?;
+            gate_with_reason(&[PendingAdminReview], Permission::AdminBypass)?;
             (
                 Cancelled,
                 release_if_held(order),
@@ -578,23 +559,17 @@ pub fn transition(
             )
         }
         Action::Invoice => {
-            at(&[ReadyForBilling])?;
-            need(actor, Permission::Invoicing)?;
-            (
-                ReadyForDispatch,
-                StockEffect::None,
-                vec![Record::InvoiceDetails],
-            )
+            gate(&[ReadyForBilling], Permission::Invoicing)?;
+            moves_to(ReadyForDispatch, &[Record::InvoiceDetails])
         }
         Action::Dispatch => {
-            at(&[ReadyForDispatch])?;
-            need(actor, Permission::FleetLoading)?;
-            (InTransit, StockEffect::None, vec![Record::Manifest])
+            gate(&[ReadyForDispatch], Permission::FleetLoading)?;
+            moves_to(InTransit, &[Record::Manifest])
         }
         Action::OutForDelivery => {
             at(&[InTransit])?;
             need_agent(order, actor)?;
-            (OutForDelivery, StockEffect::None, vec![])
+            moves_to(OutForDelivery, &[])
         }
         // The three ends of a delivery: the assigned agent, on the road, with proof; stock
         // the order still holds is consumed (delivered) or goes back to its batches.
@@ -618,8 +593,7 @@ pub fn transition(
             )
         }
         Action::ReopenBackorder => {
-            at(&[PartAccepted])?;
-            need(actor, Permission::ManageWarehouse)?;
+            gate(&[PartAccepted], Permission::ManageWarehouse)?;
             let stock = if order.stock_reserved {
                 StockEffect::None
             } else {
@@ -718,8 +692,41 @@ mod tests {
         }
     }
 
+    /// `action` on the demo order in `status` (S-1's, out with DRV-1), by `who`.
+    fn on(
+        status: OrderStatus,
+        action: &Action,
+        who: &ActorContext,
+    ) -> Result<Outcome, LifecycleError> {
+        transition(&ctx(status), action, who)
+    }
+
     fn r(s: &str) -> String {
         s.to_string()
+    }
+
+    /// The stretches the rules use, spelled out: a reordering of `OrderStatus::ALL` shows here.
+    #[test]
+    fn stages_are_stretches_of_the_main_path() {
+        let names = |keep: &dyn Fn(OrderStatus) -> bool| -> String {
+            let kept: Vec<_> = OrderStatus::ALL.into_iter().filter(|&s| keep(s)).collect();
+            kept.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        assert_eq!(
+            names(&holds_allocation),
+            "Pending Packing, Part Packed, Backorder, Pending Quality Control, \
+             Pending Logistics Cost, Pending Admin Review, Ready for Billing, Ready for Dispatch, \
+             In Transit, Out for Delivery"
+        );
+        assert_eq!(
+            names(&|s| in_stage(s, PendingCreditApproval, ReadyForBilling)),
+            "Pending Credit Approval, On Hold, Pending WH Selection, Pending Packing, Part Packed, \
+             Backorder, Pending Quality Control, Pending Logistics Cost, Pending Admin Review, \
+             Ready for Billing"
+        );
     }
 
     /// Every row of the §3.7 table: (from, action, actor, expected status, expected stock).
@@ -1035,13 +1042,13 @@ mod tests {
             })
         ));
         // A clearance order keeps its batch through WH selection; its rejection releases it.
-        let clr = OrderContext {
+        let clearance = |status| OrderContext {
             kind: OrderType::Clearance,
             stock_reserved: true,
-            ..ctx(PendingWhSelection)
+            ..ctx(status)
         };
         let o = transition(
-            &clr,
+            &clearance(PendingWhSelection),
             &Action::AssignWarehouse {
                 shortage: ShortagePolicy::RefuseOnShortage,
             },
@@ -1049,11 +1056,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(o.stock, StockEffect::None);
-        let clr = OrderContext {
-            kind: OrderType::Clearance,
-            stock_reserved: true,
-            ..ctx(PendingCreditApproval)
-        };
+        let clr = clearance(PendingCreditApproval);
         let o = transition(
             &clr,
             &Action::CreditReject { reason: r("no") },
@@ -1067,6 +1070,7 @@ mod tests {
 
     #[test]
     fn segregation_of_duties_on_credit_approval() {
+        let approve = Action::CreditApprove { reason: None };
         // A salesperson who was also granted approve_credit cannot approve their own order …
         let mut sales_approver = actor("S-1", Role::Sales);
         sales_approver.permissions = EffectivePermissions::compute(
@@ -1075,46 +1079,22 @@ mod tests {
             &BTreeMap::new(),
         );
         assert_eq!(
-            transition(
-                &ctx(PendingCreditApproval),
-                &Action::CreditApprove { reason: None },
-                &sales_approver
-            ),
+            on(PendingCreditApproval, &approve, &sales_approver),
             Err(LifecycleError::SelfApproval)
         );
         // … but may approve a colleague's.
-        let other = OrderContext {
-            salesperson_id: Some("S-2"),
+        let booked_by = |salesperson| OrderContext {
+            salesperson_id: Some(salesperson),
             ..ctx(PendingCreditApproval)
         };
-        assert!(
-            transition(
-                &other,
-                &Action::CreditApprove { reason: None },
-                &sales_approver
-            )
-            .is_ok()
-        );
+        let other = booked_by("S-2");
+        assert!(transition(&other, &approve, &sales_approver).is_ok());
         // An Admin who booked the order may approve it.
-        let admin_order = OrderContext {
-            salesperson_id: Some("AD-1"),
-            ..ctx(PendingCreditApproval)
-        };
-        assert!(
-            transition(
-                &admin_order,
-                &Action::CreditApprove { reason: None },
-                &actor("AD-1", Role::Admin)
-            )
-            .is_ok()
-        );
+        let admin = actor("AD-1", Role::Admin);
+        assert!(transition(&booked_by("AD-1"), &approve, &admin).is_ok());
         // Plain Sales has no approve_credit at all (D-S6).
         assert!(matches!(
-            transition(
-                &other,
-                &Action::CreditApprove { reason: None },
-                &actor("S-1", Role::Sales)
-            ),
+            transition(&other, &approve, &actor("S-1", Role::Sales)),
             Err(LifecycleError::MissingPermission { .. })
         ));
     }
@@ -1126,7 +1106,7 @@ mod tests {
             reason: r("changed mind"),
         };
         assert_eq!(
-            transition(&ctx(PendingPacking), &cancel, &sales),
+            on(PendingPacking, &cancel, &sales),
             Err(LifecycleError::OwnerCancelTooLate)
         );
         let not_mine = OrderContext {
@@ -1138,25 +1118,17 @@ mod tests {
             Err(LifecycleError::NotOwner)
         );
         assert!(matches!(
-            transition(
-                &ctx(PendingCreditApproval),
-                &cancel,
-                &actor("QC-1", Role::QcHead)
-            ),
+            on(PendingCreditApproval, &cancel, &actor("QC-1", Role::QcHead)),
             Err(LifecycleError::MissingPermission { .. })
         ));
         // After packing only the bypass cancels.
         assert!(matches!(
-            transition(
-                &ctx(PendingQualityControl),
-                &cancel,
-                &actor("AD-1", Role::Admin)
-            ),
+            on(PendingQualityControl, &cancel, &actor("AD-1", Role::Admin)),
             Err(LifecycleError::NotAllowedFrom { .. })
         ));
         assert_eq!(
-            transition(
-                &ctx(PendingCreditApproval),
+            on(
+                PendingCreditApproval,
                 &Action::Cancel { reason: r(" ") },
                 &sales
             ),
@@ -1168,15 +1140,11 @@ mod tests {
     fn delivery_only_by_the_assigned_agent() {
         let other_driver = actor("DRV-2", Role::DeliveryTeam);
         assert_eq!(
-            transition(&ctx(InTransit), &Action::Deliver, &other_driver),
+            on(InTransit, &Action::Deliver, &other_driver),
             Err(LifecycleError::NotAssignedAgent)
         );
         assert!(matches!(
-            transition(
-                &ctx(InTransit),
-                &Action::Deliver,
-                &actor("AD-1", Role::Admin)
-            ),
+            on(InTransit, &Action::Deliver, &actor("AD-1", Role::Admin)),
             Err(LifecycleError::NotAssignedAgent)
         ));
         let unassigned = OrderContext {
@@ -1196,8 +1164,8 @@ mod tests {
     #[test]
     fn permissions_and_reasons_are_checked() {
         assert!(matches!(
-            transition(
-                &ctx(ReadyForBilling),
+            on(
+                ReadyForBilling,
                 &Action::Invoice,
                 &actor("WH-1", Role::Warehouse)
             ),
@@ -1207,8 +1175,8 @@ mod tests {
             })
         ));
         assert_eq!(
-            transition(
-                &ctx(PendingCreditApproval),
+            on(
+                PendingCreditApproval,
                 &Action::CreditHold { reason: r("") },
                 &actor("CC-1", Role::CreditControl)
             ),
@@ -1217,8 +1185,8 @@ mod tests {
             })
         );
         assert!(matches!(
-            transition(
-                &ctx(PendingCreditApproval),
+            on(
+                PendingCreditApproval,
                 &Action::Invoice,
                 &actor("B-1", Role::Billing)
             ),
@@ -1233,7 +1201,7 @@ mod tests {
             permissions: EffectivePermissions::compute(Role::Billing, &[], &steps),
         };
         assert!(matches!(
-            transition(&ctx(ReadyForBilling), &Action::Invoice, &viewer),
+            on(ReadyForBilling, &Action::Invoice, &viewer),
             Err(LifecycleError::MissingPermission { .. })
         ));
         // Bypass: Admin only, with a reason, to a different status.
@@ -1242,15 +1210,11 @@ mod tests {
             reason: r("fix"),
         };
         assert!(matches!(
-            transition(
-                &ctx(PendingAdminReview),
-                &bypass,
-                &actor("S-1", Role::Sales)
-            ),
+            on(PendingAdminReview, &bypass, &actor("S-1", Role::Sales)),
             Err(LifecycleError::MissingPermission { .. })
         ));
         assert_eq!(
-            transition(&ctx(ReadyForBilling), &bypass, &actor("AD-1", Role::Admin)),
+            on(ReadyForBilling, &bypass, &actor("AD-1", Role::Admin)),
             Err(LifecycleError::NoChange {
                 status: ReadyForBilling
             })
@@ -1261,8 +1225,8 @@ mod tests {
     fn terminal_statuses_are_final_even_for_bypass() {
         let admin = actor("AD-1", Role::Admin);
         for t in [Rejected, Cancelled, Delivered, ReturnedToWarehouse] {
-            let e = transition(
-                &ctx(t),
+            let e = on(
+                t,
                 &Action::AdminBypass {
                     to: PendingPacking,
                     reason: r("reopen"),
@@ -1275,36 +1239,26 @@ mod tests {
 
     #[test]
     fn bypass_keeps_stock_consistent() {
-        assert_eq!(
-            bypass_effect(Cancelled, true, OrderType::Sales),
-            StockEffect::Release
-        );
-        assert_eq!(
-            bypass_effect(Cancelled, false, OrderType::Sales),
-            StockEffect::None
-        );
-        assert_eq!(
-            bypass_effect(PendingQualityControl, false, OrderType::Sales),
-            StockEffect::Reserve(ShortagePolicy::AllowPartial)
-        );
-        assert_eq!(
-            bypass_effect(PendingWhSelection, true, OrderType::Sales),
-            StockEffect::Release
-        );
-        assert_eq!(
-            bypass_effect(PendingWhSelection, true, OrderType::Clearance),
-            StockEffect::None
-        );
-        assert_eq!(
-            bypass_effect(ReadyForBilling, true, OrderType::Sales),
-            StockEffect::None
-        );
+        use OrderType::{Clearance, Sales};
+        let partial = StockEffect::Reserve(ShortagePolicy::AllowPartial);
+        // (bypass to, stock held, order type, the stock effect)
+        for (to, held, kind, want) in [
+            (Cancelled, true, Sales, StockEffect::Release),
+            (Cancelled, false, Sales, StockEffect::None),
+            (PendingQualityControl, false, Sales, partial),
+            (PendingWhSelection, true, Sales, StockEffect::Release),
+            (PendingWhSelection, true, Clearance, StockEffect::None),
+            (ReadyForBilling, true, Sales, StockEffect::None),
+        ] {
+            let got = bypass_effect(to, held, kind);
+            assert_eq!(got, want, "to {to}, holding stock: {held}, {kind:?}");
+        }
     }
 
     #[test]
     fn outcome_builds_the_history_entry() {
-        let o = transition(
-            &ctx(PendingCreditApproval),
+        let o = on(
+            PendingCreditApproval,
             &Action::CreditHold {
                 reason: r("awaiting cheque"),
             },

@@ -384,14 +384,19 @@ mod tests {
         assert!(route_cost(VehicleType::Truck, dec!(-1)).is_err());
     }
 
-    #[test]
-    fn example_proto_ancillary_1880_on_15000_is_amber() {
-        let cost = ancillary_cost(&AncillaryCostInput {
+    /// The prototype's example: 4 thermocol boxes, 10 kg of dry ice and ₹500 to the station.
+    fn proto_ancillary() -> AncillaryCostInput {
+        AncillaryCostInput {
             thermacol_box_count: Quantity::from_int(4),
             dry_ice_kg: Quantity::from_int(10),
             wh_to_station_amount: m(dec!(500)),
             ..Default::default()
-        });
+        }
+    }
+
+    #[test]
+    fn example_proto_ancillary_1880_on_15000_is_amber() {
+        let cost = ancillary_cost(&proto_ancillary());
         assert_eq!(cost.thermacol_amount, m(dec!(1200)));
         assert_eq!(cost.dry_ice_amount, m(dec!(180)));
         assert_eq!(cost.total, m(dec!(1880)));
@@ -444,15 +449,7 @@ mod tests {
             "items": [{"productId": "P", "quantity": 100, "packedQuantity": 75, "price": 200}]
         }))
         .unwrap();
-        let (b, a) = cost_step(
-            &order,
-            &AncillaryCostInput {
-                thermacol_box_count: Quantity::from_int(4),
-                dry_ice_kg: Quantity::from_int(10),
-                wh_to_station_amount: m(dec!(500)),
-                ..Default::default()
-            },
-        );
+        let (b, a) = cost_step(&order, &proto_ancillary());
         assert_eq!(b.total, m(dec!(1880)));
         assert_eq!(b.ratio_pct, Some(dec!(12.53)));
         assert_eq!(a.band, CostBand::Amber);

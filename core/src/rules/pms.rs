@@ -461,29 +461,40 @@ mod tests {
     #[test]
     fn example_d_bands_112_and_95_5() {
         let p = PmsPolicy::default();
-        assert_eq!(incentive_percentage(&p, dec!(112)), dec!(25));
-        assert_eq!(incentive_percentage(&p, dec!(95.5)), dec!(10));
-        assert_eq!(incentive_percentage(&p, dec!(89.99)), dec!(0));
-        assert_eq!(incentive_percentage(&p, dec!(90)), dec!(10));
-        assert_eq!(incentive_percentage(&p, dec!(96)), dec!(15));
-        assert_eq!(incentive_percentage(&p, dec!(100.99)), dec!(15));
-        assert_eq!(incentive_percentage(&p, dec!(101)), dec!(20));
-        assert_eq!(incentive_percentage(&p, dec!(110.5)), dec!(25));
-        assert_eq!(incentive_percentage(&p, dec!(114.99)), dec!(25));
-        assert_eq!(incentive_percentage(&p, dec!(115)), dec!(30));
-        assert_eq!(incentive_percentage(&p, dec!(120)), dec!(35));
+        // (total score, incentive %)
+        for (score, pct) in [
+            (dec!(112), dec!(25)),
+            (dec!(95.5), dec!(10)),
+            (dec!(89.99), dec!(0)),
+            (dec!(90), dec!(10)),
+            (dec!(96), dec!(15)),
+            (dec!(100.99), dec!(15)),
+            (dec!(101), dec!(20)),
+            (dec!(110.5), dec!(25)),
+            (dec!(114.99), dec!(25)),
+            (dec!(115), dec!(30)),
+            (dec!(120), dec!(35)),
+        ] {
+            assert_eq!(incentive_percentage(&p, score), pct, "score {score}");
+        }
     }
 
     #[test]
     fn od_slab_table_edges() {
         let p = PmsPolicy::default();
-        assert_eq!(od_slab_score(&p, dec!(363459)), dec!(30));
-        assert_eq!(od_slab_score(&p, dec!(363460)), dec!(24));
-        assert_eq!(od_slab_score(&p, dec!(1250000)), dec!(24));
-        assert_eq!(od_slab_score(&p, dec!(1900000)), dec!(18));
-        assert_eq!(od_slab_score(&p, dec!(2550000)), dec!(12));
-        assert_eq!(od_slab_score(&p, dec!(3200000)), dec!(6));
-        assert_eq!(od_slab_score(&p, dec!(3200001)), dec!(0));
+        // (overdue balance in whole rupees, slab score)
+        for (od, score) in [
+            (363_459, 30),
+            (363_460, 24),
+            (1_250_000, 24),
+            (1_900_000, 18),
+            (2_550_000, 12),
+            (3_200_000, 6),
+            (3_200_001, 0),
+        ] {
+            let got = od_slab_score(&p, Decimal::from(od));
+            assert_eq!(got, Decimal::from(score), "overdue {od}");
+        }
     }
 
     #[test]

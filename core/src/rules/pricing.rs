@@ -442,44 +442,23 @@ mod tests {
 
     #[test]
     fn state_matching_is_case_insensitive_and_knows_codes() {
-        assert_eq!(
-            supply_kind("Maharashtra", Some("  MAHARASHTRA ")),
-            SupplyKind::IntraState
-        );
-        assert_eq!(
-            supply_kind("Maharashtra", Some("27")),
-            SupplyKind::IntraState
-        );
-        assert_eq!(
-            supply_kind("MH", Some("maharashtra")),
-            SupplyKind::IntraState
-        );
-        assert_eq!(
-            supply_kind("Tamil Nadu", Some("tamil  nadu")),
-            SupplyKind::IntraState
-        );
-        assert_eq!(
-            supply_kind("Delhi", Some("New Delhi")),
-            SupplyKind::IntraState
-        );
-        assert_eq!(
-            supply_kind("Maharashtra", Some("29")),
-            SupplyKind::InterState
-        );
-        assert_eq!(supply_kind("Maharashtra", None), SupplyKind::IntraState);
-        assert_eq!(
-            supply_kind("Maharashtra", Some(" ")),
-            SupplyKind::IntraState
-        );
-        // Unrecognised names still compare as text.
-        assert_eq!(
-            supply_kind("Atlantis", Some("atlantis")),
-            SupplyKind::IntraState
-        );
-        assert_eq!(
-            supply_kind("Atlantis", Some("Lemuria")),
-            SupplyKind::InterState
-        );
+        use SupplyKind::{InterState as Inter, IntraState as Intra};
+        // (seller's state, place of supply, the kind of supply)
+        for (ours, theirs, want) in [
+            ("Maharashtra", Some("  MAHARASHTRA "), Intra),
+            ("Maharashtra", Some("27"), Intra),
+            ("MH", Some("maharashtra"), Intra),
+            ("Tamil Nadu", Some("tamil  nadu"), Intra),
+            ("Delhi", Some("New Delhi"), Intra),
+            ("Maharashtra", Some("29"), Inter),
+            ("Maharashtra", None, Intra),
+            ("Maharashtra", Some(" "), Intra),
+            // Unrecognised names still compare as text.
+            ("Atlantis", Some("atlantis"), Intra),
+            ("Atlantis", Some("Lemuria"), Inter),
+        ] {
+            assert_eq!(supply_kind(ours, theirs), want, "{ours} / {theirs:?}");
+        }
         assert_eq!(state_code_from_gstin("27AAAAA0000A1Z5"), Some(27));
         assert_eq!(state_code_from_gstin("27AAA"), None);
     }

@@ -5,10 +5,11 @@
 //! rules compute, so nothing it writes is stale (unlike the legacy seed's admin record,
 //! domain.md §2.11).
 
+use crate::model::order::CostBreakdown;
 use crate::model::{Order, PerformanceRecord, Product};
-use crate::rules::logistics_cost::{AncillaryCost, AncillaryCostInput, CostAssessment};
+use crate::rules::logistics_cost::{AncillaryCostInput, CostAssessment};
 use crate::rules::{self, pms::PmsPolicy, pricing::LineInput};
-use crate::types::{Money, Percent};
+use crate::types::Percent;
 
 /// Scores every KRA, the total, the incentive percentage and amount, in place, under the
 /// current policy (the record keeps the policy version).
@@ -30,16 +31,7 @@ pub(crate) fn price(o: &mut Order, supplier_state: &str) {
         .collect();
     let supply = rules::pricing::supply_kind(supplier_state, o.place_of_supply.as_deref());
     let priced = rules::pricing::price_order(&lines, supply);
-    for (item, line) in o.items.iter_mut().zip(&priced.lines) {
-        item.total = Some(line.value);
-        item.tax_amount = Some(line.tax);
-    }
-    o.sub_total = priced.sub_total;
-    o.gst_amount = priced.gst_amount;
-    o.total = priced.total;
-    o.cgst = priced.tax_split.cgst;
-    o.sgst = priced.tax_split.sgst;
-    o.igst = priced.tax_split.igst;
+    rules::pricing::apply_pricing(o, &priced);
 }
 
 /// Sets the product's stock to Σ quantity of its active batches (§2.1).
@@ -47,12 +39,11 @@ pub(crate) fn sync_stock(p: &mut Product) {
     rules::stock::sync_stock(p);
 }
 
-/// Thermacol, dry ice and transport legs (§2.9).
-pub(crate) fn logistics_cost(input: &AncillaryCostInput) -> AncillaryCost {
-    rules::logistics_cost::ancillary_cost(input)
-}
-
-/// The cost ratio against the packed value and the 15 % high-cost flag (§2.9).
-pub(crate) fn assess_cost(cost: Money, packed_value: Money) -> CostAssessment {
-    rules::logistics_cost::assess_cost(cost, packed_value)
+/// Thermacol, dry ice and transport legs (§2.9), and their ratio against the order's packed
+/// value with the 15 % high-cost flag: the breakdown the order stores and the assessment.
+pub(crate) fn logistics_cost(
+    o: &Order,
+    input: &AncillaryCostInput,
+) -> (CostBreakdown, CostAssessment) {
+    rules::logistics_cost::cost_step(o, input)
 }

@@ -12,11 +12,12 @@
 use super::compute;
 use crate::auth::{Permission, Role, role_defaults};
 use crate::model::{
-    AgingBuckets, AllocatedBatch, Batch, CostBreakdown, CreditDecision, Customer, DeliveryDetails,
-    InvoiceDetails, Kra, KraType, LedgerType, Logistics, OdBalances, Order, OrderItem, OrderStatus,
+    AgingBuckets, AllocatedBatch, Batch, CreditDecision, Customer, DeliveryDetails, InvoiceDetails,
+    Kra, KraType, LedgerType, Logistics, OdBalances, Order, OrderItem, OrderStatus,
     PackagingCategory, PackagingMaterial, PackagingUnit, PerformanceRecord, Product, QcDetails,
     StatusChange, StockLedgerEntry, Temperature, User, Warehouse, Zone,
 };
+use crate::rules::booking;
 use crate::rules::logistics_cost::AncillaryCostInput;
 use crate::types::{DateOnly, Money, Percent, PmsMonth, Quantity, Timestamp};
 use chrono::{Duration, NaiveDate};
@@ -872,26 +873,13 @@ fn orders_and_ledger(
             let Some(p) = products.iter().find(|p| p.id == pid) else {
                 continue;
             };
+            // The line booking makes at the base rate, with one box and no image.
+            let line = booking::item_for(0, p, qty(n), p.base_rate(), Money::ZERO)
+                .expect("every demo product carries a GST rate");
             let mut item = OrderItem {
-                product_id: p.id.clone(),
-                product_name: Some(p.name.clone()),
-                sku_code: Some(p.sku().to_string()),
-                quantity: qty(n),
-                price: p.base_rate(),
-                barcode: p.barcode.clone(),
-                unit: p.unit.clone(),
                 box_count: Decimal::ONE,
-                base_rate: Some(p.base_rate()),
-                prev_rate: Money::ZERO,
                 image_url: None,
-                gst_rate: p.gst,
-                total: None,
-                tax_amount: None,
-                batch_number: None,
-                allocated_batches: Vec::new(),
-                packed_quantity: None,
-                delivered_quantity: None,
-                remarks: None,
+                ..line
             };
             if let Some(bn) = batch_no {
                 let b = p.batches.iter().find(|b| b.batch_number == bn);
@@ -1021,25 +1009,11 @@ fn step_details(o: &mut Order, spec: &Spec, customer: Option<&Customer>, now: Ti
             station_to_loc_amount: Money::ZERO,
             wh_to_cust_amount: Money::ZERO,
         };
-        let cost = compute::logistics_cost(&input);
-        let packed = o.packed_value();
-        let assessment = compute::assess_cost(cost.total, packed);
+        let (breakdown, assessment) = compute::logistics_cost(o, &input);
         logistics = Some(Logistics {
-            shipping_cost: cost.total,
+            shipping_cost: breakdown.total,
             high_cost_alert: assessment.high_cost_alert,
-            cost_breakdown: Some(CostBreakdown {
-                thermacol_box_count: input.thermacol_box_count.value(),
-                thermacol_rate: cost.thermacol_rate,
-                thermacol_amount: cost.thermacol_amount,
-                dry_ice_kg: input.dry_ice_kg.value(),
-                dry_ice_rate: cost.dry_ice_rate,
-                dry_ice_amount: cost.dry_ice_amount,
-                wh_to_station_amount: input.wh_to_station_amount,
-                station_to_loc_amount: input.station_to_loc_amount,
-                wh_to_cust_amount: input.wh_to_cust_amount,
-                total: cost.total,
-                ratio_pct: assessment.ratio_pct,
-            }),
+            cost_breakdown: Some(breakdown),
             ..Logistics::default()
         });
     }

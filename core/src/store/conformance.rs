@@ -93,6 +93,67 @@ where
 // helpers
 // ---------------------------------------------------------------------------------------------
 
+/// One document in a commit of its own (the result: a test may expect a refusal).
+async fn insert_one(
+    store: &Arc<dyn Store>,
+    collection: Collection,
+    doc: Value,
+) -> Result<(), StoreError> {
+    store.commit(vec![Write::Insert { collection, doc }]).await
+}
+
+/// Updates exactly the document with this id, in a commit of its own.
+async fn update_one(
+    store: &Arc<dyn Store>,
+    collection: Collection,
+    id: &str,
+    ops: Vec<UpdateOp>,
+) -> Result<(), StoreError> {
+    let write = Write::Update {
+        collection,
+        filter: Filter::id(id),
+        ops,
+        expect: Expect::One,
+    };
+    store.commit(vec![write]).await
+}
+
+async fn count(store: &Arc<dyn Store>, collection: Collection, filter: Filter) -> u64 {
+    store.count(collection, &filter).await.expect("count")
+}
+
+/// Runs `n` tasks at once, each with its own handle on the store and its index; their results
+/// in index order.
+async fn concurrently<T, F, Fut>(store: &Arc<dyn Store>, n: u64, task: F) -> Vec<T>
+where
+    F: Fn(Arc<dyn Store>, u64) -> Fut,
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let tasks: Vec<_> = (0..n)
+        .map(|i| tokio::spawn(task(store.clone(), i)))
+        .collect();
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await.expect("join"));
+    }
+    results
+}
+
+/// Commits raced against each other: how many went through and how many lost to a conflict
+/// (any other error fails the test).
+fn wins_and_conflicts(results: Vec<Result<(), StoreError>>) -> (usize, usize) {
+    let (mut ok, mut conflicts) = (0, 0);
+    for r in results {
+        match r {
+            Ok(()) => ok += 1,
+            Err(StoreError::Conflict(_)) => conflicts += 1,
+            Err(other) => panic!("unexpected error {other:?}"),
+        }
+    }
+    (ok, conflicts)
+}
+
 async fn insert(store: &Arc<dyn Store>, collection: Collection, docs: &[Value]) {
     let writes = docs
         .iter()
@@ -239,7 +300,7 @@ pub async fn insert_get_and_every_filter(store: Arc<dyn Store>) {
             "filter {filter:?}"
         );
         assert_eq!(
-            store.count(c, &filter).await.expect("count"),
+            count(&store, c, filter.clone()).await,
             want.len() as u64,
             "count {filter:?}"
         );
@@ -376,14 +437,19 @@ pub async fn sort_skip_limit_and_count(store: Arc<dyn Store>) {
         .await,
         s(&["C2", "C4"])
     );
-    assert_eq!(store.count(c, &Filter::All).await.expect("count"), 4);
-    assert_eq!(
-        store
-            .count(Collection::Orders, &Filter::All)
-            .await
-            .expect("count"),
-        0
-    );
+    assert_eq!(count(&store, c, Filter::All).await, 4);
+    assert_eq!(count(&store, Collection::Orders, Filter::All).await, 0);
+}
+
+/// Inserting `doc` is refused by the unique index `index` of `collection`.
+async fn expect_duplicate_insert(
+    store: &Arc<dyn Store>,
+    collection: Collection,
+    doc: Value,
+    index: &str,
+) {
+    let result = insert_one(store, collection, doc).await;
+    expect_duplicate(result, collection.name(), index);
 }
 
 fn expect_duplicate(result: Result<(), StoreError>, collection: &str, index: &str) {
@@ -412,20 +478,19 @@ pub async fn unique_indexes_name_the_index(store: Arc<dyn Store>) {
         ],
     )
     .await;
-    let dup_id = store
-        .commit(vec![Write::Insert {
-            collection: users,
-            doc: json!({"id": "U1", "name": "A again", "role": "Sales"}),
-        }])
-        .await;
-    expect_duplicate(dup_id, "users", "id_1");
-    let dup_email = store
-        .commit(vec![Write::Insert {
-            collection: users,
-            doc: json!({"id": "U9", "name": "Z", "role": "Sales", "email": "a@x.example"}),
-        }])
-        .await;
-    expect_duplicate(dup_email, "users", "email_1");
+    // (a user that clashes with U1, the index that refuses it)
+    for (doc, index) in [
+        (
+            json!({"id": "U1", "name": "A again", "role": "Sales"}),
+            "id_1",
+        ),
+        (
+            json!({"id": "U9", "name": "Z", "role": "Sales", "email": "a@x.example"}),
+            "email_1",
+        ),
+    ] {
+        expect_duplicate_insert(&store, users, doc, index).await;
+    }
 
     // Products: empty and missing SKU codes may repeat; a real code may not.
     let p = Collection::Products;
@@ -441,24 +506,13 @@ pub async fn unique_indexes_name_the_index(store: Arc<dyn Store>) {
         ],
     )
     .await;
-    let dup_sku = store
-        .commit(vec![Write::Insert {
-            collection: p,
-            doc: json!({"id": "P6", "name": "dup", "skuCode": "SKU-1"}),
-        }])
-        .await;
-    expect_duplicate(dup_sku, "products", "skuCode_1");
+    let dup_sku = json!({"id": "P6", "name": "dup", "skuCode": "SKU-1"});
+    expect_duplicate_insert(&store, p, dup_sku, "skuCode_1").await;
 
     // Composite keys and the bulk-import idempotency key.
     let a = json!({"userId": "U1", "date": "2026-02-12", "userName": "A"});
     insert(&store, Collection::Attendances, std::slice::from_ref(&a)).await;
-    let dup_att = store
-        .commit(vec![Write::Insert {
-            collection: Collection::Attendances,
-            doc: a,
-        }])
-        .await;
-    expect_duplicate(dup_att, "attendances", "userId_1_date_1");
+    expect_duplicate_insert(&store, Collection::Attendances, a, "userId_1_date_1").await;
 
     insert(
         &store,
@@ -475,25 +529,19 @@ pub async fn unique_indexes_name_the_index(store: Arc<dyn Store>) {
         ],
     )
     .await;
-    let dup_import = store
-        .commit(vec![Write::Insert {
-            collection: Collection::Orders,
-            doc: json!({"id": "ORD-4", "customerId": "C1", "importKey": "f00d:PO-1"}),
-        }])
-        .await;
-    expect_duplicate(dup_import, "orders", "importKey_1");
+    let dup_import = json!({"id": "ORD-4", "customerId": "C1", "importKey": "f00d:PO-1"});
+    expect_duplicate_insert(&store, Collection::Orders, dup_import, "importKey_1").await;
 
     // An update that would create a duplicate is refused as well.
-    let clash = store
-        .commit(vec![Write::Update {
-            collection: users,
-            filter: Filter::id("U2"),
-            ops: vec![UpdateOp::Set("email".into(), json!("a@x.example"))],
-            expect: Expect::One,
-        }])
-        .await;
+    let clash = update_one(
+        &store,
+        users,
+        "U2",
+        vec![UpdateOp::Set("email".into(), json!("a@x.example"))],
+    )
+    .await;
     expect_duplicate(clash, "users", "email_1");
-    assert_eq!(store.count(users, &Filter::All).await.expect("count"), 3);
+    assert_eq!(count(&store, users, Filter::All).await, 3);
 }
 
 /// Upsert inserts, then replaces by the key fields.
@@ -516,7 +564,7 @@ pub async fn upsert_by_key_fields(store: Arc<dyn Store>) {
         }])
         .await
         .expect("upsert replace");
-    assert_eq!(store.count(c, &Filter::All).await.expect("count"), 1);
+    assert_eq!(count(&store, c, Filter::All).await, 1);
     assert_eq!(get(&store, c, "C9").await.map(without_mongo_id), Some(v2));
 
     let pms = Collection::PerformanceRecords;
@@ -548,7 +596,7 @@ pub async fn upsert_by_key_fields(store: Arc<dyn Store>) {
         .expect("find");
     assert_eq!(feb.len(), 1);
     assert_eq!(feb[0]["totalScore"], json!(20));
-    assert_eq!(store.count(pms, &Filter::All).await.expect("count"), 2);
+    assert_eq!(count(&store, pms, Filter::All).await, 2);
 
     let no_key = store
         .commit(vec![Write::Upsert {
@@ -587,10 +635,7 @@ pub async fn failed_guard_rolls_back_whole_commit(store: Arc<dyn Store>) {
         .await;
     assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
     assert_eq!(
-        store
-            .count(Collection::PackagingTransactions, &Filter::All)
-            .await
-            .expect("count"),
+        count(&store, Collection::PackagingTransactions, Filter::All).await,
         0
     );
     let m = get(&store, Collection::PackagingMaterials, "PKG-001")
@@ -636,10 +681,7 @@ pub async fn failed_guard_rolls_back_whole_commit(store: Arc<dyn Store>) {
         .await
         .expect("any");
     assert_eq!(
-        store
-            .count(Collection::PackagingTransactions, &Filter::All)
-            .await
-            .expect("count"),
+        count(&store, Collection::PackagingTransactions, Filter::All).await,
         1
     );
 }
@@ -657,29 +699,24 @@ pub async fn update_operator_semantics(store: Arc<dyn Store>) {
         ],
     )
     .await;
-    store
-        .commit(vec![Write::Update {
-            collection: o,
-            filter: Filter::id("ORD-1"),
-            ops: vec![
-                UpdateOp::Set("status".into(), json!("Packed")),
-                UpdateOp::Set("logistics.manifestId".into(), json!("MAN-260212-1")),
-                UpdateOp::Set("qc.passed".into(), json!(true)),
-                UpdateOp::Unset("logistics.sealNo".into()),
-                UpdateOp::Inc("total".into(), json!(18.5)),
-                UpdateOp::Inc("revision".into(), json!(1)),
-                UpdateOp::Push(
-                    "statusHistory".into(),
-                    json!({"status": "Packed", "timestamp": "2026-02-12T13:15:00.000Z"}),
-                ),
-                UpdateOp::AddToSet("salesPhotos".into(), json!("a")),
-                UpdateOp::Push("notes".into(), json!("first")),
-                UpdateOp::Pull("items".into(), json!({"quantity": 0})),
-            ],
-            expect: Expect::One,
-        }])
-        .await
-        .expect("update");
+    let update_ord_1 = |ops| update_one(&store, o, "ORD-1", ops);
+    update_ord_1(vec![
+        UpdateOp::Set("status".into(), json!("Packed")),
+        UpdateOp::Set("logistics.manifestId".into(), json!("MAN-260212-1")),
+        UpdateOp::Set("qc.passed".into(), json!(true)),
+        UpdateOp::Unset("logistics.sealNo".into()),
+        UpdateOp::Inc("total".into(), json!(18.5)),
+        UpdateOp::Inc("revision".into(), json!(1)),
+        UpdateOp::Push(
+            "statusHistory".into(),
+            json!({"status": "Packed", "timestamp": "2026-02-12T13:15:00.000Z"}),
+        ),
+        UpdateOp::AddToSet("salesPhotos".into(), json!("a")),
+        UpdateOp::Push("notes".into(), json!("first")),
+        UpdateOp::Pull("items".into(), json!({"quantity": 0})),
+    ])
+    .await
+    .expect("update");
     let got = without_mongo_id(get(&store, o, "ORD-1").await.expect("order"));
     assert_eq!(got["status"], json!("Packed"));
     assert_eq!(got["logistics"], json!({"manifestId": "MAN-260212-1"}));
@@ -694,18 +731,12 @@ pub async fn update_operator_semantics(store: Arc<dyn Store>) {
     assert_eq!(got["notes"], json!(["first"]));
     assert_eq!(got["items"], json!([{"skuCode": "X", "quantity": 2}]));
 
-    store
-        .commit(vec![Write::Update {
-            collection: o,
-            filter: Filter::id("ORD-1"),
-            ops: vec![
-                UpdateOp::AddToSet("salesPhotos".into(), json!("b")),
-                UpdateOp::Pull("notes".into(), json!("first")),
-            ],
-            expect: Expect::One,
-        }])
-        .await
-        .expect("update");
+    update_ord_1(vec![
+        UpdateOp::AddToSet("salesPhotos".into(), json!("b")),
+        UpdateOp::Pull("notes".into(), json!("first")),
+    ])
+    .await
+    .expect("update");
     let got = get(&store, o, "ORD-1").await.expect("order");
     assert_eq!(got["salesPhotos"], json!(["a", "b"]));
     assert_eq!(got["notes"], json!([]));
@@ -726,33 +757,25 @@ pub async fn update_operator_semantics(store: Arc<dyn Store>) {
         }])
         .await
         .expect("update many");
-    assert_eq!(
-        store
-            .count(o, &Filter::eq("flag", true))
-            .await
-            .expect("count"),
-        2
-    );
-    let bad = store
-        .commit(vec![Write::Update {
-            collection: o,
-            filter: Filter::id("ORD-2"),
-            ops: vec![UpdateOp::Inc("status".into(), json!(1))],
-            expect: Expect::One,
-        }])
-        .await;
+    assert_eq!(count(&store, o, Filter::eq("flag", true)).await, 2);
+    let bad = update_one(
+        &store,
+        o,
+        "ORD-2",
+        vec![UpdateOp::Inc("status".into(), json!(1))],
+    )
+    .await;
     assert!(bad.is_err(), "$inc on a string must fail");
-    let conflict = store
-        .commit(vec![Write::Update {
-            collection: o,
-            filter: Filter::id("ORD-2"),
-            ops: vec![
-                UpdateOp::Set("logistics".into(), json!({})),
-                UpdateOp::Set("logistics.x".into(), json!(1)),
-            ],
-            expect: Expect::One,
-        }])
-        .await;
+    let conflict = update_one(
+        &store,
+        o,
+        "ORD-2",
+        vec![
+            UpdateOp::Set("logistics".into(), json!({})),
+            UpdateOp::Set("logistics.x".into(), json!(1)),
+        ],
+    )
+    .await;
     assert!(
         matches!(conflict, Err(StoreError::InvalidQuery(_))),
         "{conflict:?}"
@@ -801,13 +824,12 @@ pub async fn elem_match_on_batches(store: Arc<dyn Store>) {
         s(&["P1", "P2"])
     );
     assert_eq!(
-        store
-            .count(
-                p,
-                &Filter::Not(Box::new(Filter::elem_match("batches", Filter::All)))
-            )
-            .await
-            .expect("count"),
+        count(
+            &store,
+            p,
+            Filter::Not(Box::new(Filter::elem_match("batches", Filter::All)))
+        )
+        .await,
         1
     );
 }
@@ -830,18 +852,17 @@ pub async fn field_names_with_spaces(store: Arc<dyn Store>) {
         .await,
         s(&["C2", "C1", "C3"])
     );
-    store
-        .commit(vec![Write::Update {
-            collection: c,
-            filter: Filter::id("C3"),
-            ops: vec![
-                UpdateOp::Set("agingBuckets.0 to 7".into(), json!(0)),
-                UpdateOp::Inc("agingBuckets.>180".into(), json!(10)),
-            ],
-            expect: Expect::One,
-        }])
-        .await
-        .expect("update");
+    update_one(
+        &store,
+        c,
+        "C3",
+        vec![
+            UpdateOp::Set("agingBuckets.0 to 7".into(), json!(0)),
+            UpdateOp::Inc("agingBuckets.>180".into(), json!(10)),
+        ],
+    )
+    .await
+    .expect("update");
     let got = get(&store, c, "C3").await.expect("C3");
     assert_eq!(
         got["agingBuckets"],
@@ -939,29 +960,27 @@ pub async fn legacy_object_ids_survive_rewrites(store: Arc<dyn Store>) {
         }])
         .await
         .expect("replace");
-    store
-        .commit(vec![Write::Update {
-            collection: w,
-            filter: Filter::id("WH-KURLA"),
-            ops: vec![UpdateOp::Inc("capacityUsed".into(), json!(5))],
-            expect: Expect::One,
-        }])
-        .await
-        .expect("update");
+    update_one(
+        &store,
+        w,
+        "WH-KURLA",
+        vec![UpdateOp::Inc("capacityUsed".into(), json!(5))],
+    )
+    .await
+    .expect("update");
     let got = get(&store, w, "WH-KURLA").await.expect("by new id");
     assert_eq!(got["_id"], json!({"$oid": "65f0a1b2c3d4e5f601234567"}));
     assert_eq!(got["capacityUsed"], json!(125));
     assert_eq!(
-        store
-            .count(
-                w,
-                &Filter::eq("_id", json!({"$oid": "65f0a1b2c3d4e5f601234567"}))
-            )
-            .await
-            .expect("count"),
+        count(
+            &store,
+            w,
+            Filter::eq("_id", json!({"$oid": "65f0a1b2c3d4e5f601234567"}))
+        )
+        .await,
         1
     );
-    assert_eq!(store.count(w, &Filter::All).await.expect("count"), 1);
+    assert_eq!(count(&store, w, Filter::All).await, 1);
 }
 
 /// Optimistic concurrency with a revision number: the second writer of the same revision loses.
@@ -1034,16 +1053,14 @@ pub async fn delete_semantics(store: Arc<dyn Store>) {
 /// Fifty concurrent callers get fifty distinct numbers, and the sequence keeps going.
 pub async fn next_sequence_is_unique_under_concurrency(store: Arc<dyn Store>) {
     store.ensure_indexes().await.expect("ensure_indexes");
-    let tasks: Vec<_> = (0..50)
-        .map(|_| {
-            let store = store.clone();
-            tokio::spawn(async move { store.next_sequence("ORD-").await })
-        })
+    let taken = concurrently(&store, 50, |store, _| async move {
+        store.next_sequence("ORD-").await
+    })
+    .await;
+    let mut got: Vec<u64> = taken
+        .into_iter()
+        .map(|r| r.expect("next_sequence"))
         .collect();
-    let mut got = Vec::new();
-    for t in tasks {
-        got.push(t.await.expect("join").expect("next_sequence"));
-    }
     got.sort_unstable();
     assert_eq!(got, (1..=50).collect::<Vec<u64>>());
     assert_eq!(store.next_sequence("ORD-").await.expect("seq"), 51);
@@ -1055,22 +1072,18 @@ pub async fn next_sequence_is_unique_under_concurrency(store: Arc<dyn Store>) {
 /// and together they use the sequence without gaps; an empty block is refused.
 pub async fn next_sequence_blocks_are_contiguous_and_disjoint(store: Arc<dyn Store>) {
     store.ensure_indexes().await.expect("ensure_indexes");
-    let tasks: Vec<_> = (0..20u64)
-        .map(|i| {
-            let store = store.clone();
-            tokio::spawn(async move {
-                if i % 2 == 0 {
-                    let first = store.next_sequence_block("ORD-", 100).await?;
-                    Ok::<_, StoreError>((first..first + 100).collect::<Vec<u64>>())
-                } else {
-                    Ok(vec![store.next_sequence("ORD-").await?])
-                }
-            })
-        })
-        .collect();
+    let taken = concurrently(&store, 20, |store, i| async move {
+        if i % 2 == 0 {
+            let first = store.next_sequence_block("ORD-", 100).await?;
+            Ok::<_, StoreError>((first..first + 100).collect::<Vec<u64>>())
+        } else {
+            Ok(vec![store.next_sequence("ORD-").await?])
+        }
+    })
+    .await;
     let mut got = Vec::new();
-    for t in tasks {
-        got.extend(t.await.expect("join").expect("sequence block"));
+    for block in taken {
+        got.extend(block.expect("sequence block"));
     }
     got.sort_unstable();
     assert_eq!(got, (1..=1010).collect::<Vec<u64>>());
@@ -1189,63 +1202,45 @@ pub async fn packaging_balance_never_oversold(store: Arc<dyn Store>) {
         ],
     )
     .await;
-    let tasks: Vec<_> = (0..50)
-        .map(|i| {
-            let store = store.clone();
-            tokio::spawn(async move {
-                store
-                    .commit(vec![
-                        Write::Update {
-                            collection: Collection::PackagingMaterials,
-                            filter: Filter::and([
-                                Filter::id("PKG-001"),
-                                Filter::gte("balance", 30),
-                            ]),
-                            ops: vec![
-                                UpdateOp::Inc("balance".into(), json!(-30)),
-                                UpdateOp::Set(
-                                    "lastMovementDate".into(),
-                                    json!("2026-02-12T13:15:00.000Z"),
-                                ),
-                            ],
-                            expect: Expect::One,
-                        },
-                        Write::Insert {
-                            collection: Collection::PackagingTransactions,
-                            doc: json!({"id": format!("PKG-OUT-{i:06}"), "materialId": "PKG-001",
+    let results = concurrently(&store, 50, |store, i| async move {
+        store
+            .commit(vec![
+                Write::Update {
+                    collection: Collection::PackagingMaterials,
+                    filter: Filter::and([Filter::id("PKG-001"), Filter::gte("balance", 30)]),
+                    ops: vec![
+                        UpdateOp::Inc("balance".into(), json!(-30)),
+                        UpdateOp::Set("lastMovementDate".into(), json!("2026-02-12T13:15:00.000Z")),
+                    ],
+                    expect: Expect::One,
+                },
+                Write::Insert {
+                    collection: Collection::PackagingTransactions,
+                    doc: json!({"id": format!("PKG-OUT-{i:06}"), "materialId": "PKG-001",
                                         "type": "OUT", "qty": 30, "createdBy": "U1",
                                         "date": "2026-02-12T13:15:00.000Z"}),
-                        },
-                    ])
-                    .await
-            })
-        })
-        .collect();
-    let (mut ok, mut conflicts) = (0, 0);
-    for t in tasks {
-        match t.await.expect("join") {
-            Ok(()) => ok += 1,
-            Err(StoreError::Conflict(_)) => conflicts += 1,
-            Err(other) => panic!("unexpected error {other:?}"),
-        }
-    }
+                },
+            ])
+            .await
+    })
+    .await;
+    let (ok, conflicts) = wins_and_conflicts(results);
     assert_eq!((ok, conflicts), (33, 17));
     let m = get(&store, Collection::PackagingMaterials, "PKG-001")
         .await
         .expect("material");
     assert_eq!(m["balance"], json!(10));
     assert_eq!(
-        store
-            .count(Collection::PackagingTransactions, &Filter::All)
-            .await
-            .expect("count"),
+        count(&store, Collection::PackagingTransactions, Filter::All).await,
         33
     );
     assert_eq!(
-        store
-            .count(Collection::PackagingMaterials, &Filter::lt("balance", 0))
-            .await
-            .expect("count"),
+        count(
+            &store,
+            Collection::PackagingMaterials,
+            Filter::lt("balance", 0)
+        )
+        .await,
         0
     );
 }
@@ -1262,38 +1257,27 @@ pub async fn one_status_transition_wins(store: Arc<dyn Store>) {
         ],
     )
     .await;
-    let tasks: Vec<_> = (0..50)
-        .map(|i| {
-            let store = store.clone();
-            tokio::spawn(async move {
-                store
-                    .commit(vec![Write::Update {
-                        collection: Collection::Orders,
-                        filter: Filter::and([
-                            Filter::id("ORD-000777"),
-                            Filter::eq("status", "Pending Credit Approval"),
-                        ]),
-                        ops: vec![
-                            UpdateOp::Set("status".into(), json!("Pending WH Selection")),
-                            UpdateOp::Push(
-                                "statusHistory".into(),
-                                json!({"status": "Pending WH Selection", "by": format!("U{i}")}),
-                            ),
-                        ],
-                        expect: Expect::One,
-                    }])
-                    .await
-            })
-        })
-        .collect();
-    let mut wins = 0;
-    for t in tasks {
-        match t.await.expect("join") {
-            Ok(()) => wins += 1,
-            Err(StoreError::Conflict(_)) => {}
-            Err(other) => panic!("unexpected error {other:?}"),
-        }
-    }
+    let results = concurrently(&store, 50, |store, i| async move {
+        store
+            .commit(vec![Write::Update {
+                collection: Collection::Orders,
+                filter: Filter::and([
+                    Filter::id("ORD-000777"),
+                    Filter::eq("status", "Pending Credit Approval"),
+                ]),
+                ops: vec![
+                    UpdateOp::Set("status".into(), json!("Pending WH Selection")),
+                    UpdateOp::Push(
+                        "statusHistory".into(),
+                        json!({"status": "Pending WH Selection", "by": format!("U{i}")}),
+                    ),
+                ],
+                expect: Expect::One,
+            }])
+            .await
+    })
+    .await;
+    let (wins, _) = wins_and_conflicts(results);
     assert_eq!(wins, 1);
     let o = get(&store, Collection::Orders, "ORD-000777")
         .await

@@ -4,6 +4,8 @@
 mod date;
 mod money;
 mod month;
+#[cfg(feature = "openapi")]
+pub(crate) mod openapi;
 mod quantity;
 mod serde_util;
 mod timestamp;

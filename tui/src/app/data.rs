@@ -31,15 +31,13 @@ impl App {
                 self.dashboard.apply(r);
                 Vec::new()
             }
-            ApiResult::Orders { query, result } => {
-                if query == self.orders.query {
-                    match result {
-                        Ok((rows, total)) => self.orders.set_rows(rows, total),
-                        Err(e) => self.set_message(Level::Error, format!("Orders: {e}")),
-                    }
-                }
-                Vec::new()
+            ApiResult::Orders { query, result } if query == self.orders.query => {
+                self.loaded("Orders", result, |app, (rows, total)| {
+                    app.orders.set_rows(rows, total)
+                })
             }
+            // The answer to filters that have changed since: dropped.
+            ApiResult::Orders { .. } => Vec::new(),
             ApiResult::Order(r) => match r {
                 Ok(d) => {
                     let row = d.row.clone();
@@ -64,34 +62,12 @@ impl App {
                     Vec::new()
                 }
             },
-            ApiResult::Jobs(r) => {
-                match r {
-                    Ok(jobs) => self.jobs.set_jobs(jobs),
-                    Err(e) => self.set_message(Level::Error, format!("Jobs: {e}")),
-                }
-                Vec::new()
-            }
-            ApiResult::Stock(r) => {
-                match r {
-                    Ok((batches, packaging)) => self.stock.set(batches, packaging),
-                    Err(e) => self.set_message(Level::Error, format!("Stock: {e}")),
-                }
-                Vec::new()
-            }
-            ApiResult::Credit(r) => {
-                match r {
-                    Ok(c) => self.credit.set_customers(c),
-                    Err(e) => self.set_message(Level::Error, format!("Credit: {e}")),
-                }
-                Vec::new()
-            }
-            ApiResult::Aging(r) => {
-                match r {
-                    Ok(a) => self.credit.aging = Some(a),
-                    Err(e) => self.set_message(Level::Error, format!("Ageing: {e}")),
-                }
-                Vec::new()
-            }
+            ApiResult::Jobs(r) => self.loaded("Jobs", r, |app, jobs| app.jobs.set_jobs(jobs)),
+            ApiResult::Stock(r) => self.loaded("Stock", r, |app, (batches, packaging)| {
+                app.stock.set(batches, packaging)
+            }),
+            ApiResult::Credit(r) => self.loaded("Credit", r, |app, c| app.credit.set_customers(c)),
+            ApiResult::Aging(r) => self.loaded("Ageing", r, |app, a| app.credit.aging = Some(a)),
             ApiResult::StepDone {
                 order_id,
                 label,
@@ -128,6 +104,20 @@ impl App {
                 vec![Command::LoadJobs]
             }
         }
+    }
+
+    /// A list the view asked for: shown, or the error in the footer (`what: error`).
+    fn loaded<T, E: std::fmt::Display>(
+        &mut self,
+        what: &str,
+        r: Result<T, E>,
+        show: impl FnOnce(&mut Self, T),
+    ) -> Vec<Command> {
+        match r {
+            Ok(v) => show(self, v),
+            Err(e) => self.set_message(Level::Error, format!("{what}: {e}")),
+        }
+        Vec::new()
     }
 
     pub(super) fn apply_live(&mut self, m: LiveMsg) -> Vec<Command> {

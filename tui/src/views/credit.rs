@@ -6,12 +6,24 @@ use crate::app::{Command, ViewOutcome};
 use crate::dto::{Aging, CustomerCredit};
 use crate::keys::Key;
 use crate::theme;
-use crate::views::{block, pane};
-use crate::widgets::{Scroll, bar, cut, money, move_sel};
+use crate::views::{REST, block, draw_table, list_table, note, pane, rows_in_view};
+use crate::widgets::{Scroll, bar, cut, money, move_sel, text_matches};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Cell, Paragraph, Row};
+
+/// Column titles: the customer's figures, then overdue and the three ageing groups.
+const COLUMNS: [&str; 8] = [
+    "Customer",
+    "Outstanding",
+    "Limit",
+    "Used",
+    "Overdue",
+    "0-30",
+    "31-90",
+    "90+",
+];
 
 #[derive(Debug, Default)]
 pub struct CreditView {
@@ -48,9 +60,7 @@ impl CreditView {
         self.visible = (0..self.customers.len())
             .filter(|i| {
                 let c = &self.customers[*i];
-                needle.is_empty()
-                    || c.name.to_lowercase().contains(&needle)
-                    || c.id.to_lowercase().contains(&needle)
+                text_matches(&needle, &[&c.name, &c.id])
             })
             .collect();
         let cs = &self.customers;
@@ -105,11 +115,10 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
         } else {
             "Loading customers…"
         };
-        f.render_widget(Paragraph::new(text).style(theme::muted()), inner);
+        note(f, inner, text);
     } else {
         let wide = inner.width >= 100;
-        let h = inner.height.saturating_sub(1) as usize;
-        let (start, end) = v.scroll.window(v.sel, v.visible.len(), h);
+        let (start, end) = rows_in_view(&v.scroll, v.sel, v.visible.len(), inner);
         let rows = v.visible[start..end].iter().map(|i| {
             let c = &v.customers[*i];
             let (used, style) = match c.utilisation() {
@@ -132,45 +141,12 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
             }
             Row::new(cells)
         });
-        let (widths, header): (Vec<Constraint>, Vec<&str>) = if wide {
-            (
-                vec![
-                    Constraint::Fill(1),
-                    Constraint::Length(13),
-                    Constraint::Length(13),
-                    Constraint::Length(13),
-                    Constraint::Length(12),
-                    Constraint::Length(12),
-                    Constraint::Length(12),
-                    Constraint::Length(12),
-                ],
-                vec![
-                    "Customer",
-                    "Outstanding",
-                    "Limit",
-                    "Used",
-                    "Overdue",
-                    "0-30",
-                    "31-90",
-                    "90+",
-                ],
-            )
-        } else {
-            (
-                vec![
-                    Constraint::Fill(1),
-                    Constraint::Length(13),
-                    Constraint::Length(13),
-                    Constraint::Length(13),
-                ],
-                vec!["Customer", "Outstanding", "Limit", "Used"],
-            )
-        };
-        let table = Table::new(rows, widths)
-            .header(Row::new(header).style(theme::header()))
-            .row_highlight_style(theme::selected());
-        let mut state = TableState::default().with_selected(Some(v.sel - start));
-        f.render_stateful_widget(table, inner, &mut state);
+        // The overdue and ageing columns where they fit.
+        let cols = if wide { COLUMNS.len() } else { 4 };
+        let header = Row::new(COLUMNS[..cols].to_vec());
+        let widths = &[REST, 13, 13, 13, 12, 12, 12, 12][..cols];
+        let table = list_table(rows, widths, header, theme::selected());
+        draw_table(f, inner, table, v.sel - start);
     }
     if let Some(area) = detail_area {
         let id = v.detail_open.clone().unwrap_or_default();

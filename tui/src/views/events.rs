@@ -3,13 +3,13 @@
 use crate::dto::WireEvent;
 use crate::keys::Key;
 use crate::theme;
-use crate::views::pane;
-use crate::widgets::{Scroll, move_sel};
+use crate::views::{REST, draw_table, list_table, note, pane, rows_in_view};
+use crate::widgets::{Scroll, move_sel, text_matches};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Cell, Row};
 use std::collections::VecDeque;
 
 /// Events kept in memory; older ones fall off.
@@ -56,11 +56,7 @@ impl EventsView {
             .filter(|(_, e)| {
                 topic.is_none_or(|t| e.topic == t || e.kind.starts_with(&t[..t.len() - 1]))
             })
-            .filter(|(_, e)| {
-                needle.is_empty()
-                    || e.kind.to_lowercase().contains(&needle)
-                    || e.summary().to_lowercase().contains(&needle)
-            })
+            .filter(|(_, e)| text_matches(&needle, &[&e.kind, &e.summary()]))
             .collect()
     }
 
@@ -90,14 +86,10 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
     let topic = TOPICS[v.topic].unwrap_or("all");
     let inner = pane(f, area, format!("Events {} · topic {topic}", shown.len()));
     if shown.is_empty() {
-        f.render_widget(
-            Paragraph::new("Waiting for events… (t: topic, /: filter)").style(theme::muted()),
-            inner,
-        );
+        note(f, inner, "Waiting for events… (t: topic, /: filter)");
         return;
     }
-    let h = inner.height.saturating_sub(1) as usize;
-    let (start, end) = v.scroll.window(v.sel, shown.len(), h);
+    let (start, end) = rows_in_view(&v.scroll, v.sel, shown.len(), inner);
     let rows = shown[start..end].iter().map(|(at, e)| {
         let style = match e.kind.as_str() {
             k if k.starts_with("alert") || k.starts_with("packaging") => theme::warn(),
@@ -114,18 +106,9 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
             Cell::from(e.summary()),
         ])
     });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(8),
-            Constraint::Length(21),
-            Constraint::Fill(1),
-        ],
-    )
-    .header(Row::new(["Time", "Event", "What"]).style(theme::header()))
-    .row_highlight_style(theme::selected());
-    let mut state = TableState::default().with_selected(Some(v.sel - start));
-    f.render_stateful_widget(table, inner, &mut state);
+    let header = Row::new(["Time", "Event", "What"]);
+    let table = list_table(rows, &[8, 21, REST], header, theme::selected());
+    draw_table(f, inner, table, v.sel - start);
 }
 
 #[cfg(test)]

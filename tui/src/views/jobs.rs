@@ -5,12 +5,12 @@ use crate::app::{Command, Confirm, JobAction, Level, Overlay, ViewOutcome};
 use crate::dto::Job;
 use crate::keys::Key;
 use crate::theme;
-use crate::views::{block, pane};
-use crate::widgets::{Scroll, bar, cut, move_sel};
+use crate::views::{REST, block, draw_table, list_table, note, pane, rows_in_view};
+use crate::widgets::{Scroll, bar, cut, move_sel, text_matches};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 
 #[derive(Debug, Default)]
 pub struct JobsView {
@@ -94,10 +94,7 @@ impl JobsView {
         self.visible = (0..self.jobs.len())
             .filter(|i| {
                 let j = &self.jobs[*i];
-                needle.is_empty()
-                    || [&j.id, &j.kind, &j.status, &j.error]
-                        .iter()
-                        .any(|f| f.to_lowercase().contains(&needle))
+                text_matches(&needle, &[&j.id, &j.kind, &j.status, &j.error])
             })
             .collect();
         let jobs = &self.jobs;
@@ -198,10 +195,9 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
         } else {
             "Loading jobs…"
         };
-        f.render_widget(Paragraph::new(text).style(theme::muted()), inner);
+        note(f, inner, text);
     } else {
-        let height = inner.height.saturating_sub(1) as usize;
-        let (start, end) = v.scroll.window(v.sel, v.visible.len(), height);
+        let (start, end) = rows_in_view(&v.scroll, v.sel, v.visible.len(), inner);
         let rows = v.visible[start..end].iter().map(|i| {
             let j = &v.jobs[*i];
             let progress = if j.total > 0 || j.status == "running" {
@@ -223,24 +219,9 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
                 Cell::from(note),
             ])
         });
-        let table = Table::new(
-            rows,
-            [
-                Constraint::Length(14),
-                Constraint::Length(18),
-                Constraint::Length(9),
-                Constraint::Length(15),
-                Constraint::Length(6),
-                Constraint::Fill(1),
-            ],
-        )
-        .header(
-            Row::new(["Job", "Kind", "Status", "Progress", "", "Error / message"])
-                .style(theme::header()),
-        )
-        .row_highlight_style(theme::selected());
-        let mut state = TableState::default().with_selected(Some(v.sel - start));
-        f.render_stateful_widget(table, inner, &mut state);
+        let header = Row::new(["Job", "Kind", "Status", "Progress", "", "Error / message"]);
+        let table = list_table(rows, &[14, 18, 9, 15, 6, REST], header, theme::selected());
+        draw_table(f, inner, table, v.sel - start);
     }
     if let (Some(area), Some(j)) = (detail, v.selected()) {
         let mut lines = vec![

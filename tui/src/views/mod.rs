@@ -12,10 +12,12 @@ pub mod stock;
 
 use crate::app::{App, Level, LiveState, Screen, ViewId};
 use crate::theme;
+use crate::widgets::Scroll;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Row, Table, TableState};
 
 /// Draws the whole console.
 pub fn render(app: &App, f: &mut Frame) {
@@ -129,6 +131,44 @@ pub fn hints(pairs: &[(&str, &str)]) -> Line<'static> {
         spans.push(Span::styled(format!(" {label} "), theme::muted()));
     }
     Line::from(spans)
+}
+
+/// A muted note in place of a list or a detail: "Loading …", "No …".
+pub fn note(f: &mut Frame, area: Rect, text: &str) {
+    f.render_widget(Paragraph::new(text).style(theme::muted()), area);
+}
+
+/// The rows of a list that fit in `area` under a table's header line: `(start, end)`, kept
+/// around the selection `sel` by `scroll`.
+pub fn rows_in_view(scroll: &Scroll, sel: usize, len: usize, area: Rect) -> (usize, usize) {
+    scroll.window(sel, len, area.height.saturating_sub(1) as usize)
+}
+
+/// Width of the one column of a list table (a name, a message) that takes what the fixed
+/// widths leave.
+pub const REST: u16 = 0;
+
+/// A list's table: the rows in view in columns of `widths` ([`REST`] for the column that
+/// takes the rest) under `header`, the selected row drawn in `highlight`.
+pub fn list_table<'a>(
+    rows: impl IntoIterator<Item = Row<'a>>,
+    widths: &[u16],
+    header: Row<'a>,
+    highlight: Style,
+) -> Table<'a> {
+    let widths = widths.iter().map(|&w| match w {
+        REST => Constraint::Fill(1),
+        w => Constraint::Length(w),
+    });
+    Table::new(rows, widths)
+        .header(header.style(theme::header()))
+        .row_highlight_style(highlight)
+}
+
+/// Draws a list's table with the row `selected` (its index among the rows in view) selected.
+pub fn draw_table(f: &mut Frame, area: Rect, table: Table<'_>, selected: usize) {
+    let mut state = TableState::default().with_selected(Some(selected));
+    f.render_stateful_widget(table, area, &mut state);
 }
 
 /// Draws a titled pane; returns the area inside its border.

@@ -6,12 +6,12 @@ use crate::dto::{OrderDetail, OrderRow, Status};
 use crate::keys::Key;
 use crate::steps;
 use crate::theme;
-use crate::views::pane;
+use crate::views::{REST, draw_table, list_table, note, pane, rows_in_view};
 use crate::widgets::{Scroll, amount, cut, move_sel};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 use std::cmp::Ordering;
 
 /// Column titles, in the order the 1–6 sort keys use.
@@ -344,40 +344,31 @@ fn list(app: &crate::app::App, f: &mut Frame, area: Rect) {
     }
     let inner = pane(f, area, title);
     if !v.loaded {
-        f.render_widget(
-            Paragraph::new("Loading orders…").style(theme::muted()),
-            inner,
-        );
+        note(f, inner, "Loading orders…");
         return;
     }
     if v.visible.is_empty() {
-        f.render_widget(
-            Paragraph::new("No orders match. Esc clears the filter; :clear drops them all.")
-                .style(theme::muted()),
-            inner,
-        );
+        let text = "No orders match. Esc clears the filter; :clear drops them all.";
+        note(f, inner, text);
         return;
     }
     let wide = inner.width >= 100;
-    let height = inner.height.saturating_sub(1) as usize;
-    let (start, end) = v.scroll.window(v.sel, shown, height);
-    let header = COLUMNS
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| wide || (*i != 4 && *i != 5))
-        .map(|(i, c)| {
-            let mark = match v.sort {
-                Some((col, desc)) if col == i => {
-                    if desc {
-                        "▼"
-                    } else {
-                        "▲"
-                    }
+    let (start, end) = rows_in_view(&v.scroll, v.sel, shown, inner);
+    // Salesperson and creation time where they fit.
+    let cols = if wide { COLUMNS.len() } else { 4 };
+    let header = COLUMNS[..cols].iter().enumerate().map(|(i, c)| {
+        let mark = match v.sort {
+            Some((col, desc)) if col == i => {
+                if desc {
+                    "▼"
+                } else {
+                    "▲"
                 }
-                _ => "",
-            };
-            Cell::from(format!("{c}{mark}"))
-        });
+            }
+            _ => "",
+        };
+        Cell::from(format!("{c}{mark}"))
+    });
     let rows = v.visible[start..end].iter().map(|i| {
         let r = &v.rows[*i];
         let mut cells = vec![
@@ -399,28 +390,9 @@ fn list(app: &crate::app::App, f: &mut Frame, area: Rect) {
         }
         Row::new(cells)
     });
-    let widths: Vec<Constraint> = if wide {
-        vec![
-            Constraint::Length(11),
-            Constraint::Fill(2),
-            Constraint::Length(24),
-            Constraint::Length(13),
-            Constraint::Length(10),
-            Constraint::Length(16),
-        ]
-    } else {
-        vec![
-            Constraint::Length(11),
-            Constraint::Fill(1),
-            Constraint::Length(24),
-            Constraint::Length(13),
-        ]
-    };
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(theme::header()))
-        .row_highlight_style(theme::selected());
-    let mut state = TableState::default().with_selected(Some(v.sel - start));
-    f.render_stateful_widget(table, inner, &mut state);
+    let widths = &[11, REST, 24, 13, 10, 16][..cols];
+    let table = list_table(rows, widths, Row::new(header), theme::selected());
+    draw_table(f, inner, table, v.sel - start);
 }
 
 fn detail(app: &crate::app::App, f: &mut Frame, area: Rect) {
@@ -428,10 +400,7 @@ fn detail(app: &crate::app::App, f: &mut Frame, area: Rect) {
     let id = v.detail_open.clone().unwrap_or_default();
     let inner = pane(f, area, format!("Order {id}"));
     let Some(d) = v.detail.as_ref().filter(|d| d.row.id == id) else {
-        f.render_widget(
-            Paragraph::new("Loading order…").style(theme::muted()),
-            inner,
-        );
+        note(f, inner, "Loading order…");
         return;
     };
     let mut lines = vec![
@@ -615,17 +584,21 @@ mod tests {
         }
     }
 
+    /// A view with these rows loaded, all the server has.
+    pub(super) fn loaded(rows: Vec<OrderRow>) -> OrdersView {
+        let mut v = OrdersView::default();
+        let total = rows.len() as u64;
+        v.set_rows(rows, total);
+        v
+    }
+
     #[test]
     fn sorting_keeps_the_cursor_on_its_order() {
-        let mut v = OrdersView::default();
-        v.set_rows(
-            vec![
-                row("ORD-3", "Delivered", 5.0),
-                row("ORD-1", "On Hold", 9.0),
-                row("ORD-2", "Cancelled", 1.0),
-            ],
-            3,
-        );
+        let mut v = loaded(vec![
+            row("ORD-3", "Delivered", 5.0),
+            row("ORD-1", "On Hold", 9.0),
+            row("ORD-2", "Cancelled", 1.0),
+        ]);
         v.sel = 1; // ORD-1
         v.key(Key::Char('4'), true);
         assert_eq!(v.selected().unwrap().id, "ORD-1");
@@ -680,14 +653,10 @@ mod tests {
 
     #[test]
     fn text_filter_narrows_and_read_only_blocks_steps() {
-        let mut v = OrdersView::default();
-        v.set_rows(
-            vec![
-                row("ORD-1", "Pending Credit Approval", 1.0),
-                row("ORD-2", "On Hold", 1.0),
-            ],
-            2,
-        );
+        let mut v = loaded(vec![
+            row("ORD-1", "Pending Credit Approval", 1.0),
+            row("ORD-2", "On Hold", 1.0),
+        ]);
         v.set_text("hold");
         assert_eq!(v.visible.len(), 1);
         assert!(matches!(
@@ -703,6 +672,7 @@ mod tests {
 
 #[cfg(test)]
 mod step_tests {
+    use super::tests::loaded;
     use super::*;
     use nexus_core::model::OrderStatus;
     use nexus_core::wire::AvailableStep;
@@ -734,15 +704,11 @@ mod step_tests {
 
     #[test]
     fn the_steps_offered_are_the_servers_and_a_status_change_makes_them_unknown() {
-        let mut v = OrdersView::default();
-        v.set_rows(
-            vec![with_steps(
-                "ORD-1",
-                OrderStatus::PendingCreditApproval,
-                &["credit_hold", "cancel"],
-            )],
-            1,
-        );
+        let mut v = loaded(vec![with_steps(
+            "ORD-1",
+            OrderStatus::PendingCreditApproval,
+            &["credit_hold", "cancel"],
+        )]);
         assert_eq!(
             overlay_codes(v.key(Key::Char('t'), true)),
             ["credit_hold", "cancel"]

@@ -154,19 +154,17 @@ fn help(f: &mut Frame, area: Rect, scroll: u16) {
     let r = popup(area, 90, area.height);
     f.render_widget(Clear, r);
     let mut lines = Vec::new();
-    let mut section = "";
-    for (where_, keys, what) in crate::help::KEYS {
-        if *where_ != section {
-            section = *where_;
-            lines.push(Line::from(Span::styled(
-                section.to_string(),
-                theme::header(),
-            )));
+    for (section, keys) in crate::help::KEYS {
+        lines.push(Line::from(Span::styled(
+            section.to_string(),
+            theme::header(),
+        )));
+        for (keys, what) in *keys {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:<26}"), theme::key()),
+                Span::raw(what.to_string()),
+            ]));
         }
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {keys:<26}"), theme::key()),
-            Span::raw(what.to_string()),
-        ]));
     }
     f.render_widget(
         Paragraph::new(lines)

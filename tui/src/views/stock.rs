@@ -4,12 +4,13 @@
 use crate::dto::{ExpiringBatch, LowPackaging};
 use crate::keys::Key;
 use crate::theme;
-use crate::views::pane;
-use crate::widgets::{Scroll, cut, move_sel};
+use crate::views::{REST, draw_table, list_table, note, pane, rows_in_view};
+use crate::widgets::{Scroll, cut, move_sel, text_matches};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Cell, Row};
 
 #[derive(Debug)]
 pub struct StockView {
@@ -66,12 +67,7 @@ impl StockView {
         self.batches
             .iter()
             .filter(|b| b.days <= self.window)
-            .filter(|b| {
-                needle.is_empty()
-                    || [&b.product, &b.sku, &b.batch, &b.warehouse]
-                        .iter()
-                        .any(|f| f.to_lowercase().contains(&needle))
-            })
+            .filter(|b| text_matches(&needle, &[&b.product, &b.sku, &b.batch, &b.warehouse]))
             .collect()
     }
 
@@ -79,11 +75,7 @@ impl StockView {
         let needle = self.text.to_lowercase();
         self.packaging
             .iter()
-            .filter(|p| {
-                needle.is_empty()
-                    || p.name.to_lowercase().contains(&needle)
-                    || p.id.to_lowercase().contains(&needle)
-            })
+            .filter(|p| text_matches(&needle, &[&p.name, &p.id]))
             .collect()
     }
 
@@ -137,10 +129,9 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
         } else {
             "Loading stock…"
         };
-        f.render_widget(Paragraph::new(text).style(theme::muted()), inner);
+        note(f, inner, text);
     } else {
-        let h = inner.height.saturating_sub(1) as usize;
-        let (start, end) = v.scroll[0].window(v.sel[0], batches.len(), h);
+        let (start, end) = rows_in_view(&v.scroll[0], v.sel[0], batches.len(), inner);
         let rows = batches[start..end].iter().map(|b| {
             let style = theme::expiry(b.days);
             Row::new(vec![
@@ -152,27 +143,9 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
                 Cell::from(b.warehouse.clone()),
             ])
         });
-        let table = Table::new(
-            rows,
-            [
-                Constraint::Length(7),
-                Constraint::Length(10),
-                Constraint::Fill(1),
-                Constraint::Length(12),
-                Constraint::Length(8),
-                Constraint::Length(10),
-            ],
-        )
-        .header(
-            Row::new(["Left", "Expires", "Product", "Batch", "Qty", "WH"]).style(theme::header()),
-        )
-        .row_highlight_style(if v.focus == 0 {
-            theme::selected()
-        } else {
-            Default::default()
-        });
-        let mut state = TableState::default().with_selected(Some(v.sel[0] - start));
-        f.render_stateful_widget(table, inner, &mut state);
+        let header = Row::new(["Left", "Expires", "Product", "Batch", "Qty", "WH"]);
+        let table = list_table(rows, &[7, 10, REST, 12, 8, 10], header, focused(v, 0));
+        draw_table(f, inner, table, v.sel[0] - start);
     }
 
     let pk = v.shown_packaging();
@@ -191,11 +164,10 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
         } else {
             ""
         };
-        f.render_widget(Paragraph::new(text).style(theme::muted()), inner);
+        note(f, inner, text);
         return;
     }
-    let h = inner.height.saturating_sub(1) as usize;
-    let (start, end) = v.scroll[1].window(v.sel[1], pk.len(), h);
+    let (start, end) = rows_in_view(&v.scroll[1], v.sel[1], pk.len(), inner);
     let rows = pk[start..end].iter().map(|p| {
         let style = if p.balance <= 0.0 {
             theme::bad()
@@ -210,24 +182,18 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
             Cell::from(p.unit.clone()),
         ])
     });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(10),
-            Constraint::Fill(1),
-            Constraint::Length(9),
-            Constraint::Length(9),
-            Constraint::Length(6),
-        ],
-    )
-    .header(Row::new(["Id", "Material", "Balance", "MOQ", "Unit"]).style(theme::header()))
-    .row_highlight_style(if v.focus == 1 {
+    let header = Row::new(["Id", "Material", "Balance", "MOQ", "Unit"]);
+    let table = list_table(rows, &[10, REST, 9, 9, 6], header, focused(v, 1));
+    draw_table(f, inner, table, v.sel[1] - start);
+}
+
+/// The selection's style in pane `pane`: highlighted only in the pane the keys move.
+fn focused(v: &StockView, pane: usize) -> Style {
+    if v.focus == pane {
         theme::selected()
     } else {
-        Default::default()
-    });
-    let mut state = TableState::default().with_selected(Some(v.sel[1] - start));
-    f.render_stateful_widget(table, inner, &mut state);
+        Style::default()
+    }
 }
 
 #[cfg(test)]

@@ -46,19 +46,29 @@ fn float_text(f: f64) -> String {
 fn date_text(dt: &ExcelDateTime) -> String {
     let serial = dt.as_f64();
     // Day 0 is 1899-12-30 once Lotus's phantom 1900-02-29 is accounted for.
+    // A serial past the calendar (a crafted or corrupt file) reads as the number it is,
+    // never as a panic: every step below is checked.
+    if !serial.is_finite() {
+        return float_text(serial);
+    }
     let days = serial.floor() as i64;
     let secs = ((serial - serial.floor()) * 86_400.0).round() as i64;
-    let Some(epoch) = chrono::NaiveDate::from_ymd_opt(1899, 12, 30) else {
-        return float_text(serial);
-    };
-    let Some(date) = epoch.checked_add_signed(chrono::Duration::days(days)) else {
+    let date = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
+        .zip(chrono::Duration::try_days(days))
+        .and_then(|(epoch, d)| epoch.checked_add_signed(d));
+    let Some(date) = date else {
         return float_text(serial);
     };
     if secs == 0 {
         date.format("%Y-%m-%d").to_string()
     } else {
-        let t = date.and_hms_opt(0, 0, 0).unwrap_or_default() + chrono::Duration::seconds(secs);
-        t.format("%Y-%m-%d %H:%M:%S").to_string()
+        match date
+            .and_hms_opt(0, 0, 0)
+            .and_then(|t| t.checked_add_signed(chrono::Duration::seconds(secs)))
+        {
+            Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+            None => float_text(serial),
+        }
     }
 }
 

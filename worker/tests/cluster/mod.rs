@@ -25,6 +25,20 @@ pub fn api_bin() -> PathBuf {
     p
 }
 
+/// A MongoDB database name no other run uses: `prefix` and the time in nanoseconds.
+pub fn fresh_db_name(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{prefix}_{nanos}")
+}
+
+/// Sends a request and reads the answer as JSON.
+async fn json_of(req: reqwest::RequestBuilder) -> Value {
+    req.send().await.unwrap().json().await.unwrap()
+}
+
 /// Which queue the processes share.
 pub enum Backend {
     Sqlite,
@@ -97,16 +111,9 @@ impl Cluster {
     }
 
     pub async fn login(&self, user: &str, password: &str) -> String {
-        let r: Value = self
-            .http
-            .post(format!("{}/api/login", self.api.base_url))
-            .json(&json!({ "email": user, "password": password }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let login = json!({ "email": user, "password": password });
+        let url = format!("{}/api/login", self.api.base_url);
+        let r = json_of(self.http.post(url).json(&login)).await;
         r["token"]
             .as_str()
             .unwrap_or_else(|| panic!("login {user}: {r}"))
@@ -114,15 +121,8 @@ impl Cluster {
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Value {
-        self.http
-            .get(format!("{}{path}", self.api.base_url))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        let url = format!("{}{path}", self.api.base_url);
+        json_of(self.http.get(url).bearer_auth(token)).await
     }
 
     pub async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {

@@ -13,8 +13,9 @@ use super::{caller_scope, require_inventory_reader, status_filter};
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::dates::DateRange;
+use crate::routes::extract::ApiQuery;
 use crate::state::AppState;
-use axum::extract::{Query as QueryParams, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use nexus_core::model::{AuditAction, EntityType, Order, OrderStatus, Product};
@@ -318,7 +319,7 @@ async fn inventory_table(st: &AppState, actor: &Actor) -> Result<Table, ApiError
 async fn export(
     State(st): State<AppState>,
     actor: Actor,
-    QueryParams(q): QueryParams<ExportQuery>,
+    ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
     let kind = q
         .export_type

@@ -3,6 +3,7 @@
 //! (AN5), the fleet view (AN6) and the order-based performance board (AN7).
 
 use super::PeriodQuery;
+use super::answers::{CategorySplit, Fleet, OrderPerformance};
 use super::filters::{
     Period, caller_scope, is_delivered, is_sale, pct, require_salesperson_in_scope, round1,
     sales_filter, scoped_orders, status_filter,
@@ -10,9 +11,10 @@ use super::filters::{
 use crate::auth::Actor;
 use crate::error::ApiError;
 use crate::routes::dates::{DateRange, ist_midnight};
+use crate::routes::extract::ApiQuery;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Query as QueryParams, State};
+use axum::extract::State;
 use chrono::Duration;
 use nexus_core::auth::Role;
 use nexus_core::model::{Order, OrderStatus, Product, User, UserStatus};
@@ -47,13 +49,13 @@ fn line_value(i: &nexus_core::model::OrderItem) -> Money {
 /// Sales value by product category and the products moving the most quantity, from the
 /// period's orders in your scope and the product master.
 #[utoipa::path(get, path = "/api/analytics/category-split", tag = "Analytics", security(("bearer" = [])), params(PeriodQuery), responses(
-    (status = 200, description = "`{ split: [{ category, value, share, orders, color }], concentration: [{ label, productId, qty }], totalValue, period }`"),
+    (status = 200, description = "Sales by category and the products moving the most quantity", body = CategorySplit),
     (status = 400, description = "Unknown period"),
 ))]
 async fn category_split(
     State(st): State<AppState>,
     actor: Actor,
-    QueryParams(q): QueryParams<PeriodQuery>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let (_, scope) = caller_scope(&st, &actor).await?;
     let period = Period::parse(q.period.as_deref(), Period::Month)?;
@@ -173,13 +175,13 @@ const VELOCITY_DAYS: i64 = 5;
 /// Fleet view from logistics data: deliveries in the period, on-time rate against the
 /// expected delivery date, vehicles and agents on the road, and drops per day.
 #[utoipa::path(get, path = "/api/analytics/fleet", tag = "Analytics", security(("bearer" = [])), params(PeriodQuery), responses(
-    (status = 200, description = "`{ metrics: { coverage, activeAssets, successfulDrops, personnel }, details, velocity: [{ time, drops }], period }`"),
+    (status = 200, description = "Deliveries, on-time rate, vehicles and agents, drops per day", body = Fleet),
     (status = 400, description = "Unknown period"),
 ))]
 async fn fleet(
     State(st): State<AppState>,
     actor: Actor,
-    QueryParams(q): QueryParams<PeriodQuery>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let (_, scope) = caller_scope(&st, &actor).await?;
     let period = Period::parse(q.period.as_deref(), Period::Month)?;
@@ -343,14 +345,14 @@ fn order_score(p: &Perf) -> i64 {
 /// legacy score, achievement against their own monthly target (pro-rated to the period),
 /// and credit response time — only measured figures (the legacy sent constant KPIs).
 #[utoipa::path(get, path = "/api/analytics/pms", tag = "Analytics", security(("bearer" = [])), params(OrderPmsQuery), responses(
-    (status = 200, description = "`{ userPerformance, kpis: { ordersCompleted, responseTime, targetAchievement }, leaderboard, period }`"),
+    (status = 200, description = "Your (or the named user's) performance, KPIs and the leaderboard", body = OrderPerformance),
     (status = 400, description = "Unknown period"),
     (status = 403, description = "userId outside your team"),
 ))]
 async fn order_pms(
     State(st): State<AppState>,
     actor: Actor,
-    QueryParams(q): QueryParams<OrderPmsQuery>,
+    ApiQuery(q): ApiQuery<OrderPmsQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let (scope, scope_f) = caller_scope(&st, &actor).await?;
     let period = Period::parse(q.period.as_deref(), Period::Month)?;

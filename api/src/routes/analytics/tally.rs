@@ -125,7 +125,7 @@ pub(crate) fn voucher_xml(v: &Voucher) -> String {
 #[utoipa::path(get, path = "/api/tally/export/{orderId}", tag = "Analytics", security(("bearer" = [])),
     params(("orderId" = String, Path, description = "Order id")),
     responses(
-        (status = 200, description = "`application/xml` attachment `tally_<orderId>.xml`"),
+        (status = 200, description = "Attachment `tally_<orderId>.xml`", content_type = "application/xml"),
         (status = 403, description = "Needs invoicing"),
         (status = 404, description = "Unknown order"),
         (status = 409, description = "The order has not been invoiced"),

@@ -6,11 +6,12 @@ use super::validate::{
     AddressInput, addresses, check_email, check_len, kyc_key, normalise_gstin, normalise_pan,
     trimmed,
 };
-use super::{CREDIT_EDITORS, present};
+use super::{CREDIT_EDITORS, CustomerView, present};
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::{created, snapshot};
+use crate::routes::envelope::Data;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
@@ -75,9 +76,10 @@ pub struct NewCustomer {
 #[utoipa::path(post, path = "/api/customers", tag = "Customers", security(("bearer" = [])),
     request_body = NewCustomer,
     responses(
-        (status = 201, description = "`{success, data}` with the new customer"),
+        (status = 201, description = "Created: the new customer", body = Data<CustomerView>),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs create_orders or master_data"),
+        (status = 409, description = "A customer with this id already exists"),
         (status = 422, description = "Invalid field (details name it) or unknown KYC document"),
     ))]
 pub(super) async fn create_customer(

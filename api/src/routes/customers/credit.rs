@@ -3,11 +3,12 @@
 //! decisions sit apart from the descriptive edits of C3.
 
 use super::validate::trimmed;
-use super::{CREDIT_EDITORS, after, load, present};
+use super::{CREDIT_EDITORS, CustomerView, after, load, present};
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::{commit_audited, ok_data};
+use crate::routes::envelope::Data;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -15,7 +16,7 @@ use nexus_core::auth::{Access, Permission};
 use nexus_core::model::{AgingBuckets, AuditAction, Customer, EntityType};
 use nexus_core::store::{Filter, UpdateOp, Write};
 use nexus_core::types::{Money, Timestamp};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
@@ -113,7 +114,7 @@ fn credit_view(c: &Customer) -> Value {
     params(("id" = String, Path, description = "Customer id")),
     request_body = CreditUpdate,
     responses(
-        (status = 200, description = "`{success, data}` with the updated customer"),
+        (status = 200, description = "The updated customer", body = Data<CustomerView>),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs approve_credit or master_data"),
         (status = 404, description = "No such customer"),
@@ -227,6 +228,14 @@ pub(super) async fn update_credit(
     Ok(ok_data(present(&st, &next).await))
 }
 
+/// The customer after a block or unblock; `changed` is false when it already was so.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BlockAnswer {
+    pub success: bool,
+    pub changed: bool,
+    pub data: CustomerView,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BlockRequest {
@@ -241,7 +250,7 @@ pub struct BlockRequest {
     params(("id" = String, Path, description = "Customer id")),
     request_body = BlockRequest,
     responses(
-        (status = 200, description = "`{success, data, changed}`"),
+        (status = 200, description = "The customer, and whether anything changed", body = BlockAnswer),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs approve_credit"),
         (status = 404, description = "No such customer"),

@@ -2,12 +2,13 @@
 //! writes but `present`.
 
 use super::validate::trimmed;
-use super::{READERS, present};
+use super::{CustomerView, READERS, present};
 use crate::auth::Actor;
 use crate::error::ApiError;
 use crate::routes::common::Paging;
+use crate::routes::extract::ApiQuery;
 use crate::state::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use nexus_core::model::Customer;
 use nexus_core::store::{Filter, Query as StoreQuery, TypedStore};
@@ -29,15 +30,15 @@ pub struct CustomerFilter {
 #[utoipa::path(get, path = "/api/customers", tag = "Customers", security(("bearer" = [])),
     params(CustomerFilter, Paging),
     responses(
-        (status = 200, description = "Customers sorted by name", body = [Object]),
+        (status = 200, description = "Customers sorted by name", body = [CustomerView]),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs view_orders, create_orders, approve_credit or master_data"),
     ))]
 pub(super) async fn list_customers(
     State(st): State<AppState>,
     actor: Actor,
-    Query(f): Query<CustomerFilter>,
-    Query(paging): Query<Paging>,
+    ApiQuery(f): ApiQuery<CustomerFilter>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<Response, ApiError> {
     actor.require_any(&READERS)?;
     let mut conds = Vec::new();

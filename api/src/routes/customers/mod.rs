@@ -34,7 +34,9 @@ use nexus_core::auth::{Access, Permission};
 use nexus_core::blob::BlobKey;
 use nexus_core::model::Customer;
 use nexus_core::store::{Filter, TypedStore, UpdateOp};
+use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -83,6 +85,24 @@ async fn load(st: &AppState, id: &str) -> Result<Customer, ApiError> {
         .get::<Customer>(Filter::id(id))
         .await?
         .ok_or_else(|| ApiError::record_not_found(ErrorCode::CustomerNotFound, "Customer", id))
+}
+
+// The body `present` builds, described for the OpenAPI document (the handlers send JSON).
+/// A customer as the API shows it: the stored customer, where each KYC document
+/// link (`gstPhotoUrl`, `panPhotoUrl`, `chequePhotoUrl`) holding an uploaded file is a freshly
+/// signed link valid for an hour, with the file's key echoed beside it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerView {
+    #[serde(flatten)]
+    pub customer: Customer,
+    /// The blob key behind `gstPhotoUrl`, when it holds an uploaded file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gst_photo_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pan_photo_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cheque_photo_key: Option<String>,
 }
 
 /// A customer as the API shows it: the stored document with each KYC key replaced by a

@@ -6,6 +6,8 @@ use super::{READERS, load};
 use crate::auth::Actor;
 use crate::error::ApiError;
 use crate::routes::common::ok_data;
+use crate::routes::envelope::Data;
+use crate::routes::rule_schemas::{AgeingLabel, Exposure, OdRisk};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -50,26 +52,76 @@ fn is_invoiced(o: &Order) -> bool {
 #[serde(rename_all = "camelCase")]
 pub struct PaymentRow {
     /// Invoice date (or, for orders without invoice details, when the order was booked).
-    #[schema(value_type = String)]
     pub date: Timestamp,
     pub order_id: String,
+    /// `null` for an order without invoice details.
+    #[schema(required = true)]
     pub invoice_no: Option<String>,
     /// Invoice amount.
-    #[schema(value_type = f64)]
     pub amount: Money,
     /// Collected at delivery.
-    #[schema(value_type = f64)]
     pub paid_amount: Money,
-    #[schema(value_type = f64)]
     pub balance: Money,
-    #[schema(value_type = String)]
     pub due_date: DateOnly,
     /// `Paid`, `Part Paid`, `Due` or `Overdue`.
     pub status: String,
     /// Days past the due date (0 when not overdue).
     pub days_overdue: i64,
-    /// How the money came in (`Cash on delivery`), when anything was collected.
+    /// How the money came in (`Cash on delivery`), when anything was collected; else `null`.
+    #[schema(required = true)]
     pub method: Option<String>,
+}
+
+/// The three ageing groups of the credit review.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgeingGroups {
+    /// `0 to 7` + `7 to 15` + `15 to 30`.
+    #[serde(rename = "0-30")]
+    pub d0_30: Money,
+    /// `30 to 45` + `45 to 90`.
+    #[serde(rename = "31-90")]
+    pub d31_90: Money,
+    /// `90 to 120` and older.
+    #[serde(rename = "90+")]
+    pub d90_plus: Money,
+}
+
+/// A customer's ageing and credit exposure.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerAgeing {
+    pub customer_id: String,
+    pub customer_name: String,
+    /// The nine OD-master buckets, by their legacy labels.
+    pub buckets: AgingBuckets,
+    pub summary: AgeingGroups,
+    pub bucket_total: Money,
+    pub total_outstanding: Money,
+    pub overdue: Money,
+    /// Overdue as a percentage of outstanding (0 when nothing is outstanding).
+    pub overdue_share_pct: f64,
+    /// `null` when no limit is on file.
+    #[schema(required = true)]
+    pub credit_limit: Option<Money>,
+    /// Limit − outstanding; `null` without a limit.
+    #[schema(required = true)]
+    pub available_credit: Option<Money>,
+    /// Outstanding / limit × 100, one decimal; `null` without a limit.
+    #[schema(required = true)]
+    pub credit_utilization: Option<f64>,
+    pub exposure: Exposure,
+    pub over_limit: bool,
+    /// Days past due of the oldest non-empty bucket (or the stored figure); `null` when
+    /// nothing is overdue.
+    #[schema(required = true)]
+    pub ageing_days: Option<i64>,
+    pub ageing_label: AgeingLabel,
+    /// True when anything is more than 15 days past due.
+    pub critical: bool,
+    /// `null` when nothing is overdue.
+    #[schema(required = true)]
+    pub od_risk: Option<OdRisk>,
+    pub is_blocked: bool,
 }
 
 /// The customer's invoiced orders as receivables: invoice amount, cash collected at
@@ -167,7 +219,7 @@ pub(super) async fn payments(
 #[utoipa::path(get, path = "/api/customers/{id}/aging", tag = "Customers", security(("bearer" = [])),
     params(("id" = String, Path, description = "Customer id")),
     responses(
-        (status = 200, description = "`{success, data}`"),
+        (status = 200, description = "The ageing and exposure", body = Data<CustomerAgeing>),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs view_orders, create_orders, approve_credit or master_data"),
         (status = 404, description = "No such customer"),

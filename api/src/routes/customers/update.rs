@@ -5,12 +5,13 @@ use super::validate::{
     AddressInput, addresses, check_email, check_len, kyc_key, normalise_gstin, normalise_pan,
     trimmed,
 };
-use super::{after, load, present};
+use super::{CustomerView, after, load, present};
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::some_or_null;
 use crate::routes::common::{commit_audited, ok_data, snapshot};
+use crate::routes::envelope::Data;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -215,7 +216,7 @@ async fn patch_ops(st: &AppState, p: CustomerPatch) -> Result<Vec<UpdateOp>, Api
     params(("id" = String, Path, description = "Customer id")),
     request_body = CustomerPatch,
     responses(
-        (status = 200, description = "`{success, data}` with the updated customer"),
+        (status = 200, description = "The updated customer", body = Data<CustomerView>),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs master_data, or create_orders on an own customer"),
         (status = 404, description = "No such customer"),

@@ -15,6 +15,7 @@ use super::warehouse::send_back_step;
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::envelope::JobAccepted;
 use crate::routes::uploads::{XLSX_CONTENT_TYPE, blob_error, is_xlsx};
 use crate::state::AppState;
 use axum::Json;
@@ -24,10 +25,10 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::blob::BlobKey;
-use nexus_core::model::{AuditAction, EntityType, JobKind};
+use nexus_core::model::{AuditAction, EntityType, JobKind, OrderStatus};
 use nexus_core::store::Write;
 use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, XlsxError};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
@@ -280,7 +281,7 @@ async fn read_upload(st: &AppState, req: Request) -> Result<(Vec<u8>, String), A
         (LegacyUploadRequest = "application/json"),
     )),
     responses(
-        (status = 202, description = "`{success, jobId, status: \"queued\"}`", body = Object),
+        (status = 202, description = "Queued: follow the job at `GET /api/jobs/{jobId}`", body = JobAccepted),
         (status = 400, description = "No file, empty file or malformed base64"),
         (status = 403, description = "Needs create_orders"),
         (status = 413, description = "Larger than 10 MiB"),
@@ -361,6 +362,57 @@ pub async fn upload(
         .into_response())
 }
 
+/// An order the bulk step moved.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkMoved {
+    pub order_id: String,
+    /// `true`.
+    pub success: bool,
+    pub from: OrderStatus,
+    pub status: OrderStatus,
+}
+
+/// Why the bulk step refused an order: the error it would have got on its own.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkItemError {
+    /// The HTTP status.
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+}
+
+/// An order the bulk step could not move.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkRefused {
+    pub order_id: String,
+    /// `false`.
+    pub success: bool,
+    pub error: BulkItemError,
+}
+
+/// One order's result.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // Describes the body for the OpenAPI document; the handler writes it as JSON.
+pub enum BulkItemResult {
+    Moved(BulkMoved),
+    Refused(BulkRefused),
+}
+
+/// The answer of a bulk step.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkUpdateAnswer {
+    /// True when every order moved.
+    pub success: bool,
+    pub processed: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    /// One per distinct order id, in request order.
+    pub results: Vec<BulkItemResult>,
+}
+
 /// One lifecycle step for every listed order.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(tag = "step", rename_all = "kebab-case")]
@@ -419,7 +471,7 @@ pub struct BulkUpdateRequest {
 #[utoipa::path(post, path = "/api/orders/bulk-update", tag = "Order lifecycle",
     security(("bearer" = [])), request_body = BulkUpdateRequest,
     responses(
-        (status = 200, description = "`{success, processed, succeeded, failed, results: [{orderId, success, status | error}]}`", body = Object),
+        (status = 200, description = "The result per order (`success` is true only when every order moved)", body = BulkUpdateAnswer),
         (status = 403, description = "No permission for this step"),
         (status = 422, description = "No order ids, too many, or an unknown step"),
     ))]

@@ -22,9 +22,11 @@ use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::Paging;
+use crate::routes::envelope::{Data, MessageData};
+use crate::routes::extract::ApiQuery;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Query as QueryParams, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use nexus_core::auth::{Access, Permission};
@@ -127,7 +129,7 @@ pub fn clearance_items(
 #[utoipa::path(post, path = "/api/orders/clearance", tag = "Clearance",
     security(("bearer" = [])), request_body = ClearanceRequest,
     responses(
-        (status = 201, description = "`{success, message: \"Clearance order created successfully\", data}`", body = Object),
+        (status = 201, description = "Created: the clearance order", body = MessageData<Order>),
         (status = 403, description = "Needs create_orders"),
         (status = 404, description = "Unknown product or batch (or inactive batch)"),
         (status = 409, description = "The batch does not hold enough"),
@@ -250,13 +252,13 @@ pub async fn create_clearance(
 #[utoipa::path(get, path = "/api/orders/clearance/history", tag = "Clearance",
     security(("bearer" = [])), params(Paging),
     responses(
-        (status = 200, description = "`{success, data: [orders]}` with X-Total-Count", body = Object),
+        (status = 200, description = "Clearance orders, newest first (`X-Total-Count`, `X-Page`, `X-Limit` headers)", body = Data<Vec<Order>>),
         (status = 403, description = "Needs create_orders or approve_credit"),
     ))]
 pub async fn clearance_history(
     State(st): State<AppState>,
     actor: Actor,
-    QueryParams(paging): QueryParams<Paging>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<Response, ApiError> {
     actor.require_any(&[
         (Permission::CreateOrders, Access::View),

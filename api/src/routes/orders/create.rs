@@ -9,6 +9,7 @@ use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::created;
+use crate::routes::envelope::Data;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
@@ -26,9 +27,11 @@ use utoipa::ToSchema;
 /// At most this many sales photos (PO copy plus two photos, domain.md §1.4).
 pub const MAX_PHOTOS: usize = 3;
 
+// Named apart in the OpenAPI document: the customer form's `AddressInput` is another shape.
 /// A structured delivery address (the shape of the customer's `addresses`).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = BookingAddress)]
 pub struct AddressInput {
     pub label: Option<String>,
     pub street: Option<String>,
@@ -180,7 +183,7 @@ pub fn text(field: &str, v: Option<String>, max: usize) -> Result<Option<String>
 #[utoipa::path(post, path = "/api/orders", tag = "Orders", security(("bearer" = [])),
     request_body = CreateOrderRequest,
     responses(
-        (status = 201, description = "Created: `{success, data: order}`", body = Object),
+        (status = 201, description = "Created: the order (a stock transfer when the legacy STN fields are sent)", body = Data<Order>),
         (status = 403, description = "Needs create_orders"),
         (status = 422, description = "Unknown or blocked customer, unknown product, bad quantity or price, or a field the server owns (total, status, id …)"),
     ))]

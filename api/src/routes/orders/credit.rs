@@ -10,6 +10,7 @@ use super::engine::{Done, Plan, apply, respond, retrying, run_step};
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::ApiError;
+use crate::routes::envelope::{Data, MessageData};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -133,7 +134,7 @@ pub async fn decide_credit(
     security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
     request_body = CreditDecisionRequest,
     responses(
-        (status = 200, description = "Decided: `{success, data: order}`", body = Object),
+        (status = 200, description = "Decided: the order", body = Data<Order>),
         (status = 403, description = "Needs approve_credit; or you booked this order"),
         (status = 404, description = "No such order in your scope"),
         (status = 409, description = "Not waiting for credit approval (e.g. already decided)"),
@@ -163,7 +164,7 @@ pub async fn release_hold_step(st: &AppState, actor: &Actor, id: &str) -> Result
 #[utoipa::path(post, path = "/api/orders/{id}/release-hold", tag = "Order lifecycle",
     security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
     responses(
-        (status = 200, description = "Back in Pending Credit Approval", body = Object),
+        (status = 200, description = "Back in Pending Credit Approval", body = Data<Order>),
         (status = 403, description = "Not the owner and no approve_credit"),
         (status = 404, description = "No such order in your scope"),
         (status = 409, description = "The order is not on hold"),
@@ -209,7 +210,7 @@ pub async fn cancel_step(
     security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
     request_body = ReasonRequest,
     responses(
-        (status = 200, description = "Cancelled", body = Object),
+        (status = 200, description = "Cancelled", body = Data<Order>),
         (status = 403, description = "Not allowed to cancel this order now"),
         (status = 404, description = "No such order in your scope"),
         (status = 409, description = "Already closed, or past packing"),
@@ -230,7 +231,7 @@ pub async fn cancel(
 #[utoipa::path(delete, path = "/api/orders/{id}", tag = "Orders", security(("bearer" = [])),
     params(("id" = String, Path, description = "Order id")),
     responses(
-        (status = 200, description = "Cancelled: `{success, message, data}`", body = Object),
+        (status = 200, description = "Cancelled: the order", body = MessageData<Order>),
         (status = 403, description = "Not allowed to cancel this order now"),
         (status = 404, description = "No such order in your scope"),
         (status = 409, description = "Already closed, or past packing"),

@@ -12,6 +12,7 @@ use super::view::public;
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::envelope::{Data, ItemError};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -21,14 +22,14 @@ use base64::engine::general_purpose::STANDARD as B64;
 use hmac::{Hmac, Mac};
 use nexus_core::auth::{Access, Permission, Role};
 use nexus_core::model::order::{DeliveryDetails, Logistics};
-use nexus_core::model::{AuditAction, EntityType, Order, User};
+use nexus_core::model::{AuditAction, EntityType, Order, OrderStatus, User};
 use nexus_core::rules::expiry::today_ist;
 use nexus_core::rules::lifecycle::{Action, OrderContext, transition};
 use nexus_core::store::{Filter, Query, TypedStore, UpdateOp, Write};
 use nexus_core::types::{Money, Quantity, Timestamp};
 use rust_decimal::Decimal;
 use secrecy::ExposeSecret;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::Sha256;
 use std::collections::BTreeMap;
@@ -233,7 +234,7 @@ pub async fn dispatch_one(
     security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
     request_body = DispatchRequest,
     responses(
-        (status = 200, description = "`{success, data: order, manifestId, deliveryOtp}`", body = Object),
+        (status = 200, description = "Dispatched: the order, its manifest and the delivery OTP", body = Dispatched),
         (status = 403, description = "Needs fleet_loading"),
         (status = 404, description = "No such order in your scope"),
         (status = 409, description = "Not ready for dispatch"),
@@ -257,6 +258,63 @@ pub async fn dispatch(
     })))
 }
 
+/// A dispatched order with its manifest and the delivery OTP (shown once, to the loader, for
+/// the customer; the server keeps only a keyed hash).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Dispatched {
+    pub success: bool,
+    pub data: Order,
+    pub manifest_id: String,
+    /// Six digits.
+    pub delivery_otp: String,
+}
+
+/// An order the bulk dispatch loaded.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DispatchDone {
+    pub order_id: String,
+    /// `true`.
+    pub success: bool,
+    pub status: OrderStatus,
+    pub delivery_otp: String,
+}
+
+/// An order the bulk dispatch refused.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DispatchRefused {
+    pub order_id: String,
+    /// `false`.
+    pub success: bool,
+    /// The HTTP status the order would have got on its own.
+    pub status: u16,
+    pub error: ItemError,
+}
+
+/// One order's result.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // Describes the body for the OpenAPI document; the handler writes it as JSON.
+pub enum DispatchResult {
+    Done(DispatchDone),
+    Refused(DispatchRefused),
+}
+
+/// The answer of a bulk dispatch under one manifest.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkDispatch {
+    /// True when every order was dispatched.
+    pub success: bool,
+    pub message: String,
+    /// Orders dispatched.
+    pub updated: u64,
+    pub manifest_id: String,
+    pub results: Vec<DispatchResult>,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BulkAssignRequest {
@@ -269,7 +327,7 @@ pub struct BulkAssignRequest {
 #[utoipa::path(post, path = "/api/logistics/bulk-assign", tag = "Order lifecycle",
     security(("bearer" = [])), request_body = BulkAssignRequest,
     responses(
-        (status = 200, description = "`{success, message, updated, manifestId, results: [{orderId, success, status | error, deliveryOtp}]}`", body = Object),
+        (status = 200, description = "The result per order (`success` is true only when every order was dispatched)", body = BulkDispatch),
         (status = 403, description = "Needs fleet_loading"),
         (status = 422, description = "No order ids, too many, or bad loading data"),
     ))]
@@ -324,7 +382,7 @@ pub async fn bulk_assign(
 #[utoipa::path(post, path = "/api/orders/{id}/out-for-delivery", tag = "Order lifecycle",
     security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
     responses(
-        (status = 200, description = "Out for Delivery", body = Object),
+        (status = 200, description = "Out for Delivery", body = Data<Order>),
         (status = 403, description = "Needs delivery, and only the assigned agent"),
         (status = 404, description = "No such order among your deliveries"),
         (status = 409, description = "Not in transit"),
@@ -564,7 +622,7 @@ pub async fn deliver_step(
     security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
     request_body = DeliverRequest,
     responses(
-        (status = 200, description = "Delivered or Part Accepted", body = Object),
+        (status = 200, description = "Delivered or Part Accepted", body = Data<Order>),
         (status = 403, description = "Needs delivery, and only the assigned agent"),
         (status = 404, description = "No such order among your deliveries"),
         (status = 409, description = "Not out for delivery"),
@@ -593,7 +651,7 @@ pub struct ReturnRequest {
     security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
     request_body = ReturnRequest,
     responses(
-        (status = 200, description = "Returned to Warehouse, stock restocked", body = Object),
+        (status = 200, description = "Returned to Warehouse, stock restocked", body = Data<Order>),
         (status = 403, description = "Needs delivery, and only the assigned agent"),
         (status = 404, description = "No such order among your deliveries"),
         (status = 409, description = "Not out for delivery"),

@@ -17,6 +17,7 @@ use super::view::{public, updated_event};
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::envelope::Data;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -113,7 +114,7 @@ fn may_edit(actor: &Actor, order: &Order) -> Result<(), ApiError> {
     params(("id" = String, Path, description = "Order id")),
     request_body = EditOrderRequest,
     responses(
-        (status = 200, description = "`{success, data: order}`", body = Object),
+        (status = 200, description = "The updated order", body = Data<Order>),
         (status = 403, description = "Not the owner"),
         (status = 404, description = "No such order in your scope"),
         (status = 409, description = "The order is closed, or no step of yours leads to the status asked for (`details.allowed` lists the open steps)"),
@@ -254,7 +255,7 @@ fn parse_lines<T: serde::de::DeserializeOwned>(items: &[Value]) -> Result<Vec<T>
     params(("id" = String, Path, description = "Order id")),
     request_body = EditItemsRequest,
     responses(
-        (status = 200, description = "Edited, back in Pending Credit Approval", body = Object),
+        (status = 200, description = "Edited, back in Pending Credit Approval", body = Data<Order>),
         (status = 403, description = "Not the owner"),
         (status = 404, description = "No such order in your scope"),
         (status = 409, description = "Past packing, closed, or not enough stock for clearance lines"),
@@ -366,7 +367,7 @@ pub async fn bypass_step(
     security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
     request_body = BypassRequest,
     responses(
-        (status = 200, description = "Moved", body = Object),
+        (status = 200, description = "Moved", body = Data<Order>),
         (status = 403, description = "Needs admin_bypass"),
         (status = 404, description = "No such order"),
         (status = 409, description = "The order is closed, already in that status, or needs a warehouse first"),

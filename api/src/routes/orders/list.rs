@@ -3,13 +3,14 @@
 
 use super::access::{Visibility, clearance_filter, status_filter, visible_order};
 use super::lookup::last_rate;
-use super::view::for_actor;
+use super::view::{OrderView, for_actor};
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::Paging;
+use crate::routes::extract::ApiQuery;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query as QueryParams, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::{Days, NaiveDate};
 use nexus_core::auth::{Access, Permission};
@@ -117,7 +118,7 @@ impl OrderFilters {
 #[utoipa::path(get, path = "/api/orders", tag = "Orders", security(("bearer" = [])),
     params(OrderFilters, Paging),
     responses(
-        (status = 200, description = "Orders in scope, newest first", body = [Object]),
+        (status = 200, description = "Orders in scope, newest first", body = [OrderView]),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "No access to orders"),
         (status = 422, description = "Unknown status or malformed date"),
@@ -125,8 +126,8 @@ impl OrderFilters {
 pub async fn list_orders(
     State(st): State<AppState>,
     actor: Actor,
-    QueryParams(filters): QueryParams<OrderFilters>,
-    QueryParams(paging): QueryParams<Paging>,
+    ApiQuery(filters): ApiQuery<OrderFilters>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<Response, ApiError> {
     let vis = Visibility::of(&st, &actor).await?;
     vis.require_some()?;
@@ -150,7 +151,7 @@ pub async fn list_orders(
 #[utoipa::path(get, path = "/api/orders/{id}", tag = "Orders", security(("bearer" = [])),
     params(("id" = String, Path, description = "Order id, e.g. ORD-000123")),
     responses(
-        (status = 200, description = "The order", body = Object),
+        (status = 200, description = "The order", body = OrderView),
         (status = 403, description = "No access to orders"),
         (status = 404, description = "No such order in your scope"),
     ))]

@@ -25,7 +25,7 @@ mod lookup;
 mod qc_photo;
 mod quality;
 mod stn;
-mod view;
+pub(crate) mod view;
 mod warehouse;
 
 /// How an order is shown to clients (secrets such as the delivery OTP hash removed): other

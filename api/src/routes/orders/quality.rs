@@ -11,6 +11,8 @@ use super::lookup::supplier_state;
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::envelope::Data;
+use crate::routes::rule_schemas;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -25,7 +27,7 @@ use nexus_core::rules::logistics_cost::{
 use nexus_core::store::{Filter, TypedStore};
 use nexus_core::types::{Money, Quantity, Timestamp};
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
@@ -136,7 +138,7 @@ pub async fn qc_step(
     security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
     request_body = QcRequest,
     responses(
-        (status = 200, description = "Checked", body = Object),
+        (status = 200, description = "Checked", body = Data<Order>),
         (status = 403, description = "Needs quality_control"),
         (status = 404, description = "No such order in your scope"),
         (status = 409, description = "Not waiting for QC"),
@@ -260,6 +262,14 @@ pub async fn logistics_cost_step(
     Ok((done, assessment))
 }
 
+/// A costed order with the assessment it was routed on.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CostedOrder {
+    pub success: bool,
+    pub data: Order,
+    pub assessment: rule_schemas::CostAssessment,
+}
+
 /// Enter the cold-chain and transport costs (logistics_costing). Above 15 % of the packed
 /// value ex-GST the order goes to Pending Admin Review with `highCostAlert`; exactly 15 % or
 /// less → Ready for Billing.
@@ -267,7 +277,7 @@ pub async fn logistics_cost_step(
     security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
     request_body = LogisticsCostRequest,
     responses(
-        (status = 200, description = "`{success, data: order, assessment}`", body = Object),
+        (status = 200, description = "Costed: the order and the cost assessment", body = CostedOrder),
         (status = 403, description = "Needs logistics_costing"),
         (status = 404, description = "No such order in your scope"),
         (status = 409, description = "Not waiting for costing"),
@@ -337,7 +347,7 @@ pub async fn admin_review_step(
     security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
     request_body = AdminReviewRequest,
     responses(
-        (status = 200, description = "Reviewed", body = Object),
+        (status = 200, description = "Reviewed", body = Data<Order>),
         (status = 403, description = "Needs admin_bypass"),
         (status = 404, description = "No such order"),
         (status = 409, description = "Not waiting for admin review"),
@@ -464,7 +474,7 @@ pub async fn invoice_step(
     security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
     request_body = InvoiceRequest,
     responses(
-        (status = 200, description = "Invoiced, Ready for Dispatch", body = Object),
+        (status = 200, description = "Invoiced, Ready for Dispatch", body = Data<Order>),
         (status = 403, description = "Needs invoicing"),
         (status = 404, description = "No such order in your scope"),
         (status = 409, description = "Not ready for billing, or the invoice number is taken"),

@@ -14,6 +14,7 @@ use super::view::{created_event, public, status_event, stock_event};
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::envelope::Data;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -90,7 +91,7 @@ fn history(
 #[utoipa::path(post, path = "/api/orders/stn", tag = "Stock transfers",
     security(("bearer" = [])), request_body = StnRequest,
     responses(
-        (status = 201, description = "`{success, data: stn}`", body = Object),
+        (status = 201, description = "Created: the stock transfer", body = Data<Order>),
         (status = 403, description = "Needs manage_warehouse or create_orders"),
         (status = 404, description = "Unknown warehouse"),
         (status = 409, description = "The source does not hold enough"),
@@ -289,7 +290,7 @@ fn receive_stock(
     security(("bearer" = [])), params(("id" = String, Path, description = "STN id")),
     request_body = ReceiveRequest,
     responses(
-        (status = 200, description = "Received", body = Object),
+        (status = 200, description = "Received", body = Data<Order>),
         (status = 403, description = "Needs manage_warehouse"),
         (status = 404, description = "No such order in your scope"),
         (status = 409, description = "Not a stock transfer, or not in transit"),

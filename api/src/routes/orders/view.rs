@@ -6,11 +6,27 @@ use nexus_core::auth::{Access, ActorContext, Permission, can};
 use nexus_core::model::Order;
 use nexus_core::rules::lifecycle::{OrderContext, available};
 use nexus_core::wire::AvailableStep;
+use serde::Serialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 /// Fields kept on the stored order that no client may read: the delivery OTP's keyed hash
 /// and its attempt counter (D-L16: the OTP is verified on the server only).
 pub const SECRET_FIELDS: [&str; 2] = ["deliveryOtpHash", "deliveryOtpAttempts"];
+
+// The body `for_actor` builds, described for the OpenAPI document (the handlers send JSON).
+/// An order as its reader gets it: the stored order without its secrets (the delivery OTP's
+/// hash and attempt count never leave the server) and with the lifecycle steps the reader may
+/// take on it now.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderView {
+    #[serde(flatten)]
+    pub order: Order,
+    /// The lifecycle steps the reader may take on the order now, each with its request
+    /// (possibly none).
+    pub available_steps: Vec<AvailableStep>,
+}
 
 /// The order as clients see it.
 pub fn public(order: &Order) -> Value {

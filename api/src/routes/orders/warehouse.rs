@@ -14,6 +14,7 @@ use super::lookup::{HOME_STATE, products_by_id, resolve_warehouse};
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::envelope::{Data, MessageData};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -172,7 +173,7 @@ pub async fn assign(
     security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
     request_body = AssignWarehouseRequest,
     responses(
-        (status = 200, description = "Allocated, Pending Packing", body = Object),
+        (status = 200, description = "Allocated, Pending Packing", body = Data<Order>),
         (status = 403, description = "Needs manage_warehouse"),
         (status = 404, description = "No such order in your scope, or unknown warehouse"),
         (status = 409, description = "Not in Pending WH Selection, or not enough stock (shortfall per line)"),
@@ -191,7 +192,7 @@ pub async fn assign_warehouse(
 #[utoipa::path(post, path = "/api/warehouse/assign-to-order", tag = "Order lifecycle",
     security(("bearer" = [])), request_body = LegacyAssignRequest,
     responses(
-        (status = 200, description = "`{success, message, data: order}`", body = Object),
+        (status = 200, description = "Assigned: the order", body = MessageData<Order>),
         (status = 403, description = "Needs manage_warehouse"),
         (status = 404, description = "Unknown order or warehouse"),
         (status = 409, description = "Not in Pending WH Selection, or not enough stock"),
@@ -329,7 +330,7 @@ pub async fn pack_step(
     security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
     request_body = PackRequest,
     responses(
-        (status = 200, description = "Packed (or part packed)", body = Object),
+        (status = 200, description = "Packed (or part packed)", body = Data<Order>),
         (status = 403, description = "Needs manage_warehouse"),
         (status = 404, description = "No such order in your scope"),
         (status = 409, description = "Not waiting for packing"),
@@ -374,7 +375,7 @@ pub async fn send_back_step(
     security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
     request_body = super::credit::ReasonRequest,
     responses(
-        (status = 200, description = "Pending WH Selection, stock restored", body = Object),
+        (status = 200, description = "Pending WH Selection, stock restored", body = Data<Order>),
         (status = 403, description = "Needs manage_warehouse"),
         (status = 404, description = "No such order in your scope"),
         (status = 409, description = "Not in packing"),

@@ -7,17 +7,18 @@ use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::ApiError;
 use crate::routes::common::{created, resolve_warehouse};
+use crate::routes::envelope::Data;
 use crate::routes::stock_receipt::{
-    ProductRef, ReceiptLine, batch_number, receipt_quantity, receive_stock,
+    ProductRef, ReceiptLine, ReceiptResult, batch_number, receipt_quantity, receive_stock,
 };
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use nexus_core::auth::{Access, Permission};
-use nexus_core::model::EntityType;
+use nexus_core::model::{EntityType, Product};
 use nexus_core::types::DateOnly;
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
@@ -40,6 +41,14 @@ pub struct BatchReceipt {
     pub note: Option<String>,
 }
 
+/// A receipt into one product's batches.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchReceived {
+    /// The product after the receipt.
+    pub product: Product,
+    pub receipt: ReceiptResult,
+}
+
 /// Receive stock into a batch of this product at a warehouse (warehouse staff): the batch
 /// is created or topped up under a `_rev` guard, with a ledger ADD row and the audit entry
 /// in the same commit, and a `stock:changed` event.
@@ -47,7 +56,7 @@ pub struct BatchReceipt {
     params(("id" = String, Path, description = "Product id")),
     request_body = BatchReceipt,
     responses(
-        (status = 201, description = "`{success, data: product, receipt}`"),
+        (status = 201, description = "Received: the product and what the receipt did", body = Data<BatchReceived>),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs manage_warehouse"),
         (status = 404, description = "No such product or warehouse"),

@@ -6,6 +6,7 @@ use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::ApiError;
 use crate::routes::common::{created, snapshot};
+use crate::routes::envelope::Data;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
@@ -65,7 +66,7 @@ pub struct NewProduct {
 #[utoipa::path(post, path = "/api/products", tag = "Products", security(("bearer" = [])),
     request_body = NewProduct,
     responses(
-        (status = 201, description = "`{success, data}` with the new product"),
+        (status = 201, description = "Created: the new product", body = Data<Product>),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs master_data"),
         (status = 409, description = "The id or SKU code is taken"),

@@ -11,8 +11,11 @@ use axum::extract::{Path, State};
 use nexus_core::auth::{Access, Permission};
 use nexus_core::model::{AuditAction, EntityType, Order, OrderStatus, Product};
 use nexus_core::store::{Filter, Query as StoreQuery, TypedStore, UpdateOp, Write};
+use nexus_core::types::Quantity;
 use nexus_core::types::Timestamp;
+use serde::Serialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 /// Order statuses after which an order no longer needs its products.
 const CLOSED: [OrderStatus; 4] = [
@@ -22,13 +25,24 @@ const CLOSED: [OrderStatus; 4] = [
     OrderStatus::ReturnedToWarehouse,
 ];
 
+/// A product deactivated: `remainingStock` is the stock its batches still hold (absent when
+/// it was already inactive).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductDeleted {
+    pub success: bool,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remaining_stock: Option<Quantity>,
+}
+
 /// Deactivate a product (master data). It disappears from lists and can no longer receive
 /// stock; the document, its batches and every order and ledger row that refer to it stay.
 /// Refused while an open order still holds it.
 #[utoipa::path(delete, path = "/api/products/{id}", tag = "Products", security(("bearer" = [])),
     params(("id" = String, Path, description = "Product id")),
     responses(
-        (status = 200, description = "`{success, message}`"),
+        (status = 200, description = "Deactivated (or already inactive)", body = ProductDeleted),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs master_data"),
         (status = 404, description = "No such product"),

@@ -5,17 +5,22 @@ use super::trimmed;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::resolve_warehouse;
+use crate::routes::extract::ApiQuery;
+use crate::routes::rule_schemas::ExpiryColour;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::model::Product;
 use nexus_core::rules::expiry::{self, DEFAULT_EXPIRING_WINDOW_DAYS, today_ist};
 use nexus_core::store::{Filter, Query as StoreQuery, TypedStore};
 use nexus_core::types::{DateOnly, Timestamp};
+use nexus_core::types::{Money, Quantity};
 use serde::Deserialize;
+use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::IntoParams;
+use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -30,13 +35,49 @@ pub struct ExpiringQuery {
 /// The longest window the expiring list accepts.
 const MAX_EXPIRING_DAYS: i64 = 365;
 
+/// One expiring batch.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpiringRow {
+    pub product_id: String,
+    pub sku_code: String,
+    pub product_name: String,
+    pub batch_number: String,
+    pub exp_date: DateOnly,
+    pub quantity: Quantity,
+    /// `null` when the batch has no weight on file.
+    #[schema(required = true)]
+    pub weight: Option<String>,
+    #[schema(required = true)]
+    pub mrp: Option<Money>,
+    pub base_rate: Money,
+    pub days_to_expiry: i64,
+    pub band: ExpiryColour,
+    /// `null` for a batch not tagged with a warehouse.
+    #[schema(required = true)]
+    pub warehouse_id: Option<String>,
+}
+
+/// The expiring batches within the window.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpiringAnswer {
+    pub success: bool,
+    pub count: u64,
+    /// The window in days.
+    pub days: i64,
+    /// Today (IST), the window's first day.
+    pub as_of: DateOnly,
+    pub data: Vec<ExpiringRow>,
+}
+
 /// Active batches holding stock that expire between today and today + `days` (IST calendar
 /// days, both included), soonest first, with days to expiry and the colour band
 /// (`RED` < 30, `AMBER` < 60, else `GREEN`).
 #[utoipa::path(get, path = "/api/products/expiring", tag = "Products", security(("bearer" = [])),
     params(ExpiringQuery),
     responses(
-        (status = 200, description = "`{success, data:[…], count}`"),
+        (status = 200, description = "The expiring batches, soonest first", body = ExpiringAnswer),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs view_orders, create_orders or manage_warehouse"),
         (status = 404, description = "Unknown warehouse"),
@@ -45,7 +86,7 @@ const MAX_EXPIRING_DAYS: i64 = 365;
 pub(super) async fn expiring(
     State(st): State<AppState>,
     actor: Actor,
-    Query(q): Query<ExpiringQuery>,
+    ApiQuery(q): ApiQuery<ExpiringQuery>,
 ) -> Result<Json<Value>, ApiError> {
     actor.require_any(&[
         (Permission::ViewOrders, Access::View),

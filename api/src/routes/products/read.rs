@@ -5,9 +5,10 @@ use super::{load, trimmed};
 use crate::auth::Actor;
 use crate::error::ApiError;
 use crate::routes::common::Paging;
+use crate::routes::extract::ApiQuery;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::model::Product;
@@ -33,14 +34,14 @@ pub struct ProductFilter {
 #[utoipa::path(get, path = "/api/products", tag = "Products", security(("bearer" = [])),
     params(ProductFilter, Paging),
     responses(
-        (status = 200, description = "Products", body = [Object]),
+        (status = 200, description = "Products (`X-Total-Count`, `X-Page`, `X-Limit` headers)", body = [Product]),
         (status = 401, description = "Not signed in"),
     ))]
 pub(super) async fn list_products(
     State(st): State<AppState>,
     actor: Actor,
-    Query(f): Query<ProductFilter>,
-    Query(paging): Query<Paging>,
+    ApiQuery(f): ApiQuery<ProductFilter>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<Response, ApiError> {
     let mut conds = Vec::new();
     let show_inactive =
@@ -83,7 +84,7 @@ pub(super) async fn list_products(
 #[utoipa::path(get, path = "/api/products/{id}", tag = "Products", security(("bearer" = [])),
     params(("id" = String, Path, description = "Product id")),
     responses(
-        (status = 200, description = "The product", body = Object),
+        (status = 200, description = "The product", body = Product),
         (status = 401, description = "Not signed in"),
         (status = 404, description = "No such product"),
     ))]

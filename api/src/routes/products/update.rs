@@ -8,6 +8,7 @@ use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::some_or_null;
 use crate::routes::common::{commit_audited, ok_data, rev_guard, snapshot};
+use crate::routes::envelope::Data;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -176,7 +177,7 @@ const WRITE_ATTEMPTS: usize = 5;
     params(("id" = String, Path, description = "Product id")),
     request_body = ProductPatch,
     responses(
-        (status = 200, description = "`{success, data}` with the updated product"),
+        (status = 200, description = "The updated product", body = Data<Product>),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs master_data"),
         (status = 404, description = "No such product"),

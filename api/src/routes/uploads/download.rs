@@ -3,8 +3,9 @@
 
 use super::content::blob_error;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::extract::ApiQuery;
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use nexus_core::blob::BlobKey;
@@ -45,7 +46,7 @@ fn bad_signature() -> ApiError {
 pub(super) async fn serve_file(
     State(st): State<AppState>,
     Path(key): Path<String>,
-    Query(q): Query<SignedQuery>,
+    ApiQuery(q): ApiQuery<SignedQuery>,
 ) -> Result<Response, ApiError> {
     let key = BlobKey::parse(&key).map_err(|_| bad_signature())?;
     st.blobs

@@ -15,7 +15,7 @@ use super::guard::{
 };
 use super::profile::password_policy_error;
 use super::validate;
-use super::view::user_for;
+use super::view::{UserView, user_for};
 use crate::ApiJson;
 use crate::auth::actor::forbidden;
 use crate::auth::{Actor, password};
@@ -59,7 +59,7 @@ pub struct RoleRequest {
     params(("id" = String, Path, description = "User id")),
     request_body = RoleRequest,
     responses(
-        (status = 200, description = "The updated user (raw)", body = Object),
+        (status = 200, description = "The updated user (raw)", body = UserView),
         (status = 403, description = "Not a user manager"),
         (status = 404, description = "No such user"),
         (status = 409, description = "Your own role, or an erased user"),
@@ -109,9 +109,10 @@ pub struct PermissionsRequest {
     params(("id" = String, Path, description = "User id")),
     request_body = PermissionsRequest,
     responses(
-        (status = 200, description = "The updated user (raw)", body = Object),
+        (status = 200, description = "The updated user (raw)", body = UserView),
         (status = 403, description = "Not a user manager"),
         (status = 404, description = "No such user"),
+        (status = 409, description = "Your own account: ask another administrator"),
         (status = 422, description = "Unknown permission key"),
     ))]
 async fn set_permissions(
@@ -154,9 +155,10 @@ pub struct StepAccessRequest {
     params(("id" = String, Path, description = "User id")),
     request_body = StepAccessRequest,
     responses(
-        (status = 200, description = "The updated user (raw)", body = Object),
+        (status = 200, description = "The updated user (raw)", body = UserView),
         (status = 403, description = "Not a user manager"),
         (status = 404, description = "No such user"),
+        (status = 409, description = "Your own account: ask another administrator"),
         (status = 422, description = "Unknown step or value"),
     ))]
 async fn set_step_access(
@@ -216,7 +218,7 @@ pub struct StatusRequest {
     params(("id" = String, Path, description = "User id")),
     request_body = StatusRequest,
     responses(
-        (status = 200, description = "The updated user (raw)", body = Object),
+        (status = 200, description = "The updated user (raw)", body = UserView),
         (status = 403, description = "Not a user manager"),
         (status = 404, description = "No such user"),
         (status = 409, description = "Your own account, or an erased user"),
@@ -278,7 +280,7 @@ pub struct CredentialsRequest {
     params(("id" = String, Path, description = "User id")),
     request_body = CredentialsRequest,
     responses(
-        (status = 200, description = "The updated user (raw)", body = Object),
+        (status = 200, description = "The updated user (raw)", body = UserView),
         (status = 401, description = "Your current password is wrong"),
         (status = 403, description = "Another user's credentials without user_management"),
         (status = 404, description = "No such user"),

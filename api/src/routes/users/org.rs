@@ -10,7 +10,7 @@
 use super::change::{Change, change_user, load, next_stamp};
 use super::guard::{guard_target, require_user_management};
 use super::validate::Slot;
-use super::view::user_for;
+use super::view::{UserView, user_for};
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
@@ -59,7 +59,7 @@ pub struct SlotRequest {
     params(("id" = String, Path, description = "User id")),
     request_body = SlotRequest,
     responses(
-        (status = 200, description = "The updated user (raw)", body = Object),
+        (status = 200, description = "The updated user (raw)", body = UserView),
         (status = 403, description = "Not a user manager"),
         (status = 404, description = "No such user"),
         (status = 409, description = "Slot of a different region than one already held"),
@@ -124,7 +124,7 @@ async fn org_add(
     params(("id" = String, Path, description = "User id")),
     request_body = SlotRequest,
     responses(
-        (status = 200, description = "The updated user (raw)", body = Object),
+        (status = 200, description = "The updated user (raw)", body = UserView),
         (status = 403, description = "Not a user manager"),
         (status = 404, description = "No such user"),
         (status = 422, description = "Slot key is empty"),
@@ -193,7 +193,7 @@ pub struct ManagerRequest {
     params(("id" = String, Path, description = "User id")),
     request_body = ManagerRequest,
     responses(
-        (status = 200, description = "The updated user (raw)", body = Object),
+        (status = 200, description = "The updated user (raw)", body = UserView),
         (status = 403, description = "Not a user manager"),
         (status = 404, description = "No such user"),
         (status = 409, description = "The change would make a reporting loop"),

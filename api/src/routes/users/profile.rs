@@ -12,12 +12,12 @@ use super::guard::{
     deleted_user, guard_permission_grant, guard_role_grant, guard_target, require_user_management,
 };
 use super::validate;
-use super::view::{self, Visible, manages_users, user_for};
+use super::view::{self, UserView, Visible, manages_users, user_for};
 use crate::ApiJson;
 use crate::auth::actor::forbidden;
 use crate::auth::{Actor, password};
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::common::{Paging, commit_audited};
+use crate::routes::common::{Bounded, MAX_PAGE, Paging, commit_audited};
 use crate::routes::extract::ApiQuery;
 use crate::state::AppState;
 use axum::Json;
@@ -58,9 +58,11 @@ pub struct UserFilters {
     /// Case-insensitive text in id, name or e-mail (literal text, never a pattern: D-S12).
     pub search: Option<String>,
     /// 1-based page (default 1).
-    pub page: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1_000_000)]
+    pub page: Option<Bounded<1, MAX_PAGE>>,
     /// Page size, at most 500. Without it, the whole list up to 2,000 rows.
-    pub limit: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    pub limit: Option<Bounded<1, 500>>,
 }
 
 /// List users. `user_management` sees everyone (with salaries); RSM/ASM/NSM see themselves
@@ -68,7 +70,7 @@ pub struct UserFilters {
 /// Delivery Team; everyone else is refused. Raw JSON array, paged with
 /// `X-Total-Count`, `X-Page`, `X-Limit`.
 #[utoipa::path(get, path = "/api/users", tag = "Users", security(("bearer" = [])), params(UserFilters), responses(
-    (status = 200, description = "Users (raw array; never the password hash)", body = [Object]),
+    (status = 200, description = "Users (raw array; never the password hash)", body = [UserView]),
     (status = 400, description = "Unknown role or status filter"),
     (status = 403, description = "Neither a user manager nor a line manager"),
 ))]
@@ -143,7 +145,7 @@ async fn list_users(
 #[utoipa::path(get, path = "/api/users/{id}", tag = "Users", security(("bearer" = [])),
     params(("id" = String, Path, description = "User id")),
     responses(
-        (status = 200, description = "The user (legacy profile fields and more; no secrets)", body = Object),
+        (status = 200, description = "The user (legacy profile fields and more; no secrets)", body = UserView),
         (status = 403, description = "Not yourself, not your team, not a user manager"),
         (status = 404, description = "No such user"),
     ))]
@@ -251,7 +253,7 @@ async fn ensure_identifier_free(
 /// Create a user (`user_management`). Status is Active; the password is hashed and never
 /// returned; the approver flag follows the role unless given. 409 for a taken id or e-mail.
 #[utoipa::path(post, path = "/api/users", tag = "Users", security(("bearer" = [])), request_body = CreateUserRequest, responses(
-    (status = 201, description = "Created (raw user, no password hash)", body = Object),
+    (status = 201, description = "Created (raw user, no password hash)", body = UserView),
     (status = 403, description = "Not a user manager (or a non-Admin creating an Admin)"),
     (status = 409, description = "Id or e-mail already used"),
     (status = 422, description = "Invalid field or password policy"),
@@ -409,7 +411,7 @@ fn set_or_unset(ops: &mut Vec<UpdateOp>, field: &str, v: Option<String>) {
     params(("id" = String, Path, description = "User id")),
     request_body = UpdateProfileRequest,
     responses(
-        (status = 200, description = "The updated user (raw)", body = Object),
+        (status = 200, description = "The updated user (raw)", body = UserView),
         (status = 403, description = "Not allowed to edit these fields of this user"),
         (status = 404, description = "No such user"),
         (status = 409, description = "E-mail already used"),

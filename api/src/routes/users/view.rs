@@ -11,14 +11,31 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use nexus_core::auth::{Access, Permission, Role};
 use nexus_core::model::User;
+use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeSet;
+use utoipa::ToSchema;
 
 /// Fields only `user_management` sees (D-S3: "never return salary outside HR views").
 pub const SALARY_FIELDS: [&str; 3] = ["grossMonthlySalary", "monthlyTarget", "monthlyQtyTarget"];
 
 /// Fields nobody sees through the API.
 const SECRET_FIELDS: [&str; 4] = ["password", "tokenVersion", "_id", "__v"];
+
+// The body `user_json` builds, described for the OpenAPI document (the handlers send JSON).
+/// A user as the API shows them: the stored account without its secrets (password hash,
+/// token version); `grossMonthlySalary`, `monthlyTarget` and `monthlyQtyTarget` only for
+/// callers who hold `user_management`; plus the legacy singular `orgPosition`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    #[serde(flatten)]
+    pub user: User,
+    /// The first of `orgPositions`, or `null` (the slot the old login and profile answers
+    /// carried).
+    #[schema(required = true)]
+    pub org_position: Option<String>,
+}
 
 /// True when the actor administers users (the HR / security view).
 pub fn manages_users(actor: &Actor) -> bool {

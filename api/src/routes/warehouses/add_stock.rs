@@ -6,8 +6,9 @@ use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::resolve_warehouse;
+use crate::routes::envelope::MessageData;
 use crate::routes::stock_receipt::{
-    ProductRef, ReceiptLine, batch_number, receipt_quantity, receive_stock,
+    ProductRef, ReceiptLine, ReceiptResult, batch_number, receipt_quantity, receive_stock,
 };
 use crate::state::AppState;
 use axum::Json;
@@ -36,8 +37,10 @@ pub struct StockItemInput {
     /// `YYYY-MM-DD`; legacy clients send `expiry`. When absent: manufacture date (or
     /// today) + the product's shelf life, else undated.
     #[serde(alias = "expiry")]
+    #[serde(default, deserialize_with = "crate::routes::dates::text_date")]
     #[schema(value_type = Option<String>)]
     pub exp_date: Option<DateOnly>,
+    #[serde(default, deserialize_with = "crate::routes::dates::text_date")]
     #[schema(value_type = Option<String>)]
     pub mfg_date: Option<DateOnly>,
     pub weight: Option<String>,
@@ -60,7 +63,7 @@ const MAX_RECEIPT_LINES: usize = 200;
 #[utoipa::path(post, path = "/api/warehouse/add-stock", tag = "Warehouses", security(("bearer" = [])),
     request_body = AddStockRequest,
     responses(
-        (status = 200, description = "`{success, message, data:[…]}` per line"),
+        (status = 200, description = "Received: what each line did, in order", body = MessageData<Vec<ReceiptResult>>),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs manage_warehouse"),
         (status = 404, description = "Unknown warehouse"),

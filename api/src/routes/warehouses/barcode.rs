@@ -11,7 +11,8 @@ use axum::extract::State;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::model::Product;
 use nexus_core::store::{Filter, TypedStore};
-use serde::Deserialize;
+use nexus_core::types::{DateOnly, Quantity};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
@@ -23,13 +24,66 @@ pub struct BarcodeRequest {
     pub sku_code: String,
 }
 
+/// A batch of the scanned product held in the warehouse (`quantity`/`qty` and
+/// `expDate`/`expiry` are the same values under the names the old clients read).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScannedBatch {
+    pub batch_number: String,
+    pub quantity: Quantity,
+    pub qty: Quantity,
+    #[schema(required = true)]
+    pub exp_date: Option<DateOnly>,
+    #[schema(required = true)]
+    pub expiry: Option<DateOnly>,
+    #[schema(required = true)]
+    pub mfg_date: Option<DateOnly>,
+    #[schema(required = true)]
+    pub weight: Option<String>,
+}
+
+/// The barcode matches the SKU.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BarcodeValid {
+    pub success: bool,
+    /// `true`.
+    pub is_valid: bool,
+    pub product_id: String,
+    pub product_name: String,
+    pub sku_code: String,
+    pub warehouse_id: String,
+    /// Active batches holding stock in this warehouse.
+    pub batches: Vec<ScannedBatch>,
+}
+
+/// The SKU is unknown or the barcode is not its own.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BarcodeInvalid {
+    pub success: bool,
+    /// `false`.
+    pub is_valid: bool,
+    /// `Unknown SKU` or `SKU and Barcode mismatch`.
+    pub message: String,
+}
+
+/// The answer of a barcode check.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // Describes the body for the OpenAPI document; the handler writes it as JSON.
+pub enum BarcodeCheck {
+    Valid(BarcodeValid),
+    Invalid(BarcodeInvalid),
+}
+
 /// Check a scanned barcode against a SKU at the packing bench (§5.5): valid when the
 /// product with that SKU carries this barcode, or the scan is the SKU code itself. A valid
 /// answer lists the product's batches in this warehouse that hold stock.
 #[utoipa::path(post, path = "/api/warehouse/validate-barcode", tag = "Warehouses", security(("bearer" = [])),
     request_body = BarcodeRequest,
     responses(
-        (status = 200, description = "`{success, isValid, productName, batches}` or `{success, isValid:false, message}`"),
+        (status = 200, description = "The product and its batches in the warehouse, or `isValid: false` with the reason", body = BarcodeCheck),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs manage_warehouse"),
         (status = 404, description = "Unknown warehouse"),

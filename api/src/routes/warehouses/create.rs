@@ -15,7 +15,7 @@ use nexus_core::model::{AuditAction, EntityType, Temperature, Warehouse};
 use nexus_core::store::{Filter, TypedStore, Write};
 use nexus_core::types::Timestamp;
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
@@ -67,11 +67,18 @@ fn slug(s: &str) -> String {
     out
 }
 
+/// `{ success, warehouse }`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WarehouseCreated {
+    pub success: bool,
+    pub warehouse: Warehouse,
+}
+
 /// Create a warehouse with a stable id `WH-<code>` (master data).
 #[utoipa::path(post, path = "/api/warehouse/create", tag = "Warehouses", security(("bearer" = [])),
     request_body = NewWarehouse,
     responses(
-        (status = 201, description = "`{success, warehouse}`"),
+        (status = 201, description = "Created: the new warehouse", body = WarehouseCreated),
         (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs master_data"),
         (status = 409, description = "The id or an alias is already used"),

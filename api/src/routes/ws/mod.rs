@@ -21,10 +21,11 @@ use crate::auth::TokenKind;
 use crate::auth::actor::authenticate;
 use crate::error::{ApiError, ErrorCode};
 use crate::meta::RequestMeta;
-use crate::rate_limit::{Group, too_many};
+use crate::rate_limit::{Client, Group, too_many};
+use crate::routes::extract::ApiQuery;
 use crate::state::AppState;
+use axum::extract::State;
 use axum::extract::ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
-use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -69,7 +70,7 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 ))]
 async fn ws(
     State(st): State<AppState>,
-    Query(params): Query<WsParams>,
+    ApiQuery(params): ApiQuery<WsParams>,
     headers: HeaderMap,
     meta: RequestMeta,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
@@ -77,7 +78,10 @@ async fn ws(
     // Socket opens count against the general budget: an unauthenticated socket costs a
     // task for up to the auth timeout, so opening them must not be free.
     if let Some(ip) = meta.ip.as_deref().and_then(|ip| ip.parse().ok())
-        && let Err(wait) = st.rate_limits.check(Group::General, ip).await
+        && let Err(wait) = st
+            .rate_limits
+            .check(Group::General, &Client::Addr(ip))
+            .await
     {
         return Ok(too_many(wait));
     }
