@@ -216,14 +216,16 @@ async fn two_apis_and_two_workers_share_one_mongodb_and_one_redis() {
     let locked = login(&http, &api_b, "SALES-002", "sales123").await;
     assert_eq!(locked.status(), 429, "the lockout holds on the other API");
 
-    // One budget per client address across both APIs (a client of its own address).
+    // One budget per signed-in user across both APIs (a user who has spent none of it yet;
+    // signing in counts against the client's address, not the user).
     let client = reqwest::Client::builder()
         .local_address(IpAddr::from([127, 0, 0, 7]))
         .build()
         .unwrap();
+    let nsm = token(&client, &api_a, "NSM-001", "nsm123").await;
     let first_order = |api: &RunningApi| {
         let url = format!("{}/api/orders?limit=1", api.base_url);
-        client.get(url).bearer_auth(&admin).send()
+        client.get(url).bearer_auth(&nsm).send()
     };
     let mut accepted = 0;
     for _ in 0..RATE_LIMIT {
