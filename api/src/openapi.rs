@@ -12,6 +12,9 @@ use utoipa::{Modify, OpenApi};
         description = "Order management for a food and FMCG distributor: orders through their lifecycle, credit, warehouse batches, packaging, dispatch and sales performance. Errors are `{ \"error\": { \"code\", \"message\", \"details\" }, \"requestId\" }`.",
     ),
     modifiers(&BearerAuth),
+    // Named by `uploads::ImportAnswers`, whose derive documents responses but does not
+    // collect the schemas they refer to.
+    components(schemas(crate::routes::uploads::ImportFinished, crate::routes::uploads::ImportQueued)),
     tags(
         (name = "System", description = "Health and readiness"),
         (name = "Authentication", description = "Login, refresh, logout, password change"),

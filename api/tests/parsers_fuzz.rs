@@ -14,7 +14,7 @@
 //!
 //! `parse_query` lives in `routes::extract`, a private module of nexus-api, so this test
 //! compiles that file itself (with the two crate paths it names pointed at the library's
-//! public `ApiJson` and `error`); the code under test is the same source the server runs.
+//! public `json` and `error`); the code under test is the same source the server runs.
 //!
 //! Every property runs a fixed number of cases from a fixed seed (`config`), with no failure
 //! files: a run is repeatable and bounded. Measured with `time` on the debug test binary of
@@ -23,7 +23,7 @@
 //! counts below were chosen for that.
 
 // What `routes/extract.rs` reaches through `crate::`.
-use nexus_api::{ApiJson, error};
+use nexus_api::{error, json};
 
 // Only `parse_query` is used here; the file's extractors are the server's business.
 #[allow(dead_code)]

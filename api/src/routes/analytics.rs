@@ -65,7 +65,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// and the number of orders in each lifecycle stage — over the caller's scope.
 #[utoipa::path(get, path = "/api/analytics/dashboard", tag = "Analytics", security(("bearer" = [])), responses(
     (status = 200, description = "Order counts and value, month to date, and orders per lifecycle stage", body = answers::Dashboard),
-    (status = 401, description = "Not signed in"),
 ))]
 async fn dashboard(State(st): State<AppState>, actor: Actor) -> Result<Json<Value>, ApiError> {
     let (_, scope) = caller_scope(&st, &actor).await?;

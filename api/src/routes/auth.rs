@@ -361,7 +361,6 @@ async fn refresh(
 /// Sign out everywhere: every token issued to the caller so far stops working.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "Authentication", security(("bearer" = [])), responses(
     (status = 200, description = "Signed out", body = Message),
-    (status = 401, description = "Not signed in"),
 ))]
 async fn logout(State(st): State<AppState>, actor: Actor) -> Result<Json<Value>, ApiError> {
     let a = actor
@@ -385,7 +384,6 @@ async fn logout(State(st): State<AppState>, actor: Actor) -> Result<Json<Value>,
 /// The caller's profile and effective permissions.
 #[utoipa::path(get, path = "/api/auth/me", tag = "Authentication", security(("bearer" = [])), responses(
     (status = 200, description = "Profile", body = Profile),
-    (status = 401, description = "Not signed in"),
 ))]
 async fn me(actor: Actor) -> Json<Profile> {
     Json(Profile::of(&actor.user))

@@ -93,7 +93,6 @@ pub struct PriceFilter {
     params(PriceFilter, Paging),
     responses(
         (status = 200, description = "Active entries (`X-Total-Count`, `X-Page`, `X-Limit` headers)", body = [DistributorPrice]),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs view_orders, create_orders, approve_credit, invoicing or master_data"),
     ))]
 async fn list_prices(
@@ -141,7 +140,6 @@ async fn list_prices(
     params(("id" = String, Path, description = "Entry id")),
     responses(
         (status = 200, description = "The entry", body = DistributorPrice),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs view_orders, create_orders, approve_credit, invoicing or master_data"),
         (status = 404, description = "No such entry"),
     ))]
@@ -200,7 +198,6 @@ fn duplicate(distributor: Option<&str>, material: &str) -> ApiError {
     request_body = NewPrice,
     responses(
         (status = 201, description = "The new entry (raw, as the legacy route answered)", body = DistributorPrice),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs master_data"),
         (status = 409, description = "The (distributorCode, code) pair already has an entry"),
         (status = 422, description = "Invalid field"),
@@ -380,7 +377,6 @@ fn patch_ops(p: PricePatch) -> Result<Vec<UpdateOp>, ApiError> {
     request_body = PricePatch,
     responses(
         (status = 200, description = "The updated entry", body = Data<DistributorPrice>),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs master_data"),
         (status = 404, description = "No such entry"),
         (status = 422, description = "Unknown or invalid field"),
@@ -428,7 +424,6 @@ async fn update_price(
     params(("id" = String, Path, description = "Entry id")),
     responses(
         (status = 200, description = "Soft-deleted (or already inactive)", body = Message),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs master_data"),
         (status = 404, description = "No such entry"),
     ))]
@@ -508,7 +503,6 @@ const TEMPLATE: TemplateSpec = TemplateSpec {
 #[utoipa::path(get, path = "/api/distributor-prices/import-template", tag = "Distributor prices", security(("bearer" = [])),
     responses(
         (status = 200, description = "Distributor_Price_Template.xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs master_data"),
     ))]
 async fn import_template(actor: Actor) -> Result<Response, ApiError> {
@@ -522,14 +516,8 @@ async fn import_template(actor: Actor) -> Result<Response, ApiError> {
 #[utoipa::path(post, path = "/api/distributor-prices/bulk-import", tag = "Distributor prices", security(("bearer" = [])),
     request_body(content_type = "multipart/form-data", description = "Field `file`: the .xlsx workbook"),
     responses(
-        (status = 200, description = "Finished while the request waited (`NEXUS_IMPORT_WAIT`; never with `Prefer: respond-async`)", body = uploads::ImportFinished),
-        (status = 202, description = "Queued: still running when the wait ended, or `Prefer: respond-async` was sent", body = uploads::ImportQueued),
-        (status = 400, description = "No `file` field"),
-        (status = 401, description = "Not signed in"),
+        uploads::ImportAnswers,
         (status = 403, description = "Needs master_data"),
-        (status = 413, description = "Larger than 10 MiB"),
-        (status = 415, description = "Not a multipart body"),
-        (status = 422, description = "Not an .xlsx workbook, or the import failed while the request waited (`IMPORT_FAILED`)"),
     ))]
 async fn bulk_import(
     State(st): State<AppState>,

@@ -4,18 +4,15 @@
 //! legacy check-in and GDPR erase read `req.body.x` and crashed with a 500 when the mobile
 //! client sent no body at all).
 //!
-//! Also `optional_body`, the same idea for handlers that take the raw bytes (procurement's
-//! submit/approve, the jobs' expiry scan): an all-whitespace body is the default. Separate
-//! (from `users`, where the extractors began, and from procurement) because attendance,
-//! audit, GDPR, users, procurement and jobs all read requests through them.
+//! Separate (from `users`, where the extractors began) because attendance, audit, GDPR,
+//! users, procurement and jobs all read requests through them.
 
-use crate::ApiJson;
 use crate::error::{ApiError, ErrorCode};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header::{self, CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
@@ -53,9 +50,10 @@ pub fn parse_query<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
     serde_urlencoded::from_str(&cleaned).map_err(|e| wrong(e.to_string()))
 }
 
-/// A JSON body that may be left out: an empty body (`Content-Length: 0`, or neither a length
-/// nor a `Content-Type`) gives `T::default()`; anything else is read exactly like `ApiJson`
-/// (400 malformed, 415 wrong type, 413 too large, 422 wrong shape).
+/// A JSON body that may be left out: an empty or all-whitespace body gives `T::default()`
+/// (whatever the headers say: old clients send `Content-Type: application/json` with
+/// nothing); anything else is read exactly like `ApiJson` (400 malformed, 415 wrong type,
+/// 413 too large, 422 wrong shape).
 pub struct OptionalJson<T>(pub T);
 
 impl<S, T> FromRequest<S> for OptionalJson<T>
@@ -66,54 +64,39 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let h = req.headers();
-        let length = h
-            .get(CONTENT_LENGTH)
+        let json_type = req
+            .headers()
+            .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .map(|v| v.trim().to_string());
-        let empty = match length.as_deref() {
-            Some(l) => l == "0",
-            None => !h.contains_key(CONTENT_TYPE),
-        };
-        if empty {
+            .map(|v| v.to_ascii_lowercase())
+            .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ErrorCode::PayloadTooLarge,
+                    "The request body is larger than allowed.",
+                )
+            } else {
+                ApiError::bad_request(ErrorCode::BadRequest, e.body_text())
+            }
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalJson(T::default()));
         }
-        let ApiJson(v) = ApiJson::<T>::from_request(req, state).await?;
-        Ok(OptionalJson(v))
+        if !json_type {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+                "Send the body as application/json.",
+            ));
+        }
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| {
+            ApiError::bad_request(
+                ErrorCode::MalformedJson,
+                "The request body is not valid JSON.",
+            )
+        })?;
+        crate::json::from_body(value).map(OptionalJson)
     }
-}
-
-/// A JSON body that may be absent (`POST …/approve` with nothing to say). An empty body is
-/// the type's default; otherwise the usual rules apply: JSON content type (415), valid JSON
-/// (400), the right shape (422).
-pub(crate) fn optional_body<T: DeserializeOwned + Default>(
-    headers: &HeaderMap,
-    bytes: &Bytes,
-) -> Result<T, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    let json_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.to_ascii_lowercase())
-        .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
-    if !json_type {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ErrorCode::UnsupportedMediaType,
-            "Send the body as application/json.",
-        ));
-    }
-    serde_json::from_slice(bytes).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => ApiError::unprocessable(
-            ErrorCode::ValidationFailed,
-            "The request body has the wrong shape.",
-        )
-        .with_details(json!({ "reason": e.to_string() })),
-        _ => ApiError::bad_request(
-            ErrorCode::MalformedJson,
-            "The request body is not valid JSON.",
-        ),
-    })
 }

@@ -11,12 +11,11 @@ use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::{Bounded, MAX_PAGE, Paging, ok_data};
 use crate::routes::envelope::{Data, JobAccepted};
-use crate::routes::extract::{ApiQuery, optional_body};
+use crate::routes::extract::{ApiQuery, OptionalJson};
 use crate::state::AppState;
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use nexus_core::auth::{Access, Permission};
 use nexus_core::blob::BlobKey;
@@ -109,7 +108,6 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/api/jobs", tag = "Jobs", security(("bearer" = [])), params(ListQuery),
     responses(
         (status = 200, description = "Raw array of job records, newest first", body = [JobRecord]),
-        (status = 401, description = "Not signed in"),
         (status = 422, description = "Unknown status or kind"),
     ))]
 async fn list(
@@ -150,7 +148,6 @@ async fn list(
     params(("id" = String, Path, description = "Job id")),
     responses(
         (status = 200, description = "The job", body = Data<JobRecord>),
-        (status = 401, description = "Not signed in"),
         (status = 404, description = "No such job, or not one of the caller's"),
     ))]
 async fn get_one(
@@ -220,7 +217,6 @@ fn conflict(job: &JobRecord, wanted: &str) -> ApiError {
     params(("id" = String, Path, description = "Job id")),
     responses(
         (status = 202, description = "Queued again: the job", body = Data<JobRecord>),
-        (status = 401, description = "Not signed in"),
         (status = 404, description = "No such job, or not one of the caller's"),
         (status = 409, description = "The job is queued, running or succeeded"),
     ))]
@@ -269,7 +265,6 @@ async fn retry(
     responses(
         (status = 200, description = "Cancelled (it was queued): the job", body = Data<JobRecord>),
         (status = 202, description = "Cancel requested (it is running): the job", body = Data<JobRecord>),
-        (status = 401, description = "Not signed in"),
         (status = 404, description = "No such job, or not one of the caller's"),
         (status = 409, description = "The job has already ended"),
     ))]
@@ -327,7 +322,6 @@ pub struct ReportLink {
     params(("id" = String, Path, description = "Job id")),
     responses(
         (status = 200, description = "A signed download link", body = Data<ReportLink>),
-        (status = 401, description = "Not signed in"),
         (status = 404, description = "No such job, not the caller's, or it has no report"),
     ))]
 async fn report(
@@ -372,18 +366,15 @@ pub struct ExpiryScanRequest {
     request_body(content = Option<ExpiryScanRequest>, description = "Optional: without a body, today's scan"),
     responses(
         (status = 202, description = "Queued: follow the job at `GET /api/jobs/{jobId}`", body = JobAccepted),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs manage_warehouse"),
         (status = 422, description = "date is not YYYY-MM-DD"),
     ))]
 async fn expiry_scan(
     State(st): State<AppState>,
     actor: Actor,
-    headers: HeaderMap,
-    bytes: Bytes,
+    OptionalJson(body): OptionalJson<ExpiryScanRequest>,
 ) -> Result<Response, ApiError> {
     actor.require(Permission::ManageWarehouse, Access::Full)?;
-    let body: ExpiryScanRequest = optional_body(&headers, &bytes)?;
     let mut input = json!({ "trigger": "on demand" });
     if let Some(d) = body
         .date

@@ -22,12 +22,11 @@ use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::{
     Bounded, MAX_PAGE, Paging, check_link, commit_with_sequence_id, snapshot,
 };
-use crate::routes::extract::{ApiQuery, optional_body};
+use crate::routes::extract::{ApiQuery, OptionalJson};
 use crate::state::AppState;
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use nexus_core::auth::{Access, Permission, Role};
 use nexus_core::model::{
@@ -612,10 +611,8 @@ async fn submit(
     State(st): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    OptionalJson(body): OptionalJson<RemarksRequest>,
 ) -> Result<Json<Procurement>, ApiError> {
-    let body: RemarksRequest = optional_body(&headers, &bytes)?;
     Ok(Json(
         submit_entry(&st, &actor, &id, clean(body.remarks)).await?,
     ))
@@ -693,10 +690,8 @@ async fn approve(
     State(st): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    OptionalJson(body): OptionalJson<RemarksRequest>,
 ) -> Result<Json<Procurement>, ApiError> {
-    let body: RemarksRequest = optional_body(&headers, &bytes)?;
     Ok(Json(
         approve_entry(&st, &actor, &id, clean(body.remarks)).await?,
     ))

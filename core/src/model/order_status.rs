@@ -5,6 +5,40 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
+/// Texts old data, the prototype and the old client wrote (§3.6) for a canonical status,
+/// as they are stored (case variants of a canonical text included: the store compares
+/// exactly, `parse` ignores case).
+const LEGACY_SPELLINGS: &[(&str, OrderStatus)] = {
+    use OrderStatus::*;
+    &[
+        ("Pending", PendingCreditApproval),
+        ("Draft", PendingCreditApproval),
+        ("Pending Credit", PendingCreditApproval),
+        ("Hold", OnHold),
+        ("Credit Approved", PendingWhSelection),
+        ("Approved", PendingWhSelection),
+        ("WH Assigned", PendingPacking),
+        ("Warehouse Assigned", PendingPacking),
+        ("Packed", PendingQualityControl),
+        ("Pending Quality control", PendingQualityControl),
+        ("Quality Checked", PendingLogisticsCost),
+        ("Verified", PendingLogisticsCost),
+        ("Cost Added", PendingLogisticsCost),
+        ("Pending Logistics", PendingLogisticsCost),
+        ("Logistics Costed", ReadyForBilling),
+        ("Pending Invoicing", ReadyForBilling),
+        ("Ready for Invoice", ReadyForBilling),
+        ("Ready For Billing", ReadyForBilling),
+        ("Invoiced", ReadyForDispatch),
+        ("Ready For Dispatch", ReadyForDispatch),
+        ("Loaded", InTransit),
+        ("Dispatched", InTransit),
+        ("Picked Up", OutForDelivery),
+        ("Out For Delivery", OutForDelivery),
+        ("Partially Delivered", PartAccepted),
+    ]
+};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OrderStatus {
     PendingCreditApproval,
@@ -81,29 +115,24 @@ impl OrderStatus {
             .collect::<Vec<_>>()
             .join(" ")
             .to_ascii_lowercase();
-        if let Some(st) = OrderStatus::ALL
+        OrderStatus::ALL
             .into_iter()
-            .find(|st| st.as_str().to_ascii_lowercase() == norm)
-        {
-            return Some(st);
-        }
-        use OrderStatus::*;
-        Some(match norm.as_str() {
-            "pending" | "draft" | "pending credit" => PendingCreditApproval,
-            "hold" => OnHold,
-            "credit approved" | "approved" => PendingWhSelection,
-            "wh assigned" | "warehouse assigned" => PendingPacking,
-            "packed" => PendingQualityControl,
-            "quality checked" | "verified" | "cost added" | "pending logistics" => {
-                PendingLogisticsCost
-            }
-            "logistics costed" | "pending invoicing" | "ready for invoice" => ReadyForBilling,
-            "invoiced" => ReadyForDispatch,
-            "loaded" | "dispatched" => InTransit,
-            "picked up" => OutForDelivery,
-            "partially delivered" => PartAccepted,
-            _ => return None,
-        })
+            .map(|st| (st.as_str(), st))
+            .chain(LEGACY_SPELLINGS.iter().copied())
+            .find(|(text, _)| text.to_ascii_lowercase() == norm)
+            .map(|(_, st)| st)
+    }
+
+    /// Every text a stored order may carry for this status: the canonical one first, then
+    /// the legacy synonyms and spellings. Store filters compare stored text exactly, so a
+    /// status condition lists them all.
+    pub fn spellings(self) -> impl Iterator<Item = &'static str> {
+        std::iter::once(self.as_str()).chain(
+            LEGACY_SPELLINGS
+                .iter()
+                .filter(move |(_, st)| *st == self)
+                .map(|(text, _)| *text),
+        )
     }
 
     /// No transition leaves a terminal status (except an audited admin bypass).
@@ -179,5 +208,18 @@ mod tests {
             assert_eq!(OrderStatus::parse(st.as_str()), Some(st));
         }
         assert_eq!(OrderStatus::parse("Items Edited"), None);
+    }
+
+    #[test]
+    fn every_spelling_reads_back_as_its_status() {
+        for st in OrderStatus::ALL {
+            let texts: Vec<&str> = st.spellings().collect();
+            assert_eq!(texts[0], st.as_str());
+            for t in texts {
+                assert_eq!(OrderStatus::parse(t), Some(st), "{t}");
+            }
+        }
+        let hold: Vec<&str> = OrderStatus::OnHold.spellings().collect();
+        assert_eq!(hold, ["On Hold", "Hold"]);
     }
 }

@@ -14,47 +14,9 @@ use nexus_core::rules::expiry::ist;
 use nexus_core::store::{Filter, Query, TypedStore};
 use nexus_core::types::{Money, Timestamp};
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde_json::{Value, json};
-use std::collections::BTreeSet;
+use serde_json::json;
 
-/// Status texts older data may hold for a canonical status (domain.md §3.6). The store
-/// filters compare stored text, so a status filter lists the synonyms too.
-const LEGACY_STATUS_TEXTS: &[&str] = &[
-    "Pending",
-    "Draft",
-    "Pending Credit",
-    "Hold",
-    "Credit Approved",
-    "Approved",
-    "WH Assigned",
-    "Warehouse Assigned",
-    "Packed",
-    "Quality Checked",
-    "Verified",
-    "Cost Added",
-    "Pending Logistics",
-    "Logistics Costed",
-    "Pending Invoicing",
-    "Ready for Invoice",
-    "Invoiced",
-    "Loaded",
-    "Dispatched",
-    "Picked Up",
-    "Partially Delivered",
-];
-
-/// A filter on `status` matching the given statuses in their canonical and legacy texts.
-pub(crate) fn status_filter(statuses: impl IntoIterator<Item = OrderStatus>) -> Filter {
-    let wanted: BTreeSet<OrderStatus> = statuses.into_iter().collect();
-    let mut texts: Vec<Value> = wanted.iter().map(|s| json!(s.as_str())).collect();
-    texts.extend(
-        LEGACY_STATUS_TEXTS
-            .iter()
-            .filter(|t| OrderStatus::parse(t).is_some_and(|s| wanted.contains(&s)))
-            .map(|t| json!(t)),
-    );
-    Filter::is_in("status", texts)
-}
+pub(crate) use crate::routes::orders::access::status_filter;
 
 /// Statuses of orders that never became a sale.
 pub(crate) const NOT_SOLD: [OrderStatus; 3] = [
@@ -72,27 +34,13 @@ pub(crate) fn sales_filter() -> Filter {
     Filter::Not(Box::new(status_filter(NOT_SOLD)))
 }
 
-/// The store filter equivalent of an [`OrderScope`]: everything, or the union of the
-/// salesperson set, the work-queue statuses and the own deliveries. An empty union matches
-/// nothing.
+/// The store filter equivalent of an [`OrderScope`]: everything, or the union of its
+/// branches. An empty union matches nothing.
 pub(crate) fn scope_filter(s: &OrderScope) -> Filter {
     if s.all {
         return Filter::All;
     }
-    let mut branches = Vec::new();
-    if !s.salespeople.is_empty() {
-        branches.push(Filter::is_in(
-            "salespersonId",
-            s.salespeople.iter().map(|p| json!(p)).collect(),
-        ));
-    }
-    if !s.statuses.is_empty() {
-        branches.push(status_filter(s.statuses.iter().copied()));
-    }
-    if let Some(agent) = &s.delivery_agent {
-        branches.push(Filter::eq("logistics.deliveryAgentId", agent.clone()));
-    }
-    Filter::Or(branches)
+    Filter::Or(crate::routes::orders::access::scope_branches(s))
 }
 
 /// The caller's order scope and its store filter.
@@ -252,26 +200,6 @@ pub(crate) fn is_open(s: OrderStatus) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn status_filter_lists_legacy_synonyms() {
-        let f = status_filter([OrderStatus::PendingCreditApproval]);
-        match f {
-            Filter::In(path, vs) => {
-                assert_eq!(path, "status");
-                for t in [
-                    "Pending Credit Approval",
-                    "Pending",
-                    "Draft",
-                    "Pending Credit",
-                ] {
-                    assert!(vs.contains(&json!(t)), "{t}");
-                }
-                assert!(!vs.contains(&json!("Hold")));
-            }
-            other => panic!("{other:?}"),
-        }
-    }
 
     #[test]
     fn periods_parse_and_start() {

@@ -77,7 +77,6 @@ pub struct NewCustomer {
     request_body = NewCustomer,
     responses(
         (status = 201, description = "Created: the new customer", body = Data<CustomerView>),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs create_orders or master_data"),
         (status = 409, description = "A customer with this id already exists"),
         (status = 422, description = "Invalid field (details name it) or unknown KYC document"),

@@ -115,7 +115,6 @@ fn credit_view(c: &Customer) -> Value {
     request_body = CreditUpdate,
     responses(
         (status = 200, description = "The updated customer", body = Data<CustomerView>),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs approve_credit or master_data"),
         (status = 404, description = "No such customer"),
         (status = 422, description = "Invalid figure, or nothing to change"),
@@ -251,7 +250,6 @@ pub struct BlockRequest {
     request_body = BlockRequest,
     responses(
         (status = 200, description = "The customer, and whether anything changed", body = BlockAnswer),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs approve_credit"),
         (status = 404, description = "No such customer"),
         (status = 409, description = "Changed meanwhile by someone else"),

@@ -52,7 +52,6 @@ const TEMPLATE: TemplateSpec = TemplateSpec {
 #[utoipa::path(get, path = "/api/customers/import-template", tag = "Customers", security(("bearer" = [])),
     responses(
         (status = 200, description = "Customer_Master_Template.xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs approve_credit or master_data"),
     ))]
 pub(super) async fn import_template(actor: Actor) -> Result<Response, ApiError> {
@@ -71,14 +70,8 @@ pub(super) async fn import_template(actor: Actor) -> Result<Response, ApiError> 
 #[utoipa::path(post, path = "/api/customers/bulk-import", tag = "Customers", security(("bearer" = [])),
     request_body(content_type = "multipart/form-data", description = "Field `file`: the .xlsx workbook"),
     responses(
-        (status = 200, description = "Finished while the request waited (`NEXUS_IMPORT_WAIT`; never with `Prefer: respond-async`)", body = uploads::ImportFinished),
-        (status = 202, description = "Queued: still running when the wait ended, or `Prefer: respond-async` was sent", body = uploads::ImportQueued),
-        (status = 400, description = "No `file` field"),
-        (status = 401, description = "Not signed in"),
+        uploads::ImportAnswers,
         (status = 403, description = "Needs approve_credit or master_data (the sheet carries credit figures)"),
-        (status = 413, description = "Larger than 10 MiB"),
-        (status = 415, description = "Not a multipart body"),
-        (status = 422, description = "Not an .xlsx workbook, or the import failed while the request waited (`IMPORT_FAILED`)"),
     ))]
 pub(super) async fn bulk_import(
     State(st): State<AppState>,

@@ -31,7 +31,6 @@ pub struct CustomerFilter {
     params(CustomerFilter, Paging),
     responses(
         (status = 200, description = "Customers sorted by name", body = [CustomerView]),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs view_orders, create_orders, approve_credit or master_data"),
     ))]
 pub(super) async fn list_customers(

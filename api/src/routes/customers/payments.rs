@@ -195,7 +195,6 @@ async fn customer_orders(st: &AppState, id: &str) -> Result<Vec<Order>, ApiError
     params(("id" = String, Path, description = "Customer id")),
     responses(
         (status = 200, description = "Rows newest first", body = [PaymentRow]),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs view_orders, create_orders, approve_credit or master_data"),
         (status = 404, description = "No such customer"),
     ))]
@@ -220,7 +219,6 @@ pub(super) async fn payments(
     params(("id" = String, Path, description = "Customer id")),
     responses(
         (status = 200, description = "The ageing and exposure", body = Data<CustomerAgeing>),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs view_orders, create_orders, approve_credit or master_data"),
         (status = 404, description = "No such customer"),
     ))]

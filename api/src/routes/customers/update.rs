@@ -217,7 +217,6 @@ async fn patch_ops(st: &AppState, p: CustomerPatch) -> Result<Vec<UpdateOp>, Api
     request_body = CustomerPatch,
     responses(
         (status = 200, description = "The updated customer", body = Data<CustomerView>),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs master_data, or create_orders on an own customer"),
         (status = 404, description = "No such customer"),
         (status = 422, description = "Unknown or invalid field (credit fields are refused here)"),

@@ -19,47 +19,9 @@ use nexus_core::store::{Filter, TypedStore};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-/// Spellings that old data, the prototype and the old client wrote (§3.6), besides the
-/// canonical strings. Each one is only used for the status it parses to.
-const LEGACY_SPELLINGS: &[&str] = &[
-    "Pending",
-    "Draft",
-    "Pending Credit",
-    "Hold",
-    "Credit Approved",
-    "Approved",
-    "WH Assigned",
-    "Warehouse Assigned",
-    "Packed",
-    "Quality Checked",
-    "Verified",
-    "Cost Added",
-    "Pending Logistics",
-    "Logistics Costed",
-    "Pending Invoicing",
-    "Ready for Invoice",
-    "Invoiced",
-    "Loaded",
-    "Dispatched",
-    "Picked Up",
-    "Partially Delivered",
-    "Out For Delivery",
-    "Ready For Billing",
-    "Ready For Dispatch",
-    "Pending Quality control",
-];
-
-/// Every stored spelling of `status`.
+/// Every stored spelling of `status` (§3.6), as store values.
 pub fn spellings(status: OrderStatus) -> Vec<Value> {
-    std::iter::once(status.as_str())
-        .chain(
-            LEGACY_SPELLINGS
-                .iter()
-                .copied()
-                .filter(|s| OrderStatus::parse(s) == Some(status)),
-        )
-        .map(|s| Value::String(s.to_string()))
-        .collect()
+    status.spellings().map(Value::from).collect()
 }
 
 /// Orders whose stored status reads as one of `statuses` (a missing or empty status reads as
@@ -104,6 +66,30 @@ pub fn stn_filter() -> Filter {
     ])
 }
 
+/// The union branches of a (not all-seeing) scope: its salespeople, its work-queue statuses
+/// and its own deliveries. Lists and analytics both read this.
+pub fn scope_branches(scope: &OrderScope) -> Vec<Filter> {
+    let mut any = Vec::new();
+    if !scope.salespeople.is_empty() {
+        any.push(Filter::In(
+            "salespersonId".into(),
+            scope
+                .salespeople
+                .iter()
+                .cloned()
+                .map(Value::String)
+                .collect(),
+        ));
+    }
+    if !scope.statuses.is_empty() {
+        any.push(status_filter(scope.statuses.iter().copied()));
+    }
+    if let Some(me) = &scope.delivery_agent {
+        any.push(Filter::eq("logistics.deliveryAgentId", me.clone()));
+    }
+    any
+}
+
 /// One actor's resolved visibility.
 #[derive(Debug, Clone)]
 pub struct Visibility {
@@ -138,23 +124,7 @@ impl Visibility {
         if self.scope.all {
             return Some(Filter::All);
         }
-        let mut any = Vec::new();
-        if !self.scope.salespeople.is_empty() {
-            any.push(Filter::In(
-                "salespersonId".into(),
-                self.scope
-                    .salespeople
-                    .iter()
-                    .map(|s| Value::String(s.clone()))
-                    .collect(),
-            ));
-        }
-        if !self.scope.statuses.is_empty() {
-            any.push(status_filter(self.scope.statuses.iter().copied()));
-        }
-        if let Some(me) = &self.scope.delivery_agent {
-            any.push(Filter::eq("logistics.deliveryAgentId", me.clone()));
-        }
+        let mut any = scope_branches(&self.scope);
         if self.stn {
             any.push(stn_filter());
         }
@@ -208,8 +178,5 @@ mod tests {
         let billing = spellings(OrderStatus::ReadyForBilling);
         assert!(billing.contains(&Value::from("Pending Invoicing")));
         assert!(!billing.contains(&Value::from("Hold")));
-        for s in LEGACY_SPELLINGS {
-            assert!(OrderStatus::parse(s).is_some(), "{s} must parse");
-        }
     }
 }

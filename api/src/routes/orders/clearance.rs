@@ -14,10 +14,10 @@
 
 use super::access::{Visibility, clearance_filter};
 use super::create::text;
-use super::engine::{ledger_writes, product_writes};
+use super::engine::{Reserved, insert_new_order, product_writes};
 use super::lines::{item_for, quantity, rate, reprice};
 use super::lookup::{HOME_STATE, bookable_customer, products_by_id};
-use super::view::{created_event, public, stock_event};
+use super::view::public;
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
@@ -31,13 +31,13 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use nexus_core::auth::{Access, Permission};
 use nexus_core::model::order::{OrderItem, OrderSource, OrderType, StatusChange};
-use nexus_core::model::{AuditAction, EntityType, Order, OrderStatus};
+use nexus_core::model::{Order, OrderStatus};
 use nexus_core::rules::allocation::{self, ProductsById};
 use nexus_core::rules::expiry::{ClearancePolicy, clearance_eligibility, today_ist};
-use nexus_core::rules::ledger::{LedgerContext, LedgerReason};
+use nexus_core::rules::ledger::LedgerReason;
 use nexus_core::rules::lifecycle::{self, StockEffect};
 use nexus_core::rules::stock::Scope;
-use nexus_core::store::{Filter, Query, StoreError, TypedStore, Write, commit_with_business_id};
+use nexus_core::store::{Filter, Query, TypedStore};
 use nexus_core::types::{Money, Timestamp};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -196,50 +196,26 @@ pub async fn create_clearance(
         .map_err(super::errors::allocation_error)?;
         let product_updates = product_writes(&original, &products, now)?;
 
-        let committed = commit_with_business_id(st.store.as_ref(), "CLR-", |id| {
-            let mut o = order.clone();
-            o.id = id.to_string();
-            let mut writes = vec![Write::insert(&o)?];
-            writes.extend(product_updates.iter().cloned());
-            writes.extend(ledger_writes(
-                &alloc.movements,
-                &LedgerContext {
-                    order_id: Some(id),
-                    actor_id: actor.id(),
-                    reason: LedgerReason::ClearanceReservation,
-                    details: Some("Clearance order booked"),
-                    at: now,
-                },
-            )?);
-            let audit = actor
-                .audit(AuditAction::Create)
-                .entity(EntityType::Order, id)
-                .change(None, Some(public(&o)));
-            writes.push(Write::insert(&audit)?);
-            Ok(writes)
-        })
-        .await;
-        match committed {
-            Ok(id) => {
-                order.id = id;
-                st.publish(created_event(&order)).await;
-                if let Some(e) = stock_event(&order.id, "create_clearance", &alloc.movements) {
-                    st.publish(e).await;
-                }
-                return Ok((
-                    StatusCode::CREATED,
-                    Json(json!({
-                        "success": true,
-                        "message": "Clearance order created successfully",
-                        "data": public(&order),
-                    })),
-                )
-                    .into_response());
-            }
-            // Another order changed one of the products: read again and re-decide.
-            Err(StoreError::Conflict(_)) => tokio::task::yield_now().await,
-            Err(e) => return Err(e.into()),
+        let stock = Reserved {
+            product_updates: &product_updates,
+            movements: &alloc.movements,
+            reason: LedgerReason::ClearanceReservation,
+            details: "Clearance order booked",
+            step: "create_clearance",
+        };
+        if insert_new_order(&st, &actor, "CLR-", &mut order, Some(stock)).await? {
+            return Ok((
+                StatusCode::CREATED,
+                Json(json!({
+                    "success": true,
+                    "message": "Clearance order created successfully",
+                    "data": public(&order),
+                })),
+            )
+                .into_response());
         }
+        // Another order changed one of the products: read again and re-decide.
+        tokio::task::yield_now().await;
     }
     Err(ApiError::conflict(
         ErrorCode::Conflict,

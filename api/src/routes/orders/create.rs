@@ -2,9 +2,10 @@
 //! the salesperson and the first history entry; the legacy endpoint stored the client's
 //! totals, status and id as sent (D-S5, 8.2.24, D-R6).
 
+use super::engine::insert_new_order;
 use super::lines::{LineRequest, pricing_error, sales_items};
 use super::lookup::bookable_customer;
-use super::view::{created_event, public};
+use super::view::public;
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
@@ -14,10 +15,9 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
 use nexus_core::model::order::{OrderSource, OrderType};
-use nexus_core::model::{AuditAction, EntityType, Order, OrderStatus};
+use nexus_core::model::{Order, OrderStatus};
 use nexus_core::rules::booking::{self, SalesBooking};
 use nexus_core::rules::lifecycle;
-use nexus_core::store::{Write, commit_with_business_id};
 use nexus_core::types::Timestamp;
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -227,17 +227,6 @@ pub async fn create_order(
         order.extra.insert("deliveryAddress".into(), a.to_value());
     }
 
-    let id = commit_with_business_id(st.store.as_ref(), "ORD-", |id| {
-        let mut o = order.clone();
-        o.id = id.to_string();
-        let audit = actor
-            .audit(AuditAction::Create)
-            .entity(EntityType::Order, id)
-            .change(None, Some(public(&o)));
-        Ok(vec![Write::insert(&o)?, Write::insert(&audit)?])
-    })
-    .await?;
-    order.id = id;
-    st.publish(created_event(&order)).await;
+    insert_new_order(&st, &actor, "ORD-", &mut order, None).await?;
     Ok(created(public(&order)))
 }

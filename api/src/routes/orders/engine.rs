@@ -344,6 +344,66 @@ pub fn ledger_writes(
         .collect()
 }
 
+/// The stock a new order took when it was booked: the touched products (each under its
+/// `_rev` guard) and the batches moved, written in the order's own commit.
+pub struct Reserved<'a> {
+    pub product_updates: &'a [Write],
+    pub movements: &'a [StockMovement],
+    pub reason: LedgerReason,
+    pub details: &'a str,
+    /// The step name `stock:changed` carries.
+    pub step: &'static str,
+}
+
+/// Inserts a new order under the next free business id of `prefix`, with its audit entry
+/// and, when booking took stock, the product updates and ledger rows, in one commit; then
+/// tells clients. `Ok(false)` when a product changed since it was read (the caller re-reads
+/// and tries again); the order's id is set on success.
+pub async fn insert_new_order(
+    st: &AppState,
+    actor: &Actor,
+    prefix: &str,
+    order: &mut Order,
+    stock: Option<Reserved<'_>>,
+) -> Result<bool, ApiError> {
+    let now = order.created_at.unwrap_or_else(Timestamp::now);
+    let committed = nexus_core::store::commit_with_business_id(st.store.as_ref(), prefix, |id| {
+        let mut o = order.clone();
+        o.id = id.to_string();
+        let mut writes = vec![Write::insert(&o)?];
+        if let Some(r) = &stock {
+            writes.extend(r.product_updates.iter().cloned());
+            writes.extend(ledger_writes(
+                r.movements,
+                &LedgerContext {
+                    order_id: Some(id),
+                    actor_id: actor.id(),
+                    reason: r.reason,
+                    details: Some(r.details),
+                    at: now,
+                },
+            )?);
+        }
+        let audit = actor
+            .audit(AuditAction::Create)
+            .entity(EntityType::Order, id)
+            .change(None, Some(public(&o)));
+        writes.push(Write::insert(&audit)?);
+        Ok(writes)
+    })
+    .await;
+    match committed {
+        Ok(id) => order.id = id,
+        Err(StoreError::Conflict(_)) if stock.is_some() => return Ok(false),
+        Err(e) => return Err(e.into()),
+    }
+    st.publish(super::view::created_event(order)).await;
+    if let Some(e) = stock.and_then(|r| stock_event(&order.id, r.step, r.movements)) {
+        st.publish(e).await;
+    }
+    Ok(true)
+}
+
 /// The usual step: read the order within the caller's scope (404 outside it), build the
 /// plan from it, apply; re-read and re-decide after a lost race.
 pub async fn run_step<F>(st: &AppState, actor: &Actor, id: &str, build: F) -> Result<Done, ApiError>

@@ -119,7 +119,6 @@ impl OrderFilters {
     params(OrderFilters, Paging),
     responses(
         (status = 200, description = "Orders in scope, newest first", body = [OrderView]),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "No access to orders"),
         (status = 422, description = "Unknown status or malformed date"),
     ))]

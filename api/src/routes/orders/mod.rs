@@ -8,7 +8,7 @@
 //! their own routes; axum matches static segments before `/{id}`, so none is shadowed
 //! (D-A3), and the tests call each one.
 
-mod access;
+pub(crate) mod access;
 mod bulk;
 mod clearance;
 mod create;

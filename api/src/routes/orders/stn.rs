@@ -7,10 +7,10 @@
 
 use super::access::{Visibility, rev_guard, status_filter, visible_order};
 use super::create::text;
-use super::engine::{Attempt, ledger_writes, product_writes, retrying};
+use super::engine::{Attempt, Reserved, insert_new_order, ledger_writes, product_writes, retrying};
 use super::lines::{item_for, quantity, resolve_products};
 use super::lookup::{products_by_id, resolve_warehouse};
-use super::view::{created_event, public, status_event, stock_event};
+use super::view::{public, status_event, stock_event};
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
@@ -27,7 +27,7 @@ use nexus_core::model::{AuditAction, EntityType, Order, OrderStatus};
 use nexus_core::rules::allocation::{self, ShortagePolicy};
 use nexus_core::rules::ledger::{LedgerContext, LedgerReason, StockMovement};
 use nexus_core::rules::stock::{Scope, sync_stock};
-use nexus_core::store::{Filter, StoreError, Write, commit_with_business_id};
+use nexus_core::store::{Filter, StoreError, Write};
 use nexus_core::types::{DateOnly, Money, Timestamp};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -180,45 +180,21 @@ pub async fn create(st: &AppState, actor: &Actor, body: StnRequest) -> Result<Re
         .map_err(super::errors::allocation_error)?;
         let updates = product_writes(&original, &products, now)?;
         let details = format!("Stock transfer dispatched from {} to {}", src.id, dst.id);
-        let committed = commit_with_business_id(st.store.as_ref(), "STN-", |id| {
-            let mut o = order.clone();
-            o.id = id.to_string();
-            let mut writes = vec![Write::insert(&o)?];
-            writes.extend(updates.iter().cloned());
-            writes.extend(ledger_writes(
-                &alloc.movements,
-                &LedgerContext {
-                    order_id: Some(id),
-                    actor_id: actor.id(),
-                    reason: LedgerReason::OrderAllocation,
-                    details: Some(&details),
-                    at: now,
-                },
-            )?);
-            let audit = actor
-                .audit(AuditAction::Create)
-                .entity(EntityType::Order, id)
-                .change(None, Some(public(&o)));
-            writes.push(Write::insert(&audit)?);
-            Ok(writes)
-        })
-        .await;
-        match committed {
-            Ok(id) => {
-                order.id = id;
-                st.publish(created_event(&order)).await;
-                if let Some(e) = stock_event(&order.id, "stn_dispatch", &alloc.movements) {
-                    st.publish(e).await;
-                }
-                return Ok((
-                    StatusCode::CREATED,
-                    Json(json!({ "success": true, "data": public(&order) })),
-                )
-                    .into_response());
-            }
-            Err(StoreError::Conflict(_)) => tokio::task::yield_now().await,
-            Err(e) => return Err(e.into()),
+        let stock = Reserved {
+            product_updates: &updates,
+            movements: &alloc.movements,
+            reason: LedgerReason::OrderAllocation,
+            details: &details,
+            step: "stn_dispatch",
+        };
+        if insert_new_order(st, actor, "STN-", &mut order, Some(stock)).await? {
+            return Ok((
+                StatusCode::CREATED,
+                Json(json!({ "success": true, "data": public(&order) })),
+            )
+                .into_response());
         }
+        tokio::task::yield_now().await;
     }
     Err(ApiError::conflict(
         ErrorCode::Conflict,

@@ -57,7 +57,6 @@ pub struct BatchReceived {
     request_body = BatchReceipt,
     responses(
         (status = 201, description = "Received: the product and what the receipt did", body = Data<BatchReceived>),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs manage_warehouse"),
         (status = 404, description = "No such product or warehouse"),
         (status = 409, description = "The batch is held with another expiry"),

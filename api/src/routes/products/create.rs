@@ -67,7 +67,6 @@ pub struct NewProduct {
     request_body = NewProduct,
     responses(
         (status = 201, description = "Created: the new product", body = Data<Product>),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs master_data"),
         (status = 409, description = "The id or SKU code is taken"),
         (status = 422, description = "Invalid field (e.g. GST outside 0–100, `stock` or `batches` sent)"),

@@ -43,7 +43,6 @@ pub struct ProductDeleted {
     params(("id" = String, Path, description = "Product id")),
     responses(
         (status = 200, description = "Deactivated (or already inactive)", body = ProductDeleted),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs master_data"),
         (status = 404, description = "No such product"),
         (status = 409, description = "Open orders still reference it (details list them)"),

@@ -78,7 +78,6 @@ pub struct ExpiringAnswer {
     params(ExpiringQuery),
     responses(
         (status = 200, description = "The expiring batches, soonest first", body = ExpiringAnswer),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs view_orders, create_orders or manage_warehouse"),
         (status = 404, description = "Unknown warehouse"),
         (status = 422, description = "days is not a whole number between 0 and 365"),

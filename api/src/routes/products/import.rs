@@ -63,7 +63,6 @@ const TEMPLATE: TemplateSpec = TemplateSpec {
 #[utoipa::path(get, path = "/api/products/import-template", tag = "Products", security(("bearer" = [])),
     responses(
         (status = 200, description = "Material_Master_Template.xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs master_data"),
     ))]
 pub(super) async fn import_template(actor: Actor) -> Result<Response, ApiError> {
@@ -77,14 +76,8 @@ pub(super) async fn import_template(actor: Actor) -> Result<Response, ApiError> 
 #[utoipa::path(post, path = "/api/products/bulk-import", tag = "Products", security(("bearer" = [])),
     request_body(content_type = "multipart/form-data", description = "Field `file`: the .xlsx workbook"),
     responses(
-        (status = 200, description = "Finished while the request waited (`NEXUS_IMPORT_WAIT`; never with `Prefer: respond-async`)", body = uploads::ImportFinished),
-        (status = 202, description = "Queued: still running when the wait ended, or `Prefer: respond-async` was sent", body = uploads::ImportQueued),
-        (status = 400, description = "No `file` field"),
-        (status = 401, description = "Not signed in"),
+        uploads::ImportAnswers,
         (status = 403, description = "Needs master_data"),
-        (status = 413, description = "Larger than 10 MiB"),
-        (status = 415, description = "Not a multipart body"),
-        (status = 422, description = "Not an .xlsx workbook, or the import failed while the request waited (`IMPORT_FAILED`)"),
     ))]
 pub(super) async fn bulk_import(
     State(st): State<AppState>,

@@ -35,7 +35,6 @@ pub struct ProductFilter {
     params(ProductFilter, Paging),
     responses(
         (status = 200, description = "Products (`X-Total-Count`, `X-Page`, `X-Limit` headers)", body = [Product]),
-        (status = 401, description = "Not signed in"),
     ))]
 pub(super) async fn list_products(
     State(st): State<AppState>,
@@ -85,7 +84,6 @@ pub(super) async fn list_products(
     params(("id" = String, Path, description = "Product id")),
     responses(
         (status = 200, description = "The product", body = Product),
-        (status = 401, description = "Not signed in"),
         (status = 404, description = "No such product"),
     ))]
 pub(super) async fn get_product(

@@ -178,7 +178,6 @@ const WRITE_ATTEMPTS: usize = 5;
     request_body = ProductPatch,
     responses(
         (status = 200, description = "The updated product", body = Data<Product>),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs master_data"),
         (status = 404, description = "No such product"),
         (status = 422, description = "Unknown or invalid field (`stock`, `batches`, `skuCode` are refused)"),

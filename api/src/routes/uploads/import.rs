@@ -21,6 +21,32 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
+/// Every answer of a master-data import route but its 403 (which names the route's own
+/// permission): the three import routes document them once, here.
+// Never built: it only documents what `queue_import` answers.
+#[allow(dead_code)]
+#[derive(utoipa::IntoResponses)]
+pub enum ImportAnswers {
+    /// Finished while the request waited (`NEXUS_IMPORT_WAIT`; never with `Prefer: respond-async`)
+    #[response(status = 200)]
+    Finished(ImportFinished),
+    /// Queued: still running when the wait ended, or `Prefer: respond-async` was sent
+    #[response(status = 202)]
+    Queued(ImportQueued),
+    /// No `file` field
+    #[response(status = 400)]
+    NoFile,
+    /// Larger than 10 MiB
+    #[response(status = 413)]
+    TooLarge,
+    /// Not a multipart body
+    #[response(status = 415)]
+    NotMultipart,
+    /// Not an .xlsx workbook, or the import failed while the request waited (`IMPORT_FAILED`)
+    #[response(status = 422)]
+    NotImported,
+}
+
 /// The answer to an accepted import.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -26,7 +26,7 @@ mod store;
 mod template;
 
 pub(crate) use content::{XLSX_CONTENT_TYPE, blob_error, is_xlsx};
-pub(crate) use import::{ImportFinished, ImportQueued, queue_import};
+pub(crate) use import::{ImportAnswers, ImportFinished, ImportQueued, queue_import};
 pub(crate) use template::{Cell, TemplateSpec, template_response};
 
 use crate::state::AppState;

@@ -143,7 +143,6 @@ fn decode_base64_image(raw: &str) -> Result<Vec<u8>, ApiError> {
     request_body = PhotoUploadRequest,
     responses(
         (status = 200, description = "Stored", body = UploadResponse),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "The folder's purpose needs a permission the caller lacks"),
         (status = 413, description = "Larger than 5 MiB"),
         (status = 422, description = "Not JPEG/PNG/PDF, not base64, or a folder outside the allow-list"),

@@ -24,7 +24,6 @@ use serde_json::json;
     responses(
         (status = 200, description = "Stored", body = UploadResponse),
         (status = 400, description = "No `pod` field"),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs delivery or fleet_loading"),
         (status = 413, description = "Larger than 10 MiB"),
         (status = 415, description = "Not a multipart body"),

@@ -64,7 +64,6 @@ const MAX_RECEIPT_LINES: usize = 200;
     request_body = AddStockRequest,
     responses(
         (status = 200, description = "Received: what each line did, in order", body = MessageData<Vec<ReceiptResult>>),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs manage_warehouse"),
         (status = 404, description = "Unknown warehouse"),
         (status = 409, description = "Batch already held with another expiry, or kept racing other changes"),

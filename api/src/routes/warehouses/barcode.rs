@@ -84,7 +84,6 @@ pub enum BarcodeCheck {
     request_body = BarcodeRequest,
     responses(
         (status = 200, description = "The product and its batches in the warehouse, or `isValid: false` with the reason", body = BarcodeCheck),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs manage_warehouse"),
         (status = 404, description = "Unknown warehouse"),
         (status = 422, description = "A field is empty"),

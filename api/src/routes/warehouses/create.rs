@@ -79,7 +79,6 @@ pub struct WarehouseCreated {
     request_body = NewWarehouse,
     responses(
         (status = 201, description = "Created: the new warehouse", body = WarehouseCreated),
-        (status = 401, description = "Not signed in"),
         (status = 403, description = "Needs master_data"),
         (status = 409, description = "The id or an alias is already used"),
         (status = 422, description = "Invalid field"),

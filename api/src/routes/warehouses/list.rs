@@ -99,7 +99,6 @@ pub struct WarehouseList {
 #[utoipa::path(get, path = "/api/warehouse/list", tag = "Warehouses", security(("bearer" = [])),
     responses(
         (status = 200, description = "Every warehouse with its stock", body = WarehouseList),
-        (status = 401, description = "Not signed in"),
     ))]
 pub(super) async fn list_warehouses(
     State(st): State<AppState>,
