@@ -26,9 +26,10 @@
 //! Faults found while writing this:
 //! * a date-formatted number cell far outside Excel's calendar panicked `cells::text` (and so
 //!   `inspect` and every import, even in a header row); fixed, held by `far_date_serial_*`;
-//! * a cell at a far corner (`XFD1048576`) of an otherwise tiny workbook makes calamine
-//!   allocate the whole grid (512 GiB) and the process aborts. That cannot be caught or
-//!   reported from a test, so it has no test here; the generators keep cells in a small grid.
+//! * a cell at a far corner (`XFD1048576`) of an otherwise tiny workbook made calamine
+//!   allocate the whole grid (512 GiB) and the process aborted; the sheet reader now refuses
+//!   a sheet spanning more than `MAX_SHEET_CELLS` (`SHEET_TOO_LARGE`), held by
+//!   `a_stray_far_cell_is_refused_not_allocated`.
 
 mod support;
 
@@ -653,6 +654,41 @@ fn far_date_serials_read_as_numbers() {
             ..
         })
     ));
+}
+
+/// Found by this suite (fixed): one value in the last cell of the sheet (`XFD1048576`) beside
+/// a valid bulk-order table made the reader lay out 17 billion cells and abort the process.
+/// The upload is refused with a message naming the span; a table well inside the bound
+/// beside it still reads.
+#[test]
+fn a_stray_far_cell_is_refused_not_allocated() {
+    let table = |stray: Option<(u32, u16)>| {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in HEADER.iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        ws.write_string(1, 0, "CUST-001").unwrap();
+        ws.write_string(1, 1, "SKU-1").unwrap();
+        ws.write_number(1, 2, 5.0).unwrap();
+        if let Some((r, c)) = stray {
+            ws.write_string(r, c, "x").unwrap();
+        }
+        wb.save_to_buffer().unwrap()
+    };
+    for corner in [(1_048_575, 16_383), (1_048_575, 5), (200_000, 10)] {
+        match inspect(JobKind::BulkOrderImport, &table(Some(corner))) {
+            Err(ImportError::Rejected {
+                code: "SHEET_TOO_LARGE",
+                message,
+            }) => assert!(message.contains("columns"), "{message}"),
+            other => panic!("{corner:?}: {other:?}"),
+        }
+    }
+    // 50,000 rows × 6 columns: inside the bound, read as usual.
+    let ok = inspect(JobKind::BulkOrderImport, &table(Some((49_999, 5)))).unwrap();
+    assert!(ok.rows >= 1, "{ok:?}");
+    assert!(nexus_worker::imports::sheet::MAX_SHEET_CELLS >= 50_000 * 6);
 }
 
 /// Found by this suite (fixed): `cells::text` panicked ("`NaiveDateTime + TimeDelta` overflowed") on a serial in the

@@ -89,6 +89,17 @@ impl Paging {
         q.skip((self.page() - 1) * self.limit()).limit(self.limit())
     }
 
+    /// This page of what `query` matches (in its order) and how many it matches in all.
+    pub async fn fetch<T: nexus_core::store::Document>(
+        &self,
+        st: &AppState,
+        query: Query,
+    ) -> Result<(Vec<T>, u64), ApiError> {
+        let total = st.store.count_of::<T>(&query.filter).await?;
+        let page = st.store.list::<T>(&self.apply(query)).await?;
+        Ok((page, total))
+    }
+
     /// A raw JSON array with `X-Total-Count`, `X-Page` and `X-Limit` headers.
     pub fn respond<T: Serialize>(&self, items: Vec<T>, total: u64) -> Response {
         let mut h = HeaderMap::new();

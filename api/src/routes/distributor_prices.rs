@@ -120,18 +120,11 @@ async fn list_prices(
         conds.push(Filter::eq("distributorCode", d));
     }
     let filter = Filter::and(conds);
-    let total = st.store.count_of::<DistributorPrice>(&filter).await?;
-    let page: Vec<DistributorPrice> = st
-        .store
-        .list(
-            &paging.apply(
-                StoreQuery::new(filter)
-                    .sort_asc("category")
-                    .sort_asc("name")
-                    .sort_asc("id"),
-            ),
-        )
-        .await?;
+    let query = StoreQuery::new(filter)
+        .sort_asc("category")
+        .sort_asc("name")
+        .sort_asc("id");
+    let (page, total): (Vec<DistributorPrice>, u64) = paging.fetch(&st, query).await?;
     Ok(paging.respond(page, total))
 }
 

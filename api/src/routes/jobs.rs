@@ -135,10 +135,11 @@ async fn list(
         page: q.page,
         limit: q.limit,
     };
-    let total = st.store.count_of::<JobRecord>(&filter).await?;
-    let jobs: Vec<JobRecord> = st
-        .store
-        .list(&paging.apply(Query::new(filter).sort_desc("createdAt").sort_desc("id")))
+    let (jobs, total): (Vec<JobRecord>, u64) = paging
+        .fetch(
+            &st,
+            Query::new(filter).sort_desc("createdAt").sort_desc("id"),
+        )
         .await?;
     Ok(paging.respond(jobs, total))
 }

@@ -237,10 +237,11 @@ async fn list(
         page: q.page,
         limit: q.limit,
     };
-    let total = st.store.count_of::<Procurement>(&filter).await?;
-    let items: Vec<Procurement> = st
-        .store
-        .list(&paging.apply(Query::new(filter).sort_desc("createdAt").sort_desc("id")))
+    let (items, total): (Vec<Procurement>, u64) = paging
+        .fetch(
+            &st,
+            Query::new(filter).sort_desc("createdAt").sort_desc("id"),
+        )
         .await?;
     Ok(paging.respond(items, total))
 }

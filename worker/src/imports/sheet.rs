@@ -17,6 +17,12 @@ use std::io::Cursor;
 /// How many rows from the top may hold the header (a title row or two above it is fine).
 const HEADER_SEARCH_ROWS: usize = 10;
 
+/// The largest area (rows × columns, from the first used cell to the last) a sheet may span.
+/// calamine lays a sheet out as one dense grid, so a 10 KiB upload with a value in A1 and
+/// another in XFD1048576 would otherwise ask for 17 billion cells (about 512 GiB) and abort
+/// the process. Two million cells (64 MiB) hold 100,000 order lines of 20 columns.
+pub const MAX_SHEET_CELLS: u64 = 2_000_000;
+
 /// One column an import reads.
 #[derive(Debug, Clone, Copy)]
 pub struct Column {
@@ -218,6 +224,40 @@ fn match_header(
     (found, missing)
 }
 
+enum SheetRead {
+    TooLarge { rows: u64, columns: u64 },
+    Unreadable(calamine::XlsxError),
+}
+
+/// The sheet's used cells as a range, refused as soon as the area they span passes
+/// [`MAX_SHEET_CELLS`] (calamine's own `worksheet_range` allocates the whole area first).
+fn bounded_range(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Range<Data>, SheetRead> {
+    let mut reader = match wb.worksheet_cells_reader(name) {
+        Ok(r) => r,
+        // A chart sheet: nothing to import, as calamine's own reader says.
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Range::default()),
+        Err(e) => return Err(SheetRead::Unreadable(e)),
+    };
+    let mut cells = Vec::new();
+    let (mut top, mut left, mut bottom, mut right) = (u32::MAX, u32::MAX, 0u32, 0u32);
+    while let Some(cell) = reader.next_cell().map_err(SheetRead::Unreadable)? {
+        if matches!(cell.get_value(), calamine::DataRef::Empty) {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        (top, left) = (top.min(r), left.min(c));
+        (bottom, right) = (bottom.max(r), right.max(c));
+        let rows = u64::from(bottom - top) + 1;
+        let columns = u64::from(right - left) + 1;
+        if rows * columns > MAX_SHEET_CELLS {
+            return Err(SheetRead::TooLarge { rows, columns });
+        }
+        let value: Data = cell.get_value().clone().into();
+        cells.push(calamine::Cell::new((r, c), value));
+    }
+    Ok(Range::from_sparse(cells))
+}
+
 /// Opens the workbook and picks the sheet that fits `layout`: a sheet with one of the
 /// expected names first, else the first sheet (in workbook order) whose header names every
 /// required column. Not a workbook, or no sheet fits → a `Rejected` error saying why.
@@ -239,9 +279,20 @@ pub fn open(bytes: &[u8], layout: &Layout) -> Result<Sheet, ImportError> {
 
     let mut seen = Vec::new();
     for name in names {
-        let range = match wb.worksheet_range(&name) {
+        let range = match bounded_range(&mut wb, &name) {
             Ok(r) => r,
-            Err(e) => {
+            Err(SheetRead::TooLarge { rows, columns }) => {
+                return Err(rejected(
+                    "SHEET_TOO_LARGE",
+                    format!(
+                        "Sheet \"{name}\" spans {rows} rows × {columns} columns from its first \
+                         used cell to its last; at most {MAX_SHEET_CELLS} cells are read. Delete \
+                         stray values far from the table (Ctrl+End shows the last used cell) \
+                         and upload again."
+                    ),
+                ));
+            }
+            Err(SheetRead::Unreadable(e)) => {
                 tracing::info!(sheet = %name, error = %e, "sheet unreadable");
                 seen.push(format!("\"{name}\" (unreadable)"));
                 continue;

@@ -11,7 +11,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
 use nexus_core::model::Customer;
-use nexus_core::store::{Filter, Query as StoreQuery, TypedStore};
+use nexus_core::store::{Filter, Query as StoreQuery};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -56,10 +56,8 @@ pub(super) async fn list_customers(
         conds.push(Filter::eq("customerClass", c));
     }
     let filter = Filter::and(conds);
-    let total = st.store.count_of::<Customer>(&filter).await?;
-    let page: Vec<Customer> = st
-        .store
-        .list(&paging.apply(StoreQuery::new(filter).sort_asc("name").sort_asc("id")))
+    let (page, total): (Vec<Customer>, u64) = paging
+        .fetch(&st, StoreQuery::new(filter).sort_asc("name").sort_asc("id"))
         .await?;
     let mut out = Vec::with_capacity(page.len());
     for c in &page {

@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use nexus_core::auth::{Access, Permission};
 use nexus_core::model::Product;
-use nexus_core::store::{Filter, Query as StoreQuery, TypedStore};
+use nexus_core::store::{Filter, Query as StoreQuery};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -64,18 +64,11 @@ pub(super) async fn list_products(
         ]));
     }
     let filter = Filter::and(conds);
-    let total = st.store.count_of::<Product>(&filter).await?;
-    let page: Vec<Product> = st
-        .store
-        .list(
-            &paging.apply(
-                StoreQuery::new(filter)
-                    .sort_asc("category")
-                    .sort_asc("name")
-                    .sort_asc("id"),
-            ),
-        )
-        .await?;
+    let query = StoreQuery::new(filter)
+        .sort_asc("category")
+        .sort_asc("name")
+        .sort_asc("id");
+    let (page, total): (Vec<Product>, u64) = paging.fetch(&st, query).await?;
     Ok(paging.respond(page, total))
 }
 

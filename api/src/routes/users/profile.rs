@@ -131,11 +131,8 @@ async fn list_users(
         page: f.page,
         limit: f.limit,
     };
-    let total = st.store.count_of::<User>(&filter).await?;
-    let users: Vec<User> = st
-        .store
-        .list(&paging.apply(Query::new(filter).sort_asc("id")))
-        .await?;
+    let (users, total): (Vec<User>, u64) =
+        paging.fetch(&st, Query::new(filter).sort_asc("id")).await?;
     let body: Vec<Value> = users.iter().map(|u| user_for(&actor, u)).collect();
     Ok(paging.respond(body, total))
 }
