@@ -271,7 +271,7 @@ impl ApiClient {
 
     pub async fn jobs(&self) -> Result<Vec<Job>, ApiError> {
         let (v, _) = self.get("/api/jobs", &[("limit", "200".into())]).await?;
-        Ok(read_all(&v, Job::from_json))
+        Ok(crate::dto::list(&v))
     }
 
     /// Batches expiring within 90 days and packaging at or below MOQ. A role that may not
@@ -285,10 +285,10 @@ impl ApiClient {
             return Err(a.clone());
         }
         let batches = batches
-            .map(|(v, _)| read_all(&v, ExpiringBatch::from_json))
+            .map(|(v, _)| crate::dto::list(&v))
             .unwrap_or_default();
         let packaging = packaging
-            .map(|(v, _)| read_all(&v, LowPackaging::from_json))
+            .map(|(v, _)| crate::dto::list(&v))
             .unwrap_or_default();
         Ok((batches, packaging))
     }
@@ -297,7 +297,7 @@ impl ApiClient {
         let (v, _) = self
             .get("/api/customers", &[("limit", "500".into())])
             .await?;
-        Ok(read_all(&v, CustomerCredit::from_json))
+        Ok(crate::dto::list(&v))
     }
 
     pub async fn aging(&self, id: &str) -> Result<Aging, ApiError> {

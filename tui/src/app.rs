@@ -226,7 +226,9 @@ pub enum ApiResult {
         query: OrderQuery,
         result: Result<(Vec<OrderRow>, u64), String>,
     },
-    Order(Result<OrderDetail, String>),
+    /// Boxed: a detail is several times the size of every other answer and input, and
+    /// each input is moved through the event loop.
+    Order(Result<Box<OrderDetail>, String>),
     Jobs(Result<Vec<Job>, String>),
     Stock(Result<(Vec<ExpiringBatch>, Vec<LowPackaging>), String>),
     Credit(Result<Vec<CustomerCredit>, String>),

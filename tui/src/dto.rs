@@ -2,22 +2,31 @@
 //!
 //! Why lenient: the API keeps the legacy shapes (money as numbers or strings, optional
 //! fields absent or null, aliases such as `osBalance`/`outstanding`), and a console must show
-//! a record with one odd field rather than drop the whole list. Only the id is required;
-//! everything else falls back.
+//! a record with one odd field rather than drop the whole list. Only the id is required (the
+//! batch number for an expiring batch, the type for a live event); everything else falls
+//! back.
 //!
-//! Orders are read with serde into typed fields (statuses as `OrderStatus`, money as
-//! `Decimal`, the server's `availableSteps` as `nexus_core::wire::AvailableStep`), each field
-//! through a lenient reader and each list element by element. The smaller records (jobs,
-//! stock, credit) are still read field by field from `serde_json::Value`.
+//! Every record is read with serde into typed fields: money and stock quantities as
+//! `Decimal` (never a float) through core's `lenient_decimal`, order statuses as
+//! `OrderStatus`, the server's `availableSteps` as `nexus_core::wire::AvailableStep`. Each
+//! field goes through a lenient reader (an odd value falls back to its default), each list
+//! element by element (an odd element is skipped). Where a record needs more than its fields
+//! (an id under one of several names, a legacy alias pair, a required field), a private wire
+//! struct is read and then converted, which is where the requirement is checked: the public
+//! type's `Deserialize` goes through it (`#[serde(try_from = …)]`). Alias pairs are separate
+//! wire fields picked by precedence rather than serde `alias`es, because the API writes both
+//! members and serde would reject the duplicate.
 
 use chrono::{DateTime, Utc};
 use nexus_core::model::OrderStatus;
 use nexus_core::types::lenient_decimal;
 use nexus_core::wire::AvailableStep;
-use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A string field, or an empty string.
@@ -36,19 +45,6 @@ pub fn s_any(v: &Value, keys: &[&str]) -> String {
         .map(|k| s(v, k))
         .find(|x| !x.is_empty())
         .unwrap_or_default()
-}
-
-/// A number given as a JSON number or a numeric string.
-pub fn num_opt(v: &Value, key: &str) -> Option<f64> {
-    match v.get(key)? {
-        Value::Number(n) => n.as_f64(),
-        Value::String(x) => x.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-pub fn num(v: &Value, key: &str) -> f64 {
-    num_opt(v, key).unwrap_or(0.0)
 }
 
 pub fn time(v: &Value, key: &str) -> Option<DateTime<Utc>> {
@@ -516,8 +512,88 @@ impl OrderDetail {
     }
 }
 
+/// A whole count (job progress, attempts) given as a JSON number or numeric text; anything
+/// else reads as zero. Fractions are cut and negatives read as zero, as a cast would.
+fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    Ok(lenient_decimal(&Value::deserialize(d)?).map_or(0, |x| {
+        let x = x.trunc();
+        if x.is_sign_negative() {
+            0
+        } else {
+            x.to_u64().unwrap_or(u64::MAX)
+        }
+    }))
+}
+
+/// A whole number of days (possibly negative) given as a JSON number or numeric text;
+/// anything else reads as zero. Fractions are cut.
+fn days<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    Ok(lenient_decimal(&Value::deserialize(d)?).map_or(0, |x| {
+        let x = x.trunc();
+        x.to_i64().unwrap_or(if x.is_sign_negative() {
+            i64::MIN
+        } else {
+            i64::MAX
+        })
+    }))
+}
+
+/// A nested object read with its own lenient reader; anything that is not an object (null,
+/// text, a list) reads as the default rather than failing the record around it.
+fn nested<'de, D: Deserializer<'de>, T: DeserializeOwned + Default>(d: D) -> Result<T, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        v @ Value::Object(_) => serde_json::from_value(v).unwrap_or_default(),
+        _ => T::default(),
+    })
+}
+
+/// A map of amounts (the legacy ageing buckets): each entry as a decimal, an odd value as
+/// zero (the label is kept); anything but an object reads as no entries.
+fn amounts<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Decimal>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Object(m) => m
+            .into_iter()
+            .map(|(k, v)| (k, lenient_decimal(&v).unwrap_or_default()))
+            .collect(),
+        _ => BTreeMap::new(),
+    })
+}
+
+/// The first non-empty text among the members of a legacy alias pair (or triple), in the
+/// order given: the API writes both members of a pair (`osBalance` and `outstanding`), so
+/// they are read as separate fields and picked here rather than as a serde `alias`, which
+/// would reject the record for a duplicate field.
+fn first(candidates: &[&String]) -> String {
+    candidates
+        .iter()
+        .find(|x| !x.is_empty())
+        .map_or_else(String::new, |x| (*x).clone())
+}
+
+/// A record read through its `Deserialize` (a lenient wire form and the check of its
+/// required field); `None` for anything but a JSON object or a record without that field.
+fn record<'a, T: Deserialize<'a>>(v: &'a Value) -> Option<T> {
+    if v.is_object() {
+        T::deserialize(v).ok()
+    } else {
+        None
+    }
+}
+
+/// The records of a list answer (a raw array or `{data: [...]}`), read element by element:
+/// an element that does not read is skipped, never the whole list.
+pub fn list<T: DeserializeOwned>(v: &Value) -> Vec<T> {
+    v.as_array()
+        .or_else(|| v.get("data").and_then(Value::as_array))
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .filter_map(record)
+        .collect()
+}
+
 /// A job record (`GET /api/jobs`, `job:*` events).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(try_from = "WireJob")]
 pub struct Job {
     pub id: String,
     pub kind: String,
@@ -531,29 +607,77 @@ pub struct Job {
     pub created_at: Option<DateTime<Utc>>,
 }
 
-impl Job {
-    pub fn from_json(v: &Value) -> Option<Job> {
-        let id = id(v).or_else(|| {
-            let j = s(v, "jobId");
-            (!j.is_empty()).then_some(j)
-        })?;
-        let p = v.get("progress").cloned().unwrap_or(Value::Null);
-        Some(Job {
+/// A job as the API lists it (`id`, legacy `_id`) or as a `job:*` event carries it
+/// (`jobId`). Only an id is required.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct WireJob {
+    #[serde(deserialize_with = "text")]
+    id: String,
+    #[serde(rename = "_id", deserialize_with = "text")]
+    legacy_id: String,
+    #[serde(deserialize_with = "text")]
+    job_id: String,
+    #[serde(deserialize_with = "text")]
+    kind: String,
+    #[serde(deserialize_with = "text")]
+    status: String,
+    #[serde(deserialize_with = "nested")]
+    progress: Progress,
+    #[serde(deserialize_with = "text")]
+    error: String,
+    #[serde(deserialize_with = "text")]
+    report_key: String,
+    #[serde(deserialize_with = "flag")]
+    has_report: bool,
+    #[serde(deserialize_with = "count")]
+    attempts: u64,
+    #[serde(deserialize_with = "instant")]
+    created_at: Option<DateTime<Utc>>,
+}
+
+/// A job's `progress`: `{done, total, message}`, in a job record or a `job:*` event.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default)]
+pub struct Progress {
+    #[serde(deserialize_with = "count")]
+    pub done: u64,
+    #[serde(deserialize_with = "count")]
+    pub total: u64,
+    #[serde(deserialize_with = "text")]
+    pub message: String,
+}
+
+impl TryFrom<WireJob> for Job {
+    type Error = &'static str;
+
+    fn try_from(j: WireJob) -> Result<Job, Self::Error> {
+        let id = first(&[&j.id, &j.legacy_id, &j.job_id]);
+        if id.is_empty() {
+            return Err("a job without an id");
+        }
+        Ok(Job {
             id,
-            kind: s(v, "kind"),
-            status: s(v, "status"),
-            done: num(&p, "done") as u64,
-            total: num(&p, "total") as u64,
-            message: s(&p, "message"),
-            error: s(v, "error"),
-            has_report: !s(v, "reportKey").is_empty()
-                || v.get("hasReport").and_then(Value::as_bool) == Some(true),
-            attempts: num(v, "attempts") as u64,
-            created_at: time(v, "createdAt"),
+            kind: j.kind,
+            status: j.status,
+            done: j.progress.done,
+            total: j.progress.total,
+            message: j.progress.message,
+            error: j.error,
+            has_report: !j.report_key.is_empty() || j.has_report,
+            attempts: j.attempts,
+            created_at: j.created_at,
         })
     }
+}
 
-    /// Progress as a fraction, 0 when the total is unknown.
+impl Job {
+    pub fn from_json(v: &Value) -> Option<Job> {
+        record(v)
+    }
+
+    /// Progress as a fraction of the job's count, 0 when the total is unknown: a gauge's
+    /// input, not an amount.
     pub fn ratio(&self) -> f64 {
         if self.total == 0 {
             0.0
@@ -564,7 +688,8 @@ impl Job {
 }
 
 /// A batch expiring within the window (`GET /api/products/expiring`).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(try_from = "WireExpiring")]
 pub struct ExpiringBatch {
     pub product_id: String,
     pub sku: String,
@@ -572,65 +697,162 @@ pub struct ExpiringBatch {
     pub batch: String,
     pub exp_date: String,
     pub days: i64,
-    pub quantity: f64,
+    /// Stock left in the batch. A plain decimal rather than a `Quantity`: legacy batches can
+    /// be overdrawn (D-L2), and the console shows that as sent instead of as zero.
+    pub quantity: Decimal,
     pub warehouse: String,
+}
+
+/// Only the batch number is required.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct WireExpiring {
+    #[serde(deserialize_with = "text")]
+    product_id: String,
+    #[serde(deserialize_with = "text")]
+    sku_code: String,
+    #[serde(deserialize_with = "text")]
+    product_name: String,
+    #[serde(deserialize_with = "text")]
+    batch_number: String,
+    #[serde(deserialize_with = "text")]
+    exp_date: String,
+    #[serde(deserialize_with = "days")]
+    days_to_expiry: i64,
+    #[serde(deserialize_with = "decimal")]
+    quantity: Decimal,
+    #[serde(deserialize_with = "text")]
+    warehouse_id: String,
+}
+
+impl TryFrom<WireExpiring> for ExpiringBatch {
+    type Error = &'static str;
+
+    fn try_from(b: WireExpiring) -> Result<ExpiringBatch, Self::Error> {
+        if b.batch_number.is_empty() {
+            return Err("an expiring batch without a batch number");
+        }
+        Ok(ExpiringBatch {
+            product_id: b.product_id,
+            sku: b.sku_code,
+            product: b.product_name,
+            batch: b.batch_number,
+            exp_date: b.exp_date,
+            days: b.days_to_expiry,
+            quantity: b.quantity,
+            warehouse: b.warehouse_id,
+        })
+    }
 }
 
 impl ExpiringBatch {
     pub fn from_json(v: &Value) -> Option<ExpiringBatch> {
-        let batch = s(v, "batchNumber");
-        if batch.is_empty() {
-            return None;
-        }
-        Some(ExpiringBatch {
-            product_id: s(v, "productId"),
-            sku: s(v, "skuCode"),
-            product: s(v, "productName"),
-            batch,
-            exp_date: s(v, "expDate"),
-            days: num(v, "daysToExpiry") as i64,
-            quantity: num(v, "quantity"),
-            warehouse: s(v, "warehouseId"),
-        })
+        record(v)
     }
 }
 
 /// A packaging material at or below its MOQ (`GET /api/packaging/low-stock`).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(try_from = "WirePackaging")]
 pub struct LowPackaging {
     pub id: String,
     pub name: String,
-    pub balance: f64,
-    pub moq: f64,
+    /// What is in stock; may be negative on legacy data (shown as sent, in red).
+    pub balance: Decimal,
+    pub moq: Decimal,
     pub unit: String,
 }
 
-impl LowPackaging {
-    pub fn from_json(v: &Value) -> Option<LowPackaging> {
-        Some(LowPackaging {
-            id: id(v).or_else(|| {
-                let m = s(v, "materialId");
-                (!m.is_empty()).then_some(m)
-            })?,
-            name: s_any(v, &["name", "materialName"]),
-            balance: num(v, "balance"),
-            moq: num(v, "moq"),
-            unit: s(v, "unit"),
+/// A material as listed (`id`, `name`) or as the `packaging:low-stock` event names it
+/// (`materialId`, `materialName`). Only an id is required.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct WirePackaging {
+    #[serde(deserialize_with = "text")]
+    id: String,
+    #[serde(rename = "_id", deserialize_with = "text")]
+    legacy_id: String,
+    #[serde(deserialize_with = "text")]
+    material_id: String,
+    #[serde(deserialize_with = "text")]
+    name: String,
+    #[serde(deserialize_with = "text")]
+    material_name: String,
+    #[serde(deserialize_with = "decimal")]
+    balance: Decimal,
+    #[serde(deserialize_with = "decimal")]
+    moq: Decimal,
+    #[serde(deserialize_with = "text")]
+    unit: String,
+}
+
+impl TryFrom<WirePackaging> for LowPackaging {
+    type Error = &'static str;
+
+    fn try_from(p: WirePackaging) -> Result<LowPackaging, Self::Error> {
+        let id = first(&[&p.id, &p.legacy_id, &p.material_id]);
+        if id.is_empty() {
+            return Err("a packaging material without an id");
+        }
+        Ok(LowPackaging {
+            id,
+            name: first(&[&p.name, &p.material_name]),
+            balance: p.balance,
+            moq: p.moq,
+            unit: p.unit,
         })
     }
 }
 
+impl LowPackaging {
+    pub fn from_json(v: &Value) -> Option<LowPackaging> {
+        record(v)
+    }
+}
+
 /// A customer's credit position (`GET /api/customers`).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(try_from = "WireCustomer")]
 pub struct CustomerCredit {
     pub id: String,
     pub name: String,
-    pub outstanding: f64,
-    pub overdue: f64,
-    pub limit: Option<f64>,
+    pub outstanding: Decimal,
+    pub overdue: Decimal,
+    pub limit: Option<Decimal>,
     /// The nine legacy buckets folded into the review's three: 0–30, 31–90, 90+.
-    pub buckets: [f64; 3],
+    pub buckets: [Decimal; 3],
     pub blocked: bool,
+}
+
+/// A customer document. The API writes both members of each legacy alias pair; the same
+/// precedence as core's `Customer::effective_*` applies: `osBalance` over `outstanding`,
+/// `odAmt` over `overdue`, `limit` over `creditLimit` (a member that does not read as a
+/// number counts as absent). Only an id is required.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct WireCustomer {
+    #[serde(deserialize_with = "text")]
+    id: String,
+    #[serde(rename = "_id", deserialize_with = "text")]
+    legacy_id: String,
+    #[serde(deserialize_with = "text")]
+    name: String,
+    #[serde(deserialize_with = "opt_decimal")]
+    os_balance: Option<Decimal>,
+    #[serde(deserialize_with = "opt_decimal")]
+    outstanding: Option<Decimal>,
+    #[serde(deserialize_with = "opt_decimal")]
+    od_amt: Option<Decimal>,
+    #[serde(deserialize_with = "opt_decimal")]
+    overdue: Option<Decimal>,
+    #[serde(deserialize_with = "opt_decimal")]
+    limit: Option<Decimal>,
+    #[serde(deserialize_with = "opt_decimal")]
+    credit_limit: Option<Decimal>,
+    #[serde(deserialize_with = "amounts")]
+    aging_buckets: BTreeMap<String, Decimal>,
+    #[serde(deserialize_with = "flag")]
+    is_blocked: bool,
 }
 
 /// The nine bucket labels of `agingBuckets` and the review group each falls in.
@@ -646,149 +868,261 @@ const BUCKETS: [(&str, usize); 9] = [
     (">180", 2),
 ];
 
-impl CustomerCredit {
-    pub fn from_json(v: &Value) -> Option<CustomerCredit> {
-        let mut buckets = [0.0; 3];
-        if let Some(b) = v.get("agingBuckets") {
-            for (label, group) in BUCKETS {
-                buckets[group] += num(b, label);
+impl TryFrom<WireCustomer> for CustomerCredit {
+    type Error = &'static str;
+
+    fn try_from(c: WireCustomer) -> Result<CustomerCredit, Self::Error> {
+        let id = first(&[&c.id, &c.legacy_id]);
+        if id.is_empty() {
+            return Err("a customer without an id");
+        }
+        let mut buckets = [Decimal::ZERO; 3];
+        for (label, group) in BUCKETS {
+            if let Some(amount) = c.aging_buckets.get(label) {
+                buckets[group] = buckets[group].saturating_add(*amount);
             }
         }
-        let limit = num_opt(v, "limit").or_else(|| num_opt(v, "creditLimit"));
-        Some(CustomerCredit {
-            id: id(v)?,
-            name: s(v, "name"),
-            outstanding: num_opt(v, "osBalance").unwrap_or_else(|| num(v, "outstanding")),
-            overdue: num_opt(v, "odAmt").unwrap_or_else(|| num(v, "overdue")),
-            limit,
+        Ok(CustomerCredit {
+            id,
+            name: c.name,
+            outstanding: c.os_balance.or(c.outstanding).unwrap_or_default(),
+            overdue: c.od_amt.or(c.overdue).unwrap_or_default(),
+            limit: c.limit.or(c.credit_limit),
             buckets,
-            blocked: v.get("isBlocked").and_then(Value::as_bool) == Some(true),
+            blocked: c.is_blocked,
         })
     }
+}
 
-    /// Outstanding as a share of the limit (None without a limit).
-    pub fn utilisation(&self) -> Option<f64> {
+impl CustomerCredit {
+    pub fn from_json(v: &Value) -> Option<CustomerCredit> {
+        record(v)
+    }
+
+    /// Outstanding as a share of the limit, exactly (None without a positive limit). A
+    /// share too large to hold reads as the largest decimal: far over the limit.
+    pub fn utilisation(&self) -> Option<Decimal> {
         self.limit
-            .filter(|l| *l > 0.0)
-            .map(|l| self.outstanding / l)
+            .filter(|l| l.is_sign_positive() && !l.is_zero())
+            .map(|l| self.outstanding.checked_div(l).unwrap_or(Decimal::MAX))
     }
 }
 
 /// The exposure detail of one customer (`GET /api/customers/{id}/aging`).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(from = "WireAging")]
 pub struct Aging {
     pub customer_id: String,
-    pub exposure: f64,
-    pub open_orders: f64,
-    pub limit: Option<f64>,
-    pub headroom: Option<f64>,
+    pub exposure: Decimal,
+    pub open_orders: Decimal,
+    pub limit: Option<Decimal>,
+    pub headroom: Option<Decimal>,
     pub over_limit: bool,
     pub label: String,
-    pub buckets: Vec<(String, f64)>,
+    /// The legacy buckets the answer has, in age order, with their labels.
+    pub buckets: Vec<(String, Decimal)>,
+}
+
+/// The ageing answer's `data`. Nothing is required: the detail is asked for one customer.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct WireAging {
+    #[serde(deserialize_with = "text")]
+    customer_id: String,
+    #[serde(deserialize_with = "nested")]
+    exposure: WireExposure,
+    #[serde(deserialize_with = "opt_decimal")]
+    credit_limit: Option<Decimal>,
+    #[serde(deserialize_with = "flag")]
+    over_limit: bool,
+    #[serde(deserialize_with = "text")]
+    ageing_label: String,
+    #[serde(deserialize_with = "amounts")]
+    buckets: BTreeMap<String, Decimal>,
+}
+
+/// `exposure`: outstanding plus open orders against the limit.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct WireExposure {
+    #[serde(deserialize_with = "decimal")]
+    total: Decimal,
+    #[serde(deserialize_with = "decimal")]
+    open_orders: Decimal,
+    #[serde(deserialize_with = "opt_decimal")]
+    headroom: Option<Decimal>,
+}
+
+impl From<WireAging> for Aging {
+    fn from(a: WireAging) -> Aging {
+        let buckets = BUCKETS
+            .iter()
+            .filter_map(|(l, _)| a.buckets.get(*l).map(|x| (l.to_string(), *x)))
+            .collect();
+        Aging {
+            customer_id: a.customer_id,
+            exposure: a.exposure.total,
+            open_orders: a.exposure.open_orders,
+            limit: a.credit_limit,
+            headroom: a.exposure.headroom,
+            over_limit: a.over_limit,
+            label: a.ageing_label,
+            buckets,
+        }
+    }
 }
 
 impl Aging {
+    /// The answer's `data` (or the answer itself); `None` when that is not an object.
     pub fn from_json(v: &Value) -> Option<Aging> {
-        let v = v.get("data").unwrap_or(v);
-        let e = v.get("exposure").cloned().unwrap_or(Value::Null);
-        let buckets = v
-            .get("buckets")
-            .and_then(Value::as_object)
-            .map(|m| {
-                BUCKETS
-                    .iter()
-                    .filter_map(|(l, _)| m.get(*l).map(|x| (l.to_string(), value_num(x))))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Some(Aging {
-            customer_id: s(v, "customerId"),
-            exposure: num(&e, "total"),
-            open_orders: num(&e, "openOrders"),
-            limit: num_opt(v, "creditLimit"),
-            headroom: num_opt(&e, "headroom"),
-            over_limit: v.get("overLimit").and_then(Value::as_bool) == Some(true),
-            label: s(v, "ageingLabel"),
-            buckets,
-        })
+        record(v.get("data").unwrap_or(v))
     }
 }
 
-fn value_num(v: &Value) -> f64 {
-    match v {
-        Value::Number(n) => n.as_f64().unwrap_or(0.0),
-        Value::String(x) => x.parse().unwrap_or(0.0),
-        _ => 0.0,
-    }
-}
-
-/// A live event as the server sends it: `{type, topic?, data, at}`.
-#[derive(Debug, Clone, PartialEq)]
+/// A live event as the server sends it: `{type, topic?, data, at}`. Only `type` is required.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "WireEnvelope")]
 pub struct WireEvent {
     pub kind: String,
     pub topic: String,
+    /// The payload as sent: order and job events are read into rows with their own
+    /// readers, the rest through [`WireEvent::payload`].
     pub data: Value,
     pub at: Option<DateTime<Utc>>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WireEnvelope {
+    #[serde(rename = "type", deserialize_with = "text")]
+    kind: String,
+    #[serde(deserialize_with = "text")]
+    topic: String,
+    data: Value,
+    #[serde(deserialize_with = "instant")]
+    at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<WireEnvelope> for WireEvent {
+    type Error = &'static str;
+
+    fn try_from(e: WireEnvelope) -> Result<WireEvent, Self::Error> {
+        if e.kind.is_empty() {
+            return Err("an event without a type");
+        }
+        Ok(WireEvent {
+            kind: e.kind,
+            topic: e.topic,
+            data: e.data,
+            at: e.at,
+        })
+    }
+}
+
+/// The fields of an event's `data` the console shows, each read leniently (absent, null or
+/// odd reads as empty or zero). One flat record serves every event type: each uses a few.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EventData {
+    #[serde(deserialize_with = "text")]
+    pub order_id: String,
+    #[serde(deserialize_with = "text")]
+    pub customer_name: String,
+    #[serde(deserialize_with = "decimal")]
+    pub total: Decimal,
+    #[serde(deserialize_with = "text")]
+    pub status: String,
+    #[serde(deserialize_with = "text")]
+    pub old_status: String,
+    #[serde(deserialize_with = "text")]
+    pub new_status: String,
+    #[serde(deserialize_with = "text")]
+    pub reason: String,
+    #[serde(deserialize_with = "text")]
+    pub job_id: String,
+    #[serde(deserialize_with = "text")]
+    pub kind: String,
+    #[serde(deserialize_with = "nested")]
+    pub progress: Progress,
+    #[serde(deserialize_with = "text")]
+    pub product_name: String,
+    #[serde(deserialize_with = "text")]
+    pub sku_code: String,
+    #[serde(deserialize_with = "text")]
+    pub batch_number: String,
+    #[serde(deserialize_with = "days")]
+    pub days_to_expiry: i64,
+    #[serde(deserialize_with = "text")]
+    pub material_name: String,
+    #[serde(deserialize_with = "decimal")]
+    pub balance: Decimal,
+    #[serde(deserialize_with = "decimal")]
+    pub moq: Decimal,
+}
+
 impl WireEvent {
     pub fn from_json(v: &Value) -> Option<WireEvent> {
-        let kind = s(v, "type");
-        if kind.is_empty() {
-            return None;
-        }
-        Some(WireEvent {
-            kind,
-            topic: s(v, "topic"),
-            data: v.get("data").cloned().unwrap_or(Value::Null),
-            at: time(v, "at"),
-        })
+        record(v)
+    }
+
+    /// The payload's shown fields (all empty or zero when `data` is not an object).
+    pub fn payload(&self) -> EventData {
+        record(&self.data).unwrap_or_default()
     }
 
     /// One line describing the event for the Events view.
     pub fn summary(&self) -> String {
-        let d = &self.data;
+        let d = self.payload();
         match self.kind.as_str() {
             "order:created" => format!(
                 "{} {} {:.2} {}",
-                s(d, "orderId"),
-                s(d, "customerName"),
-                num(d, "total"),
-                s(d, "status")
+                d.order_id,
+                d.customer_name,
+                d.total
+                    .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
+                d.status
             ),
-            "order:status-changed" => format!(
-                "{} {} → {}",
-                s(d, "orderId"),
-                s(d, "oldStatus"),
-                s(d, "newStatus")
-            ),
-            "order:updated" => format!("{} updated", s(d, "orderId")),
+            "order:status-changed" => {
+                format!("{} {} → {}", d.order_id, d.old_status, d.new_status)
+            }
+            "order:updated" => format!("{} updated", d.order_id),
             "job:progress" | "job:finished" => {
-                let p = d.get("progress").cloned().unwrap_or(Value::Null);
+                let p = &d.progress;
                 format!(
                     "{} {} {} {}/{}",
-                    s(d, "jobId"),
-                    s(d, "kind"),
-                    s(d, "status"),
-                    num(&p, "done"),
-                    num(&p, "total")
+                    d.job_id, d.kind, d.status, p.done, p.total
                 )
             }
-            "alert:expiry" => format!(
-                "{} batch {} expires in {} days",
-                s_any(d, &["productName", "skuCode"]),
-                s(d, "batchNumber"),
-                num(d, "daysToExpiry")
-            ),
+            // `{date, bucket, count, batches}` (`nexus_core::live::ExpiryAlert`), the batches
+            // soonest first: the line names the soonest.
+            "alert:expiry" => {
+                let soonest: EventData = self
+                    .data
+                    .get("batches")
+                    .and_then(|b| b.get(0))
+                    .and_then(record)
+                    .unwrap_or_default();
+                let count = self.data.get("count").and_then(Value::as_u64).unwrap_or(0);
+                let more = match count {
+                    0 | 1 => String::new(),
+                    n => format!(" (+{} more)", n - 1),
+                };
+                format!(
+                    "{} batch {} expires in {} days{more}",
+                    first(&[&soonest.product_name, &soonest.sku_code]),
+                    soonest.batch_number,
+                    soonest.days_to_expiry
+                )
+            }
             "packaging:low-stock" => format!(
                 "{} at {} (MOQ {})",
-                s(d, "materialName"),
-                num(d, "balance"),
-                num(d, "moq")
+                d.material_name,
+                d.balance.normalize(),
+                d.moq.normalize()
             ),
-            "stock:changed" => format!("{} {}", s(d, "orderId"), s(d, "reason")),
+            "stock:changed" => format!("{} {}", d.order_id, d.reason),
             _ => {
-                let text = d.to_string();
+                let text = self.data.to_string();
                 text.chars().take(120).collect()
             }
         }
@@ -923,8 +1257,246 @@ mod tests {
             "agingBuckets": {"0 to 7": 1, "15 to 30": 2, "45 to 90": 3, ">180": 4}
         }))
         .unwrap();
-        assert_eq!(c.buckets, [3.0, 3.0, 4.0]);
-        assert_eq!(c.utilisation(), Some(0.5));
+        let d = Decimal::from;
+        assert_eq!(c.buckets, [d(3), d(3), d(4)]);
+        assert_eq!(c.utilisation(), Some(Decimal::new(5, 1)));
+    }
+
+    #[test]
+    fn credit_reads_legacy_shapes_and_keeps_exact_paise() {
+        // Numbers as text (with separators), the legacy aliases, nulls, one odd field.
+        let c = CustomerCredit::from_json(&json!({
+            "_id": "CUST-7", "name": null, "outstanding": "1,234.56", "overdue": 0.1,
+            "creditLimit": "2469.12", "isBlocked": "yes",
+            "agingBuckets": {"0 to 7": "0.10", "7 to 15": 0.2, "30 to 45": null, "90 to 120": "n/a",
+                             ">180": "1234.56", "not a bucket": 99}
+        }))
+        .unwrap();
+        assert_eq!(c.id, "CUST-7");
+        assert_eq!(c.name, "");
+        assert_eq!(c.outstanding, Decimal::new(123_456, 2));
+        assert_eq!(c.outstanding.to_string(), "1234.56");
+        assert_eq!(c.overdue, Decimal::new(1, 1));
+        assert_eq!(c.limit, Some(Decimal::new(246_912, 2)));
+        // 0.10 + 0.2 is 0.3 exactly (as floats it is 0.30000000000000004).
+        assert_eq!(
+            c.buckets,
+            [Decimal::new(3, 1), Decimal::ZERO, Decimal::new(123_456, 2)]
+        );
+        assert_eq!(c.utilisation(), Some(Decimal::new(5, 1)));
+        assert!(!c.blocked);
+        assert_eq!(crate::widgets::amount(c.outstanding), "1,234.56");
+
+        // The API writes both members of each pair: the record still reads, and the
+        // current member wins over the legacy one; a current member that is not a number
+        // counts as absent.
+        let both = CustomerCredit::from_json(&json!({
+            "id": "CUST-8", "osBalance": 10, "outstanding": 20, "odAmt": "oops", "overdue": 5,
+            "limit": 50000, "creditLimit": 999999, "isBlocked": true, "agingBuckets": "none"
+        }))
+        .unwrap();
+        assert_eq!(both.outstanding, Decimal::TEN);
+        assert_eq!(both.overdue, Decimal::from(5));
+        assert_eq!(both.limit, Some(Decimal::from(50000)));
+        assert_eq!(both.buckets, [Decimal::ZERO; 3]);
+        assert!(both.blocked);
+
+        // No limit, or a zero one: no share. Over the limit: above one, exactly.
+        let share = |limit: Value| {
+            CustomerCredit::from_json(&json!({"id": "C", "osBalance": "150.01", "limit": limit}))
+                .unwrap()
+                .utilisation()
+        };
+        assert_eq!(share(Value::Null), None);
+        assert_eq!(share(json!(0)), None);
+        assert_eq!(share(json!("100")), Some(Decimal::new(15001, 4)));
+
+        // Only the id is required; a list is read element by element.
+        assert!(CustomerCredit::from_json(&json!({"name": "no id", "osBalance": 1})).is_none());
+        let list: Vec<CustomerCredit> = list(&json!({"data": [
+            {"id": "A", "osBalance": {"$numberDecimal": "1"}},
+            ["B"],
+            {"name": "no id"},
+            7,
+            {"id": 42, "limit": true}
+        ]}));
+        let ids: Vec<&str> = list.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["A", "42"]);
+        assert_eq!(list[0].outstanding, Decimal::ZERO);
+        assert_eq!(list[1].limit, None);
+    }
+
+    #[test]
+    fn ageing_reads_its_exposure_and_buckets_in_age_order() {
+        let a = Aging::from_json(&json!({"success": true, "data": {
+            "customerId": "CUST-1", "creditLimit": "100000.10", "overLimit": true,
+            "ageingLabel": "31-90 days",
+            "exposure": {"total": "125285.55", "openOrders": 5285.55, "headroom": "-25285.45"},
+            "buckets": {">180": "10000.01", "0 to 7": 80000, "30 to 45": null, "someday": 1}
+        }}))
+        .unwrap();
+        assert_eq!(a.customer_id, "CUST-1");
+        assert_eq!(a.exposure, Decimal::new(12_528_555, 2));
+        assert_eq!(a.open_orders, Decimal::new(528_555, 2));
+        assert_eq!(a.headroom, Some(Decimal::new(-2_528_545, 2)));
+        assert_eq!(a.limit, Some(Decimal::new(10_000_010, 2)));
+        assert!(a.over_limit);
+        assert_eq!(a.label, "31-90 days");
+        assert_eq!(
+            a.buckets,
+            vec![
+                ("0 to 7".to_string(), Decimal::from(80000)),
+                ("30 to 45".to_string(), Decimal::ZERO),
+                (">180".to_string(), Decimal::new(1_000_001, 2)),
+            ]
+        );
+        // An odd exposure reads as zero, not as no answer; an answer that is no object is.
+        let odd = Aging::from_json(&json!({"exposure": "n/a", "creditLimit": null})).unwrap();
+        assert_eq!(
+            (odd.exposure, odd.limit, odd.headroom),
+            (Decimal::ZERO, None, None)
+        );
+        assert!(Aging::from_json(&json!({"data": null})).is_none());
+        assert!(Aging::from_json(&json!("CUST-1")).is_none());
+    }
+
+    #[test]
+    fn stock_reads_quantities_as_decimals_and_needs_only_its_key() {
+        let b = ExpiringBatch::from_json(&json!({
+            "batchNumber": "B-1", "productName": "Prawns", "skuCode": 2, "productId": null,
+            "quantity": "120.50", "daysToExpiry": "12", "expDate": "2026-02-24", "warehouseId": null
+        }))
+        .unwrap();
+        assert_eq!(b.batch, "B-1");
+        assert_eq!(b.sku, "2");
+        assert_eq!(b.product_id, "");
+        assert_eq!(b.quantity, Decimal::new(12_050, 2));
+        assert_eq!(crate::widgets::quantity(b.quantity), "120.5");
+        assert_eq!(b.days, 12);
+        assert_eq!(b.warehouse, "");
+        let odd = ExpiringBatch::from_json(
+            &json!({"batchNumber": 7, "quantity": "lots", "daysToExpiry": -3.7}),
+        )
+        .unwrap();
+        assert_eq!(
+            (odd.batch.as_str(), odd.quantity, odd.days),
+            ("7", Decimal::ZERO, -3)
+        );
+        let batches: Vec<ExpiringBatch> = list(&json!([
+            {"batchNumber": "", "quantity": 1},
+            {"productName": "no batch"},
+            {"batchNumber": "B-2", "quantity": 0.3}
+        ]));
+        assert_eq!(batches.len(), 1);
+        assert_eq!(batches[0].quantity, Decimal::new(3, 1));
+
+        // A material listed (`id`, `name`) or as the low-stock event names it.
+        let p = LowPackaging::from_json(&json!({
+            "_id": "", "materialId": "PKG-3", "name": "", "materialName": "Cartons",
+            "balance": "-12.5", "moq": "1,000", "unit": null
+        }))
+        .unwrap();
+        assert_eq!(p.id, "PKG-3");
+        assert_eq!(p.name, "Cartons");
+        assert_eq!(p.balance, Decimal::new(-125, 1));
+        assert_eq!(p.moq, Decimal::from(1000));
+        assert_eq!(p.unit, "");
+        let listed = LowPackaging::from_json(
+            &json!({"id": "PKG-1", "materialId": "PKG-X", "name": "Bags", "balance": [], "moq": 200}),
+        )
+        .unwrap();
+        assert_eq!(
+            (listed.id.as_str(), listed.name.as_str()),
+            ("PKG-1", "Bags")
+        );
+        assert_eq!(listed.balance, Decimal::ZERO);
+        assert!(LowPackaging::from_json(&json!({"name": "no id", "balance": 1})).is_none());
+    }
+
+    #[test]
+    fn jobs_read_from_the_list_and_from_events() {
+        let j = Job::from_json(&json!({
+            "id": "JOB-1", "kind": "bulk_order_import", "status": "running",
+            "progress": {"done": "40", "total": 100.0, "message": "row 40"},
+            "attempts": "2", "error": null, "reportKey": "", "hasReport": false,
+            "createdAt": "2026-02-12T10:00:00Z"
+        }))
+        .unwrap();
+        assert_eq!((j.done, j.total, j.attempts), (40, 100, 2));
+        assert_eq!(j.message, "row 40");
+        assert_eq!(j.error, "");
+        assert!(!j.has_report);
+        assert!(j.created_at.is_some());
+        assert_eq!(j.ratio(), 0.4);
+        // An event names the job `jobId`; a report key means a report.
+        let ev = Job::from_json(&json!({
+            "jobId": "JOB-2", "status": "succeeded", "progress": null, "attempts": -1,
+            "reportKey": "reports/JOB-2.xlsx", "createdAt": 5
+        }))
+        .unwrap();
+        assert_eq!(ev.id, "JOB-2");
+        assert_eq!((ev.done, ev.total, ev.attempts), (0, 0, 0));
+        assert!(ev.has_report);
+        assert_eq!(ev.created_at, None);
+        assert_eq!(ev.ratio(), 0.0);
+        let odd = Job::from_json(&json!({"_id": "JOB-3", "progress": [5, 10], "hasReport": true}))
+            .unwrap();
+        assert_eq!((odd.id.as_str(), odd.done, odd.total), ("JOB-3", 0, 0));
+        assert!(odd.has_report);
+        assert!(Job::from_json(&json!({"kind": "no id"})).is_none());
+        let jobs: Vec<Job> = list(&json!([{"id": "A"}, null, {"status": "x"}, {"jobId": "B"}]));
+        assert_eq!(jobs.len(), 2);
+    }
+
+    #[test]
+    fn events_read_their_envelope_and_summarise_typed_payloads() {
+        assert!(WireEvent::from_json(&json!({"topic": "orders", "data": {}})).is_none());
+        assert!(WireEvent::from_json(&json!(["order:created"])).is_none());
+        let summary = |kind: &str, data: Value| {
+            WireEvent::from_json(&json!({"type": kind, "topic": "x", "data": data, "at": 3}))
+                .unwrap()
+                .summary()
+        };
+        assert_eq!(
+            summary(
+                "order:created",
+                json!({"orderId": "ORD-1", "customerName": "ABC", "total": "1234.565", "status": "Pending"})
+            ),
+            "ORD-1 ABC 1234.57 Pending"
+        );
+        assert_eq!(
+            summary("order:created", json!({"orderId": "ORD-2", "total": null})),
+            "ORD-2  0.00 "
+        );
+        assert_eq!(
+            summary(
+                "job:progress",
+                json!({"jobId": "J", "kind": "k", "status": "running", "progress": {"done": "4", "total": 10}})
+            ),
+            "J k running 4/10"
+        );
+        assert_eq!(
+            summary(
+                "alert:expiry",
+                json!({"date": "2026-03-01", "bucket": "within30", "count": 2, "batches": [
+                    {"skuCode": "SKU-2", "batchNumber": "B", "daysToExpiry": "12"},
+                    {"skuCode": "SKU-3", "batchNumber": "C", "daysToExpiry": 20},
+                ]})
+            ),
+            "SKU-2 batch B expires in 12 days (+1 more)"
+        );
+        assert_eq!(
+            summary(
+                "packaging:low-stock",
+                json!({"materialName": "Bags", "balance": "180.50", "moq": 200})
+            ),
+            "Bags at 180.5 (MOQ 200)"
+        );
+        assert_eq!(summary("stock:changed", Value::Null), " ");
+        let ev =
+            WireEvent::from_json(&json!({"type": "resync", "data": {"reason": "lagged"}})).unwrap();
+        assert_eq!((ev.topic.as_str(), ev.at), ("", None));
+        assert_eq!(ev.payload().reason, "lagged");
     }
 
     #[test]

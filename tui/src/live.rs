@@ -141,7 +141,7 @@ fn on_frame(
             *subscribed = true;
             Flow::Report(LiveMsg::Connected)
         }
-        "resync" => Flow::Report(LiveMsg::Resync(crate::dto::s(&ev.data, "reason"))),
+        "resync" => Flow::Report(LiveMsg::Resync(ev.payload().reason)),
         "error" => {
             tracing::warn!(data = %ev.data, "live feed error message");
             Flow::Continue

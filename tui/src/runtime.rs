@@ -157,7 +157,9 @@ fn spawn_call(
                 let result = api.orders(&query).await.map_err(err);
                 ApiResult::Orders { query, result }
             }
-            Command::LoadOrder(id) => ApiResult::Order(api.order(&id).await.map_err(err)),
+            Command::LoadOrder(id) => {
+                ApiResult::Order(api.order(&id).await.map(Box::new).map_err(err))
+            }
             Command::LoadJobs => ApiResult::Jobs(api.jobs().await.map_err(err)),
             Command::LoadStock => ApiResult::Stock(api.stock().await.map_err(err)),
             Command::LoadCredit => ApiResult::Credit(api.customers().await.map_err(err)),

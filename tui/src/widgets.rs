@@ -3,7 +3,6 @@
 //! number formatting.
 
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
-use rust_decimal::prelude::FromPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::cell::Cell;
 
@@ -82,13 +81,9 @@ pub fn bar(ratio: f64, width: usize) -> String {
 }
 
 /// Money with thousands separators and two decimals: `1,23,456.50` is the Indian form, but
-/// operators read exports in the international one, so that is used: `123,456.50`.
-pub fn money(v: f64) -> String {
-    amount(Decimal::from_f64(v).unwrap_or_default())
-}
-
-/// [`money`] for an exact amount (orders carry money as decimals), rounded half away from
-/// zero to the paisa as invoices are.
+/// operators read exports in the international one, so that is used: `123,456.50`. The
+/// amount is exact (money is read as a decimal, never a float) and rounded half away from
+/// zero to the paisa, as invoices are.
 pub fn amount(d: Decimal) -> String {
     let r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
     let neg = r.is_sign_negative() && !r.is_zero();
@@ -102,6 +97,11 @@ pub fn amount(d: Decimal) -> String {
         out.push(ch);
     }
     format!("{}{out}.{frac}", if neg { "-" } else { "" })
+}
+
+/// A stock quantity as plain text without trailing zeros: `120`, `12.5`, `-3`.
+pub fn quantity(d: Decimal) -> String {
+    d.normalize().to_string()
 }
 
 /// Whether a list row passes the `/` filter: `needle` (already lower-cased) is empty or some
@@ -153,10 +153,14 @@ mod tests {
 
     #[test]
     fn numbers_read_well() {
-        assert_eq!(money(5285.0), "5,285.00");
-        assert_eq!(money(-1234567.891), "-1,234,567.89");
-        assert_eq!(money(0.5), "0.50");
-        assert_eq!(money(-0.001), "0.00");
+        assert_eq!(amount(Decimal::from(5285)), "5,285.00");
+        assert_eq!(amount(Decimal::new(-1_234_567_891, 3)), "-1,234,567.89");
+        assert_eq!(amount(Decimal::new(5, 1)), "0.50");
+        assert_eq!(amount(Decimal::new(-1, 3)), "0.00");
+        assert_eq!(amount(Decimal::new(123_456, 2)), "1,234.56");
+        assert_eq!(quantity(Decimal::new(12_050, 2)), "120.5");
+        assert_eq!(quantity(Decimal::new(1_200, 1)), "120");
+        assert_eq!(quantity(Decimal::from(-3)), "-3");
         assert_eq!(amount(Decimal::new(5_285_505, 3)), "5,285.51");
         assert_eq!(amount(Decimal::new(1_000_000, 0)), "1,000,000.00");
         assert_eq!(bar(0.5, 4), "██░░  50%");

@@ -56,7 +56,7 @@ fn orders_view_list_detail_and_steps() {
 
     // Detail of the first order, with the steps an admin may take.
     app.handle(Input::Key(Key::Enter));
-    app.handle(Input::Api(ApiResult::Order(Ok(detail()))));
+    app.handle(Input::Api(ApiResult::Order(Ok(Box::new(detail())))));
     snap_all("orders_detail", &mut app);
 
     app.handle(Input::Key(Key::Char('t')));
@@ -81,7 +81,7 @@ fn order_detail_lines_fit_at_80x24_and_120x36() {
     let mut app = app();
     app.handle(Input::Key(Key::Char('o')));
     app.handle(Input::Key(Key::Enter));
-    app.handle(Input::Api(ApiResult::Order(Ok(detail()))));
+    app.handle(Input::Api(ApiResult::Order(Ok(Box::new(detail())))));
     for (w, h) in [(80, 24), (120, 36)] {
         let text = screen(&mut app, w, h);
         for (product, total) in [

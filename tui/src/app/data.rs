@@ -41,7 +41,7 @@ impl App {
             ApiResult::Order(r) => match r {
                 Ok(d) => {
                     let row = d.row.clone();
-                    self.orders.set_detail(d);
+                    self.orders.set_detail(*d);
                     // The user pressed `t` while this order's steps were unknown: offer
                     // them now that the server has said what they are.
                     if self.orders.steps_wanted.as_deref() == Some(row.id.as_str()) {
@@ -180,9 +180,10 @@ impl App {
                 }
             }
             "order:status-changed" => {
-                let id = crate::dto::s(d, "orderId");
-                let old = Status::parse(&crate::dto::s(d, "oldStatus"));
-                let new = Status::parse(&crate::dto::s(d, "newStatus"));
+                let p = ev.payload();
+                let id = p.order_id;
+                let old = Status::parse(&p.old_status);
+                let new = Status::parse(&p.new_status);
                 self.dashboard.status_changed(&old, &new);
                 if !self.orders.set_status(&id, &new)
                     && let Some(row) = OrderRow::from_json(d)
@@ -352,6 +353,7 @@ mod tests {
             crate::dto::OrderDetail::from_json(&serde_json::json!({
                 "id": "ORD-1", "status": status, "availableSteps": steps
             }))
+            .map(Box::new)
             .unwrap()
         };
         let step = |code: &str, segment: &str| {

@@ -7,11 +7,13 @@ use crate::dto::{Aging, CustomerCredit};
 use crate::keys::Key;
 use crate::theme;
 use crate::views::{REST, block, draw_table, list_table, note, pane, rows_in_view};
-use crate::widgets::{Scroll, bar, cut, money, move_sel, text_matches};
+use crate::widgets::{Scroll, amount, bar, cut, move_sel, text_matches};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 
 /// Column titles: the customer's figures, then overdue and the three ageing groups.
 const COLUMNS: [&str; 8] = [
@@ -65,10 +67,10 @@ impl CreditView {
             .collect();
         let cs = &self.customers;
         self.visible.sort_by(|a, b| {
-            let u = |c: &CustomerCredit| c.utilisation().unwrap_or(-1.0);
+            // Without a limit: after every customer with one.
+            let u = |c: &CustomerCredit| c.utilisation().unwrap_or(Decimal::NEGATIVE_ONE);
             u(&cs[*b])
-                .partial_cmp(&u(&cs[*a]))
-                .unwrap_or(std::cmp::Ordering::Equal)
+                .cmp(&u(&cs[*a]))
                 .then(cs[*a].name.cmp(&cs[*b].name))
         });
         self.sel = self.sel.min(self.visible.len().saturating_sub(1));
@@ -102,7 +104,7 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
     let over = v
         .customers
         .iter()
-        .filter(|c| c.utilisation().is_some_and(|u| u > 1.0))
+        .filter(|c| c.utilisation().is_some_and(|u| u > Decimal::ONE))
         .count();
     let inner = pane(
         f,
@@ -121,22 +123,24 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
         let (start, end) = rows_in_view(&v.scroll, v.sel, v.visible.len(), inner);
         let rows = v.visible[start..end].iter().map(|i| {
             let c = &v.customers[*i];
+            // The share is compared exactly; the bar, a drawing, takes a float.
+            let gauge = |u: Decimal| bar(u.to_f64().unwrap_or_default(), 8);
             let (used, style) = match c.utilisation() {
-                Some(u) if u > 1.0 => (bar(u, 8), theme::bad()),
-                Some(u) if u > 0.8 => (bar(u, 8), theme::warn()),
-                Some(u) => (bar(u, 8), theme::ok()),
+                Some(u) if u > Decimal::ONE => (gauge(u), theme::bad()),
+                Some(u) if u > Decimal::new(8, 1) => (gauge(u), theme::warn()),
+                Some(u) => (gauge(u), theme::ok()),
                 None => ("no limit".to_string(), theme::muted()),
             };
             let mut cells = vec![
                 Cell::from(cut(&c.name, 24)),
-                Cell::from(Line::from(money(c.outstanding)).right_aligned()),
-                Cell::from(Line::from(c.limit.map(money).unwrap_or_default()).right_aligned()),
+                Cell::from(Line::from(amount(c.outstanding)).right_aligned()),
+                Cell::from(Line::from(c.limit.map(amount).unwrap_or_default()).right_aligned()),
                 Cell::from(Span::styled(used, style)),
             ];
             if wide {
-                cells.push(Cell::from(Line::from(money(c.overdue)).right_aligned()));
+                cells.push(Cell::from(Line::from(amount(c.overdue)).right_aligned()));
                 for b in c.buckets {
-                    cells.push(Cell::from(Line::from(money(b)).right_aligned()));
+                    cells.push(Cell::from(Line::from(amount(b)).right_aligned()));
                 }
             }
             Row::new(cells)
@@ -170,7 +174,7 @@ fn aging_lines(a: &Aging) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(vec![
         Span::styled("Exposure ", theme::muted()),
         Span::styled(
-            money(a.exposure),
+            amount(a.exposure),
             if a.over_limit {
                 theme::bad()
             } else {
@@ -178,12 +182,12 @@ fn aging_lines(a: &Aging) -> Vec<Line<'static>> {
             },
         ),
         Span::styled("  open orders ", theme::muted()),
-        Span::raw(money(a.open_orders)),
+        Span::raw(amount(a.open_orders)),
         Span::styled("  limit ", theme::muted()),
-        Span::raw(a.limit.map(money).unwrap_or_else(|| "none".into())),
+        Span::raw(a.limit.map(amount).unwrap_or_else(|| "none".into())),
         Span::styled("  headroom ", theme::muted()),
         Span::styled(
-            a.headroom.map(money).unwrap_or_default(),
+            a.headroom.map(amount).unwrap_or_default(),
             if a.over_limit {
                 theme::bad()
             } else {
@@ -198,9 +202,9 @@ fn aging_lines(a: &Aging) -> Vec<Line<'static>> {
         )));
     }
     let mut spans = Vec::new();
-    for (label, amount) in &a.buckets {
+    for (label, sum) in &a.buckets {
         spans.push(Span::styled(format!("{label}: "), theme::muted()));
-        spans.push(Span::raw(format!("{}  ", money(*amount))));
+        spans.push(Span::raw(format!("{}  ", amount(*sum))));
     }
     lines.push(Line::from(spans));
     lines
@@ -212,25 +216,27 @@ mod tests {
 
     #[test]
     fn the_fullest_limit_comes_first_and_enter_asks_for_ageing() {
-        let c = |id: &str, out: f64, limit: Option<f64>| CustomerCredit {
+        let c = |id: &str, out: i64, limit: Option<i64>| CustomerCredit {
             id: id.into(),
             name: id.into(),
-            outstanding: out,
-            limit,
+            outstanding: Decimal::from(out),
+            limit: limit.map(Decimal::from),
             ..CustomerCredit::default()
         };
         let mut v = CreditView::default();
         v.set_customers(vec![
-            c("A", 10.0, Some(100.0)),
-            c("B", 150.0, Some(100.0)),
-            c("C", 5.0, None),
+            c("A", 10, Some(100)),
+            c("B", 150, Some(100)),
+            c("C", 5, None),
+            // A zero limit is no limit: no share, after those with one.
+            c("D", 1, Some(0)),
         ]);
         let order: Vec<_> = v
             .visible
             .iter()
             .map(|i| v.customers[*i].id.clone())
             .collect();
-        assert_eq!(order, ["B", "A", "C"]);
+        assert_eq!(order, ["B", "A", "C", "D"]);
         match v.key(Key::Enter) {
             ViewOutcome::Commands(c) => {
                 assert!(matches!(&c[0], Command::LoadAging(id) if id == "B"))

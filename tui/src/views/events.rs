@@ -93,7 +93,7 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
     let rows = shown[start..end].iter().map(|(at, e)| {
         let style = match e.kind.as_str() {
             k if k.starts_with("alert") || k.starts_with("packaging") => theme::warn(),
-            "job:finished" if crate::dto::s(&e.data, "status") != "succeeded" => theme::bad(),
+            "job:finished" if e.payload().status != "succeeded" => theme::bad(),
             k if k.starts_with("job") => theme::info(),
             _ => theme::accent(),
         };
@@ -132,7 +132,11 @@ mod tests {
         );
         v.push(ev("job:progress", "jobs", json!({"jobId": "JOB-1"})), now);
         v.push(
-            ev("alert:expiry", "alerts", json!({"productName": "Prawns"})),
+            ev(
+                "alert:expiry",
+                "alerts",
+                json!({"bucket": "within30", "count": 1, "batches": [{"productName": "Prawns"}]}),
+            ),
             now,
         );
         assert_eq!(v.shown().len(), 3);

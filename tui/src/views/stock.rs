@@ -5,12 +5,13 @@ use crate::dto::{ExpiringBatch, LowPackaging};
 use crate::keys::Key;
 use crate::theme;
 use crate::views::{REST, draw_table, list_table, note, pane, rows_in_view};
-use crate::widgets::{Scroll, cut, move_sel, text_matches};
+use crate::widgets::{Scroll, cut, move_sel, quantity, text_matches};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row};
+use rust_decimal::Decimal;
 
 #[derive(Debug)]
 pub struct StockView {
@@ -139,7 +140,7 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
                 Cell::from(b.exp_date.clone()),
                 Cell::from(cut(&b.product, 30)),
                 Cell::from(b.batch.clone()),
-                Cell::from(Line::from(format!("{}", b.quantity)).right_aligned()),
+                Cell::from(Line::from(quantity(b.quantity)).right_aligned()),
                 Cell::from(b.warehouse.clone()),
             ])
         });
@@ -169,7 +170,7 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
     }
     let (start, end) = rows_in_view(&v.scroll[1], v.sel[1], pk.len(), inner);
     let rows = pk[start..end].iter().map(|p| {
-        let style = if p.balance <= 0.0 {
+        let style = if p.balance <= Decimal::ZERO {
             theme::bad()
         } else {
             theme::warn()
@@ -177,8 +178,8 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
         Row::new(vec![
             Cell::from(p.id.clone()),
             Cell::from(cut(&p.name, 36)),
-            Cell::from(Line::from(Span::styled(format!("{}", p.balance), style)).right_aligned()),
-            Cell::from(Line::from(format!("{}", p.moq)).right_aligned()),
+            Cell::from(Line::from(Span::styled(quantity(p.balance), style)).right_aligned()),
+            Cell::from(Line::from(quantity(p.moq)).right_aligned()),
             Cell::from(p.unit.clone()),
         ])
     });

@@ -11,6 +11,7 @@ use nexus_tui::dto::{
 use nexus_tui::keys::Key;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use rust_decimal::Decimal;
 use serde_json::json;
 
 pub fn now() -> DateTime<Utc> {
@@ -230,7 +231,7 @@ pub fn jobs() -> Vec<Job> {
 }
 
 pub fn stock() -> (Vec<ExpiringBatch>, Vec<LowPackaging>) {
-    let b = |product: &str, batch: &str, days: i64, qty: f64| ExpiringBatch {
+    let b = |product: &str, batch: &str, days: i64, qty: i64| ExpiringBatch {
         product_id: "PROD-002".into(),
         sku: "SKU-002".into(),
         product: product.into(),
@@ -239,52 +240,53 @@ pub fn stock() -> (Vec<ExpiringBatch>, Vec<LowPackaging>) {
             .format("%Y-%m-%d")
             .to_string(),
         days,
-        quantity: qty,
+        quantity: Decimal::from(qty),
         warehouse: "WH-KURLA".into(),
     };
     (
         vec![
-            b("Frozen Vannamei Prawns 500g", "BATCH-003", 12, 120.0),
-            b("Basa Fillet 1kg", "BATCH-007", 44, 80.0),
-            b("Squid Rings 250g", "BATCH-011", 75, 300.0),
+            b("Frozen Vannamei Prawns 500g", "BATCH-003", 12, 120),
+            b("Basa Fillet 1kg", "BATCH-007", 44, 80),
+            b("Squid Rings 250g", "BATCH-011", 75, 300),
         ],
         vec![LowPackaging {
             id: "PKG-003".into(),
             name: "Corrugated Cartons 10kg (5-ply)".into(),
-            balance: 180.0,
-            moq: 200.0,
+            balance: Decimal::from(180),
+            moq: Decimal::from(200),
             unit: "pcs".into(),
         }],
     )
 }
 
 pub fn customers() -> Vec<CustomerCredit> {
+    let d = Decimal::from;
     vec![
         CustomerCredit {
             id: "CUST-001".into(),
             name: "ABC Traders".into(),
-            outstanding: 120000.0,
-            overdue: 20000.0,
-            limit: Some(100000.0),
-            buckets: [80000.0, 30000.0, 10000.0],
+            outstanding: d(120000),
+            overdue: d(20000),
+            limit: Some(d(100000)),
+            buckets: [d(80000), d(30000), d(10000)],
             blocked: false,
         },
         CustomerCredit {
             id: "CUST-002".into(),
             name: "Coastal Foods".into(),
-            outstanding: 45000.0,
-            overdue: 0.0,
-            limit: Some(200000.0),
-            buckets: [45000.0, 0.0, 0.0],
+            outstanding: d(45000),
+            overdue: Decimal::ZERO,
+            limit: Some(d(200000)),
+            buckets: [d(45000), Decimal::ZERO, Decimal::ZERO],
             blocked: false,
         },
         CustomerCredit {
             id: "CUST-003".into(),
             name: "Metro Mart".into(),
-            outstanding: 5000.0,
-            overdue: 5000.0,
+            outstanding: d(5000),
+            overdue: d(5000),
             limit: None,
-            buckets: [0.0, 0.0, 5000.0],
+            buckets: [Decimal::ZERO, Decimal::ZERO, d(5000)],
             blocked: false,
         },
     ]
@@ -336,7 +338,9 @@ pub fn app() -> App {
         Input::Live(LiveMsg::Event(event(
             "alert:expiry",
             "alerts",
-            json!({"productName": "Frozen Vannamei Prawns 500g", "batchNumber": "BATCH-003", "daysToExpiry": 12}),
+            json!({"date": "2026-02-12", "bucket": "within30", "count": 1, "batches": [
+                {"productName": "Frozen Vannamei Prawns 500g", "batchNumber": "BATCH-003", "daysToExpiry": 12}
+            ]}),
             5,
         ))),
     );
@@ -388,18 +392,19 @@ pub fn screen(app: &mut App, w: u16, h: u16) -> String {
 }
 
 pub fn aging() -> Aging {
+    let d = Decimal::from;
     Aging {
         customer_id: "CUST-001".into(),
-        exposure: 125285.0,
-        open_orders: 5285.0,
-        limit: Some(100000.0),
-        headroom: Some(-25285.0),
+        exposure: d(125285),
+        open_orders: d(5285),
+        limit: Some(d(100000)),
+        headroom: Some(d(-25285)),
         over_limit: true,
         label: "31-90 days".into(),
         buckets: vec![
-            ("0 to 7".into(), 80000.0),
-            ("30 to 45".into(), 30000.0),
-            (">180".into(), 10000.0),
+            ("0 to 7".into(), d(80000)),
+            ("30 to 45".into(), d(30000)),
+            (">180".into(), d(10000)),
         ],
     }
 }
