@@ -75,8 +75,6 @@ error_codes! {
         "A list filter names an unknown value or is not a date.";
     InvalidDate = "INVALID_DATE", BAD_REQUEST,
         "A date parameter is not YYYY-MM-DD or an RFC 3339 instant (422 for an invoice date).";
-    InvalidDateRange = "INVALID_DATE_RANGE", BAD_REQUEST,
-        "The start date is after the end date.";
     InvalidStatus = "INVALID_STATUS", BAD_REQUEST,
         "A status filter names no known status (422 on procurement lists).";
     UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE", UNSUPPORTED_MEDIA_TYPE,
@@ -313,8 +311,8 @@ error_codes! {
         "The multipart body is malformed.";
     BadMultipart = "BAD_MULTIPART", BAD_REQUEST,
         "The bulk-order multipart body or its file part could not be read.";
-    InvalidBase64 = "INVALID_BASE64", BAD_REQUEST,
-        "Base64 content is not valid (422 for a base64 photo).";
+    InvalidBase64 = "INVALID_BASE64", UNPROCESSABLE_ENTITY,
+        "Base64 content (a photo, a bulk-order workbook) is not valid base64.";
     ImageRequired = "IMAGE_REQUIRED", UNPROCESSABLE_ENTITY,
         "`base64Image` is required.";
     NotAnXlsx = "NOT_AN_XLSX", UNPROCESSABLE_ENTITY,

@@ -52,6 +52,19 @@ fn complete(op: &mut Operation, rate_limited: bool) {
     if let Some(RefOr::T(body)) = op.request_body.as_mut() {
         optional_body(body);
     }
+    // `ApiQuery` reads `?x=` as if `x` were absent, on every route: the document says so
+    // with `allowEmptyValue`, which utoipa's `Parameter` has no field for (it is deprecated
+    // in 3.1 but still what clients and testers read), so it goes in through the flattened
+    // map the extensions serialise from.
+    for p in op.parameters.iter_mut().flatten() {
+        if let RefOr::T(p) = p
+            && p.parameter_in == ParameterIn::Query
+        {
+            p.extensions
+                .get_or_insert_with(Default::default)
+                .insert("allowEmptyValue".into(), serde_json::Value::Bool(true));
+        }
+    }
     let has_body = op.request_body.is_some();
     let has_query = op.parameters.as_ref().is_some_and(|ps| {
         ps.iter()

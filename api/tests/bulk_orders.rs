@@ -214,6 +214,18 @@ async fn uploads_that_are_not_workbooks_are_refused() {
         .send()
         .await
         .unwrap();
+    // A part the form does not have is named, not skipped.
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused: Value = res.json().await.unwrap();
+    assert_eq!(refused["error"]["details"]["field"], "note");
+    let res = app
+        .http
+        .post(app.url("/api/orders/bulk"))
+        .bearer_auth(&token)
+        .multipart(Form::new())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
         count_where::<JobRecord>(&app, Filter::ne("id", nexus_core::seed::DEMO_JOB_ID)).await,

@@ -427,7 +427,8 @@ async fn bulk_import_stores_the_workbook_and_queues_a_job() {
         .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "NOT_AN_XLSX");
     let wrong_field = multipart(&[("upload", Some("od.xlsx"), &book)]);
     let r = post_multipart(&app, Some("CREDIT-001"), import, wrong_field).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["details"]["field"], "upload", "{}", r.body);
     let r = app.post("CREDIT-001", import, json!({"file": "x"})).await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", r.body);
     assert_eq!(
@@ -564,4 +565,41 @@ async fn aging_reports_buckets_groups_and_exposure_from_the_credit_rules() {
     assert_eq!(d["ageingLabel"], "WATCHLIST");
     let r = app.get("QC-001", "/api/customers/CUST-001/aging").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+}
+
+/// A GSTIN with a multi-byte character is refused, not cut in the middle of a character; and
+/// credit figures stay within ±10^12.
+#[tokio::test]
+async fn tax_ids_and_figures_are_checked_as_documented() {
+    let app = spawn_app().await;
+    let r = patch_customer(
+        &app,
+        "USER-001",
+        "CUST-001",
+        json!({ "gst": "27ABCDE1234éZ5" }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    for bad in [
+        json!({ "diffYesterdayToday": 1.5e12 }),
+        json!({ "osBalance": -1.5e12 }),
+        json!({ "limit": -1e-300 }),
+        json!({ "ageingDays": 3.5 }),
+    ] {
+        let r = patch_customer(&app, "CREDIT-001", "CUST-001/credit", bad.clone()).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            r.body
+        );
+    }
+    let r = patch_customer(
+        &app,
+        "CREDIT-001",
+        "CUST-001/credit",
+        json!({ "osBalance": -2500, "ageingDays": 12.0 }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }

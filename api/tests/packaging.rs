@@ -370,3 +370,32 @@ async fn low_stock_lists_only_materials_at_or_below_their_moq() {
     let r = app.get("WHH-001", "/api/packaging/low-stock").await;
     assert_eq!(r.body["count"], 1);
 }
+
+/// Quantities are what the document declares: 0.001 to 10,000,000 for a movement, 0 to
+/// 10,000,000 for an MOQ (a number too small for a decimal reads as the 0 it is).
+#[tokio::test]
+async fn quantities_stay_within_the_documented_bounds() {
+    let app = spawn_app().await;
+    for (qty, want) in [
+        (json!(0.0005), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!(10_000_001), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!(5e-324), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!(0.001), StatusCode::CREATED),
+        (json!(10_000_000), StatusCode::CREATED),
+    ] {
+        let r = inward(&app, "WH-001", json!({"materialId": "PKG-001", "qty": qty})).await;
+        assert_eq!(r.status, want, "qty {qty}: {}", r.body);
+    }
+    for (moq, want) in [
+        (json!(1e-300), StatusCode::CREATED),
+        (json!(-1e-300), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!(10_000_001), StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let body = json!({"name": "Gel Pack", "unit": "PCS", "category": "Cartons", "moq": moq});
+        let r = new_material(&app, body).await;
+        assert_eq!(r.status, want, "moq {moq}: {}", r.body);
+    }
+    let body = json!({"name": "Gel Pack", "unit": "PCS", "category": "Cartons", "moq": 0, "openingBalance": 0.0005});
+    let r = new_material(&app, body).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+}

@@ -272,3 +272,40 @@ async fn kra_definitions_must_total_100_and_od_balances_feed_the_od_kra() {
         ]
     );
 }
+
+/// What the document declares is what is read: `period` is a month too when `month` is also
+/// given, a KRA id written `2.0` is KRA 2, and figures stay within 0 to 10^12.
+#[tokio::test]
+async fn months_ids_and_figures_are_read_as_documented() {
+    let app = spawn_app().await;
+    let r = app
+        .get("USER-001", "/api/pms/USER-001?month=Feb'26&period=soon")
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    app.get_ok("USER-001", "/api/pms/USER-001?month=%20&period=2026-02")
+        .await;
+    let r = app
+        .post(
+            "USER-001",
+            "/api/pms/kra/update",
+            json!({"userId": "USER-001", "month": "Feb'26", "kraId": 1.0, "achievedValue": 10}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .post(
+            "USER-001",
+            "/api/pms/kra/update",
+            json!({"userId": "USER-001", "month": "Feb'26", "kraId": 1, "achievedValue": 1.5e12}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = app
+        .post(
+            "USER-001",
+            "/api/pms/od-balance/update",
+            json!({"userId": "USER-001", "month": "Feb'26", "hyd": 1e-300}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}

@@ -495,3 +495,40 @@ async fn bulk_import_queues_a_product_import_job() {
     let r = post_file(&app, "USER-001", import, "materials.xlsx", &pdf()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 }
+
+/// The document's integers are read in both spellings (`365` and `365.0`), and a negative
+/// price too small for a decimal is still negative.
+#[tokio::test]
+async fn whole_numbers_and_tiny_negatives_are_read_as_documented() {
+    let app = spawn_app().await;
+    let r = app
+        .post(
+            "USER-001",
+            "/api/products",
+            json!({ "name": "Surimi Sticks", "skuCode": "SKU-SUR", "shelfLifeDays": 365.0 }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["data"]["shelfLifeDays"], 365);
+    for bad in [
+        json!({ "shelfLifeDays": 365.5 }),
+        json!({ "price": -1e-300 }),
+        json!({ "mrp": 1.5e12 }),
+    ] {
+        let r = app.patch("USER-001", &path("SKU-SUR"), bad.clone()).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            r.body
+        );
+    }
+    let r = app
+        .patch(
+            "USER-001",
+            &path("SKU-SUR"),
+            json!({ "shelfLifeDays": 180.0 }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}

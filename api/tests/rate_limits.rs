@@ -6,12 +6,13 @@ mod support;
 use reqwest::StatusCode;
 use support::*;
 
-/// Posts an empty multipart form to the bulk-order upload, as `token` or anonymously.
+/// Posts a multipart form without a file to the bulk-order upload, as `token` or
+/// anonymously: past the limiter it is refused (400 NO_FILE), so nothing is queued.
 async fn upload(app: &TestApp, token: Option<&str>) -> Resp {
     let mut req = app
         .http
         .post(app.url("/api/orders/bulk"))
-        .multipart(reqwest::multipart::Form::new().text("note", "no file"));
+        .multipart(reqwest::multipart::Form::new());
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }

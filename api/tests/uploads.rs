@@ -298,7 +298,10 @@ async fn pod_upload_refuses_bad_bodies() {
         multipart(&[("file", Some("x.pdf"), &pdf())]),
     )
     .await
-    .expect_refusal(StatusCode::BAD_REQUEST, "NO_FILE");
+    .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
+    post_multipart(&app, Some("DRV-001"), "/api/upload/pod", multipart(&[]))
+        .await
+        .expect_refusal(StatusCode::BAD_REQUEST, "NO_FILE");
 
     let r = upload_pod(&app, Some("DRV-001"), "x.gif", b"GIF89a....").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);

@@ -714,3 +714,95 @@ async fn concurrent_edits_of_one_user_are_all_kept_and_each_audited_once() {
     assert_eq!(u.zone, nexus_core::model::Zone::South);
     assert_eq!(audits(&app, "UPDATE", "SALES-001").await.len(), edits.len());
 }
+
+/// The request schema of `PATCH /api/users/{id}` says what the checks accept: every body the
+/// document admits is accepted, and every body it refuses is refused (trimmed names and texts,
+/// control characters, lengths counted after trimming, e-mail and phone numbers, amounts).
+#[tokio::test]
+async fn the_profile_schema_agrees_with_the_checks() {
+    let app = spawn_app().await;
+    let doc = app
+        .call(Method::GET, "/api/openapi.json", None, None)
+        .await
+        .expect_status(StatusCode::OK)
+        .body;
+    let schema = &doc["paths"]["/api/users/{id}"]["patch"]["requestBody"]["content"]["application/json"]
+        ["schema"];
+    let validator = jsonschema::draft202012::options()
+        .build(&json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "allOf": [schema],
+            "components": doc["components"],
+        }))
+        .expect("the request schema compiles");
+    let long = "x".repeat(100);
+    let names = [
+        "Asha Menon".to_string(),
+        "  Asha\t\n".to_string(),
+        "\u{85}Asha\u{3000}".to_string(),
+        "\u{feff}".to_string(),
+        format!(" \t{long}\u{2003}"),
+        String::new(),
+        "   ".to_string(),
+        "\u{85}\u{a0}".to_string(),
+        "Asha\tMenon".to_string(),
+        "Asha\u{7}".to_string(),
+        "\u{1c}Asha".to_string(),
+        format!("{long}x"),
+    ];
+    let mut bodies: Vec<Value> = names.iter().map(|n| json!({ "name": n })).collect();
+    for loc in [
+        "",
+        "  ",
+        "Pune East",
+        "\tPune\r\n",
+        "Pune\u{0}",
+        &format!("  {long}  "),
+    ] {
+        bodies.push(json!({ "location": loc }));
+    }
+    for phone in [
+        "",
+        " +91 98200 12345 ",
+        "123456",
+        "12345",
+        "98200-12345",
+        "call me",
+    ] {
+        bodies.push(json!({ "whatsappNumber": phone }));
+    }
+    for (i, email) in [
+        "",
+        " asha.m@nexusoms.com ",
+        "asha@nexusoms",
+        "a b@c.de",
+        "@c.de",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let email = email.replace("asha.m", &format!("asha.m{i}"));
+        bodies.push(json!({ "email": email }));
+    }
+    for amount in [
+        json!(0),
+        json!(1e12),
+        json!(1e12 + 1.0),
+        json!(-1),
+        json!(-1e-300),
+    ] {
+        bodies.push(json!({ "monthlyTarget": amount }));
+    }
+    for body in bodies {
+        let valid = validator.is_valid(&body);
+        let r = patch_user(&app, ADMIN, "SALES-002", body.clone()).await;
+        assert_eq!(
+            r.status.is_success(),
+            valid,
+            "{body}: the document says {}, the server answered {} {}",
+            if valid { "valid" } else { "invalid" },
+            r.status,
+            r.body
+        );
+    }
+}

@@ -376,3 +376,33 @@ async fn barcode_validation_matches_sku_and_lists_this_warehouses_batches() {
     }
     let _: Value = r.body;
 }
+
+/// A new warehouse's figures and aliases are held to what the document declares.
+#[tokio::test]
+async fn create_holds_capacity_temperatures_and_aliases_to_the_document() {
+    let app = spawn_app().await;
+    let base = || json!({ "name": "Nashik Hub", "location": "Nashik", "code": "NSK" });
+    for (field, value) in [
+        ("capacityTotal", json!(0.0005)),
+        ("capacityTotal", json!(1.5e12)),
+        ("temperature", json!({ "current": -150 })),
+        ("aliases", json!(["नासिक"])),
+        ("aliases", json!(["W 9"])),
+        ("code", json!("--")),
+    ] {
+        let mut body = base();
+        body[field] = value.clone();
+        let r = app.post("USER-001", "/api/warehouse/create", body).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field} {value}: {}",
+            r.body
+        );
+    }
+    let mut body = base();
+    body["aliases"] = json!([" W9 "]);
+    body["capacityTotal"] = json!(0.001);
+    let r = app.post("USER-001", "/api/warehouse/create", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+}

@@ -44,9 +44,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreditInsightRequest {
-    #[schema(example = "ORD-001")]
+    #[schema(example = "ORD-001", value_type = String, required = true, pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")]
     pub order_id: Option<String>,
-    #[schema(example = "CUST-001")]
+    #[schema(example = "CUST-001", value_type = String, required = true, pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")]
     pub customer_id: Option<String>,
     /// Sent by the legacy mobile screen; ignored (the figures are read from the store).
     #[schema(value_type = Option<String>)]

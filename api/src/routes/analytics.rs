@@ -22,6 +22,7 @@ mod insights;
 mod tally;
 
 use crate::routes::extract::ApiQuery;
+use crate::routes::param_schemas::ReportType;
 use filters::{
     NOT_SOLD, Period, average, created, is_delivered, is_open, is_sale,
     require_salesperson_in_scope, sales_filter, scoped_orders,
@@ -118,8 +119,10 @@ pub struct SalesQuery {
     /// One salesperson (must be within your scope); all of your scope when absent.
     pub salesperson_id: Option<String>,
     /// From this date (IST day) or instant, inclusive.
+    #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub start_date: Option<String>,
     /// Up to this date (whole IST day) or instant, inclusive.
+    #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub end_date: Option<String>,
 }
 
@@ -173,6 +176,7 @@ async fn sales(
 #[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     /// today, week, month (default), quarter, six-months, year or all.
+    #[param(value_type = Option<Period>, inline)]
     pub period: Option<String>,
 }
 
@@ -248,8 +252,11 @@ async fn sales_hub(
 pub struct ReportQuery {
     /// `sales` (default) or `inventory`.
     #[serde(rename = "type")]
+    #[param(value_type = Option<ReportType>, inline)]
     pub report_type: Option<String>,
+    #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub start_date: Option<String>,
+    #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub end_date: Option<String>,
 }
 

@@ -54,10 +54,16 @@ pub fn ist_day(at: DateTime<Utc>) -> DateOnly {
 #[serde(deny_unknown_fields)]
 pub struct LocationIn {
     /// Latitude in degrees (-90..90).
+    #[schema(minimum = -90, maximum = 90)]
     pub lat: f64,
     /// Longitude in degrees (-180..180).
+    #[schema(minimum = -180, maximum = 180)]
     pub lng: f64,
-    #[schema(example = "Manual check-in")]
+    /// At most 200 characters, no control characters.
+    #[schema(
+        example = "Manual check-in",
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,200}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub note: Option<String>,
 }
 

@@ -125,7 +125,7 @@ fn from_bound(raw: &str) -> Result<Filter, ApiError> {
             json!(Timestamp::from_datetime(start)),
         ));
     }
-    let ts = Timestamp::parse(t).map_err(|_| {
+    let ts = crate::routes::dates::rfc3339(t).ok_or_else(|| {
         ApiError::bad_request(
             ErrorCode::InvalidFilter,
             format!("fromDate {raw} is not a date"),
@@ -144,7 +144,7 @@ fn to_bound(raw: &str) -> Result<Filter, ApiError> {
             json!(Timestamp::from_datetime(end)),
         ));
     }
-    let ts = Timestamp::parse(t).map_err(|_| {
+    let ts = crate::routes::dates::rfc3339(t).ok_or_else(|| {
         ApiError::bad_request(
             ErrorCode::InvalidFilter,
             format!("toDate {raw} is not a date"),
@@ -170,17 +170,23 @@ pub struct LogFilters {
     /// One user id or a comma-separated list (intersected with what you may see).
     pub user_id: Option<String>,
     /// LOGIN, CREATE, UPDATE, STATUS_CHANGE, …
+    #[param(value_type = Option<nexus_core::model::AuditAction>, inline)]
     pub action: Option<String>,
     /// ORDER, CUSTOMER, USER, …
+    #[param(value_type = Option<nexus_core::model::EntityType>, inline)]
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
     /// `YYYY-MM-DD` (start of that day, IST) or an RFC 3339 instant.
+    #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub from_date: Option<String>,
     /// `YYYY-MM-DD` (whole day included, IST) or an RFC 3339 instant.
+    #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub to_date: Option<String>,
     /// `true` or `false`.
+    #[param(value_type = Option<bool>)]
     pub success: Option<String>,
     /// Entries by users holding this role.
+    #[param(value_type = Option<nexus_core::auth::Role>, inline)]
     pub role: Option<String>,
 }
 
@@ -434,8 +440,10 @@ async fn list_logs(
 #[serde(rename_all = "camelCase")]
 pub struct PeriodQuery {
     /// `YYYY-MM-DD` (start of that day, IST) or an RFC 3339 instant.
+    #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub from_date: Option<String>,
     /// `YYYY-MM-DD` (whole day included, IST) or an RFC 3339 instant.
+    #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub to_date: Option<String>,
 }
 
@@ -569,10 +577,14 @@ fn csv_row(cells: &[&str]) -> String {
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportQuery {
+    #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub from_date: Option<String>,
+    #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub to_date: Option<String>,
     pub user_id: Option<String>,
+    #[param(value_type = Option<nexus_core::model::AuditAction>, inline)]
     pub action: Option<String>,
+    #[param(value_type = Option<nexus_core::model::EntityType>, inline)]
     pub entity_type: Option<String>,
 }
 

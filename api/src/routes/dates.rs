@@ -35,6 +35,15 @@ pub(crate) fn text_date<'de, D: serde::Deserializer<'de>>(
     }
 }
 
+/// An RFC 3339 instant as a client writes it in a request. Stored documents are read more
+/// leniently (`Timestamp::parse` also takes epoch milliseconds from old data); a request is
+/// held to what the document declares (`format: date-time`).
+pub(crate) fn rfc3339(s: &str) -> Option<Timestamp> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .ok()
+        .map(|dt| Timestamp::from_datetime(dt.with_timezone(&Utc)))
+}
+
 pub(crate) fn ist_midnight(d: NaiveDate) -> Timestamp {
     let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default();
     let local = ist()
@@ -65,7 +74,8 @@ pub(crate) struct DateRange {
 impl DateRange {
     /// `startDate`/`endDate` query values: a date (the whole IST day, both ends inclusive)
     /// or an RFC 3339 instant (inclusive). Either may be absent (the legacy only filtered
-    /// when both were given).
+    /// when both were given). A reversed range matches nothing, like any other filter that
+    /// leaves nothing: the answer is empty, not an error.
     pub fn parse(start: Option<&str>, end: Option<&str>) -> Result<DateRange, ApiError> {
         fn clean(s: Option<&str>) -> Option<&str> {
             s.map(str::trim).filter(|s| !s.is_empty())
@@ -90,14 +100,6 @@ impl DateRange {
                     .map_err(|_| bad_date("endDate", s))?,
             }),
         };
-        if let (Some(a), Some(b)) = (start, end)
-            && a >= b
-        {
-            return Err(ApiError::bad_request(
-                ErrorCode::InvalidDateRange,
-                "startDate must be before endDate",
-            ));
-        }
         Ok(DateRange { start, end })
     }
 
@@ -151,6 +153,9 @@ mod tests {
         assert!(r.contains(Timestamp::parse("2026-02-28T18:29:59Z").unwrap()));
         assert!(!r.contains(Timestamp::parse("2026-02-28T18:30:00Z").unwrap()));
         assert!(DateRange::parse(Some("yesterday"), None).is_err());
-        assert!(DateRange::parse(Some("2026-03-01"), Some("2026-02-01")).is_err());
+        // A reversed range is empty, not an error.
+        let reversed = DateRange::parse(Some("2026-03-01"), Some("2026-02-01")).unwrap();
+        assert!(!reversed.contains(Timestamp::parse("2026-02-15T00:00:00Z").unwrap()));
+        assert!(!reversed.contains(Timestamp::parse("2026-03-01T06:00:00Z").unwrap()));
     }
 }

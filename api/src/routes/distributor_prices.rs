@@ -35,7 +35,9 @@ use nexus_core::store::{
 use nexus_core::types::{Money, Percent, Timestamp};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -151,31 +153,85 @@ async fn get_price(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewPrice {
-    /// The distributor's customer code; with it the id is `<distributorCode>-<code>`.
+    /// The distributor's customer code (at most 40 letters, digits or `. _ / -`; empty:
+    /// none); with it the id is `<distributorCode>-<code>`.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9._/-]{0,40}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub distributor_code: Option<String>,
     pub distributor_name: Option<String>,
-    /// Material (SKU) code.
+    /// Material (SKU) code: 1 to 40 letters, digits or `. _ / -`.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9._/-]{1,40}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub code: String,
-    /// Material description.
+    /// Material description: not blank, at most 200 characters.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{0,199}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub name: String,
     pub material_number: Option<String>,
     /// Pack size as text (`5 Kg`, `0.2`).
     pub in_kg: Option<String>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub mrp: Option<Money>,
     /// Percent (points, 0–100); default 5.
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 100)]
     pub gst_pct: Option<Percent>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 100)]
     pub retailer_margin_on_mrp: Option<Percent>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 100)]
     pub dist_margin_on_cost: Option<Percent>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 100)]
     pub dist_margin_on_mrp: Option<Percent>,
     /// Net price billed to the distributor, as agreed (never derived).
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub billing_rate: Option<Money>,
     pub category: Option<String>,
+}
+
+/// `T` (an amount or a percentage) read from JSON, refusing a negative number so small that
+/// the decimal conversion would read it as 0 (`-1e-300`): the document's `minimum: 0`
+/// excludes it, and an ordinary negative is refused later with its field named.
+fn de_opt_unsigned<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    use serde::Deserialize as _;
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => {
+            if v.as_f64().is_some_and(|f| f < 0.0 && f > -1e-20) {
+                return Err(serde::de::Error::custom(format!("{v} is negative")));
+            }
+            T::deserialize(v)
+                .map(Some)
+                .map_err(serde::de::Error::custom)
+        }
+    }
+}
+
+/// The largest price an entry takes (MRP, billing rate): far above any real price, and
+/// small enough that totals over many lines stay exact.
+const MAX_PRICE: i64 = 1_000_000_000_000;
+
+/// A price: 0 to [`MAX_PRICE`], kept to the paisa.
+fn price(field: &str, m: Money) -> Result<Money, ApiError> {
+    let m = non_negative(field, m)?;
+    if m.amount() > rust_decimal::Decimal::from(MAX_PRICE) {
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} must be at most {MAX_PRICE}."),
+        ));
+    }
+    Ok(m)
 }
 
 fn duplicate(distributor: Option<&str>, material: &str) -> ApiError {
@@ -227,7 +283,7 @@ async fn create_price(
         in_kg: text(b.in_kg),
         mrp: b
             .mrp
-            .map(|m| non_negative("mrp", m))
+            .map(|m| price("mrp", m))
             .transpose()?
             .unwrap_or_default(),
         gst_pct: b
@@ -238,7 +294,7 @@ async fn create_price(
         dist_margin_on_mrp: b.dist_margin_on_mrp.unwrap_or_default(),
         billing_rate: b
             .billing_rate
-            .map(|m| non_negative("billingRate", m))
+            .map(|m| price("billingRate", m))
             .transpose()?
             .unwrap_or_default(),
         category: text(b.category),
@@ -296,6 +352,10 @@ pub struct PricePatch {
     #[serde(default, deserialize_with = "some_or_null")]
     #[schema(value_type = Option<String>)]
     pub distributor_name: Option<Option<String>>,
+    /// Not blank, at most 200 characters; `null` leaves it.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{0,199}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "some_or_null")]
     #[schema(value_type = Option<String>)]
@@ -306,18 +366,95 @@ pub struct PricePatch {
     #[serde(default, deserialize_with = "some_or_null")]
     #[schema(value_type = Option<String>)]
     pub category: Option<Option<String>>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub mrp: Option<Money>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 100)]
     pub gst_pct: Option<Percent>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 100)]
     pub retailer_margin_on_mrp: Option<Percent>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 100)]
     pub dist_margin_on_cost: Option<Percent>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 100)]
     pub dist_margin_on_mrp: Option<Percent>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub billing_rate: Option<Money>,
+}
+
+/// `base` (an object) with at least one field that changes something: one of `non_null`
+/// with a value other than `null`, or one of `any_value` with any value (there `null` clears
+/// the field). Written as an `anyOf` beside the object's properties.
+fn at_least_one(base: RefOr<Schema>, non_null: &[&str], any_value: &[&str]) -> RefOr<Schema> {
+    let mut given: Vec<serde_json::Value> = non_null
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "required": [f],
+                "properties": { *f: { "type": ["string", "number", "boolean", "object", "array"] } },
+            })
+        })
+        .collect();
+    given.extend(
+        any_value
+            .iter()
+            .map(|f| serde_json::json!({ "required": [f] })),
+    );
+    with_keywords(base, [("anyOf", serde_json::Value::Array(given))])
+}
+
+/// `schema` (an object) with JSON Schema keywords the builder has no setter for (`anyOf`,
+/// `oneOf`, `contains` …) beside its properties.
+fn with_keywords(
+    schema: RefOr<Schema>,
+    keywords: impl IntoIterator<Item = (&'static str, serde_json::Value)>,
+) -> RefOr<Schema> {
+    match schema {
+        RefOr::T(Schema::Object(mut o)) => {
+            let ext = o.extensions.get_or_insert_with(Default::default);
+            for (k, v) in keywords {
+                ext.insert(k.to_string(), v);
+            }
+            RefOr::T(Schema::Object(o))
+        }
+        other => other,
+    }
+}
+
+/// The request body as the document describes it: [`PricePatch`] with at least one field
+/// that changes something.
+pub struct PricePatchBody;
+
+impl PartialSchema for PricePatchBody {
+    fn schema() -> RefOr<Schema> {
+        at_least_one(
+            PricePatch::schema(),
+            &[
+                "name",
+                "mrp",
+                "gstPct",
+                "retailerMarginOnMrp",
+                "distMarginOnCost",
+                "distMarginOnMrp",
+                "billingRate",
+            ],
+            &["distributorName", "materialNumber", "inKg", "category"],
+        )
+    }
+}
+
+impl ToSchema for PricePatchBody {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "PricePatch".into()
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <PricePatch as ToSchema>::schemas(schemas);
+    }
 }
 
 fn patch_ops(p: PricePatch) -> Result<Vec<UpdateOp>, ApiError> {
@@ -348,7 +485,7 @@ fn patch_ops(p: PricePatch) -> Result<Vec<UpdateOp>, ApiError> {
     }
     for (field, v) in [("mrp", p.mrp), ("billingRate", p.billing_rate)] {
         if let Some(m) = v {
-            ops.push(UpdateOp::Set(field.into(), json!(non_negative(field, m)?)));
+            ops.push(UpdateOp::Set(field.into(), json!(price(field, m)?)));
         }
     }
     for (field, v) in [
@@ -367,7 +504,7 @@ fn patch_ops(p: PricePatch) -> Result<Vec<UpdateOp>, ApiError> {
 /// Change an entry (master data); audited as `PRICE_CHANGE` on `PRICE_LIST` with old → new.
 #[utoipa::path(patch, path = "/api/distributor-prices/{id}", tag = "Distributor prices", security(("bearer" = [])),
     params(("id" = String, Path, description = "Entry id")),
-    request_body = PricePatch,
+    request_body = PricePatchBody,
     responses(
         (status = 200, description = "The updated entry", body = Data<DistributorPrice>),
         (status = 403, description = "Needs master_data"),
@@ -507,7 +644,7 @@ async fn import_template(actor: Actor) -> Result<Response, ApiError> {
 /// `distributor_price_import` job is queued; the request waits for it (`NEXUS_IMPORT_WAIT`) and answers 200 with its outcome, or 202
 /// with its id while it still runs (at once with `Prefer: respond-async`).
 #[utoipa::path(post, path = "/api/distributor-prices/bulk-import", tag = "Distributor prices", security(("bearer" = [])),
-    request_body(content_type = "multipart/form-data", description = "Field `file`: the .xlsx workbook"),
+    request_body(content((uploads::WorkbookForm = "multipart/form-data")), description = "Field `file`: the .xlsx workbook"),
     responses(
         uploads::ImportAnswers,
         (status = 403, description = "Needs master_data"),

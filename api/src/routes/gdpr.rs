@@ -169,11 +169,11 @@ pub struct ForgetRequest {
     /// The id of the user being erased, again (as in the path).
     #[schema(example = "SEXEC-001")]
     pub confirm: String,
-    /// Why (kept in the audit entry and on the account), 3 to 500 characters.
+    /// Why (kept in the audit entry and on the account), 3 to 500 characters without
+    /// control characters.
     #[schema(
-        min_length = 3,
-        max_length = 500,
-        example = "Left the company; asked for erasure"
+        example = "Left the company; asked for erasure",
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f]{1,498}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
     )]
     pub reason: String,
 }
@@ -420,7 +420,11 @@ async fn retention_policy(State(st): State<AppState>, _actor: Actor) -> Json<Val
 pub struct ConsentRequest {
     /// Optional; when given it must be your own id (consent is personal).
     pub user_id: Option<String>,
-    #[schema(example = "location_tracking")]
+    /// 1 to 64 letters, digits and `_ . -`.
+    #[schema(
+        example = "location_tracking",
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9_.-]{1,64}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub consent_type: String,
     pub granted: bool,
 }

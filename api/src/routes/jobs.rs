@@ -94,9 +94,11 @@ fn parse_enum<T: serde::de::DeserializeOwned>(
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// queued, running, succeeded, failed, dead or cancelled.
+    #[param(value_type = Option<nexus_core::model::JobStatus>, inline)]
     pub status: Option<String>,
     /// bulk_order_import, product_import, customer_import, distributor_price_import or
     /// expiry_scan.
+    #[param(value_type = Option<nexus_core::model::JobKind>, inline)]
     pub kind: Option<String>,
     #[param(value_type = Option<u64>, minimum = 1, maximum = 1_000_000)]
     pub page: Option<Bounded<1, MAX_PAGE>>,
@@ -357,7 +359,7 @@ async fn report(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ExpiryScanRequest {
     /// The day to scan as (YYYY-MM-DD); default today in the scan's time zone.
-    #[schema(example = "2026-11-24")]
+    #[schema(example = "2026-11-24", format = Date)]
     pub date: Option<String>,
 }
 
@@ -377,12 +379,7 @@ async fn expiry_scan(
 ) -> Result<Response, ApiError> {
     actor.require(Permission::ManageWarehouse, Access::Full)?;
     let mut input = json!({ "trigger": "on demand" });
-    if let Some(d) = body
-        .date
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-    {
+    if let Some(d) = body.date.as_deref().map(str::trim) {
         chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
             ApiError::unprocessable(
                 ErrorCode::ValidationFailed,

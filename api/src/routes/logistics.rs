@@ -72,21 +72,82 @@ async fn road_distance(
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// Either `distance`, or `origin` and `destination` (see its schema below).
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CostRequest {
-    #[schema(example = "Mumbai")]
     pub origin: Option<String>,
-    #[schema(example = "Delhi")]
     pub destination: Option<String>,
     /// Truck (default), Tempo, Van or Bike.
-    #[schema(example = "Truck")]
     pub vehicle_type: Option<String>,
     /// Kilometres, when known; then no lookup is made.
     #[serde(default, deserialize_with = "de_opt_number")]
-    #[schema(value_type = Option<f64>, example = 250)]
     pub distance: Option<Decimal>,
 }
+
+/// Written by hand because the rule "a distance, or both places" is an `anyOf` a derive
+/// cannot say; the field types and bounds are the ones `calculate_cost` checks.
+impl utoipa::PartialSchema for CostRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use crate::routes::param_schemas::{NOT_BLANK, with_keywords};
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        // Each field may be null (read as absent); the `anyOf` below asks for real values.
+        let or_null = |t: Type| SchemaType::from_iter([t, Type::Null]);
+        let place = |example: &str| {
+            ObjectBuilder::new()
+                .schema_type(or_null(Type::String))
+                .examples([example])
+        };
+        let vehicles: Vec<&str> = VehicleType::ALL.iter().map(|v| v.as_str()).collect();
+        let fields = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property("origin", place("Mumbai"))
+            .property("destination", place("Delhi"))
+            .property(
+                "vehicleType",
+                ObjectBuilder::new()
+                    .schema_type(or_null(Type::String))
+                    .enum_values(Some(
+                        vehicles
+                            .into_iter()
+                            .map(serde_json::Value::from)
+                            .chain([serde_json::Value::Null]),
+                    ))
+                    .description(Some("Default Truck.")),
+            )
+            .property(
+                "distance",
+                ObjectBuilder::new()
+                    .schema_type(or_null(Type::Number))
+                    .minimum(Some(0))
+                    .maximum(Some(MAX_MANUAL_KM))
+                    .description(Some("Kilometres, when known; then no lookup is made."))
+                    .examples([250]),
+            )
+            .additional_properties(Some(
+                utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+            ))
+            .description(Some(
+                "The distance in km, or the origin and destination to look it up.",
+            ))
+            .into();
+        let place_given = serde_json::json!({ "type": "string", "pattern": NOT_BLANK });
+        with_keywords(
+            fields,
+            [(
+                "anyOf",
+                serde_json::json!([
+                    { "required": ["distance"], "properties": { "distance": { "type": "number" } } },
+                    {
+                        "required": ["origin", "destination"],
+                        "properties": { "origin": place_given, "destination": place_given },
+                    },
+                ]),
+            )],
+        )
+    }
+}
+impl utoipa::ToSchema for CostRequest {}
 
 fn minutes_text(m: i64) -> String {
     match (m / 60, m % 60) {
@@ -285,8 +346,10 @@ fn distance_error(e: DistanceError) -> ApiError {
 #[into_params(parameter_in = Query)]
 pub struct CostHistoryQuery {
     /// Costs recorded from this date (IST day) or instant.
+    #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub start_date: Option<String>,
     /// Costs recorded up to this date (whole IST day) or instant.
+    #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub end_date: Option<String>,
     /// Rows at most (default 200, at most 1,000).
     #[param(value_type = Option<u64>, minimum = 1, maximum = 1000)]

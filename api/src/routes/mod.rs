@@ -26,6 +26,7 @@ pub mod logistics;
 mod numbers;
 pub mod orders;
 pub mod packaging;
+pub(crate) mod param_schemas;
 pub mod pms;
 pub mod procurement;
 pub mod products;

@@ -29,7 +29,7 @@ use crate::routes::common::{Bounded, MAX_PAGE, check_link, commit_with_sequence_
 use crate::routes::dates::date_range_filter;
 use crate::routes::envelope::{Data, MessageData, Pagination};
 use crate::routes::extract::ApiQuery;
-use crate::routes::numbers::{de_number, de_opt_number};
+use crate::routes::numbers::de_number;
 use crate::routes::rule_schemas::PackagingHealth;
 use crate::state::AppState;
 use axum::Json;
@@ -50,7 +50,9 @@ use nexus_core::types::{DateOnly, Quantity, Timestamp};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, Type};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -144,7 +146,20 @@ fn low_stock_event(m: &PackagingMaterial) -> Event {
     nexus_core::live::packaging_low_stock(m, audience())
 }
 
+/// The smallest quantity a movement takes: a gram, or a thousandth of a piece or roll.
+const MIN_QTY: Decimal = Decimal::from_parts(1, 0, 0, false, 3);
+/// The largest quantity a movement, an opening balance or an MOQ takes.
+const MAX_QTY: i64 = 10_000_000;
+
+/// A movement's quantity: [`MIN_QTY`] to [`MAX_QTY`].
 fn positive_qty(qty: Decimal) -> Result<Quantity, ApiError> {
+    if qty < MIN_QTY || qty > Decimal::from(MAX_QTY) {
+        return Err(ApiError::unprocessable(
+            ErrorCode::InvalidQuantity,
+            format!("qty must be a number from {MIN_QTY} to {MAX_QTY}"),
+        )
+        .with_details(json!({ "qty": qty })));
+    }
     Quantity::positive(qty).map_err(|_| {
         ApiError::unprocessable(
             ErrorCode::InvalidQuantity,
@@ -153,6 +168,53 @@ fn positive_qty(qty: Decimal) -> Result<Quantity, ApiError> {
         .with_details(json!({ "qty": qty }))
     })
 }
+
+/// [`de_number`], except that a number too small for the 28 decimal places of a decimal
+/// (`1e-300`) reads as the 0 it rounds to instead of being refused.
+fn de_quantity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    let v = Value::deserialize(d)?;
+    if let Value::Number(n) = &v
+        && n.as_f64().is_some_and(|f| (0.0..1e-28).contains(&f))
+    {
+        return Ok(Decimal::ZERO);
+    }
+    de_number(v).map_err(serde::de::Error::custom)
+}
+
+/// [`de_quantity`] for an optional field (`null` or absent → `None`).
+fn de_opt_quantity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => de_quantity(v).map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+/// An opening balance as the document describes it: 0 (none), or 0.001 to 10,000,000.
+pub struct OpeningBalance;
+
+impl PartialSchema for OpeningBalance {
+    fn schema() -> RefOr<Schema> {
+        AnyOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::Null))
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Number)
+                    .enum_values(Some([0])),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Number)
+                    .minimum(Some(0.001))
+                    .maximum(Some(MAX_QTY)),
+            )
+            .description(Some(
+                "Stock on hand when the material is registered, booked as an IN movement: 0 (or `null`) for none, else 0.001 to 10,000,000.",
+            ))
+            .examples([json!(1200)])
+            .into()
+    }
+}
+impl ToSchema for OpeningBalance {}
 
 fn trimmed(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
@@ -177,21 +239,24 @@ async fn list_materials(State(st): State<AppState>, actor: Actor) -> Result<Json
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateMaterialRequest {
-    #[schema(example = "Poly Bags 2kg")]
+    /// Not blank, at most 200 characters.
+    #[schema(
+        example = "Poly Bags 2kg",
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{0,199}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub name: String,
     /// PCS, KG or ROLLS.
-    #[schema(value_type = String, example = "PCS")]
+    #[schema(value_type = PackagingUnit, example = "PCS")]
     pub unit: PackagingUnit,
     /// Poly Pkts, Vacuum Pouches, Cartons or Tape/Labels.
-    #[schema(value_type = String, example = "Poly Pkts")]
+    #[schema(value_type = PackagingCategory, example = "Poly Pkts")]
     pub category: PackagingCategory,
-    /// Re-order threshold (minimum order quantity), ≥ 0.
-    #[serde(deserialize_with = "de_number")]
-    #[schema(value_type = f64, example = 500)]
+    /// Re-order threshold (minimum order quantity), 0 to 10,000,000.
+    #[serde(deserialize_with = "de_quantity")]
+    #[schema(value_type = f64, example = 500, minimum = 0, maximum = 10000000)]
     pub moq: Decimal,
-    /// Stock on hand when the material is registered; booked as an IN movement.
-    #[serde(default, deserialize_with = "de_opt_number")]
-    #[schema(value_type = Option<f64>, example = 1200)]
+    #[serde(default, deserialize_with = "de_opt_quantity")]
+    #[schema(value_type = Option<OpeningBalance>)]
     pub opening_balance: Option<Decimal>,
 }
 
@@ -212,15 +277,21 @@ async fn create_material(
         (Permission::Procurement, Access::Full),
     ])?;
     let name = body.name.trim().to_string();
-    if name.is_empty() || name.len() > 200 {
+    if name.is_empty() || name.chars().count() > 200 {
         return Err(ApiError::unprocessable(
             ErrorCode::InvalidName,
             "name is required (at most 200 characters)",
         ));
     }
-    let moq = Quantity::new(body.moq).map_err(|_| {
-        ApiError::unprocessable(ErrorCode::InvalidQuantity, "moq must be 0 or more")
-    })?;
+    let moq = Quantity::new(body.moq)
+        .ok()
+        .filter(|q| q.value() <= Decimal::from(MAX_QTY))
+        .ok_or_else(|| {
+            ApiError::unprocessable(
+                ErrorCode::InvalidQuantity,
+                format!("moq must be from 0 to {MAX_QTY}"),
+            )
+        })?;
     let opening = match body.opening_balance {
         Some(q) if q.is_zero() => None,
         Some(q) => Some(positive_qty(q)?),
@@ -326,8 +397,10 @@ pub struct TransactionQuery {
     /// Only this material's movements.
     pub material_id: Option<String>,
     /// From this date (YYYY-MM-DD, IST day) or instant (RFC 3339), inclusive.
+    #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub start_date: Option<String>,
     /// Up to this date (the whole IST day) or instant, inclusive.
+    #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub end_date: Option<String>,
     /// 1-based page (default 1).
     #[param(value_type = Option<u64>, minimum = 1, maximum = 1_000_000)]
@@ -384,22 +457,24 @@ async fn list_transactions(
 pub struct InwardRequest {
     #[schema(example = "PKG-001")]
     pub material_id: String,
-    /// A number greater than 0.
-    #[serde(deserialize_with = "de_number")]
-    #[schema(value_type = f64, example = 800)]
+    /// 0.001 to 10,000,000.
+    #[serde(deserialize_with = "de_quantity")]
+    #[schema(value_type = f64, example = 800, minimum = 0.001, maximum = 10000000)]
     pub qty: Decimal,
     /// The supplier's batch.
     pub batch: Option<String>,
     #[serde(default, deserialize_with = "crate::routes::dates::text_date")]
-    #[schema(value_type = Option<String>, example = "2026-01-15")]
+    #[schema(value_type = Option<DateOnly>, example = "2026-01-15")]
     pub mfg_date: Option<DateOnly>,
     #[serde(default, deserialize_with = "crate::routes::dates::text_date")]
-    #[schema(value_type = Option<String>, example = "2027-01-15")]
+    #[schema(value_type = Option<DateOnly>, example = "2027-01-15")]
     pub exp_date: Option<DateOnly>,
     pub vendor_name: Option<String>,
     /// Challan or invoice number.
     pub reference_no: Option<String>,
-    /// Link or blob key of the uploaded challan (not file contents).
+    /// Link or blob key of the uploaded challan (not file contents, so never a `data:`
+    /// URL), at most 2,048 bytes.
+    #[schema(max_length = 2048)]
     pub attachment: Option<String>,
 }
 
@@ -496,12 +571,15 @@ async fn inward(
 pub struct OutwardRequest {
     #[schema(example = "PKG-003")]
     pub material_id: String,
-    /// A number greater than 0, at most the balance.
-    #[serde(deserialize_with = "de_number")]
-    #[schema(value_type = f64, example = 40)]
+    /// 0.001 to 10,000,000, at most the balance.
+    #[serde(deserialize_with = "de_quantity")]
+    #[schema(value_type = f64, example = 40, minimum = 0.001, maximum = 10000000)]
     pub qty: Decimal,
-    /// Why the stock goes out (e.g. "Packing ORD-003", "Damaged").
-    #[schema(example = "Packing for dispatch")]
+    /// Why the stock goes out (e.g. "Packing ORD-003", "Damaged"); not blank.
+    #[schema(
+        example = "Packing for dispatch",
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub reason: String,
     /// The order the packaging was used for, when there is one.
     pub order_id: Option<String>,

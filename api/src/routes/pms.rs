@@ -42,7 +42,11 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{
+    AnyOfBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
+};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -71,6 +75,137 @@ fn parse_month(raw: Option<&str>) -> Result<PmsMonth, ApiError> {
         }),
     }
 }
+
+/// The month a query names: `month`, else its legacy alias `period`, else the current one.
+/// Each one given must be a month.
+fn query_month(q: &MonthQuery) -> Result<PmsMonth, ApiError> {
+    let period = q
+        .period
+        .as_deref()
+        .map(|p| parse_month(Some(p)))
+        .transpose()?;
+    match (q.month.as_deref(), period) {
+        (Some(m), _) => parse_month(Some(m)),
+        (None, Some(p)) => Ok(p),
+        (None, None) => parse_month(None),
+    }
+}
+
+/// The largest amount a record takes (salary, targets, achievements, OD balances): far
+/// above any real figure, and small enough that the scoring arithmetic stays exact.
+const MAX_AMOUNT: i64 = 1_000_000_000_000;
+
+/// Refuses a figure above [`MAX_AMOUNT`] with `code`.
+fn at_most_max(v: Option<Decimal>, code: ErrorCode, what: &str) -> Result<(), ApiError> {
+    match v {
+        Some(x) if x > Decimal::from(MAX_AMOUNT) => Err(ApiError::unprocessable(
+            code,
+            format!("{what} must be at most {MAX_AMOUNT}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// [`de_opt_number`], except that a number too small for the 28 decimal places of a decimal
+/// (`1e-300`) reads as the 0 it rounds to instead of being refused.
+fn de_opt_amount<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    let v = Option::<Value>::deserialize(d)?;
+    if let Some(Value::Number(n)) = &v
+        && n.as_f64().is_some_and(|f| (0.0..1e-28).contains(&f))
+    {
+        return Ok(Some(Decimal::ZERO));
+    }
+    de_opt_number(v.unwrap_or(Value::Null)).map_err(serde::de::Error::custom)
+}
+
+/// A whole number, also when written with a zero fraction (`365.0`): JSON Schema's
+/// `integer` admits both spellings, so the document's integers are read both ways.
+fn de_opt_whole<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    use serde::Deserialize as _;
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| {
+                        f.fract() == 0.0 && (i64::MIN as f64..-(i64::MIN as f64)).contains(f)
+                    })
+                    .map(|f| f as i64)
+            })
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number"))),
+        Some(other) => Err(serde::de::Error::custom(format!(
+            "expected a whole number, got {other}"
+        ))),
+    }
+}
+
+/// A month in a body or query: `Feb'26` or `2026-02`; blank means the current month.
+pub struct MonthOrBlank;
+
+impl PartialSchema for MonthOrBlank {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)'[0-9]{2}|20[0-9]{2}-(?:0[1-9]|1[0-2]))?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"))
+            .description(Some(
+                "A PMS month, `Feb'26` or `2026-02` (years 2000–2099); blank for the current month (IST).",
+            ))
+            .examples(["Feb'26"])
+            .into()
+    }
+}
+impl ToSchema for MonthOrBlank {}
+
+/// A KRA id: a whole number, or the same as text.
+pub struct KraIdValue;
+
+impl PartialSchema for KraIdValue {
+    fn schema() -> RefOr<Schema> {
+        AnyOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64))),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*-?[0-9]{1,18}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")),
+            )
+            .description(Some("The KRA's id, as a number or numeric text."))
+            .examples([json!(1)])
+            .into()
+    }
+}
+impl ToSchema for KraIdValue {}
+
+/// An achievement: a number from 0 to 1,000,000,000,000, or the same as plain decimal text.
+pub struct AchievedValue;
+
+impl PartialSchema for AchievedValue {
+    fn schema() -> RefOr<Schema> {
+        AnyOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Number)
+                    .minimum(Some(0))
+                    .maximum(Some(MAX_AMOUNT)),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[0-9]{1,12}(?:\.[0-9]{1,6})?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")),
+            )
+            .description(Some(
+                "The achievement, 0 to 1,000,000,000,000: a number, or numeric text.",
+            ))
+            .examples([json!(1250000)])
+            .into()
+    }
+}
+impl ToSchema for AchievedValue {}
 
 fn key_filter(user_id: &str, month: PmsMonth) -> Filter {
     Filter::and([
@@ -253,8 +388,10 @@ where
 #[into_params(parameter_in = Query)]
 pub struct MonthQuery {
     /// `Feb'26` (or `2026-02`); the current month (IST) when absent.
+    #[param(value_type = Option<MonthOrBlank>, inline)]
     pub month: Option<String>,
-    /// Legacy alias of `month`.
+    /// Legacy alias of `month` (used when `month` is absent).
+    #[param(value_type = Option<MonthOrBlank>, inline)]
     pub period: Option<String>,
 }
 
@@ -279,7 +416,7 @@ async fn get_record(
     {
         return Err(forbidden_record());
     }
-    let month = parse_month(q.month.as_deref().or(q.period.as_deref()))?;
+    let month = query_month(&q)?;
     if let Some(record) = st
         .store
         .get::<PerformanceRecord>(key_filter(&user_id, month))
@@ -307,36 +444,48 @@ async fn get_record(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KraDefinition {
     /// Positive whole number, unique in the record; assigned when absent.
+    #[serde(default, deserialize_with = "de_opt_whole")]
+    #[schema(minimum = 1)]
     pub id: Option<i64>,
-    #[schema(example = "Sales Target")]
+    /// Not blank.
+    #[schema(
+        example = "Sales Target",
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub name: String,
     #[schema(example = "SM Budget")]
     pub criteria: Option<String>,
-    #[serde(default, deserialize_with = "de_opt_number")]
-    #[schema(value_type = Option<f64>, example = 1000000)]
+    /// 0 to 1,000,000,000,000.
+    #[serde(default, deserialize_with = "de_opt_amount")]
+    #[schema(value_type = Option<f64>, example = 1000000, minimum = 0, maximum = 1000000000000i64)]
     pub target: Option<Decimal>,
-    #[serde(default, deserialize_with = "de_opt_number")]
-    #[schema(value_type = f64, example = 40)]
+    /// 0 to 100; the weightages of a record total 100.
+    #[serde(default, deserialize_with = "de_opt_amount")]
+    #[schema(value_type = Option<f64>, example = 40, minimum = 0, maximum = 100)]
     pub weightage: Option<Decimal>,
     /// Unrestricted (default), Restricted or "As per slab".
     #[serde(rename = "type", default)]
-    #[schema(value_type = Option<String>, example = "Unrestricted")]
+    #[schema(value_type = Option<KraType>, example = "Unrestricted")]
     pub kra_type: Option<KraType>,
-    /// Achievement so far; kept from the stored KRA with the same id when absent.
-    #[serde(default, deserialize_with = "de_opt_number")]
-    #[schema(value_type = Option<f64>)]
+    /// Achievement so far (0 to 1,000,000,000,000); kept from the stored KRA with the same
+    /// id when absent.
+    #[serde(default, deserialize_with = "de_opt_amount")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub achieved: Option<Decimal>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DefineRecordRequest {
-    /// `Feb'26`; the current month when absent.
-    #[schema(example = "Mar'26")]
+    /// `Feb'26` (or `2026-02`); the current month when absent or blank.
+    #[schema(value_type = Option<MonthOrBlank>, example = "Mar'26")]
     pub month: Option<String>,
-    #[serde(default, deserialize_with = "de_opt_number")]
-    #[schema(value_type = Option<f64>, example = 50000)]
+    /// 0 to 1,000,000,000,000.
+    #[serde(default, deserialize_with = "de_opt_amount")]
+    #[schema(value_type = Option<f64>, example = 50000, minimum = 0, maximum = 1000000000000i64)]
     pub gross_monthly_salary: Option<Decimal>,
+    /// At least one KRA; ids unique; weightages totalling 100.
+    #[schema(min_items = 1)]
     pub kras: Vec<KraDefinition>,
 }
 
@@ -373,6 +522,10 @@ fn build_kras(defs: Vec<KraDefinition>, existing: &[Kra]) -> Result<Vec<Kra>, Ap
                 Some(x) if x < Decimal::ZERO => Err(ApiError::unprocessable(
                     ErrorCode::InvalidKra,
                     format!("KRA `{name}`: {what} cannot be negative"),
+                )),
+                Some(x) if x > Decimal::from(MAX_AMOUNT) => Err(ApiError::unprocessable(
+                    ErrorCode::InvalidKra,
+                    format!("KRA `{name}`: {what} must be at most {MAX_AMOUNT}"),
                 )),
                 other => Ok(other.unwrap_or(Decimal::ZERO)),
             };
@@ -432,6 +585,11 @@ async fn define_record(
         }
         other => other.map(Money::new),
     };
+    at_most_max(
+        body.gross_monthly_salary,
+        ErrorCode::InvalidSalary,
+        "grossMonthlySalary",
+    )?;
     let user: User = st
         .store
         .get(Filter::id(user_id.clone()))
@@ -539,7 +697,7 @@ async fn leaderboard(
     actor: Actor,
     ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let month = parse_month(q.month.as_deref().or(q.period.as_deref()))?;
+    let month = query_month(&q)?;
     let visible = visible_users(&st, &actor).await?;
     let mut records: Vec<PerformanceRecord> = st
         .store
@@ -582,14 +740,14 @@ async fn leaderboard(
 pub struct KraUpdateRequest {
     #[schema(example = "SALES-001")]
     pub user_id: String,
-    /// `Feb'26`; the current month when absent.
-    #[schema(example = "Feb'26")]
+    /// `Feb'26` (or `2026-02`); the current month when absent or blank.
+    #[schema(value_type = Option<MonthOrBlank>, example = "Feb'26")]
     pub month: Option<String>,
     /// The KRA's id, as a number or numeric text.
-    #[schema(value_type = Object, example = 1)]
+    #[schema(value_type = KraIdValue)]
     pub kra_id: Value,
-    /// The achievement, as a number (or numeric text), ≥ 0.
-    #[schema(value_type = Object, example = 1250000)]
+    /// The achievement, as a number (or numeric text), 0 to 1,000,000,000,000.
+    #[schema(value_type = AchievedValue)]
     pub achieved_value: Value,
 }
 
@@ -601,7 +759,17 @@ fn kra_id_of(v: &Value) -> Result<i64, ApiError> {
         )
     };
     match v {
-        Value::Number(n) => n.as_i64().ok_or_else(bad),
+        // A whole number written with a fraction (`3.0`) is still that number.
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| {
+                        f.fract() == 0.0 && (i64::MIN as f64..-(i64::MIN as f64)).contains(f)
+                    })
+                    .map(|f| f as i64)
+            })
+            .ok_or_else(bad),
         Value::String(s) => s.trim().parse::<i64>().map_err(|_| bad()),
         _ => Err(bad()),
     }
@@ -623,11 +791,11 @@ async fn update_kra(
     let month = parse_month(body.month.as_deref())?;
     let kra_id = kra_id_of(&body.kra_id)?;
     let achieved = lenient_decimal(&body.achieved_value)
-        .filter(|d| *d >= Decimal::ZERO)
+        .filter(|d| *d >= Decimal::ZERO && *d <= Decimal::from(MAX_AMOUNT))
         .ok_or_else(|| {
             ApiError::unprocessable(
                 ErrorCode::InvalidAchievedValue,
-                "achievedValue must be a number of 0 or more",
+                format!("achievedValue must be a number from 0 to {MAX_AMOUNT}"),
             )
         })?;
     let user_id = body.user_id.trim().to_string();
@@ -655,16 +823,18 @@ async fn update_kra(
 pub struct OdBalanceRequest {
     #[schema(example = "SALES-001")]
     pub user_id: String,
-    #[schema(example = "Feb'26")]
+    /// `Feb'26` (or `2026-02`); the current month when absent or blank.
+    #[schema(value_type = Option<MonthOrBlank>, example = "Feb'26")]
     pub month: Option<String>,
-    #[serde(default, deserialize_with = "de_opt_number")]
-    #[schema(value_type = Option<f64>, example = 300000)]
+    /// 0 to 1,000,000,000,000 (as the other two).
+    #[serde(default, deserialize_with = "de_opt_amount")]
+    #[schema(value_type = Option<f64>, example = 300000, minimum = 0, maximum = 1000000000000i64)]
     pub chennai: Option<Decimal>,
-    #[serde(rename = "self", default, deserialize_with = "de_opt_number")]
-    #[schema(value_type = Option<f64>, example = 200000)]
+    #[serde(rename = "self", default, deserialize_with = "de_opt_amount")]
+    #[schema(value_type = Option<f64>, example = 200000, minimum = 0, maximum = 1000000000000i64)]
     pub self_: Option<Decimal>,
-    #[serde(default, deserialize_with = "de_opt_number")]
-    #[schema(value_type = Option<f64>, example = 100000)]
+    #[serde(default, deserialize_with = "de_opt_amount")]
+    #[schema(value_type = Option<f64>, example = 100000, minimum = 0, maximum = 1000000000000i64)]
     pub hyd: Option<Decimal>,
 }
 
@@ -694,6 +864,7 @@ async fn update_od_balances(
                 "OD balances cannot be negative",
             ));
         }
+        at_most_max(Some(v), ErrorCode::InvalidOdBalance, "an OD balance")?;
     }
     let user_id = body.user_id.trim().to_string();
     let record = update_record(&st, &actor, &user_id, month, |r| {
@@ -726,6 +897,7 @@ mod tests {
         assert_eq!(kra_id_of(&json!(" 3 ")).unwrap(), 3);
         assert!(kra_id_of(&json!("KRA1")).is_err());
         assert!(kra_id_of(&json!(1.5)).is_err());
+        assert_eq!(kra_id_of(&json!(4.0)).unwrap(), 4);
     }
 
     #[test]

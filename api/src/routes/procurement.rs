@@ -36,7 +36,9 @@ use nexus_core::store::{Collection, Filter, Query, StoreError, TypedStore, Updat
 use nexus_core::types::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -110,7 +112,7 @@ fn wrong_status(p: &Procurement, wanted: ProcurementStatus, action: &str) -> Api
 
 fn required_text(field: &str, v: &str) -> Result<String, ApiError> {
     let t = v.trim();
-    if t.is_empty() || t.len() > 200 {
+    if t.is_empty() || t.chars().count() > 200 {
         return Err(ApiError::unprocessable(
             ErrorCode::InvalidField,
             format!("{field} is required (at most 200 characters)"),
@@ -201,6 +203,7 @@ async fn change_status(
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only entries in this status (Pending, Awaiting Head Approval, Approved, Rejected).
+    #[param(value_type = Option<ProcurementStatus>, inline)]
     pub status: Option<String>,
     #[param(value_type = Option<u64>, minimum = 1, maximum = 1_000_000)]
     pub page: Option<Bounded<1, MAX_PAGE>>,
@@ -249,11 +252,21 @@ async fn list(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateProcurementRequest {
-    #[schema(example = "Oceanic Seafoods Pvt Ltd")]
+    /// Not blank, at most 200 characters (as the other two names).
+    #[schema(
+        example = "Oceanic Seafoods Pvt Ltd",
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{0,199}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub supplier_name: String,
-    #[schema(example = "Frozen Prawns 1kg")]
+    #[schema(
+        example = "Frozen Prawns 1kg",
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{0,199}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub sku_name: String,
-    #[schema(example = "SKU-PRAWN-1KG")]
+    #[schema(
+        example = "SKU-PRAWN-1KG",
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{0,199}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub sku_code: String,
     #[serde(default)]
     pub sip_checked: bool,
@@ -261,7 +274,9 @@ pub struct CreateProcurementRequest {
     pub labels_checked: bool,
     #[serde(default)]
     pub docs_checked: bool,
-    /// Link or blob key of the uploaded evidence (not file contents).
+    /// Link or blob key of the uploaded evidence (not file contents, so never a `data:`
+    /// URL), at most 2,048 bytes.
+    #[schema(max_length = 2048)]
     pub attachment: Option<String>,
     pub attachment_name: Option<String>,
 }
@@ -349,7 +364,7 @@ async fn get_one(
     Ok(Json(load(&st, &id).await?))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateProcurementRequest {
     pub supplier_name: Option<String>,
@@ -365,6 +380,90 @@ pub struct UpdateProcurementRequest {
     /// Approval` runs the submit, `Approved` the approval, with their own rules.
     pub status: Option<String>,
 }
+
+/// Either `{"status": …}` alone (the old app's way of moving an entry), or an edit that
+/// gives at least one field.
+impl PartialSchema for UpdateProcurementRequest {
+    fn schema() -> RefOr<Schema> {
+        let nullable =
+            |t: Type| ObjectBuilder::new().schema_type(SchemaType::from_iter([t, Type::Null]));
+        let name = |example: &str| {
+            nullable(Type::String)
+                .pattern(Some(NAME_200))
+                .examples([example])
+        };
+        const EDITS: [&str; 8] = [
+            "supplierName",
+            "skuName",
+            "skuCode",
+            "sipChecked",
+            "labelsChecked",
+            "docsChecked",
+            "attachment",
+            "attachmentName",
+        ];
+        let base = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "Either an edit of a Pending entry (at least one of the fields other than `status`, not `null`), or `status` alone: the old mobile app's way to move an entry, `Awaiting Head Approval` running the submit (of a Pending entry) and `Approved` the approval (of an entry awaiting it), with their own rules.",
+            ))
+            .property(
+                "supplierName",
+                name("Oceanic Seafoods Pvt Ltd").description(Some(
+                    "Not blank, at most 200 characters (as the other two names).",
+                )),
+            )
+            .property("skuName", name("Frozen Prawns 1kg"))
+            .property("skuCode", name("SKU-PRAWN-1KG"))
+            .property("sipChecked", nullable(Type::Boolean))
+            .property("labelsChecked", nullable(Type::Boolean))
+            .property("docsChecked", nullable(Type::Boolean))
+            .property(
+                "attachment",
+                nullable(Type::String).max_length(Some(2048)).description(Some(
+                    "Link or blob key (not file contents, so never a `data:` URL), at most 2,048 bytes; an empty string removes it.",
+                )),
+            )
+            .property("attachmentName", nullable(Type::String))
+            .property(
+                "status",
+                nullable(Type::String)
+                    .enum_values(Some([json!("Awaiting Head Approval"), json!("Approved"), Value::Null])),
+            )
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .build();
+        // `status` alone: a step, every edit field absent or `null`.
+        let mut alone: Map<String, Value> = EDITS
+            .iter()
+            .map(|f| ((*f).to_string(), json!({ "type": "null" })))
+            .collect();
+        alone.insert("status".into(), json!({ "type": "string" }));
+        let status_alone = json!({ "required": ["status"], "properties": alone });
+        // An edit: no step, at least one edit field with a value.
+        let given: Vec<Value> = EDITS
+            .iter()
+            .map(|f| {
+                json!({
+                    "required": [f],
+                    "properties": { *f: { "type": ["string", "boolean"] } },
+                })
+            })
+            .collect();
+        let edit = json!({
+            "properties": { "status": { "type": "null" } },
+            "anyOf": given,
+        });
+        let mut o = base;
+        o.extensions
+            .get_or_insert_with(Default::default)
+            .insert("oneOf".into(), json!([edit, status_alone]));
+        RefOr::T(Schema::Object(o))
+    }
+}
+impl ToSchema for UpdateProcurementRequest {}
+
+/// Not blank, at most 200 characters (after trimming).
+const NAME_200: &str = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{0,199}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$";
 
 /// The old app's `{"status": …}`: the step it names, alone in the body.
 async fn status_change(
@@ -589,7 +688,11 @@ pub struct RemarksRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RejectRequest {
-    #[schema(example = "Labels do not match the import permit")]
+    /// Not blank.
+    #[schema(
+        example = "Labels do not match the import permit",
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub reason: String,
 }
 

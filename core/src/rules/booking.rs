@@ -27,14 +27,26 @@ pub const MAX_LINES: usize = 200;
 /// Largest quantity on one line.
 pub const MAX_QTY: i64 = 10_000_000;
 
+/// Smallest quantity on one line: a gram of a KG line (finer amounts would book nothing
+/// anyone can pick, and come only from float noise).
+pub const MIN_QTY: Decimal = Decimal::from_parts(1, 0, 0, false, 3);
+
+/// Largest rate per unit (₹1 crore): far above any product, and a clear 422 instead of an
+/// overflow further on.
+pub const MAX_RATE: i64 = 10_000_000;
+
+/// Smallest rate per unit: one paisa (rates are rounded to the paisa, so less would book
+/// the line at ₹0).
+pub const MIN_RATE: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
+
 /// Why a line or an order cannot be booked. `line` is the 0-based index in the request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BookingError {
     #[error("line {line}: quantity {quantity} is too large")]
     QuantityTooLarge { line: usize, quantity: Decimal },
-    #[error("line {line}: quantity must be greater than 0")]
+    #[error("line {line}: quantity must be greater than 0 (at least 0.001)")]
     QuantityNotPositive { line: usize },
-    #[error("line {line}: the rate must be greater than 0")]
+    #[error("line {line}: the rate must be from ₹0.01 to ₹{MAX_RATE}")]
     RateNotPositive { line: usize },
     #[error("line {line}: product {product_id} is no longer sold")]
     ProductInactive { line: usize, product_id: String },
@@ -42,7 +54,7 @@ pub enum BookingError {
     MissingGstRate { line: usize, product_id: String },
     #[error("line {line}: product {product_id} has no base rate and no earlier rate; give a price")]
     NoPrice { line: usize, product_id: String },
-    #[error("line {line}: boxCount cannot be negative")]
+    #[error("line {line}: boxCount must be from 0 to {MAX_QTY}")]
     NegativeBoxCount { line: usize },
     #[error("An order needs between 1 and {MAX_LINES} lines")]
     LineCount { lines: usize },
@@ -84,12 +96,15 @@ pub fn quantity(line: usize, q: Decimal) -> Result<Quantity, BookingError> {
     if q > Decimal::from(MAX_QTY) {
         return Err(BookingError::QuantityTooLarge { line, quantity: q });
     }
+    if q < MIN_QTY {
+        return Err(BookingError::QuantityNotPositive { line });
+    }
     Quantity::positive(q).map_err(|_| BookingError::QuantityNotPositive { line })
 }
 
 /// A rate that is given must be positive; rounded to the paisa.
 pub fn rate(line: usize, r: Decimal) -> Result<Money, BookingError> {
-    if r <= Decimal::ZERO {
+    if r < MIN_RATE || r > Decimal::from(MAX_RATE) {
         return Err(BookingError::RateNotPositive { line });
     }
     Ok(Money::new(r).round2())

@@ -110,7 +110,9 @@ impl PartialSchema for PmsMonth {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .description(Some("A PMS month in the legacy form `Mon'YY`."))
-            .pattern(Some("^[A-Z][a-z]{2}'[0-9]{2}$"))
+            .pattern(Some(
+                "^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)'[0-9]{2}$",
+            ))
             .examples(["Feb'26"])
             .into()
     }

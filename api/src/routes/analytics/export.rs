@@ -14,6 +14,7 @@ use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::dates::DateRange;
 use crate::routes::extract::ApiQuery;
+use crate::routes::param_schemas::{ExportFormat, ExportType};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -41,18 +42,23 @@ const MAX_ROWS: u64 = 50_000;
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
-    /// `sales_report` (default) or `orders` — your orders; `inventory` — product stock;
-    /// `invoice_<order id>` — that order's invoice as a PDF (the old app's invoice button).
+    /// `sales_report` (default) or `orders` — your orders; `inventory` — product stock.
+    /// (The old app's invoice button sends `invoice_<order id>` with `format=pdf`, which
+    /// answers that order's invoice PDF: a legacy form, not offered to new clients.)
     #[serde(rename = "type")]
+    #[param(value_type = Option<ExportType>, inline)]
     pub export_type: Option<String>,
-    /// `csv` (default) or `xlsx` (`excel` is accepted for the legacy client); `pdf` for an
-    /// invoice.
+    /// `csv` (default) or `xlsx` (the legacy client's `excel` is read as `xlsx`).
+    #[param(value_type = Option<ExportFormat>, inline)]
     pub format: Option<String>,
     /// Orders booked from this date (IST day) or instant.
+    #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub start_date: Option<String>,
     /// Orders booked up to this date (whole IST day) or instant.
+    #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub end_date: Option<String>,
-    /// Only orders in this status (canonical or legacy name).
+    /// Only orders in this status (legacy names are read too).
+    #[param(value_type = Option<nexus_core::model::OrderStatus>, inline)]
     pub status: Option<String>,
 }
 

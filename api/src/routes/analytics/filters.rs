@@ -83,6 +83,14 @@ pub(crate) enum Period {
     All,
 }
 
+/// The names `Period::parse` reads (a few spellings more are read for old clients).
+impl utoipa::PartialSchema for Period {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::routes::param_schemas::one_of(&Period::NAMES)
+    }
+}
+impl utoipa::ToSchema for Period {}
+
 impl Period {
     pub const NAMES: [&'static str; 7] = [
         "today",

@@ -310,6 +310,7 @@ pub struct OrderPmsQuery {
     /// Whose performance to detail (default: you); must be within your scope.
     pub user_id: Option<String>,
     /// today, week, month (default), quarter, six-months, year or all.
+    #[param(value_type = Option<Period>, inline)]
     pub period: Option<String>,
 }
 

@@ -3,8 +3,8 @@
 //! rules.
 
 use super::validate::{
-    AddressInput, addresses, check_email, check_len, kyc_key, normalise_gstin, normalise_pan,
-    trimmed,
+    AddressInput, address_list, addresses, amount, check_email, check_len, de_opt_unsigned,
+    kyc_key, normalise_gstin, normalise_pan, trimmed,
 };
 use super::{CREDIT_EDITORS, CustomerView, present};
 use crate::ApiJson;
@@ -26,34 +26,73 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewCustomer {
-    /// The customer code, for master data only (the old app's master-data form types it);
-    /// otherwise the server issues `CUST-nnnnnn`.
+    /// The customer code, for master data only (the old app's master-data form types it):
+    /// at most 40 letters, digits or `- _ . /`; otherwise (or empty) the server issues
+    /// `CUST-nnnnnn`.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9._/-]{0,40}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub id: Option<String>,
+    /// Not blank, at most 200 characters.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{0,199}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub name: String,
     /// e.g. `Distributor`, `Retailer`, `Horeca`.
     #[serde(rename = "type")]
     pub customer_type: Option<String>,
     /// `customerEmail` is the old app's name for it.
     #[serde(alias = "customerEmail")]
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[!-?A-~]{1,64}@[!--/-~][!-~]{0,93}\.[!-~]{0,93})?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub email: Option<String>,
-    /// The old app sends `Active`; a new customer is always active (blocking has its own
-    /// route), so anything else is refused.
+    /// The old app sends `Active` (master data); a new customer is always active (blocking
+    /// has its own route), so anything else is refused.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[Aa][Cc][Tt][Ii][Vv][Ee])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub status: Option<String>,
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[\s\S]{0,298}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub phone: Option<String>,
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[\s\S]{0,298}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub address: Option<String>,
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[\s\S]{0,298}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub city: Option<String>,
     /// State (the place of supply for GST).
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[\s\S]{0,298}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub region: Option<String>,
     pub postal_code: Option<String>,
     /// GSTIN (15 characters).
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[0-9]{2}[A-Za-z]{5}[0-9]{4}[A-Za-z][A-Za-z0-9][Zz][A-Za-z0-9])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub gst: Option<String>,
+    /// PAN (10 characters).
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[A-Za-z]{5}[0-9]{4}[A-Za-z])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub pan: Option<String>,
     pub fssai: Option<String>,
     /// `Proprietorship`, `Partnership`, `Company`.
     pub constitution: Option<String>,
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[\s\S]{0,298}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub partners: Option<String>,
     pub distribution_channel: Option<String>,
     pub customer_class: Option<String>,
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[\s\S]{0,298}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub location: Option<String>,
     pub sales_manager: Option<String>,
     pub employee_responsible: Option<String>,
@@ -61,9 +100,11 @@ pub struct NewCustomer {
     pub credit_days: Option<String>,
     /// Requested credit limit. Set as the limit only when the caller may decide credit;
     /// otherwise kept as `requestedLimit` for credit control to confirm.
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub limit: Option<Money>,
     #[serde(default)]
+    #[schema(schema_with = address_list)]
     pub addresses: Vec<AddressInput>,
     /// KYC documents: the `key` (or the signed `url`) returned by `/api/upload-photo`.
     pub gst_photo_url: Option<String>,
@@ -165,19 +206,12 @@ pub(super) async fn create_customer(
         None => None,
     };
     if let Some(limit) = body.limit {
-        if limit.is_negative() {
-            return Err(ApiError::unprocessable(
-                ErrorCode::ValidationFailed,
-                "limit cannot be negative.",
-            )
-            .with_details(json!({ "field": "limit" })));
-        }
+        let limit = amount("limit", limit, false)?;
         // A salesperson proposes; only credit control or master data decide (§3.7).
         if actor.require_any(&CREDIT_EDITORS).is_ok() {
-            c.set_limit(limit.round2());
+            c.set_limit(limit);
         } else {
-            c.extra
-                .insert("requestedLimit".into(), json!(limit.round2()));
+            c.extra.insert("requestedLimit".into(), json!(limit));
         }
     }
     c.assigned_salesperson_id = Some(actor.id().to_string());

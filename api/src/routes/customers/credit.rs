@@ -2,7 +2,7 @@
 //! credit control or master data make, each audited old → new. Separate so the credit
 //! decisions sit apart from the descriptive edits of C3.
 
-use super::validate::trimmed;
+use super::validate::{amount, at_least_one, de_opt_unsigned, trimmed, with_keywords};
 use super::{CREDIT_EDITORS, CustomerView, after, load, present};
 use crate::ApiJson;
 use crate::auth::Actor;
@@ -18,55 +18,60 @@ use nexus_core::store::{Filter, UpdateOp, Write};
 use nexus_core::types::{Money, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::{PartialSchema, ToSchema};
 
 /// The nine ageing buckets, each optional (absent keeps the stored value).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BucketsInput {
     #[serde(rename = "0 to 7")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = -1000000000000i64, maximum = 1000000000000i64)]
     pub d0_7: Option<Money>,
     #[serde(rename = "7 to 15")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = -1000000000000i64, maximum = 1000000000000i64)]
     pub d7_15: Option<Money>,
     #[serde(rename = "15 to 30")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = -1000000000000i64, maximum = 1000000000000i64)]
     pub d15_30: Option<Money>,
     #[serde(rename = "30 to 45")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = -1000000000000i64, maximum = 1000000000000i64)]
     pub d30_45: Option<Money>,
     #[serde(rename = "45 to 90")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = -1000000000000i64, maximum = 1000000000000i64)]
     pub d45_90: Option<Money>,
     #[serde(rename = "90 to 120")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = -1000000000000i64, maximum = 1000000000000i64)]
     pub d90_120: Option<Money>,
     #[serde(rename = "120 to 150")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = -1000000000000i64, maximum = 1000000000000i64)]
     pub d120_150: Option<Money>,
     #[serde(rename = "150 to 180")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = -1000000000000i64, maximum = 1000000000000i64)]
     pub d150_180: Option<Money>,
     #[serde(rename = ">180")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = -1000000000000i64, maximum = 1000000000000i64)]
     pub over_180: Option<Money>,
 }
 
 impl BucketsInput {
-    fn apply(self, b: &AgingBuckets) -> AgingBuckets {
-        let pick = |new: Option<Money>, old: Money| new.map(Money::round2).unwrap_or(old);
-        AgingBuckets {
-            d0_7: pick(self.d0_7, b.d0_7),
-            d7_15: pick(self.d7_15, b.d7_15),
-            d15_30: pick(self.d15_30, b.d15_30),
-            d30_45: pick(self.d30_45, b.d30_45),
-            d45_90: pick(self.d45_90, b.d45_90),
-            d90_120: pick(self.d90_120, b.d90_120),
-            d120_150: pick(self.d120_150, b.d120_150),
-            d150_180: pick(self.d150_180, b.d150_180),
-            over_180: pick(self.over_180, b.over_180),
-        }
+    fn apply(self, b: &AgingBuckets) -> Result<AgingBuckets, ApiError> {
+        let pick = |field: &'static str, new: Option<Money>, old: Money| match new {
+            Some(m) => amount(field, m, true),
+            None => Ok(old),
+        };
+        Ok(AgingBuckets {
+            d0_7: pick("agingBuckets.0 to 7", self.d0_7, b.d0_7)?,
+            d7_15: pick("agingBuckets.7 to 15", self.d7_15, b.d7_15)?,
+            d15_30: pick("agingBuckets.15 to 30", self.d15_30, b.d15_30)?,
+            d30_45: pick("agingBuckets.30 to 45", self.d30_45, b.d30_45)?,
+            d45_90: pick("agingBuckets.45 to 90", self.d45_90, b.d45_90)?,
+            d90_120: pick("agingBuckets.90 to 120", self.d90_120, b.d90_120)?,
+            d120_150: pick("agingBuckets.120 to 150", self.d120_150, b.d120_150)?,
+            d150_180: pick("agingBuckets.150 to 180", self.d150_180, b.d150_180)?,
+            over_180: pick("agingBuckets.>180", self.over_180, b.over_180)?,
+        })
     }
 }
 
@@ -74,26 +79,86 @@ impl BucketsInput {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreditUpdate {
     /// Credit limit (written to both `limit` and the legacy `creditLimit`).
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub limit: Option<Money>,
     /// Terms, e.g. `30 days`.
     pub credit_days: Option<String>,
     /// Outstanding receivable (written to `osBalance` and `outstanding`); negative = advance.
     #[serde(alias = "outstanding")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = -1000000000000i64, maximum = 1000000000000i64)]
     pub os_balance: Option<Money>,
     /// Overdue amount (written to `odAmt` and `overdue`).
     #[serde(alias = "overdue")]
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub od_amt: Option<Money>,
     pub aging_buckets: Option<BucketsInput>,
     /// Security cheque held (`Yes` / `-`).
     pub security_chq: Option<String>,
+    #[serde(default, deserialize_with = "de_opt_whole")]
+    #[schema(minimum = 0)]
     pub ageing_days: Option<i64>,
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = -1000000000000i64, maximum = 1000000000000i64)]
     pub diff_yesterday_today: Option<Money>,
     /// Why the figures change (kept in the audit entry).
     pub reason: Option<String>,
+}
+
+/// A whole number, also when written with a zero fraction (`365.0`): JSON Schema's
+/// `integer` admits both spellings, so the document's integers are read both ways.
+fn de_opt_whole<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    use serde::Deserialize as _;
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| {
+                        f.fract() == 0.0 && (i64::MIN as f64..-(i64::MIN as f64)).contains(f)
+                    })
+                    .map(|f| f as i64)
+            })
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number"))),
+        Some(other) => Err(serde::de::Error::custom(format!(
+            "expected a whole number, got {other}"
+        ))),
+    }
+}
+
+/// The request body as the document describes it: [`CreditUpdate`] with at least one figure
+/// (`reason` alone changes nothing).
+pub struct CreditUpdateBody;
+
+impl PartialSchema for CreditUpdateBody {
+    fn schema() -> RefOr<Schema> {
+        at_least_one(
+            CreditUpdate::schema(),
+            &[
+                "limit",
+                "creditDays",
+                "osBalance",
+                "odAmt",
+                "agingBuckets",
+                "securityChq",
+                "ageingDays",
+                "diffYesterdayToday",
+            ],
+            &[],
+        )
+    }
+}
+
+impl ToSchema for CreditUpdateBody {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "CreditUpdate".into()
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <CreditUpdate as ToSchema>::schemas(schemas);
+    }
 }
 
 /// The credit part of a customer, for the audit's old → new.
@@ -112,7 +177,7 @@ fn credit_view(c: &Customer) -> Value {
 /// data). Both members of each legacy alias pair are written so old readers agree.
 #[utoipa::path(patch, path = "/api/customers/{id}/credit", tag = "Customers", security(("bearer" = [])),
     params(("id" = String, Path, description = "Customer id")),
-    request_body = CreditUpdate,
+    request_body = CreditUpdateBody,
     responses(
         (status = 200, description = "The updated customer", body = Data<CustomerView>),
         (status = 403, description = "Needs approve_credit or master_data"),
@@ -130,25 +195,18 @@ pub(super) async fn update_credit(
     let mut next = current.clone();
     let mut changed = false;
     if let Some(l) = body.limit {
-        if l.is_negative() {
-            return Err(ApiError::unprocessable(
-                ErrorCode::ValidationFailed,
-                "limit cannot be negative.",
-            )
-            .with_details(json!({ "field": "limit" })));
-        }
-        next.set_limit(l.round2());
+        next.set_limit(amount("limit", l, false)?);
         changed = true;
     }
     if body.os_balance.is_some() || body.od_amt.is_some() {
-        let os = body
-            .os_balance
-            .map(Money::round2)
-            .unwrap_or(current.effective_outstanding());
-        let od = body
-            .od_amt
-            .map(Money::round2)
-            .unwrap_or(current.effective_overdue());
+        let os = match body.os_balance {
+            Some(m) => amount("osBalance", m, true)?,
+            None => current.effective_outstanding(),
+        };
+        let od = match body.od_amt {
+            Some(m) => amount("odAmt", m, false)?,
+            None => current.effective_overdue(),
+        };
         if od.is_negative() {
             return Err(ApiError::unprocessable(
                 ErrorCode::ValidationFailed,
@@ -160,7 +218,7 @@ pub(super) async fn update_credit(
         changed = true;
     }
     if let Some(b) = body.aging_buckets {
-        next.aging_buckets = b.apply(&current.aging_buckets);
+        next.aging_buckets = b.apply(&current.aging_buckets)?;
         changed = true;
     }
     if let Some(d) = body.credit_days {
@@ -185,7 +243,7 @@ pub(super) async fn update_credit(
         changed = true;
     }
     if let Some(d) = body.diff_yesterday_today {
-        next.diff_yesterday_today = d.round2();
+        next.diff_yesterday_today = amount("diffYesterdayToday", d, true)?;
         changed = true;
     }
     if !changed {
@@ -235,13 +293,54 @@ pub struct BlockAnswer {
     pub data: CustomerView,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BlockRequest {
     pub blocked: bool,
     /// Required when blocking.
     pub reason: Option<String>,
 }
+
+/// `{blocked: true, reason}` with a reason that is not blank, or `{blocked: false}` with an
+/// optional reason (kept in the audit entry).
+impl PartialSchema for BlockRequest {
+    fn schema() -> RefOr<Schema> {
+        let base = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "Block (`blocked: true`, with a reason that is not blank) or unblock (`blocked: false`) a customer.",
+            ))
+            .property("blocked", ObjectBuilder::new().schema_type(Type::Boolean))
+            .required("blocked")
+            .property(
+                "reason",
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                    .description(Some(
+                        "Why: required (not blank) when blocking; kept in the audit entry.",
+                    )),
+            )
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .build();
+        with_keywords(
+            RefOr::T(Schema::Object(base)),
+            [(
+                "anyOf",
+                json!([
+                    { "properties": { "blocked": { "const": false } } },
+                    {
+                        "required": ["reason"],
+                        "properties": { "reason": { "type": "string", "pattern": NONBLANK } },
+                    },
+                ]),
+            )],
+        )
+    }
+}
+impl ToSchema for BlockRequest {}
+
+/// Not blank (after trimming).
+const NONBLANK: &str = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]";
 
 /// Block or unblock a customer (credit control). Orders for a blocked customer are refused
 /// at booking and import.

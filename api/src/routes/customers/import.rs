@@ -68,7 +68,7 @@ pub(super) async fn import_template(actor: Actor) -> Result<Response, ApiError> 
 /// 200 with its outcome, or 202 with its id while it still runs (at once with
 /// `Prefer: respond-async`).
 #[utoipa::path(post, path = "/api/customers/bulk-import", tag = "Customers", security(("bearer" = [])),
-    request_body(content_type = "multipart/form-data", description = "Field `file`: the .xlsx workbook"),
+    request_body(content((uploads::WorkbookForm = "multipart/form-data")), description = "Field `file`: the .xlsx workbook"),
     responses(
         uploads::ImportAnswers,
         (status = 403, description = "Needs approve_credit or master_data (the sheet carries credit figures)"),

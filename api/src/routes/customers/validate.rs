@@ -8,9 +8,13 @@ use crate::routes::uploads::blob_error;
 use crate::state::AppState;
 use nexus_core::blob::{BlobKey, LOCAL_URL_PREFIX};
 use nexus_core::model::DeliveryAddress;
+use nexus_core::types::Money;
 use serde::Deserialize;
 use serde_json::json;
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::extensions::Extensions;
+use utoipa::openapi::schema::{ArrayBuilder, Schema, SchemaType, Type};
+use utoipa::{PartialSchema, ToSchema};
 
 pub(super) fn check_len(field: &'static str, v: &str, max: usize) -> Result<(), ApiError> {
     if v.chars().count() > max {
@@ -28,7 +32,9 @@ pub(super) fn check_len(field: &'static str, v: &str, max: usize) -> Result<(), 
 pub(super) fn normalise_gstin(s: &str) -> Result<String, ApiError> {
     let g = s.trim().to_ascii_uppercase();
     let b = g.as_bytes();
-    let ok = b.len() == 15
+    // ASCII first: the PAN inside is cut out by byte offsets.
+    let ok = g.is_ascii()
+        && b.len() == 15
         && b[..2].iter().all(u8::is_ascii_digit)
         && normalise_pan(&g[2..12]).is_ok()
         && b[12].is_ascii_alphanumeric()
@@ -103,20 +109,151 @@ pub(super) async fn kyc_key(
     }
 }
 
+/// The largest amount a customer's credit figures take (limit, balances, buckets): far above
+/// any real figure, and small enough that sums over many customers and orders stay exact.
+pub(super) const MAX_AMOUNT: i64 = 1_000_000_000_000;
+
+/// An amount within ±[`MAX_AMOUNT`] (and not negative unless `signed`), kept to the paisa.
+pub(super) fn amount(field: &'static str, m: Money, signed: bool) -> Result<Money, ApiError> {
+    if !signed && m.is_negative() {
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
+            format!("{field} cannot be negative."),
+        )
+        .with_details(json!({ "field": field })));
+    }
+    if m.amount().abs() > rust_decimal::Decimal::from(MAX_AMOUNT) {
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
+            format!("{field} must be at most {MAX_AMOUNT} in size."),
+        )
+        .with_details(json!({ "field": field })));
+    }
+    Ok(m.round2())
+}
+
+/// `T` (an amount or a percentage) read from JSON, refusing a negative number so small that
+/// the decimal conversion would read it as 0 (`-1e-300`): the document's `minimum: 0`
+/// excludes it, and an ordinary negative is refused later with its field named.
+pub(super) fn de_opt_unsigned<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    use serde::Deserialize as _;
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => {
+            if v.as_f64().is_some_and(|f| f < 0.0 && f > -1e-20) {
+                return Err(serde::de::Error::custom(format!("{v} is negative")));
+            }
+            T::deserialize(v)
+                .map(Some)
+                .map_err(serde::de::Error::custom)
+        }
+    }
+}
+
+/// `base` (an object) with at least one field that changes something: one of `non_null`
+/// with a value other than `null`, or one of `any_value` with any value (there `null` clears
+/// the field). Written as an `anyOf` beside the object's properties.
+pub(super) fn at_least_one(
+    base: RefOr<Schema>,
+    non_null: &[&str],
+    any_value: &[&str],
+) -> RefOr<Schema> {
+    let mut given: Vec<serde_json::Value> = non_null
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "required": [f],
+                "properties": { *f: { "type": ["string", "number", "boolean", "object", "array"] } },
+            })
+        })
+        .collect();
+    given.extend(
+        any_value
+            .iter()
+            .map(|f| serde_json::json!({ "required": [f] })),
+    );
+    with_keywords(base, [("anyOf", serde_json::Value::Array(given))])
+}
+
+pub(super) use crate::routes::param_schemas::with_keywords;
+
+/// The delivery addresses of a customer: at most 20, at most one of them the default.
+fn address_list_builder() -> ArrayBuilder {
+    // `contains`/`maxContains` (JSON Schema 2020-12), which the builder has no setter for:
+    // at most one address with `isDefault: true`.
+    let one_default: Extensions = [
+        (
+            "contains",
+            json!({ "type": "object", "required": ["isDefault"], "properties": { "isDefault": { "const": true } } }),
+        ),
+        ("minContains", json!(0)),
+        ("maxContains", json!(1)),
+    ]
+    .into_iter()
+    .collect();
+    ArrayBuilder::new()
+        .items(AddressInput::schema())
+        .max_items(Some(20))
+        .description(Some(
+            "Delivery and billing addresses: at most 20, at most one with `isDefault: true`.",
+        ))
+        .extensions(Some(one_default))
+}
+
+/// [`address_list_builder`] as a field schema.
+pub(super) fn address_list() -> ArrayBuilder {
+    address_list_builder()
+}
+
+/// [`address_list_builder`] or `null` (a PATCH leaving the list as it is).
+pub(super) fn address_list_or_null() -> ArrayBuilder {
+    address_list_builder().schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AddressInput {
     pub id: Option<String>,
     pub label: Option<String>,
+    /// Not blank, at most 300 characters.
+    #[schema(
+        max_length = 300,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub street: String,
+    #[schema(
+        max_length = 300,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub city: String,
+    #[schema(
+        max_length = 300,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub state: String,
+    /// Six digits.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[0-9]{6}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub pincode: String,
     /// `Billing` or `Delivery` (default).
     #[serde(rename = "type")]
+    #[schema(value_type = Option<AddressType>, inline)]
     pub address_type: Option<String>,
     #[serde(default)]
     pub is_default: bool,
+}
+
+/// The two kinds of address (read in any case).
+#[derive(ToSchema)]
+#[allow(dead_code)] // Describes `AddressInput::address_type` for the OpenAPI document.
+pub enum AddressType {
+    Billing,
+    Delivery,
 }
 
 pub(super) fn addresses(input: Vec<AddressInput>) -> Result<Vec<DeliveryAddress>, ApiError> {

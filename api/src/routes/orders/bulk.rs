@@ -174,15 +174,18 @@ pub async fn template(actor: Actor) -> Result<Response, ApiError> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LegacyUploadRequest {
+    /// The workbook as base64 (or a data URL).
+    #[schema(pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")]
     pub excel_data: String,
     pub file_name: Option<String>,
 }
 
 /// The multipart upload: one `file` part.
-#[derive(Debug, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct UploadForm {
-    #[schema(value_type = String, format = Binary)]
+    #[schema(value_type = String, format = Binary, min_length = 1)]
     pub file: Vec<u8>,
 }
 
@@ -226,39 +229,9 @@ async fn read_upload(st: &AppState, req: Request) -> Result<(Vec<u8>, String), A
         .unwrap_or_default()
         .to_ascii_lowercase();
     if ct.starts_with("multipart/form-data") {
-        let mut mp = Multipart::from_request(req, st).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                too_large()
-            } else {
-                ApiError::bad_request(ErrorCode::BadMultipart, "The multipart body is malformed.")
-            }
-        })?;
-        while let Some(field) = mp.next_field().await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                too_large()
-            } else {
-                ApiError::bad_request(ErrorCode::BadMultipart, "The multipart body is malformed.")
-            }
-        })? {
-            if field.name() == Some("file") {
-                let name = clean_name(field.file_name());
-                let bytes = field.bytes().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        too_large()
-                    } else {
-                        ApiError::bad_request(
-                            ErrorCode::BadMultipart,
-                            "The file part could not be read.",
-                        )
-                    }
-                })?;
-                return Ok((bytes.to_vec(), name));
-            }
-        }
-        return Err(ApiError::bad_request(
-            ErrorCode::FileRequired,
-            "Send the workbook as the multipart part `file`.",
-        ));
+        let mp = Multipart::from_request(req, st).await;
+        let file = crate::routes::uploads::read_file_field(mp, "file", MAX_UPLOAD_BYTES).await?;
+        return Ok((file.bytes, clean_name(file.sent_name.as_deref())));
     }
     let ApiJson(body) = ApiJson::<LegacyUploadRequest>::from_request(req, st).await?;
     let data = body.excel_data.trim();
@@ -266,7 +239,7 @@ async fn read_upload(st: &AppState, req: Request) -> Result<(Vec<u8>, String), A
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(data.as_bytes())
         .map_err(|_| {
-            ApiError::bad_request(ErrorCode::InvalidBase64, "excelData is not valid base64.")
+            ApiError::unprocessable(ErrorCode::InvalidBase64, "excelData is not valid base64.")
         })?;
     Ok((bytes, clean_name(body.file_name.as_deref())))
 }
@@ -460,6 +433,8 @@ impl BulkAction {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BulkUpdateRequest {
+    /// 1 to 100 order ids (blank and repeated ids are dropped).
+    #[schema(value_type = Vec<crate::routes::param_schemas::NonBlank>, min_items = 1, max_items = 100)]
     pub order_ids: Vec<String>,
     /// e.g. `{"step": "credit-decision", "decision": "approve"}`,
     /// `{"step": "cancel", "reason": "…"}`.

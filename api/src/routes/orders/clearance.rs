@@ -56,17 +56,24 @@ pub struct ClearanceLine {
     pub product_id: String,
     #[schema(example = "BATCH-003")]
     pub batch_number: String,
-    #[schema(value_type = f64, example = 3)]
+    /// From 0.001 to 10,000,000.
+    #[schema(value_type = f64, example = 3, minimum = 0.001, maximum = 10000000)]
     pub quantity: Decimal,
-    /// Rate per unit ex-GST; GST is added from the product.
-    #[schema(value_type = f64, example = 250)]
+    /// Rate per unit ex-GST (₹0.01 to ₹1,00,00,000); GST is added from the product.
+    #[schema(value_type = f64, example = 250, minimum = 0.01, maximum = 10000000)]
     pub proposed_rate: Decimal,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClearanceRequest {
+    #[schema(
+        example = "CUST-001",
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub customer_id: String,
+    /// 1 to 50 lines.
+    #[schema(min_items = 1, max_items = 50)]
     pub items: Vec<ClearanceLine>,
     pub remarks: Option<String>,
 }

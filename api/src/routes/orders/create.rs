@@ -74,10 +74,13 @@ impl DeliveryAddress {
 pub struct CreateOrderRequest {
     #[schema(example = "CUST-001")]
     pub customer_id: String,
+    /// 1 to 200 lines.
+    #[schema(value_type = Vec<super::lines::BookingLine>, min_items = 1, max_items = 200)]
     pub items: Vec<LineRequest>,
     pub remarks: Option<String>,
     /// Blob keys of up to three photos uploaded first (PO copy first).
     #[serde(default)]
+    #[schema(value_type = Vec<crate::routes::param_schemas::BlobKeyText>, max_items = 3)]
     pub sales_photos: Vec<String>,
     pub partner_type: Option<String>,
     pub delivery_address: Option<DeliveryAddress>,

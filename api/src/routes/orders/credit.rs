@@ -37,11 +37,67 @@ pub enum CreditChoice {
     Reject,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// Its schema is written by hand below: the reason is required for hold and reject only.
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreditDecisionRequest {
     pub decision: CreditChoice,
     /// Required for hold and reject.
+    pub reason: Option<String>,
+}
+
+/// `approve` with an optional reason, or `hold`/`reject` with one (the lifecycle's rule).
+impl utoipa::PartialSchema for CreditDecisionRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, SchemaType, Type};
+        const REQUIRED: &str = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{0,999}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$";
+        const OPTIONAL: &str = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{0,999})?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$";
+        let fields = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property(
+                "decision",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some([
+                        "approve", "approved", "hold", "on hold", "reject", "rejected",
+                    ])),
+            )
+            .property(
+                "reason",
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                    .pattern(Some(OPTIONAL))
+                    .description(Some("Required for hold and reject.")),
+            )
+            .required("decision")
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .description(Some(
+                "Approve (reason optional), or hold or reject with a reason.",
+            ))
+            .into();
+        crate::routes::param_schemas::with_keywords(
+            fields,
+            [(
+                "anyOf",
+                serde_json::json!([
+                    { "properties": { "decision": { "enum": ["approve", "approved"] } } },
+                    {
+                        "required": ["reason"],
+                        "properties": { "reason": { "type": "string", "pattern": REQUIRED } },
+                    },
+                ]),
+            )],
+        )
+    }
+}
+impl utoipa::ToSchema for CreditDecisionRequest {}
+
+/// A cancellation: the lifecycle records why.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CancelRequest {
+    /// Why the order is cancelled (required; missing → `REASON_REQUIRED`).
+    #[schema(value_type = String, required = true, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{0,999}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub reason: Option<String>,
 }
 
@@ -208,7 +264,7 @@ pub async fn cancel_step(
 /// packing). Stock it holds is restored exactly once; a second cancel is a 409.
 #[utoipa::path(post, path = "/api/orders/{id}/cancel", tag = "Order lifecycle",
     security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
-    request_body = ReasonRequest,
+    request_body = CancelRequest,
     responses(
         (status = 200, description = "Cancelled", body = Data<Order>),
         (status = 403, description = "Not allowed to cancel this order now"),
@@ -220,7 +276,7 @@ pub async fn cancel(
     State(st): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<ReasonRequest>,
+    ApiJson(body): ApiJson<CancelRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let done = cancel_step(&st, &actor, &id, body.reason).await?;
     Ok(respond(&done))

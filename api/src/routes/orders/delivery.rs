@@ -43,6 +43,9 @@ const OTP_ATTEMPTS: &str = "deliveryOtpAttempts";
 /// Orders one manifest may carry.
 const MAX_MANIFEST_ORDERS: usize = 100;
 
+/// The longest road trip a dispatch records (the route-cost calculator's bound too).
+const MAX_ROUTE_KM: i64 = 6_000;
+
 fn otp_key(st: &AppState) -> Vec<u8> {
     static FALLBACK: OnceLock<[u8; 32]> = OnceLock::new();
     match &st.config.jwt_secret {
@@ -90,15 +93,23 @@ pub struct DispatchRequest {
     /// User id of a Delivery Team member.
     #[schema(example = "DRV-001")]
     pub delivery_agent_id: String,
-    #[schema(example = "MH-04-AB-1234")]
+    #[schema(
+        example = "MH-04-AB-1234",
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{0,19}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub vehicle_no: String,
     /// The 12-digit GST e-way bill number.
-    #[schema(example = "331000001234")]
+    #[schema(example = "331000001234", pattern = "^\\s*[0-9]{12}\\s*$")]
     pub eway_bill: String,
+    #[schema(
+        example = "SEAL-0042",
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{0,39}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub seal_no: String,
     pub vehicle_provider: Option<String>,
     pub vehicle_type: Option<String>,
-    #[schema(value_type = Option<f64>)]
+    /// Kilometres, 0 to 6,000.
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 6000)]
     pub distance_km: Option<Decimal>,
     /// Legacy bulk-assign fields, accepted and ignored: costing is its own step and the
     /// manifest id comes from the server's sequence.
@@ -168,11 +179,11 @@ pub async fn check_loading(st: &AppState, d: &DispatchRequest) -> Result<Loading
         })
     };
     if let Some(km) = d.distance_km
-        && km < Decimal::ZERO
+        && (km < Decimal::ZERO || km > Decimal::from(MAX_ROUTE_KM))
     {
         return Err(ApiError::unprocessable(
             ErrorCode::NegativeAmount,
-            "distanceKm cannot be negative",
+            format!("distanceKm must be from 0 to {MAX_ROUTE_KM}"),
         )
         .with_details(json!({})));
     }
@@ -318,6 +329,8 @@ pub struct BulkDispatch {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BulkAssignRequest {
+    /// 1 to 50 order ids (blank and repeated ids are dropped).
+    #[schema(value_type = Vec<crate::routes::param_schemas::NonBlank>, min_items = 1, max_items = 50)]
     pub order_ids: Vec<String>,
     pub logistics_data: DispatchRequest,
 }
@@ -406,6 +419,7 @@ pub struct DeliverRequest {
     #[schema(value_type = f64)]
     pub cash_collected: Decimal,
     /// Blob key of the proof of delivery.
+    #[schema(value_type = Option<crate::routes::param_schemas::BlobKeyText>)]
     pub pod_key: Option<String>,
     pub receiver_name: Option<String>,
     /// Accepted quantity per line, in order; default: everything. Less on any line → Part
@@ -643,6 +657,9 @@ pub async fn deliver(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReturnRequest {
     /// Why the customer did not accept the goods.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{0,999}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub reason: String,
 }
 

@@ -84,6 +84,7 @@ const NOT_EDITABLE: &[(&str, &str)] = &[
 pub struct EditOrderRequest {
     pub remarks: Option<String>,
     /// Replaces the photo list (at most three blob keys).
+    #[schema(value_type = Option<Vec<crate::routes::param_schemas::BlobKeyText>>, max_items = 3)]
     pub sales_photos: Option<Vec<String>>,
     pub delivery_address: Option<DeliveryAddress>,
     pub partner_type: Option<String>,
@@ -309,8 +310,11 @@ pub async fn edit_items(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BypassRequest {
     /// Target status; legacy names are accepted (`Invoiced` = Ready for Dispatch …).
-    #[schema(example = "Ready for Billing")]
+    #[schema(example = "Ready for Billing", value_type = nexus_core::model::OrderStatus)]
     pub to: String,
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{0,999}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub reason: String,
 }
 

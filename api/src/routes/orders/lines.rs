@@ -18,6 +18,37 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
+/// `line` with the rule that it names its product by a non-blank `productId` or `skuCode`.
+pub fn naming_a_product(
+    line: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use crate::routes::param_schemas::{NOT_BLANK, with_keywords};
+    let named = |field: &str| {
+        serde_json::json!({
+            "required": [field],
+            "properties": { field: { "type": "string", "pattern": NOT_BLANK } },
+        })
+    };
+    with_keywords(
+        line,
+        [(
+            "anyOf",
+            serde_json::json!([named("productId"), named("skuCode")]),
+        )],
+    )
+}
+
+/// [`LineRequest`] with its rule that a line names its product by `productId` or
+/// `skuCode` (an `anyOf` the derive cannot write): what booking routes declare for `items`.
+pub struct BookingLine;
+
+impl utoipa::PartialSchema for BookingLine {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        naming_a_product(<LineRequest as utoipa::PartialSchema>::schema())
+    }
+}
+impl utoipa::ToSchema for BookingLine {}
+
 /// One order line as booked.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -25,14 +56,15 @@ pub struct LineRequest {
     /// Product id (`PROD-001`); or give `skuCode`.
     pub product_id: Option<String>,
     pub sku_code: Option<String>,
-    /// Greater than zero.
-    #[schema(value_type = f64, example = 10)]
+    /// From 0.001 to 10,000,000 in the product's unit.
+    #[schema(value_type = f64, example = 10, minimum = 0.001, maximum = 10000000)]
     pub quantity: Decimal,
-    /// Negotiated rate per unit ex-GST; default: the customer's last rate, else the base rate.
-    #[schema(value_type = Option<f64>)]
+    /// Negotiated rate per unit ex-GST, ₹0.01 to ₹1,00,00,000; default: the customer's
+    /// last rate, else the base rate.
+    #[schema(value_type = Option<f64>, minimum = 0.01, maximum = 10000000)]
     pub price: Option<Decimal>,
     /// Boxes the quantity ships in (a packaging count, never a price multiplier, D-L8).
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 10000000)]
     pub box_count: Option<Decimal>,
     pub remarks: Option<String>,
     /// Display fields old clients send; accepted and ignored (the server derives them).
@@ -217,7 +249,7 @@ pub async fn sales_items(
         let price = booking::line_rate(i, p, negotiated, last).map_err(booking_error)?;
         let mut item = item_for(i, p, qty, price, last.unwrap_or(Money::ZERO))?;
         if let Some(b) = l.box_count {
-            if b < Decimal::ZERO {
+            if b < Decimal::ZERO || b > Decimal::from(booking::MAX_QTY) {
                 return Err(booking_error(BookingError::NegativeBoxCount { line: i }));
             }
             item.box_count = b;

@@ -27,14 +27,17 @@ use utoipa::{IntoParams, ToSchema};
 pub struct OrderFilters {
     /// A status; legacy synonyms are accepted (`Hold` = `On Hold`, `Pending Invoicing` =
     /// `Ready for Billing`, …).
+    #[param(value_type = Option<OrderStatus>, inline)]
     pub status: Option<String>,
     pub customer_id: Option<String>,
     pub salesperson_id: Option<String>,
     /// Literal text searched in the order id and the customer name (never a pattern).
     pub q: Option<String>,
     /// Created on or after this date (`YYYY-MM-DD`) or instant.
+    #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub from: Option<String>,
     /// Created on or before this date (inclusive) or instant.
+    #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub to: Option<String>,
     pub is_clearance: Option<bool>,
 }
@@ -63,9 +66,9 @@ fn bound(name: &str, v: &str, end: bool) -> Result<(Timestamp, bool), ApiError> 
             .ok_or_else(|| bad_param(name, v, "date out of range"))?;
         return Ok((t, end));
     }
-    Timestamp::parse(v.trim())
+    crate::routes::dates::rfc3339(v)
         .map(|t| (t, false))
-        .map_err(|_| bad_param(name, v, "expected YYYY-MM-DD or an ISO-8601 instant"))
+        .ok_or_else(|| bad_param(name, v, "expected YYYY-MM-DD or an RFC 3339 instant"))
 }
 
 impl OrderFilters {

@@ -53,6 +53,7 @@ pub struct QcRequest {
     pub passed: bool,
     pub remarks: Option<String>,
     /// Blob key of the QC photo.
+    #[schema(value_type = Option<crate::routes::param_schemas::BlobKeyText>)]
     pub photo_key: Option<String>,
 }
 
@@ -160,24 +161,30 @@ pub async fn qc(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LogisticsCostRequest {
     #[serde(default)]
-    #[schema(value_type = f64)]
+    #[schema(value_type = f64, minimum = 0, maximum = 1e12)]
     pub thermacol_box_count: Decimal,
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1e12)]
     pub thermacol_rate: Option<Decimal>,
     #[serde(default)]
-    #[schema(value_type = f64)]
+    #[schema(value_type = f64, minimum = 0, maximum = 1e12)]
     pub dry_ice_kg: Decimal,
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1e12)]
     pub dry_ice_rate: Option<Decimal>,
     #[serde(default)]
-    #[schema(value_type = f64)]
+    #[schema(value_type = f64, minimum = 0, maximum = 1e12)]
     pub wh_to_station_amount: Decimal,
     #[serde(default)]
-    #[schema(value_type = f64)]
+    #[schema(value_type = f64, minimum = 0, maximum = 1e12)]
     pub station_to_loc_amount: Decimal,
     #[serde(default)]
-    #[schema(value_type = f64)]
+    #[schema(value_type = f64, minimum = 0, maximum = 1e12)]
     pub wh_to_cust_amount: Decimal,
+}
+
+/// The largest cost figure (count, kilograms or rupees) the step takes: far above any real
+/// consignment, and what the document declares as `maximum`.
+fn max_cost_figure() -> Decimal {
+    Decimal::from(1_000_000_000_000_i64)
 }
 
 fn non_negative(field: &str, d: Decimal) -> Result<Decimal, ApiError> {
@@ -185,6 +192,12 @@ fn non_negative(field: &str, d: Decimal) -> Result<Decimal, ApiError> {
         Err(ApiError::unprocessable(
             ErrorCode::NegativeAmount,
             format!("`{field}` cannot be negative"),
+        )
+        .with_details(json!({ "field": field })))
+    } else if d > max_cost_figure() {
+        Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
+            format!("`{field}` is larger than {}", max_cost_figure()),
         )
         .with_details(json!({ "field": field })))
     } else {
@@ -366,9 +379,10 @@ pub async fn admin_review(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InvoiceRequest {
-    #[schema(example = "INV-2026-0001")]
+    #[schema(example = "INV-2026-0001", pattern = "^\\s*[A-Za-z0-9/_.-]{1,64}\\s*$")]
     pub invoice_no: String,
     /// `YYYY-MM-DD` or an instant; default now.
+    #[schema(value_type = Option<crate::routes::param_schemas::DateOrInstant>)]
     pub invoice_date: Option<String>,
 }
 

@@ -43,7 +43,8 @@ const MAX_ATTEMPTS: usize = 50;
 pub struct StnLine {
     pub product_id: Option<String>,
     pub sku_code: Option<String>,
-    #[schema(value_type = f64)]
+    /// From 0.001 to 10,000,000 in the product's unit.
+    #[schema(value_type = f64, minimum = 0.001, maximum = 10000000)]
     pub quantity: Decimal,
     /// Old clients send `PCS`; accepted and ignored (the product's unit applies).
     #[schema(ignore)]
@@ -63,9 +64,21 @@ pub struct StnRequest {
     pub source_warehouse: String,
     #[schema(example = "WH-DELHI")]
     pub destination_warehouse: String,
+    /// 1 to 100 lines.
+    #[schema(value_type = Vec<StnBookingLine>, min_items = 1, max_items = 100)]
     pub items: Vec<StnLine>,
     pub remarks: Option<String>,
 }
+
+/// [`StnLine`] naming its product (`productId` or `skuCode`).
+pub struct StnBookingLine;
+
+impl utoipa::PartialSchema for StnBookingLine {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        super::lines::naming_a_product(<StnLine as utoipa::PartialSchema>::schema())
+    }
+}
+impl utoipa::ToSchema for StnBookingLine {}
 
 fn history(
     to: OrderStatus,

@@ -5,7 +5,7 @@
 use super::{load, trimmed};
 use crate::ApiJson;
 use crate::auth::Actor;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::{created, resolve_warehouse};
 use crate::routes::envelope::Data;
 use crate::routes::stock_receipt::{
@@ -27,18 +27,43 @@ use utoipa::ToSchema;
 pub struct BatchReceipt {
     /// Warehouse id or legacy alias.
     pub warehouse_id: String,
-    /// Supplier lot number; receiving an existing number in the same warehouse tops it up.
+    /// Supplier lot number (at most 64 printable characters); receiving an existing number
+    /// in the same warehouse tops it up. Empty or absent: a new batch number is generated.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,64}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub batch_number: Option<String>,
-    #[schema(value_type = f64)]
+    /// 0.001 to 10,000,000.
+    #[schema(value_type = f64, minimum = 0.001, maximum = 10000000)]
     pub quantity: Decimal,
-    #[schema(value_type = Option<String>)]
+    /// `YYYY-MM-DD`; not after the expiry date.
+    #[serde(default, deserialize_with = "crate::routes::dates::text_date")]
+    #[schema(value_type = Option<DateOnly>)]
     pub mfg_date: Option<DateOnly>,
-    /// When absent: manufacture date (or today) + shelf life, else undated.
-    #[schema(value_type = Option<String>)]
+    /// `YYYY-MM-DD`. When absent: manufacture date (or today) + shelf life, else undated.
+    #[serde(default, deserialize_with = "crate::routes::dates::text_date")]
+    #[schema(value_type = Option<DateOnly>)]
     pub exp_date: Option<DateOnly>,
     pub weight: Option<String>,
     /// Goods receipt note or challan reference.
     pub note: Option<String>,
+}
+
+/// The smallest and largest quantity one receipt line takes (a gram or a thousandth of a
+/// piece; an order line's largest quantity).
+const MIN_RECEIPT_QTY: Decimal = Decimal::from_parts(1, 0, 0, false, 3);
+const MAX_RECEIPT_QTY: i64 = nexus_core::rules::booking::MAX_QTY;
+
+/// A receipt quantity within [`MIN_RECEIPT_QTY`]..=[`MAX_RECEIPT_QTY`].
+fn received_quantity(q: Decimal) -> Result<Decimal, ApiError> {
+    if q < MIN_RECEIPT_QTY || q > Decimal::from(MAX_RECEIPT_QTY) {
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
+            format!("quantity must be from {MIN_RECEIPT_QTY} to {MAX_RECEIPT_QTY}."),
+        )
+        .with_details(json!({ "field": "quantity" })));
+    }
+    Ok(q)
 }
 
 /// A receipt into one product's batches.
@@ -73,7 +98,7 @@ pub(super) async fn receive_batch(
     let line = ReceiptLine {
         product: ProductRef::Id(id.clone()),
         batch_number: batch_number(b.batch_number.as_deref())?,
-        quantity: receipt_quantity(b.quantity, 0)?,
+        quantity: receipt_quantity(received_quantity(b.quantity)?, 0)?,
         mfg_date: b.mfg_date,
         exp_date: b.exp_date,
         weight: b.weight.as_deref().and_then(trimmed),

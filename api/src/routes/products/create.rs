@@ -1,7 +1,7 @@
 //! P3: creating a product (master data), stock starting at zero. Separate because its body
 //! and id rules (given id, SKU code or `PROD-nnnnnn`) concern creation alone.
 
-use super::{code, load, non_negative, shelf_life, trimmed};
+use super::{code, load, price, shelf_life, trimmed};
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::ApiError;
@@ -20,10 +20,20 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewProduct {
-    /// Defaults to `skuCode`, else `PROD-nnnnnn`.
+    /// Defaults to `skuCode`, else `PROD-nnnnnn`. 1 to 40 letters, digits or `. _ / -`.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9._/-]{1,40}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub id: Option<String>,
-    /// ERP material code (unique).
+    /// ERP material code (unique): 1 to 40 letters, digits or `. _ / -`.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9._/-]{1,40}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub sku_code: Option<String>,
+    /// Not blank, at most 200 characters.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{0,199}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub name: String,
     /// `shortName` is the old mobile app's name for it.
     #[serde(alias = "shortName")]
@@ -37,23 +47,32 @@ pub struct NewProduct {
     pub weight_packing: Option<String>,
     pub product_weight: Option<String>,
     pub product_packing: Option<String>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "super::de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub mrp: Option<Money>,
     /// Default selling price (booking base rate).
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "super::de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub price: Option<Money>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "super::de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub base_rate: Option<Money>,
     /// GST rate in percent (0–100), e.g. 5.
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "super::de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 100)]
     pub gst: Option<Percent>,
     pub hsn_code: Option<String>,
     pub country_of_origin: Option<String>,
+    /// 1 to 3650 days.
+    #[serde(default, deserialize_with = "super::de_opt_whole")]
+    #[schema(minimum = 1, maximum = 3650)]
     pub shelf_life_days: Option<i64>,
     pub remarks: Option<String>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "super::de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub yc70: Option<Money>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "super::de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub processing_charges: Option<Money>,
     pub category: Option<String>,
     /// e.g. `PCS`, `KG`, `PKT`.
@@ -111,16 +130,13 @@ pub(super) async fn create_product(
     p.unit = text(b.unit);
     p.barcode = text(b.barcode);
     p.image_url = text(b.image_url);
-    p.mrp = b.mrp.map(|m| non_negative("mrp", m)).transpose()?;
-    p.price = b.price.map(|m| non_negative("price", m)).transpose()?;
-    p.base_rate = b
-        .base_rate
-        .map(|m| non_negative("baseRate", m))
-        .transpose()?;
-    p.yc70 = b.yc70.map(|m| non_negative("yc70", m)).transpose()?;
+    p.mrp = b.mrp.map(|m| price("mrp", m)).transpose()?;
+    p.price = b.price.map(|m| price("price", m)).transpose()?;
+    p.base_rate = b.base_rate.map(|m| price("baseRate", m)).transpose()?;
+    p.yc70 = b.yc70.map(|m| price("yc70", m)).transpose()?;
     p.processing_charges = b
         .processing_charges
-        .map(|m| non_negative("processingCharges", m))
+        .map(|m| price("processingCharges", m))
         .transpose()?;
     p.gst = b.gst;
     p.shelf_life_days = b.shelf_life_days.map(shelf_life).transpose()?;

@@ -27,6 +27,7 @@ use utoipa::ToSchema;
 #[serde(rename_all = "camelCase")]
 pub struct ExpiringQuery {
     /// Window in days from today (IST), both ends included; default 90, at most 365.
+    #[param(value_type = Option<u32>, minimum = 0, maximum = 365)]
     pub days: Option<String>,
     /// Only batches held in this warehouse (id or alias).
     pub warehouse_id: Option<String>,

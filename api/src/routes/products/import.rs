@@ -74,7 +74,7 @@ pub(super) async fn import_template(actor: Actor) -> Result<Response, ApiError> 
 /// `product_import` job is queued; the request waits for it (`NEXUS_IMPORT_WAIT`) and answers 200 with its outcome, or 202
 /// with its id while it still runs (at once with `Prefer: respond-async`).
 #[utoipa::path(post, path = "/api/products/bulk-import", tag = "Products", security(("bearer" = [])),
-    request_body(content_type = "multipart/form-data", description = "Field `file`: the .xlsx workbook"),
+    request_body(content((uploads::WorkbookForm = "multipart/form-data")), description = "Field `file`: the .xlsx workbook"),
     responses(
         uploads::ImportAnswers,
         (status = 403, description = "Needs master_data"),

@@ -2,7 +2,7 @@
 //! such. Separate because the patch body, its `null` handling and the `_rev`-guarded retry
 //! belong to it alone.
 
-use super::{load, non_negative, shelf_life, trimmed};
+use super::{load, price, shelf_life, trimmed};
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
@@ -18,13 +18,19 @@ use nexus_core::store::{StoreError, Write};
 use nexus_core::types::{Money, Percent, Timestamp};
 use serde::Deserialize;
 use serde_json::Value;
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
+use utoipa::{PartialSchema, ToSchema};
 
 /// The master fields a PATCH may change; `null` clears a field. Not the id, the SKU code
 /// (orders and the ledger refer to it), `stock`, `batches` or `isActive`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProductPatch {
+    /// Not blank, at most 200 characters; `null` leaves it.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{0,199}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "some_or_null")]
     #[schema(value_type = Option<String>)]
@@ -44,17 +50,17 @@ pub struct ProductPatch {
     #[serde(default, deserialize_with = "some_or_null")]
     #[schema(value_type = Option<String>)]
     pub product_packing: Option<Option<String>>,
-    #[serde(default, deserialize_with = "some_or_null")]
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "super::de_patch_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub mrp: Option<Option<Money>>,
-    #[serde(default, deserialize_with = "some_or_null")]
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "super::de_patch_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub price: Option<Option<Money>>,
-    #[serde(default, deserialize_with = "some_or_null")]
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "super::de_patch_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub base_rate: Option<Option<Money>>,
-    #[serde(default, deserialize_with = "some_or_null")]
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "super::de_patch_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 100)]
     pub gst: Option<Option<Percent>>,
     #[serde(default, deserialize_with = "some_or_null")]
     #[schema(value_type = Option<String>)]
@@ -62,17 +68,18 @@ pub struct ProductPatch {
     #[serde(default, deserialize_with = "some_or_null")]
     #[schema(value_type = Option<String>)]
     pub country_of_origin: Option<Option<String>>,
-    #[serde(default, deserialize_with = "some_or_null")]
-    #[schema(value_type = Option<i64>)]
+    #[serde(default, deserialize_with = "super::de_patch_whole")]
+    /// 1 to 3650 days.
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 3650)]
     pub shelf_life_days: Option<Option<i64>>,
     #[serde(default, deserialize_with = "some_or_null")]
     #[schema(value_type = Option<String>)]
     pub remarks: Option<Option<String>>,
-    #[serde(default, deserialize_with = "some_or_null")]
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "super::de_patch_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub yc70: Option<Option<Money>>,
-    #[serde(default, deserialize_with = "some_or_null")]
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "super::de_patch_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub processing_charges: Option<Option<Money>>,
     #[serde(default, deserialize_with = "some_or_null")]
     #[schema(value_type = Option<String>)]
@@ -86,6 +93,89 @@ pub struct ProductPatch {
     #[serde(default, deserialize_with = "some_or_null")]
     #[schema(value_type = Option<String>)]
     pub image_url: Option<Option<String>>,
+}
+
+/// `base` (an object) with at least one field that changes something: one of `non_null`
+/// with a value other than `null`, or one of `any_value` with any value (there `null` clears
+/// the field). Written as an `anyOf` beside the object's properties.
+fn at_least_one(base: RefOr<Schema>, non_null: &[&str], any_value: &[&str]) -> RefOr<Schema> {
+    let mut given: Vec<serde_json::Value> = non_null
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "required": [f],
+                "properties": { *f: { "type": ["string", "number", "boolean", "object", "array"] } },
+            })
+        })
+        .collect();
+    given.extend(
+        any_value
+            .iter()
+            .map(|f| serde_json::json!({ "required": [f] })),
+    );
+    with_keywords(base, [("anyOf", serde_json::Value::Array(given))])
+}
+
+/// `schema` (an object) with JSON Schema keywords the builder has no setter for (`anyOf`,
+/// `oneOf`, `contains` …) beside its properties.
+fn with_keywords(
+    schema: RefOr<Schema>,
+    keywords: impl IntoIterator<Item = (&'static str, serde_json::Value)>,
+) -> RefOr<Schema> {
+    match schema {
+        RefOr::T(Schema::Object(mut o)) => {
+            let ext = o.extensions.get_or_insert_with(Default::default);
+            for (k, v) in keywords {
+                ext.insert(k.to_string(), v);
+            }
+            RefOr::T(Schema::Object(o))
+        }
+        other => other,
+    }
+}
+
+/// The request body as the document describes it: [`ProductPatch`] with at least one field.
+pub struct ProductPatchBody;
+
+impl PartialSchema for ProductPatchBody {
+    fn schema() -> RefOr<Schema> {
+        at_least_one(
+            ProductPatch::schema(),
+            &["name"],
+            &[
+                "productShortName",
+                "distributionChannel",
+                "specie",
+                "weightPacking",
+                "productWeight",
+                "productPacking",
+                "mrp",
+                "price",
+                "baseRate",
+                "gst",
+                "hsnCode",
+                "countryOfOrigin",
+                "shelfLifeDays",
+                "remarks",
+                "yc70",
+                "processingCharges",
+                "category",
+                "unit",
+                "barcode",
+                "imageUrl",
+            ],
+        )
+    }
+}
+
+impl ToSchema for ProductPatchBody {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "ProductPatch".into()
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <ProductPatch as ToSchema>::schemas(schemas);
+    }
 }
 
 /// Applies the patch to `p`; returns whether a price field (MRP, price, base rate, GST)
@@ -141,7 +231,7 @@ fn apply_patch(p: &mut Product, patch: &ProductPatch) -> Result<(bool, bool), Ap
                  changed: &mut bool|
      -> Result<(), ApiError> {
         if let Some(v) = v {
-            *slot = v.map(|m| non_negative(field, m)).transpose()?;
+            *slot = v.map(|m| price(field, m)).transpose()?;
             *changed = true;
         }
         Ok(())
@@ -175,7 +265,7 @@ const WRITE_ATTEMPTS: usize = 5;
 /// `PRICE_CHANGE`.
 #[utoipa::path(patch, path = "/api/products/{id}", tag = "Products", security(("bearer" = [])),
     params(("id" = String, Path, description = "Product id")),
-    request_body = ProductPatch,
+    request_body = ProductPatchBody,
     responses(
         (status = 200, description = "The updated product", body = Data<Product>),
         (status = 403, description = "Needs master_data"),

@@ -21,6 +21,17 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
+/// The form an import route reads: one `file` part (documentation only: the handler reads
+/// the parts itself, and refuses any other part).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct WorkbookForm {
+    /// The .xlsx workbook, at most 10 MiB.
+    #[schema(value_type = String, format = Binary, min_length = 1)]
+    pub file: Vec<u8>,
+}
+
 /// Every answer of a master-data import route but its 403 (which names the route's own
 /// permission): the three import routes document them once, here.
 // Never built: it only documents what `queue_import` answers.

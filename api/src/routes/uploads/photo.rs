@@ -21,6 +21,7 @@ use utoipa::ToSchema;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PhotoUploadRequest {
     /// The image as base64, or as a data URL (`data:image/png;base64,…`).
+    #[schema(pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")]
     pub base64_image: String,
     /// The client's file name; recorded in the audit entry, never used for the key.
     pub file_name: Option<String>,

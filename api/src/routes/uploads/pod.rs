@@ -15,12 +15,22 @@ use nexus_core::auth::{Access, Permission};
 use nexus_core::blob::BlobKey;
 use serde_json::json;
 
+/// The form `upload_pod` reads (documentation only: the handler reads the parts itself).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct PodForm {
+    /// A JPEG, PNG or PDF file, at most 10 MiB.
+    #[schema(value_type = String, format = Binary, min_length = 1)]
+    pub pod: Vec<u8>,
+}
+
 /// Upload a proof of delivery (multipart field `pod`: JPEG, PNG or PDF, at most 10 MiB).
 ///
 /// Needs the `delivery` or `fleet_loading` permission (the legacy route had no
 /// authentication at all and kept the client's file name on the server's disk).
 #[utoipa::path(post, path = "/api/upload/pod", tag = "Uploads", security(("bearer" = [])),
-    request_body(content_type = "multipart/form-data", description = "Field `pod`: the file"),
+    request_body(content((PodForm = "multipart/form-data")), description = "Field `pod`: the file"),
     responses(
         (status = 200, description = "Stored", body = UploadResponse),
         (status = 400, description = "No `pod` field"),

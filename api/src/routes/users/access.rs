@@ -14,7 +14,7 @@ use super::guard::{
     check_target, guard_permission_grant, guard_role_grant, not_self, require_user_management,
 };
 use super::profile::password_policy_error;
-use super::validate;
+use super::validate::{self, StepAccessMap};
 use super::view::{UserView, user_for};
 use crate::ApiJson;
 use crate::auth::actor::forbidden;
@@ -49,7 +49,7 @@ fn revoke() -> UpdateOp {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleRequest {
-    #[schema(value_type = String, example = "ASM")]
+    #[schema(value_type = Role, example = "ASM")]
     pub role: Role,
 }
 
@@ -100,6 +100,7 @@ pub struct PermissionsRequest {
     /// Permission keys (view_orders, create_orders, approve_credit, manage_warehouse,
     /// quality_control, logistics_costing, invoicing, fleet_loading, delivery, procurement,
     /// admin_bypass, user_management, master_data). Replaces the list.
+    #[schema(value_type = Vec<Permission>)]
     pub permissions: Vec<String>,
 }
 
@@ -145,7 +146,7 @@ async fn set_permissions(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StepAccessRequest {
     /// Step label → `full` | `view` | `no`. Replaces the whole map.
-    #[schema(value_type = Object, example = json!({"Credit Approval": "view", "QC": "full"}))]
+    #[schema(value_type = StepAccessMap)]
     pub step_access: BTreeMap<String, String>,
 }
 
@@ -208,7 +209,10 @@ impl SettableStatus {
 #[serde(deny_unknown_fields)]
 pub struct StatusRequest {
     pub status: SettableStatus,
-    /// Why (kept in the audit entry).
+    /// Why (kept in the audit entry): at most 500 characters, no control characters.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,500}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub reason: Option<String>,
 }
 
@@ -263,11 +267,27 @@ fn given(v: &Option<String>) -> Option<&str> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CredentialsRequest {
+    /// Empty or absent: unchanged.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,100}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub name: Option<String>,
+    /// Empty or absent: unchanged.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[!-?A-~]{1,64}@[!--/-?A-~][!-?A-~]{0,93}\.[!-?A-~]{0,93}[!--/-?A-~])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub email: Option<String>,
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,64}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub employee_id: Option<String>,
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,300}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub address: Option<String>,
-    /// New password (policy applies). Empty or absent: unchanged.
+    /// New password (policy applies: at least 8 characters, not the id or e-mail, not a
+    /// known default). Empty or absent: unchanged.
+    #[schema(pattern = r"^(?:[\s\S]{8,})?$")]
     pub password: Option<String>,
     /// Required when you change your own credentials.
     pub current_password: Option<String>,

@@ -9,7 +9,7 @@
 
 use super::change::{Change, change_user, load, next_stamp};
 use super::guard::{guard_target, require_user_management};
-use super::validate::Slot;
+use super::validate::{Slot, SlotKey};
 use super::view::{UserView, user_for};
 use crate::ApiJson;
 use crate::auth::Actor;
@@ -48,7 +48,20 @@ pub fn unknown_manager(id: &str) -> ApiError {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SlotRequest {
-    #[schema(example = "asm_west_retail")]
+    #[schema(value_type = SlotKey, example = "asm_west_retail")]
+    pub slot_key: String,
+}
+
+/// The slot to release: any key the user holds, including legacy keys that predate the
+/// grammar.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SlotRemoval {
+    /// Not blank.
+    #[schema(
+        example = "asm_west_retail",
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub slot_key: String,
 }
 
@@ -122,7 +135,7 @@ async fn org_add(
 /// changes nothing.
 #[utoipa::path(patch, path = "/api/users/{id}/org-remove", tag = "Users", security(("bearer" = [])),
     params(("id" = String, Path, description = "User id")),
-    request_body = SlotRequest,
+    request_body = SlotRemoval,
     responses(
         (status = 200, description = "The updated user (raw)", body = UserView),
         (status = 403, description = "Not a user manager"),
@@ -133,7 +146,7 @@ async fn org_remove(
     State(st): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<SlotRequest>,
+    ApiJson(body): ApiJson<SlotRemoval>,
 ) -> Result<Json<Value>, ApiError> {
     require_user_management(&actor)?;
     // Removal accepts any held key, including legacy keys that predate the grammar.

@@ -11,7 +11,7 @@ use super::change::{Change, change_user, load};
 use super::guard::{
     deleted_user, guard_permission_grant, guard_role_grant, guard_target, require_user_management,
 };
-use super::validate;
+use super::validate::{self, SlotKey, StepAccessMap};
 use super::view::{self, UserView, Visible, manages_users, user_for};
 use crate::ApiJson;
 use crate::auth::actor::forbidden;
@@ -52,8 +52,10 @@ fn status_str(s: UserStatus) -> String {
 #[into_params(parameter_in = Query)]
 pub struct UserFilters {
     /// Exact role (`Sales`, `Credit Control` …).
+    #[param(value_type = Option<Role>, inline)]
     pub role: Option<String>,
     /// `Active`, `Inactive`, `Suspended` or `Deleted`.
+    #[param(value_type = Option<UserStatus>, inline)]
     pub status: Option<String>,
     /// Case-insensitive text in id, name or e-mail (literal text, never a pattern: D-S12).
     pub search: Option<String>,
@@ -166,34 +168,78 @@ async fn get_user(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateUserRequest {
-    #[schema(example = "SALES-010")]
+    /// Letters, digits and `. _ @ + -`, at most 128.
+    #[schema(
+        example = "SALES-010",
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9._@+-]{1,128}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub id: String,
+    /// 1 to 100 characters, no control characters.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f]{0,99}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub name: String,
+    /// Empty or `null`: none.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[!-?A-~]{1,64}@[!--/-?A-~][!-?A-~]{0,93}\.[!-?A-~]{0,93}[!--/-?A-~])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub email: Option<String>,
-    #[schema(value_type = String, example = "Sales")]
+    #[schema(value_type = Role, example = "Sales")]
     pub role: Role,
-    /// Initial password; must meet the policy. The user is asked to change it at first login.
+    /// Initial password; must meet the policy (at least 8 characters, not the id or e-mail,
+    /// not a known default). The user is asked to change it at first login.
+    #[schema(min_length = 8)]
     pub password: String,
     /// Defaults to the role's default (Admin, Credit Control, Procurement Head).
     pub is_approver: Option<bool>,
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,100}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub location: Option<String>,
-    #[schema(value_type = Option<String>, example = "WEST")]
+    #[schema(value_type = Option<Zone>, example = "WEST")]
     pub zone: Option<Zone>,
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,100}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub department1: Option<String>,
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,100}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub department2: Option<String>,
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,100}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub channel: Option<String>,
+    /// Digits with `+ - ( )` and spaces, 6 to 20 digits; empty: none.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:\+?[0-9](?:[ -]?[0-9]){5,15})?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub whatsapp_number: Option<String>,
+    /// An existing user's id.
     pub manager_id: Option<String>,
+    #[schema(value_type = Option<Vec<Permission>>)]
     pub permissions: Option<Vec<String>>,
+    #[schema(value_type = Option<StepAccessMap>)]
     pub step_access: Option<BTreeMap<String, String>>,
+    /// Regional slots of one region only (national and all-India slots are exempt).
+    #[schema(value_type = Option<Vec<SlotKey>>)]
     pub org_positions: Option<Vec<String>>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "validate::de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub gross_monthly_salary: Option<Money>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "validate::de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub monthly_target: Option<Money>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "validate::de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub monthly_qty_target: Option<rust_decimal::Decimal>,
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,64}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub employee_id: Option<String>,
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,300}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub address: Option<String>,
 }
 
@@ -202,16 +248,6 @@ fn opt_text(field: &str, v: &Option<String>, max: usize) -> Result<Option<String
         Some(s) => validate::text(field, s, max),
         None => Ok(None),
     }
-}
-
-fn non_negative(field: &str, d: rust_decimal::Decimal) -> Result<(), ApiError> {
-    if d.is_sign_negative() && !d.is_zero() {
-        return Err(ApiError::invalid(
-            field,
-            format!("{field} must not be negative"),
-        ));
-    }
-    Ok(())
 }
 
 pub fn password_policy_error(
@@ -291,7 +327,7 @@ async fn create_user(
         ("monthlyQtyTarget", body.monthly_qty_target),
     ] {
         if let Some(d) = v {
-            non_negative(f, d)?;
+            validate::amount(f, d)?;
         }
     }
     if let Some(m) = body.manager_id.as_deref().filter(|m| !m.trim().is_empty())
@@ -348,21 +384,48 @@ async fn create_user(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateProfileRequest {
+    /// 1 to 100 characters, no control characters.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f]{0,99}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub name: Option<String>,
     /// Empty string clears it.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[!-?A-~]{1,64}@[!--/-?A-~][!-?A-~]{0,93}\.[!-?A-~]{0,93}[!--/-?A-~])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub email: Option<String>,
+    /// Empty string clears it (as for the other texts).
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,100}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub location: Option<String>,
-    #[schema(value_type = Option<String>, example = "WEST")]
+    #[schema(value_type = Option<Zone>, example = "WEST")]
     pub zone: Option<Zone>,
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,100}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub department1: Option<String>,
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,100}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub department2: Option<String>,
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f]{0,100}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub channel: Option<String>,
+    /// Digits with `+ - ( )` and spaces, 6 to 20 digits; empty clears it.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:\+?[0-9](?:[ -]?[0-9]){5,15})?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub whatsapp_number: Option<String>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "validate::de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub gross_monthly_salary: Option<Money>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "validate::de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub monthly_target: Option<Money>,
-    #[schema(value_type = Option<f64>)]
+    #[serde(default, deserialize_with = "validate::de_opt_unsigned")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub monthly_qty_target: Option<rust_decimal::Decimal>,
 }
 
@@ -485,7 +548,7 @@ async fn update_profile(
         ("monthlyQtyTarget", body.monthly_qty_target),
     ] {
         if let Some(d) = v {
-            non_negative(f, d)?;
+            validate::amount(f, d)?;
             // Money's serialisation keeps whole amounts as JSON integers, like legacy data.
             ops.push(UpdateOp::Set(f.into(), json!(Money::new(d))));
         }

@@ -8,6 +8,30 @@ use crate::error::ApiError;
 use nexus_core::auth::{Access, Permission, Step};
 use serde_json::json;
 use std::collections::BTreeMap;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
+
+// The request schemas say what these checks accept, so a client (and a property-based tester)
+// can tell a valid request from the document alone; the request types of users, customers,
+// products, prices, warehouses, packaging, procurement, PMS, GDPR and attendance spell their
+// text rules the same way. The checks trim first (Rust's `str::trim`: Unicode White_Space)
+// and then count and inspect what is left, so a pattern says both the characters and the
+// length of the trimmed value (a `maxLength` on the whole value would refuse padding the
+// server accepts). Classes are explicit rather than `\s`/`\S`, whose meaning differs between
+// regex dialects:
+//
+// * WS  = `[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]` (White_Space),
+//   NWS = the same class negated; P = `[^\x00-\x1f\x7f-\x9f]` (not `char::is_control`);
+//   NSP = `[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]` (neither);
+// * optional free text of at most N characters without control characters (`text`):
+//   `^WS*P{0,N}WS*$`;
+// * a required name of at most N (`name`): `^WS*NSP P{0,N-1}WS*$`;
+// * not blank, at most N, controls allowed: `^WS*NWS[\s\S]{0,N-1}WS*$`; without a limit, `NWS`.
+
+/// The largest amount (salary, target) a user record takes: far above any real figure, and
+/// small enough that sums of many of them stay exact.
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
 
 fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
@@ -105,6 +129,45 @@ pub fn phone(field: &str, raw: &str) -> Result<Option<String>, ApiError> {
             format!("{field} is not a phone number"),
         ))
     }
+}
+
+/// `T` (an amount or a percentage) read from JSON, refusing a negative number so small that
+/// the decimal conversion would read it as 0 (`-1e-300`): the document's `minimum: 0`
+/// excludes it, and an ordinary negative is refused later with its field named.
+pub(crate) fn de_opt_unsigned<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    use serde::Deserialize as _;
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => {
+            if v.as_f64().is_some_and(|f| f < 0.0 && f > -1e-20) {
+                return Err(serde::de::Error::custom(format!("{v} is negative")));
+            }
+            T::deserialize(v)
+                .map(Some)
+                .map_err(serde::de::Error::custom)
+        }
+    }
+}
+
+/// An amount or target: 0 to [`MAX_AMOUNT`].
+pub fn amount(field: &str, d: rust_decimal::Decimal) -> Result<(), ApiError> {
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} must not be negative"),
+        ));
+    }
+    if d > rust_decimal::Decimal::from(MAX_AMOUNT) {
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} must be at most {MAX_AMOUNT}"),
+        ));
+    }
+    Ok(())
 }
 
 /// Permission keys (§4.5): every key must be one of the 13, duplicates are dropped, order is
@@ -228,6 +291,62 @@ impl Slot {
         v
     }
 }
+
+/// Every slot key of the grammar, in its canonical (lower-case) spelling.
+pub fn slot_keys() -> Vec<String> {
+    let mut v = vec!["chairman".to_string(), "ceo".to_string()];
+    v.extend(CHANNELS.iter().map(|c| format!("nsm_{c}")));
+    for l in LEVELS {
+        for z in SLOT_ZONES {
+            for c in CHANNELS {
+                v.push(format!("{l}_{z}_{c}"));
+            }
+        }
+    }
+    v
+}
+
+/// The schema of an org-chart slot key: the grammar's keys (the server also reads them in
+/// any case and with surrounding spaces).
+pub struct SlotKey;
+
+impl PartialSchema for SlotKey {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "An org-chart slot: `chairman`, `ceo`, `nsm_<channel>` or `<rsm|asm|sales>_<north|south|east|west|all>_<retail|horeca>`.",
+            ))
+            .enum_values(Some(slot_keys()))
+            .examples(["asm_west_retail"])
+            .into()
+    }
+}
+impl ToSchema for SlotKey {}
+
+/// The schema of a step-access map: step label → `full` | `view` | `no`. Keys are the ten
+/// step labels (the server also reads the legacy vocabularies, in any case).
+pub struct StepAccessMap;
+
+impl PartialSchema for StepAccessMap {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property_names(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(Step::ALL.iter().map(|s| s.label()))),
+            ))
+            .additional_properties(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(["full", "view", "no"])),
+            ))
+            .examples([json!({"Credit Approval": "view", "QC": "full"})])
+            .into()
+    }
+}
+impl ToSchema for StepAccessMap {}
 
 /// The regions of the regional slots a user holds (unparseable legacy keys are ignored).
 pub fn held_regions(slots: &[String]) -> Vec<&'static str> {

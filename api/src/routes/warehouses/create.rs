@@ -17,36 +17,112 @@ use nexus_core::types::Timestamp;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemperatureInput {
-    #[schema(value_type = Option<f64>)]
+    /// °C, -100 to 100.
+    #[schema(value_type = Option<f64>, minimum = -100, maximum = 100)]
     pub current: Option<Decimal>,
-    #[schema(value_type = Option<f64>)]
+    /// °C, -100 to 100; not above `max`.
+    #[schema(value_type = Option<f64>, minimum = -100, maximum = 100)]
     pub min: Option<Decimal>,
-    #[schema(value_type = Option<f64>)]
+    /// °C, -100 to 100.
+    #[schema(value_type = Option<f64>, minimum = -100, maximum = 100)]
     pub max: Option<Decimal>,
 }
+
+/// The temperatures a warehouse record takes (°C).
+const TEMPERATURE_RANGE: std::ops::RangeInclusive<i64> = -100..=100;
+
+/// The capacity a warehouse record takes.
+const MIN_CAPACITY: Decimal = Decimal::from_parts(1, 0, 0, false, 3);
+const MAX_CAPACITY: i64 = 1_000_000_000_000;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewWarehouse {
+    /// Not blank, at most 120 characters.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{0,119}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub name: String,
+    /// Not blank, at most 200 characters.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{0,199}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub location: String,
-    /// Short code for the id (`KURLA` → `WH-KURLA`); the name is used when absent.
+    /// Short code for the id (`KURLA` → `WH-KURLA`), holding a letter or digit; the name is
+    /// used when absent.
     pub code: Option<String>,
-    /// Other ids old clients use for this warehouse (e.g. `W1`).
+    /// Other ids old clients use for this warehouse (e.g. `W1`): short codes without
+    /// spaces, at most 32 characters.
     #[serde(default)]
+    #[schema(inline, value_type = Vec<WarehouseAlias>)]
     pub aliases: Vec<String>,
     /// State the goods ship from (GST place of supply).
     pub state: Option<String>,
-    /// Capacity (default 50,000).
-    #[schema(value_type = Option<f64>)]
+    /// Capacity, 0.001 to 1,000,000,000,000 (default 50,000).
+    #[schema(value_type = Option<f64>, minimum = 0.001, maximum = 1000000000000i64)]
     pub capacity_total: Option<Decimal>,
     pub temperature: Option<TemperatureInput>,
     pub manager: Option<String>,
+}
+
+/// A warehouse alias: printable ASCII without spaces, at most 32 characters.
+pub struct WarehouseAlias;
+
+impl PartialSchema for WarehouseAlias {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[!-~]{1,32}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"))
+            .examples(["W1"])
+            .into()
+    }
+}
+impl ToSchema for WarehouseAlias {}
+
+/// The request body as the document describes it: [`NewWarehouse`]'s fields, where the
+/// code — or, without one, the name — holds a letter or digit (the id is made of them).
+pub struct NewWarehouseBody;
+
+impl PartialSchema for NewWarehouseBody {
+    fn schema() -> RefOr<Schema> {
+        let holds_alnum = |field: &str| {
+            json!({
+                "required": [field],
+                "properties": { field: { "type": "string", "pattern": "[A-Za-z0-9]" } },
+            })
+        };
+        let mut code_or_name = holds_alnum("name");
+        code_or_name["properties"]["code"] = json!({ "type": "null" });
+        match NewWarehouse::schema() {
+            RefOr::T(Schema::Object(mut o)) => {
+                o.extensions
+                    .get_or_insert_with(Default::default)
+                    .insert("anyOf".into(), json!([holds_alnum("code"), code_or_name]));
+                o.description = Some(
+                    "A new warehouse. Its id is `WH-` and the code (else the name) in upper-case letters and digits, so the code — or, without one, the name — must hold a letter or digit.".into(),
+                );
+                RefOr::T(Schema::Object(o))
+            }
+            other => other,
+        }
+    }
+}
+
+impl ToSchema for NewWarehouseBody {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "NewWarehouse".into()
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <NewWarehouse as ToSchema>::schemas(schemas);
+    }
 }
 
 /// `Kurla Cold Storage` → `KURLA-COLD-STORAGE`: upper-case letters and digits, anything
@@ -76,7 +152,7 @@ pub struct WarehouseCreated {
 
 /// Create a warehouse with a stable id `WH-<code>` (master data).
 #[utoipa::path(post, path = "/api/warehouse/create", tag = "Warehouses", security(("bearer" = [])),
-    request_body = NewWarehouse,
+    request_body = NewWarehouseBody,
     responses(
         (status = 201, description = "Created: the new warehouse", body = WarehouseCreated),
         (status = 403, description = "Needs master_data"),
@@ -114,10 +190,10 @@ pub(super) async fn create_warehouse(
     let mut aliases: Vec<String> = Vec::new();
     for a in &body.aliases {
         let a = a.trim();
-        if a.is_empty() || a.len() > 32 || a.chars().any(char::is_whitespace) {
+        if a.is_empty() || a.len() > 32 || !a.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(ApiError::unprocessable(
                 ErrorCode::ValidationFailed,
-                "aliases are short codes without spaces.",
+                "aliases are short codes without spaces (printable ASCII, at most 32).",
             ));
         }
         if !aliases.iter().any(|x| x == a) && a != id {
@@ -125,10 +201,10 @@ pub(super) async fn create_warehouse(
         }
     }
     let capacity = body.capacity_total.unwrap_or(Decimal::from(50_000));
-    if capacity <= Decimal::ZERO {
+    if capacity < MIN_CAPACITY || capacity > Decimal::from(MAX_CAPACITY) {
         return Err(ApiError::unprocessable(
             ErrorCode::ValidationFailed,
-            "capacityTotal must be positive.",
+            format!("capacityTotal must be from {MIN_CAPACITY} to {MAX_CAPACITY}."),
         ));
     }
     let temperature = body.temperature.map(|t| Temperature {
@@ -136,6 +212,17 @@ pub(super) async fn create_warehouse(
         min: t.min,
         max: t.max,
     });
+    if let Some(t) = &temperature
+        && [t.current, t.min, t.max].into_iter().flatten().any(|v| {
+            v < Decimal::from(*TEMPERATURE_RANGE.start())
+                || v > Decimal::from(*TEMPERATURE_RANGE.end())
+        })
+    {
+        return Err(ApiError::unprocessable(
+            ErrorCode::ValidationFailed,
+            "temperatures are from -100 to 100 °C.",
+        ));
+    }
     if let Some(t) = &temperature
         && let (Some(lo), Some(hi)) = (t.min, t.max)
         && lo > hi

@@ -1,0 +1,124 @@
+//! Schemas for text the server reads with its own parser, so the document can say exactly
+//! what it accepts: a query value declared as a free string invites values the server then
+//! refuses, which no client can know in advance (and Schemathesis reports as a broken
+//! contract). Used through `#[param(value_type = …, inline)]` or `#[schema(value_type = …)]`.
+
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{
+    AnyOfBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
+};
+use utoipa::{PartialSchema, ToSchema};
+
+fn string(format: KnownFormat) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(format)))
+}
+
+/// What `DateRange::parse` and `DateOnly::parse` take: `YYYY-MM-DD` (a whole IST day) or
+/// an RFC 3339 instant.
+pub struct DateOrInstant;
+
+impl PartialSchema for DateOrInstant {
+    fn schema() -> RefOr<Schema> {
+        AnyOfBuilder::new()
+            .item(string(KnownFormat::Date))
+            .item(string(KnownFormat::DateTime))
+            .description(Some(
+                "A date `YYYY-MM-DD` (the whole IST day) or an RFC 3339 instant.",
+            ))
+            .into()
+    }
+}
+impl ToSchema for DateOrInstant {}
+
+/// A string schema allowing exactly `values` (query filters whose parser takes a fixed set).
+pub fn one_of(values: &[&'static str]) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .into()
+}
+
+/// A schema-only type for a query value read from a fixed set of words.
+macro_rules! choices {
+    ($(#[$doc:meta])* $name:ident = [$($v:literal),+ $(,)?]) => {
+        $(#[$doc])*
+        pub struct $name;
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                one_of(&[$($v),+])
+            }
+        }
+        impl ToSchema for $name {}
+    };
+}
+
+choices!(
+    /// `GET /api/analytics/reports?type=`.
+    ReportType = ["sales", "inventory"]
+);
+choices!(
+    /// `GET /api/analytics/export?type=` (the legacy `invoice_<id>` aside).
+    ExportType = ["sales_report", "orders", "inventory"]
+);
+choices!(
+    /// `GET /api/analytics/export?format=` (the legacy `excel` aside).
+    ExportFormat = ["csv", "xlsx"]
+);
+
+/// Text the server trims and then requires: at least one non-space character.
+pub struct NonBlank;
+
+impl PartialSchema for NonBlank {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(
+                r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+            ))
+            .into()
+    }
+}
+impl ToSchema for NonBlank {}
+
+/// A blob key as the upload routes issue it (`photos/01J….jpg`): up to eight segments of
+/// letters, digits, `.`, `_` and `-`, none starting with a dot.
+pub struct BlobKeyText;
+
+impl PartialSchema for BlobKeyText {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(
+                "^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*){0,7}$",
+            ))
+            .max_length(Some(512))
+            .examples(["photos/01J8Z6QW3V7M4K2N5P8R1T9X0Y.jpg"])
+            .into()
+    }
+}
+impl ToSchema for BlobKeyText {}
+
+/// `schema` (an object) with JSON Schema keywords the builder has no setter for (`anyOf`,
+/// `oneOf`, `contains` …) beside its properties.
+pub(crate) fn with_keywords(
+    schema: RefOr<Schema>,
+    keywords: impl IntoIterator<Item = (&'static str, serde_json::Value)>,
+) -> RefOr<Schema> {
+    match schema {
+        RefOr::T(Schema::Object(mut o)) => {
+            let ext = o.extensions.get_or_insert_with(Default::default);
+            for (k, v) in keywords {
+                ext.insert(k.to_string(), v);
+            }
+            RefOr::T(Schema::Object(o))
+        }
+        other => other,
+    }
+}
+
+/// Text with at least one character that is not white space (what the server's `trim`
+/// leaves non-empty), written with explicit classes so every regex dialect reads it alike.
+pub(crate) const NOT_BLANK: &str =
+    r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]";
