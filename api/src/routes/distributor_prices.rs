@@ -17,9 +17,11 @@ use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::{Paging, commit_audited, ok_data, snapshot};
-use crate::routes::common::{code, non_negative, some_or_null, trimmed};
+use crate::routes::common::{code, some_or_null, trimmed};
 use crate::routes::envelope::{Data, Message};
 use crate::routes::extract::ApiQuery;
+use crate::routes::numbers::{de_opt_unsigned, price};
+use crate::routes::param_schemas::at_least_one;
 use crate::routes::uploads::{self, Cell, TemplateSpec};
 use crate::state::AppState;
 use axum::Json;
@@ -196,44 +198,6 @@ pub struct NewPrice {
     pub category: Option<String>,
 }
 
-/// `T` (an amount or a percentage) read from JSON, refusing a negative number so small that
-/// the decimal conversion would read it as 0 (`-1e-300`): the document's `minimum: 0`
-/// excludes it, and an ordinary negative is refused later with its field named.
-fn de_opt_unsigned<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::de::DeserializeOwned,
-{
-    use serde::Deserialize as _;
-    match Option::<serde_json::Value>::deserialize(d)? {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(v) => {
-            if v.as_f64().is_some_and(|f| f < 0.0 && f > -1e-20) {
-                return Err(serde::de::Error::custom(format!("{v} is negative")));
-            }
-            T::deserialize(v)
-                .map(Some)
-                .map_err(serde::de::Error::custom)
-        }
-    }
-}
-
-/// The largest price an entry takes (MRP, billing rate): far above any real price, and
-/// small enough that totals over many lines stay exact.
-const MAX_PRICE: i64 = 1_000_000_000_000;
-
-/// A price: 0 to [`MAX_PRICE`], kept to the paisa.
-fn price(field: &str, m: Money) -> Result<Money, ApiError> {
-    let m = non_negative(field, m)?;
-    if m.amount() > rust_decimal::Decimal::from(MAX_PRICE) {
-        return Err(ApiError::invalid(
-            field,
-            format!("{field} must be at most {MAX_PRICE}."),
-        ));
-    }
-    Ok(m)
-}
-
 fn duplicate(distributor: Option<&str>, material: &str) -> ApiError {
     ApiError::conflict(
         ErrorCode::DuplicatePriceEntry,
@@ -384,45 +348,6 @@ pub struct PricePatch {
     #[serde(default, deserialize_with = "de_opt_unsigned")]
     #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000000i64)]
     pub billing_rate: Option<Money>,
-}
-
-/// `base` (an object) with at least one field that changes something: one of `non_null`
-/// with a value other than `null`, or one of `any_value` with any value (there `null` clears
-/// the field). Written as an `anyOf` beside the object's properties.
-fn at_least_one(base: RefOr<Schema>, non_null: &[&str], any_value: &[&str]) -> RefOr<Schema> {
-    let mut given: Vec<serde_json::Value> = non_null
-        .iter()
-        .map(|f| {
-            serde_json::json!({
-                "required": [f],
-                "properties": { *f: { "type": ["string", "number", "boolean", "object", "array"] } },
-            })
-        })
-        .collect();
-    given.extend(
-        any_value
-            .iter()
-            .map(|f| serde_json::json!({ "required": [f] })),
-    );
-    with_keywords(base, [("anyOf", serde_json::Value::Array(given))])
-}
-
-/// `schema` (an object) with JSON Schema keywords the builder has no setter for (`anyOf`,
-/// `oneOf`, `contains` …) beside its properties.
-fn with_keywords(
-    schema: RefOr<Schema>,
-    keywords: impl IntoIterator<Item = (&'static str, serde_json::Value)>,
-) -> RefOr<Schema> {
-    match schema {
-        RefOr::T(Schema::Object(mut o)) => {
-            let ext = o.extensions.get_or_insert_with(Default::default);
-            for (k, v) in keywords {
-                ext.insert(k.to_string(), v);
-            }
-            RefOr::T(Schema::Object(o))
-        }
-        other => other,
-    }
 }
 
 /// The request body as the document describes it: [`PricePatch`] with at least one field

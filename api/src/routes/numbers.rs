@@ -48,3 +48,70 @@ pub(crate) fn tidy_numbers(v: &mut Value) {
         _ => {}
     }
 }
+
+/// The largest amount a request may carry (salaries, targets, credit figures, prices):
+/// far above any real figure, and small enough that sums of many of them stay exact.
+pub(crate) const MAX_AMOUNT: i64 = 1_000_000_000_000;
+
+/// A whole number, also when written with a zero fraction (`365.0`): JSON Schema's
+/// `integer` admits both spellings, so the document's integers are read both ways.
+pub(crate) fn de_opt_whole<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<i64>, D::Error> {
+    use serde::Deserialize as _;
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::Number(n)) => whole_number(&n)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number"))),
+        Some(other) => Err(serde::de::Error::custom(format!(
+            "expected a whole number, got {other}"
+        ))),
+    }
+}
+
+/// `T` (an amount or a percentage) read from JSON, refusing a negative number so small that
+/// the decimal conversion would read it as 0 (`-1e-300`): the document's `minimum: 0`
+/// excludes it, and an ordinary negative is refused later with its field named.
+pub(crate) fn de_opt_unsigned<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    use serde::Deserialize as _;
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => {
+            if v.as_f64().is_some_and(|f| f < 0.0 && f > -1e-20) {
+                return Err(serde::de::Error::custom(format!("{v} is negative")));
+            }
+            T::deserialize(v)
+                .map(Some)
+                .map_err(serde::de::Error::custom)
+        }
+    }
+}
+
+/// A JSON number as a whole number, also when written with a zero fraction (`3.0`).
+pub(crate) fn whole_number(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && (i64::MIN as f64..-(i64::MIN as f64)).contains(f))
+            .map(|f| f as i64)
+    })
+}
+
+/// A price or rate a master record takes: 0 to [`MAX_AMOUNT`], kept to the paisa.
+pub(crate) fn price(
+    field: &str,
+    m: nexus_core::types::Money,
+) -> Result<nexus_core::types::Money, crate::error::ApiError> {
+    let m = crate::routes::common::non_negative(field, m)?;
+    if m.amount() > Decimal::from(MAX_AMOUNT) {
+        return Err(crate::error::ApiError::invalid(
+            field,
+            format!("{field} must be at most {MAX_AMOUNT}."),
+        ));
+    }
+    Ok(m)
+}

@@ -122,3 +122,28 @@ pub(crate) fn with_keywords(
 /// leaves non-empty), written with explicit classes so every regex dialect reads it alike.
 pub(crate) const NOT_BLANK: &str =
     r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]";
+
+/// `base` (an object) with at least one field that changes something: one of `non_null`
+/// with a value other than `null`, or one of `any_value` with any value (there `null` clears
+/// the field). Written as an `anyOf` beside the object's properties.
+pub(crate) fn at_least_one(
+    base: RefOr<Schema>,
+    non_null: &[&str],
+    any_value: &[&str],
+) -> RefOr<Schema> {
+    let mut given: Vec<serde_json::Value> = non_null
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "required": [f],
+                "properties": { *f: { "type": ["string", "number", "boolean", "object", "array"] } },
+            })
+        })
+        .collect();
+    given.extend(
+        any_value
+            .iter()
+            .map(|f| serde_json::json!({ "required": [f] })),
+    );
+    with_keywords(base, [("anyOf", serde_json::Value::Array(given))])
+}

@@ -25,6 +25,7 @@ use crate::routes::common::snapshot;
 use crate::routes::dates::current_month;
 use crate::routes::envelope::{Data, MessageData};
 use crate::routes::extract::ApiQuery;
+use crate::routes::numbers::{MAX_AMOUNT, de_opt_whole};
 use crate::routes::numbers::{de_opt_number, tidy_numbers};
 use crate::state::AppState;
 use axum::Json;
@@ -91,10 +92,6 @@ fn query_month(q: &MonthQuery) -> Result<PmsMonth, ApiError> {
     }
 }
 
-/// The largest amount a record takes (salary, targets, achievements, OD balances): far
-/// above any real figure, and small enough that the scoring arithmetic stays exact.
-const MAX_AMOUNT: i64 = 1_000_000_000_000;
-
 /// Refuses a figure above [`MAX_AMOUNT`] with `code`.
 fn at_most_max(v: Option<Decimal>, code: ErrorCode, what: &str) -> Result<(), ApiError> {
     match v {
@@ -116,29 +113,6 @@ fn de_opt_amount<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Decima
         return Ok(Some(Decimal::ZERO));
     }
     de_opt_number(v.unwrap_or(Value::Null)).map_err(serde::de::Error::custom)
-}
-
-/// A whole number, also when written with a zero fraction (`365.0`): JSON Schema's
-/// `integer` admits both spellings, so the document's integers are read both ways.
-fn de_opt_whole<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    use serde::Deserialize as _;
-    match Option::<serde_json::Value>::deserialize(d)? {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(serde_json::Value::Number(n)) => n
-            .as_i64()
-            .or_else(|| {
-                n.as_f64()
-                    .filter(|f| {
-                        f.fract() == 0.0 && (i64::MIN as f64..-(i64::MIN as f64)).contains(f)
-                    })
-                    .map(|f| f as i64)
-            })
-            .map(Some)
-            .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number"))),
-        Some(other) => Err(serde::de::Error::custom(format!(
-            "expected a whole number, got {other}"
-        ))),
-    }
 }
 
 /// A month in a body or query: `Feb'26` or `2026-02`; blank means the current month.
@@ -760,16 +734,7 @@ fn kra_id_of(v: &Value) -> Result<i64, ApiError> {
     };
     match v {
         // A whole number written with a fraction (`3.0`) is still that number.
-        Value::Number(n) => n
-            .as_i64()
-            .or_else(|| {
-                n.as_f64()
-                    .filter(|f| {
-                        f.fract() == 0.0 && (i64::MIN as f64..-(i64::MIN as f64)).contains(f)
-                    })
-                    .map(|f| f as i64)
-            })
-            .ok_or_else(bad),
+        Value::Number(n) => crate::routes::numbers::whole_number(n).ok_or_else(bad),
         Value::String(s) => s.trim().parse::<i64>().map_err(|_| bad()),
         _ => Err(bad()),
     }

@@ -9,6 +9,7 @@ use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::{commit_audited, ok_data};
 use crate::routes::envelope::Data;
+use crate::routes::numbers::de_opt_whole;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -103,29 +104,6 @@ pub struct CreditUpdate {
     pub diff_yesterday_today: Option<Money>,
     /// Why the figures change (kept in the audit entry).
     pub reason: Option<String>,
-}
-
-/// A whole number, also when written with a zero fraction (`365.0`): JSON Schema's
-/// `integer` admits both spellings, so the document's integers are read both ways.
-fn de_opt_whole<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    use serde::Deserialize as _;
-    match Option::<serde_json::Value>::deserialize(d)? {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(serde_json::Value::Number(n)) => n
-            .as_i64()
-            .or_else(|| {
-                n.as_f64()
-                    .filter(|f| {
-                        f.fract() == 0.0 && (i64::MIN as f64..-(i64::MIN as f64)).contains(f)
-                    })
-                    .map(|f| f as i64)
-            })
-            .map(Some)
-            .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number"))),
-        Some(other) => Err(serde::de::Error::custom(format!(
-            "expected a whole number, got {other}"
-        ))),
-    }
 }
 
 /// The request body as the document describes it: [`CreditUpdate`] with at least one figure

@@ -4,6 +4,7 @@
 
 use crate::error::{ApiError, ErrorCode};
 pub(super) use crate::routes::common::trimmed;
+pub(super) use crate::routes::numbers::de_opt_unsigned;
 use crate::routes::uploads::blob_error;
 use crate::state::AppState;
 use nexus_core::blob::{BlobKey, LOCAL_URL_PREFIX};
@@ -11,9 +12,8 @@ use nexus_core::model::DeliveryAddress;
 use nexus_core::types::Money;
 use serde::Deserialize;
 use serde_json::json;
-use utoipa::openapi::RefOr;
 use utoipa::openapi::extensions::Extensions;
-use utoipa::openapi::schema::{ArrayBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::schema::{ArrayBuilder, SchemaType, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 pub(super) fn check_len(field: &'static str, v: &str, max: usize) -> Result<(), ApiError> {
@@ -111,7 +111,7 @@ pub(super) async fn kyc_key(
 
 /// The largest amount a customer's credit figures take (limit, balances, buckets): far above
 /// any real figure, and small enough that sums over many customers and orders stay exact.
-pub(super) const MAX_AMOUNT: i64 = 1_000_000_000_000;
+pub(super) use crate::routes::numbers::MAX_AMOUNT;
 
 /// An amount within ±[`MAX_AMOUNT`] (and not negative unless `signed`), kept to the paisa.
 pub(super) fn amount(field: &'static str, m: Money, signed: bool) -> Result<Money, ApiError> {
@@ -132,54 +132,7 @@ pub(super) fn amount(field: &'static str, m: Money, signed: bool) -> Result<Mone
     Ok(m.round2())
 }
 
-/// `T` (an amount or a percentage) read from JSON, refusing a negative number so small that
-/// the decimal conversion would read it as 0 (`-1e-300`): the document's `minimum: 0`
-/// excludes it, and an ordinary negative is refused later with its field named.
-pub(super) fn de_opt_unsigned<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::de::DeserializeOwned,
-{
-    use serde::Deserialize as _;
-    match Option::<serde_json::Value>::deserialize(d)? {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(v) => {
-            if v.as_f64().is_some_and(|f| f < 0.0 && f > -1e-20) {
-                return Err(serde::de::Error::custom(format!("{v} is negative")));
-            }
-            T::deserialize(v)
-                .map(Some)
-                .map_err(serde::de::Error::custom)
-        }
-    }
-}
-
-/// `base` (an object) with at least one field that changes something: one of `non_null`
-/// with a value other than `null`, or one of `any_value` with any value (there `null` clears
-/// the field). Written as an `anyOf` beside the object's properties.
-pub(super) fn at_least_one(
-    base: RefOr<Schema>,
-    non_null: &[&str],
-    any_value: &[&str],
-) -> RefOr<Schema> {
-    let mut given: Vec<serde_json::Value> = non_null
-        .iter()
-        .map(|f| {
-            serde_json::json!({
-                "required": [f],
-                "properties": { *f: { "type": ["string", "number", "boolean", "object", "array"] } },
-            })
-        })
-        .collect();
-    given.extend(
-        any_value
-            .iter()
-            .map(|f| serde_json::json!({ "required": [f] })),
-    );
-    with_keywords(base, [("anyOf", serde_json::Value::Array(given))])
-}
-
-pub(super) use crate::routes::param_schemas::with_keywords;
+pub(super) use crate::routes::param_schemas::{at_least_one, with_keywords};
 
 /// The delivery addresses of a customer: at most 20, at most one of them the default.
 fn address_list_builder() -> ArrayBuilder {

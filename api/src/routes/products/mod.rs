@@ -31,12 +31,13 @@ mod read;
 mod update;
 
 use crate::error::{ApiError, ErrorCode};
-pub(super) use crate::routes::common::{code, non_negative, trimmed};
+pub(super) use crate::routes::common::{code, trimmed};
+pub(super) use crate::routes::numbers::price;
+use crate::routes::numbers::{de_opt_unsigned, de_opt_whole};
 use crate::routes::uploads;
 use crate::state::AppState;
 use nexus_core::model::Product;
 use nexus_core::store::{Filter, TypedStore};
-use nexus_core::types::Money;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -62,67 +63,6 @@ async fn load(st: &AppState, id: &str) -> Result<Product, ApiError> {
         .get::<Product>(Filter::id(id))
         .await?
         .ok_or_else(|| ApiError::record_not_found(ErrorCode::ProductNotFound, "Product", id))
-}
-
-/// The largest price a product takes (MRP, rates, charges): far above any real price, and
-/// small enough that order totals over many lines stay exact.
-const MAX_PRICE: i64 = 1_000_000_000_000;
-
-/// A price or rate: 0 to [`MAX_PRICE`], kept to the paisa.
-fn price(field: &str, m: Money) -> Result<Money, ApiError> {
-    let m = non_negative(field, m)?;
-    if m.amount() > rust_decimal::Decimal::from(MAX_PRICE) {
-        return Err(ApiError::invalid(
-            field,
-            format!("{field} must be at most {MAX_PRICE}."),
-        ));
-    }
-    Ok(m)
-}
-
-/// A whole number, also when written with a zero fraction (`365.0`): JSON Schema's
-/// `integer` admits both spellings, so the document's integers are read both ways.
-fn de_opt_whole<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    use serde::Deserialize as _;
-    match Option::<serde_json::Value>::deserialize(d)? {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(serde_json::Value::Number(n)) => n
-            .as_i64()
-            .or_else(|| {
-                n.as_f64()
-                    .filter(|f| {
-                        f.fract() == 0.0 && (i64::MIN as f64..-(i64::MIN as f64)).contains(f)
-                    })
-                    .map(|f| f as i64)
-            })
-            .map(Some)
-            .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number"))),
-        Some(other) => Err(serde::de::Error::custom(format!(
-            "expected a whole number, got {other}"
-        ))),
-    }
-}
-
-/// `T` (an amount or a percentage) read from JSON, refusing a negative number so small that
-/// the decimal conversion would read it as 0 (`-1e-300`): the document's `minimum: 0`
-/// excludes it, and an ordinary negative is refused later with its field named.
-fn de_opt_unsigned<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::de::DeserializeOwned,
-{
-    use serde::Deserialize as _;
-    match Option::<serde_json::Value>::deserialize(d)? {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(v) => {
-            if v.as_f64().is_some_and(|f| f < 0.0 && f > -1e-20) {
-                return Err(serde::de::Error::custom(format!("{v} is negative")));
-            }
-            T::deserialize(v)
-                .map(Some)
-                .map_err(serde::de::Error::custom)
-        }
-    }
 }
 
 /// [`de_opt_unsigned`] for a PATCH field: `Some(None)` for an explicit `null`.

@@ -9,6 +9,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::some_or_null;
 use crate::routes::common::{commit_audited, ok_data, rev_guard, snapshot};
 use crate::routes::envelope::Data;
+use crate::routes::param_schemas::at_least_one;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -93,45 +94,6 @@ pub struct ProductPatch {
     #[serde(default, deserialize_with = "some_or_null")]
     #[schema(value_type = Option<String>)]
     pub image_url: Option<Option<String>>,
-}
-
-/// `base` (an object) with at least one field that changes something: one of `non_null`
-/// with a value other than `null`, or one of `any_value` with any value (there `null` clears
-/// the field). Written as an `anyOf` beside the object's properties.
-fn at_least_one(base: RefOr<Schema>, non_null: &[&str], any_value: &[&str]) -> RefOr<Schema> {
-    let mut given: Vec<serde_json::Value> = non_null
-        .iter()
-        .map(|f| {
-            serde_json::json!({
-                "required": [f],
-                "properties": { *f: { "type": ["string", "number", "boolean", "object", "array"] } },
-            })
-        })
-        .collect();
-    given.extend(
-        any_value
-            .iter()
-            .map(|f| serde_json::json!({ "required": [f] })),
-    );
-    with_keywords(base, [("anyOf", serde_json::Value::Array(given))])
-}
-
-/// `schema` (an object) with JSON Schema keywords the builder has no setter for (`anyOf`,
-/// `oneOf`, `contains` …) beside its properties.
-fn with_keywords(
-    schema: RefOr<Schema>,
-    keywords: impl IntoIterator<Item = (&'static str, serde_json::Value)>,
-) -> RefOr<Schema> {
-    match schema {
-        RefOr::T(Schema::Object(mut o)) => {
-            let ext = o.extensions.get_or_insert_with(Default::default);
-            for (k, v) in keywords {
-                ext.insert(k.to_string(), v);
-            }
-            RefOr::T(Schema::Object(o))
-        }
-        other => other,
-    }
 }
 
 /// The request body as the document describes it: [`ProductPatch`] with at least one field.

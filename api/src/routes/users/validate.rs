@@ -5,6 +5,7 @@
 //! server-side version of what the client used to assume.
 
 use crate::error::ApiError;
+pub(crate) use crate::routes::numbers::de_opt_unsigned;
 use nexus_core::auth::{Access, Permission, Step};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -31,7 +32,7 @@ use utoipa::{PartialSchema, ToSchema};
 
 /// The largest amount (salary, target) a user record takes: far above any real figure, and
 /// small enough that sums of many of them stay exact.
-pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
+pub(crate) use crate::routes::numbers::MAX_AMOUNT;
 
 fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
@@ -128,28 +129,6 @@ pub fn phone(field: &str, raw: &str) -> Result<Option<String>, ApiError> {
             field,
             format!("{field} is not a phone number"),
         ))
-    }
-}
-
-/// `T` (an amount or a percentage) read from JSON, refusing a negative number so small that
-/// the decimal conversion would read it as 0 (`-1e-300`): the document's `minimum: 0`
-/// excludes it, and an ordinary negative is refused later with its field named.
-pub(crate) fn de_opt_unsigned<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::de::DeserializeOwned,
-{
-    use serde::Deserialize as _;
-    match Option::<serde_json::Value>::deserialize(d)? {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(v) => {
-            if v.as_f64().is_some_and(|f| f < 0.0 && f > -1e-20) {
-                return Err(serde::de::Error::custom(format!("{v} is negative")));
-            }
-            T::deserialize(v)
-                .map(Some)
-                .map_err(serde::de::Error::custom)
-        }
     }
 }
 
