@@ -4,12 +4,11 @@ use crate::auth::{JwtKeys, LoginLimiter};
 use crate::rate_limit::{Budgets, RateLimits};
 use nexus_core::blob::BlobStore;
 use nexus_core::config::Config;
-use nexus_core::config::{GeminiSettings, MapsSettings};
+use nexus_core::config::MapsSettings;
 use nexus_core::events::{EventBus, InProcessBus};
 use nexus_core::integrations::DistanceSource;
-use nexus_core::integrations::advisor::{CreditAdvisor, RuleBasedAdvisor};
+use nexus_core::integrations::advisor::CreditAdvisor;
 use nexus_core::integrations::distance_matrix::DistanceMatrixClient;
-use nexus_core::integrations::gemini::GeminiAdvisor;
 use nexus_core::jobs::{JobQueue, RecordingQueue};
 use nexus_core::store::Store;
 use secrecy::{ExposeSecret, SecretString};
@@ -64,7 +63,7 @@ impl AppState {
             blobs,
             jobs: Arc::new(RecordingQueue::default()),
             transport: None,
-            ai: credit_advisor(config.gemini.as_ref()),
+            ai: nexus_core::integrations::credit_advisor(config.gemini.as_ref()),
             maps: distance_source(config.maps.as_ref()),
             login_limiter,
             rate_limits,
@@ -112,6 +111,7 @@ impl AppState {
             events: self.events.clone(),
             queue: self.jobs.clone(),
             settings: self.config.jobs.clone(),
+            ai: self.ai.clone(),
             worker_id: nexus_worker::WorkerDeps::new_worker_id(),
         }
     }
@@ -172,21 +172,6 @@ fn prune_limits(rate: &Arc<RateLimits>, login: &Arc<LoginLimiter>) {
 /// Five failed logins per account, fifty per address, in fifteen minutes.
 fn login_limiter() -> LoginLimiter {
     LoginLimiter::new(Duration::from_secs(15 * 60), 5, 50)
-}
-
-/// Gemini when configured; the rules otherwise, or when no HTTP client can be built (then
-/// the start-up log says why and the banner shows the rule-based advisor).
-fn credit_advisor(settings: Option<&GeminiSettings>) -> Arc<dyn CreditAdvisor> {
-    match settings.map(GeminiAdvisor::new) {
-        Some(Ok(gemini)) => Arc::new(nexus_core::integrations::advisor_cache::CachedAdvisor::new(
-            gemini,
-        )),
-        Some(Err(e)) => {
-            tracing::warn!(error = %e, "Gemini client not built; the rule-based advisor answers");
-            Arc::new(RuleBasedAdvisor)
-        }
-        None => Arc::new(RuleBasedAdvisor),
-    }
 }
 
 /// The Distance Matrix client when configured (see [`credit_advisor`] for the failure case).

@@ -91,6 +91,7 @@ async fn job_path(bytes: &[u8]) -> std::time::Duration {
         events: Arc::new(InProcessBus::default()),
         queue: Arc::new(RecordingQueue::default()),
         settings: config.jobs,
+        ai: Arc::new(nexus_core::integrations::advisor::RuleBasedAdvisor),
         worker_id: "bench".into(),
     });
     let t = Instant::now();

@@ -31,6 +31,8 @@ pub struct WorkerDeps {
     pub events: Arc<dyn EventBus>,
     pub queue: Arc<dyn JobQueue>,
     pub settings: JobSettings,
+    /// Who answers credit insights (Gemini when configured, else the rules).
+    pub ai: Arc<dyn nexus_core::integrations::advisor::CreditAdvisor>,
     /// Unique per process run (`<host>-<pid>-<ulid>`), recorded on claimed jobs.
     pub worker_id: String,
 }

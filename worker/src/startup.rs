@@ -53,6 +53,7 @@ impl Services {
             events: self.events.clone(),
             queue: Arc::new(self.transport.clone()),
             settings: config.jobs.clone(),
+            ai: nexus_core::integrations::credit_advisor(config.gemini.as_ref()),
             worker_id: WorkerDeps::new_worker_id(),
         }
     }

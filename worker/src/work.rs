@@ -62,7 +62,8 @@ impl Work<'_> {
             | JobKind::ProductImport
             | JobKind::CustomerImport
             | JobKind::DistributorPriceImport => crate::import_job::run(self).await,
-            JobKind::CreditInsight | JobKind::DistanceCost => Err(JobFailure::Permanent(format!(
+            JobKind::CreditInsight => self.credit_insight().await,
+            JobKind::DistanceCost => Err(JobFailure::Permanent(format!(
                 "{} runs in the API request (with its offline fallback), not as a queued job",
                 self.job.kind.as_str()
             ))),
@@ -71,6 +72,84 @@ impl Work<'_> {
 
     fn input_str(&self, field: &str) -> Option<&str> {
         self.job.input.as_ref()?.get(field)?.as_str()
+    }
+
+    /// The insight of an order waiting for credit control, stored on the order in the same
+    /// commit as the job's success (so a worker killed mid-run leaves the job to be run
+    /// again, never a half-stored insight). Idempotent: facts unchanged since the stored
+    /// insight (same fingerprint) store nothing new; an order that left the credit queue
+    /// is skipped.
+    async fn credit_insight(&self) -> Result<JobOutput, JobFailure> {
+        use nexus_core::integrations::credit_insight;
+        use nexus_core::model::{AuditAction, AuditLog, Customer, EntityType, Order, OrderStatus};
+        use nexus_core::store::{Filter, TypedStore};
+        let order_id = self
+            .input_str("orderId")
+            .ok_or_else(|| JobFailure::Permanent("input.orderId is missing".into()))?;
+        let store = self.deps.store.as_ref();
+        let order: Order = store
+            .get(Filter::id(order_id))
+            .await?
+            .ok_or_else(|| JobFailure::Permanent(format!("order {order_id} does not exist")))?;
+        let skipped = |why: &str| JobOutput {
+            result: serde_json::json!({ "orderId": order_id, "skipped": why }),
+            ..JobOutput::default()
+        };
+        if !matches!(
+            order.status,
+            OrderStatus::PendingCreditApproval | OrderStatus::OnHold
+        ) {
+            return Ok(skipped("the order no longer waits for credit control"));
+        }
+        let customer: Customer = store
+            .get(Filter::id(order.customer_id.clone()))
+            .await?
+            .ok_or_else(|| {
+                JobFailure::Permanent(format!("customer {} does not exist", order.customer_id))
+            })?;
+        let inputs = credit_insight::inputs(store, order, customer).await?;
+        if inputs.stored().is_some() {
+            return Ok(JobOutput {
+                result: serde_json::json!({
+                    "orderId": order_id,
+                    "reused": true,
+                    "fingerprint": inputs.fingerprint,
+                }),
+                ..JobOutput::default()
+            });
+        }
+        let by = format!("job:{}", self.job.id);
+        let computed = credit_insight::compute(self.deps.ai.as_ref(), &inputs, &by).await;
+        let audit = AuditLog::new(by.clone(), "Credit insight job", AuditAction::Update)
+            .entity(EntityType::Order, order_id);
+        let writes = credit_insight::writes(&inputs, &computed, audit)?;
+        let advice = &computed.answered.advice;
+        let event = nexus_core::live::credit_insight_ready(
+            &inputs.order,
+            &inputs.customer.id,
+            advice.risk_score,
+            advice.decision,
+            computed.answered.source,
+            nexus_core::events::Audience {
+                salesperson_id: inputs.order.salesperson_id.clone(),
+                order_status: Some(inputs.order.status.as_str().to_string()),
+                permissions: vec![nexus_core::auth::Permission::ApproveCredit.as_str().into()],
+                ..nexus_core::events::Audience::default()
+            },
+        );
+        Ok(JobOutput {
+            result: serde_json::json!({
+                "orderId": order_id,
+                "riskScore": advice.risk_score,
+                "decision": advice.decision,
+                "source": computed.answered.source,
+                "fallbackReason": computed.answered.fallback_reason,
+                "fingerprint": inputs.fingerprint,
+            }),
+            writes,
+            events: vec![event],
+            ..JobOutput::default()
+        })
     }
 
     async fn expiry_scan(&self) -> Result<JobOutput, JobFailure> {

@@ -26,10 +26,9 @@ use axum::Json;
 use axum::extract::State;
 use nexus_core::auth::{Access, OrderFacts, Permission, can_see_order};
 use nexus_core::events::Audience;
-use nexus_core::integrations::advisor::{CreditFacts, Insight, advise_with_fallback};
+use nexus_core::integrations::credit_insight;
 use nexus_core::model::{AuditAction, Customer, EntityType, Order, OrderStatus};
-use nexus_core::rules::credit::{ageing_label, ageing_summary, is_open_uninvoiced};
-use nexus_core::store::{Filter, Query, StoreError, TypedStore, UpdateOp, Write};
+use nexus_core::store::{Filter, Query, StoreError, TypedStore};
 use nexus_core::types::{Money, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -124,8 +123,15 @@ pub struct CreditInsight {
     pub source: AdviceSource,
     #[schema(required = true)]
     pub fallback_reason: Option<String>,
+    /// The advisor that answered, as it describes itself (model or rule set).
+    pub model: String,
+    /// True when the rule-based advisor answered (no key, or the model failed).
+    pub is_fallback: bool,
+    /// SHA-256 of the facts the insight was computed from; while they are unchanged the
+    /// stored insight is the answer.
+    pub fingerprint: String,
     pub generated_at: Timestamp,
-    /// The user who asked.
+    /// The user who asked, or `job:<id>` when the queued job computed it.
     pub generated_by: String,
 }
 
@@ -149,30 +155,6 @@ pub struct CreditInsightAnswer {
     pub credit_insight: CreditInsight,
 }
 
-/// The structured insight stored as `creditInsight`.
-fn structured(insight: &Insight, facts: &CreditFacts, actor: &Actor, at: Timestamp) -> Value {
-    let advice = &insight.advice;
-    json!({
-        "riskScore": advice.risk_score,
-        "coreAnalysis": advice.core_analysis,
-        "decision": advice.decision,
-        "justification": advice.justification,
-        "concerns": advice.concerns,
-        "concernsText": advice.concerns.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "exposureRatioPct": advice.exposure_ratio_pct,
-        "overdueSharePct": advice.overdue_share_pct,
-        "ageingDays": advice.ageing_days,
-        "ageingLabel": ageing_label(advice.ageing_days),
-        "ageing": ageing_summary(&facts.snapshot.aging_buckets),
-        "exposure": facts.exposure,
-        "snapshot": facts.snapshot,
-        "source": insight.source,
-        "fallbackReason": insight.fallback_reason,
-        "generatedAt": at,
-        "generatedBy": actor.id(),
-    })
-}
-
 /// Credit insight for an order: risk score, analysis, decision and justification, stored
 /// on the order.
 #[utoipa::path(post, path = "/api/ai/credit-insight", tag = "AI", security(("bearer" = [])), request_body = CreditInsightRequest, responses(
@@ -180,6 +162,7 @@ fn structured(insight: &Insight, facts: &CreditFacts, actor: &Actor, at: Timesta
     (status = 400, description = "orderId or customerId missing, or the customer is not the order's"),
     (status = 403, description = "Needs approve_credit"),
     (status = 404, description = "Unknown order or customer"),
+    (status = 409, description = "The order changed status while its insight was computed"),
 ))]
 async fn credit_insight(
     State(st): State<AppState>,
@@ -249,70 +232,54 @@ async fn credit_insight(
         .with_details(json!({ "orderCustomerId": order.customer_id })));
     }
 
-    // Approved but not yet invoiced orders become receivables before the next ERP import.
-    let open: Vec<Order> = st
-        .store
-        .list(&Query::new(Filter::and([
-            Filter::eq("customerId", customer.id.clone()),
-            Filter::ne("id", order.id.clone()),
-            crate::routes::analytics::status_filter(
-                OrderStatus::ALL
-                    .into_iter()
-                    .filter(|s| is_open_uninvoiced(*s)),
-            ),
-        ])))
-        .await?;
-    let open_total: Money = open.iter().map(|o| o.total).sum();
-    let facts = CreditFacts::new(&customer, &order, open_total);
-    let answered = advise_with_fallback(st.ai.as_ref(), &facts).await;
-    let advice = &answered.advice;
-    let text = advice.to_text();
-    let now = Timestamp::now();
-    let insight = structured(&answered, &facts, &actor, now);
-
+    let order_id = order.id.clone();
+    let inputs = credit_insight::inputs(st.store.as_ref(), order, customer).await?;
+    // Computed from these same facts already (by the queued job or an earlier request):
+    // that is the answer, with no second model call.
+    if let Some(stored) = inputs.stored() {
+        let order = &inputs.order;
+        return Ok(Json(json!({
+            "success": true,
+            "insight": order.intelligence_insight,
+            "orderId": order.id,
+            "customerName": inputs.customer.name,
+            "orderValue": order.total,
+            "outstanding": inputs.facts.snapshot.os_balance,
+            "timestamp": stored["generatedAt"],
+            "riskScore": stored["riskScore"],
+            "decision": stored["decision"],
+            "source": stored["source"],
+            "fallbackReason": stored["fallbackReason"],
+            "creditInsight": stored,
+        })));
+    }
+    let computed = credit_insight::compute(st.ai.as_ref(), &inputs, actor.id()).await;
     let audit = actor
         .audit(AuditAction::Update)
-        .entity(EntityType::Order, order.id.clone())
-        .change(
-            Some(json!({
-                "intelligenceInsight": order.intelligence_insight,
-                "creditInsight": order.credit_insight,
-            })),
-            Some(json!({ "intelligenceInsight": text, "creditInsight": insight })),
-        );
+        .entity(EntityType::Order, order_id.clone());
     match st
         .store
-        .commit(vec![
-            Write::update_one::<Order>(
-                Filter::id(order.id.clone()),
-                vec![
-                    UpdateOp::Set("intelligenceInsight".into(), json!(text)),
-                    UpdateOp::Set("creditInsight".into(), insight.clone()),
-                    UpdateOp::Set("updatedAt".into(), json!(now)),
-                    // A whole-order replace read before this must not erase the insight.
-                    UpdateOp::Inc("_rev".into(), json!(1)),
-                ],
-            ),
-            Write::insert(&audit)?,
-        ])
+        .commit(credit_insight::writes(&inputs, &computed, audit)?)
         .await
     {
         Ok(()) => {}
+        // The order left its status (or vanished) meanwhile.
         Err(StoreError::Conflict(_)) => {
-            return Err(ApiError::record_not_found(
-                ErrorCode::OrderNotFound,
-                "Order",
-                &order_id,
+            return Err(ApiError::conflict(
+                ErrorCode::Conflict,
+                "The order changed while its insight was computed; ask again.",
             ));
         }
         Err(e) => return Err(e.into()),
     }
+    let (order, customer) = (&inputs.order, &inputs.customer);
+    let advice = &computed.answered.advice;
     st.publish(nexus_core::live::credit_insight_ready(
-        &order,
+        order,
         &customer.id,
         advice.risk_score,
         advice.decision,
-        answered.source,
+        computed.answered.source,
         Audience {
             salesperson_id: order.salesperson_id.clone(),
             order_status: Some(order.status.as_str().to_string()),
@@ -323,16 +290,35 @@ async fn credit_insight(
     .await;
     Ok(Json(json!({
         "success": true,
-        "insight": text,
+        "insight": computed.text,
         "orderId": order.id,
         "customerName": customer.name,
         "orderValue": order.total,
-        "outstanding": facts.snapshot.os_balance,
-        "timestamp": now,
+        "outstanding": inputs.facts.snapshot.os_balance,
+        "timestamp": computed.at,
         "riskScore": advice.risk_score,
         "decision": advice.decision,
-        "source": answered.source,
-        "fallbackReason": answered.fallback_reason,
-        "creditInsight": insight,
+        "source": computed.answered.source,
+        "fallbackReason": computed.answered.fallback_reason,
+        "creditInsight": computed.structured,
     })))
+}
+
+/// Queues the `credit_insight` job of an order that entered the credit queue, so the
+/// controller finds the insight already computed. A queue that cannot take it is logged,
+/// not an error of the booking: the insight is still computed on request.
+pub(crate) async fn queue_insight(st: &AppState, requested_by: &str, order_id: &str) {
+    let queued = nexus_core::jobs::submit(
+        st.store.as_ref(),
+        st.jobs.as_ref(),
+        nexus_core::model::JobKind::CreditInsight,
+        requested_by,
+        Some(json!({ "orderId": order_id })),
+        st.config.jobs.max_attempts,
+        |_| Ok(Vec::new()),
+    )
+    .await;
+    if let Err(e) = queued {
+        tracing::warn!(error = %e, %order_id, "credit insight job not queued");
+    }
 }

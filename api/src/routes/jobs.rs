@@ -96,8 +96,8 @@ pub struct ListQuery {
     /// queued, running, succeeded, failed, dead or cancelled.
     #[param(value_type = Option<nexus_core::model::JobStatus>, inline)]
     pub status: Option<String>,
-    /// bulk_order_import, product_import, customer_import, distributor_price_import or
-    /// expiry_scan.
+    /// bulk_order_import, product_import, customer_import, distributor_price_import,
+    /// credit_insight or expiry_scan.
     #[param(value_type = Option<nexus_core::model::JobKind>, inline)]
     pub kind: Option<String>,
     #[param(value_type = Option<u64>, minimum = 1, maximum = 1_000_000)]
@@ -128,7 +128,7 @@ async fn list(
     if let Some(k) = parse_enum::<JobKind>(
         "kind",
         q.kind.as_deref(),
-        "bulk_order_import, product_import, customer_import, distributor_price_import, expiry_scan",
+        "bulk_order_import, product_import, customer_import, distributor_price_import, credit_insight, expiry_scan",
     )? {
         parts.push(Filter::eq("kind", json!(k)));
     }

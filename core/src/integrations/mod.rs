@@ -11,6 +11,7 @@
 pub mod advisor;
 #[cfg(feature = "http-clients")]
 pub mod advisor_cache;
+pub mod credit_insight;
 #[cfg(feature = "http-clients")]
 pub mod distance_matrix;
 #[cfg(feature = "http-clients")]
@@ -90,4 +91,22 @@ pub trait DistanceSource: Send + Sync {
 
     /// For logs and readiness checks.
     fn describe(&self) -> String;
+}
+
+/// Gemini when configured; the rules otherwise, or when no HTTP client can be built (then
+/// the start-up log says why and the banner shows the rule-based advisor). The API and the
+/// worker build theirs here, so both answer with the same advisor.
+#[cfg(feature = "http-clients")]
+pub fn credit_advisor(
+    settings: Option<&crate::config::GeminiSettings>,
+) -> std::sync::Arc<dyn advisor::CreditAdvisor> {
+    use std::sync::Arc;
+    match settings.map(gemini::GeminiAdvisor::new) {
+        Some(Ok(gemini)) => Arc::new(advisor_cache::CachedAdvisor::new(gemini)),
+        Some(Err(e)) => {
+            tracing::warn!(error = %e, "Gemini client not built; the rule-based advisor answers");
+            Arc::new(advisor::RuleBasedAdvisor)
+        }
+        None => Arc::new(advisor::RuleBasedAdvisor),
+    }
 }
