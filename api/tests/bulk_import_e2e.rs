@@ -75,6 +75,26 @@ async fn an_uploaded_workbook_streams_progress_to_a_finished_report() {
         assert_eq!(e["data"]["salespersonId"], "SALES-001");
     }
 
+    // Each imported order has its credit insight job queued (issue #10).
+    let insight_jobs: Vec<nexus_core::model::JobRecord> = support::stored_where(
+        &app,
+        nexus_core::store::Filter::eq("kind", "credit_insight"),
+    )
+    .await;
+    let mut insight_orders: Vec<&str> = insight_jobs
+        .iter()
+        .filter_map(|j| j.input.as_ref()?["orderId"].as_str())
+        .collect();
+    insight_orders.sort_unstable();
+    let mut created_ids: Vec<&str> = result["orderIds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    created_ids.sort_unstable();
+    assert_eq!(insight_orders, created_ids);
+
     // The orders exist with server pricing: per-line GST, totals from the lines.
     for id in result["orderIds"].as_array().unwrap() {
         let o = app

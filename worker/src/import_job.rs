@@ -82,6 +82,20 @@ pub async fn run(work: &Work<'_>) -> Result<JobOutput, JobFailure> {
             .await?;
         events.extend(orders.iter().map(order_created));
     }
+    // Every imported order waits for credit control: its insight is computed now, by a job
+    // of its own, as for an order booked over HTTP.
+    for id in &outcome.created_order_ids {
+        nexus_core::jobs::submit(
+            work.deps.store.as_ref(),
+            work.deps.queue.as_ref(),
+            nexus_core::model::JobKind::CreditInsight,
+            &work.job.requested_by,
+            Some(json!({ "orderId": id })),
+            work.deps.settings.max_attempts,
+            |_| Ok(Vec::new()),
+        )
+        .await?;
+    }
     let total = outcome.summary["totalRows"].as_u64().unwrap_or_default();
     Ok(JobOutput {
         result: outcome.summary,
