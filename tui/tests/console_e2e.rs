@@ -255,10 +255,13 @@ async fn an_import_job_shows_live_with_its_report_link() {
     ]);
     let job_id = upload_bulk(&api.base_url, &sales, &file, "console.xlsx").await;
 
-    // The job finishes on screen, with a report (the rejected row), without a key pressed.
-    c.wait_until("the finished job with its report", |s| {
-        s.contains("succeeded") && s.contains("report")
-    });
+    // The job finishes on screen, with a report (the rejected row), without a key pressed;
+    // the order it created queued a credit insight job, listed above it (newest first).
+    c.wait_until(
+        "the finished job with its report and the insight job",
+        |s| s.contains("report import finished") && s.contains("credit_insight"),
+    );
+    c.send("\x1b[B");
     c.send("d");
     c.wait_for(&format!("Report link {job_id}: http"));
     // A succeeded job has nothing to retry; the console says so instead of calling.
