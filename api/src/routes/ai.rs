@@ -18,16 +18,15 @@
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::rule_schemas::{
-    AdviceSource, AgeingLabel, CreditSnapshot, Exposure, Recommendation, RiskScore,
-};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use nexus_core::auth::{Access, OrderFacts, Permission, can_see_order};
 use nexus_core::events::Audience;
+use nexus_core::integrations::advisor::AdviceSource;
 use nexus_core::integrations::credit_insight;
 use nexus_core::model::{AuditAction, Customer, EntityType, Order, OrderStatus};
+use nexus_core::rules::credit::{AgeingLabel, CreditSnapshot, Exposure, Recommendation, RiskScore};
 use nexus_core::store::{Filter, Query, StoreError, TypedStore};
 use nexus_core::types::{Money, Timestamp};
 use serde::{Deserialize, Serialize};

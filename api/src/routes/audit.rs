@@ -14,6 +14,7 @@ use crate::auth::Actor;
 use crate::auth::actor::forbidden;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::{Bounded, MAX_PAGE};
+use crate::routes::dates::{DateRange, RangeEnd};
 use crate::routes::envelope::{Data, Pagination};
 use crate::routes::extract::ApiQuery;
 use crate::routes::users::view::{self, SALARY_FIELDS, Visible, manages_users};
@@ -22,7 +23,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{Duration, NaiveDate};
 use futures::future::try_join_all;
 use nexus_core::auth::{Access, Permission, Role};
 use nexus_core::model::{AuditAction, AuditLog, EntityType, User};
@@ -112,45 +112,19 @@ async fn visible(st: &AppState, actor: &Actor) -> Result<Visible, ApiError> {
     Ok(Visible::Only(view::self_and_team(st, actor).await?))
 }
 
-/// India Standard Time offset: a bare date in a filter is a business day in India.
-const IST: Duration = Duration::minutes(330);
-
-/// `fromDate`: a bare `YYYY-MM-DD` is the start of that IST day; otherwise an instant.
-fn from_bound(raw: &str) -> Result<Filter, ApiError> {
-    let t = raw.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        let start = d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - IST;
-        return Ok(Filter::gte(
-            "timestamp",
-            json!(Timestamp::from_datetime(start)),
-        ));
-    }
-    let ts = crate::routes::dates::rfc3339(t).ok_or_else(|| {
+/// `fromDate`/`toDate`: the shared date range reading (bare dates are whole IST days).
+fn period(from: Option<&str>, to: Option<&str>) -> Result<Filter, ApiError> {
+    let range = DateRange::parse_with(from, to, |side, raw| {
+        let name = match side {
+            RangeEnd::Start => "fromDate",
+            RangeEnd::End => "toDate",
+        };
         ApiError::bad_request(
             ErrorCode::InvalidFilter,
-            format!("fromDate {raw} is not a date"),
+            format!("{name} {raw} is not a date"),
         )
     })?;
-    Ok(Filter::gte("timestamp", json!(ts)))
-}
-
-/// `toDate`: a bare `YYYY-MM-DD` includes that whole IST day; otherwise an instant.
-fn to_bound(raw: &str) -> Result<Filter, ApiError> {
-    let t = raw.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        let end = d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() + Duration::days(1) - IST;
-        return Ok(Filter::lt(
-            "timestamp",
-            json!(Timestamp::from_datetime(end)),
-        ));
-    }
-    let ts = crate::routes::dates::rfc3339(t).ok_or_else(|| {
-        ApiError::bad_request(
-            ErrorCode::InvalidFilter,
-            format!("toDate {raw} is not a date"),
-        )
-    })?;
-    Ok(Filter::lte("timestamp", json!(ts)))
+    Ok(range.filter("timestamp"))
 }
 
 fn nonempty(v: &Option<String>) -> Option<&str> {
@@ -260,12 +234,7 @@ async fn build_filter(
     if let Some(e) = nonempty(&f.entity_id) {
         parts.push(Filter::eq("entityId", e));
     }
-    if let Some(d) = nonempty(&f.from_date) {
-        parts.push(from_bound(d)?);
-    }
-    if let Some(d) = nonempty(&f.to_date) {
-        parts.push(to_bound(d)?);
-    }
+    parts.push(period(f.from_date.as_deref(), f.to_date.as_deref())?);
     if let Some(s) = nonempty(&f.success) {
         match s.to_ascii_lowercase().as_str() {
             // Entries without the field count as successful (the schema default).
@@ -475,15 +444,9 @@ async fn stats(
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<Value>, ApiError> {
     actor.require(Permission::UserManagement, Access::Full)?;
-    let mut period = Vec::new();
-    if let Some(d) = nonempty(&q.from_date) {
-        period.push(from_bound(d)?);
-    }
-    if let Some(d) = nonempty(&q.to_date) {
-        period.push(to_bound(d)?);
-    }
+    let within_period = period(q.from_date.as_deref(), q.to_date.as_deref())?;
     let within = |f: Filter| {
-        let mut v = period.clone();
+        let mut v = vec![within_period.clone()];
         v.push(f);
         Filter::and(v)
     };
@@ -705,13 +668,12 @@ mod tests {
     #[test]
     fn bare_dates_are_ist_days() {
         assert_eq!(
-            from_bound("2026-02-12").unwrap(),
-            Filter::gte("timestamp", "2026-02-11T18:30:00.000Z")
+            period(Some("2026-02-12"), Some("2026-02-12")).unwrap(),
+            Filter::and([
+                Filter::gte("timestamp", "2026-02-11T18:30:00.000Z"),
+                Filter::lt("timestamp", "2026-02-12T18:30:00.000Z"),
+            ])
         );
-        assert_eq!(
-            to_bound("2026-02-12").unwrap(),
-            Filter::lt("timestamp", "2026-02-12T18:30:00.000Z")
-        );
-        assert!(from_bound("yesterday").is_err());
+        assert!(period(Some("yesterday"), None).is_err());
     }
 }

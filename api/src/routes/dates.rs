@@ -64,6 +64,13 @@ pub struct Period {
     pub end_date: Option<Timestamp>,
 }
 
+/// Which end of a [`DateRange`] a query value was for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RangeEnd {
+    Start,
+    End,
+}
+
 /// A half-open range of instants `[start, end)`, either end open.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct DateRange {
@@ -77,6 +84,25 @@ impl DateRange {
     /// when both were given). A reversed range matches nothing, like any other filter that
     /// leaves nothing: the answer is empty, not an error.
     pub fn parse(start: Option<&str>, end: Option<&str>) -> Result<DateRange, ApiError> {
+        Self::parse_with(start, end, |side, raw| {
+            bad_date(
+                match side {
+                    RangeEnd::Start => "startDate",
+                    RangeEnd::End => "endDate",
+                },
+                raw,
+            )
+        })
+    }
+
+    /// The one reading of a date range every route shares (orders' `from`/`to`, the audit
+    /// log's `fromDate`/`toDate`, analytics' `startDate`/`endDate`); `bad` words the error
+    /// in the route's own parameter names and documented status.
+    pub fn parse_with(
+        start: Option<&str>,
+        end: Option<&str>,
+        bad: impl Fn(RangeEnd, &str) -> ApiError,
+    ) -> Result<DateRange, ApiError> {
         fn clean(s: Option<&str>) -> Option<&str> {
             s.map(str::trim).filter(|s| !s.is_empty())
         }
@@ -84,20 +110,16 @@ impl DateRange {
             None => None,
             Some(s) => Some(match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
                 Ok(d) => ist_midnight(d),
-                Err(_) => DateTime::parse_from_rfc3339(s)
-                    .map(|dt| Timestamp::from_datetime(dt.with_timezone(&Utc)))
-                    .map_err(|_| bad_date("startDate", s))?,
+                Err(_) => rfc3339(s).ok_or_else(|| bad(RangeEnd::Start, s))?,
             }),
         };
         let end = match clean(end) {
             None => None,
             Some(s) => Some(match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-                Ok(d) => ist_midnight(d.succ_opt().unwrap_or(d)),
-                Err(_) => DateTime::parse_from_rfc3339(s)
-                    .map(|dt| {
-                        Timestamp::from_datetime(dt.with_timezone(&Utc) + Duration::milliseconds(1))
-                    })
-                    .map_err(|_| bad_date("endDate", s))?,
+                Ok(d) => ist_midnight(d.succ_opt().ok_or_else(|| bad(RangeEnd::End, s))?),
+                Err(_) => rfc3339(s)
+                    .map(|t| Timestamp::from_datetime(t.datetime() + Duration::milliseconds(1)))
+                    .ok_or_else(|| bad(RangeEnd::End, s))?,
             }),
         };
         Ok(DateRange { start, end })

@@ -30,7 +30,6 @@ pub(crate) mod param_schemas;
 pub mod pms;
 pub mod procurement;
 pub mod products;
-pub mod rule_schemas;
 mod stock_receipt;
 pub mod uploads;
 pub mod users;

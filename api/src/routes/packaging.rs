@@ -30,7 +30,6 @@ use crate::routes::dates::date_range_filter;
 use crate::routes::envelope::{Data, MessageData, Pagination};
 use crate::routes::extract::ApiQuery;
 use crate::routes::numbers::de_number;
-use crate::routes::rule_schemas::PackagingHealth;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -42,6 +41,7 @@ use nexus_core::model::{
     AuditAction, EntityType, MovementType, Order, PackagingCategory, PackagingMaterial,
     PackagingTransaction, PackagingUnit,
 };
+use nexus_core::rules::packaging::PackagingHealth;
 use nexus_core::rules::packaging::{material_health, material_is_low};
 use nexus_core::store::{
     Collection, Filter, Query, StoreError, TypedStore, UpdateOp, Write, next_business_id,

@@ -74,9 +74,7 @@ impl PartialSchema for NonBlank {
     fn schema() -> RefOr<Schema> {
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .pattern(Some(
-                r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
-            ))
+            .pattern(Some(NOT_BLANK))
             .into()
     }
 }
@@ -146,4 +144,47 @@ pub(crate) fn at_least_one(
             .map(|f| serde_json::json!({ "required": [f] })),
     );
     with_keywords(base, [("anyOf", serde_json::Value::Array(given))])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NOT_BLANK;
+
+    /// Schema attributes take only literal patterns, so the white-space class the server's
+    /// `trim` strips is written out in many of them; this holds every copy in the document
+    /// to the one in [`NOT_BLANK`], so a class that drifts fails here, not in a client.
+    #[test]
+    fn every_pattern_spells_white_space_like_not_blank() {
+        let class = &NOT_BLANK[2..NOT_BLANK.len() - 1];
+        let doc = String::from_utf8(crate::openapi::document_json().to_vec()).unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+        let mut patterns = Vec::new();
+        collect(&doc, &mut patterns);
+        assert!(patterns.len() > 50, "{} patterns", patterns.len());
+        for p in patterns {
+            let mut rest = p.as_str();
+            while let Some(at) = rest.find(r"\t-\r") {
+                let open = rest[..at].rfind('[').expect("a class");
+                let close = at + rest[at..].find(']').expect("a closed class");
+                let inner = rest[open + 1..close].trim_start_matches('^');
+                assert_eq!(inner, class, "pattern {p}");
+                rest = &rest[close + 1..];
+            }
+        }
+    }
+
+    fn collect(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    match (k.as_str(), v) {
+                        ("pattern", serde_json::Value::String(p)) => out.push(p.clone()),
+                        _ => collect(v, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| collect(v, out)),
+            _ => {}
+        }
+    }
 }

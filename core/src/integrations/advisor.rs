@@ -76,6 +76,7 @@ impl CreditFacts {
 /// Which advisor produced an answer. The wire names are the `source` of the response and
 /// of the stored `creditInsight`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AdviceSource {
     #[serde(rename = "gemini")]
     Gemini,

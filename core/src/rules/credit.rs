@@ -19,13 +19,17 @@ use std::fmt;
 
 /// The credit figures a rule needs, read once from the customer.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreditSnapshot {
-    /// `None` when no limit is on file (or it is not positive).
+    /// `null` when no positive limit is on file.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub limit: Option<Money>,
     pub os_balance: Money,
     pub od_amt: Money,
-    /// The stored `ageingDays`; never filled by the importer, see [`CreditSnapshot::ageing_days`].
+    /// The stored `ageingDays`, or `null` (the importer never fills it; the ageing the rules
+    /// use is derived from the buckets when it is absent).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub stored_ageing_days: Option<i64>,
     pub aging_buckets: AgingBuckets,
 }
@@ -70,8 +74,10 @@ pub fn available_credit(s: &CreditSnapshot) -> Option<Money> {
     s.limit.map(|l| l - s.os_balance)
 }
 
-/// Exposure of the customer if this order is accepted.
+/// Exposure of the customer if this order is accepted: outstanding plus open uninvoiced
+/// orders plus the order at hand, against the limit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Exposure {
     pub outstanding: Money,
@@ -79,10 +85,14 @@ pub struct Exposure {
     pub order_total: Money,
     /// outstanding + open (approved, not yet invoiced) orders + this order
     pub total: Money,
+    /// `null` when no limit is on file.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub limit: Option<Money>,
-    /// limit − total (negative when over)
+    /// limit − total (negative when over); `null` without a limit.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub headroom: Option<Money>,
-    /// total / limit × 100, one decimal
+    /// total / limit × 100, one decimal; `null` without a limit.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub utilisation_pct: Option<Decimal>,
 }
 
@@ -201,8 +211,10 @@ pub fn overdue_share(s: &CreditSnapshot) -> Decimal {
     pct(s.od_amt, s.os_balance)
 }
 
-/// The OD-master screen's risk filter.
+/// The OD-master screen's risk filter: HIGH above ₹1,00,000 overdue, MEDIUM above ₹30,000,
+/// LOW above zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OdRisk {
     Low,
@@ -224,8 +236,9 @@ pub fn od_risk(od_amt: Money) -> Option<OdRisk> {
     }
 }
 
-/// The prompt's ageing label: > 60 days CRITICAL, > 30 WATCHLIST, else HEALTHY.
+/// The credit review's ageing label: > 60 days past due CRITICAL, > 30 WATCHLIST, else HEALTHY.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AgeingLabel {
     Healthy,
@@ -251,8 +264,9 @@ pub fn ageing_label(days: Option<i64>) -> AgeingLabel {
     }
 }
 
-/// Part 1 of the four-part answer.
+/// Part 1 of the four-part credit advice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RiskScore {
     Low,
@@ -272,8 +286,9 @@ impl fmt::Display for RiskScore {
     }
 }
 
-/// Part 3 of the four-part answer. Ordered by severity.
+/// Part 3 of the four-part credit advice. Ordered by severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Recommendation {
     #[serde(rename = "APPROVE")]
     Approve,

@@ -161,9 +161,10 @@ pub fn clearance_eligibility(
     Ok(days)
 }
 
-/// The prototype's colour for days to expiry: < 30 red, < 60 amber, otherwise green.
+/// The expiry colour band by days to expiry: < 30 red, < 60 amber, otherwise green.
 /// Expired batches (negative days) are red.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ExpiryColour {
     Red,

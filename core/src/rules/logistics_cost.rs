@@ -233,8 +233,9 @@ pub const HIGH_COST_THRESHOLD_PCT: i64 = 15;
 /// Below this the prototype's light is green.
 pub const GREEN_BELOW_PCT: i64 = 10;
 
-/// The prototype's traffic light: green < 10 %, amber 10–15 % (inclusive), red > 15 %.
+/// The logistics cost's traffic light against the packed value: green < 10 %, amber 10–15 % (inclusive), red > 15 %.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CostBand {
     Green,
@@ -242,11 +243,15 @@ pub enum CostBand {
     Red,
 }
 
+/// The logistics cost against the packed value; the alert sends the order to Pending Admin
+/// Review instead of Ready for Billing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CostAssessment {
-    /// Cost as a percentage of the packed value, two decimals; `None` when the packed value
-    /// is zero (no division by zero).
+    /// Cost as a percentage of the packed value, two decimals; `null` when nothing was
+    /// packed (no division by zero).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub ratio_pct: Option<Decimal>,
     pub band: CostBand,
     /// True when the order must go to `Pending Admin Review` instead of `Ready for Billing`.

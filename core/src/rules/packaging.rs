@@ -53,9 +53,11 @@ pub const OVERAGE_FACTOR: i64 = 10;
 /// A material without movement for longer than this is stagnant (PROTO).
 pub const STAGNANT_AFTER_DAYS: i64 = 30;
 
-/// The prototype's health label, one per material, in precedence order LOW > OVERAGE >
+/// A packaging material's health label (LOW at or below the MOQ, OVERAGE above ten times it,
+/// STAGNANT unmoved for long, else OK), one per material, in precedence order LOW > OVERAGE >
 /// STAGNANT > OK.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PackagingHealth {
     Low,

@@ -7,16 +7,16 @@ use super::view::{OrderView, for_actor};
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::Paging;
+use crate::routes::dates::{DateRange, RangeEnd};
 use crate::routes::extract::ApiQuery;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use chrono::{Days, NaiveDate};
 use nexus_core::auth::{Access, Permission};
 use nexus_core::model::{Order, OrderStatus};
 use nexus_core::store::{Filter, Query, TypedStore};
-use nexus_core::types::{Money, Timestamp};
+use nexus_core::types::Money;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
@@ -33,10 +33,11 @@ pub struct OrderFilters {
     pub salesperson_id: Option<String>,
     /// Literal text searched in the order id and the customer name (never a pattern).
     pub q: Option<String>,
-    /// Created on or after this date (`YYYY-MM-DD`) or instant.
+    /// Created on or after this date (`YYYY-MM-DD`, from the start of that day in India) or
+    /// instant.
     #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub from: Option<String>,
-    /// Created on or before this date (inclusive) or instant.
+    /// Created on or before this date (the whole day in India) or instant.
     #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub to: Option<String>,
     pub is_clearance: Option<bool>,
@@ -48,27 +49,6 @@ fn bad_param(name: &str, value: &str, why: &str) -> ApiError {
         format!("Query parameter `{name}`: {why}"),
     )
     .with_details(json!({ "parameter": name, "value": value }))
-}
-
-/// A date (`2026-03-01`, the whole day) or an instant; `end` moves a date to the next day
-/// so the range includes it.
-fn bound(name: &str, v: &str, end: bool) -> Result<(Timestamp, bool), ApiError> {
-    if let Ok(d) = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d") {
-        let d = if end {
-            d.checked_add_days(Days::new(1))
-                .ok_or_else(|| bad_param(name, v, "date out of range"))?
-        } else {
-            d
-        };
-        let t = d
-            .and_hms_opt(0, 0, 0)
-            .map(|dt| Timestamp::from_datetime(dt.and_utc()))
-            .ok_or_else(|| bad_param(name, v, "date out of range"))?;
-        return Ok((t, end));
-    }
-    crate::routes::dates::rfc3339(v)
-        .map(|t| (t, false))
-        .ok_or_else(|| bad_param(name, v, "expected YYYY-MM-DD or an RFC 3339 instant"))
 }
 
 impl OrderFilters {
@@ -94,18 +74,14 @@ impl OrderFilters {
                 Filter::contains("customerName", q),
             ]));
         }
-        if let Some(v) = self.from.as_deref() {
-            let (t, _) = bound("from", v, false)?;
-            all.push(Filter::gte("createdAt", t.to_iso()));
-        }
-        if let Some(v) = self.to.as_deref() {
-            let (t, exclusive) = bound("to", v, true)?;
-            all.push(if exclusive {
-                Filter::lt("createdAt", t.to_iso())
-            } else {
-                Filter::lte("createdAt", t.to_iso())
-            });
-        }
+        let range = DateRange::parse_with(self.from.as_deref(), self.to.as_deref(), |side, v| {
+            let name = match side {
+                RangeEnd::Start => "from",
+                RangeEnd::End => "to",
+            };
+            bad_param(name, v, "expected YYYY-MM-DD or an RFC 3339 instant")
+        })?;
+        all.push(range.filter("createdAt"));
         match self.is_clearance {
             Some(true) => all.push(clearance_filter()),
             Some(false) => all.push(Filter::Not(Box::new(clearance_filter()))),

@@ -12,7 +12,6 @@ use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::envelope::Data;
-use crate::routes::rule_schemas;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -280,7 +279,7 @@ pub async fn logistics_cost_step(
 pub struct CostedOrder {
     pub success: bool,
     pub data: Order,
-    pub assessment: rule_schemas::CostAssessment,
+    pub assessment: CostAssessment,
 }
 
 /// Enter the cold-chain and transport costs (logistics_costing). Above 15 % of the packed
