@@ -16,7 +16,6 @@ pub mod openapi;
 pub mod openapi_errors;
 pub mod rate_limit;
 pub mod routes;
-pub mod shared_counters;
 pub mod startup;
 pub mod state;
 

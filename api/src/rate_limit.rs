@@ -9,7 +9,6 @@
 use crate::auth::actor::bearer_of;
 use crate::auth::jwt::TokenKind;
 use crate::error::{ApiError, ErrorCode};
-use crate::shared_counters::SharedCounters;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode};
@@ -18,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use nexus_core::config::{Budget, Config};
+use nexus_core::shared_counters::SharedCounters;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;

@@ -4,11 +4,10 @@ use crate::auth::{JwtKeys, LoginLimiter};
 use crate::rate_limit::{Budgets, RateLimits};
 use nexus_core::blob::BlobStore;
 use nexus_core::config::Config;
-use nexus_core::config::MapsSettings;
 use nexus_core::events::{EventBus, InProcessBus};
 use nexus_core::integrations::DistanceSource;
 use nexus_core::integrations::advisor::CreditAdvisor;
-use nexus_core::integrations::distance_matrix::DistanceMatrixClient;
+use nexus_core::integrations::call_budget::{CallBudget, GEMINI_BUDGET_KEY};
 use nexus_core::jobs::{JobQueue, RecordingQueue};
 use nexus_core::store::Store;
 use secrecy::{ExposeSecret, SecretString};
@@ -63,8 +62,8 @@ impl AppState {
             blobs,
             jobs: Arc::new(RecordingQueue::default()),
             transport: None,
-            ai: nexus_core::integrations::credit_advisor(config.gemini.as_ref()),
-            maps: distance_source(config.maps.as_ref()),
+            ai: nexus_core::integrations::credit_advisor(config.gemini.as_ref(), CallBudget::local),
+            maps: nexus_core::integrations::distance_source(config.maps.as_ref()),
             login_limiter,
             rate_limits,
             store,
@@ -86,16 +85,15 @@ impl AppState {
         st.blobs = services.blobs;
         st.jobs = Arc::new(services.transport.clone());
         st.transport = Some(services.transport);
-        if let Some(url) = &st.config.redis_url {
-            let counters = crate::shared_counters::SharedCounters::connect(url.expose_secret())
-                .await
-                .map_err(|e| {
-                    nexus_worker::startup::StartError::Events(format!("Redis limits: {e}"))
-                })?;
+        if let Some(counters) = services.counters {
             st.rate_limits = Arc::new(RateLimits::shared(
                 Budgets::of(&st.config),
                 counters.clone(),
             ));
+            // Gemini's quota is the project's: every API and worker spends one budget.
+            st.ai = nexus_core::integrations::credit_advisor(st.config.gemini.as_ref(), |b| {
+                CallBudget::shared(b, counters.clone(), GEMINI_BUDGET_KEY)
+            });
             st.login_limiter = Arc::new(login_limiter().shared(counters));
             prune_limits(&st.rate_limits, &st.login_limiter);
         }
@@ -112,6 +110,7 @@ impl AppState {
             queue: self.jobs.clone(),
             settings: self.config.jobs.clone(),
             ai: self.ai.clone(),
+            maps: self.maps.clone(),
             worker_id: nexus_worker::WorkerDeps::new_worker_id(),
         }
     }
@@ -172,15 +171,4 @@ fn prune_limits(rate: &Arc<RateLimits>, login: &Arc<LoginLimiter>) {
 /// Five failed logins per account, fifty per address, in fifteen minutes.
 fn login_limiter() -> LoginLimiter {
     LoginLimiter::new(Duration::from_secs(15 * 60), 5, 50)
-}
-
-/// The Distance Matrix client when configured (see [`credit_advisor`] for the failure case).
-fn distance_source(settings: Option<&MapsSettings>) -> Option<Arc<dyn DistanceSource>> {
-    match DistanceMatrixClient::new(settings?) {
-        Ok(client) => Some(Arc::new(client)),
-        Err(e) => {
-            tracing::warn!(error = %e, "Distance Matrix client not built; the offline city table answers");
-            None
-        }
-    }
 }

@@ -14,8 +14,8 @@ use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use support::{
-    Resp, TestApp, audits, insert_raw, legacy_hold_order, spawn_app, stored, stored_where, strs,
-    with_status,
+    Resp, TestApp, audits, insert_raw, legacy_hold_order, picks_of, spawn_app, stored,
+    stored_where, strs, with_status,
 };
 
 async fn book(app: &TestApp, user: &str, customer: &str, items: Value) -> String {
@@ -80,25 +80,6 @@ async fn batch_qty(app: &TestApp, (product, batch, warehouse): Lot) -> Decimal {
 
 async fn ledger(app: &TestApp, order_id: &str) -> Vec<StockLedgerEntry> {
     stored_where(app, Filter::eq("orderId", order_id)).await
-}
-
-/// Picks exactly what was allocated, line by line.
-fn picks_of(o: &Value) -> Value {
-    let lines: Vec<Value> = o["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            let b: Vec<Value> = i["allocatedBatches"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| json!({"batchNumber": a["batchNumber"], "qty": a["qty"]}))
-                .collect();
-            json!({ "batches": b })
-        })
-        .collect();
-    json!({ "lines": lines })
 }
 
 const CHECKS: fn() -> Value = || {

@@ -13,7 +13,7 @@ mod support;
 use jsonschema::Validator;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{Resp, TestApp, spawn_app, users::ADMIN};
+use support::{Resp, TestApp, picks_of, spawn_app, users::ADMIN};
 
 /// 2xx JSON answers that stay free-form, and why.
 const FREE_FORM: &[(&str, &str, &str, &str)] = &[(
@@ -221,25 +221,6 @@ async fn a_body_that_breaks_the_schema_is_caught() {
     let mut legacy = r.body.clone();
     legacy["legacyNote"] = json!({ "any": "thing" });
     assert!(contract.problems(get, path, "200", &legacy).is_empty());
-}
-
-/// Picks exactly what was allocated, line by line.
-fn picks_of(order: &Value) -> Value {
-    let lines: Vec<Value> = order["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            let b: Vec<Value> = i["allocatedBatches"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| json!({"batchNumber": a["batchNumber"], "qty": a["qty"]}))
-                .collect();
-            json!({ "batches": b })
-        })
-        .collect();
-    json!({ "lines": lines })
 }
 
 #[tokio::test]

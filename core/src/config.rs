@@ -74,6 +74,11 @@ pub struct GeminiSettings {
     /// Whole-request limit (`GEMINI_TIMEOUT_MS`, default 15 s). A credit controller waits
     /// on this answer, and the rule-based advisor answers at once when it runs out.
     pub timeout: Duration,
+    /// Calls the whole deployment may make (`GEMINI_RATE_LIMIT`, default `15/1m`, the free
+    /// tier's requests per minute); counted in Redis when there is one.
+    pub rate_limit: Budget,
+    /// Calls one process makes at once (`GEMINI_CONCURRENCY`, default 4).
+    pub concurrency: usize,
 }
 
 /// Longest `GEMINI_TIMEOUT_MS` accepted: past two minutes a person has given up on the
@@ -324,6 +329,16 @@ impl Config {
                     Duration::from_secs(15),
                     GEMINI_TIMEOUT_MAX,
                 )?,
+                rate_limit: budget_var(&val, "GEMINI_RATE_LIMIT", Budget::per_minute(15))?,
+                concurrency: match val("GEMINI_CONCURRENCY") {
+                    None => 4,
+                    Some(v) => v
+                        .trim()
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|n| (1..=64).contains(n))
+                        .ok_or_else(|| err("GEMINI_CONCURRENCY", "a whole number from 1 to 64"))?,
+                },
             }),
             None => None,
         };

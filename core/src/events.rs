@@ -100,6 +100,7 @@ pub mod types {
     pub const JOB_FINISHED: &str = "job:finished";
     pub const EXPIRY_ALERT: &str = "alert:expiry";
     pub const CREDIT_INSIGHT_READY: &str = "credit:insight-ready";
+    pub const COST_PROPOSED: &str = "logistics:cost-proposed";
 }
 
 #[derive(Debug, thiserror::Error)]

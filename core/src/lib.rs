@@ -16,6 +16,8 @@ pub mod live;
 pub mod model;
 pub mod rules;
 pub mod seed;
+#[cfg(feature = "redis")]
+pub mod shared_counters;
 pub mod store;
 pub mod types;
 pub mod wire;

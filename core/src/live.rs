@@ -141,6 +141,18 @@ pub struct CreditInsightReady {
     pub source: AdviceSource,
 }
 
+/// `logistics:cost-proposed`: the distance-cost job stored a route and vehicle costs on an
+/// order waiting at the logistics-cost step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CostProposed {
+    pub order_id: String,
+    /// `null` when no distance could be found (the proposal says why).
+    pub distance_km: Option<rust_decimal::Decimal>,
+    pub recommended: Option<crate::rules::logistics_cost::VehicleType>,
+    pub is_fallback: bool,
+}
+
 /// One live event, by type.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LiveEvent {
@@ -153,6 +165,7 @@ pub enum LiveEvent {
     JobFinished(JobUpdate),
     ExpiryAlert(ExpiryAlert),
     CreditInsightReady(CreditInsightReady),
+    CostProposed(CostProposed),
 }
 
 impl LiveEvent {
@@ -168,6 +181,7 @@ impl LiveEvent {
             LiveEvent::JobFinished(_) => types::JOB_FINISHED,
             LiveEvent::ExpiryAlert(_) => types::EXPIRY_ALERT,
             LiveEvent::CreditInsightReady(_) => types::CREDIT_INSIGHT_READY,
+            LiveEvent::CostProposed(_) => types::COST_PROPOSED,
         }
     }
 
@@ -176,7 +190,8 @@ impl LiveEvent {
             LiveEvent::OrderCreated(_)
             | LiveEvent::OrderUpdated(_)
             | LiveEvent::OrderStatusChanged(_)
-            | LiveEvent::CreditInsightReady(_) => Topic::Orders,
+            | LiveEvent::CreditInsightReady(_)
+            | LiveEvent::CostProposed(_) => Topic::Orders,
             LiveEvent::StockChanged(_) => Topic::Stock,
             LiveEvent::PackagingLowStock(_) | LiveEvent::ExpiryAlert(_) => Topic::Alerts,
             LiveEvent::JobProgress(_) | LiveEvent::JobFinished(_) => Topic::Jobs,
@@ -193,6 +208,7 @@ impl LiveEvent {
             LiveEvent::JobProgress(p) | LiveEvent::JobFinished(p) => serde_json::to_value(p),
             LiveEvent::ExpiryAlert(p) => serde_json::to_value(p),
             LiveEvent::CreditInsightReady(p) => serde_json::to_value(p),
+            LiveEvent::CostProposed(p) => serde_json::to_value(p),
         };
         // Plain data structs: serialising them cannot fail.
         v.unwrap_or(Value::Null)
@@ -223,6 +239,7 @@ impl LiveEvent {
             types::CREDIT_INSIGHT_READY => {
                 LiveEvent::CreditInsightReady(serde_json::from_value(d()).ok()?)
             }
+            types::COST_PROPOSED => LiveEvent::CostProposed(serde_json::from_value(d()).ok()?),
             _ => return None,
         })
     }
@@ -415,6 +432,21 @@ pub fn credit_insight_ready(
         risk_score,
         decision,
         source,
+    })
+    .to(audience)
+}
+
+/// `logistics:cost-proposed` for a proposal stored on `order`, to `audience`.
+pub fn cost_proposed(
+    order: &Order,
+    proposal: &crate::integrations::distance_cost::LogisticsProposal,
+    audience: Audience,
+) -> Event {
+    LiveEvent::CostProposed(CostProposed {
+        order_id: order.id.clone(),
+        distance_km: proposal.distance_km,
+        recommended: proposal.recommended,
+        is_fallback: proposal.is_fallback,
     })
     .to(audience)
 }

@@ -24,6 +24,8 @@ fn settings(base_url: &str, timeout: Duration) -> GeminiSettings {
         model: MODEL.into(),
         base_url: base_url.into(),
         timeout,
+        rate_limit: nexus_core::config::Budget::per_minute(15),
+        concurrency: 4,
     }
 }
 

@@ -92,6 +92,7 @@ async fn job_path(bytes: &[u8]) -> std::time::Duration {
         queue: Arc::new(RecordingQueue::default()),
         settings: config.jobs,
         ai: Arc::new(nexus_core::integrations::advisor::RuleBasedAdvisor),
+        maps: None,
         worker_id: "bench".into(),
     });
     let t = Instant::now();

@@ -6,10 +6,12 @@
 //!   the store port, tested against a real SQLite store.
 //! * [`runner`], [`queue`], [`service`]: job records with claims, leases, progress, retries
 //!   with backoff and the dead state; the apalis transports; the worker process's parts.
-//! * [`expiry_scan`]: the daily and on-demand expiry scan.
+//! * [`expiry_scan`]: the daily and on-demand expiry scan; `distance_job` and `work`'s credit
+//!   insight: the enrichment jobs that price a route and advise on credit.
 //! * [`startup`]: the shared services (store, files, events, queue) every process connects
 //!   to, built once from the configuration, for this binary and for `nexus-api`.
 
+mod distance_job;
 pub mod expiry_scan;
 mod import_job;
 pub mod imports;

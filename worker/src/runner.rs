@@ -33,6 +33,9 @@ pub struct WorkerDeps {
     pub settings: JobSettings,
     /// Who answers credit insights (Gemini when configured, else the rules).
     pub ai: Arc<dyn nexus_core::integrations::advisor::CreditAdvisor>,
+    /// Who measures road distances (Distance Matrix when configured, else `None`: the
+    /// offline city table).
+    pub maps: Option<Arc<dyn nexus_core::integrations::DistanceSource>>,
     /// Unique per process run (`<host>-<pid>-<ulid>`), recorded on claimed jobs.
     pub worker_id: String,
 }
@@ -220,6 +223,12 @@ impl Runner {
                 Outcome::Retry(msg, delay)
             }
             Err(JobFailure::Retryable(msg)) => Outcome::Dead(msg),
+            // A provider asked us to wait: never sooner than it said, nor than the backoff.
+            Err(JobFailure::RetryLater { message, after }) if job.attempts < job.max_attempts => {
+                let delay = backoff(self.deps.settings.backoff, job.attempts).max(after);
+                Outcome::Retry(message, delay)
+            }
+            Err(JobFailure::RetryLater { message, .. }) => Outcome::Dead(message),
         };
         let retry_delay = match &outcome {
             Outcome::Retry(_, d) => Some(*d),

@@ -10,6 +10,7 @@ use crate::runner::WorkerDeps;
 use nexus_core::blob::BlobStore;
 use nexus_core::config::Config;
 use nexus_core::events::{EventBus, InProcessBus};
+use nexus_core::integrations::call_budget::{CallBudget, GEMINI_BUDGET_KEY};
 use nexus_core::store::{Store, StoreError};
 use secrecy::ExposeSecret;
 use std::sync::Arc;
@@ -42,6 +43,8 @@ pub struct Services {
     pub blobs: Arc<dyn BlobStore>,
     pub events: Arc<dyn EventBus>,
     pub transport: Transport,
+    /// Redis counters when the deployment has Redis: budgets shared by every process.
+    pub counters: Option<nexus_core::shared_counters::SharedCounters>,
 }
 
 impl Services {
@@ -53,7 +56,13 @@ impl Services {
             events: self.events.clone(),
             queue: Arc::new(self.transport.clone()),
             settings: config.jobs.clone(),
-            ai: nexus_core::integrations::credit_advisor(config.gemini.as_ref()),
+            ai: nexus_core::integrations::credit_advisor(config.gemini.as_ref(), |b| {
+                match &self.counters {
+                    Some(c) => CallBudget::shared(b, c.clone(), GEMINI_BUDGET_KEY),
+                    None => CallBudget::local(b),
+                }
+            }),
+            maps: nexus_core::integrations::distance_source(config.maps.as_ref()),
             worker_id: WorkerDeps::new_worker_id(),
         }
     }
@@ -112,10 +121,19 @@ pub async fn connect(config: &Config) -> Result<Services, StartError> {
     let transport = Transport::connect(config)
         .await
         .map_err(|e| StartError::Queue(e.to_string()))?;
+    let counters = match &config.redis_url {
+        Some(url) => Some(
+            nexus_core::shared_counters::SharedCounters::connect(url.expose_secret())
+                .await
+                .map_err(|e| StartError::Events(format!("Redis counters: {e}")))?,
+        ),
+        None => None,
+    };
     Ok(Services {
         store,
         blobs,
         events,
         transport,
+        counters,
     })
 }

@@ -31,6 +31,13 @@ pub enum JobFailure {
     /// Infrastructure trouble (store, blob store, a provider): worth another attempt.
     #[error("{0}")]
     Retryable(String),
+    /// A provider is throttling or briefly down (Gemini's 429, a timeout): try again after
+    /// at least `after` (its `Retry-After`, else zero: the backoff decides).
+    #[error("{message}")]
+    RetryLater {
+        message: String,
+        after: std::time::Duration,
+    },
     #[error("cancelled")]
     Cancelled,
 }
@@ -63,10 +70,7 @@ impl Work<'_> {
             | JobKind::CustomerImport
             | JobKind::DistributorPriceImport => crate::import_job::run(self).await,
             JobKind::CreditInsight => self.credit_insight().await,
-            JobKind::DistanceCost => Err(JobFailure::Permanent(format!(
-                "{} runs in the API request (with its offline fallback), not as a queued job",
-                self.job.kind.as_str()
-            ))),
+            JobKind::DistanceCost => crate::distance_job::run(self).await,
         }
     }
 
@@ -119,7 +123,16 @@ impl Work<'_> {
             });
         }
         let by = format!("job:{}", self.job.id);
-        let computed = credit_insight::compute(self.deps.ai.as_ref(), &inputs, &by).await;
+        // Throttled or briefly unreachable: try again later instead of storing the rules'
+        // answer; on the last attempt the rules answer, marked as the fallback.
+        let last_attempt = self.job.attempts >= self.job.max_attempts;
+        let computed =
+            credit_insight::compute_or_defer(self.deps.ai.as_ref(), &inputs, &by, last_attempt)
+                .await
+                .map_err(|e| JobFailure::RetryLater {
+                    message: format!("{}; trying again", e.public_reason()),
+                    after: e.retry_after().unwrap_or_default(),
+                })?;
         let audit = AuditLog::new(by.clone(), "Credit insight job", AuditAction::Update)
             .entity(EntityType::Order, order_id);
         let writes = credit_insight::writes(&inputs, &computed, audit)?;

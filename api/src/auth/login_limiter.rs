@@ -4,8 +4,8 @@
 //! lockout on one holds on all, with this process's counters standing in while Redis does not
 //! answer.
 
-use crate::shared_counters::SharedCounters;
 use dashmap::DashMap;
+use nexus_core::shared_counters::SharedCounters;
 use std::time::{Duration, Instant};
 
 pub struct LoginLimiter {

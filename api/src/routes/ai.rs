@@ -302,22 +302,3 @@ async fn credit_insight(
         "creditInsight": computed.structured,
     })))
 }
-
-/// Queues the `credit_insight` job of an order that entered the credit queue, so the
-/// controller finds the insight already computed. A queue that cannot take it is logged,
-/// not an error of the booking: the insight is still computed on request.
-pub(crate) async fn queue_insight(st: &AppState, requested_by: &str, order_id: &str) {
-    let queued = nexus_core::jobs::submit(
-        st.store.as_ref(),
-        st.jobs.as_ref(),
-        nexus_core::model::JobKind::CreditInsight,
-        requested_by,
-        Some(json!({ "orderId": order_id })),
-        st.config.jobs.max_attempts,
-        |_| Ok(Vec::new()),
-    )
-    .await;
-    if let Err(e) = queued {
-        tracing::warn!(error = %e, %order_id, "credit insight job not queued");
-    }
-}

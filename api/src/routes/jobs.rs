@@ -34,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list))
         .routes(routes!(expiry_scan))
+        .routes(routes!(distance_cost))
         .routes(routes!(get_one))
         .routes(routes!(retry))
         .routes(routes!(cancel))
@@ -97,7 +98,7 @@ pub struct ListQuery {
     #[param(value_type = Option<nexus_core::model::JobStatus>, inline)]
     pub status: Option<String>,
     /// bulk_order_import, product_import, customer_import, distributor_price_import,
-    /// credit_insight or expiry_scan.
+    /// credit_insight, distance_cost or expiry_scan.
     #[param(value_type = Option<nexus_core::model::JobKind>, inline)]
     pub kind: Option<String>,
     #[param(value_type = Option<u64>, minimum = 1, maximum = 1_000_000)]
@@ -357,6 +358,88 @@ async fn report(
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DistanceCostRequest {
+    /// One order waiting at the logistics-cost step; without it, every waiting order.
+    #[schema(example = "ORD-006", min_length = 1, max_length = 64)]
+    pub order_id: Option<String>,
+}
+
+/// Price routes now: the road distance from the dispatching warehouse to the customer and
+/// each vehicle's cost against the 15 % rule, stored on the order as `logisticsProposal` and
+/// announced as `logistics:cost-proposed`. Quality control queues this for each order it
+/// passes; this runs it for one order again, or for every order waiting for logistics.
+#[utoipa::path(post, path = "/api/jobs/distance-cost", tag = "Jobs", security(("bearer" = [])),
+    request_body(content = Option<DistanceCostRequest>, description = "Optional: without a body (or orderId), every order waiting for logistics"),
+    responses(
+        (status = 202, description = "Queued: follow the job at `GET /api/jobs/{jobId}`", body = JobAccepted),
+        (status = 403, description = "Needs logistics_costing"),
+        (status = 404, description = "No such order"),
+        (status = 409, description = "The order is not waiting at the logistics-cost step"),
+    ))]
+async fn distance_cost(
+    State(st): State<AppState>,
+    actor: Actor,
+    OptionalJson(body): OptionalJson<DistanceCostRequest>,
+) -> Result<Response, ApiError> {
+    use nexus_core::model::{Order, OrderStatus};
+    actor.require(Permission::LogisticsCosting, Access::Full)?;
+    let input = match body.order_id.as_deref().map(str::trim) {
+        Some(id) => {
+            let order: Order = st.store.get(Filter::id(id)).await?.ok_or_else(|| {
+                ApiError::not_found(ErrorCode::OrderNotFound, format!("Order {id} not found"))
+            })?;
+            if order.status != OrderStatus::PendingLogisticsCost {
+                return Err(ApiError::conflict(
+                    ErrorCode::InvalidTransition,
+                    format!(
+                        "Order {id} is {}, not waiting at the logistics-cost step",
+                        order.status
+                    ),
+                ));
+            }
+            json!({ "orderId": id })
+        }
+        None => json!({ "all": true }),
+    };
+    let job_id = queue_job(&st, actor.id(), JobKind::DistanceCost, input, Some(&actor)).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "success": true, "jobId": job_id, "status": "queued" })),
+    )
+        .into_response())
+}
+
+/// Records and enqueues a job, with its audit entry when a person asked for it.
+pub(crate) async fn queue_job(
+    st: &AppState,
+    requested_by: &str,
+    kind: JobKind,
+    input: Value,
+    actor: Option<&Actor>,
+) -> Result<String, StoreError> {
+    nexus_core::jobs::submit(
+        st.store.as_ref(),
+        st.jobs.as_ref(),
+        kind,
+        requested_by,
+        Some(input.clone()),
+        st.config.jobs.max_attempts,
+        |id| match actor {
+            Some(actor) => {
+                let audit = actor
+                    .audit(AuditAction::Create)
+                    .entity(EntityType::Job, id)
+                    .change(None, Some(json!({ "kind": kind, "input": input })));
+                Ok(vec![Write::insert(&audit)?])
+            }
+            None => Ok(Vec::new()),
+        },
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ExpiryScanRequest {
     /// The day to scan as (YYYY-MM-DD); default today in the scan's time zone.
     #[schema(example = "2026-11-24", format = Date)]
@@ -389,25 +472,7 @@ async fn expiry_scan(
         })?;
         input["date"] = json!(d);
     }
-    let job_id = nexus_core::jobs::submit(
-        st.store.as_ref(),
-        st.jobs.as_ref(),
-        JobKind::ExpiryScan,
-        actor.id(),
-        Some(input.clone()),
-        st.config.jobs.max_attempts,
-        |id| {
-            let audit = actor
-                .audit(AuditAction::Create)
-                .entity(EntityType::Job, id)
-                .change(
-                    None,
-                    Some(json!({ "kind": JobKind::ExpiryScan, "input": input })),
-                );
-            Ok(vec![Write::insert(&audit)?])
-        },
-    )
-    .await?;
+    let job_id = queue_job(&st, actor.id(), JobKind::ExpiryScan, input, Some(&actor)).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "success": true, "jobId": job_id, "status": "queued" })),

@@ -24,8 +24,8 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use nexus_core::auth::{Access, Permission};
-use nexus_core::integrations::maps_offline::OfflineTable;
-use nexus_core::integrations::{DistanceError, DistanceSource, DistanceSourceKind, RoadDistance};
+use nexus_core::integrations::distance_cost::road_distance;
+use nexus_core::integrations::{DistanceError, DistanceSourceKind};
 use nexus_core::model::order::CostBreakdown;
 use nexus_core::model::{Order, OrderStatus, Warehouse};
 use nexus_core::rules::logistics_cost::{VehicleType, route_cost};
@@ -50,27 +50,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Longest distance accepted from a caller: more than any road trip within India.
 const MAX_MANUAL_KM: i64 = 6_000;
-
-/// A distance for two places, and why the live provider was passed over when it was. A
-/// live provider that is unavailable falls back to the table; an unknown place is the
-/// caller's error.
-async fn road_distance(
-    st: &AppState,
-    origin: &str,
-    destination: &str,
-) -> Result<(RoadDistance, Option<String>), DistanceError> {
-    let Some(live) = &st.maps else {
-        return Ok((OfflineTable.road_distance(origin, destination).await?, None));
-    };
-    match live.road_distance(origin, destination).await {
-        Err(DistanceError::Unavailable(why)) => {
-            tracing::warn!(%why, "maps provider unavailable; using the offline city table");
-            let found = OfflineTable.road_distance(origin, destination).await?;
-            Ok((found, Some("Google Maps was unavailable".into())))
-        }
-        other => Ok((other?, None)),
-    }
-}
 
 /// Either `distance`, or `origin` and `destination` (see its schema below).
 #[derive(Debug, Deserialize)]
@@ -261,7 +240,9 @@ async fn calculate_cost(
                     "Give origin and destination, or the distance in km",
                 ));
             };
-            let (rd, why) = road_distance(&st, o, dest).await.map_err(distance_error)?;
+            let (rd, why) = road_distance(st.maps.as_deref(), o, dest, true)
+                .await
+                .map_err(distance_error)?;
             let resolved = json!({ "origin": rd.origin, "destination": rd.destination });
             (
                 rd.distance_km,

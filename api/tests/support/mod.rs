@@ -444,3 +444,22 @@ pub mod users {
     pub const SALES2: &str = "SALES-002";
     pub const CREDIT: &str = "CREDIT-001";
 }
+
+/// The pack step's body that picks exactly what was allocated, line by line.
+pub fn picks_of(order: &Value) -> Value {
+    let lines: Vec<Value> = order["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let b: Vec<Value> = i["allocatedBatches"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| serde_json::json!({"batchNumber": a["batchNumber"], "qty": a["qty"]}))
+                .collect();
+            serde_json::json!({ "batches": b })
+        })
+        .collect();
+    serde_json::json!({ "lines": lines })
+}

@@ -115,6 +115,26 @@ pub enum AdvisorError {
 }
 
 impl AdvisorError {
+    /// Worth asking again later: throttled, slow, unreachable or a server-side error. A
+    /// malformed answer or a refused request (4xx) would be the same next time.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            AdvisorError::Timeout(_)
+            | AdvisorError::RateLimited { .. }
+            | AdvisorError::Unavailable(_) => true,
+            AdvisorError::Http { status } => *status >= 500,
+            AdvisorError::Malformed(_) => false,
+        }
+    }
+
+    /// How long the provider asked us to wait, when it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            AdvisorError::RateLimited { retry_after } => *retry_after,
+            _ => None,
+        }
+    }
+
     /// The short reason a client sees as `fallbackReason`: the kind of failure, no
     /// addresses and no provider text (those go to the log).
     pub fn public_reason(&self) -> String {
@@ -178,23 +198,47 @@ pub struct Insight {
 /// full error is logged (it never holds the key: that travels in a header).
 pub async fn advise_with_fallback(advisor: &dyn CreditAdvisor, facts: &CreditFacts) -> Insight {
     match advisor.advise(facts).await {
-        Ok(advice) => Insight {
-            advice,
-            source: advisor.source(),
-            fallback_reason: None,
-        },
-        Err(e) => {
-            tracing::warn!(
-                error = %e,
-                order_id = %facts.order_id,
-                "credit advisor failed; the rule-based advisor answers"
-            );
-            Insight {
-                advice: advise(&facts.snapshot, facts.order_total),
-                source: AdviceSource::RuleBased,
-                fallback_reason: Some(e.public_reason()),
-            }
+        Ok(advice) => answered(advisor, advice),
+        Err(e) => fallback(facts, &e),
+    }
+}
+
+/// Like [`advise_with_fallback`], except that a transient failure (429, timeout, outage) is
+/// returned instead of answered by the rules unless `may_fall_back`: a queued job asks the
+/// model again later, while a person waiting for an answer gets the rules' one now.
+pub async fn advise_or_defer(
+    advisor: &dyn CreditAdvisor,
+    facts: &CreditFacts,
+    may_fall_back: bool,
+) -> Result<Insight, AdvisorError> {
+    match advisor.advise(facts).await {
+        Ok(advice) => Ok(answered(advisor, advice)),
+        Err(e) if e.is_transient() && !may_fall_back => {
+            tracing::info!(error = %e, order_id = %facts.order_id, "credit advisor deferred");
+            Err(e)
         }
+        Err(e) => Ok(fallback(facts, &e)),
+    }
+}
+
+fn answered(advisor: &dyn CreditAdvisor, advice: CreditAdvice) -> Insight {
+    Insight {
+        advice,
+        source: advisor.source(),
+        fallback_reason: None,
+    }
+}
+
+fn fallback(facts: &CreditFacts, e: &AdvisorError) -> Insight {
+    tracing::warn!(
+        error = %e,
+        order_id = %facts.order_id,
+        "credit advisor failed; the rule-based advisor answers"
+    );
+    Insight {
+        advice: advise(&facts.snapshot, facts.order_total),
+        source: AdviceSource::RuleBased,
+        fallback_reason: Some(e.public_reason()),
     }
 }
 

@@ -9,10 +9,12 @@
 //! the fingerprint matches and the stored insight is the answer: asking again costs no model
 //! call, and re-running the job stores the same result.
 
-use super::advisor::{CreditAdvisor, CreditFacts, Insight, advise_with_fallback};
+use super::advisor::{
+    AdvisorError, CreditAdvisor, CreditFacts, Insight, advise_or_defer, advise_with_fallback,
+};
 use crate::model::{AuditLog, Customer, Order, OrderStatus};
 use crate::rules::credit::{ageing_label, ageing_summary, is_open_uninvoiced};
-use crate::store::{Filter, Query, StoreError, TypedStore, UpdateOp, Write};
+use crate::store::{Filter, Query, StoreError, TypedStore, Write};
 use crate::types::{Money, Timestamp};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -94,6 +96,27 @@ pub struct Computed {
 /// answer as stored. `by` is who asked: a user id, or the job that computed it.
 pub async fn compute(advisor: &dyn CreditAdvisor, inputs: &InsightInputs, by: &str) -> Computed {
     let answered = advise_with_fallback(advisor, &inputs.facts).await;
+    shape(advisor, inputs, by, answered)
+}
+
+/// [`compute`] for a queued job: a transient model failure (429, timeout, outage) is
+/// returned for the job to try again later, unless `may_fall_back` (its last attempt).
+pub async fn compute_or_defer(
+    advisor: &dyn CreditAdvisor,
+    inputs: &InsightInputs,
+    by: &str,
+    may_fall_back: bool,
+) -> Result<Computed, AdvisorError> {
+    let answered = advise_or_defer(advisor, &inputs.facts, may_fall_back).await?;
+    Ok(shape(advisor, inputs, by, answered))
+}
+
+fn shape(
+    advisor: &dyn CreditAdvisor,
+    inputs: &InsightInputs,
+    by: &str,
+    answered: Insight,
+) -> Computed {
     let at = Timestamp::now();
     let advice = &answered.advice;
     let facts = &inputs.facts;
@@ -137,32 +160,18 @@ pub fn writes(
     audit: AuditLog,
 ) -> Result<Vec<Write>, StoreError> {
     let order = &inputs.order;
-    let audit = audit.change(
-        Some(json!({
+    let mut after = serde_json::Map::new();
+    after.insert("intelligenceInsight".into(), json!(computed.text));
+    after.insert("creditInsight".into(), computed.structured.clone());
+    super::enrichment_writes(
+        &order.id,
+        order.status,
+        json!({
             "intelligenceInsight": order.intelligence_insight,
             "creditInsight": order.credit_insight,
-        })),
-        Some(json!({
-            "intelligenceInsight": computed.text,
-            "creditInsight": computed.structured,
-        })),
-    );
-    Ok(vec![
-        Write::update_one::<Order>(
-            Filter::and([
-                Filter::id(order.id.clone()),
-                Filter::is_in(
-                    "status",
-                    order.status.spellings().map(Value::from).collect(),
-                ),
-            ]),
-            vec![
-                UpdateOp::Set("intelligenceInsight".into(), json!(computed.text)),
-                UpdateOp::Set("creditInsight".into(), computed.structured.clone()),
-                UpdateOp::Set("updatedAt".into(), json!(computed.at)),
-                UpdateOp::Inc("_rev".into(), json!(1)),
-            ],
-        ),
-        Write::insert(&audit)?,
-    ])
+        }),
+        after,
+        computed.at,
+        audit,
+    )
 }

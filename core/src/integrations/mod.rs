@@ -11,7 +11,9 @@
 pub mod advisor;
 #[cfg(feature = "http-clients")]
 pub mod advisor_cache;
+pub mod call_budget;
 pub mod credit_insight;
+pub mod distance_cost;
 #[cfg(feature = "http-clients")]
 pub mod distance_matrix;
 #[cfg(feature = "http-clients")]
@@ -21,6 +23,39 @@ pub mod maps_offline;
 use async_trait::async_trait;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+/// The writes that store an enrichment result on `order` with `audit` (one commit): the
+/// fields of `after` replace those of `before` while the order is still in `status`, so a
+/// result computed while the order moved on is not written over a later state, and `_rev`
+/// moves so a whole-order replace read before it cannot erase it.
+pub(crate) fn enrichment_writes(
+    order_id: &str,
+    status: crate::model::OrderStatus,
+    before: serde_json::Value,
+    after: serde_json::Map<String, serde_json::Value>,
+    at: crate::types::Timestamp,
+    audit: crate::model::AuditLog,
+) -> Result<Vec<crate::store::Write>, crate::store::StoreError> {
+    use crate::store::{Filter, UpdateOp, Write};
+    let audit = audit.change(Some(before), Some(serde_json::Value::Object(after.clone())));
+    let mut ops: Vec<UpdateOp> = after
+        .into_iter()
+        .map(|(k, v)| UpdateOp::Set(k, v))
+        .collect();
+    ops.push(UpdateOp::Set("updatedAt".into(), serde_json::json!(at)));
+    ops.push(UpdateOp::Inc("_rev".into(), serde_json::json!(1)));
+    let guard = Filter::and([
+        Filter::id(order_id),
+        Filter::is_in(
+            "status",
+            status.spellings().map(serde_json::Value::from).collect(),
+        ),
+    ]);
+    Ok(vec![
+        Write::update_one::<crate::model::Order>(guard, ops),
+        Write::insert(&audit)?,
+    ])
+}
 
 /// Where a distance came from; the wire names are the `distanceSource` values of the
 /// logistics cost response (api.md §2.10 L2).
@@ -93,20 +128,46 @@ pub trait DistanceSource: Send + Sync {
     fn describe(&self) -> String;
 }
 
-/// Gemini when configured; the rules otherwise, or when no HTTP client can be built (then
-/// the start-up log says why and the banner shows the rule-based advisor). The API and the
-/// worker build theirs here, so both answer with the same advisor.
+/// The Distance Matrix client when configured; `None` (the offline city table answers) without
+/// a key, or when no HTTP client can be built (the start-up log says why). The API and the
+/// worker build theirs here, so both measure a trip the same way.
+#[cfg(feature = "http-clients")]
+pub fn distance_source(
+    settings: Option<&crate::config::MapsSettings>,
+) -> Option<std::sync::Arc<dyn DistanceSource>> {
+    match distance_matrix::DistanceMatrixClient::new(settings?) {
+        Ok(client) => Some(std::sync::Arc::new(client)),
+        Err(e) => {
+            tracing::warn!(error = %e, "Distance Matrix client not built; the offline city table answers");
+            None
+        }
+    }
+}
+
+/// Gemini when configured, spending the call budget `budget` makes from the configured
+/// limit (shared in Redis, or this process's); the rules otherwise, or when no HTTP client
+/// can be built (then the start-up log says why and the banner shows the rule-based
+/// advisor). The API and the worker build theirs here, so both answer with the same advisor.
 #[cfg(feature = "http-clients")]
 pub fn credit_advisor(
     settings: Option<&crate::config::GeminiSettings>,
+    budget: impl FnOnce(crate::config::Budget) -> call_budget::CallBudget,
 ) -> std::sync::Arc<dyn advisor::CreditAdvisor> {
     use std::sync::Arc;
-    match settings.map(gemini::GeminiAdvisor::new) {
-        Some(Ok(gemini)) => Arc::new(advisor_cache::CachedAdvisor::new(gemini)),
-        Some(Err(e)) => {
+    let Some(settings) = settings else {
+        return Arc::new(advisor::RuleBasedAdvisor);
+    };
+    match gemini::GeminiAdvisor::new(settings) {
+        Ok(gemini) => Arc::new(advisor_cache::CachedAdvisor::new(
+            call_budget::BudgetedAdvisor::new(
+                gemini,
+                budget(settings.rate_limit),
+                settings.concurrency,
+            ),
+        )),
+        Err(e) => {
             tracing::warn!(error = %e, "Gemini client not built; the rule-based advisor answers");
             Arc::new(advisor::RuleBasedAdvisor)
         }
-        None => Arc::new(advisor::RuleBasedAdvisor),
     }
 }

@@ -334,6 +334,11 @@ pub struct Order {
     /// The structured four-part credit insight behind `intelligenceInsight`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_insight: Option<Value>,
+    /// The route and vehicle costs the `distance_cost` job proposes at the logistics-cost
+    /// step (`integrations::distance_cost::LogisticsProposal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::integrations::distance_cost::LogisticsProposal>))]
+    pub logistics_proposal: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pod_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -420,6 +425,7 @@ impl Order {
             partner_type: None,
             intelligence_insight: None,
             credit_insight: None,
+            logistics_proposal: None,
             pod_url: None,
             invoice_url: None,
             status_history: Vec::new(),

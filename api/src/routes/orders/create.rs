@@ -231,6 +231,6 @@ pub async fn create_order(
     }
 
     insert_new_order(&st, &actor, "ORD-", &mut order, None).await?;
-    crate::routes::ai::queue_insight(&st, actor.id(), &order.id).await;
+    super::enrichment::on_arrival(&st, actor.id(), &order).await;
     Ok(created(public(&order)))
 }

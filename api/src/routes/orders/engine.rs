@@ -193,6 +193,7 @@ pub async fn apply(
         }
         StockEffect::Reserve(_) | StockEffect::None => {}
     }
+    let items_replaced = plan.replace_items.is_some();
     if let Some(items) = plan.replace_items {
         new.items = items;
     }
@@ -292,6 +293,9 @@ pub async fn apply(
         .await;
     if let Some(e) = stock_event(&new.id, outcome.step, &applied.movements()) {
         st.publish(e).await;
+    }
+    if order.status != new.status || items_replaced {
+        super::enrichment::on_arrival(st, actor.id(), &new).await;
     }
     Ok(Attempt::Done(Done {
         order: new,

@@ -16,6 +16,7 @@ mod credit;
 mod delivery;
 mod edit;
 mod engine;
+mod enrichment;
 mod errors;
 mod invoice;
 mod legacy;

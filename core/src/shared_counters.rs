@@ -1,6 +1,7 @@
-//! Fixed-window counters in Redis, so that request rate limits and login lockouts hold
-//! across every API instance of a deployment (one Redis, many APIs): a client cannot multiply
-//! its budget, or its password guesses, by the number of instances behind the load balancer.
+//! Fixed-window counters in Redis, so that request rate limits, login lockouts and the
+//! budget of calls to a paid provider hold across every process of a deployment (one Redis,
+//! many APIs and workers): a client cannot multiply its budget, or its password guesses, by
+//! the number of instances behind the load balancer, nor ten workers Gemini's quota.
 //!
 //! A counter is one key: the first hit creates it with the window as its lifetime, each hit
 //! increments it, and it disappears when the window ends. The increment, the expiry and the

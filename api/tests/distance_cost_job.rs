@@ -1,0 +1,185 @@
+//! The queued distance cost (issue #10): quality control passing an order queues a
+//! `distance_cost` job; the in-process worker looks up the road distance from the dispatching
+//! warehouse to the customer (the offline city table here: no Maps key, marked as the
+//! fallback), prices every vehicle class against the 15 % rule, stores the proposal on the
+//! order and announces `logistics:cost-proposed`. The logistics team can also price every
+//! waiting order at once; re-running stores the same proposals.
+
+mod support;
+
+use nexus_core::model::{JobKind, JobRecord, JobStatus, Order};
+use nexus_core::store::Filter;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::ws_client::{Ws, next_json, open_as, subscribe};
+use support::*;
+
+async fn ok_step(app: &TestApp, user: &str, id: &str, name: &str, body: Value) -> Value {
+    let r = app
+        .post(user, &format!("/api/orders/{id}/{name}"), body)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{name} on {id}: {}", r.body);
+    r.body
+}
+
+/// Books an order for `customer` and walks it from Kurla through quality control.
+async fn through_qc(app: &TestApp, booker: &str, customer: &str) -> String {
+    let booked = app
+        .post(
+            booker,
+            "/api/orders",
+            json!({ "customerId": customer, "items": [{ "productId": "PROD-002", "quantity": 2 }] }),
+        )
+        .await
+        .expect_success(StatusCode::CREATED);
+    let id = booked.body["data"]["id"].as_str().unwrap().to_string();
+    let approval = json!({ "decision": "approve", "reason": "Within terms" });
+    ok_step(app, "CREDIT-001", &id, "credit-decision", approval).await;
+    let wh = json!({ "warehouseId": "WH-KURLA" });
+    let a = ok_step(app, "WHM-001", &id, "assign-warehouse", wh).await;
+    ok_step(app, "WH-001", &id, "pack", picks_of(&a["data"])).await;
+    let checks = json!({"tempVerified": true, "actualTemp": -19, "packagingIntact": true,
+        "weightVerified": true, "labelClarity": true, "invoiceDcAttached": true,
+        "passed": true, "remarks": "ok"});
+    let qc = ok_step(app, "QC-001", &id, "qc", checks).await;
+    assert_eq!(qc["data"]["status"], "Pending Logistics Cost", "{qc}");
+    id
+}
+
+/// Messages until one of `event_type` whose data matches `key` = `value` (returned).
+async fn until(ws: &mut Ws, event_type: &str, key: &str, value: &str) -> Value {
+    loop {
+        let m = next_json(ws).await;
+        if m["type"] == event_type && m["data"][key] == value {
+            return m;
+        }
+    }
+}
+
+fn distance_jobs(all: &[JobRecord]) -> Vec<&JobRecord> {
+    all.iter()
+        .filter(|j| j.kind == JobKind::DistanceCost)
+        .collect()
+}
+
+#[tokio::test]
+async fn an_order_passing_qc_gets_its_route_priced_and_the_team_can_price_all_waiting() {
+    let app = spawn_app_with_workers(&quick_jobs(&[("NEXUS_EXPIRY_SCAN_CRON", "off")])).await;
+    let (mut ws, _) = open_as(&app, "LOG-001").await;
+    subscribe(&mut ws, &["orders", "jobs"]).await;
+
+    // Kurla (Mumbai) to a New Delhi customer: the offline table measures it.
+    let delhi = through_qc(&app, "SALES-002", "CUST-002").await;
+    let proposed = until(&mut ws, "logistics:cost-proposed", "orderId", &delhi).await;
+    assert_eq!(proposed["data"]["isFallback"], true, "{proposed}");
+    let km = proposed["data"]["distanceKm"].as_f64().expect("a distance");
+    assert!((1000.0..2000.0).contains(&km), "Mumbai–Delhi by road: {km}");
+
+    let order: Order = stored(&app, &delhi).await;
+    let p = order
+        .logistics_proposal
+        .clone()
+        .expect("logisticsProposal stored");
+    assert_eq!(p["distanceSource"], "offline_table", "{p}");
+    assert_eq!(
+        (p["origin"].as_str(), p["destination"].as_str()),
+        (Some("Mumbai"), Some("Delhi")),
+        "{p}"
+    );
+    assert!(
+        p["generatedBy"].as_str().unwrap().starts_with("job:"),
+        "{p}"
+    );
+    let options = p["options"].as_array().unwrap();
+    assert_eq!(options.len(), 4, "every vehicle class: {p}");
+    let costs: Vec<f64> = options
+        .iter()
+        .map(|o| o["cost"].as_f64().unwrap())
+        .collect();
+    assert!(
+        costs.windows(2).all(|w| w[0] <= w[1]),
+        "cheapest first: {costs:?}"
+    );
+    // Two packs against a 1,400 km trip: every class is over 15 %, nothing is recommended
+    // and the proposal says the order will need an admin's review.
+    assert!(
+        options
+            .iter()
+            .all(|o| o["assessment"]["highCostAlert"] == true),
+        "{p}"
+    );
+    assert_eq!(p["recommended"], Value::Null, "{p}");
+    assert!(p["reason"].as_str().unwrap().contains("admin"), "{p}");
+    // The API's order answer carries it too.
+    let got = app.get_ok("LOG-001", &format!("/api/orders/{delhi}")).await;
+    assert_eq!(got.body["logisticsProposal"], p, "{}", got.body);
+
+    // A Mumbai customer served from Kurla: the table cannot measure a trip inside one city,
+    // so the proposal has no distance and says to enter it.
+    let local = through_qc(&app, "SALES-001", "CUST-001").await;
+    let proposed = until(&mut ws, "logistics:cost-proposed", "orderId", &local).await;
+    assert_eq!(proposed["data"]["distanceKm"], Value::Null, "{proposed}");
+    let order: Order = stored(&app, &local).await;
+    let p = order.logistics_proposal.expect("stored");
+    assert!(p["reason"].as_str().unwrap().contains("by hand"), "{p}");
+    assert_eq!(p["options"], json!([]), "{p}");
+
+    // Price every waiting order again: the measured one is reused as it is, nothing new is
+    // stored for it; the job lists each order it looked at.
+    let before: Order = stored(&app, &delhi).await;
+    let queued = app
+        .post_empty("LOG-001", "/api/jobs/distance-cost")
+        .await
+        .expect_status(StatusCode::ACCEPTED);
+    let job_id = queued.job_id();
+    until(&mut ws, "job:finished", "jobId", &job_id).await;
+    let job: JobRecord = stored(&app, &job_id).await;
+    assert_eq!(job.status, JobStatus::Succeeded, "{job:?}");
+    let result = job.result.clone().unwrap();
+    let rows = result["orders"].as_array().unwrap();
+    let row = |id: &str| rows.iter().find(|r| r["orderId"] == id).cloned();
+    assert_eq!(
+        row(&delhi).expect("priced again")["reused"],
+        true,
+        "{result}"
+    );
+    assert!(row(&local).is_some(), "{result}");
+    let after: Order = stored(&app, &delhi).await;
+    assert_eq!(after.logistics_proposal, before.logistics_proposal);
+    assert_eq!(after.rev, before.rev, "a reused proposal writes nothing");
+
+    // One job per QC pass plus the batch, all succeeded.
+    let jobs: Vec<JobRecord> = stored_where(&app, Filter::All).await;
+    let distance = distance_jobs(&jobs);
+    assert_eq!(distance.len(), 3, "{distance:?}");
+    assert!(distance.iter().all(|j| j.status == JobStatus::Succeeded));
+}
+
+#[tokio::test]
+async fn only_the_logistics_team_queues_pricing_and_only_for_waiting_orders() {
+    let app = spawn_app_with(&[("NEXUS_EXPIRY_SCAN_CRON", "off")]).await;
+    app.post_empty("SALES-001", "/api/jobs/distance-cost")
+        .await
+        .expect_refusal(StatusCode::FORBIDDEN, "FORBIDDEN");
+    app.post(
+        "LOG-001",
+        "/api/jobs/distance-cost",
+        json!({ "orderId": "ORD-001" }),
+    )
+    .await
+    .expect_refusal(StatusCode::CONFLICT, "INVALID_TRANSITION");
+    app.post(
+        "LOG-001",
+        "/api/jobs/distance-cost",
+        json!({ "orderId": "ORD-404" }),
+    )
+    .await
+    .expect_refusal(StatusCode::NOT_FOUND, "ORDER_NOT_FOUND");
+    app.post(
+        "LOG-001",
+        "/api/jobs/distance-cost",
+        json!({ "order": "ORD-001" }),
+    )
+    .await
+    .expect_status(StatusCode::UNPROCESSABLE_ENTITY);
+}
