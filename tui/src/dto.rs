@@ -18,7 +18,10 @@
 //! members and serde would reject the duplicate.
 
 use chrono::{DateTime, Utc};
+use nexus_core::integrations::advisor::AdviceSource;
+use nexus_core::integrations::distance_cost::LogisticsProposal;
 use nexus_core::model::OrderStatus;
+use nexus_core::rules::credit::{Recommendation, RiskScore};
 use nexus_core::types::lenient_decimal;
 use nexus_core::wire::AvailableStep;
 use rust_decimal::prelude::ToPrimitive;
@@ -218,6 +221,12 @@ fn each<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, 
     })
 }
 
+/// An optional sub-document: `None` when absent, null or not of its shape (an odd enrichment
+/// must not drop the order it is stored on).
+fn optional<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
+    Ok(serde_json::from_value(Value::deserialize(d)?).ok())
+}
+
 /// `availableSteps`: `None` when the field is absent or not a list (the steps are then
 /// unknown, not empty: the console reloads the order before offering any).
 fn steps<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<AvailableStep>>, D::Error> {
@@ -279,6 +288,24 @@ struct WireOrder {
     stock_reserved: bool,
     #[serde(deserialize_with = "steps")]
     available_steps: Option<Vec<AvailableStep>>,
+    #[serde(deserialize_with = "optional")]
+    credit_insight: Option<InsightSummary>,
+    #[serde(deserialize_with = "optional")]
+    logistics_proposal: Option<LogisticsProposal>,
+}
+
+/// What the console shows of an order's stored credit insight (`creditInsight`), in
+/// core's own types: a renamed or re-spelled field fails here, not on screen.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InsightSummary {
+    pub risk_score: RiskScore,
+    pub decision: Recommendation,
+    pub source: AdviceSource,
+    #[serde(default)]
+    pub fallback_reason: Option<String>,
+    #[serde(default)]
+    pub generated_by: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -451,6 +478,10 @@ pub struct OrderDetail {
     pub clearance: bool,
     /// The order holds stock (its allocation is what it carries).
     pub stock_reserved: bool,
+    /// The credit insight the queued job (or a controller's request) stored.
+    pub insight: Option<InsightSummary>,
+    /// The route and vehicle costs the distance-cost job proposed.
+    pub proposal: Option<LogisticsProposal>,
 }
 
 impl OrderDetail {
@@ -508,6 +539,8 @@ impl OrderDetail {
             warehouse: o.source_warehouse,
             clearance,
             stock_reserved: o.stock_reserved,
+            insight: o.credit_insight,
+            proposal: o.logistics_proposal,
         })
     }
 }
@@ -1086,6 +1119,9 @@ impl WireEvent {
                 format!("{} {} → {}", d.order_id, d.old_status, d.new_status)
             }
             "order:updated" => format!("{} updated", d.order_id),
+            "credit:insight-ready" | "logistics:cost-proposed" => {
+                format!("{} {}", d.order_id, self.kind.replace(':', " "))
+            }
             "job:progress" | "job:finished" => {
                 let p = &d.progress;
                 format!(

@@ -101,6 +101,11 @@ async fn admin_sees_a_new_order_live_and_approves_its_credit() {
     });
     c.send("\r");
     c.wait_for("Timeline");
+    // The booking queued its credit insight; the open order shows it once stored (read
+    // with the order, or reloaded on `credit:insight-ready`), marked as the rules' answer.
+    c.wait_until("the stored insight", |s| {
+        s.contains("Credit insight") && s.contains("rule-based")
+    });
     c.send("t");
     c.wait_for("Approve credit");
     c.send("1");

@@ -199,6 +199,13 @@ impl App {
                     self.orders.merge(row);
                 }
             }
+            // A job stored its result on the order: the open one shows it at once.
+            "credit:insight-ready" | "logistics:cost-proposed" => {
+                let id = ev.payload().order_id;
+                if self.orders.detail_id().as_deref() == Some(id.as_str()) {
+                    cmds.push(Command::LoadOrder(id));
+                }
+            }
             "job:progress" | "job:finished" => {
                 if let Some(job) = Job::from_json(d) {
                     self.jobs.upsert(job);

@@ -438,6 +438,7 @@ fn detail(app: &crate::app::App, f: &mut Frame, area: Rect) {
             theme::muted(),
         )));
     }
+    lines.extend(enrichment(d));
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled("Timeline", theme::header())));
     for t in &d.timeline {
@@ -483,6 +484,68 @@ fn detail(app: &crate::app::App, f: &mut Frame, area: Rect) {
         )));
     }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// What the queued jobs stored on the order: the credit insight and the proposed route cost,
+/// each saying when a fallback (the rules, the offline city table) answered.
+fn enrichment(d: &OrderDetail) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    if let Some(i) = &d.insight {
+        let mut spans = vec![
+            Span::styled("Credit insight ", theme::muted()),
+            Span::styled(format!("{} · {}", i.risk_score, i.decision), theme::title()),
+            Span::styled(format!(" · {}", i.source.as_str()), theme::muted()),
+        ];
+        if let Some(why) = &i.fallback_reason {
+            spans.push(Span::styled(format!(" ({why})"), theme::warn()));
+        }
+        out.push(Line::from(spans));
+    }
+    if let Some(p) = &d.proposal {
+        let mut spans = vec![Span::styled("Route ", theme::muted())];
+        match p.distance_km {
+            Some(km) => {
+                spans.push(Span::raw(format!(
+                    "{} → {} {} km",
+                    p.origin,
+                    p.destination,
+                    km.round_dp(0)
+                )));
+                if p.is_fallback {
+                    spans.push(Span::styled(" (offline table)", theme::warn()));
+                }
+                let cheapest: Vec<String> = p
+                    .options
+                    .iter()
+                    .take(2)
+                    .map(|o| {
+                        format!(
+                            "{} {} {}",
+                            o.vehicle_type.as_str(),
+                            amount(o.cost.amount()),
+                            format!("{:?}", o.assessment.band).to_uppercase()
+                        )
+                    })
+                    .collect();
+                spans.push(Span::styled(
+                    format!(" · {}", cheapest.join(", ")),
+                    theme::muted(),
+                ));
+                if let Some(v) = p.recommended {
+                    spans.push(Span::styled(
+                        format!(" · use {}", v.as_str()),
+                        theme::title(),
+                    ));
+                }
+            }
+            None => spans.push(Span::styled("no distance", theme::warn())),
+        }
+        out.push(Line::from(spans));
+        if let Some(why) = &p.reason {
+            out.push(Line::from(Span::styled(format!("  {why}"), theme::muted())));
+        }
+    }
+    out
 }
 
 /// The longest product column the line table uses: wider only spreads the numbers away
@@ -773,5 +836,50 @@ mod step_tests {
         assert!(!line_table(&d, 39)[0].contains("GST"));
         assert!(line_table(&d, 39)[0].contains("Price"));
         assert!(!line_table(&d, 30)[0].contains("Price"));
+    }
+
+    /// The order detail shows what the queued jobs stored, read from the API's own shape,
+    /// and says when a fallback answered.
+    #[test]
+    fn the_detail_shows_the_stored_insight_and_route_proposal() {
+        let d = OrderDetail::from_json(&serde_json::json!({
+            "id": "ORD-7", "status": "Pending Logistics Cost",
+            "creditInsight": {
+                "riskScore": "HIGH", "decision": "FLAG FOR FINANCE REVIEW",
+                "source": "rule-based fallback", "fallbackReason": "Gemini rate limit reached",
+                "generatedBy": "job:JOB-000002", "isFallback": true
+            },
+            "logisticsProposal": {
+                "origin": "Mumbai", "destination": "Delhi", "distanceKm": 1435.0,
+                "distanceSource": "offline_table", "isFallback": true, "fallbackReason": null,
+                "packedValue": 64000, "reason": null, "recommended": "Bike",
+                "options": [
+                    { "vehicleType": "Bike", "cost": 6088, "estimatedMinutes": 1435,
+                      "assessment": { "ratioPct": 9.51, "band": "GREEN", "highCostAlert": false } },
+                    { "vehicleType": "Van", "cost": 9875, "estimatedMinutes": 1435,
+                      "assessment": { "ratioPct": 15.43, "band": "RED", "highCostAlert": true } }
+                ],
+                "fingerprint": "ab", "generatedAt": "2026-12-07T03:40:34.037Z",
+                "generatedBy": "job:JOB-000003"
+            }
+        }))
+        .unwrap();
+        let text: Vec<String> = enrichment(&d)
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect();
+        assert_eq!(
+            text,
+            [
+                "Credit insight HIGH · FLAG FOR FINANCE REVIEW · rule-based fallback (Gemini rate limit reached)",
+                "Route Mumbai → Delhi 1435 km (offline table) · Bike 6,088.00 GREEN, Van 9,875.00 RED · use Bike",
+            ]
+        );
+        // An odd enrichment does not lose the order.
+        let odd = OrderDetail::from_json(&serde_json::json!({
+            "id": "ORD-8", "creditInsight": "pending", "logisticsProposal": { "origin": 7 }
+        }))
+        .unwrap();
+        assert_eq!((odd.insight, odd.proposal), (None, None));
     }
 }
