@@ -383,3 +383,67 @@ async fn a_released_hold_and_an_edit_queue_the_insight_again() {
         edited["data"]["result"]["fingerprint"]
     );
 }
+
+/// The Gemini budget is the deployment's, counted in Redis: a second API instance on the
+/// same Redis finds it spent by the first (and a throttled job there is retried on the
+/// Redis queue until Gemini answers).
+#[tokio::test]
+async fn on_redis_every_instance_spends_one_gemini_budget() {
+    let redis = nexus_tests::redis::RedisServer::start().await;
+    let url = redis.url();
+    let mock = MockServer::start(|_| async { gemini_says("LOW", "APPROVE") }).await;
+    let env = [
+        ("REDIS_URL", url.as_str()),
+        ("GEMINI_API_KEY", "test-gemini-key"),
+        ("GEMINI_MODEL", "gemini-mock"),
+        ("GEMINI_BASE_URL", mock.base_url.as_str()),
+        ("GEMINI_RATE_LIMIT", "1/1h"),
+    ];
+    let first = spawn_app_with(&env).await;
+    let second = spawn_app_with(&env).await;
+    assert_eq!(ask(&first, "ORD-001").await.body["source"], "gemini");
+    let refused = ask(&second, "ORD-001").await;
+    assert_eq!(
+        refused.body["source"], "rule-based fallback",
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body["fallbackReason"]
+            .as_str()
+            .unwrap()
+            .starts_with("Gemini rate limit reached"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(mock.count(), 1, "the second instance did not call Gemini");
+}
+
+#[tokio::test]
+async fn on_redis_a_throttled_insight_job_is_retried_until_gemini_answers() {
+    let redis = nexus_tests::redis::RedisServer::start().await;
+    let url = redis.url();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = calls.clone();
+    let mock = MockServer::start(move |_| {
+        let n = seen.fetch_add(1, Ordering::SeqCst);
+        async move {
+            if n < 2 {
+                throttled()
+            } else {
+                gemini_says("MEDIUM", "APPROVE")
+            }
+        }
+    })
+    .await;
+    let app = with_gemini(&mock, &[("REDIS_URL", url.as_str())]).await;
+    let (order, job) = booked_with_insight(&app).await;
+    let insight = order.credit_insight.expect("stored");
+    assert_eq!(insight["source"], "gemini", "{insight}");
+    assert_eq!(
+        (job.status, job.attempts),
+        (JobStatus::Succeeded, 3),
+        "{job:?}"
+    );
+    assert_eq!(mock.count(), 3);
+}

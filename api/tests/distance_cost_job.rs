@@ -183,3 +183,95 @@ async fn only_the_logistics_team_queues_pricing_and_only_for_waiting_orders() {
     .await
     .expect_status(StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+fn matrix_ok(meters: i64, seconds: i64) -> axum::response::Response {
+    nexus_tests::mock_http::json(
+        200,
+        json!({
+            "status": "OK",
+            "origin_addresses": ["Kurla West, Mumbai, Maharashtra 400070, India"],
+            "destination_addresses": ["New Delhi, Delhi, India"],
+            "rows": [{"elements": [{"status": "OK",
+                "distance": {"text": "", "value": meters},
+                "duration": {"text": "", "value": seconds}}]}]
+        }),
+    )
+}
+
+/// On the Redis queue, with Google Maps configured: an outage is retried with backoff and
+/// the measured road distance is stored; an outage that outlasts the attempts ends with the
+/// offline table's estimate, marked as the fallback with the reason.
+#[tokio::test]
+async fn on_redis_a_maps_outage_is_retried_and_only_the_last_attempt_falls_back() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let redis = nexus_tests::redis::RedisServer::start().await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = calls.clone();
+    // The second call answers; every other one is a server error.
+    let maps = nexus_tests::mock_http::MockServer::start(move |_| {
+        let n = seen.fetch_add(1, Ordering::SeqCst);
+        async move {
+            if n == 1 {
+                matrix_ok(1_402_000, 86_400)
+            } else {
+                nexus_tests::mock_http::json(500, json!({"status": "UNKNOWN_ERROR"}))
+            }
+        }
+    })
+    .await;
+    let url = redis.url();
+    let app = spawn_app_with_workers(&quick_jobs(&[
+        ("REDIS_URL", url.as_str()),
+        ("NEXUS_EXPIRY_SCAN_CRON", "off"),
+        ("NEXUS_JOB_BACKOFF", "20ms"),
+        ("NEXUS_JOB_MAX_ATTEMPTS", "2"),
+        ("GOOGLE_MAPS_API_KEY", "test-maps-key"),
+        ("GOOGLE_MAPS_BASE_URL", maps.base_url.as_str()),
+        ("GOOGLE_MAPS_TIMEOUT", "2s"),
+    ]))
+    .await;
+    let (mut ws, _) = open_as(&app, "LOG-001").await;
+    subscribe(&mut ws, &["orders"]).await;
+
+    let delhi = through_qc(&app, "SALES-002", "CUST-002").await;
+    until(&mut ws, "logistics:cost-proposed", "orderId", &delhi).await;
+    let p = stored::<Order>(&app, &delhi)
+        .await
+        .logistics_proposal
+        .unwrap();
+    assert_eq!(p["distanceSource"], "google_maps", "{p}");
+    assert_eq!(
+        (p["isFallback"].clone(), p["distanceKm"].as_f64()),
+        (json!(false), Some(1402.0)),
+        "{p}"
+    );
+    assert_eq!(p["fallbackReason"], Value::Null, "{p}");
+    let jobs: Vec<JobRecord> = stored_where(&app, Filter::All).await;
+    let job = distance_jobs(&jobs)
+        .into_iter()
+        .find(|j| {
+            j.input
+                .as_ref()
+                .is_some_and(|i| i["orderId"] == delhi.as_str())
+        })
+        .expect("its job")
+        .clone();
+    assert_eq!(
+        (job.status, job.attempts),
+        (JobStatus::Succeeded, 2),
+        "{job:?}"
+    );
+
+    // Bengaluru: Maps fails on both attempts; the last one uses the city table.
+    let blr = through_qc(&app, "SALES-001", "CUST-003").await;
+    until(&mut ws, "logistics:cost-proposed", "orderId", &blr).await;
+    let p = stored::<Order>(&app, &blr)
+        .await
+        .logistics_proposal
+        .unwrap();
+    assert_eq!(p["distanceSource"], "offline_table", "{p}");
+    assert_eq!(p["isFallback"], true, "{p}");
+    assert_eq!(p["fallbackReason"], "Google Maps was unavailable", "{p}");
+    assert_eq!(calls.load(Ordering::SeqCst), 4, "two calls per order");
+}
