@@ -287,6 +287,10 @@ async fn two_apis_and_two_workers_share_one_mongodb_and_one_redis() {
         assert_eq!(r.status(), 200, "acknowledged order {id} is on API B");
     }
 
+    // Every process stops before the database is dropped: workers still renewing leases and
+    // sweeping while SecantusDB deletes the database's keys kept its drop from ever finishing
+    // on a loaded machine (real MongoDB drops regardless).
+    drop((api_b, _w1, _w2));
     let store = nexus_core::store::MongoStore::connect(&mongo, &db)
         .await
         .unwrap();
