@@ -275,3 +275,64 @@ async fn on_redis_a_maps_outage_is_retried_and_only_the_last_attempt_falls_back(
     assert_eq!(p["fallbackReason"], "Google Maps was unavailable", "{p}");
     assert_eq!(calls.load(Ordering::SeqCst), 4, "two calls per order");
 }
+
+/// A worker that died mid-batch (its claim's lease ran out, nothing of the batch stored: the
+/// proposals commit with the job's success) loses no order: another worker takes the job
+/// over and prices every waiting order.
+#[tokio::test]
+async fn a_batch_whose_worker_died_is_taken_over_and_prices_every_waiting_order() {
+    use nexus_core::model::OrderStatus;
+    use nexus_core::store::{UpdateOp, Write};
+    use nexus_core::types::Timestamp;
+    let app = spawn_app_with_workers(&quick_jobs(&[("NEXUS_EXPIRY_SCAN_CRON", "off")])).await;
+    let (mut ws, _) = open_as(&app, "LOG-001").await;
+    subscribe(&mut ws, &["jobs"]).await;
+    // Two demo orders back at the logistics-cost step, never priced: Kurla → Bengaluru and
+    // Delhi → New Delhi (one city: reported, no distance).
+    for id in ["ORD-004", "ORD-005"] {
+        app.store
+            .commit(vec![Write::update_one::<Order>(
+                Filter::id(id),
+                vec![UpdateOp::Set(
+                    "status".into(),
+                    json!(OrderStatus::PendingLogisticsCost.as_str()),
+                )],
+            )])
+            .await
+            .unwrap();
+    }
+    // The batch as a dead worker left it: running, one attempt spent, its lease long over.
+    let now = Timestamp::now();
+    let mut job = JobRecord::queued(
+        "JOB-DEAD-1",
+        JobKind::DistanceCost,
+        "LOG-001",
+        Some(json!({ "all": true })),
+        3,
+        now,
+    );
+    job.status = JobStatus::Running;
+    job.attempts = 1;
+    job.worker_id = Some("worker-that-died".into());
+    job.lease_until = Some(Timestamp::parse("2026-01-01T00:00:00Z").unwrap());
+    job.started_at = Some(now);
+    insert(&app, &job).await;
+
+    let done = until(&mut ws, "job:finished", "jobId", "JOB-DEAD-1").await;
+    assert_eq!(done["data"]["status"], "succeeded", "{done}");
+    let job: JobRecord = stored(&app, "JOB-DEAD-1").await;
+    assert_eq!(job.attempts, 2, "taken over once: {job:?}");
+    let result = job.result.unwrap();
+    assert_eq!(result["total"], 2, "{result}");
+    let blr = stored::<Order>(&app, "ORD-004")
+        .await
+        .logistics_proposal
+        .expect("priced");
+    assert_eq!(blr["destination"], "Bengaluru", "{blr}");
+    assert!(blr["distanceKm"].as_f64().unwrap() > 500.0, "{blr}");
+    let delhi = stored::<Order>(&app, "ORD-005")
+        .await
+        .logistics_proposal
+        .expect("reported");
+    assert_eq!(delhi["distanceKm"], Value::Null, "{delhi}");
+}
