@@ -155,6 +155,11 @@ pub fn apply(router: Router<AppState>, st: &AppState) -> Router<AppState> {
             st.clone(),
             crate::rate_limit::limit,
         ))
+        // Before the limits, which key on the address it resolves.
+        .layer(middleware::from_fn_with_state(
+            st.clone(),
+            crate::client_addr::layer,
+        ))
         .layer(middleware::from_fn(request_id_in_errors))
         .layer(axum::extract::DefaultBodyLimit::max(JSON_BODY_LIMIT));
     for (name, value) in SECURITY_HEADERS {

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod banner;
+pub mod client_addr;
 pub mod docs;
 pub mod error;
 pub mod error_code;

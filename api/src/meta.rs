@@ -1,10 +1,8 @@
 //! Facts about the request that go into audit entries and logs: client address, user agent
 //! and the request id that is also returned in the `x-request-id` header.
 
-use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
 use nexus_core::model::AuditLog;
-use std::net::SocketAddr;
 
 #[derive(Debug, Clone, Default)]
 pub struct RequestMeta {
@@ -15,10 +13,7 @@ pub struct RequestMeta {
 
 impl RequestMeta {
     pub fn from_parts(parts: &Parts) -> Self {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
+        let ip = crate::client_addr::of(&parts.extensions).map(|ip| ip.to_string());
         let header = |name: &str| {
             parts
                 .headers

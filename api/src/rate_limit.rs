@@ -10,7 +10,7 @@ use crate::auth::actor::bearer_of;
 use crate::auth::jwt::TokenKind;
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -19,7 +19,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use nexus_core::config::{Budget, Config};
 use nexus_core::shared_counters::SharedCounters;
 use std::fmt;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
@@ -208,12 +208,7 @@ pub fn client_of(st: &AppState, req: &Request) -> Client {
     {
         return Client::User(claims.user_id);
     }
-    Client::Addr(
-        req.extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-            .unwrap_or(IpAddr::from([127, 0, 0, 1])),
-    )
+    Client::Addr(crate::client_addr::of(req.extensions()).unwrap_or(IpAddr::from([127, 0, 0, 1])))
 }
 
 /// Middleware over `/api` (health and readiness are exempt so probes never get throttled).

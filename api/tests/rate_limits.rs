@@ -99,3 +99,74 @@ async fn the_general_budget_is_per_user_too() {
         StatusCode::OK
     );
 }
+
+/// An anonymous request that says it comes from `client` (`X-Forwarded-For`).
+async fn anonymous_from(app: &TestApp, client: &str) -> StatusCode {
+    app.http
+        .get(app.url("/api/orders"))
+        .header("x-forwarded-for", client)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Behind a trusted proxy (`TRUSTED_PROXIES`: this test's loopback peer), limits and audit
+/// entries key on the client the proxy names; from an untrusted peer the same header is
+/// ignored, so a client cannot pick a fresh budget by writing a new address (issue #16).
+#[tokio::test]
+async fn the_forwarded_client_address_counts_only_behind_a_trusted_proxy() {
+    let behind = spawn_app_with(&[
+        ("RATE_LIMIT_MAX_REQUESTS", "3"),
+        ("TRUSTED_PROXIES", "127.0.0.0/8, ::1"),
+    ])
+    .await;
+    for _ in 0..3 {
+        assert_eq!(
+            anonymous_from(&behind, "203.0.113.7").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        anonymous_from(&behind, "203.0.113.7").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another client behind the same proxy has its own budget.
+    assert_eq!(
+        anonymous_from(&behind, "203.0.113.8").await,
+        StatusCode::UNAUTHORIZED
+    );
+    // The audit trail records the client, not the proxy.
+    let r = behind
+        .http
+        .post(behind.url("/api/login"))
+        .header("x-forwarded-for", "6.6.6.6, 198.51.100.23")
+        .json(&serde_json::json!({ "email": "amit@nexusoms.com", "password": "wrong" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let logins: Vec<nexus_core::model::AuditLog> =
+        stored_where(&behind, nexus_core::store::Filter::All).await;
+    let failed = logins
+        .iter()
+        .rev()
+        .find(|a| a.ip_address.as_deref() == Some("198.51.100.23"));
+    assert!(
+        failed.is_some(),
+        "the failed login is audited with the client's address"
+    );
+
+    // No trusted proxy: the header is the client's own claim and changes nothing.
+    let direct = spawn_app_with(&[("RATE_LIMIT_MAX_REQUESTS", "3")]).await;
+    for client in ["203.0.113.7", "203.0.113.8", "203.0.113.9"] {
+        assert_eq!(
+            anonymous_from(&direct, client).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        anonymous_from(&direct, "203.0.113.10").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}

@@ -145,6 +145,10 @@ pub struct Config {
     pub gemini: Option<GeminiSettings>,
     pub maps: Option<MapsSettings>,
     pub allowed_origins: Vec<String>,
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` header names the client
+    /// (`TRUSTED_PROXIES`, CIDRs or addresses, comma separated; default none: the TCP peer is
+    /// the client, and a header sent by anyone else is ignored).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub rate_limit_window: Duration,
     pub rate_limit_max: u32,
     /// Uploads and imports (`NEXUS_UPLOAD_RATE_LIMIT`, e.g. `20/1m`).
@@ -351,6 +355,22 @@ impl Config {
             None => None,
         };
 
+        let trusted_proxies = val("TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse::<ipnet::IpNet>()
+                    .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        err(
+                            "TRUSTED_PROXIES",
+                            format!("`{s}` is not an address or CIDR (e.g. 10.0.0.0/8)"),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let allowed_origins = val("ALLOWED_ORIGINS")
             .map(|s| {
                 s.split(',')
@@ -460,6 +480,7 @@ impl Config {
             gemini,
             maps,
             allowed_origins,
+            trusted_proxies,
             rate_limit_window,
             rate_limit_max,
             upload_rate_limit,
@@ -905,6 +926,15 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Config::from_lookup(|k| m.get(k).cloned())
+    }
+
+    #[test]
+    fn trusted_proxies_are_cidrs_or_addresses() {
+        let c = cfg(&[("TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7 ,::1")]).unwrap();
+        assert_eq!(c.trusted_proxies.len(), 3);
+        assert!(cfg(&[]).unwrap().trusted_proxies.is_empty());
+        let e = cfg(&[("TRUSTED_PROXIES", "10.0.0.0/8,lb.internal")]).unwrap_err();
+        assert_eq!(e.var, "TRUSTED_PROXIES");
     }
 
     #[test]
