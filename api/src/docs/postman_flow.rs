@@ -998,6 +998,11 @@ fn jobs() -> Vec<Step> {
     let job = |op| step(op).id("{{jobId}}");
     vec![
         step("GET /api/jobs").listed(""),
+        step("POST /api/jobs/distance-cost")
+            .json(json!({}))
+            .success()
+            .equals("status", json!("queued"))
+            .note("Prices every order waiting at the logistics-cost step (or one, with orderId)."),
         step("POST /api/jobs/expiry-scan")
             .json(json!({}))
             .success()
