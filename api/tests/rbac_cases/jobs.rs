@@ -26,6 +26,13 @@ pub fn cases() -> Vec<Case> {
             .other("CREDIT-001", "/api/jobs/JOB-DEMO-001/report")
             // Not finished: no report yet.
             .expect(404),
+        // Pricing routes is the logistics team's (logistics_costing) and Admin's.
+        Case::post(
+            "/api/jobs/distance-cost",
+            allow(&["LOG-001", "USER-001"]).deny(&["SALES-001", "CREDIT-001", "QC-001"]),
+        )
+        .body(json!({}))
+        .expect(202),
         Case::post(
             "/api/jobs/expiry-scan",
             allow(&["WHM-001", "USER-001"]).deny(&["SALES-001", "CREDIT-001", "QC-001"]),
