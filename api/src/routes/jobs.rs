@@ -129,7 +129,7 @@ async fn list(
     if let Some(k) = parse_enum::<JobKind>(
         "kind",
         q.kind.as_deref(),
-        "bulk_order_import, product_import, customer_import, distributor_price_import, credit_insight, expiry_scan",
+        &JobKind::ALL.map(JobKind::as_str).join(", "),
     )? {
         parts.push(Filter::eq("kind", json!(k)));
     }

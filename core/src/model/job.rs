@@ -53,6 +53,17 @@ impl JobStatus {
 }
 
 impl JobKind {
+    /// Every kind, in declaration order (for messages that list what is accepted).
+    pub const ALL: [JobKind; 7] = [
+        JobKind::BulkOrderImport,
+        JobKind::ProductImport,
+        JobKind::CustomerImport,
+        JobKind::DistributorPriceImport,
+        JobKind::CreditInsight,
+        JobKind::DistanceCost,
+        JobKind::ExpiryScan,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::BulkOrderImport => "bulk_order_import",
