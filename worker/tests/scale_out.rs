@@ -287,12 +287,17 @@ async fn two_apis_and_two_workers_share_one_mongodb_and_one_redis() {
         assert_eq!(r.status(), 200, "acknowledged order {id} is on API B");
     }
 
-    // Every process stops before the database is dropped: workers still renewing leases and
-    // sweeping while SecantusDB deletes the database's keys kept its drop from ever finishing
-    // on a loaded machine (real MongoDB drops regardless).
+    // Clean-up only, bounded: SecantusDB's dropDatabase can spin for ever after API A was
+    // killed mid-write (seen twice in CI, py-spy in `_delete_keys`); its data folder goes with
+    // the test binary anyway, and a real mongod drops at once.
     drop((api_b, _w1, _w2));
     let store = nexus_core::store::MongoStore::connect(&mongo, &db)
         .await
         .unwrap();
-    store.drop_database().await.unwrap();
+    if tokio::time::timeout(WAIT, store.drop_database())
+        .await
+        .is_err()
+    {
+        eprintln!("scale_out: dropping {db} did not finish within {WAIT:?}; left to the server");
+    }
 }
