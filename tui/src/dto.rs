@@ -8,19 +8,21 @@
 //!
 //! Every record is read with serde into typed fields: money and stock quantities as
 //! `Decimal` (never a float) through core's `lenient_decimal`, order statuses as
-//! `OrderStatus`, the server's `availableSteps` as `nexus_core::wire::AvailableStep`. Each
-//! field goes through a lenient reader (an odd value falls back to its default), each list
-//! element by element (an odd element is skipped). Where a record needs more than its fields
-//! (an id under one of several names, a legacy alias pair, a required field), a private wire
-//! struct is read and then converted, which is where the requirement is checked: the public
-//! type's `Deserialize` goes through it (`#[serde(try_from = …)]`). Alias pairs are separate
-//! wire fields picked by precedence rather than serde `alias`es, because the API writes both
-//! members and serde would reject the duplicate.
+//! `OrderStatus`, job kinds and statuses as core's `JobKind` and `JobStatus` (through
+//! [`Named`], which keeps text this build does not know), the server's `availableSteps` as
+//! `nexus_core::wire::AvailableStep`. Each field goes through a lenient reader (an odd value
+//! falls back to its default), each list element by element (an odd element is skipped).
+//! Where a record needs more than its fields (an id under one of several names, a legacy
+//! alias pair, a required field), a private wire struct is read and then converted, which is
+//! where the requirement is checked: the public type's `Deserialize` goes through it
+//! (`#[serde(try_from = …)]`). Alias pairs are separate wire fields picked by precedence
+//! rather than serde `alias`es, because the API writes both members and serde would reject
+//! the duplicate.
 
 use chrono::{DateTime, Utc};
 use nexus_core::integrations::advisor::AdviceSource;
 use nexus_core::integrations::distance_cost::LogisticsProposal;
-use nexus_core::model::OrderStatus;
+use nexus_core::model::{JobKind, JobStatus, OrderStatus};
 use nexus_core::rules::credit::{Recommendation, RiskScore};
 use nexus_core::types::lenient_decimal;
 use nexus_core::wire::AvailableStep;
@@ -624,13 +626,103 @@ pub fn list<T: DeserializeOwned>(v: &Value) -> Vec<T> {
         .collect()
 }
 
+/// A value of one of core's wire enums (a job's kind or status) as the server sent it: the
+/// enum when this build knows the text, else the text itself.
+///
+/// Why not the enum alone: a newer server may add a kind or a status, and a console must show
+/// that job as sent rather than drop it (or the whole list). The console compares, colours
+/// and counts by the enum; text it does not know is only shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Named<T> {
+    Known(T),
+    /// Text this build does not know (empty when the field was absent or not text).
+    Other(String),
+}
+
+/// Core's wire enums the console reads through [`Named`], with their wire spelling.
+pub trait WireName: Copy + DeserializeOwned {
+    fn wire_name(self) -> &'static str;
+}
+
+impl WireName for JobKind {
+    fn wire_name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl WireName for JobStatus {
+    fn wire_name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl<T: WireName> Named<T> {
+    /// The enum named by `raw` (as the server spells it; surrounding blanks and capitals
+    /// are forgiven), else the text as sent.
+    pub fn parse(raw: &str) -> Named<T> {
+        let read = |t: &str| serde_json::from_value::<T>(Value::String(t.to_string())).ok();
+        match read(raw).or_else(|| read(&raw.trim().to_ascii_lowercase())) {
+            Some(known) => Named::Known(known),
+            None => Named::Other(raw.to_string()),
+        }
+    }
+
+    /// The enum, when this build knows the text.
+    pub fn known(&self) -> Option<T> {
+        match self {
+            Named::Known(t) => Some(*t),
+            Named::Other(_) => None,
+        }
+    }
+
+    /// Whether this is `t`.
+    pub fn is(&self, t: T) -> bool
+    where
+        T: PartialEq,
+    {
+        self.known() == Some(t)
+    }
+
+    /// The name to show: the wire spelling when known, else the text as sent.
+    pub fn name(&self) -> &str {
+        match self {
+            Named::Known(t) => t.wire_name(),
+            Named::Other(raw) => raw,
+        }
+    }
+}
+
+impl<T> Default for Named<T> {
+    fn default() -> Self {
+        Named::Other(String::new())
+    }
+}
+
+impl<T> From<T> for Named<T> {
+    fn from(t: T) -> Self {
+        Named::Known(t)
+    }
+}
+
+impl<T: WireName> fmt::Display for Named<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl<'de, T: WireName> Deserialize<'de> for Named<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Named::parse(&text(d)?))
+    }
+}
+
 /// A job record (`GET /api/jobs`, `job:*` events).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(try_from = "WireJob")]
 pub struct Job {
     pub id: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: Named<JobKind>,
+    pub status: Named<JobStatus>,
     pub done: u64,
     pub total: u64,
     pub message: String,
@@ -640,8 +732,8 @@ pub struct Job {
     pub created_at: Option<DateTime<Utc>>,
 }
 
-/// A job as the API lists it (`id`, legacy `_id`) or as a `job:*` event carries it
-/// (`jobId`). Only an id is required.
+/// A job as the API lists it (core's `JobRecord`: `id`, legacy `_id`) or as a `job:*` event
+/// carries it (core's `live::JobUpdate`: `jobId`). Only an id is required.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 struct WireJob {
@@ -651,10 +743,8 @@ struct WireJob {
     legacy_id: String,
     #[serde(deserialize_with = "text")]
     job_id: String,
-    #[serde(deserialize_with = "text")]
-    kind: String,
-    #[serde(deserialize_with = "text")]
-    status: String,
+    kind: Named<JobKind>,
+    status: Named<JobStatus>,
     #[serde(deserialize_with = "nested")]
     progress: Progress,
     #[serde(deserialize_with = "text")]
@@ -1464,6 +1554,8 @@ mod tests {
         assert!(!j.has_report);
         assert!(j.created_at.is_some());
         assert_eq!(j.ratio(), 0.4);
+        assert_eq!(j.kind, Named::Known(JobKind::BulkOrderImport));
+        assert!(j.status.is(JobStatus::Running));
         // An event names the job `jobId`; a report key means a report.
         let ev = Job::from_json(&json!({
             "jobId": "JOB-2", "status": "succeeded", "progress": null, "attempts": -1,
@@ -1475,6 +1567,9 @@ mod tests {
         assert!(ev.has_report);
         assert_eq!(ev.created_at, None);
         assert_eq!(ev.ratio(), 0.0);
+        assert!(ev.status.is(JobStatus::Succeeded));
+        // No kind: nothing known, shown empty.
+        assert_eq!((ev.kind.known(), ev.kind.name()), (None, ""));
         let odd = Job::from_json(&json!({"_id": "JOB-3", "progress": [5, 10], "hasReport": true}))
             .unwrap();
         assert_eq!((odd.id.as_str(), odd.done, odd.total), ("JOB-3", 0, 0));
@@ -1482,6 +1577,45 @@ mod tests {
         assert!(Job::from_json(&json!({"kind": "no id"})).is_none());
         let jobs: Vec<Job> = list(&json!([{"id": "A"}, null, {"status": "x"}, {"jobId": "B"}]));
         assert_eq!(jobs.len(), 2);
+    }
+
+    #[test]
+    fn job_kinds_and_statuses_read_as_core_enums_and_keep_unknown_text() {
+        let job = |kind: Value, status: Value| {
+            Job::from_json(&json!({"id": "J", "kind": kind, "status": status})).unwrap()
+        };
+        // Every kind and status as core spells it reads as itself, and shows so.
+        for k in JobKind::ALL {
+            let j = job(json!(k), json!("queued"));
+            assert_eq!(j.kind, Named::Known(k));
+            assert_eq!(j.kind.to_string(), k.as_str());
+        }
+        for s in [
+            JobStatus::Queued,
+            JobStatus::Running,
+            JobStatus::Succeeded,
+            JobStatus::Failed,
+            JobStatus::Dead,
+            JobStatus::Cancelled,
+        ] {
+            let j = job(json!("expiry_scan"), json!(s));
+            assert!(j.status.is(s));
+            assert_eq!(j.status.name(), s.as_str());
+        }
+        // Blanks and capitals are forgiven.
+        let j = job(json!(" Expiry_Scan "), json!("RUNNING"));
+        assert_eq!(j.kind.known(), Some(JobKind::ExpiryScan));
+        assert_eq!(j.status.to_string(), "running");
+        // A kind or status this build does not know (a newer server): kept as sent, the job
+        // is not dropped.
+        let j = job(json!("stock_sync"), json!("paused"));
+        assert_eq!(j.kind, Named::Other("stock_sync".into()));
+        assert_eq!((j.status.known(), j.status.name()), (None, "paused"));
+        // Not text: a number is shown as sent, anything else as nothing.
+        let j = job(json!(7), json!({"state": "running"}));
+        assert_eq!(j.kind, Named::Other("7".into()));
+        assert_eq!(j.status, Named::default());
+        assert_eq!(j.status.to_string(), "");
     }
 
     #[test]

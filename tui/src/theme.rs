@@ -6,7 +6,7 @@
 //! for blue 31, green 28, orange 166, red 160, grey 244, purple 133) and shows the selection
 //! by reversing video, which every terminal renders legibly in its own colours.
 
-use nexus_core::model::OrderStatus;
+use nexus_core::model::{JobStatus, OrderStatus};
 use ratatui::style::{Color, Modifier, Style};
 
 /// xterm-256 index of each role.
@@ -90,13 +90,13 @@ pub fn expiry(days: i64) -> Style {
     }
 }
 
-/// Job status colour.
-pub fn job(status: &str) -> Style {
+/// Job status colour; a status this build does not know (`None`) is muted.
+pub fn job(status: Option<JobStatus>) -> Style {
     match status {
-        "failed" | "dead" => bad(),
-        "cancelled" => warn(),
-        "succeeded" => ok(),
-        "running" => accent(),
-        _ => muted(),
+        Some(JobStatus::Failed | JobStatus::Dead) => bad(),
+        Some(JobStatus::Cancelled) => warn(),
+        Some(JobStatus::Succeeded) => ok(),
+        Some(JobStatus::Running) => accent(),
+        Some(JobStatus::Queued) | None => muted(),
     }
 }

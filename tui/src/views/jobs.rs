@@ -2,11 +2,12 @@
 //! and the download link of an import's error report.
 
 use crate::app::{Command, Confirm, JobAction, Level, Overlay, ViewOutcome};
-use crate::dto::Job;
+use crate::dto::{Job, Named};
 use crate::keys::Key;
 use crate::theme;
 use crate::views::{REST, block, draw_table, list_table, note, pane, rows_in_view};
 use crate::widgets::{Scroll, bar, cut, move_sel, text_matches};
+use nexus_core::model::JobStatus;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -25,12 +26,13 @@ pub struct JobsView {
     pub loaded: bool,
 }
 
-/// Display order: what needs eyes first (running, then failed, then queued), then the rest.
-fn rank(status: &str) -> u8 {
-    match status {
-        "running" => 0,
-        "failed" | "dead" => 1,
-        "queued" => 2,
+/// Display order: what needs eyes first (running, then failed, then queued), then the rest
+/// (finished, and statuses this build does not know).
+fn rank(status: &Named<JobStatus>) -> u8 {
+    match status.known() {
+        Some(JobStatus::Running) => 0,
+        Some(JobStatus::Failed | JobStatus::Dead) => 1,
+        Some(JobStatus::Queued) => 2,
         _ => 3,
     }
 }
@@ -76,11 +78,16 @@ impl JobsView {
 
     /// Running, queued and failed (failed or dead) jobs.
     pub fn counts(&self) -> (usize, usize, usize) {
-        let n = |f: &dyn Fn(&str) -> bool| self.jobs.iter().filter(|j| f(&j.status)).count();
+        let n = |of: &[JobStatus]| {
+            self.jobs
+                .iter()
+                .filter(|j| j.status.known().is_some_and(|s| of.contains(&s)))
+                .count()
+        };
         (
-            n(&|s| s == "running"),
-            n(&|s| s == "queued"),
-            n(&|s| s == "failed" || s == "dead"),
+            n(&[JobStatus::Running]),
+            n(&[JobStatus::Queued]),
+            n(&[JobStatus::Failed, JobStatus::Dead]),
         )
     }
 
@@ -94,7 +101,7 @@ impl JobsView {
         self.visible = (0..self.jobs.len())
             .filter(|i| {
                 let j = &self.jobs[*i];
-                text_matches(&needle, &[&j.id, &j.kind, &j.status, &j.error])
+                text_matches(&needle, &[&j.id, j.kind.name(), j.status.name(), &j.error])
             })
             .collect();
         let jobs = &self.jobs;
@@ -145,12 +152,18 @@ impl JobsView {
                         "Read-only console: jobs cannot be retried or cancelled.".into(),
                     );
                 }
-                let allowed = match action {
-                    JobAction::Retry => {
-                        matches!(job.status.as_str(), "failed" | "dead" | "cancelled")
-                    }
-                    _ => matches!(job.status.as_str(), "queued" | "running"),
-                };
+                // As the server allows: a retry of a failed, dead or cancelled job, a cancel
+                // of a queued or running one; nothing on a status this build does not know.
+                let allowed = matches!(
+                    (action, job.status.known()),
+                    (
+                        JobAction::Retry,
+                        Some(JobStatus::Failed | JobStatus::Dead | JobStatus::Cancelled)
+                    ) | (
+                        JobAction::Cancel,
+                        Some(JobStatus::Queued | JobStatus::Running)
+                    )
+                );
                 if !allowed {
                     return ViewOutcome::Message(
                         Level::Info,
@@ -200,7 +213,7 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
         let (start, end) = rows_in_view(&v.scroll, v.sel, v.visible.len(), inner);
         let rows = v.visible[start..end].iter().map(|i| {
             let j = &v.jobs[*i];
-            let progress = if j.total > 0 || j.status == "running" {
+            let progress = if j.total > 0 || j.status.is(JobStatus::Running) {
                 bar(j.ratio(), 10)
             } else {
                 String::new()
@@ -212,9 +225,12 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
             };
             Row::new(vec![
                 Cell::from(cut(&j.id, 14)),
-                Cell::from(j.kind.clone()),
-                Cell::from(Span::styled(j.status.clone(), theme::job(&j.status))),
-                Cell::from(Span::styled(progress, theme::job(&j.status))),
+                Cell::from(j.kind.to_string()),
+                Cell::from(Span::styled(
+                    j.status.to_string(),
+                    theme::job(j.status.known()),
+                )),
+                Cell::from(Span::styled(progress, theme::job(j.status.known()))),
                 Cell::from(if j.has_report { "report" } else { "" }),
                 Cell::from(note),
             ])
@@ -265,11 +281,12 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nexus_core::model::JobKind;
 
-    fn job(id: &str, status: &str) -> Job {
+    fn job(id: &str, status: JobStatus) -> Job {
         Job {
             id: id.into(),
-            kind: "bulk_order_import".into(),
+            kind: JobKind::BulkOrderImport.into(),
             status: status.into(),
             ..Job::default()
         }
@@ -279,9 +296,9 @@ mod tests {
     fn running_first_and_only_sensible_actions() {
         let mut v = JobsView::default();
         v.set_jobs(vec![
-            job("J1", "succeeded"),
-            job("J2", "failed"),
-            job("J3", "running"),
+            job("J1", JobStatus::Succeeded),
+            job("J2", JobStatus::Failed),
+            job("J3", JobStatus::Running),
         ]);
         assert_eq!(v.selected().unwrap().id, "J3");
         assert!(matches!(
@@ -305,16 +322,49 @@ mod tests {
     }
 
     #[test]
+    fn a_status_this_build_does_not_know_is_shown_last_and_offers_nothing() {
+        let newer = Job {
+            id: "J9".into(),
+            kind: Named::Other("stock_sync".into()),
+            status: Named::Other("paused".into()),
+            ..Job::default()
+        };
+        let mut v = JobsView::default();
+        v.set_jobs(vec![newer, job("J1", JobStatus::Queued)]);
+        let order: Vec<&str> = v.visible.iter().map(|i| v.jobs[*i].id.as_str()).collect();
+        assert_eq!(order, ["J1", "J9"]);
+        assert_eq!(v.counts(), (0, 1, 0));
+        v.key(Key::End, true);
+        for (key, verb) in [('r', "retry"), ('c', "cancel")] {
+            match v.key(Key::Char(key), true) {
+                ViewOutcome::Message(Level::Info, m) => {
+                    assert_eq!(m, format!("J9 is paused: nothing to {verb}."))
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(
+            theme::job(v.selected().unwrap().status.known()),
+            theme::muted()
+        );
+        // The `/` filter finds it by the text as sent.
+        v.set_text("PAUSED");
+        assert_eq!(v.visible.len(), 1);
+        v.set_text("stock_sync");
+        assert_eq!(v.visible.len(), 1);
+    }
+
+    #[test]
     fn progress_events_update_in_place() {
         let mut v = JobsView::default();
         v.set_jobs(vec![Job {
             error: "boom".into(),
-            ..job("J1", "failed")
+            ..job("J1", JobStatus::Failed)
         }]);
         v.upsert(Job {
             done: 5,
             total: 10,
-            ..job("J1", "running")
+            ..job("J1", JobStatus::Running)
         });
         assert_eq!(v.jobs.len(), 1);
         assert_eq!(v.jobs[0].ratio(), 0.5);

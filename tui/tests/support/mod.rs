@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, TimeZone, Utc};
+use nexus_core::model::{JobKind, JobStatus};
 use nexus_tui::app::{ApiResult, App, DashboardData, Input, LiveMsg};
 use nexus_tui::dto::{
     Aging, CustomerCredit, ExpiringBatch, Job, LowPackaging, OrderDetail, OrderRow, UserInfo,
@@ -192,8 +193,8 @@ pub fn jobs() -> Vec<Job> {
     vec![
         Job {
             id: "JOB-01RUN".into(),
-            kind: "bulk_order_import".into(),
-            status: "running".into(),
+            kind: JobKind::BulkOrderImport.into(),
+            status: JobStatus::Running.into(),
             done: 40,
             total: 100,
             message: "row 40 of 100".into(),
@@ -202,8 +203,8 @@ pub fn jobs() -> Vec<Job> {
         },
         Job {
             id: "JOB-01FAIL".into(),
-            kind: "product_import".into(),
-            status: "failed".into(),
+            kind: JobKind::ProductImport.into(),
+            status: JobStatus::Failed.into(),
             error: "sheet `Materials` missing".into(),
             attempts: 3,
             created_at: Some(now() - chrono::Duration::hours(1)),
@@ -211,15 +212,15 @@ pub fn jobs() -> Vec<Job> {
         },
         Job {
             id: "JOB-01QUEUE".into(),
-            kind: "expiry_scan".into(),
-            status: "queued".into(),
+            kind: JobKind::ExpiryScan.into(),
+            status: JobStatus::Queued.into(),
             created_at: Some(now() - chrono::Duration::hours(2)),
             ..Job::default()
         },
         Job {
             id: "JOB-01DONE".into(),
-            kind: "bulk_order_import".into(),
-            status: "succeeded".into(),
+            kind: JobKind::BulkOrderImport.into(),
+            status: JobStatus::Succeeded.into(),
             done: 100,
             total: 100,
             has_report: true,
