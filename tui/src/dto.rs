@@ -799,13 +799,14 @@ impl Job {
         record(v)
     }
 
-    /// Progress as a fraction of the job's count, 0 when the total is unknown: a gauge's
-    /// input, not an amount.
-    pub fn ratio(&self) -> f64 {
+    /// Progress as a share of the job's count, exactly, from 0 to 1; 0 when the total is
+    /// unknown. A gauge's input, not an amount.
+    pub fn ratio(&self) -> Decimal {
         if self.total == 0 {
-            0.0
+            Decimal::ZERO
         } else {
-            (self.done as f64 / self.total as f64).clamp(0.0, 1.0)
+            (Decimal::from(self.done) / Decimal::from(self.total))
+                .clamp(Decimal::ZERO, Decimal::ONE)
         }
     }
 }
@@ -1553,7 +1554,7 @@ mod tests {
         assert_eq!(j.error, "");
         assert!(!j.has_report);
         assert!(j.created_at.is_some());
-        assert_eq!(j.ratio(), 0.4);
+        assert_eq!(j.ratio(), Decimal::new(4, 1));
         assert_eq!(j.kind, Named::Known(JobKind::BulkOrderImport));
         assert!(j.status.is(JobStatus::Running));
         // An event names the job `jobId`; a report key means a report.
@@ -1566,7 +1567,7 @@ mod tests {
         assert_eq!((ev.done, ev.total, ev.attempts), (0, 0, 0));
         assert!(ev.has_report);
         assert_eq!(ev.created_at, None);
-        assert_eq!(ev.ratio(), 0.0);
+        assert_eq!(ev.ratio(), Decimal::ZERO);
         assert!(ev.status.is(JobStatus::Succeeded));
         // No kind: nothing known, shown empty.
         assert_eq!((ev.kind.known(), ev.kind.name()), (None, ""));

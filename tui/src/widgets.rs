@@ -3,6 +3,7 @@
 //! number formatting.
 
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::cell::Cell;
 
@@ -68,15 +69,24 @@ pub fn popup(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 /// A progress bar drawn with text, for table cells: `█████░░░░░  50%`. The bar stops at
-/// full; the figure does not (a credit limit used 120 % reads `██████████ 120%`).
-pub fn bar(ratio: f64, width: usize) -> String {
-    let ratio = ratio.max(0.0);
-    let full = (ratio.min(1.0) * width as f64).round() as usize;
+/// full; the figure does not (a credit limit used 120 % reads `██████████ 120%`). The share
+/// is exact (a decimal, never a float): the cells fill rounding half away from zero, the
+/// figure rounds half to even (22.5 % reads `22%`), as the float figure it replaced did.
+pub fn bar(share: Decimal, width: usize) -> String {
+    let share = share.max(Decimal::ZERO);
+    let full = (share.min(Decimal::ONE) * Decimal::from(width))
+        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+        .to_usize()
+        .unwrap_or(width)
+        .min(width);
+    let pct = share
+        .saturating_mul(Decimal::ONE_HUNDRED)
+        .round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven);
     format!(
-        "{}{} {:>3.0}%",
+        "{}{} {:>3}%",
         "█".repeat(full),
         "░".repeat(width - full),
-        ratio * 100.0
+        pct.to_string()
     )
 }
 
@@ -163,8 +173,18 @@ mod tests {
         assert_eq!(quantity(Decimal::from(-3)), "-3");
         assert_eq!(amount(Decimal::new(5_285_505, 3)), "5,285.51");
         assert_eq!(amount(Decimal::new(1_000_000, 0)), "1,000,000.00");
-        assert_eq!(bar(0.5, 4), "██░░  50%");
-        assert_eq!(bar(1.2, 4), "████ 120%");
+        let share = |n: i64, scale: u32| Decimal::new(n, scale);
+        assert_eq!(bar(share(5, 1), 4), "██░░  50%");
+        assert_eq!(bar(share(12, 1), 4), "████ 120%");
+        assert_eq!(bar(Decimal::ZERO, 4), "░░░░   0%");
+        assert_eq!(bar(share(-3, 1), 4), "░░░░   0%");
+        // Exact halves: the figure to even, the cells away from zero.
+        assert_eq!(bar(share(225, 3), 8), "██░░░░░░  22%");
+        assert_eq!(bar(share(235, 3), 8), "██░░░░░░  24%");
+        assert_eq!(bar(share(125, 3), 4), "█░░░  12%");
+        assert_eq!(bar(share(375, 3), 4), "██░░  38%");
+        // A share too large to hold as a percentage still draws (full, the largest figure).
+        assert!(bar(Decimal::MAX, 4).starts_with("████ 79228"));
         assert_eq!(cut("abcdef", 4), "abc…");
         assert_eq!(cut("abc", 4), "abc");
     }

@@ -13,7 +13,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row};
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 
 /// Column titles: the customer's figures, then overdue and the three ageing groups.
 const COLUMNS: [&str; 8] = [
@@ -123,8 +122,7 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
         let (start, end) = rows_in_view(&v.scroll, v.sel, v.visible.len(), inner);
         let rows = v.visible[start..end].iter().map(|i| {
             let c = &v.customers[*i];
-            // The share is compared exactly; the bar, a drawing, takes a float.
-            let gauge = |u: Decimal| bar(u.to_f64().unwrap_or_default(), 8);
+            let gauge = |u: Decimal| bar(u, 8);
             let (used, style) = match c.utilisation() {
                 Some(u) if u > Decimal::ONE => (gauge(u), theme::bad()),
                 Some(u) if u > Decimal::new(8, 1) => (gauge(u), theme::warn()),

@@ -282,6 +282,7 @@ pub fn render(app: &crate::app::App, f: &mut Frame, area: Rect) {
 mod tests {
     use super::*;
     use nexus_core::model::JobKind;
+    use rust_decimal::Decimal;
 
     fn job(id: &str, status: JobStatus) -> Job {
         Job {
@@ -367,7 +368,7 @@ mod tests {
             ..job("J1", JobStatus::Running)
         });
         assert_eq!(v.jobs.len(), 1);
-        assert_eq!(v.jobs[0].ratio(), 0.5);
+        assert_eq!(v.jobs[0].ratio(), Decimal::new(5, 1));
         assert_eq!(v.jobs[0].error, "boom");
     }
 }
