@@ -4,7 +4,8 @@
 
 use crate::app::{DashboardData, OrderQuery};
 use crate::dto::{
-    Aging, CustomerCredit, ExpiringBatch, Job, LowPackaging, OrderDetail, OrderRow, UserInfo,
+    Aging, CustomerCredit, ExpiringBatch, Job, LowPackaging, OrderDetail, OrderRow, ReportLink,
+    UserInfo,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
@@ -344,20 +345,17 @@ impl ApiClient {
                     "cancel"
                 };
                 let v = self.post(&format!("{path}/{verb}"), None).await?;
-                let status = crate::dto::s(v.get("data").unwrap_or(&v), "status");
-                Ok(if status.is_empty() {
-                    "done".into()
-                } else {
-                    status
-                })
+                // The answer is the job as it now stands; its status is what to show.
+                Ok(Job::from_answer(&v)
+                    .map(|j| j.status.to_string())
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| "done".into()))
             }
             JobAction::Report => {
                 let (v, _) = self.get(&format!("{path}/report"), &[]).await?;
-                let d = v.get("data").unwrap_or(&v);
-                let url = crate::dto::s(d, "url");
-                if url.is_empty() {
-                    return Err(ApiError("the report answer has no link".into()));
-                }
+                let url = ReportLink::from_answer(&v)
+                    .ok_or_else(|| ApiError("the report answer has no link".into()))?
+                    .url;
                 // Relative links are served by the API itself.
                 Ok(if url.starts_with('/') {
                     format!("{}{url}", self.base)

@@ -716,7 +716,7 @@ impl<'de, T: WireName> Deserialize<'de> for Named<T> {
     }
 }
 
-/// A job record (`GET /api/jobs`, `job:*` events).
+/// A job record (`GET /api/jobs`, `job:*` events, the answer of a retry or a cancel).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(try_from = "WireJob")]
 pub struct Job {
@@ -799,6 +799,11 @@ impl Job {
         record(v)
     }
 
+    /// The job in an answer's `data` (a retry's or a cancel's), or the answer itself.
+    pub fn from_answer(v: &Value) -> Option<Job> {
+        record(v.get("data").unwrap_or(v))
+    }
+
     /// Progress as a share of the job's count, exactly, from 0 to 1; 0 when the total is
     /// unknown. A gauge's input, not an amount.
     pub fn ratio(&self) -> Decimal {
@@ -808,6 +813,50 @@ impl Job {
             (Decimal::from(self.done) / Decimal::from(self.total))
                 .clamp(Decimal::ZERO, Decimal::ONE)
         }
+    }
+}
+
+/// The download link of a job's report (`GET /api/jobs/{id}/report`, its `data`). Only the
+/// link is required.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(try_from = "WireReportLink")]
+pub struct ReportLink {
+    pub url: String,
+    pub file_name: String,
+    /// How long the link holds, in seconds (0 when not said).
+    pub expires_in_seconds: u64,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct WireReportLink {
+    #[serde(deserialize_with = "text")]
+    url: String,
+    #[serde(deserialize_with = "text")]
+    file_name: String,
+    #[serde(deserialize_with = "count")]
+    expires_in_seconds: u64,
+}
+
+impl TryFrom<WireReportLink> for ReportLink {
+    type Error = &'static str;
+
+    fn try_from(r: WireReportLink) -> Result<ReportLink, Self::Error> {
+        if r.url.trim().is_empty() {
+            return Err("a report answer without a link");
+        }
+        Ok(ReportLink {
+            url: r.url,
+            file_name: r.file_name,
+            expires_in_seconds: r.expires_in_seconds,
+        })
+    }
+}
+
+impl ReportLink {
+    /// The link in the answer's `data`, or the answer itself; `None` without a link.
+    pub fn from_answer(v: &Value) -> Option<ReportLink> {
+        record(v.get("data").unwrap_or(v))
     }
 }
 
@@ -1578,6 +1627,21 @@ mod tests {
         assert!(Job::from_json(&json!({"kind": "no id"})).is_none());
         let jobs: Vec<Job> = list(&json!([{"id": "A"}, null, {"status": "x"}, {"jobId": "B"}]));
         assert_eq!(jobs.len(), 2);
+        // A retry's or a cancel's answer: the job in `data`.
+        let retried =
+            Job::from_answer(&json!({"success": true, "data": {"id": "J", "status": "queued"}}));
+        assert!(retried.unwrap().status.is(JobStatus::Queued));
+        assert!(
+            Job::from_answer(&json!({"success": true, "data": {"status": "queued"}})).is_none()
+        );
+        // A report answer needs its link.
+        let link =
+            ReportLink::from_answer(&json!({"data": {"url": "/r", "expiresInSeconds": "900"}}));
+        assert_eq!(
+            link.map(|l| (l.url, l.expires_in_seconds)),
+            Some(("/r".into(), 900))
+        );
+        assert!(ReportLink::from_answer(&json!({"data": {"fileName": "x.xlsx"}})).is_none());
     }
 
     #[test]
