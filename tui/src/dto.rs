@@ -1306,6 +1306,9 @@ impl WireEvent {
 }
 
 #[cfg(test)]
+mod server_answers;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
