@@ -231,6 +231,8 @@ error_codes! {
         "The order's owner may cancel it only before warehouse selection.";
     SelfApproval = "SELF_APPROVAL", FORBIDDEN,
         "You cannot credit-approve an order you booked.";
+    CreditCheckFailed = "CREDIT_CHECK_FAILED", CONFLICT,
+        "The order fails the credit check (over the limit, or a cash-only account): approving it needs `override: true` with a reason, by a holder of `credit_override` (`details.creditCheck` has the figures).";
     NotAssignedAgent = "NOT_ASSIGNED_AGENT", FORBIDDEN,
         "Only the assigned delivery agent may do this.";
 
@@ -281,6 +283,10 @@ error_codes! {
         "Delivered quantities do not match the carried lines.";
     NothingDelivered = "NOTHING_DELIVERED", UNPROCESSABLE_ENTITY,
         "Nothing was accepted; use return-to-warehouse.";
+    NothingReturned = "NOTHING_RETURNED", UNPROCESSABLE_ENTITY,
+        "A part acceptance must leave something undelivered on some line; everything accepted is a delivery (`/deliver`).";
+    NothingOutstanding = "NOTHING_OUTSTANDING", CONFLICT,
+        "Every line was delivered in full: there is no backorder to re-attempt.";
     OtpRequired = "OTP_REQUIRED", UNPROCESSABLE_ENTITY,
         "The delivery OTP is required.";
     OtpInvalid = "OTP_INVALID", UNPROCESSABLE_ENTITY,

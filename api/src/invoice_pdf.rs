@@ -6,7 +6,9 @@
 //! published widths, so amounts line up on the right and no text runs into the next column;
 //! pdf-writer only serialises the objects.
 
-use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str};
+use crate::pdf_kit::{self, BOLD, Page, REGULAR};
+#[cfg(test)]
+use crate::pdf_kit::{fit, width, win_ansi};
 
 /// What an invoice page shows, already formatted.
 #[derive(Debug, Clone, Default)]
@@ -39,19 +41,14 @@ pub struct InvoiceLine {
     pub amount: String,
 }
 
-const PAGE_W: f32 = 595.0;
-const PAGE_H: f32 = 842.0;
-const LEFT: f32 = 40.0;
-const RIGHT: f32 = PAGE_W - 40.0;
+const LEFT: f32 = pdf_kit::MARGIN;
+const RIGHT: f32 = pdf_kit::A4.0 - pdf_kit::MARGIN;
 const ROW: f32 = 16.0;
 /// Where the line table starts on the first page (below the parties) and on later ones.
 const TABLE_TOP_FIRST: f32 = 590.0;
 const TABLE_TOP_NEXT: f32 = 770.0;
 /// Nothing of the table goes below this (the footer lives under it).
 const TABLE_BOTTOM: f32 = 70.0;
-
-const REGULAR: Name<'static> = Name(b"F1");
-const BOLD: Name<'static> = Name(b"F2");
 
 /// Columns: (header, left edge or right edge, right-aligned, width).
 const COLUMNS: [(&str, f32, bool, f32); 7] = [
@@ -64,106 +61,15 @@ const COLUMNS: [(&str, f32, bool, f32); 7] = [
     ("Amount", RIGHT, true, 70.0),
 ];
 
-/// Helvetica advance widths (per 1000 em) for ASCII 32..=126, from Adobe's AFM. The bold
-/// face differs for letters, but digits, `.` and `,` (all that is right-aligned) match.
-const HELVETICA: [u16; 95] = [
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556,
-    556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667,
-    611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667,
-    667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500,
-    222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
-];
-
-/// The text in WinAnsiEncoding: Latin-1 letters keep their accents, the rupee sign becomes
-/// `Rs.`, anything else a standard font cannot show becomes `?`.
-fn win_ansi(s: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\u{20B9}' => out.extend_from_slice(b"Rs."),
-            c if (' '..='~').contains(&c) => out.push(c as u8),
-            c if ('\u{A0}'..='\u{FF}').contains(&c) => out.push(c as u32 as u8),
-            '\t' | '\n' | '\r' => out.push(b' '),
-            _ => out.push(b'?'),
-        }
-    }
-    out
+/// The invoice's own drawing on a shared [`Page`].
+trait InvoicePage {
+    fn table_header(&mut self, y: f32);
+    fn line(&mut self, y: f32, n: usize, l: &InvoiceLine);
 }
 
-fn width(bytes: &[u8], size: f32) -> f32 {
-    let units: u32 = bytes
-        .iter()
-        .map(|&b| match b {
-            32..=126 => u32::from(HELVETICA[usize::from(b - 32)]),
-            _ => 556,
-        })
-        .sum();
-    units as f32 * size / 1000.0
-}
-
-/// Cuts the text to fit `max` points, marking the cut with `...`.
-fn fit(s: &str, size: f32, max: f32) -> Vec<u8> {
-    let mut bytes = win_ansi(s);
-    if width(&bytes, size) <= max {
-        return bytes;
-    }
-    let dots = width(b"...", size);
-    while !bytes.is_empty() && width(&bytes, size) + dots > max {
-        bytes.pop();
-    }
-    bytes.extend_from_slice(b"...");
-    bytes
-}
-
-struct Page {
-    content: Content,
-}
-
-impl Page {
-    fn new() -> Page {
-        Page {
-            content: Content::new(),
-        }
-    }
-
-    fn text(&mut self, font: Name, size: f32, x: f32, y: f32, bytes: &[u8]) {
-        self.content
-            .begin_text()
-            .set_font(font, size)
-            .next_line(x, y)
-            .show(Str(bytes))
-            .end_text();
-    }
-
-    fn left(&mut self, font: Name, size: f32, x: f32, y: f32, s: &str, max: f32) {
-        let b = fit(s, size, max);
-        self.text(font, size, x, y, &b);
-    }
-
-    fn right(&mut self, font: Name, size: f32, x: f32, y: f32, s: &str) {
-        let b = win_ansi(s);
-        let mut w = width(&b, size);
-        // Bold letters run about 7 % wider than the regular widths measured here.
-        if font == BOLD && b.iter().any(u8::is_ascii_alphabetic) {
-            w *= 1.07;
-        }
-        self.text(font, size, x - w, y, &b);
-    }
-
-    fn rule(&mut self, y: f32, width: f32) {
-        self.content
-            .set_line_width(width)
-            .move_to(LEFT, y)
-            .line_to(RIGHT, y)
-            .stroke();
-    }
-
+impl InvoicePage for Page {
     fn table_header(&mut self, y: f32) {
-        self.content.set_fill_gray(0.92);
-        self.content
-            .rect(LEFT, y - 5.0, RIGHT - LEFT, ROW)
-            .fill_nonzero();
-        self.content.set_fill_gray(0.0);
+        self.band(LEFT, RIGHT, y - 5.0, ROW);
         for (name, x, right, w) in COLUMNS {
             if right {
                 self.right(BOLD, 9.0, x, y, name);
@@ -222,30 +128,7 @@ fn paginate(lines: usize, totals: usize) -> Vec<std::ops::Range<usize>> {
 pub fn render(doc: &InvoiceDoc) -> Vec<u8> {
     let pages = paginate(doc.lines.len(), doc.totals.len());
     let count = pages.len();
-    let mut pdf = Pdf::new();
-    let catalog = Ref::new(1);
-    let tree = Ref::new(2);
-    let regular = Ref::new(3);
-    let bold = Ref::new(4);
-    let info = Ref::new(5);
-    let page_ids: Vec<Ref> = (0..count).map(|i| Ref::new(10 + 2 * i as i32)).collect();
-    pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree)
-        .kids(page_ids.iter().copied())
-        .count(count as i32);
-    pdf.type1_font(regular)
-        .base_font(Name(b"Helvetica"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.type1_font(bold)
-        .base_font(Name(b"Helvetica-Bold"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.document_info(info)
-        .title(pdf_writer::TextStr(&format!(
-            "{} {}",
-            doc.title, doc.number
-        )))
-        .producer(pdf_writer::TextStr("NexusOMS"));
-
+    let mut out = Vec::with_capacity(count);
     for (i, range) in pages.iter().enumerate() {
         let mut p = Page::new();
         let mut y = if i == 0 {
@@ -269,7 +152,7 @@ pub fn render(doc: &InvoiceDoc) -> Vec<u8> {
                 p.line(y, n + 1, &doc.lines[n]);
                 y -= ROW;
             }
-            p.rule(y + ROW - 5.0, 0.5);
+            p.rule(LEFT, RIGHT, y + ROW - 5.0, 0.5);
         }
         if i + 1 == count {
             y -= 6.0;
@@ -281,36 +164,15 @@ pub fn render(doc: &InvoiceDoc) -> Vec<u8> {
                 y -= ROW;
             }
         }
-        p.rule(50.0, 0.3);
-        p.left(
-            REGULAR,
-            8.0,
-            LEFT,
-            38.0,
+        p.footer(
+            pdf_kit::A4,
             &format!("{} {} - order {}", doc.title, doc.number, doc.order_id),
-            350.0,
+            i + 1,
+            count,
         );
-        p.right(
-            REGULAR,
-            8.0,
-            RIGHT,
-            38.0,
-            &format!("Page {} of {}", i + 1, count),
-        );
-
-        let content_id = Ref::new(11 + 2 * i as i32);
-        let mut page = pdf.page(page_ids[i]);
-        page.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
-            .parent(tree)
-            .contents(content_id);
-        page.resources()
-            .fonts()
-            .pair(REGULAR, regular)
-            .pair(BOLD, bold);
-        drop(page);
-        pdf.stream(content_id, &p.content.finish());
+        out.push(p);
     }
-    pdf.finish()
+    pdf_kit::write(&format!("{} {}", doc.title, doc.number), pdf_kit::A4, out)
 }
 
 /// The first page's top: title, seller, the invoice's numbers, the buyer.
@@ -334,7 +196,7 @@ fn header(p: &mut Page, doc: &InvoiceDoc) {
         p.right(BOLD, 9.0, RIGHT, y, value);
         y -= 14.0;
     }
-    p.rule(700.0, 0.5);
+    p.rule(LEFT, RIGHT, 700.0, 0.5);
     p.left(BOLD, 9.0, LEFT, 684.0, "Bill to", 100.0);
     p.left(BOLD, 11.0, LEFT, 668.0, &doc.customer, 330.0);
     let mut y = 654.0;

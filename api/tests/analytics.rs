@@ -350,7 +350,7 @@ async fn csv_export_quotes_and_neutralises_formulas_and_is_audited() {
 }
 
 #[tokio::test]
-async fn xlsx_export_is_a_real_workbook_and_pdf_is_refused() {
+async fn xlsx_export_is_a_real_workbook_and_an_unknown_format_is_refused() {
     let app = spawn_app().await;
     let token = app.token("ASM-001").await;
     let res = app
@@ -372,12 +372,12 @@ async fn xlsx_export_is_a_real_workbook_and_pdf_is_refused() {
     assert!(has(b"xl/worksheets/sheet1.xml"));
     assert!(has(b"[Content_Types].xml"));
 
-    let r = analytics(&app, "ASM-001", "export?format=pdf")
+    let r = analytics(&app, "ASM-001", "export?format=docx")
         .await
         .expect_refusal(StatusCode::BAD_REQUEST, "UNSUPPORTED_FORMAT");
     assert_eq!(
         r.body["error"]["details"]["supported"],
-        json!(["csv", "xlsx"])
+        json!(["csv", "xlsx", "pdf"])
     );
     let r = analytics(&app, "WHM-001", "export?type=inventory&format=csv").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

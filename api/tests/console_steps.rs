@@ -38,9 +38,7 @@ async fn app() -> TestApp {
 }
 
 /// Every action a user can ask for, with inputs that pass the rules' own checks (reasons
-/// given), both outcomes of the steps whose outcome depends on the input. Not
-/// `ReopenBackorder`: no endpoint takes it (there is no route, so the server neither lists
-/// it nor accepts it), which `request_of` in routes/orders/view.rs records.
+/// given), both outcomes of the steps whose outcome depends on the input.
 fn candidates() -> Vec<Action> {
     let r = || "a reason".to_string();
     vec![
@@ -75,6 +73,7 @@ fn candidates() -> Vec<Action> {
         Action::Deliver,
         Action::PartAccept,
         Action::ReturnToWarehouse,
+        Action::ReopenBackorder,
     ]
 }
 

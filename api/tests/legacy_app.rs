@@ -859,10 +859,18 @@ async fn the_invoice_button_downloads_a_pdf() {
         .get("SALES-001", &format!("/api/orders/{}/invoice", other.id))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
-    // A table export still refuses pdf.
-    app.get("USER-001", "/api/analytics/export?type=orders&format=pdf")
+    // A table export as pdf is the orders report, not an invoice.
+    let report = app
+        .http
+        .get(app.url("/api/analytics/export?type=orders&format=pdf"))
+        .bearer_auth(app.token("USER-001").await)
+        .send()
         .await
-        .expect_refusal(StatusCode::BAD_REQUEST, "UNSUPPORTED_FORMAT");
+        .unwrap();
+    assert_eq!(report.status(), StatusCode::OK);
+    let bytes = report.bytes().await.unwrap();
+    let doc = lopdf::Document::load_mem(&bytes).expect("a PDF");
+    assert!(doc.extract_text(&[1]).unwrap().contains("Sales report"));
 }
 
 /// quality_control_screen: the pass (status PATCH), then `uploadPhoto(folder: 'qc-photos')`

@@ -804,14 +804,9 @@ async fn warehouse_assignment_refuses_shortage_and_unknown_warehouses() {
     // 100 salmon: Kurla holds 25 (BATCH-005), Delhi 60.
     let salmon = json!([{"productId": "PROD-003", "quantity": 100, "price": 1000}]);
     let id = book(&app, "SALES-001", "CUST-001", salmon).await;
-    ok_step(
-        &app,
-        "CREDIT-001",
-        &id,
-        "credit-decision",
-        decision("approve"),
-    )
-    .await;
+    // ₹1,05,000 is over CUST-001's limit: an administrator overrides the credit check.
+    let over = json!({"decision": "approve", "override": true, "reason": "Agreed with finance"});
+    ok_step(&app, "USER-001", &id, "credit-decision", over).await;
     let assign = "assign-warehouse";
     let r = step(&app, "WHM-001", &id, assign, warehouse("WH-NOWHERE")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
@@ -825,10 +820,11 @@ async fn warehouse_assignment_refuses_shortage_and_unknown_warehouses() {
     let r = ok_step(&app, "WHM-001", &id, assign, partial).await;
     assert_eq!(r["data"]["items"][0]["allocatedBatches"][0]["qty"], 25);
     assert_eq!(batch_qty(&app, BATCH_005).await, Decimal::ZERO);
-    // A pick of a batch that is not allocated (or does not exist) is refused.
+    // A pick of a batch that does not exist, or more than allocated, is refused (another
+    // existing batch would be the picker's choice: workflow_rules.rs).
     let pick = |batch: &str, qty: u32| json!({"lines": [{"batches": [{"batchNumber": batch, "qty": qty}]}]});
     for (batch, qty, code) in [
-        ("BATCH-999", 5, "PICK_NOT_ALLOCATED"),
+        ("BATCH-999", 5, "UNKNOWN_BATCH"),
         ("BATCH-005", 26, "OVER_PICK"),
     ] {
         let r = step(&app, "WH-001", &id, "pack", pick(batch, qty)).await;

@@ -180,6 +180,10 @@ pub struct Config {
     /// How long a WebSocket opened without a token may take to send its `auth` message
     /// (`NEXUS_WS_AUTH_TIMEOUT`, default 10 s).
     pub ws_auth_timeout: Duration,
+    /// Orders whose credit check passes (within the limit, nothing overdue) skip the credit
+    /// queue and are recorded as approved by rule (`NEXUS_CREDIT_AUTO_APPROVE`, default off:
+    /// a person approves every order).
+    pub credit_auto_approve: bool,
     pub jobs: JobSettings,
 }
 
@@ -416,6 +420,7 @@ impl Config {
             budget_var(&val, "NEXUS_UPLOAD_RATE_LIMIT", Budget::per_minute(20))?;
         let cost_rate_limit = budget_var(&val, "NEXUS_COST_RATE_LIMIT", Budget::per_minute(30))?;
         let demo_data = bool_var(&val, "NEXUS_DEMO_DATA", false)?;
+        let credit_auto_approve = bool_var(&val, "NEXUS_CREDIT_AUTO_APPROVE", false)?;
         let in_process_worker = bool_var(&val, "NEXUS_IN_PROCESS_WORKER", redis_url.is_none())?;
         let bcrypt_cost = match val("NEXUS_BCRYPT_COST") {
             Some(c) => match c.parse::<u32>() {
@@ -495,6 +500,7 @@ impl Config {
             ssh_gateway_key,
             ws_heartbeat,
             ws_auth_timeout,
+            credit_auto_approve,
             jobs,
         })
     }

@@ -44,6 +44,7 @@ fn app() -> App {
             created_at: Some(now - chrono::Duration::minutes(i as i64)),
             items: 3,
             steps: Some(Vec::new()),
+            credit: None,
         })
         .collect();
     app.handle(Input::Api(ApiResult::Orders {

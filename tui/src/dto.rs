@@ -22,6 +22,7 @@
 use chrono::{DateTime, Utc};
 use nexus_core::integrations::advisor::AdviceSource;
 use nexus_core::integrations::distance_cost::LogisticsProposal;
+use nexus_core::model::order::CreditCheck;
 use nexus_core::model::{JobKind, JobStatus, OrderStatus};
 use nexus_core::rules::credit::{Recommendation, RiskScore};
 use nexus_core::types::lenient_decimal;
@@ -294,6 +295,8 @@ struct WireOrder {
     credit_insight: Option<InsightSummary>,
     #[serde(deserialize_with = "optional")]
     logistics_proposal: Option<LogisticsProposal>,
+    #[serde(deserialize_with = "optional")]
+    credit_check: Option<CreditCheck>,
 }
 
 /// What the console shows of an order's stored credit insight (`creditInsight`), in
@@ -387,6 +390,30 @@ impl WireOrder {
             created_at: self.created_at,
             items: self.items.len(),
             steps: self.available_steps.clone(),
+            credit: self.credit_check.as_ref().map(CreditMark::of),
+        }
+    }
+}
+
+/// What the credit check recorded at booking means for the credit queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreditMark {
+    /// Within the limit, nothing overdue.
+    Passed,
+    /// Overdue or no limit: a person decides.
+    Review,
+    /// Over the limit or cash-only: approving needs credit_override.
+    Override,
+}
+
+impl CreditMark {
+    pub fn of(c: &CreditCheck) -> CreditMark {
+        if c.override_required {
+            CreditMark::Override
+        } else if c.passed {
+            CreditMark::Passed
+        } else {
+            CreditMark::Review
         }
     }
 }
@@ -406,6 +433,8 @@ pub struct OrderRow {
     /// in its order. `None` while unknown: a row announced by a live event, or one whose
     /// status changed since it was read; the console reloads the order before offering any.
     pub steps: Option<Vec<AvailableStep>>,
+    /// The credit check the order recorded (orders booked before it existed have none).
+    pub credit: Option<CreditMark>,
 }
 
 impl OrderRow {
@@ -484,6 +513,8 @@ pub struct OrderDetail {
     pub insight: Option<InsightSummary>,
     /// The route and vehicle costs the distance-cost job proposed.
     pub proposal: Option<LogisticsProposal>,
+    /// The credit check taken at booking, an edit or the last credit decision.
+    pub credit_check: Option<CreditCheck>,
 }
 
 impl OrderDetail {
@@ -543,6 +574,7 @@ impl OrderDetail {
             stock_reserved: o.stock_reserved,
             insight: o.credit_insight,
             proposal: o.logistics_proposal,
+            credit_check: o.credit_check,
         })
     }
 }

@@ -135,7 +135,16 @@ const OPTIONAL_REASON: &[FieldDef] = &[text("reason", "Reason", false)];
 /// Every step code the server may offer, with its form. A code missing here is still
 /// offered (labelled with its code, no fields), so a newer server's step stays usable.
 pub const UI: &[StepUi] = &[
-    ui("credit_approve", "Approve credit", OPTIONAL_REASON),
+    // An order over its limit (or of a cash-only account) is approved only with the
+    // override, a reason and the credit_override permission; the server says which.
+    ui(
+        "credit_approve",
+        "Approve credit",
+        &[
+            text("reason", "Reason", false),
+            flag("override", "Override the credit check", false),
+        ],
+    ),
     ui("credit_hold", "Put on hold", REASON),
     ui("credit_reject", "Reject credit", REASON),
     ui("release_hold", "Release hold", &[]),
@@ -219,6 +228,11 @@ pub const UI: &[StepUi] = &[
         derived: Derived::PartAccept,
     },
     ui("return_to_warehouse", "Return to warehouse", REASON),
+    ui(
+        "reopen_backorder",
+        "Re-attempt the undelivered rest",
+        OPTIONAL_REASON,
+    ),
     ui(
         "admin_bypass",
         "Bypass to status (admin)",

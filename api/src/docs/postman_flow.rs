@@ -800,9 +800,17 @@ fn lifecycle() -> Vec<Step> {
             .json(json!({ "otp": "{{deliveryOtp}}", "receiverName": "Store manager", "podKey": "{{podKey}}", "cashCollected": 0 }))
             .refused(403, "NOT_ASSIGNED_AGENT")
             .note("Refused for the same reason; the driver sends exactly this with the customer's OTP."),
+        order("POST /api/orders/{id}/part-accept")
+            .json(json!({ "otp": "{{deliveryOtp}}", "deliveredQuantities": [2], "receiverName": "Store manager", "cashCollected": 0 }))
+            .refused(403, "NOT_ASSIGNED_AGENT")
+            .note("The driver's part acceptance: the customer kept part of a line, the rest goes back to its batches."),
         order("POST /api/orders/{id}/return-to-warehouse")
             .json(json!({ "reason": "Customer refused the delivery" }))
             .refused(403, "NOT_ASSIGNED_AGENT"),
+        order("POST /api/orders/{id}/reopen-backorder")
+            .json(json!({ "reason": "Customer wants the rest on Friday" }))
+            .refused(409, "INVALID_TRANSITION")
+            .note("Only a Part Accepted order re-attempts its undelivered rest (the warehouse's step)."),
         step("POST /api/orders/{id}/cancel")
             .id("ORD-001")
             .json(json!({ "reason": "Customer cancelled by phone" }))

@@ -64,7 +64,7 @@ choices!(
 );
 choices!(
     /// `GET /api/analytics/export?format=` (the legacy `excel` aside).
-    ExportFormat = ["csv", "xlsx"]
+    ExportFormat = ["csv", "xlsx", "pdf"]
 );
 
 /// Text the server trims and then requires: at least one non-space character.

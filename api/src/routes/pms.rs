@@ -3,7 +3,9 @@
 //! What changed from the legacy routes:
 //! * reading never creates a record (the legacy GET inserted an empty one, racing on the
 //!   unique index, D-R4): a user without a record for the month reads as an empty view
-//!   (`recorded: false`, stored nowhere); an unknown user is `404 PMS_RECORD_NOT_FOUND`;
+//!   (`recorded: false`, stored nowhere) showing the KRAs of their latest earlier record;
+//!   recording an achievement or OD balance for that month creates it from them; an unknown
+//!   user is `404 PMS_RECORD_NOT_FOUND`;
 //! * the leaderboard is its own route and is never shadowed by `/{userId}` (D-A3: the
 //!   legacy PMS screen always failed because of it);
 //! * visibility follows the reporting line: your own record, your recursive team for
@@ -223,8 +225,9 @@ pub struct KraView {
 // The body `record_view` builds, described for the OpenAPI document (the handlers send JSON).
 /// A performance record as the API shows it: the stored record without
 /// its revision, with the sortable `period` and each KRA's `score`. A user without a record
-/// this month gets the empty view: `userId`, `userName`, `month`, `period`, no KRAs, zero
-/// figures and `recorded: false`.
+/// this month gets the month's starting view with `recorded: false`: their latest earlier
+/// record's KRAs, targets and salary with nothing achieved, or (with no earlier record)
+/// `userId`, `userName`, `month`, `period`, no KRAs and zero figures.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PmsRecordView {
@@ -322,11 +325,35 @@ where
     F: FnMut(&mut PerformanceRecord) -> Result<(), ApiError>,
 {
     for _ in 0..RETRIES {
-        let current: PerformanceRecord = st
+        let Some(current) = st
             .store
-            .get(key_filter(user_id, month))
+            .get::<PerformanceRecord>(key_filter(user_id, month))
             .await?
-            .ok_or_else(|| record_not_found(user_id, month))?;
+        else {
+            // Writing a month without a record starts it from the user's KRA template.
+            let mut next = template_for(st, user_id, month)
+                .await?
+                .ok_or_else(|| record_not_found(user_id, month))?;
+            change(&mut next)?;
+            rescore(&mut next);
+            let now = Timestamp::now();
+            next.created_at = Some(now);
+            next.updated_at = Some(now);
+            let audit = actor
+                .audit(AuditAction::Create)
+                .entity(EntityType::Pms, entity_id(user_id, month))
+                .change(None, snapshot(&next));
+            match st
+                .store
+                .commit(vec![Write::insert(&next)?, Write::insert(&audit)?])
+                .await
+            {
+                Ok(()) => return Ok(next),
+                // Someone started the month meanwhile: change theirs.
+                Err(StoreError::DuplicateKey { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        };
         let mut next = current.clone();
         change(&mut next)?;
         rescore(&mut next);
@@ -355,6 +382,38 @@ where
     )))
 }
 
+/// A new month for the user, from their latest earlier record: the same KRAs, targets,
+/// weightages and salary, nothing achieved and no OD balances yet. `None` when the user has
+/// no earlier record (an Admin defines the KRAs first).
+async fn template_for(
+    st: &AppState,
+    user_id: &str,
+    month: PmsMonth,
+) -> Result<Option<PerformanceRecord>, ApiError> {
+    let records: Vec<PerformanceRecord> = st
+        .store
+        .list(&Query::new(Filter::eq("userId", user_id)))
+        .await?;
+    Ok(records
+        .into_iter()
+        .filter(|r| r.month < month)
+        .max_by_key(|r| r.month)
+        .map(|mut r| {
+            r.month = month;
+            r.period = Some(month.period());
+            r.od_balances = OdBalances::default();
+            for k in &mut r.kras {
+                k.achieved = Decimal::ZERO;
+            }
+            r.rev = 0;
+            r.created_at = None;
+            r.updated_at = None;
+            r.extra.clear();
+            rescore(&mut r);
+            r
+        }))
+}
+
 // ---------------------------------------------------------------------------------------
 // PM1 / define
 
@@ -369,12 +428,14 @@ pub struct MonthQuery {
     pub period: Option<String>,
 }
 
-/// One user's performance record for a month; an empty view (`recorded: false`) when the
-/// user has none yet. Never creates one.
+/// One user's performance record for a month; when the user has none yet, the view the
+/// month would start from (`recorded: false`): their latest earlier record's KRAs with
+/// nothing achieved, or no KRAs at all. Never creates one; recording an achievement or OD
+/// balance for the month does.
 #[utoipa::path(get, path = "/api/pms/{userId}", tag = "PMS", security(("bearer" = [])),
     params(("userId" = String, Path, description = "User id"), MonthQuery),
     responses(
-        (status = 200, description = "The record (each KRA also carries `score`), or the empty view with `recorded: false`", body = Data<PmsRecordView>),
+        (status = 200, description = "The record (each KRA also carries `score`), or the month's starting view with `recorded: false`", body = Data<PmsRecordView>),
         (status = 403, description = "Not your record, nor your team's"),
         (status = 404, description = "`PMS_RECORD_NOT_FOUND`: no such user"),
         (status = 422, description = "Unreadable month"),
@@ -401,12 +462,18 @@ async fn get_record(
         ));
     }
     // A user without a record this month has scored nothing yet: an empty view, written
-    // nowhere (the old mobile app's PMS screen needs a 200 here; the legacy GET inserted it).
+    // nowhere (the old mobile app's PMS screen needs a 200 here; the legacy GET inserted it),
+    // showing the KRAs the month will start from when the user has earlier records.
     let user = st
         .store
         .get::<User>(Filter::id(user_id.as_str()))
         .await?
         .ok_or_else(|| record_not_found(&user_id, month))?;
+    if let Some(template) = template_for(&st, &user_id, month).await? {
+        let mut view = record_view(&template);
+        view["recorded"] = json!(false);
+        return Ok(Json(json!({ "success": true, "data": view })));
+    }
     Ok(Json(json!({ "success": true, "data": {
         "userId": user.id, "userName": user.name, "month": month.to_string(),
         "period": month.period(), "kras": [], "totalScore": 0, "incentiveAmount": 0,
@@ -744,7 +811,7 @@ fn kra_id_of(v: &Value) -> Result<i64, ApiError> {
 #[utoipa::path(post, path = "/api/pms/kra/update", tag = "PMS", security(("bearer" = [])), request_body = KraUpdateRequest, responses(
     (status = 200, description = "Updated: the record", body = MessageData<PmsRecordView>),
     (status = 403, description = "Needs user_management"),
-    (status = 404, description = "`PMS_RECORD_NOT_FOUND` or `KRA_NOT_FOUND`"),
+    (status = 404, description = "`PMS_RECORD_NOT_FOUND` (no record this month and none earlier to start it from) or `KRA_NOT_FOUND`"),
     (status = 422, description = "Bad kraId, achievedValue or month"),
 ))]
 async fn update_kra(
@@ -808,7 +875,7 @@ pub struct OdBalanceRequest {
 #[utoipa::path(post, path = "/api/pms/od-balance/update", tag = "PMS", security(("bearer" = [])), request_body = OdBalanceRequest, responses(
     (status = 200, description = "Updated: the record", body = MessageData<PmsRecordView>),
     (status = 403, description = "Needs user_management or approve_credit"),
-    (status = 404, description = "`PMS_RECORD_NOT_FOUND`"),
+    (status = 404, description = "`PMS_RECORD_NOT_FOUND` (no record this month and none earlier to start it from)"),
     (status = 422, description = "Negative balance or bad month"),
 ))]
 async fn update_od_balances(

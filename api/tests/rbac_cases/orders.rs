@@ -186,6 +186,19 @@ pub fn cases() -> Vec<Case> {
         .at("/api/orders/ORD-004/deliver")
         .body(json!({"otp": "000000", "cashCollected": 0})),
         Case::post(
+            "/api/orders/{id}/part-accept",
+            allow(&["DRV-001"]).deny(&["SALES-001", "HUB-001", "WH-001"]),
+        )
+        .at("/api/orders/ORD-004/part-accept")
+        .body(json!({"otp": "000000", "deliveredQuantities": [1], "cashCollected": 0})),
+        Case::post(
+            "/api/orders/{id}/reopen-backorder",
+            allow(&["WH-001"]).deny(&["SALES-001", "DRV-001", "CREDIT-001"]),
+        )
+        .at("/api/orders/ORD-003/reopen-backorder")
+        .body(json!({"reason": "Customer wants the rest on Friday"}))
+        .expect(409),
+        Case::post(
             "/api/orders/{id}/return-to-warehouse",
             allow(&["DRV-001"]).deny(&["SALES-001", "WH-001"]),
         )

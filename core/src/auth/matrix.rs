@@ -307,7 +307,7 @@ mod tests {
     #[test]
     fn migration_map_defaults() {
         let e = |r| EffectivePermissions::compute(r, &[], &BTreeMap::new());
-        assert_eq!(e(Role::Admin).granted().count(), 13);
+        assert_eq!(e(Role::Admin).granted().count(), 14);
         let sales = e(Role::Sales);
         assert!(sales.allows(Permission::CreateOrders, Access::Full));
         assert!(sales.allows(Permission::ViewOrders, Access::Full));

@@ -1,4 +1,5 @@
-//! The 13 permission keys of the legacy `users.permissions` array (domain.md §4.5). In the
+//! The 13 permission keys of the legacy `users.permissions` array (domain.md §4.5), and
+//! `credit_override`, added by the rewrite for approvals that fail the credit check. In the
 //! rewrite they are the authorisation input the server checks; role defaults come from
 //! the legacy migration map (§4.1).
 
@@ -20,10 +21,13 @@ pub enum Permission {
     AdminBypass,
     UserManagement,
     MasterData,
+    /// Approve an order that fails the credit check (over the limit, cash-only account),
+    /// with a reason. Nobody's role grants it but Admin's: it is given per user.
+    CreditOverride,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 14] = [
         Permission::ViewOrders,
         Permission::CreateOrders,
         Permission::ApproveCredit,
@@ -37,6 +41,7 @@ impl Permission {
         Permission::AdminBypass,
         Permission::UserManagement,
         Permission::MasterData,
+        Permission::CreditOverride,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +59,7 @@ impl Permission {
             Permission::AdminBypass => "admin_bypass",
             Permission::UserManagement => "user_management",
             Permission::MasterData => "master_data",
+            Permission::CreditOverride => "credit_override",
         }
     }
 

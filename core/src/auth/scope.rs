@@ -49,7 +49,14 @@ pub fn queue_statuses(p: Permission) -> &'static [OrderStatus] {
     use OrderStatus::*;
     match p {
         Permission::ApproveCredit => &[PendingCreditApproval, OnHold],
-        Permission::ManageWarehouse => &[PendingWhSelection, PendingPacking, PartPacked, Backorder],
+        // Part Accepted: the warehouse decides whether the undelivered rest is re-attempted.
+        Permission::ManageWarehouse => &[
+            PendingWhSelection,
+            PendingPacking,
+            PartPacked,
+            Backorder,
+            PartAccepted,
+        ],
         Permission::QualityControl => &[PendingQualityControl],
         Permission::LogisticsCosting => &[PendingLogisticsCost],
         Permission::Invoicing => &[ReadyForBilling],

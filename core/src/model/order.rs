@@ -212,6 +212,68 @@ pub struct CreditDecision {
     pub overdue: Money,
     #[serde(default, deserialize_with = "null_as_default")]
     pub exposure: Money,
+    /// Approved although the credit check failed, by a holder of `credit_override`, with
+    /// the reason above.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overridden: bool,
+    /// Approved by the auto-approval setting, not by a person (`decidedBy` is `rule`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_rule: bool,
+}
+
+/// What the credit check found, one entry per finding (domain.md §2.8, "Credit check").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CreditFlag {
+    /// Exposure above the limit: approving needs an override.
+    OverLimit,
+    /// A limit of 1, the ERP's mark of a cash-sale or blocked account: approving on credit
+    /// needs an override.
+    CashOnly,
+    /// Money past due: a credit controller decides (no auto-approval), no override needed.
+    Overdue,
+    /// No limit on file, so nothing to measure against: a credit controller decides.
+    NoLimit,
+}
+
+impl CreditFlag {
+    /// Whether approving an order with this finding needs `credit_override`.
+    pub fn needs_override(self) -> bool {
+        matches!(self, CreditFlag::OverLimit | CreditFlag::CashOnly)
+    }
+}
+
+/// The credit check an order records when it is booked or its lines change, and that the
+/// approval repeats on fresh figures: exposure = osBalance + the customer's open orders not
+/// yet invoiced + this order, against the limit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct CreditCheck {
+    /// Nothing found: the order may be approved by rule when auto-approval is on.
+    pub passed: bool,
+    /// A finding that needs `credit_override` to approve (over the limit, cash-only).
+    pub override_required: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub flags: Vec<CreditFlag>,
+    /// One line for people, e.g. "Over the limit by ₹21,700; overdue ₹5,000".
+    pub summary: String,
+    /// `null` when no limit is on file.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub limit: Option<Money>,
+    pub outstanding: Money,
+    /// The customer's other open orders not yet invoiced.
+    pub open_orders: Money,
+    pub order_total: Money,
+    /// outstanding + open orders + this order.
+    pub exposure: Money,
+    /// exposure − limit when over the limit, else `null`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub over_by: Option<Money>,
+    pub overdue: Money,
+    pub checked_at: Timestamp,
 }
 
 /// The five-point QC checklist (§3.2 step 5 / PROTO QCDetails).
@@ -363,6 +425,8 @@ pub struct Order {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_decision: Option<CreditDecision>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_check: Option<CreditCheck>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qc: Option<QcDetails>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<InvoiceDetails>,
@@ -437,6 +501,7 @@ impl Order {
             is_bulk_upload: false,
             import_key: None,
             credit_decision: None,
+            credit_check: None,
             qc: None,
             invoice: None,
             delivery: None,

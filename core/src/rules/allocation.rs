@@ -318,8 +318,8 @@ fn movement(
     }
 }
 
-/// Reserves stock for every line of an order (at WH selection, or at booking for a
-/// clearance order), FEFO unless the line has manual picks (`manual[line index]`). Lines of
+/// Reserves stock for every line of an order (at WH selection, at booking for a clearance
+/// order, or for what a part acceptance left undelivered), FEFO unless the line has manual picks (`manual[line index]`). Lines of
 /// the same product draw one after the other from the updated batches. On success the
 /// lines' `allocatedBatches` are replaced, `stock_reserved` is set when anything was drawn,
 /// and the products' batches and derived stock are updated.
@@ -341,16 +341,17 @@ pub fn reserve(
     let mut movements = Vec::new();
     for (i, item) in order.items.iter().enumerate() {
         let product = product_mut(&mut work, &item.product_id)?;
+        // What the line still owes: all of it, or after a part acceptance the rest (a
+        // backorder re-attempt never reserves what was already delivered).
+        let wanted = item
+            .quantity
+            .checked_sub(item.delivered_quantity.unwrap_or_default())
+            .unwrap_or_default();
         let line = match manual.get(&i) {
-            Some(picks) => allocate_manual(
-                &product.id,
-                &product.batches,
-                scope,
-                picks,
-                item.quantity,
-                policy,
-            )?,
-            None => allocate_fefo(&product.id, &product.batches, scope, item.quantity, policy)?,
+            Some(picks) => {
+                allocate_manual(&product.id, &product.batches, scope, picks, wanted, policy)?
+            }
+            None => allocate_fefo(&product.id, &product.batches, scope, wanted, policy)?,
         };
         product.batches = line.batches;
         sync_stock(product);
@@ -375,6 +376,71 @@ pub fn reserve(
         shortfalls,
         movements,
     })
+}
+
+/// What a picker's batch swap moved, net per batch: restored to batches left behind
+/// (positive deltas) and drawn from batches taken instead (negative), so a line picked as
+/// allocated leaves no ledger rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Repick {
+    pub restored: Vec<StockMovement>,
+    pub drawn: Vec<StockMovement>,
+}
+
+/// The picker takes other batches than the allocation (same product, active, enough stock in
+/// `scope`): the order's allocation is given back and reserved again with `picks` for the
+/// lines that name them (what was picked is what the line now holds; less than the line is a
+/// part pack) and the current batches for the others. Every picked batch must exist, be
+/// active and hold the quantity; the products are changed only when every line fits.
+pub fn repick(
+    order: &mut Order,
+    products: &mut ProductsById,
+    scope: Scope<'_>,
+    picks: &BTreeMap<usize, Vec<ManualPick>>,
+) -> Result<Repick, AllocationError> {
+    let mut manual = picks.clone();
+    for (i, item) in order.items.iter().enumerate() {
+        manual.entry(i).or_insert_with(|| {
+            item.allocated_batches
+                .iter()
+                .map(|a| ManualPick {
+                    batch_number: a.batch_number.clone(),
+                    qty: a.qty,
+                })
+                .collect()
+        });
+    }
+    let mut work_order = order.clone();
+    let mut work = products.clone();
+    let released = release(&mut work_order, &mut work)?;
+    let alloc = reserve(
+        &mut work_order,
+        &mut work,
+        scope,
+        ShortagePolicy::AllowPartial,
+        &manual,
+    )?;
+    let mut net: BTreeMap<(String, String, Option<String>), StockMovement> = BTreeMap::new();
+    for m in released.into_iter().chain(alloc.movements) {
+        let key = (
+            m.product_id.clone(),
+            m.batch_number.clone(),
+            m.warehouse_id.clone(),
+        );
+        match net.get_mut(&key) {
+            Some(e) => e.delta += m.delta,
+            None => {
+                net.insert(key, m);
+            }
+        }
+    }
+    let (restored, drawn): (Vec<_>, Vec<_>) = net
+        .into_values()
+        .filter(|m| !m.delta.is_zero())
+        .partition(|m| m.delta.is_sign_positive());
+    *order = work_order;
+    *products = work;
+    Ok(Repick { restored, drawn })
 }
 
 /// Clearance lines name their batch: one manual pick per line for its whole quantity.
@@ -559,7 +625,12 @@ pub fn packing_complete(order: &Order, packed: &[Quantity]) -> Result<bool, Allo
                 allocated,
             });
         }
-        complete &= p >= item.quantity;
+        // A backorder's trip packs what the first delivery left.
+        let owed = item
+            .quantity
+            .checked_sub(item.delivered_quantity.unwrap_or_default())
+            .unwrap_or_default();
+        complete &= p >= owed;
     }
     Ok(complete)
 }

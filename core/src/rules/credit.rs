@@ -11,7 +11,7 @@
 use super::lifecycle::in_stage;
 use crate::model::OrderStatus;
 use crate::model::customer::{AgingBuckets, Customer};
-use crate::model::order::{CreditDecision, Order};
+use crate::model::order::{CreditCheck, CreditDecision, CreditFlag, Order};
 use crate::types::{Money, Timestamp};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
@@ -135,6 +135,74 @@ pub fn decision_record(
         outstanding: snapshot.os_balance,
         overdue: snapshot.od_amt,
         exposure: exposure.total,
+        overridden: false,
+        by_rule: false,
+    }
+}
+
+/// The ERP's limit of 1 marks a cash-sale or blocked account (§2.8): no credit at all.
+fn is_cash_only(s: &CreditSnapshot) -> bool {
+    s.limit == Some(Money::from(Decimal::ONE))
+}
+
+/// The credit check of §2.8 as a credit controller runs it: exposure (osBalance + the
+/// customer's open orders not yet invoiced + this order) against the limit, plus what is
+/// overdue. Over the limit or cash-only needs an override to approve; overdue money or no
+/// limit on file leave the decision to a person; nothing found passes (and may be approved
+/// by rule when the setting is on).
+pub fn check(
+    s: &CreditSnapshot,
+    open_uninvoiced: Money,
+    order_total: Money,
+    at: Timestamp,
+) -> CreditCheck {
+    let e = exposure(s, open_uninvoiced, order_total);
+    let over_by = e.headroom.filter(|h| h.is_negative()).map(|h| -h);
+    let mut flags = Vec::new();
+    if is_cash_only(s) {
+        flags.push(CreditFlag::CashOnly);
+    } else if over_by.is_some() {
+        flags.push(CreditFlag::OverLimit);
+    }
+    if s.limit.is_none() {
+        flags.push(CreditFlag::NoLimit);
+    }
+    if s.od_amt.is_positive() {
+        flags.push(CreditFlag::Overdue);
+    }
+    let summary = if flags.is_empty() {
+        format!(
+            "Within the limit: exposure {} of {}",
+            inr(e.total),
+            inr(s.limit.unwrap_or_default())
+        )
+    } else {
+        flags
+            .iter()
+            .map(|f| match f {
+                CreditFlag::OverLimit => {
+                    format!("Over the limit by {}", inr(over_by.unwrap_or_default()))
+                }
+                CreditFlag::CashOnly => "Cash-only account (limit 1): no credit".to_string(),
+                CreditFlag::Overdue => format!("Overdue {}", inr(s.od_amt)),
+                CreditFlag::NoLimit => "No credit limit on file".to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    CreditCheck {
+        passed: flags.is_empty(),
+        override_required: flags.iter().any(|f| f.needs_override()),
+        flags,
+        summary,
+        limit: s.limit,
+        outstanding: s.os_balance,
+        open_orders: open_uninvoiced,
+        order_total,
+        exposure: e.total,
+        over_by,
+        overdue: s.od_amt,
+        checked_at: at,
     }
 }
 
@@ -159,14 +227,44 @@ pub fn open_uninvoiced_total(orders: &[Order], customer_id: &str, except_order_i
         .sum()
 }
 
-/// The rewrite rule of §2.8: an order needs a credit decision when
-/// `osBalance + orderTotal > limit` or anything is overdue. Decision: with no limit on file
-/// it always needs one (nothing to measure against).
-pub fn needs_approval(s: &CreditSnapshot, order_total: Money) -> bool {
-    match s.limit {
-        None => true,
-        Some(l) => s.os_balance + order_total > l || s.od_amt.is_positive(),
+/// Who `decidedBy` names when the auto-approval setting approved an order.
+pub const RULE_ACTOR: &str = "rule";
+
+/// Moves a just-booked order whose check passed past credit approval, as the approval step
+/// would (to Pending WH Selection, with a decision record and a timeline entry), marked as
+/// decided by rule rather than by a person. `false` (and nothing changed) when the check
+/// did not pass or the order is not waiting for credit approval.
+pub fn approve_by_rule(order: &mut Order, check: &CreditCheck, at: Timestamp) -> bool {
+    if !check.passed || order.status != OrderStatus::PendingCreditApproval {
+        return false;
     }
+    let reason = format!("Approved by rule: {}", check.summary);
+    order.credit_decision = Some(CreditDecision {
+        decision: "Approved".into(),
+        reason: Some(reason.clone()),
+        decided_by: RULE_ACTOR.into(),
+        decided_at: at,
+        limit: check.limit,
+        outstanding: check.outstanding,
+        overdue: check.overdue,
+        exposure: check.exposure,
+        overridden: false,
+        by_rule: true,
+    });
+    order.status = OrderStatus::PendingWhSelection;
+    order
+        .status_history
+        .push(crate::model::order::StatusChange {
+            status: OrderStatus::PendingWhSelection.as_str().to_string(),
+            timestamp: at,
+            from: Some(OrderStatus::PendingCreditApproval.as_str().to_string()),
+            step: Some("credit_approve".into()),
+            actor_id: Some(RULE_ACTOR.into()),
+            actor_role: None,
+            reason: Some(reason),
+            data: Some(serde_json::json!({ "decision": "Approved", "byRule": true })),
+        });
+    true
 }
 
 /// "Critical exposure" (PROTO): any ageing bucket from `15 to 30` onward is non-zero.
@@ -667,7 +765,10 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(advise(&s, m(dec!(500))).decision, Recommendation::Reject);
-        assert!(needs_approval(&s, m(dec!(500))));
+        let c = check(&s, Money::ZERO, m(dec!(500)), at());
+        assert_eq!(c.flags, vec![CreditFlag::CashOnly]);
+        assert!(c.override_required && !c.passed);
+        assert_eq!(c.summary, "Cash-only account (limit 1): no credit");
     }
 
     #[test]
@@ -683,14 +784,83 @@ mod tests {
         assert_eq!(e.headroom, Some(m(dec!(-5000))));
         assert!(e.over_limit());
         assert_eq!(e.utilisation_pct, Some(dec!(105)));
-        assert!(!needs_approval(&s, m(dec!(40000))));
-        assert!(needs_approval(&s, m(dec!(40000.01))));
-        let od = CreditSnapshot {
-            od_amt: m(dec!(1)),
-            ..s.clone()
+    }
+
+    fn at() -> Timestamp {
+        Timestamp::parse("2026-02-10T09:00:00Z").unwrap()
+    }
+
+    /// Exactly at the limit passes; a paisa over needs an override (the limit is inclusive).
+    #[test]
+    fn the_check_passes_up_to_the_limit_and_not_a_paisa_over() {
+        let s = CreditSnapshot {
+            limit: Some(m(dec!(100000))),
+            os_balance: m(dec!(60000)),
+            ..Default::default()
         };
-        assert!(needs_approval(&od, m(dec!(1))));
-        assert!(needs_approval(&CreditSnapshot::default(), m(dec!(1))));
+        let fits = check(&s, m(dec!(25000)), m(dec!(15000)), at());
+        assert!(fits.passed && !fits.override_required, "{fits:?}");
+        assert_eq!(fits.exposure, m(dec!(100000)));
+        assert_eq!(fits.over_by, None);
+        assert_eq!(
+            fits.summary,
+            "Within the limit: exposure ₹1,00,000 of ₹1,00,000"
+        );
+        let over = check(&s, m(dec!(25000)), m(dec!(15000.01)), at());
+        assert_eq!(over.flags, vec![CreditFlag::OverLimit]);
+        assert_eq!(over.over_by, Some(m(dec!(0.01))));
+        assert!(over.override_required && !over.passed);
+    }
+
+    /// The example: CUST-001 (limit ₹50,000, outstanding ₹15,000, ₹5,000 overdue)
+    /// books ₹56,700.
+    #[test]
+    fn over_the_limit_and_overdue_are_both_reported() {
+        let s = CreditSnapshot {
+            limit: Some(m(dec!(50000))),
+            os_balance: m(dec!(15000)),
+            od_amt: m(dec!(5000)),
+            ..Default::default()
+        };
+        let c = check(&s, Money::ZERO, m(dec!(56700)), at());
+        assert_eq!(c.flags, vec![CreditFlag::OverLimit, CreditFlag::Overdue]);
+        assert_eq!(c.over_by, Some(m(dec!(21700))));
+        assert_eq!(c.summary, "Over the limit by ₹21,700; Overdue ₹5,000");
+        assert!(c.override_required);
+    }
+
+    /// §2.8's worked example (outstanding ₹90,000, overdue ₹20,000, limit ₹1,00,000, order
+    /// ₹15,000), with ₹10,000 of open orders on top.
+    #[test]
+    fn open_orders_count_towards_the_exposure() {
+        let s = CreditSnapshot {
+            limit: Some(m(dec!(100000))),
+            os_balance: m(dec!(90000)),
+            od_amt: m(dec!(20000)),
+            ..Default::default()
+        };
+        let alone = check(&s, Money::ZERO, m(dec!(15000)), at());
+        assert_eq!(alone.over_by, Some(m(dec!(5000))));
+        let with_open = check(&s, m(dec!(10000)), m(dec!(15000)), at());
+        assert_eq!(with_open.exposure, m(dec!(115000)));
+        assert_eq!(with_open.over_by, Some(m(dec!(15000))));
+    }
+
+    /// Overdue money or a missing limit stop auto-approval but need no override.
+    #[test]
+    fn overdue_or_no_limit_leave_the_decision_to_a_person() {
+        let od = CreditSnapshot {
+            limit: Some(m(dec!(100000))),
+            od_amt: m(dec!(1)),
+            ..Default::default()
+        };
+        let c = check(&od, Money::ZERO, m(dec!(1)), at());
+        assert_eq!(c.flags, vec![CreditFlag::Overdue]);
+        assert!(!c.passed && !c.override_required);
+        let none = check(&CreditSnapshot::default(), Money::ZERO, m(dec!(1)), at());
+        assert_eq!(none.flags, vec![CreditFlag::NoLimit]);
+        assert!(!none.passed && !none.override_required);
+        assert_eq!(none.summary, "No credit limit on file");
     }
 
     #[test]

@@ -981,6 +981,8 @@ fn step_details(o: &mut Order, spec: &Spec, customer: Option<&Customer>, now: Ti
             outstanding,
             overdue: customer.map(|c| c.effective_overdue()).unwrap_or_default(),
             exposure: outstanding + o.total,
+            overridden: false,
+            by_rule: false,
         });
     }
     if spec.reached >= 4 {

@@ -32,7 +32,7 @@ pub use indexes::{CATALOGUE, IndexCondition, IndexSpec};
 #[cfg(feature = "mongo")]
 pub use mongo::MongoStore;
 pub use open::{StoreConfig, open};
-pub use query::{Filter, Query, Sort, SortDir};
+pub use query::{Filter, Query, Sort, SortDir, spellings, status_filter};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 pub use typed::{Document, TypedStore};

@@ -1,7 +1,9 @@
 //! A small typed query language: enough for every list, filter and guard the system needs,
 //! and nothing that lets client input become a raw database query (defect D-S8/8.1.11).
 
+use crate::model::OrderStatus;
 use serde_json::Value;
+use std::collections::BTreeSet;
 
 /// A condition on a document. Paths are dotted field names (`logistics.manifestId`).
 /// Values are compared with MongoDB semantics for numbers and strings; a missing field
@@ -149,5 +151,38 @@ impl Query {
     pub fn limit(mut self, n: u64) -> Self {
         self.limit = Some(n);
         self
+    }
+}
+
+/// Every stored spelling of `status` (§3.6), as store values.
+pub fn spellings(status: OrderStatus) -> Vec<Value> {
+    status.spellings().map(Value::from).collect()
+}
+
+/// Orders whose stored status reads as one of `statuses` (a missing or empty status reads as
+/// Pending Credit Approval, the legacy schema default).
+pub fn status_filter<I: IntoIterator<Item = OrderStatus>>(statuses: I) -> Filter {
+    let set: BTreeSet<OrderStatus> = statuses.into_iter().collect();
+    let mut values: Vec<Value> = set.iter().flat_map(|s| spellings(*s)).collect();
+    let mut any = Vec::new();
+    if set.contains(&OrderStatus::PendingCreditApproval) {
+        values.push(Value::String(String::new()));
+        any.push(Filter::Missing("status".into()));
+    }
+    any.push(Filter::In("status".into(), values));
+    Filter::or(any)
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::*;
+
+    #[test]
+    fn legacy_spellings_belong_to_their_status() {
+        let hold = spellings(OrderStatus::OnHold);
+        assert!(hold.contains(&Value::from("Hold")) && hold.contains(&Value::from("On Hold")));
+        let billing = spellings(OrderStatus::ReadyForBilling);
+        assert!(billing.contains(&Value::from("Pending Invoicing")));
+        assert!(!billing.contains(&Value::from("Hold")));
     }
 }

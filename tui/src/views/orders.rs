@@ -2,7 +2,7 @@
 //! timeline) and the lifecycle steps this user may take.
 
 use crate::app::{Command, Level, OrderQuery, Overlay, ViewOutcome};
-use crate::dto::{OrderDetail, OrderRow, Status};
+use crate::dto::{CreditMark, OrderDetail, OrderRow, Status};
 use crate::keys::Key;
 use crate::steps;
 use crate::theme;
@@ -10,6 +10,7 @@ use crate::views::{REST, draw_table, list_table, note, pane, rows_in_view};
 use crate::widgets::{Scroll, amount, cut, move_sel};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 use std::cmp::Ordering;
@@ -378,7 +379,10 @@ fn list(app: &crate::app::App, f: &mut Frame, area: Rect) {
                 r.status.name().to_string(),
                 theme::status(r.status.known),
             )),
-            Cell::from(Line::from(amount(r.total)).right_aligned()),
+            // The amount in the credit check's colour: red when approving needs an override.
+            Cell::from(
+                Line::from(Span::styled(amount(r.total), credit_style(r.credit))).right_aligned(),
+            ),
         ];
         if wide {
             cells.push(Cell::from(r.salesperson_id.clone()));
@@ -486,10 +490,39 @@ fn detail(app: &crate::app::App, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
-/// What the queued jobs stored on the order: the credit insight and the proposed route cost,
-/// each saying when a fallback (the rules, the offline city table) answered.
+fn credit_style(mark: Option<CreditMark>) -> Style {
+    match mark {
+        Some(CreditMark::Override) => theme::bad(),
+        Some(CreditMark::Review) => theme::warn(),
+        Some(CreditMark::Passed) | None => Style::default(),
+    }
+}
+
+/// The credit check's verdict, then what the queued jobs stored on the order: the credit
+/// insight and the proposed route cost, each saying when a fallback (the rules, the offline
+/// city table) answered.
 fn enrichment(d: &OrderDetail) -> Vec<Line<'static>> {
     let mut out = Vec::new();
+    if let Some(c) = &d.credit_check {
+        let mark = CreditMark::of(c);
+        let mut spans = vec![
+            Span::styled("Credit check ", theme::muted()),
+            Span::styled(
+                c.summary.clone(),
+                match mark {
+                    CreditMark::Passed => theme::ok(),
+                    other => credit_style(Some(other)),
+                },
+            ),
+        ];
+        if c.override_required {
+            spans.push(Span::styled(
+                " · approval needs an override (credit_override)",
+                theme::muted(),
+            ));
+        }
+        out.push(Line::from(spans));
+    }
     if let Some(i) = &d.insight {
         let mut spans = vec![
             Span::styled("Credit insight ", theme::muted()),
@@ -881,5 +914,39 @@ mod step_tests {
         }))
         .unwrap();
         assert_eq!((odd.insight, odd.proposal), (None, None));
+    }
+
+    /// The credit queue sees what the booking's check found: the verdict in the detail and
+    /// the amount coloured in the list.
+    #[test]
+    fn the_detail_and_the_list_show_the_credit_check() {
+        let v = serde_json::json!({
+            "id": "ORD-9", "status": "Pending Credit Approval", "total": 56700,
+            "creditCheck": {
+                "passed": false, "overrideRequired": true, "flags": ["over_limit", "overdue"],
+                "summary": "Over the limit by ₹21,700; Overdue ₹5,000", "limit": 50000,
+                "outstanding": 15000, "openOrders": 0, "orderTotal": 56700, "exposure": 71700,
+                "overBy": 21700, "overdue": 5000, "checkedAt": "2026-12-07T03:40:34.037Z"
+            }
+        });
+        let d = OrderDetail::from_json(&v).unwrap();
+        let text: Vec<String> = enrichment(&d)
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect();
+        assert_eq!(
+            text,
+            [
+                "Credit check Over the limit by ₹21,700; Overdue ₹5,000 · approval needs an override (credit_override)"
+            ]
+        );
+        assert_eq!(
+            OrderRow::from_json(&v).unwrap().credit,
+            Some(CreditMark::Override)
+        );
+        assert_eq!(credit_style(Some(CreditMark::Override)), theme::bad());
+        // Orders booked before the check existed carry none.
+        let old = OrderRow::from_json(&serde_json::json!({"id": "ORD-1"})).unwrap();
+        assert_eq!(old.credit, None);
     }
 }

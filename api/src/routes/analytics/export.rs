@@ -6,8 +6,9 @@
 //! as a formula when opened (8.1.13, 8.3.32). Here the workbook is written by
 //! rust_xlsxwriter (text cells are strings, never formulas); CSV follows RFC 4180 and text
 //! cells that a spreadsheet would evaluate are neutralised with a leading apostrophe
-//! (OWASP "CSV injection"). The legacy PDF was malformed: tables are CSV or XLSX, and the
-//! one PDF, an order's invoice, is a real document (`orders::invoice`).
+//! (OWASP "CSV injection"). The legacy PDF was malformed: here a PDF export is a real
+//! document (`report_pdf`: title, filters, the table over as many pages as it needs, totals,
+//! page numbers), as is an order's invoice (`orders::invoice`).
 
 use super::{caller_scope, require_inventory_reader, status_filter};
 use crate::auth::Actor;
@@ -48,7 +49,7 @@ pub struct ExportQuery {
     #[serde(rename = "type")]
     #[param(value_type = Option<ExportType>, inline)]
     pub export_type: Option<String>,
-    /// `csv` (default) or `xlsx` (the legacy client's `excel` is read as `xlsx`).
+    /// `csv` (default), `xlsx` (the legacy client's `excel` is read as `xlsx`) or `pdf`.
     #[param(value_type = Option<ExportFormat>, inline)]
     pub format: Option<String>,
     /// Orders booked from this date (IST day) or instant.
@@ -66,9 +67,10 @@ pub struct ExportQuery {
 enum Format {
     Csv,
     Xlsx,
+    Pdf,
 }
 
-const SUPPORTED_FORMATS: [&str; 2] = ["csv", "xlsx"];
+const SUPPORTED_FORMATS: [&str; 3] = ["csv", "xlsx", "pdf"];
 
 impl Format {
     fn parse(raw: Option<&str>) -> Result<Format, ApiError> {
@@ -79,9 +81,10 @@ impl Format {
         match s.as_str() {
             "csv" => Ok(Format::Csv),
             "xlsx" | "excel" => Ok(Format::Xlsx),
+            "pdf" => Ok(Format::Pdf),
             other => Err(ApiError::bad_request(
                 ErrorCode::UnsupportedFormat,
-                format!("Export format `{other}` is not supported; use csv or xlsx"),
+                format!("Export format `{other}` is not supported; use csv, xlsx or pdf"),
             )
             .with_details(json!({ "supported": SUPPORTED_FORMATS }))),
         }
@@ -91,6 +94,7 @@ impl Format {
         match self {
             Format::Csv => "csv",
             Format::Xlsx => "xlsx",
+            Format::Pdf => "pdf",
         }
     }
 
@@ -98,6 +102,7 @@ impl Format {
         match self {
             Format::Csv => "text/csv; charset=utf-8",
             Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Pdf => "application/pdf",
         }
     }
 }
@@ -111,7 +116,11 @@ enum Cell {
 
 struct Table {
     sheet: &'static str,
+    /// The report's title in a PDF.
+    title: &'static str,
     headers: &'static [&'static str],
+    /// Columns a PDF sums in its totals row.
+    summed: &'static [&'static str],
     rows: Vec<Vec<Cell>>,
     truncated: bool,
 }
@@ -205,6 +214,95 @@ fn to_xlsx(t: &Table) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     wb.save_to_buffer()
 }
 
+fn pdf_cell(c: &Cell) -> String {
+    match c {
+        Cell::Text(s) => s.clone(),
+        Cell::Number(n) => n.normalize().to_string(),
+        Cell::Empty => String::new(),
+    }
+}
+
+/// The table as a PDF report: what was asked for under the title, sums of the money columns
+/// in a last row, a note when the export was cut at its row limit.
+fn to_pdf(t: &Table, subtitle: Vec<String>) -> Vec<u8> {
+    let numeric: Vec<bool> = (0..t.headers.len())
+        .map(|c| {
+            t.rows
+                .iter()
+                .any(|r| matches!(r.get(c), Some(Cell::Number(_))))
+        })
+        .collect();
+    let mut totals: Vec<String> = t
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(c, h)| {
+            if t.summed.contains(h) {
+                let sum: Decimal = t
+                    .rows
+                    .iter()
+                    .filter_map(|r| match r.get(c) {
+                        Some(Cell::Number(n)) => Some(*n),
+                        _ => None,
+                    })
+                    .sum();
+                sum.round_dp(2).normalize().to_string()
+            } else {
+                String::new()
+            }
+        })
+        .collect();
+    if let Some(first) = totals.first_mut() {
+        *first = format!("Total ({} rows)", t.rows.len());
+    }
+    let mut subtitle = subtitle;
+    if t.truncated {
+        subtitle.push(format!(
+            "Cut at {MAX_ROWS} rows: narrow the filters for the rest."
+        ));
+    }
+    crate::report_pdf::render(&crate::report_pdf::ReportDoc {
+        title: t.title.to_string(),
+        subtitle,
+        headers: t.headers.iter().map(|h| h.to_string()).collect(),
+        numeric,
+        rows: t
+            .rows
+            .iter()
+            .map(|r| r.iter().map(pdf_cell).collect())
+            .collect(),
+        totals: Some(totals),
+    })
+}
+
+/// What a PDF says it was made from: the filters (orders) and when, by whom.
+fn pdf_subtitle(kind: &str, q: &ExportQuery, actor: &Actor) -> Vec<String> {
+    let mut lines = Vec::new();
+    if kind != "inventory" {
+        let or_any = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .unwrap_or("any")
+                .to_string()
+        };
+        lines.push(format!(
+            "Filters: status {}; from {}; to {}",
+            or_any(&q.status),
+            or_any(&q.start_date),
+            or_any(&q.end_date),
+        ));
+    }
+    let now = Timestamp::now().datetime().with_timezone(&ist());
+    lines.push(format!(
+        "Made {} IST by {} ({})",
+        now.format("%d %b %Y %H:%M"),
+        actor.user.name,
+        actor.id()
+    ));
+    lines
+}
+
 async fn orders_table(st: &AppState, actor: &Actor, q: &ExportQuery) -> Result<Table, ApiError> {
     let (_, scope) = caller_scope(st, actor).await?;
     let range = DateRange::parse(q.start_date.as_deref(), q.end_date.as_deref())?;
@@ -248,6 +346,8 @@ async fn orders_table(st: &AppState, actor: &Actor, q: &ExportQuery) -> Result<T
         .collect();
     Ok(Table {
         sheet: "Orders",
+        title: "Sales report",
+        summed: &["Sub Total", "GST", "Total"],
         headers: &[
             "Order ID",
             "Customer ID",
@@ -297,6 +397,8 @@ async fn inventory_table(st: &AppState, actor: &Actor) -> Result<Table, ApiError
         .collect();
     Ok(Table {
         sheet: "Inventory",
+        title: "Inventory",
+        summed: &["Stock Value"],
         headers: &[
             "Product ID",
             "SKU",
@@ -313,11 +415,11 @@ async fn inventory_table(st: &AppState, actor: &Actor) -> Result<Table, ApiError
     })
 }
 
-/// Download your orders (or, with stock access, the product stock) as CSV or XLSX, or an
-/// order's invoice as PDF.
+/// Download your orders (or, with stock access, the product stock) as CSV, XLSX or a PDF
+/// report (title, filters, table, totals, page numbers), or an order's invoice as PDF.
 #[utoipa::path(get, path = "/api/analytics/export", tag = "Analytics", security(("bearer" = [])), params(ExportQuery), responses(
-    (status = 200, description = "An attachment `<type>_<epoch ms>.<csv|xlsx>`, or `invoice_<id>.pdf`"),
-    (status = 400, description = "Unsupported format (pdf is for invoices only) or type, unreadable date or status"),
+    (status = 200, description = "An attachment `<type>_<epoch ms>.<csv|xlsx|pdf>`, or `invoice_<id>.pdf`"),
+    (status = 400, description = "Unsupported format or type, unreadable date or status"),
     (status = 404, description = "`invoice_<id>`: no such order in your scope"),
     (status = 409, description = "`invoice_<id>`: the order was cancelled or rejected"),
     (status = 403, description = "The inventory export needs manage_warehouse, master_data or procurement"),
@@ -365,6 +467,7 @@ async fn export(
         Format::Xlsx => {
             to_xlsx(&table).map_err(|e| ApiError::internal_cause("xlsx export failed", &e))?
         }
+        Format::Pdf => to_pdf(&table, pdf_subtitle(&kind, &q, &actor)),
     };
     let file = format!("{kind}_{}.{}", Timestamp::now().millis(), format.ext());
     let mut audit = actor
@@ -417,10 +520,11 @@ mod tests {
     }
 
     #[test]
-    fn pdf_is_refused_with_the_supported_list() {
-        let e = Format::parse(Some("pdf")).unwrap_err();
+    fn unknown_formats_are_refused_with_the_supported_list() {
+        let e = Format::parse(Some("docx")).unwrap_err();
         assert_eq!(e.code, ErrorCode::UnsupportedFormat);
-        assert_eq!(e.details["supported"], json!(["csv", "xlsx"]));
+        assert_eq!(e.details["supported"], json!(["csv", "xlsx", "pdf"]));
+        assert_eq!(Format::parse(Some("PDF")).unwrap(), Format::Pdf);
         assert_eq!(Format::parse(Some("Excel")).unwrap(), Format::Xlsx);
         assert_eq!(Format::parse(None).unwrap(), Format::Csv);
     }

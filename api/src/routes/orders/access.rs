@@ -13,30 +13,12 @@ use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use nexus_core::auth::scope::{OrderFacts, OrderScope, order_scope};
 use nexus_core::auth::{Access, Permission};
+use nexus_core::model::Order;
 use nexus_core::model::order::OrderType;
-use nexus_core::model::{Order, OrderStatus};
 use nexus_core::store::{Filter, TypedStore};
 use serde_json::Value;
-use std::collections::BTreeSet;
 
-/// Every stored spelling of `status` (§3.6), as store values.
-pub fn spellings(status: OrderStatus) -> Vec<Value> {
-    status.spellings().map(Value::from).collect()
-}
-
-/// Orders whose stored status reads as one of `statuses` (a missing or empty status reads as
-/// Pending Credit Approval, the legacy schema default).
-pub fn status_filter<I: IntoIterator<Item = OrderStatus>>(statuses: I) -> Filter {
-    let set: BTreeSet<OrderStatus> = statuses.into_iter().collect();
-    let mut values: Vec<Value> = set.iter().flat_map(|s| spellings(*s)).collect();
-    let mut any = Vec::new();
-    if set.contains(&OrderStatus::PendingCreditApproval) {
-        values.push(Value::String(String::new()));
-        any.push(Filter::Missing("status".into()));
-    }
-    any.push(Filter::In("status".into(), values));
-    Filter::or(any)
-}
+pub use nexus_core::store::status_filter;
 
 /// The guard for a whole-document replace: the revision the document was read at (legacy
 /// documents have no `_rev`, which reads as 0).
@@ -164,19 +146,5 @@ pub async fn visible_order(st: &AppState, vis: &Visibility, id: &str) -> Result<
             "Order",
             id,
         ))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn legacy_spellings_belong_to_their_status() {
-        let hold = spellings(OrderStatus::OnHold);
-        assert!(hold.contains(&Value::from("Hold")) && hold.contains(&Value::from("On Hold")));
-        let billing = spellings(OrderStatus::ReadyForBilling);
-        assert!(billing.contains(&Value::from("Pending Invoicing")));
-        assert!(!billing.contains(&Value::from("Hold")));
     }
 }

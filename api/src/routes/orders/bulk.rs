@@ -474,7 +474,7 @@ pub async fn bulk_update(
     for id in &ids {
         let r = match &body.action {
             BulkAction::CreditDecision { decision, reason } => {
-                decide_credit(&st, &actor, id, *decision, reason.clone()).await
+                decide_credit(&st, &actor, id, *decision, reason.clone(), false).await
             }
             BulkAction::ReleaseHold => release_hold_step(&st, &actor, id).await,
             BulkAction::Cancel { reason } => cancel_step(&st, &actor, id, reason.clone()).await,

@@ -210,7 +210,8 @@ pub async fn create_clearance(
             details: "Clearance order booked",
             step: "create_clearance",
         };
-        if insert_new_order(&st, &actor, "CLR-", &mut order, Some(stock)).await? {
+        let credit_guard = super::credit_check::check_new_order(&st, &mut order).await?;
+        if insert_new_order(&st, &actor, "CLR-", &mut order, Some(stock), credit_guard).await? {
             return Ok((
                 StatusCode::CREATED,
                 Json(json!({
@@ -221,12 +222,13 @@ pub async fn create_clearance(
             )
                 .into_response());
         }
-        // Another order changed one of the products: read again and re-decide.
+        // Another order changed one of the products or the customer's credit position:
+        // read again and re-decide.
         tokio::task::yield_now().await;
     }
     Err(ApiError::conflict(
         ErrorCode::Conflict,
-        "The batches kept changing; try again.",
+        "The batches or the customer's open orders kept changing; try again.",
     ))
 }
 

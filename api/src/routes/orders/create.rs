@@ -230,7 +230,19 @@ pub async fn create_order(
         order.extra.insert("deliveryAddress".into(), a.to_value());
     }
 
-    insert_new_order(&st, &actor, "ORD-", &mut order, None).await?;
-    super::enrichment::on_arrival(&st, actor.id(), &order).await;
-    Ok(created(public(&order)))
+    // The credit check and the order commit together under the customer's guard; a
+    // booking for the same customer that committed in between means reading again.
+    for _ in 0..super::engine::MAX_ATTEMPTS {
+        let mut attempt = order.clone();
+        let credit_guard = super::credit_check::check_new_order(&st, &mut attempt).await?;
+        if insert_new_order(&st, &actor, "ORD-", &mut attempt, None, credit_guard).await? {
+            super::enrichment::on_arrival(&st, actor.id(), &attempt).await;
+            return Ok(created(public(&attempt)));
+        }
+        tokio::task::yield_now().await;
+    }
+    Err(ApiError::conflict(
+        ErrorCode::Conflict,
+        "Other orders for this customer kept arriving while this one was checked; try again.",
+    ))
 }

@@ -4,23 +4,22 @@
 //! delete, 8.2.29). Segregation of duties — nobody approves an order they booked unless
 //! Admin (D-S6) — is the lifecycle's rule.
 
-use super::access::{Visibility, status_filter, visible_order};
+use super::access::{Visibility, visible_order};
 use super::create::text;
+use super::credit_check::CreditRead;
 use super::engine::{Done, Plan, apply, respond, retrying, run_step};
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::ApiError;
+use crate::error::ErrorCode;
 use crate::routes::envelope::{Data, MessageData};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use nexus_core::auth::{Access, Permission};
-use nexus_core::model::{Customer, Order, OrderStatus};
-use nexus_core::rules::credit::{
-    self, CreditSnapshot, decision_record, is_open_uninvoiced, open_uninvoiced_total,
-};
+use nexus_core::model::{Order, OrderStatus};
+use nexus_core::rules::credit::decision_record;
 use nexus_core::rules::lifecycle::Action;
-use nexus_core::store::{Filter, Query, TypedStore};
 use nexus_core::types::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -42,8 +41,11 @@ pub enum CreditChoice {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreditDecisionRequest {
     pub decision: CreditChoice,
-    /// Required for hold and reject.
+    /// Required for hold and reject, and for an override.
     pub reason: Option<String>,
+    /// Approve although the credit check fails (credit_override; a reason is required).
+    #[serde(rename = "override")]
+    pub override_limit: Option<bool>,
 }
 
 /// `approve` with an optional reason, or `hold`/`reject` with one (the lifecycle's rule).
@@ -67,12 +69,21 @@ impl utoipa::PartialSchema for CreditDecisionRequest {
                 ObjectBuilder::new()
                     .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
                     .pattern(Some(OPTIONAL))
-                    .description(Some("Required for hold and reject.")),
+                    .description(Some("Required for hold and reject, and for an override.")),
+            )
+            .property(
+                "override",
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::from_iter([Type::Boolean, Type::Null]))
+                    .description(Some(
+                        "Approve although the credit check fails (over the limit, cash-only): \
+                         needs credit_override and a reason.",
+                    )),
             )
             .required("decision")
             .additional_properties(Some(AdditionalProperties::FreeForm(false)))
             .description(Some(
-                "Approve (reason optional), or hold or reject with a reason.",
+                "Approve (reason optional; required with `override`), or hold or reject with a reason.",
             ))
             .into();
         crate::routes::param_schemas::with_keywords(
@@ -80,7 +91,12 @@ impl utoipa::PartialSchema for CreditDecisionRequest {
             [(
                 "anyOf",
                 serde_json::json!([
-                    { "properties": { "decision": { "enum": ["approve", "approved"] } } },
+                    {
+                        "properties": {
+                            "decision": { "enum": ["approve", "approved"] },
+                            "override": { "enum": [false, null] },
+                        },
+                    },
                     {
                         "required": ["reason"],
                         "properties": { "reason": { "type": "string", "pattern": REQUIRED } },
@@ -107,16 +123,31 @@ pub struct ReasonRequest {
     pub reason: Option<String>,
 }
 
-/// The decision on one order, with the customer's figures at decision time.
+/// The decision on one order, with the customer's figures at decision time. An approval
+/// runs the credit check again on fresh figures: one that fails it (over the limit,
+/// cash-only) needs `override_limit` with a reason, by a holder of `credit_override`.
 pub async fn decide_credit(
     st: &AppState,
     actor: &Actor,
     id: &str,
     choice: CreditChoice,
     reason: Option<String>,
+    override_limit: bool,
 ) -> Result<Done, ApiError> {
     actor.require(Permission::ApproveCredit, Access::Full)?;
     let reason = text("reason", reason, 1_000)?;
+    // An override means something for an approval only; hold and reject ignore it.
+    let override_limit = override_limit && choice == CreditChoice::Approve;
+    if override_limit {
+        actor.require(Permission::CreditOverride, Access::Full)?;
+        if reason.is_none() {
+            return Err(ApiError::unprocessable(
+                ErrorCode::ReasonRequired,
+                "Approving over the credit check needs a reason",
+            )
+            .with_details(json!({ "field": "reason" })));
+        }
+    }
     let action = match choice {
         CreditChoice::Approve => Action::CreditApprove {
             reason: reason.clone(),
@@ -134,50 +165,57 @@ pub async fn decide_credit(
         CreditChoice::Reject => "Rejected",
     };
     let vis = Visibility::of(st, actor).await?;
-    let open_statuses: Vec<OrderStatus> = OrderStatus::ALL
-        .into_iter()
-        .filter(|s| is_open_uninvoiced(*s))
-        .collect();
-    let (vis, action, reason, open_statuses) = (&vis, &action, &reason, &open_statuses);
+    let (vis, action, reason) = (&vis, &action, &reason);
     retrying(move || async move {
         let order = visible_order(st, vis, id).await?;
-        let customer = st
-            .store
-            .get::<Customer>(Filter::id(order.customer_id.clone()))
-            .await?;
-        let open: Vec<Order> = st
-            .store
-            .list(&Query::new(Filter::and([
-                Filter::eq("customerId", order.customer_id.clone()),
-                status_filter(open_statuses.iter().copied()),
-            ])))
-            .await?;
-        let snapshot = customer
-            .as_ref()
-            .map(CreditSnapshot::from_customer)
-            .unwrap_or_default();
-        let exposure = credit::exposure(
-            &snapshot,
-            open_uninvoiced_total(&open, &order.customer_id, &order.id),
-            order.total,
-        );
-        let record = decision_record(
+        let credit = CreditRead::of(st, &order.customer_id, &order.id).await?;
+        let now = Timestamp::now();
+        let check = credit.check(order.total, now);
+        let approving = choice == CreditChoice::Approve;
+        // The lifecycle refuses a step from the wrong status first (409 with the open
+        // steps); the credit check speaks only to an approval that could otherwise go on.
+        let overridden = approving
+            && check.override_required
+            && order.status == OrderStatus::PendingCreditApproval;
+        if overridden && !override_limit {
+            return Err(ApiError::conflict(
+                ErrorCode::CreditCheckFailed,
+                format!(
+                    "{}: approving needs an override with a reason (credit_override)",
+                    check.summary
+                ),
+            )
+            .with_details(json!({ "creditCheck": check })));
+        }
+        let exposure = credit.exposure(order.total);
+        let mut record = decision_record(
             label,
             reason.as_deref(),
             actor.id(),
-            Timestamp::now(),
-            &snapshot,
+            now,
+            &credit.snapshot,
             &exposure,
         );
+        record.overridden = overridden;
         let rejected = choice == CreditChoice::Reject;
         let reason = reason.clone();
-        let plan = Plan::new(action.clone()).record(move |o, _| {
-            o.credit_decision = Some(record);
-            if rejected {
-                o.rejection_reason = reason;
-            }
-            Ok(Some(json!({ "decision": label, "exposure": exposure })))
-        });
+        let summary = check.summary.clone();
+        let plan = Plan::new(action.clone())
+            .record(move |o, _| {
+                o.credit_decision = Some(record);
+                o.credit_check = Some(check);
+                if rejected {
+                    o.rejection_reason = reason;
+                }
+                let mut data =
+                    json!({ "decision": label, "exposure": exposure, "creditCheck": summary });
+                if overridden {
+                    data["override"] = json!(true);
+                }
+                Ok(Some(data))
+            })
+            // Two approvals for one customer at once must not both fit one headroom.
+            .guard(if approving { credit.guard() } else { None });
         apply(st, actor, order, plan).await
     })
     .await
@@ -185,16 +223,19 @@ pub async fn decide_credit(
 
 /// Approve, hold or reject an order waiting for credit control (approve_credit; not on an
 /// order you booked unless Admin). Stores the limit, outstanding, overdue and exposure the
-/// decision was taken on.
+/// decision was taken on. An approval runs the credit check again on fresh figures; one
+/// that fails it (over the limit, cash-only account) needs `override: true` with a reason,
+/// by a holder of credit_override, and is recorded as overridden in the decision, the
+/// timeline and the audit log.
 #[utoipa::path(post, path = "/api/orders/{id}/credit-decision", tag = "Order lifecycle",
     security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
     request_body = CreditDecisionRequest,
     responses(
         (status = 200, description = "Decided: the order", body = Data<Order>),
-        (status = 403, description = "Needs approve_credit; or you booked this order"),
+        (status = 403, description = "Needs approve_credit (and credit_override for an override); or you booked this order"),
         (status = 404, description = "No such order in your scope"),
-        (status = 409, description = "Not waiting for credit approval (e.g. already decided)"),
-        (status = 422, description = "Reason missing for hold/reject"),
+        (status = 409, description = "Not waiting for credit approval (e.g. already decided); or the order fails the credit check and no override was given (`CREDIT_CHECK_FAILED`, `details.creditCheck`)"),
+        (status = 422, description = "Reason missing for hold/reject or an override"),
     ))]
 pub async fn credit_decision(
     State(st): State<AppState>,
@@ -202,7 +243,15 @@ pub async fn credit_decision(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<CreditDecisionRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    let done = decide_credit(&st, &actor, &id, body.decision, body.reason).await?;
+    let done = decide_credit(
+        &st,
+        &actor,
+        &id,
+        body.decision,
+        body.reason,
+        body.override_limit.unwrap_or(false),
+    )
+    .await?;
     Ok(respond(&done))
 }
 

@@ -13,6 +13,7 @@ use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::envelope::{Data, ItemError};
+use crate::routes::extract::OptionalJson;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -546,11 +547,21 @@ async fn check_otp(
     )
 }
 
+/// What the caller of [`deliver_step`] asked for: whatever the quantities say (the legacy
+/// `/deliver`), or explicitly a part acceptance (`/part-accept`), which must leave something
+/// undelivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acceptance {
+    AsCounted,
+    Partial,
+}
+
 pub async fn deliver_step(
     st: &AppState,
     actor: &Actor,
     id: &str,
     body: &DeliverRequest,
+    acceptance: Acceptance,
 ) -> Result<Done, ApiError> {
     actor.require(Permission::Delivery, Access::Full)?;
     if body.cash_collected < Decimal::ZERO {
@@ -579,6 +590,13 @@ pub async fn deliver_step(
             )
             .with_details(json!({})));
         }
+        if acceptance == Acceptance::Partial && !partial {
+            return Err(ApiError::unprocessable(
+                ErrorCode::NothingReturned,
+                "Every line was accepted in full: that is a delivery (POST /api/orders/{id}/deliver)",
+            )
+            .with_details(json!({})));
+        }
         let action = if partial {
             Action::PartAccept
         } else {
@@ -601,8 +619,9 @@ pub async fn deliver_step(
         );
         let (receiver, remarks, pod) = (receiver.clone(), remarks.clone(), pod.clone());
         let plan = plan.record(move |o, _| {
+            // A backorder's second trip adds to what the first delivered.
             for (item, (d, _)) in o.items.iter_mut().zip(&lines) {
-                item.delivered_quantity = Some(*d);
+                item.delivered_quantity = Some(item.delivered_quantity.unwrap_or_default() + *d);
             }
             o.delivery = Some(DeliveryDetails {
                 otp_verified: verified,
@@ -649,8 +668,88 @@ pub async fn deliver(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<DeliverRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    let done = deliver_step(&st, &actor, &id, &body).await?;
+    let done = deliver_step(&st, &actor, &id, &body, Acceptance::AsCounted).await?;
     Ok(respond(&done))
+}
+
+/// The customer accepted part of the goods (assigned agent only, delivery): the OTP is
+/// checked as for a delivery, `deliveredQuantities` (one per line) must leave something
+/// undelivered, and what was not accepted goes back to its batches through the ledger. The
+/// order is Part Accepted; the warehouse may then re-attempt the rest
+/// (`POST /api/orders/{id}/reopen-backorder`).
+#[utoipa::path(post, path = "/api/orders/{id}/part-accept", tag = "Order lifecycle",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
+    request_body = DeliverRequest,
+    responses(
+        (status = 200, description = "Part Accepted, the rest restocked", body = Data<Order>),
+        (status = 403, description = "Needs delivery, and only the assigned agent"),
+        (status = 404, description = "No such order among your deliveries"),
+        (status = 409, description = "Not out for delivery"),
+        (status = 422, description = "OTP missing or wrong; quantities invalid, all accepted (`NOTHING_RETURNED`) or none (`NOTHING_DELIVERED`)"),
+        (status = 429, description = "Too many wrong OTPs"),
+    ))]
+pub async fn part_accept(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DeliverRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let done = deliver_step(&st, &actor, &id, &body, Acceptance::Partial).await?;
+    Ok(respond(&done))
+}
+
+/// An optional note for a backorder re-attempt.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReopenRequest {
+    /// Why, or what was agreed with the customer (at most 1,000 characters).
+    pub reason: Option<String>,
+}
+
+/// Re-attempt what a part acceptance left undelivered (manage_warehouse): Part Accepted →
+/// Backorder, reserving each line's undelivered quantity again (FEFO in the order's
+/// warehouse; what is short stays on backorder). The order then goes through packing, QC
+/// and dispatch again; the next delivery adds to what was delivered.
+#[utoipa::path(post, path = "/api/orders/{id}/reopen-backorder", tag = "Order lifecycle",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
+    request_body(content = Option<ReopenRequest>, description = "Optional note"),
+    responses(
+        (status = 200, description = "Backorder, the undelivered rest reserved", body = Data<Order>),
+        (status = 403, description = "Needs manage_warehouse"),
+        (status = 404, description = "No such order in your scope"),
+        (status = 409, description = "Not Part Accepted, or nothing is outstanding (`NOTHING_OUTSTANDING`)"),
+        (status = 422, description = "Note too long"),
+    ))]
+pub async fn reopen_backorder(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    OptionalJson(body): OptionalJson<ReopenRequest>,
+) -> Result<Json<Value>, ApiError> {
+    actor.require(Permission::ManageWarehouse, Access::Full)?;
+    let reason = text("reason", body.reason, 1_000)?;
+    let done = run_step(&st, &actor, &id, |order| {
+        let outstanding: Vec<Quantity> = order.items.iter().map(outstanding_of).collect();
+        if order.status == OrderStatus::PartAccepted && outstanding.iter().all(|q| q.is_zero()) {
+            return Err(ApiError::conflict(
+                ErrorCode::NothingOutstanding,
+                "Every line was delivered in full: there is nothing to re-attempt",
+            )
+            .with_details(json!({})));
+        }
+        Ok(Plan::new(Action::ReopenBackorder)
+            .note(reason.clone())
+            .record(move |_, _| Ok(Some(json!({ "outstanding": outstanding })))))
+    })
+    .await?;
+    Ok(respond(&done))
+}
+
+/// What a line still owes the customer: ordered less delivered.
+fn outstanding_of(item: &nexus_core::model::order::OrderItem) -> Quantity {
+    item.quantity
+        .checked_sub(item.delivered_quantity.unwrap_or_default())
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

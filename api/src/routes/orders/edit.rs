@@ -292,11 +292,18 @@ pub async fn edit_items(
             sales_items(st_ref, &order.customer_id, &lines).await?
         };
         let count = new_items.len();
-        let mut plan = Plan::new(Action::EditItems).record(move |o, _| {
-            o.source_warehouse = None;
-            reprice(o, HOME_STATE)?;
-            Ok(Some(json!({ "lines": count, "total": o.total })))
-        });
+        // New lines mean a new total: the credit check is taken again on fresh figures.
+        let credit =
+            super::credit_check::CreditRead::of(st_ref, &order.customer_id, &order.id).await?;
+        let guard = credit.guard();
+        let mut plan = Plan::new(Action::EditItems)
+            .record(move |o, _| {
+                o.source_warehouse = None;
+                reprice(o, HOME_STATE)?;
+                o.credit_check = Some(credit.check(o.total, Timestamp::now()));
+                Ok(Some(json!({ "lines": count, "total": o.total })))
+            })
+            .guard(guard);
         plan.replace_items = Some(new_items);
         plan.note = Some("Items Edited".into());
         apply(st_ref, actor_ref, order, plan).await

@@ -34,7 +34,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
 /// How often a step is re-tried after losing a race before the caller gets a 409.
-const MAX_ATTEMPTS: usize = 25;
+pub const MAX_ATTEMPTS: usize = 25;
 
 /// Parameters of the stock effect the lifecycle may ask for.
 #[derive(Debug, Clone, Default)]
@@ -46,6 +46,9 @@ pub struct StockArgs {
     pub manual: BTreeMap<usize, Vec<ManualPick>>,
     /// Returned quantity per line (partial acceptance, return to warehouse).
     pub returns: BTreeMap<usize, Quantity>,
+    /// The picker took other batches than allocated: `manual` replaces the allocation of
+    /// its lines in this commit (the rest of the order keeps its batches).
+    pub repick: bool,
 }
 
 /// What the stock effect did, for the step's record.
@@ -76,6 +79,9 @@ pub struct Plan {
     /// A reason for the history entry when the action itself carries none (e.g. an
     /// approval note, a return).
     pub note: Option<String>,
+    /// Writes that must succeed with the step or fail it (`Conflict` → re-read), such as the
+    /// customer's credit guard of a step that relied on a credit check.
+    pub guards: Vec<Write>,
 }
 
 impl Plan {
@@ -86,7 +92,13 @@ impl Plan {
             replace_items: None,
             record: None,
             note: None,
+            guards: Vec::new(),
         }
+    }
+
+    pub fn guard(mut self, write: Option<Write>) -> Plan {
+        self.guards.extend(write);
+        self
     }
 
     pub fn record(
@@ -168,8 +180,10 @@ pub async fn apply(
     if let Some(items) = &plan.replace_items {
         ids.extend(items.iter().map(|i| i.product_id.clone()));
     }
+    let repick = plan.stock.repick;
     let mut products =
-        if outcome.stock == StockEffect::None || outcome.stock == StockEffect::Consume {
+        if (outcome.stock == StockEffect::None || outcome.stock == StockEffect::Consume) && !repick
+        {
             ProductsById::new()
         } else {
             products_by_id(st, ids).await?
@@ -237,6 +251,22 @@ pub async fn apply(
         applied.allocation = Some(alloc);
     }
 
+    if repick {
+        let wh = new.source_warehouse.clone();
+        let scope = match (new.kind(), wh.as_deref()) {
+            (OrderType::Clearance, _) | (_, None) => Scope::AnyWarehouse,
+            (_, Some(w)) => Scope::Warehouse(w),
+        };
+        let swap = allocation::repick(&mut new, &mut products, scope, &plan.stock.manual)
+            .map_err(allocation_error)?;
+        applied
+            .moved
+            .push((LedgerReason::OrderRelease, swap.restored));
+        applied
+            .moved
+            .push((LedgerReason::OrderAllocation, swap.drawn));
+    }
+
     let data = match plan.record {
         Some(f) => f(&mut new, &applied)?,
         None => None,
@@ -258,6 +288,7 @@ pub async fn apply(
         &new,
     )?];
     writes.extend(product_writes(&original, &products, now)?);
+    writes.extend(plan.guards);
     let step_reason = change_reason(&outcome, plan.note.as_deref());
     for (reason, moved) in &applied.moved {
         writes.extend(ledger_writes(
@@ -360,21 +391,25 @@ pub struct Reserved<'a> {
 }
 
 /// Inserts a new order under the next free business id of `prefix`, with its audit entry
-/// and, when booking took stock, the product updates and ledger rows, in one commit; then
-/// tells clients. `Ok(false)` when a product changed since it was read (the caller re-reads
-/// and tries again); the order's id is set on success.
+/// and, when booking took stock, the product updates and ledger rows, and the customer's
+/// credit guard, in one commit; then tells clients. `Ok(false)` when a product or the
+/// customer's credit position changed since it was read (the caller re-reads and tries
+/// again); the order's id is set on success.
 pub async fn insert_new_order(
     st: &AppState,
     actor: &Actor,
     prefix: &str,
     order: &mut Order,
     stock: Option<Reserved<'_>>,
+    credit_guard: Option<Write>,
 ) -> Result<bool, ApiError> {
     let now = order.created_at.unwrap_or_else(Timestamp::now);
+    let guarded = stock.is_some() || credit_guard.is_some();
     let committed = nexus_core::store::commit_with_business_id(st.store.as_ref(), prefix, |id| {
         let mut o = order.clone();
         o.id = id.to_string();
         let mut writes = vec![Write::insert(&o)?];
+        writes.extend(credit_guard.iter().cloned());
         if let Some(r) = &stock {
             writes.extend(r.product_updates.iter().cloned());
             writes.extend(ledger_writes(
@@ -398,7 +433,7 @@ pub async fn insert_new_order(
     .await;
     match committed {
         Ok(id) => order.id = id,
-        Err(StoreError::Conflict(_)) if stock.is_some() => return Ok(false),
+        Err(StoreError::Conflict(_)) if guarded => return Ok(false),
         Err(e) => return Err(e.into()),
     }
     st.publish(super::view::created_event(order)).await;

@@ -17,7 +17,7 @@
 
 use super::access::{Visibility, status_filter, visible_order};
 use super::credit::{CreditChoice, cancel_step, decide_credit, release_hold_step};
-use super::delivery::{DeliverRequest, deliver_step};
+use super::delivery::{Acceptance, DeliverRequest, deliver_step};
 use super::edit::bypass_step;
 use super::engine::Done;
 use super::quality::{InvoiceRequest, LogisticsCostRequest, QcRequest, invoice_step};
@@ -116,20 +116,20 @@ pub async fn status_patch(
     let reason = || Some(NO_REASON.to_string());
     match action {
         Action::CreditApprove { .. } => {
-            decide_credit(st, actor, id, CreditChoice::Approve, None).await
+            decide_credit(st, actor, id, CreditChoice::Approve, None, false).await
         }
         Action::CreditHold { .. } => {
-            decide_credit(st, actor, id, CreditChoice::Hold, reason()).await
+            decide_credit(st, actor, id, CreditChoice::Hold, reason(), false).await
         }
         Action::CreditReject { .. } => {
-            decide_credit(st, actor, id, CreditChoice::Reject, reason()).await
+            decide_credit(st, actor, id, CreditChoice::Reject, reason(), false).await
         }
         Action::ReleaseHold => release_hold_step(st, actor, id).await,
         Action::Cancel { .. } => cancel_step(st, actor, id, reason()).await,
         Action::SendBackToWarehouseSelection => send_back_step(st, actor, id, reason()).await,
         Action::Pack { .. } => {
             let picks = recorded_picks(&order).unwrap_or_else(|| as_allocated(&order));
-            pack_step(st, actor, id, &picks).await
+            pack_step(st, actor, id, &picks, None).await
         }
         Action::QcPass => qc_step(st, actor, id, checklist_confirmed()).await,
         Action::LogisticsCost { .. } => logistics_cost_step(st, actor, id, &no_costs())
@@ -148,7 +148,7 @@ pub async fn status_patch(
             )
             .await
         }
-        Action::Deliver => deliver_step(st, actor, id, &everything_delivered()).await,
+        Action::Deliver => deliver_step(st, actor, id, &everything_delivered(), Acceptance::AsCounted).await,
         other => Err(ApiError::unprocessable(ErrorCode::StepNeedsInput, format!(
                 "Moving to {to} is the `{}` step, which needs input a status change cannot carry; use its step endpoint",
                 other.code()

@@ -3,7 +3,7 @@
 
 use super::access::{Visibility, clearance_filter, status_filter, visible_order};
 use super::lookup::last_rate;
-use super::view::{OrderView, for_actor};
+use super::view::{OrderDetailView, OrderView, for_actor};
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::Paging;
@@ -41,6 +41,33 @@ pub struct OrderFilters {
     #[param(value_type = Option<crate::routes::param_schemas::DateOrInstant>, inline)]
     pub to: Option<String>,
     pub is_clearance: Option<bool>,
+    /// The credit check recorded at booking: `passed` (within the limit, nothing overdue),
+    /// `review` (overdue or no limit: a person decides), `override` (over the limit or a
+    /// cash-only account: approving needs credit_override). Orders booked before the check
+    /// existed match none.
+    #[param(inline)]
+    pub credit_check: Option<CreditCheckFilter>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CreditCheckFilter {
+    Passed,
+    Review,
+    Override,
+}
+
+impl CreditCheckFilter {
+    fn filter(self) -> Filter {
+        match self {
+            CreditCheckFilter::Passed => Filter::eq("creditCheck.passed", true),
+            CreditCheckFilter::Review => Filter::and([
+                Filter::eq("creditCheck.passed", false),
+                Filter::eq("creditCheck.overrideRequired", false),
+            ]),
+            CreditCheckFilter::Override => Filter::eq("creditCheck.overrideRequired", true),
+        }
+    }
 }
 
 fn bad_param(name: &str, value: &str, why: &str) -> ApiError {
@@ -82,6 +109,9 @@ impl OrderFilters {
             bad_param(name, v, "expected YYYY-MM-DD or an RFC 3339 instant")
         })?;
         all.push(range.filter("createdAt"));
+        if let Some(c) = self.credit_check {
+            all.push(c.filter());
+        }
         match self.is_clearance {
             Some(true) => all.push(clearance_filter()),
             Some(false) => all.push(Filter::Not(Box::new(clearance_filter()))),
@@ -124,12 +154,13 @@ pub async fn list_orders(
     ))
 }
 
-/// One order (raw, as the legacy API returned it, with `availableSteps` for the caller).
-/// Out of scope reads as 404.
+/// One order (raw, as the legacy API returned it, with `availableSteps` for the caller and
+/// `documents`: its PO copy, photos and proof of delivery as links signed now, valid for an
+/// hour). Out of scope reads as 404.
 #[utoipa::path(get, path = "/api/orders/{id}", tag = "Orders", security(("bearer" = [])),
     params(("id" = String, Path, description = "Order id, e.g. ORD-000123")),
     responses(
-        (status = 200, description = "The order", body = OrderView),
+        (status = 200, description = "The order, with its documents", body = OrderDetailView),
         (status = 403, description = "No access to orders"),
         (status = 404, description = "No such order in your scope"),
     ))]
@@ -141,7 +172,10 @@ pub async fn get_order(
     let vis = Visibility::of(&st, &actor).await?;
     vis.require_some()?;
     let order = visible_order(&st, &vis, &id).await?;
-    Ok(Json(for_actor(&order, &actor.ctx)))
+    let mut view = for_actor(&order, &actor.ctx);
+    let documents = super::documents::signed(&st, &order).await;
+    view["documents"] = serde_json::to_value(documents).unwrap_or_default();
+    Ok(Json(view))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -13,7 +13,9 @@ mod bulk;
 mod clearance;
 mod create;
 mod credit;
+mod credit_check;
 mod delivery;
+mod documents;
 mod edit;
 mod engine;
 mod enrichment;
@@ -70,6 +72,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(delivery::bulk_assign))
         .routes(routes!(delivery::out_for_delivery))
         .routes(routes!(delivery::deliver))
+        .routes(routes!(delivery::part_accept))
+        .routes(routes!(delivery::reopen_backorder))
         .routes(routes!(delivery::return_to_warehouse))
         .routes(routes!(edit::bypass))
         .routes(routes!(bulk::bulk_update))

@@ -200,7 +200,7 @@ pub async fn create(st: &AppState, actor: &Actor, body: StnRequest) -> Result<Re
             details: &details,
             step: "stn_dispatch",
         };
-        if insert_new_order(st, actor, "STN-", &mut order, Some(stock)).await? {
+        if insert_new_order(st, actor, "STN-", &mut order, Some(stock), None).await? {
             return Ok((
                 StatusCode::CREATED,
                 Json(json!({ "success": true, "data": public(&order) })),

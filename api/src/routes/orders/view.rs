@@ -28,6 +28,18 @@ pub struct OrderView {
     pub available_steps: Vec<AvailableStep>,
 }
 
+// The body `get_order` builds, described for the OpenAPI document.
+/// One order as its reader gets it ([`OrderView`]) with its documents signed for the read.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderDetailView {
+    #[serde(flatten)]
+    pub order: OrderView,
+    /// The PO copy, sales photos, QC photo and proof of delivery, each a link signed now
+    /// and valid for an hour (never a public link).
+    pub documents: Vec<super::documents::OrderDocument>,
+}
+
 /// The order as clients see it.
 pub fn public(order: &Order) -> Value {
     let mut v = serde_json::to_value(order).unwrap_or(Value::Null);
@@ -114,7 +126,9 @@ fn request_of(step: &str) -> Option<(&'static str, &'static str, Value)> {
         "invoice" => post("invoice", json!({})),
         "dispatch" => post("dispatch", json!({})),
         "out_for_delivery" => post("out-for-delivery", json!({})),
-        "deliver" | "part_accept" => post("deliver", json!({})),
+        "deliver" => post("deliver", json!({})),
+        "part_accept" => post("part-accept", json!({})),
+        "reopen_backorder" => post("reopen-backorder", json!({})),
         "return_to_warehouse" => post("return-to-warehouse", json!({})),
         _ => None,
     }

@@ -21,7 +21,7 @@ use axum::extract::{Path, State};
 use nexus_core::auth::{Access, Permission};
 use nexus_core::model::Order;
 use nexus_core::model::order::OrderType;
-use nexus_core::rules::allocation::{self, ShortagePolicy};
+use nexus_core::rules::allocation::{self, ManualPick, ProductsById, ShortagePolicy};
 use nexus_core::rules::lifecycle::Action;
 use nexus_core::rules::stock::Scope;
 use nexus_core::types::Quantity;
@@ -228,14 +228,28 @@ pub struct PackLine {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PackRequest {
-    /// One entry per order line, in order: the batches actually picked.
+    /// One entry per order line, in order: the batches actually picked. They may differ
+    /// from the allocation (same product, active, enough stock in the order's warehouse):
+    /// the picked batches are then reserved instead, in the same commit.
     pub lines: Vec<PackLine>,
+    /// Required when a proposed batch nearer expiry is left for a later one (FEFO skipped).
+    pub reason: Option<String>,
 }
 
-/// The packed quantity per line, every pick checked against the line's allocation.
+/// The packed quantity per line, every pick checked against the line's allocation, except
+/// on the lines in `swapped` (the picker took other batches: the new reservation checks
+/// those).
 pub(super) fn packed_quantities(
     order: &Order,
     lines: &[PackLine],
+) -> Result<Vec<Quantity>, ApiError> {
+    packed_with_swaps(order, lines, &BTreeMap::new())
+}
+
+fn packed_with_swaps(
+    order: &Order,
+    lines: &[PackLine],
+    swapped: &BTreeMap<usize, Vec<ManualPick>>,
 ) -> Result<Vec<Quantity>, ApiError> {
     if lines.len() != order.items.len() {
         return Err(ApiError::unprocessable(
@@ -250,38 +264,29 @@ pub(super) fn packed_quantities(
     }
     let mut packed = Vec::with_capacity(lines.len());
     for (i, (item, line)) in order.items.iter().zip(lines).enumerate() {
-        let mut picked: BTreeMap<&str, Quantity> = BTreeMap::new();
-        for p in &line.batches {
-            let q = Quantity::positive(p.qty).map_err(|_| {
-                ApiError::unprocessable(
-                    ErrorCode::InvalidPick,
-                    format!("line {i}: a pick must be for more than zero"),
-                )
-                .with_details(json!({ "line": i, "batchNumber": p.batch_number }))
-            })?;
-            let e = picked.entry(p.batch_number.as_str()).or_default();
-            *e = *e + q;
-        }
-        for (bn, q) in &picked {
-            let allocated: Quantity = item
-                .allocated_batches
-                .iter()
-                .filter(|a| a.batch_number == *bn)
-                .map(|a| a.qty)
-                .sum();
-            if allocated.is_zero() {
-                return Err(ApiError::unprocessable(ErrorCode::PickNotAllocated, format!(
-                        "line {i}: batch {bn} is not allocated to this line; send the order back to warehouse selection to re-allocate"
-                    )).with_details(json!({ "line": i, "batchNumber": bn })));
-            }
-            if *q > allocated {
-                return Err(ApiError::unprocessable(
-                    ErrorCode::OverPick,
-                    format!("line {i}: picked {q} of batch {bn}, only {allocated} is allocated"),
-                )
-                .with_details(
-                    json!({ "line": i, "batchNumber": bn, "picked": q, "allocated": allocated }),
-                ));
+        let picked = picks_of_line(i, line)?;
+        if !swapped.contains_key(&i) {
+            for (bn, q) in &picked {
+                let allocated: Quantity = item
+                    .allocated_batches
+                    .iter()
+                    .filter(|a| a.batch_number == *bn)
+                    .map(|a| a.qty)
+                    .sum();
+                if allocated.is_zero() {
+                    return Err(ApiError::unprocessable(ErrorCode::PickNotAllocated, format!(
+                            "line {i}: batch {bn} is not allocated to this line; send the order back to warehouse selection to re-allocate"
+                        )).with_details(json!({ "line": i, "batchNumber": bn })));
+                }
+                if *q > allocated {
+                    return Err(ApiError::unprocessable(
+                        ErrorCode::OverPick,
+                        format!("line {i}: picked {q} of batch {bn}, only {allocated} is allocated"),
+                    )
+                    .with_details(
+                        json!({ "line": i, "batchNumber": bn, "picked": q, "allocated": allocated }),
+                    ));
+                }
             }
         }
         packed.push(picked.values().copied().sum());
@@ -289,16 +294,126 @@ pub(super) fn packed_quantities(
     Ok(packed)
 }
 
+/// One line's picks, merged per batch; every pick above zero.
+fn picks_of_line(i: usize, line: &PackLine) -> Result<BTreeMap<String, Quantity>, ApiError> {
+    let mut picked: BTreeMap<String, Quantity> = BTreeMap::new();
+    for p in &line.batches {
+        let q = Quantity::positive(p.qty).map_err(|_| {
+            ApiError::unprocessable(
+                ErrorCode::InvalidPick,
+                format!("line {i}: a pick must be for more than zero"),
+            )
+            .with_details(json!({ "line": i, "batchNumber": p.batch_number }))
+        })?;
+        let e = picked.entry(p.batch_number.trim().to_string()).or_default();
+        *e = *e + q;
+    }
+    Ok(picked)
+}
+
+/// The lines whose picks name a batch the allocation did not propose, with those picks: the
+/// picker's own choice, reserved instead of the proposal in the packing commit.
+fn swapped_lines(
+    order: &Order,
+    lines: &[PackLine],
+) -> Result<BTreeMap<usize, Vec<ManualPick>>, ApiError> {
+    let mut out = BTreeMap::new();
+    for (i, (item, line)) in order.items.iter().zip(lines).enumerate() {
+        let picked = picks_of_line(i, line)?;
+        let other = picked
+            .keys()
+            .any(|bn| !item.allocated_batches.iter().any(|a| &a.batch_number == bn));
+        if other {
+            out.insert(
+                i,
+                picked
+                    .into_iter()
+                    .map(|(batch_number, qty)| ManualPick { batch_number, qty })
+                    .collect(),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// A proposed batch the picker left for one expiring later: FEFO exists so the nearer expiry
+/// goes first, so skipping it needs a reason. The first such skip, for the error's details.
+fn nearer_expiry_skipped(
+    order: &Order,
+    swapped: &BTreeMap<usize, Vec<ManualPick>>,
+    products: &ProductsById,
+) -> Option<Value> {
+    for (i, picks) in swapped {
+        let item = &order.items[*i];
+        let Some(product) = products.get(&item.product_id) else {
+            continue;
+        };
+        let expiry = |bn: &str| {
+            product
+                .batches
+                .iter()
+                .filter(|b| b.batch_number == bn)
+                .filter_map(|b| b.exp_date)
+                .min()
+        };
+        let skipped = item
+            .allocated_batches
+            .iter()
+            .filter(|a| !picks.iter().any(|p| p.batch_number == a.batch_number))
+            .filter_map(|a| expiry(&a.batch_number).map(|e| (a.batch_number.clone(), e)))
+            .min_by_key(|(_, e)| *e);
+        let taken = picks
+            .iter()
+            .filter(|p| {
+                !item
+                    .allocated_batches
+                    .iter()
+                    .any(|a| a.batch_number == p.batch_number)
+            })
+            .filter_map(|p| expiry(&p.batch_number).map(|e| (p.batch_number.clone(), e)))
+            .max_by_key(|(_, e)| *e);
+        if let (Some((sb, se)), Some((tb, te))) = (skipped, taken)
+            && se < te
+        {
+            return Some(json!({
+                "line": i, "skipped": sb, "skippedExpiry": se, "picked": tb, "pickedExpiry": te,
+            }));
+        }
+    }
+    None
+}
+
 pub async fn pack_step(
     st: &AppState,
     actor: &Actor,
     id: &str,
     lines: &[PackLine],
+    reason: Option<String>,
 ) -> Result<Done, ApiError> {
     actor.require(Permission::ManageWarehouse, Access::Full)?;
-    run_step(st, actor, id, |order| {
-        let packed = packed_quantities(order, lines)?;
-        let complete = allocation::packing_complete(order, &packed)
+    let reason = text("reason", reason, 1_000)?;
+    let vis = Visibility::of(st, actor).await?;
+    let (vis, reason) = (&vis, &reason);
+    retrying(move || async move {
+        let order = visible_order(st, vis, id).await?;
+        let swapped = if lines.len() == order.items.len() {
+            swapped_lines(&order, lines)?
+        } else {
+            BTreeMap::new()
+        };
+        if !swapped.is_empty() && reason.is_none() {
+            let ids = swapped.keys().map(|i| order.items[*i].product_id.clone());
+            let products = products_by_id(st, ids).await?;
+            if let Some(details) = nearer_expiry_skipped(&order, &swapped, &products) {
+                return Err(ApiError::unprocessable(
+                    ErrorCode::ReasonRequired,
+                    "A batch nearer expiry was left for a later one: give a reason",
+                )
+                .with_details(details));
+            }
+        }
+        let packed = packed_with_swaps(&order, lines, &swapped)?;
+        let complete = allocation::packing_complete(&order, &packed)
             .map_err(super::errors::allocation_error)?;
         let picks: Vec<Value> = lines
             .iter()
@@ -307,25 +422,32 @@ pub async fn pack_step(
                 json!({
                     "line": i,
                     "packed": packed[i],
+                    "swapped": swapped.contains_key(&i),
                     "batches": l.batches.iter().map(|p| json!({"batchNumber": p.batch_number, "qty": p.qty})).collect::<Vec<_>>(),
                 })
             })
             .collect();
-        Ok(
-            Plan::new(Action::Pack { complete }).record(move |o, _| {
+        let mut plan = Plan::new(Action::Pack { complete })
+            .note(reason.clone())
+            .record(move |o, _| {
                 for (item, q) in o.items.iter_mut().zip(&packed) {
                     item.packed_quantity = Some(*q);
                 }
                 Ok(Some(json!({ "complete": complete, "lines": picks })))
-            }),
-        )
+            });
+        plan.stock.repick = !swapped.is_empty();
+        plan.stock.manual = swapped;
+        apply(st, actor, order, plan).await
     })
     .await
 }
 
-/// Record what was picked per line (manage_warehouse). Picks must be batches allocated to
-/// the line and not exceed the allocation; fully packed → Pending Quality Control, short →
-/// Part Packed.
+/// Record what was picked per line (manage_warehouse); fully packed → Pending Quality
+/// Control, short → Part Packed. Picks of the allocated batches may not exceed the
+/// allocation. A line picked from other batches (the picker's choice over the FEFO
+/// proposal: same product, active, enough stock in the order's warehouse) gives its
+/// allocation back and reserves the picked batches in the same commit; leaving a batch
+/// nearer expiry for a later one needs a `reason`.
 #[utoipa::path(post, path = "/api/orders/{id}/pack", tag = "Order lifecycle",
     security(("bearer" = [])), params(("id" = String, Path, description = "Order id")),
     request_body = PackRequest,
@@ -333,8 +455,8 @@ pub async fn pack_step(
         (status = 200, description = "Packed (or part packed)", body = Data<Order>),
         (status = 403, description = "Needs manage_warehouse"),
         (status = 404, description = "No such order in your scope"),
-        (status = 409, description = "Not waiting for packing"),
-        (status = 422, description = "A pick names a batch not allocated to the line, or more than allocated"),
+        (status = 409, description = "Not waiting for packing; or a picked batch lacks the stock"),
+        (status = 422, description = "More picked than allocated or ordered; an unknown or inactive batch; a nearer expiry skipped without a reason (`REASON_REQUIRED`)"),
     ))]
 pub async fn pack(
     State(st): State<AppState>,
@@ -342,7 +464,7 @@ pub async fn pack(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<PackRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    let done = pack_step(&st, &actor, &id, &body.lines).await?;
+    let done = pack_step(&st, &actor, &id, &body.lines, body.reason).await?;
     Ok(respond(&done))
 }
 

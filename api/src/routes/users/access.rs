@@ -99,7 +99,7 @@ async fn change_role(
 pub struct PermissionsRequest {
     /// Permission keys (view_orders, create_orders, approve_credit, manage_warehouse,
     /// quality_control, logistics_costing, invoicing, fleet_loading, delivery, procurement,
-    /// admin_bypass, user_management, master_data). Replaces the list.
+    /// admin_bypass, user_management, master_data, credit_override). Replaces the list.
     #[schema(value_type = Vec<Permission>)]
     pub permissions: Vec<String>,
 }

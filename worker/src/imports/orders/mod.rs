@@ -41,6 +41,7 @@ use nexus_core::auth::ActorContext;
 use nexus_core::model::order::{OrderSource, OrderType};
 use nexus_core::model::{AuditAction, EntityType, Order, User};
 use nexus_core::rules::booking::{self, SalesBooking};
+use nexus_core::rules::credit::{self, CreditSnapshot};
 use nexus_core::rules::lifecycle::{self, Outcome};
 use nexus_core::store::{StoreError, Write, business_id, commit_with_business_id, is_id_index};
 use nexus_core::types::Money;
@@ -135,6 +136,8 @@ pub(super) async fn import(
         }
     }
 
+    record_credit_checks(ctx, &catalog, &mut built).await?;
+
     let mut created_ids = Vec::with_capacity(built.len());
     let mut imported_rows = 0usize;
     let mut done = total - built.iter().map(|(_, n)| n).sum::<usize>();
@@ -182,6 +185,29 @@ pub(super) async fn import(
         report: report.to_xlsx()?,
         created_order_ids: created_ids,
     })
+}
+
+/// Each imported order records its credit check (domain.md §2.8), as a booking over HTTP
+/// does: the customer's open orders as the file starts, plus the orders earlier in this file
+/// for the same customer. A bulk import never approves by rule: every order goes to the
+/// credit queue, where the approval checks again on fresh figures.
+async fn record_credit_checks(
+    ctx: &ImportContext<'_>,
+    catalog: &Catalog,
+    built: &mut [(Order, usize)],
+) -> Result<(), ImportError> {
+    let customers: HashSet<String> = built.iter().map(|(o, _)| o.customer_id.clone()).collect();
+    let mut open = catalog::open_order_totals(ctx, customers).await?;
+    for (order, _) in built.iter_mut() {
+        let snapshot = catalog
+            .customer(&order.customer_id)
+            .map(CreditSnapshot::from_customer)
+            .unwrap_or_default();
+        let running = open.entry(order.customer_id.clone()).or_default();
+        order.credit_check = Some(credit::check(&snapshot, *running, order.total, ctx.now));
+        *running += order.total;
+    }
+    Ok(())
 }
 
 /// The uploader, and what the lifecycle says a booking by them starts as. A requester who
