@@ -40,24 +40,14 @@ use nexus_api::auth::jwt::{JwtKeys, TokenKind};
 use nexus_api::error::ErrorCode;
 use nexus_core::auth::Role;
 use nexus_core::model::User;
+use nexus_tests::fuzz::config;
 use proptest::prelude::*;
 use proptest::sample::Index;
-use proptest::test_runner::RngSeed;
 use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::time::Duration;
-
-/// A deterministic, bounded run: `cases` cases from a fixed seed, nothing written to disk.
-fn config(cases: u32, seed: u64) -> ProptestConfig {
-    ProptestConfig {
-        cases,
-        rng_seed: RngSeed::Fixed(seed),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
 
 // ---------------------------------------------------------------------------------------
 // Tokens.

@@ -24,19 +24,9 @@ mod ext_json;
 
 use ext_json::{ExtJsonError, from_extended, to_extended};
 use nexus_core::types::Timestamp;
+use nexus_tests::fuzz::config;
 use proptest::prelude::*;
-use proptest::test_runner::RngSeed;
 use serde_json::{Map, Number, Value, json};
-
-/// A deterministic, bounded run: `cases` cases from a fixed seed, nothing written to disk.
-fn config(cases: u32, seed: u64) -> ProptestConfig {
-    ProptestConfig {
-        cases,
-        rng_seed: RngSeed::Fixed(seed),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
 
 /// The one-key wrappers an import converts to plain values (`$oid` and the rarer types are
 /// kept as they are).

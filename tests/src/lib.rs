@@ -5,6 +5,7 @@
 
 /// Re-exported so tests can build mock answers without their own axum dependency.
 pub use axum;
+pub mod fuzz;
 pub mod mock_http;
 pub mod mongo;
 pub mod moto;

@@ -10,7 +10,8 @@ use nexus_tests::workbook::HEADERS;
 use nexus_worker::ImportError;
 use rust_decimal_macros::dec;
 use support::{
-    ADMIN, C, SALES, customer, product, report_rows, run, run_as, s, seed, store, workbook,
+    ADMIN, C, SALES, customer, report_rows, run, run_as, s, seed, seed_bulk_masters, store,
+    workbook,
 };
 
 /// A workbook of the template's layout: its header row (the one the e2e workbooks share),
@@ -30,26 +31,7 @@ fn line(customer: &str, sku: &str, qty: C, rate: C, remarks: &str, order_ref: &s
 
 async fn seeded() -> (tempfile::TempDir, nexus_core::store::SqliteStore) {
     let (dir, store) = store().await;
-    let mut blocked = customer("CUST-BLK", "Maharashtra");
-    blocked.is_blocked = true;
-    seed(
-        &store,
-        &[
-            customer("CUST-MH", "Maharashtra"),
-            customer("CUST-KA", "Karnataka"),
-            blocked,
-        ],
-    )
-    .await;
-    seed(
-        &store,
-        &[
-            product("SKU-220", 220, 5),
-            product("SKU-116", 116, 12),
-            product("SKU-ZERO", 0, 5),
-        ],
-    )
-    .await;
+    seed_bulk_masters(&store).await;
     (dir, store)
 }
 

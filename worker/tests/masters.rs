@@ -218,22 +218,7 @@ async fn customer_rows_in_the_spaced_layout_keep_app_owned_fields() {
     blocked.set_limit(Money::from_rupees(900_000));
     support::seed(&store, &[blocked]).await;
     // The OD master's 22 columns (api.md §5.4.3): the customer's, then the nine buckets.
-    let columns = [
-        "Customer ID",
-        "Dist",
-        "Sales Manager",
-        "Class",
-        "Employee respons.",
-        "Customer Names",
-        "Credit Days",
-        "Credit Limit",
-        "Security Chq",
-        "Dist Channel",
-        "O/s Amt",
-        "OD Amt",
-        "Diffn btw ydy & tday",
-    ];
-    let header: Vec<C> = columns
+    let header: Vec<C> = Customer::OD_MASTER_COLUMNS
         .iter()
         .chain(&AgingBuckets::LABELS)
         .map(|h| s(&format!(" {}\u{a0}", h.to_uppercase())))

@@ -36,25 +36,17 @@ mod support;
 use calamine::{CellErrorType, Data, ExcelDateTime, ExcelDateTimeType};
 use nexus_core::model::{JobKind, Order};
 use nexus_core::store::{Filter, SqliteStore, TypedStore};
+use nexus_tests::fuzz::config;
+use nexus_tests::workbook::HEADERS;
 use nexus_worker::imports::cells;
 use nexus_worker::{ImportError, Inspection, inspect};
 use proptest::prelude::*;
 use proptest::sample::Index;
-use proptest::test_runner::{RngSeed, TestCaseError, TestRunner};
+use proptest::test_runner::{TestCaseError, TestRunner};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, Workbook};
 use std::collections::{BTreeSet, HashMap};
-use support::{customer, product, report_rows, run, seed};
-
-/// A deterministic, bounded run: `cases` cases from a fixed seed, nothing written to disk.
-fn config(cases: u32, seed: u64) -> ProptestConfig {
-    ProptestConfig {
-        cases,
-        rng_seed: RngSeed::Fixed(seed),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
+use support::{report_rows, run};
 
 /// The four imports the API queues.
 const IMPORTS: [JobKind; 4] = [
@@ -147,26 +139,7 @@ fn shared() -> Shared {
         .expect("runtime");
     let (dir, store) = runtime.block_on(async {
         let (dir, store) = support::store().await;
-        let mut blocked = customer("CUST-BLK", "Maharashtra");
-        blocked.is_blocked = true;
-        seed(
-            &store,
-            &[
-                customer("CUST-MH", "Maharashtra"),
-                customer("CUST-KA", "Karnataka"),
-                blocked,
-            ],
-        )
-        .await;
-        seed(
-            &store,
-            &[
-                product("SKU-220", 220, 5),
-                product("SKU-116", 116, 12),
-                product("SKU-ZERO", 0, 5),
-            ],
-        )
-        .await;
+        support::seed_bulk_masters(&store).await;
         (dir, store)
     });
     Shared {
@@ -665,7 +638,7 @@ fn a_stray_far_cell_is_refused_not_allocated() {
     let table = |stray: Option<(u32, u16)>| {
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
-        for (c, h) in HEADER.iter().enumerate() {
+        for (c, h) in HEADERS.iter().enumerate() {
             ws.write_string(0, c as u16, *h).unwrap();
         }
         ws.write_string(1, 0, "CUST-001").unwrap();
@@ -700,15 +673,6 @@ fn far_date_serial_on_the_last_calendar_day() {
 
 // ---------------------------------------------------------------------------------------
 // Generated bulk-order sheets.
-
-const HEADER: [&str; 6] = [
-    "Customer ID",
-    "SKU Code",
-    "Quantity",
-    "Applied Rate (Optional)",
-    "Remarks (Optional)",
-    "Order Ref (Optional)",
-];
 
 /// A cell as written into the generated workbook.
 #[derive(Debug, Clone)]
@@ -923,7 +887,7 @@ impl OrderSheet {
         if let Top::Title = self.top {
             ws.write_string(0, 0, "Bulk order upload").expect("title");
         }
-        for (field, title) in HEADER.iter().enumerate() {
+        for (field, title) in HEADERS.iter().enumerate() {
             ws.write_string(header_row, self.columns[field], *title)
                 .expect("header");
         }

@@ -641,28 +641,21 @@ mod tests {
 
     #[test]
     fn the_task_lists_folders_are_matched_by_path() {
-        assert_eq!(
-            folder_of(&op("/api/login", "Authentication")),
-            "Authentication"
-        );
-        assert_eq!(
-            folder_of(&op("/api/orders/bulk/template", "Orders")),
-            "Bulk Upload"
-        );
-        assert_eq!(
-            folder_of(&op("/api/orders/bulk-update", "Orders")),
-            "Orders"
-        );
-        assert_eq!(
-            folder_of(&op("/api/orders/clearance/history", "Orders")),
-            "Clearance Orders"
-        );
-        assert_eq!(
-            folder_of(&op("/api/products/expiring", "Products")),
-            "Clearance Orders"
-        );
-        assert_eq!(folder_of(&op("/api/products/{id}", "Products")), "Products");
-        assert_eq!(folder_of(&op("/api/pms/{userId}", "Performance")), "PMS");
+        for (path, tag, folder) in [
+            ("/api/login", "Authentication", "Authentication"),
+            ("/api/orders/bulk/template", "Orders", "Bulk Upload"),
+            ("/api/orders/bulk-update", "Orders", "Orders"),
+            (
+                "/api/orders/clearance/history",
+                "Orders",
+                "Clearance Orders",
+            ),
+            ("/api/products/expiring", "Products", "Clearance Orders"),
+            ("/api/products/{id}", "Products", "Products"),
+            ("/api/pms/{userId}", "Performance", "PMS"),
+        ] {
+            assert_eq!(folder_of(&op(path, tag)), folder, "{path}");
+        }
     }
 
     #[test]

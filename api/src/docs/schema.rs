@@ -75,14 +75,19 @@ pub fn type_name(schema: &Value) -> String {
     }
 }
 
-/// `(name, type, required, description)` for each property of an object schema.
-pub fn fields(doc: &Value, schema: &Value) -> Vec<(String, String, bool, String)> {
-    let s = resolve(doc, schema);
-    let required: Vec<&str> = s
+/// The names an object schema lists as `required`.
+fn required_names(schema: &Value) -> Vec<&str> {
+    schema
         .get("required")
         .and_then(Value::as_array)
         .map(|r| r.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// `(name, type, required, description)` for each property of an object schema.
+pub fn fields(doc: &Value, schema: &Value) -> Vec<(String, String, bool, String)> {
+    let s = resolve(doc, schema);
+    let required = required_names(s);
     let mut out = Vec::new();
     if let Some(props) = s.get("properties").and_then(Value::as_object) {
         for (name, prop) in props {
@@ -106,6 +111,14 @@ pub fn fields(doc: &Value, schema: &Value) -> Vec<(String, String, bool, String)
     out
 }
 
+/// The first item of the array under `key` (`examples`, `enum`), if any.
+fn first_of<'a>(schema: &'a Value, key: &str) -> Option<&'a Value> {
+    schema
+        .get(key)
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+}
+
 /// An example value of the schema.
 pub fn example(doc: &Value, schema: &Value) -> Value {
     example_at(doc, schema, 0)
@@ -118,11 +131,7 @@ fn example_at(doc: &Value, schema: &Value, depth: usize) -> Value {
     if let Some(e) = schema.get("example") {
         return e.clone();
     }
-    if let Some(e) = schema
-        .get("examples")
-        .and_then(Value::as_array)
-        .and_then(|a| a.first())
-    {
+    if let Some(e) = first_of(schema, "examples") {
         return e.clone();
     }
     if schema.get("$ref").is_some() {
@@ -131,11 +140,7 @@ fn example_at(doc: &Value, schema: &Value, depth: usize) -> Value {
     if let Some(d) = schema.get("default") {
         return d.clone();
     }
-    if let Some(first) = schema
-        .get("enum")
-        .and_then(Value::as_array)
-        .and_then(|a| a.first())
-    {
+    if let Some(first) = first_of(schema, "enum") {
         return first.clone();
     }
     for key in ["oneOf", "anyOf"] {
@@ -170,11 +175,7 @@ fn example_at(doc: &Value, schema: &Value, depth: usize) -> Value {
         "object" => {
             // Required fields, plus optional ones the schema gives an example for: a minimal
             // body that is valid, not one filled with placeholder strings.
-            let required: Vec<&str> = schema
-                .get("required")
-                .and_then(Value::as_array)
-                .map(|r| r.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
+            let required = required_names(schema);
             let mut m = Map::new();
             if let Some(props) = schema.get("properties").and_then(Value::as_object) {
                 for (name, prop) in props {
@@ -246,13 +247,8 @@ fn seeded_id(path: &str, name: &str) -> Option<&'static str> {
         .next()
         .unwrap_or("");
     Some(match name {
-        "userId" => "USER-001",
-        "customerId" => "CUST-001",
-        "orderId" => "ORD-001",
-        "productId" => "PROD-001",
-        "skuCode" => "SKU-001",
-        "materialId" => "PKG-001",
-        "warehouseId" => "WH-KURLA",
+        // A path names the user `userId` only; `salespersonId` is a body field's name.
+        "salespersonId" => return None,
         "id" => match resource {
             "orders" => "ORD-001",
             "customers" => "CUST-001",
@@ -262,7 +258,7 @@ fn seeded_id(path: &str, name: &str) -> Option<&'static str> {
             "warehouse" | "warehouses" => "WH-KURLA",
             _ => return None,
         },
-        _ => return None,
+        _ => return seeded_field(name),
     })
 }
 

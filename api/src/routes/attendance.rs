@@ -13,6 +13,7 @@
 use crate::auth::Actor;
 use crate::auth::actor::forbidden;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::area_router;
 use crate::routes::common::commit_audited;
 use crate::routes::extract::OptionalJson;
 use crate::routes::users::validate;
@@ -34,11 +35,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(check_in))
-        .routes(routes!(check_out))
-        .routes(routes!(my_day))
-        .routes(routes!(today))
+    area_router([
+        routes!(check_in),
+        routes!(check_out),
+        routes!(my_day),
+        routes!(today),
+    ])
 }
 
 /// India Standard Time: UTC+05:30 all year.

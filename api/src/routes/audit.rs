@@ -13,6 +13,7 @@
 use crate::auth::Actor;
 use crate::auth::actor::forbidden;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::area_router;
 use crate::routes::common::{Bounded, MAX_PAGE};
 use crate::routes::dates::{DateRange, RangeEnd};
 use crate::routes::envelope::{Data, Pagination};
@@ -36,11 +37,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(user_logs))
-        .routes(routes!(list_logs))
-        .routes(routes!(stats))
-        .routes(routes!(export_csv))
+    area_router([
+        routes!(user_logs),
+        routes!(list_logs),
+        routes!(stats),
+        routes!(export_csv),
+    ])
 }
 
 /// Default and largest page of the filtered list.

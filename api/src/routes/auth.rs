@@ -9,6 +9,7 @@ use crate::auth::{Actor, TokenKind, TokenPair, password};
 use crate::error::{ApiError, ErrorCode};
 use crate::meta::RequestMeta;
 use crate::rate_limit::too_many;
+use crate::routes::area_router;
 use crate::routes::envelope::Message;
 use crate::state::AppState;
 use axum::Json;
@@ -25,13 +26,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(login))
-        .routes(routes!(refresh))
-        .routes(routes!(gateway_login))
-        .routes(routes!(logout))
-        .routes(routes!(me))
-        .routes(routes!(change_password))
+    area_router([
+        routes!(login),
+        routes!(refresh),
+        routes!(gateway_login),
+        routes!(logout),
+        routes!(me),
+        routes!(change_password),
+    ])
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

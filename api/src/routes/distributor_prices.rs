@@ -16,6 +16,7 @@
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::area_router;
 use crate::routes::common::{Paging, commit_audited, ok_data, snapshot};
 use crate::routes::common::{code, some_or_null, trimmed};
 use crate::routes::envelope::{Data, Message};
@@ -44,14 +45,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    let imports = OpenApiRouter::new()
-        .routes(routes!(bulk_import))
-        .layer(uploads::multipart_limit());
-    OpenApiRouter::new()
-        .routes(routes!(list_prices, create_price))
-        .routes(routes!(import_template))
-        .routes(routes!(get_price, update_price, delete_price))
-        .merge(imports)
+    let imports = area_router([routes!(bulk_import)]).layer(uploads::multipart_limit());
+    area_router([
+        routes!(list_prices, create_price),
+        routes!(import_template),
+        routes!(get_price, update_price, delete_price),
+    ])
+    .merge(imports)
 }
 
 /// Who may read the price list: those who book, approve, invoice or maintain prices.

@@ -13,6 +13,7 @@ use crate::ApiJson;
 use crate::auth::Actor;
 use crate::auth::actor::forbidden;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::area_router;
 use crate::routes::envelope::MessageData;
 use crate::routes::users::change::{Change, change_user, load};
 use crate::routes::users::guard::{deleted_user, guard_target};
@@ -35,11 +36,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(forget))
-        .routes(routes!(export))
-        .routes(routes!(retention_policy))
-        .routes(routes!(consent))
+    area_router([
+        routes!(forget),
+        routes!(export),
+        routes!(retention_policy),
+        routes!(consent),
+    ])
 }
 
 /// The reserved top-level domain (RFC 2606) for anonymised addresses: never deliverable.

@@ -1,6 +1,7 @@
 //! Liveness and readiness. `/api/health` stays cheap (one store ping, no collection counts:
 //! the legacy probe ran three counts per call); `/api/ready` also lists integration states.
 
+use crate::routes::area_router;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -15,11 +16,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(root))
-        .routes(routes!(health))
-        .routes(routes!(ready))
-        .routes(routes!(openapi_json))
+    area_router([
+        routes!(root),
+        routes!(health),
+        routes!(ready),
+        routes!(openapi_json),
+    ])
 }
 
 fn backend_name(b: Backend) -> &'static str {

@@ -9,6 +9,7 @@
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::area_router;
 use crate::routes::common::{Bounded, MAX_PAGE, Paging, ok_data};
 use crate::routes::envelope::{Data, JobAccepted};
 use crate::routes::extract::{ApiQuery, OptionalJson};
@@ -31,14 +32,15 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list))
-        .routes(routes!(expiry_scan))
-        .routes(routes!(distance_cost))
-        .routes(routes!(get_one))
-        .routes(routes!(retry))
-        .routes(routes!(cancel))
-        .routes(routes!(report))
+    area_router([
+        routes!(list),
+        routes!(expiry_scan),
+        routes!(distance_cost),
+        routes!(get_one),
+        routes!(retry),
+        routes!(cancel),
+        routes!(report),
+    ])
 }
 
 /// How long a report download link stays valid.

@@ -15,6 +15,7 @@
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::area_router;
 use crate::routes::common::Bounded;
 use crate::routes::dates::{DateRange, Period};
 use crate::routes::envelope::Data;
@@ -40,9 +41,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(calculate_cost))
-        .routes(routes!(cost_history))
+    area_router([routes!(calculate_cost), routes!(cost_history)])
 }
 
 // ---------------------------------------------------------------------------------------

@@ -42,7 +42,16 @@ use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use axum::http::{Method, Uri};
 use utoipa::OpenApi;
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+
+/// An area's router from its route sets, one `routes!` per path, registered in the order
+/// given: every area builds its router the same way, so each lists only its paths.
+pub(crate) fn area_router(
+    sets: impl IntoIterator<Item = UtoipaMethodRouter<AppState>>,
+) -> OpenApiRouter<AppState> {
+    sets.into_iter()
+        .fold(OpenApiRouter::new(), OpenApiRouter::routes)
+}
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())

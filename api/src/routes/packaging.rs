@@ -25,6 +25,7 @@
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::area_router;
 use crate::routes::common::{Bounded, MAX_PAGE, check_link, commit_with_sequence_id, snapshot};
 use crate::routes::dates::date_range_filter;
 use crate::routes::envelope::{Data, MessageData, Pagination};
@@ -57,12 +58,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_materials, create_material))
-        .routes(routes!(list_transactions))
-        .routes(routes!(inward))
-        .routes(routes!(outward))
-        .routes(routes!(low_stock))
+    area_router([
+        routes!(list_materials, create_material),
+        routes!(list_transactions),
+        routes!(inward),
+        routes!(outward),
+        routes!(low_stock),
+    ])
 }
 
 fn can_read(actor: &Actor) -> Result<(), ApiError> {
@@ -331,23 +333,9 @@ async fn create_material(
                 if let (Some(q), Some(tx_id)) = (opening, tx_id.as_ref()) {
                     let tx = PackagingTransaction {
                         id: tx_id.clone(),
-                        material_id: m.id.clone(),
-                        movement: MovementType::In,
-                        qty: q,
-                        batch: None,
-                        mfg_date: None,
-                        exp_date: None,
-                        vendor_name: None,
-                        reference_no: None,
-                        attachment: None,
                         reason: Some("Opening balance".into()),
-                        order_id: None,
                         balance_after: Some(q),
-                        date: now,
-                        created_by: actor.id().to_string(),
-                        created_at: Some(now),
-                        updated_at: Some(now),
-                        extra: Map::new(),
+                        ..movement(&actor, &m, MovementType::In, q, now)
                     };
                     writes.push(Write::insert(&tx)?);
                 }
@@ -497,62 +485,32 @@ async fn inward(
     ])?;
     let qty = positive_qty(body.qty)?;
     check_link("attachment", body.attachment.as_deref())?;
-    let material_id = body.material_id.trim().to_string();
-    let material: PackagingMaterial = st
-        .store
-        .get(Filter::id(material_id.clone()))
-        .await?
-        .ok_or_else(|| material_not_found(&material_id))?;
+    let material = load_material(&st, &body.material_id).await?;
     let now = Timestamp::now();
     let template = PackagingTransaction {
-        id: String::new(),
-        material_id: material.id.clone(),
-        movement: MovementType::In,
-        qty,
         batch: trimmed(body.batch),
         mfg_date: body.mfg_date,
         exp_date: body.exp_date,
         vendor_name: trimmed(body.vendor_name),
         reference_no: trimmed(body.reference_no),
         attachment: trimmed(body.attachment),
-        reason: None,
-        order_id: None,
-        balance_after: None,
-        date: now,
-        created_by: actor.id().to_string(),
-        created_at: Some(now),
-        updated_at: Some(now),
-        extra: Map::new(),
+        ..movement(&actor, &material, MovementType::In, qty, now)
     };
-    let mut tx = template.clone();
-    let committed =
-        nexus_core::store::commit_with_business_id(st.store.as_ref(), "PKG-IN-", |id| {
-            tx = template.clone();
-            tx.id = id.to_string();
-            let audit = actor
-                .audit(AuditAction::StockMovement)
-                .entity(EntityType::Packaging, material.id.clone())
-                .change(None, snapshot(&tx));
-            Ok(vec![
-                Write::insert(&tx)?,
-                Write::update_one::<PackagingMaterial>(
-                    Filter::id(material.id.clone()),
-                    vec![
-                        UpdateOp::Inc("balance".into(), json!(qty)),
-                        UpdateOp::Set("lastMovementDate".into(), json!(now)),
-                        UpdateOp::Set("updatedAt".into(), json!(now)),
-                    ],
-                ),
-                Write::insert(&audit)?,
-            ])
-        })
-        .await;
-    match committed {
-        Ok(_) => {}
+    let committed = commit_movement(
+        &st,
+        &actor,
+        template,
+        "PKG-IN-",
+        Filter::id(material.id.clone()),
+        json!(qty),
+    )
+    .await;
+    let tx = match committed {
+        Ok(tx) => tx,
         // The material disappeared between the read and the commit.
         Err(StoreError::Conflict(_)) => return Err(material_not_found(&material.id)),
         Err(e) => return Err(e.into()),
-    }
+    };
     st.publish(movement_event(&tx)).await;
     let after: Option<PackagingMaterial> = st.store.get(Filter::id(material.id.clone())).await?;
     Ok((
@@ -610,12 +568,7 @@ async fn outward(
             "reason is required for an outward movement",
         ));
     }
-    let material_id = body.material_id.trim().to_string();
-    let material: PackagingMaterial = st
-        .store
-        .get(Filter::id(material_id.clone()))
-        .await?
-        .ok_or_else(|| material_not_found(&material_id))?;
+    let material = load_material(&st, &body.material_id).await?;
     let order_id = trimmed(body.order_id);
     if let Some(oid) = &order_id
         && st
@@ -635,57 +588,27 @@ async fn outward(
     }
     let now = Timestamp::now();
     let template = PackagingTransaction {
-        id: String::new(),
-        material_id: material.id.clone(),
-        movement: MovementType::Out,
-        qty,
-        batch: None,
-        mfg_date: None,
-        exp_date: None,
-        vendor_name: None,
         reference_no: trimmed(body.reference_no),
-        attachment: None,
         reason: Some(reason),
         order_id,
-        balance_after: None,
-        date: now,
-        created_by: actor.id().to_string(),
-        created_at: Some(now),
-        updated_at: Some(now),
-        extra: Map::new(),
+        ..movement(&actor, &material, MovementType::Out, qty, now)
     };
-    let mut tx = template.clone();
-    let committed =
-        nexus_core::store::commit_with_business_id(st.store.as_ref(), "PKG-OUT-", |id| {
-            tx = template.clone();
-            tx.id = id.to_string();
-            let audit = actor
-                .audit(AuditAction::StockMovement)
-                .entity(EntityType::Packaging, material.id.clone())
-                .change(None, snapshot(&tx));
-            let mut audit = audit;
-            audit.reason = tx.reason.clone();
-            Ok(vec![
-                Write::insert(&tx)?,
-                // The guard is the whole point (D-R2): exactly one material with enough
-                // balance, or nothing in this commit happens.
-                Write::update_one::<PackagingMaterial>(
-                    Filter::and([
-                        Filter::id(material.id.clone()),
-                        Filter::gte("balance", json!(qty)),
-                    ]),
-                    vec![
-                        UpdateOp::Inc("balance".into(), json!(-qty.value())),
-                        UpdateOp::Set("lastMovementDate".into(), json!(now)),
-                        UpdateOp::Set("updatedAt".into(), json!(now)),
-                    ],
-                ),
-                Write::insert(&audit)?,
-            ])
-        })
-        .await;
-    match committed {
-        Ok(_) => {}
+    // The guard is the whole point (D-R2): exactly one material with enough balance, or
+    // nothing in this commit happens.
+    let committed = commit_movement(
+        &st,
+        &actor,
+        template,
+        "PKG-OUT-",
+        Filter::and([
+            Filter::id(material.id.clone()),
+            Filter::gte("balance", json!(qty)),
+        ]),
+        json!(-qty.value()),
+    )
+    .await;
+    let tx = match committed {
+        Ok(tx) => tx,
         Err(StoreError::Conflict(_)) => {
             // Someone else took the stock first (or the material is gone): report what is
             // there now.
@@ -699,7 +622,7 @@ async fn outward(
             };
         }
         Err(e) => return Err(e.into()),
-    }
+    };
     st.publish(movement_event(&tx)).await;
     let after: Option<PackagingMaterial> = st.store.get(Filter::id(material.id.clone())).await?;
     if let Some(m) = after.as_ref().filter(|m| material_is_low(m)) {
@@ -714,6 +637,85 @@ async fn outward(
         })),
     )
         .into_response())
+}
+
+/// The material named by `id` (trimmed), or 404.
+async fn load_material(st: &AppState, id: &str) -> Result<PackagingMaterial, ApiError> {
+    let id = id.trim();
+    st.store
+        .get(Filter::id(id.to_string()))
+        .await?
+        .ok_or_else(|| material_not_found(id))
+}
+
+/// A movement of `qty` of `material` by the caller at `now`, with no id yet and none of the
+/// optional details (batch, vendor, reason, order …) filled in.
+fn movement(
+    actor: &Actor,
+    material: &PackagingMaterial,
+    movement: MovementType,
+    qty: Quantity,
+    now: Timestamp,
+) -> PackagingTransaction {
+    PackagingTransaction {
+        id: String::new(),
+        material_id: material.id.clone(),
+        movement,
+        qty,
+        batch: None,
+        mfg_date: None,
+        exp_date: None,
+        vendor_name: None,
+        reference_no: None,
+        attachment: None,
+        reason: None,
+        order_id: None,
+        balance_after: None,
+        date: now,
+        created_by: actor.id().to_string(),
+        created_at: Some(now),
+        updated_at: Some(now),
+        extra: Map::new(),
+    }
+}
+
+/// Commits `template` under a fresh `<prefix>n` id, the material's balance change by `delta`
+/// (on the one material `material` selects, so a guard in it makes the whole commit fail with
+/// a conflict) and the audit entry (with the movement's reason), all or nothing; the stored
+/// movement.
+async fn commit_movement(
+    st: &AppState,
+    actor: &Actor,
+    template: PackagingTransaction,
+    prefix: &str,
+    material: Filter,
+    delta: Value,
+) -> Result<PackagingTransaction, StoreError> {
+    let now = template.date;
+    let mut tx = template.clone();
+    nexus_core::store::commit_with_business_id(st.store.as_ref(), prefix, |id| {
+        tx = template.clone();
+        tx.id = id.to_string();
+        let mut audit = actor
+            .audit(AuditAction::StockMovement)
+            .entity(EntityType::Packaging, tx.material_id.clone())
+            .change(None, snapshot(&tx));
+        audit.reason = tx.reason.clone();
+        Ok(vec![
+            Write::insert(&tx)?,
+            Write::update_one::<PackagingMaterial>(
+                material.clone(),
+                vec![
+                    UpdateOp::Inc("balance".into(), delta.clone()),
+                    UpdateOp::Set("lastMovementDate".into(), json!(now)),
+                    UpdateOp::Set("updatedAt".into(), json!(now)),
+                ],
+            ),
+            Write::insert(&audit)?,
+        ])
+    })
+    .await?;
+    Ok(tx)
 }
 
 fn insufficient(available: Quantity, requested: Quantity, material_id: &str) -> ApiError {

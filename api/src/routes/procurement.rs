@@ -19,6 +19,7 @@
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::area_router;
 use crate::routes::common::{
     Bounded, MAX_PAGE, Paging, check_link, commit_with_sequence_id, snapshot,
 };
@@ -43,12 +44,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, create))
-        .routes(routes!(get_one, update, delete))
-        .routes(routes!(submit))
-        .routes(routes!(approve))
-        .routes(routes!(reject))
+    area_router([
+        routes!(list, create),
+        routes!(get_one, update, delete),
+        routes!(submit),
+        routes!(approve),
+        routes!(reject),
+    ])
 }
 
 // ---------------------------------------------------------------------------------------

@@ -186,6 +186,25 @@ fn default_address_type() -> String {
 }
 
 impl Customer {
+    /// The OD master's columns before the nine ageing buckets ([`AgingBuckets::LABELS`]), as
+    /// the ERP exports them (api.md §5.4.3): the served template and the import tests agree
+    /// on them through this one list.
+    pub const OD_MASTER_COLUMNS: [&'static str; 13] = [
+        "Customer ID",
+        "Dist",
+        "Sales Manager",
+        "Class",
+        "Employee respons.",
+        "Customer Names",
+        "Credit Days",
+        "Credit Limit",
+        "Security Chq",
+        "Dist Channel",
+        "O/s Amt",
+        "OD Amt",
+        "Diffn btw ydy & tday",
+    ];
+
     pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
         let now = Timestamp::now();
         Customer {

@@ -36,25 +36,20 @@ pub enum Filter {
     Not(Box<Filter>),
 }
 
+/// The constructors of the comparisons of a path with one value, which differ only in the
+/// variant they build.
+macro_rules! comparisons {
+    ($($name:ident => $variant:ident),+ $(,)?) => {
+        $(
+            pub fn $name(path: impl Into<String>, v: impl Into<Value>) -> Filter {
+                Filter::$variant(path.into(), v.into())
+            }
+        )+
+    };
+}
+
 impl Filter {
-    pub fn eq(path: impl Into<String>, v: impl Into<Value>) -> Filter {
-        Filter::Eq(path.into(), v.into())
-    }
-    pub fn ne(path: impl Into<String>, v: impl Into<Value>) -> Filter {
-        Filter::Ne(path.into(), v.into())
-    }
-    pub fn gt(path: impl Into<String>, v: impl Into<Value>) -> Filter {
-        Filter::Gt(path.into(), v.into())
-    }
-    pub fn gte(path: impl Into<String>, v: impl Into<Value>) -> Filter {
-        Filter::Gte(path.into(), v.into())
-    }
-    pub fn lt(path: impl Into<String>, v: impl Into<Value>) -> Filter {
-        Filter::Lt(path.into(), v.into())
-    }
-    pub fn lte(path: impl Into<String>, v: impl Into<Value>) -> Filter {
-        Filter::Lte(path.into(), v.into())
-    }
+    comparisons!(eq => Eq, ne => Ne, gt => Gt, gte => Gte, lt => Lt, lte => Lte);
     pub fn is_in(path: impl Into<String>, vs: Vec<Value>) -> Filter {
         Filter::In(path.into(), vs)
     }

@@ -310,28 +310,8 @@ impl Gen {
                     ))
                 })?
             }
-            Filter::And(fs) => {
-                let parts = fs
-                    .iter()
-                    .map(|f| self.filter(src, f))
-                    .collect::<StoreResult<Vec<_>>>()?;
-                if parts.is_empty() {
-                    "1".into()
-                } else {
-                    join(parts, "AND")
-                }
-            }
-            Filter::Or(fs) => {
-                let parts = fs
-                    .iter()
-                    .map(|f| self.filter(src, f))
-                    .collect::<StoreResult<Vec<_>>>()?;
-                if parts.is_empty() {
-                    "0".into()
-                } else {
-                    join(parts, "OR")
-                }
-            }
+            Filter::And(fs) => self.all_or_any(src, fs, "AND", "1")?,
+            Filter::Or(fs) => self.all_or_any(src, fs, "OR", "0")?,
             Filter::Not(f) => not(self.filter(src, f)?),
         })
     }
@@ -346,6 +326,25 @@ impl Gen {
             .map(|v| self.eq(src, path, v))
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(join(parts, "OR"))
+    }
+
+    /// `fs` joined by `op`; an empty list is `empty` (true for AND, false for OR).
+    fn all_or_any(
+        &mut self,
+        src: &str,
+        fs: &[Filter],
+        op: &str,
+        empty: &str,
+    ) -> StoreResult<String> {
+        let parts = fs
+            .iter()
+            .map(|f| self.filter(src, f))
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(if parts.is_empty() {
+            empty.into()
+        } else {
+            join(parts, op)
+        })
     }
 }
 

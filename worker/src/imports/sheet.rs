@@ -54,10 +54,8 @@ impl Column {
         aliases: &'static [&'static str],
     ) -> Self {
         Column {
-            key,
-            title,
-            aliases,
             required: false,
+            ..Column::required(key, title, aliases)
         }
     }
 

@@ -81,6 +81,31 @@ pub async fn seed<T: nexus_core::store::Document>(store: &dyn Store, docs: &[T])
     }
 }
 
+/// The masters the bulk-order sheets name: customers in two states (GST splits differ) and a
+/// blocked one, and products with two GST rates and one without a price.
+pub async fn seed_bulk_masters(store: &dyn Store) {
+    let mut blocked = customer("CUST-BLK", "Maharashtra");
+    blocked.is_blocked = true;
+    seed(
+        store,
+        &[
+            customer("CUST-MH", "Maharashtra"),
+            customer("CUST-KA", "Karnataka"),
+            blocked,
+        ],
+    )
+    .await;
+    seed(
+        store,
+        &[
+            product("SKU-220", 220, 5),
+            product("SKU-116", 116, 12),
+            product("SKU-ZERO", 0, 5),
+        ],
+    )
+    .await;
+}
+
 /// A cell for [`workbook`].
 #[derive(Debug, Clone)]
 pub enum C {

@@ -11,33 +11,21 @@ use axum::extract::{Multipart, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use nexus_core::auth::{Access, Permission};
-use nexus_core::model::JobKind;
+use nexus_core::model::{AgingBuckets, Customer, JobKind};
 
 /// The 22 columns of the customer / OD master (api.md §5.4.3), in the served order.
-pub const TEMPLATE_HEADERS: [&str; 22] = [
-    "Customer ID",
-    "Dist",
-    "Sales Manager",
-    "Class",
-    "Employee respons.",
-    "Customer Names",
-    "Credit Days",
-    "Credit Limit",
-    "Security Chq",
-    "Dist Channel",
-    "O/s Amt",
-    "OD Amt",
-    "Diffn btw ydy & tday",
-    "0 to 7",
-    "7 to 15",
-    "15 to 30",
-    "30 to 45",
-    "45 to 90",
-    "90 to 120",
-    "120 to 150",
-    "150 to 180",
-    ">180",
-];
+pub const TEMPLATE_HEADERS: [&str; 22] = {
+    let mut all = [""; 22];
+    let mut i = 0;
+    while i < all.len() {
+        all[i] = match i.checked_sub(Customer::OD_MASTER_COLUMNS.len()) {
+            None => Customer::OD_MASTER_COLUMNS[i],
+            Some(b) => AgingBuckets::LABELS[b],
+        };
+        i += 1;
+    }
+    all
+};
 
 const TEMPLATE: TemplateSpec = TemplateSpec {
     sheet: "Customer Master",

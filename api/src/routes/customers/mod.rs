@@ -28,6 +28,7 @@ mod update;
 mod validate;
 
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::area_router;
 use crate::routes::uploads;
 use crate::state::AppState;
 use nexus_core::auth::{Access, Permission};
@@ -41,18 +42,17 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    let imports = OpenApiRouter::new()
-        .routes(routes!(import::bulk_import))
-        .layer(uploads::multipart_limit());
-    OpenApiRouter::new()
-        .routes(routes!(list::list_customers, create::create_customer))
-        .routes(routes!(update::update_customer))
-        .routes(routes!(credit::update_credit))
-        .routes(routes!(credit::set_blocked))
-        .routes(routes!(import::import_template))
-        .routes(routes!(payments::payments))
-        .routes(routes!(payments::aging))
-        .merge(imports)
+    let imports = area_router([routes!(import::bulk_import)]).layer(uploads::multipart_limit());
+    area_router([
+        routes!(list::list_customers, create::create_customer),
+        routes!(update::update_customer),
+        routes!(credit::update_credit),
+        routes!(credit::set_blocked),
+        routes!(import::import_template),
+        routes!(payments::payments),
+        routes!(payments::aging),
+    ])
+    .merge(imports)
 }
 
 /// Who may read customers and their credit position: booking (sales), order viewers, credit

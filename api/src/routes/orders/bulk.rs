@@ -16,7 +16,7 @@ use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::envelope::JobAccepted;
-use crate::routes::uploads::{XLSX_CONTENT_TYPE, blob_error, is_xlsx};
+use crate::routes::uploads::{WorkbookJob, XLSX_CONTENT_TYPE, is_xlsx, submit_workbook};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{FromRequest, Multipart, Request, State};
@@ -24,9 +24,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use nexus_core::auth::{Access, Permission};
-use nexus_core::blob::BlobKey;
-use nexus_core::model::{AuditAction, EntityType, JobKind, OrderStatus};
-use nexus_core::store::Write;
+use nexus_core::model::{AuditAction, JobKind, OrderStatus};
 use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, XlsxError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -285,49 +283,26 @@ pub async fn upload(
         .with_details(json!({})));
     }
     // A private blob under a server-chosen key; the worker reads it from there.
-    let key = BlobKey::generate("imports/bulk-orders", "xlsx").map_err(blob_error)?;
-    let meta = st
-        .blobs
-        .put(&key, bytes, XLSX_CONTENT_TYPE)
-        .await
-        .map_err(blob_error)?;
-    let input = json!({
-        "blobKey": key.as_str(),
-        "fileName": file_name,
-        "sha256": meta.sha256,
-        "size": meta.size,
-    });
-    let committed = nexus_core::jobs::submit(
-        st.store.as_ref(),
-        st.jobs.as_ref(),
-        JobKind::BulkOrderImport,
-        actor.id(),
-        Some(input.clone()),
-        st.config.jobs.max_attempts,
-        |id| {
-            let audit = actor
-                .audit(AuditAction::BulkUpload)
-                .entity(EntityType::Job, id)
-                .change(None, Some(input.clone()));
-            Ok(vec![Write::insert(&audit)?])
+    let job_id = submit_workbook(
+        &st,
+        &actor,
+        WorkbookJob {
+            kind: JobKind::BulkOrderImport,
+            folder: "imports/bulk-orders",
+            action: AuditAction::BulkUpload,
+            bytes,
         },
+        |key, meta| {
+            json!({
+                "blobKey": key.as_str(),
+                "fileName": file_name,
+                "sha256": meta.sha256,
+                "size": meta.size,
+            })
+        },
+        Value::clone,
     )
-    .await;
-    let job_id = match committed {
-        Ok(id) => id,
-        Err(e) => {
-            // Nothing refers to the file: do not leave it behind (D-A9).
-            let _ = st.blobs.delete(&key).await;
-            return Err(e.into());
-        }
-    };
-    st.publish(nexus_core::live::job_queued(
-        &job_id,
-        JobKind::BulkOrderImport,
-        st.config.jobs.max_attempts,
-        actor.id(),
-    ))
-    .await;
+    .await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "success": true, "jobId": job_id, "status": "queued" })),

@@ -31,6 +31,7 @@ mod read;
 mod update;
 
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::area_router;
 pub(super) use crate::routes::common::{code, trimmed};
 pub(super) use crate::routes::numbers::price;
 use crate::routes::numbers::{de_opt_unsigned, de_opt_whole};
@@ -42,20 +43,19 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    let imports = OpenApiRouter::new()
-        .routes(routes!(import::bulk_import))
-        .layer(uploads::multipart_limit());
-    OpenApiRouter::new()
-        .routes(routes!(read::list_products, create::create_product))
-        .routes(routes!(import::import_template))
-        .routes(routes!(expiring::expiring))
-        .routes(routes!(
+    let imports = area_router([routes!(import::bulk_import)]).layer(uploads::multipart_limit());
+    area_router([
+        routes!(read::list_products, create::create_product),
+        routes!(import::import_template),
+        routes!(expiring::expiring),
+        routes!(
             read::get_product,
             update::update_product,
             delete::delete_product
-        ))
-        .routes(routes!(batches::receive_batch))
-        .merge(imports)
+        ),
+        routes!(batches::receive_batch),
+    ])
+    .merge(imports)
 }
 
 async fn load(st: &AppState, id: &str) -> Result<Product, ApiError> {

@@ -14,7 +14,7 @@ use axum::extract::Multipart;
 use axum::extract::multipart::MultipartRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use nexus_core::blob::BlobKey;
+use nexus_core::blob::{BlobKey, BlobMeta};
 use nexus_core::model::{AuditAction, EntityType, JobKind, JobRecord, JobStatus};
 use nexus_core::store::Write;
 use serde::Serialize;
@@ -99,49 +99,27 @@ pub(crate) async fn queue_import(
             "The file is not an Excel workbook (.xlsx).",
         ));
     }
-    let key = BlobKey::generate(import_folder(kind), "xlsx").map_err(blob_error)?;
-    let meta = st
-        .blobs
-        .put(&key, file.bytes, XLSX_CONTENT_TYPE)
-        .await
-        .map_err(blob_error)?;
     let waiter = JobWaiter::new(st, allowed_wait(headers, st.config.jobs.import_wait));
-    let input = json!({
-        "blobKey": key.as_str(),
-        "fileName": file.file_name,
-        "size": meta.size,
-        "sha256": meta.sha256,
-    });
-    let committed = nexus_core::jobs::submit(
-        st.store.as_ref(),
-        st.jobs.as_ref(),
-        kind,
-        actor.id(),
-        Some(input.clone()),
-        st.config.jobs.max_attempts,
-        |id| {
-            let audit = actor
-                .audit(AuditAction::Import)
-                .entity(EntityType::Job, id)
-                .change(None, Some(json!({ "kind": kind, "input": input })));
-            Ok(vec![Write::insert(&audit)?])
+    let job_id = submit_workbook(
+        st,
+        actor,
+        WorkbookJob {
+            kind,
+            folder: import_folder(kind),
+            action: AuditAction::Import,
+            bytes: file.bytes,
         },
+        |key, meta| {
+            json!({
+                "blobKey": key.as_str(),
+                "fileName": file.file_name,
+                "size": meta.size,
+                "sha256": meta.sha256,
+            })
+        },
+        |input| json!({ "kind": kind, "input": input }),
     )
-    .await;
-    let job_id = match committed {
-        Ok(id) => id,
-        Err(e) => {
-            let _ = st.blobs.delete(&key).await;
-            return Err(e.into());
-        }
-    };
-    st.publish(nexus_core::live::job_queued(
-        &job_id,
-        kind,
-        st.config.jobs.max_attempts,
-        actor.id(),
-    ))
-    .await;
+    .await?;
     if let Some(job) = waiter.finished(st, &job_id).await? {
         return import_outcome(job);
     }
@@ -155,6 +133,67 @@ pub(crate) async fn queue_import(
         }),
     )
         .into_response())
+}
+
+/// A workbook to keep as a private blob and the job that will read it.
+pub(crate) struct WorkbookJob {
+    pub kind: JobKind,
+    /// The blob folder, so each kind's files sit apart.
+    pub folder: &'static str,
+    /// What the audit entry calls the upload.
+    pub action: AuditAction,
+    pub bytes: Vec<u8>,
+}
+
+/// Stores the workbook under a server-chosen key and queues its job with the audit entry in
+/// the same commit, then announces the job; the job id on success. `input` is the job's
+/// input from the stored blob, `audited` what the audit entry records of that input. When the
+/// job cannot be queued nothing refers to the file, so it is not left behind (D-A9).
+pub(crate) async fn submit_workbook(
+    st: &AppState,
+    actor: &Actor,
+    job: WorkbookJob,
+    input: impl FnOnce(&BlobKey, &BlobMeta) -> Value + Send,
+    audited: impl Fn(&Value) -> Value + Send + Sync,
+) -> Result<String, ApiError> {
+    let key = BlobKey::generate(job.folder, "xlsx").map_err(blob_error)?;
+    let meta = st
+        .blobs
+        .put(&key, job.bytes, XLSX_CONTENT_TYPE)
+        .await
+        .map_err(blob_error)?;
+    let input = input(&key, &meta);
+    let committed = nexus_core::jobs::submit(
+        st.store.as_ref(),
+        st.jobs.as_ref(),
+        job.kind,
+        actor.id(),
+        Some(input.clone()),
+        st.config.jobs.max_attempts,
+        |id| {
+            let audit = actor
+                .audit(job.action)
+                .entity(EntityType::Job, id)
+                .change(None, Some(audited(&input)));
+            Ok(vec![Write::insert(&audit)?])
+        },
+    )
+    .await;
+    let job_id = match committed {
+        Ok(id) => id,
+        Err(e) => {
+            let _ = st.blobs.delete(&key).await;
+            return Err(e.into());
+        }
+    };
+    st.publish(nexus_core::live::job_queued(
+        &job_id,
+        job.kind,
+        st.config.jobs.max_attempts,
+        actor.id(),
+    ))
+    .await;
+    Ok(job_id)
 }
 
 /// The answer to an import that finished while the request waited.

@@ -26,7 +26,10 @@ mod store;
 mod template;
 
 pub(crate) use content::{XLSX_CONTENT_TYPE, blob_error, is_xlsx};
-pub(crate) use import::{ImportAnswers, ImportFinished, ImportQueued, WorkbookForm, queue_import};
+pub(crate) use import::{
+    ImportAnswers, ImportFinished, ImportQueued, WorkbookForm, WorkbookJob, queue_import,
+    submit_workbook,
+};
 pub(crate) use intake::read_file_field;
 pub(crate) use template::{Cell, TemplateSpec, template_response};
 

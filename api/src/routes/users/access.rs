@@ -20,6 +20,7 @@ use crate::ApiJson;
 use crate::auth::actor::forbidden;
 use crate::auth::{Actor, password};
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::area_router;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -34,12 +35,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(change_role))
-        .routes(routes!(set_permissions))
-        .routes(routes!(set_step_access))
-        .routes(routes!(set_status))
-        .routes(routes!(update_credentials))
+    area_router([
+        routes!(change_role),
+        routes!(set_permissions),
+        routes!(set_step_access),
+        routes!(set_status),
+        routes!(update_credentials),
+    ])
 }
 
 fn revoke() -> UpdateOp {

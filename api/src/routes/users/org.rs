@@ -14,6 +14,7 @@ use super::view::{UserView, user_for};
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::area_router;
 use crate::routes::common::commit_audited;
 use crate::state::AppState;
 use axum::Json;
@@ -28,10 +29,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(org_add))
-        .routes(routes!(org_remove))
-        .routes(routes!(set_manager))
+    area_router([routes!(org_add), routes!(org_remove), routes!(set_manager)])
 }
 
 pub fn region_conflict() -> ApiError {

@@ -17,6 +17,7 @@ use crate::ApiJson;
 use crate::auth::actor::forbidden;
 use crate::auth::{Actor, password};
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::area_router;
 use crate::routes::common::{Bounded, MAX_PAGE, Paging, commit_audited};
 use crate::routes::extract::ApiQuery;
 use crate::state::AppState;
@@ -36,9 +37,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_users, create_user))
-        .routes(routes!(get_user, update_profile))
+    area_router([
+        routes!(list_users, create_user),
+        routes!(get_user, update_profile),
+    ])
 }
 
 fn status_str(s: UserStatus) -> String {

@@ -19,14 +19,16 @@ mod barcode;
 mod create;
 mod list;
 
+use crate::routes::area_router;
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create::create_warehouse))
-        .routes(routes!(list::list_warehouses))
-        .routes(routes!(add_stock::add_stock))
-        .routes(routes!(barcode::validate_barcode))
+    area_router([
+        routes!(create::create_warehouse),
+        routes!(list::list_warehouses),
+        routes!(add_stock::add_stock),
+        routes!(barcode::validate_barcode),
+    ])
 }
