@@ -105,23 +105,18 @@ fn paginate(lines: usize, totals: usize) -> Vec<std::ops::Range<usize>> {
     let per_first = ((TABLE_TOP_FIRST - ROW - TABLE_BOTTOM) / ROW) as usize;
     let per_next = ((TABLE_TOP_NEXT - ROW - TABLE_BOTTOM) / ROW) as usize;
     let totals_rows = totals + 2;
-    let mut pages = Vec::new();
-    let mut start = 0;
-    let mut capacity = per_first;
-    loop {
-        let end = (start + capacity).min(lines);
-        pages.push(start..end);
-        if end == lines && capacity - (end - start) >= totals_rows {
-            return pages;
-        }
-        if end == lines {
-            // The totals do not fit under the last lines: one more page for them.
-            pages.push(lines..lines);
-            return pages;
-        }
-        start = end;
-        capacity = per_next;
+    let mut pages = pdf_kit::split_rows(lines, per_first, per_next);
+    let last = pages.last().map_or(0, |r| r.len());
+    let room = if pages.len() == 1 {
+        per_first
+    } else {
+        per_next
+    } - last;
+    if room < totals_rows {
+        // The totals do not fit under the last lines: one more page for them.
+        pages.push(lines..lines);
     }
+    pages
 }
 
 /// The document as PDF bytes.

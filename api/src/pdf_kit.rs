@@ -141,6 +141,23 @@ impl Page {
     }
 }
 
+/// Rows `0..lines` cut into pages of `per_first` rows, then `per_next`; at least one page
+/// (an empty table still has its header).
+pub fn split_rows(lines: usize, per_first: usize, per_next: usize) -> Vec<std::ops::Range<usize>> {
+    let mut pages = Vec::new();
+    let mut start = 0;
+    let mut capacity = per_first.max(1);
+    loop {
+        let end = (start + capacity).min(lines);
+        pages.push(start..end);
+        if end == lines {
+            return pages;
+        }
+        start = end;
+        capacity = per_next.max(1);
+    }
+}
+
 /// The pages as one PDF file titled `title`.
 pub fn write(title: &str, size: (f32, f32), pages: Vec<Page>) -> Vec<u8> {
     let count = pages.len();

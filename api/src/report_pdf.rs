@@ -108,18 +108,7 @@ fn paginate(doc: &ReportDoc) -> (f32, Vec<std::ops::Range<usize>>) {
         .saturating_sub(1)
         .max(1);
     let lines = doc.rows.len() + usize::from(doc.totals.is_some());
-    let mut pages = Vec::new();
-    let mut start = 0;
-    let mut capacity = per_first;
-    loop {
-        let end = (start + capacity).min(lines);
-        pages.push(start..end);
-        if end == lines {
-            return (first_top, pages);
-        }
-        start = end;
-        capacity = per_next;
-    }
+    (first_top, pdf_kit::split_rows(lines, per_first, per_next))
 }
 
 /// The report as PDF bytes.

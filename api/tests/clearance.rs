@@ -74,12 +74,6 @@ async fn clearance_of(app: &TestApp, user: &str, (p, b, qty, rate): Line) -> Res
 
 type Line = (&'static str, &'static str, u64, u64);
 
-/// A lifecycle step on an order (`credit-decision`, `assign-warehouse`).
-async fn step(app: &TestApp, user: &str, id: &str, name: &str, body: Value) -> Resp {
-    app.post(user, &format!("/api/orders/{id}/{name}"), body)
-        .await
-}
-
 #[tokio::test]
 async fn fifty_concurrent_clearance_orders_never_oversell_a_batch() {
     let app = spawn_app().await;
@@ -281,7 +275,7 @@ async fn a_rejected_clearance_order_gives_its_batch_back_and_keeps_its_warehouse
     let r = clearance_of(&app, "SALES-001", four).await;
     let id = r.body["data"]["id"].as_str().unwrap().to_string();
     let reject = json!({"decision": "reject", "reason": "Price too low"});
-    let r = step(&app, "CREDIT-001", &id, "credit-decision", reject).await;
+    let r = app.step("CREDIT-001", &id, "credit-decision", reject).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(batch_qty(&app, "PROD-002", "BATCH-003").await, before);
 
@@ -290,10 +284,11 @@ async fn a_rejected_clearance_order_gives_its_batch_back_and_keeps_its_warehouse
     let r = clearance_of(&app, "SALES-001", four).await;
     let id = r.body["data"]["id"].as_str().unwrap().to_string();
     let approve = json!({"decision": "approve"});
-    step(&app, "CREDIT-001", &id, "credit-decision", approve).await;
+    app.step("CREDIT-001", &id, "credit-decision", approve)
+        .await;
     let assign = |warehouse: &str| {
         let body = json!({ "warehouseId": warehouse });
-        step(&app, "WHM-001", &id, "assign-warehouse", body)
+        app.step("WHM-001", &id, "assign-warehouse", body)
     };
     assign("WH-DELHI")
         .await

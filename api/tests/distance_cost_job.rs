@@ -14,14 +14,6 @@ use serde_json::{Value, json};
 use support::ws_client::{Ws, next_json, open_as, subscribe};
 use support::*;
 
-async fn ok_step(app: &TestApp, user: &str, id: &str, name: &str, body: Value) -> Value {
-    let r = app
-        .post(user, &format!("/api/orders/{id}/{name}"), body)
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{name} on {id}: {}", r.body);
-    r.body
-}
-
 /// Books an order for `customer` and walks it from Kurla through quality control.
 async fn through_qc(app: &TestApp, booker: &str, customer: &str) -> String {
     let booked = app
@@ -34,14 +26,16 @@ async fn through_qc(app: &TestApp, booker: &str, customer: &str) -> String {
         .expect_success(StatusCode::CREATED);
     let id = booked.body["data"]["id"].as_str().unwrap().to_string();
     let approval = json!({ "decision": "approve", "reason": "Within terms" });
-    ok_step(app, "CREDIT-001", &id, "credit-decision", approval).await;
+    app.ok_step("CREDIT-001", &id, "credit-decision", approval)
+        .await;
     let wh = json!({ "warehouseId": "WH-KURLA" });
-    let a = ok_step(app, "WHM-001", &id, "assign-warehouse", wh).await;
-    ok_step(app, "WH-001", &id, "pack", picks_of(&a["data"])).await;
+    let a = app.ok_step("WHM-001", &id, "assign-warehouse", wh).await;
+    app.ok_step("WH-001", &id, "pack", picks_of(&a["data"]))
+        .await;
     let checks = json!({"tempVerified": true, "actualTemp": -19, "packagingIntact": true,
         "weightVerified": true, "labelClarity": true, "invoiceDcAttached": true,
         "passed": true, "remarks": "ok"});
-    let qc = ok_step(app, "QC-001", &id, "qc", checks).await;
+    let qc = app.ok_step("QC-001", &id, "qc", checks).await;
     assert_eq!(qc["data"]["status"], "Pending Logistics Cost", "{qc}");
     id
 }

@@ -30,18 +30,6 @@ async fn book(app: &TestApp, user: &str, customer: &str, items: Value) -> String
     r.body["data"]["id"].as_str().unwrap().to_string()
 }
 
-async fn step(app: &TestApp, user: &str, id: &str, name: &str, body: Value) -> Resp {
-    app.post(user, &format!("/api/orders/{id}/{name}"), body)
-        .await
-}
-
-async fn ok_step(app: &TestApp, user: &str, id: &str, name: &str, body: Value) -> Value {
-    let r = step(app, user, id, name, body).await;
-    assert_eq!(r.status, StatusCode::OK, "{name} on {id}: {}", r.body);
-    assert_eq!(r.body["success"], true);
-    r.body
-}
-
 fn decision(decision: &str) -> Value {
     json!({ "decision": decision })
 }
@@ -95,24 +83,14 @@ fn loading() -> Value {
 /// Books and walks an order to Pending Logistics Cost; returns its id.
 async fn to_costing(app: &TestApp, items: Value) -> String {
     let id = book(app, "SALES-001", "CUST-001", items).await;
-    ok_step(
-        app,
-        "CREDIT-001",
-        &id,
-        "credit-decision",
-        decision("approve"),
-    )
-    .await;
-    let a = ok_step(
-        app,
-        "WHM-001",
-        &id,
-        "assign-warehouse",
-        warehouse("WH-KURLA"),
-    )
-    .await;
-    ok_step(app, "WH-001", &id, "pack", picks_of(&a["data"])).await;
-    ok_step(app, "QC-001", &id, "qc", CHECKS()).await;
+    app.ok_step("CREDIT-001", &id, "credit-decision", decision("approve"))
+        .await;
+    let a = app
+        .ok_step("WHM-001", &id, "assign-warehouse", warehouse("WH-KURLA"))
+        .await;
+    app.ok_step("WH-001", &id, "pack", picks_of(&a["data"]))
+        .await;
+    app.ok_step("QC-001", &id, "qc", CHECKS()).await;
     id
 }
 
@@ -121,10 +99,10 @@ async fn to_dispatch(app: &TestApp, items: Value, invoice_no: &str) -> String {
     let id = to_costing(app, items).await;
     // ₹10 of transport: well under 15 % of any order here.
     let cost = json!({"whToCustAmount": 10});
-    let c = ok_step(app, "LOG-001", &id, "logistics-cost", cost).await;
+    let c = app.ok_step("LOG-001", &id, "logistics-cost", cost).await;
     assert_eq!(c["data"]["status"], "Ready for Billing", "{c}");
     let invoice = json!({ "invoiceNo": invoice_no });
-    ok_step(app, "BILL-001", &id, "invoice", invoice).await;
+    app.ok_step("BILL-001", &id, "invoice", invoice).await;
     id
 }
 
@@ -159,7 +137,9 @@ async fn happy_path_book_to_delivery_with_stock_and_ledger() {
 
     // Credit approval stores the figures it was taken on.
     let approval = decision_because("approve", "Within limit");
-    let r = ok_step(&app, "CREDIT-001", &id, "credit-decision", approval).await;
+    let r = app
+        .ok_step("CREDIT-001", &id, "credit-decision", approval)
+        .await;
     assert_eq!(r["data"]["status"], "Pending WH Selection");
     let o = order(&app, &id).await;
     let cd = o.credit_decision.clone().unwrap();
@@ -172,14 +152,9 @@ async fn happy_path_book_to_delivery_with_stock_and_ledger() {
     assert!(!o.stock_reserved);
 
     // Warehouse selection: FEFO from Kurla (BATCH-003 expires first).
-    let r = ok_step(
-        &app,
-        "WHM-001",
-        &id,
-        "assign-warehouse",
-        warehouse("WH-KURLA"),
-    )
-    .await;
+    let r = app
+        .ok_step("WHM-001", &id, "assign-warehouse", warehouse("WH-KURLA"))
+        .await;
     assert_eq!(r["data"]["status"], "Pending Packing");
     assert_eq!(
         r["data"]["items"][0]["allocatedBatches"][0]["batchNumber"],
@@ -199,12 +174,14 @@ async fn happy_path_book_to_delivery_with_stock_and_ledger() {
     assert!(order(&app, &id).await.stock_reserved);
 
     // Pack exactly what was allocated.
-    let r = ok_step(&app, "WH-001", &id, "pack", picks_of(&r["data"])).await;
+    let r = app
+        .ok_step("WH-001", &id, "pack", picks_of(&r["data"]))
+        .await;
     assert_eq!(r["data"]["status"], "Pending Quality Control");
     assert_eq!(r["data"]["items"][0]["packedQuantity"], 10);
 
     // QC.
-    let r = ok_step(&app, "QC-001", &id, "qc", CHECKS()).await;
+    let r = app.ok_step("QC-001", &id, "qc", CHECKS()).await;
     assert_eq!(r["data"]["status"], "Pending Logistics Cost");
     assert_eq!(
         order(&app, &id).await.qc.unwrap().qc_agent_id.as_deref(),
@@ -214,14 +191,14 @@ async fn happy_path_book_to_delivery_with_stock_and_ledger() {
     // Costing: 2 boxes × 300 + 5 kg × 18 = 690 on 3,750 packed ex-GST = 18.4 % … too high;
     // keep it modest: one box (300 → 8 %).
     let cost = json!({"thermacolBoxCount": 1});
-    let r = ok_step(&app, "LOG-001", &id, "logistics-cost", cost).await;
+    let r = app.ok_step("LOG-001", &id, "logistics-cost", cost).await;
     assert_eq!(r["data"]["status"], "Ready for Billing");
     assert_eq!(r["assessment"]["band"], "GREEN");
     assert_eq!(r["data"]["logistics"]["costBreakdown"]["total"], 300);
 
     // Invoice: Maharashtra to Maharashtra → CGST + SGST.
     let invoice = json!({"invoiceNo": "INV-2026-0001", "invoiceDate": "2026-03-01"});
-    let r = ok_step(&app, "BILL-001", &id, "invoice", invoice).await;
+    let r = app.ok_step("BILL-001", &id, "invoice", invoice).await;
     assert_eq!(r["data"]["status"], "Ready for Dispatch");
     let inv = order(&app, &id).await.invoice.unwrap();
     assert_eq!(inv.invoice_no, "INV-2026-0001");
@@ -229,7 +206,7 @@ async fn happy_path_book_to_delivery_with_stock_and_ledger() {
     assert!(inv.igst.is_zero());
 
     // Dispatch: manifest id from the sequence, the OTP once, only its hash stored.
-    let r = ok_step(&app, "HUB-001", &id, "dispatch", loading()).await;
+    let r = app.ok_step("HUB-001", &id, "dispatch", loading()).await;
     assert_eq!(r["data"]["status"], "In Transit");
     let manifest = r["manifestId"].as_str().unwrap();
     assert!(
@@ -252,14 +229,16 @@ async fn happy_path_book_to_delivery_with_stock_and_ledger() {
     assert!(read.body.get("deliveryOtpHash").is_none());
 
     // The driver picks up and delivers; a wrong OTP is refused and counted.
-    let r = ok_step(&app, "DRV-001", &id, "out-for-delivery", json!({})).await;
+    let r = app
+        .ok_step("DRV-001", &id, "out-for-delivery", json!({}))
+        .await;
     assert_eq!(r["data"]["status"], "Out for Delivery");
     let wrong = if otp == "000000" { "111111" } else { "000000" };
     let wrong = json!({"otp": wrong, "cashCollected": 0});
-    step(&app, "DRV-001", &id, "deliver", wrong)
+    app.step("DRV-001", &id, "deliver", wrong)
         .await
         .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "OTP_INVALID");
-    let r = ok_step(&app, "DRV-001", &id, "deliver",
+    let r = app.ok_step("DRV-001", &id, "deliver",
         json!({"otp": otp, "cashCollected": 1500, "receiverName": "Stores", "podKey": "pod/ORD-1.jpg"})).await;
     assert_eq!(r["data"]["status"], "Delivered");
     let done = order(&app, &id).await;
@@ -311,11 +290,11 @@ async fn happy_path_book_to_delivery_with_stock_and_ledger() {
 async fn hold_release_and_reject_need_reasons_and_close_the_order() {
     let app = spawn_app().await;
     let credit = "credit-decision";
-    step(&app, "CREDIT-001", "ORD-001", credit, decision("hold"))
+    app.step("CREDIT-001", "ORD-001", credit, decision("hold"))
         .await
         .expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "REASON_REQUIRED");
     let hold = decision_because("hold", "Awaiting cheque");
-    let r = ok_step(&app, "CREDIT-001", "ORD-001", credit, hold).await;
+    let r = app.ok_step("CREDIT-001", "ORD-001", credit, hold).await;
     assert_eq!(r["data"]["status"], "On Hold");
     assert_eq!(
         order(&app, "ORD-001")
@@ -327,14 +306,16 @@ async fn hold_release_and_reject_need_reasons_and_close_the_order() {
         Some("Awaiting cheque")
     );
     // The owner brings it back after the payment.
-    let r = ok_step(&app, "SALES-001", "ORD-001", "release-hold", json!({})).await;
+    let r = app
+        .ok_step("SALES-001", "ORD-001", "release-hold", json!({}))
+        .await;
     assert_eq!(r["data"]["status"], "Pending Credit Approval");
     let reject = decision_because("reject", "Over limit");
-    let r = ok_step(&app, "CREDIT-001", "ORD-001", credit, reject).await;
+    let r = app.ok_step("CREDIT-001", "ORD-001", credit, reject).await;
     assert_eq!(r["data"]["status"], "Rejected");
     let o = order(&app, "ORD-001").await;
     assert_eq!(o.rejection_reason.as_deref(), Some("Over limit"));
-    step(&app, "CREDIT-001", "ORD-001", credit, decision("approve"))
+    app.step("CREDIT-001", "ORD-001", credit, decision("approve"))
         .await
         .expect_refusal(StatusCode::CONFLICT, "ORDER_CLOSED");
 }
@@ -346,30 +327,24 @@ async fn cancel_restores_stock_exactly_once() {
     let b3 = batch_qty(&app, BATCH_003).await;
     let b9 = batch_qty(&app, BATCH_009).await;
     // Its salesperson may cancel only before warehouse selection.
-    step(
-        &app,
-        "SALES-001",
-        "ORD-003",
-        "cancel",
-        because("Changed mind"),
-    )
-    .await
-    .expect_refusal(StatusCode::FORBIDDEN, "CANCEL_TOO_LATE");
-    let r = step(&app, "CREDIT-001", "ORD-003", "cancel", json!({})).await;
+    app.step("SALES-001", "ORD-003", "cancel", because("Changed mind"))
+        .await
+        .expect_refusal(StatusCode::FORBIDDEN, "CANCEL_TOO_LATE");
+    let r = app.step("CREDIT-001", "ORD-003", "cancel", json!({})).await;
     assert_eq!(
         r.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "reason required"
     );
 
-    let r = ok_step(
-        &app,
-        "CREDIT-001",
-        "ORD-003",
-        "cancel",
-        because("Customer closed"),
-    )
-    .await;
+    let r = app
+        .ok_step(
+            "CREDIT-001",
+            "ORD-003",
+            "cancel",
+            because("Customer closed"),
+        )
+        .await;
     assert_eq!(r["data"]["status"], "Cancelled");
     assert_eq!(batch_qty(&app, BATCH_003).await, b3 + Decimal::from(20));
     assert_eq!(batch_qty(&app, BATCH_009).await, b9 + Decimal::from(10));
@@ -384,7 +359,9 @@ async fn cancel_restores_stock_exactly_once() {
     assert_eq!(net_change(&restores), Decimal::from(30));
 
     // Twice: refused, stock unchanged; DELETE is a cancel, refused the same way.
-    let r = step(&app, "CREDIT-001", "ORD-003", "cancel", because("again")).await;
+    let r = app
+        .step("CREDIT-001", "ORD-003", "cancel", because("again"))
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     let r = app.delete("USER-001", "/api/orders/ORD-003").await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
@@ -404,13 +381,7 @@ async fn concurrent_cancels_restore_once() {
     app.token("USER-001").await;
     let calls = (0..10).map(|i| {
         let who = if i % 2 == 0 { "CREDIT-001" } else { "USER-001" };
-        step(
-            &app,
-            who,
-            "ORD-003",
-            "cancel",
-            because(&format!("race {i}")),
-        )
+        app.step(who, "ORD-003", "cancel", because(&format!("race {i}")))
     });
     let results = join_all(calls).await;
     assert_eq!(with_status(&results, StatusCode::OK), 1);
@@ -438,7 +409,9 @@ async fn segregation_of_duties_on_credit_approval() {
     let app = spawn_app().await;
     let credit = "credit-decision";
     // Sales cannot approve at all.
-    let r = step(&app, "SALES-001", "ORD-001", credit, decision("approve")).await;
+    let r = app
+        .step("SALES-001", "ORD-001", credit, decision("approve"))
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     // A credit controller who was also allowed to book cannot approve their own order.
     app.store
@@ -453,7 +426,7 @@ async fn segregation_of_duties_on_credit_approval() {
         .unwrap();
     let rice = json!([{"productId": "PROD-001", "quantity": 1}]);
     let own = book(&app, "CREDIT-001", "CUST-002", rice).await;
-    step(&app, "CREDIT-001", &own, credit, decision("approve"))
+    app.step("CREDIT-001", &own, credit, decision("approve"))
         .await
         .expect_refusal(StatusCode::FORBIDDEN, "SELF_APPROVAL");
     assert_eq!(
@@ -461,7 +434,8 @@ async fn segregation_of_duties_on_credit_approval() {
         OrderStatus::PendingCreditApproval
     );
     // Someone else's order is fine.
-    ok_step(&app, "CREDIT-001", "ORD-001", credit, decision("approve")).await;
+    app.ok_step("CREDIT-001", "ORD-001", credit, decision("approve"))
+        .await;
 }
 
 #[tokio::test]
@@ -469,8 +443,7 @@ async fn fifty_concurrent_approvals_have_one_winner() {
     let app = spawn_app().await;
     app.token("CREDIT-001").await;
     let calls = (0..50).map(|_| {
-        step(
-            &app,
+        app.step(
             "CREDIT-001",
             "ORD-001",
             "credit-decision",
@@ -511,7 +484,7 @@ async fn logistics_cost_over_15_percent_goes_to_admin_review_exactly_15_does_not
     ] {
         let id = to_costing(&app, rice.clone()).await;
         let cost = json!({ "whToCustAmount": amount });
-        let r = ok_step(&app, "LOG-001", &id, "logistics-cost", cost).await;
+        let r = app.ok_step("LOG-001", &id, "logistics-cost", cost).await;
         assert_eq!(r["data"]["status"], status);
         assert_eq!(r["assessment"]["ratioPct"].as_f64(), Some(ratio));
         assert_eq!(r["data"]["logistics"]["highCostAlert"], alert);
@@ -520,19 +493,16 @@ async fn logistics_cost_over_15_percent_goes_to_admin_review_exactly_15_does_not
     let (high, exact) = (&costed[0], &costed[1]);
 
     // Only admin_bypass reviews; the approval moves it on.
-    let r = step(&app, "LOG-001", high, "admin-review", decision("approve")).await;
+    let r = app
+        .step("LOG-001", high, "admin-review", decision("approve"))
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let review = decision_because("approve", "Remote site");
-    let r = ok_step(&app, "USER-001", high, "admin-review", review).await;
+    let r = app.ok_step("USER-001", high, "admin-review", review).await;
     assert_eq!(r["data"]["status"], "Ready for Billing");
-    let r = step(
-        &app,
-        "LOG-001",
-        exact,
-        "logistics-cost",
-        json!({"dryIceKg": -1}),
-    )
-    .await;
+    let r = app
+        .step("LOG-001", exact, "logistics-cost", json!({"dryIceKg": -1}))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 }
 
@@ -542,7 +512,9 @@ async fn object_scope_on_changes() {
     // SALES-002 neither reads nor changes SALES-001's order.
     let r = app.get("SALES-002", "/api/orders/ORD-001").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
-    let r = step(&app, "SALES-002", "ORD-001", "cancel", because("x")).await;
+    let r = app
+        .step("SALES-002", "ORD-001", "cancel", because("x"))
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     for (path, body) in [
         ("/api/orders/ORD-001", json!({"remarks": "mine now"})),
@@ -564,7 +536,9 @@ async fn object_scope_on_changes() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
     // A driver only acts on deliveries assigned to them; others are invisible.
-    let r = step(&app, "DRV-001", "ORD-003", "out-for-delivery", json!({})).await;
+    let r = app
+        .step("DRV-001", "ORD-003", "out-for-delivery", json!({}))
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 }
 
@@ -579,7 +553,9 @@ async fn legacy_statuses_in_stored_data_transition() {
     });
     let legacy = vec![legacy_hold_order(), pending_invoicing];
     insert_raw(&app, Collection::Orders, legacy).await;
-    let r = ok_step(&app, "SALES-001", "ORD-482913", "release-hold", json!({})).await;
+    let r = app
+        .ok_step("SALES-001", "ORD-482913", "release-hold", json!({}))
+        .await;
     assert_eq!(r["data"]["status"], "Pending Credit Approval");
     let o = order(&app, "ORD-482913").await;
     assert_eq!(o.status_history.len(), 3, "the legacy entries are kept");
@@ -597,7 +573,9 @@ async fn legacy_statuses_in_stored_data_transition() {
             .any(|o| o["id"] == "ORD-551234")
     );
     let invoice = json!({"invoiceNo": "INV-L-1"});
-    let r = ok_step(&app, "BILL-001", "ORD-551234", "invoice", invoice).await;
+    let r = app
+        .ok_step("BILL-001", "ORD-551234", "invoice", invoice)
+        .await;
     assert_eq!(r["data"]["status"], "Ready for Dispatch");
     let inv = order(&app, "ORD-551234").await.invoice.unwrap();
     assert_eq!(
@@ -612,16 +590,16 @@ async fn partial_delivery_restocks_the_rest_through_the_ledger() {
     let app = spawn_app().await;
     let id = one_line_to_dispatch(&app, "PROD-002", 10, "INV-P-1").await;
     let after_alloc = batch_qty(&app, BATCH_003).await;
-    let d = ok_step(&app, "HUB-001", &id, "dispatch", loading()).await;
+    let d = app.ok_step("HUB-001", &id, "dispatch", loading()).await;
     let otp = d["deliveryOtp"].as_str().unwrap();
     let delivered = |qty: u32| json!({"otp": otp, "deliveredQuantities": [qty]});
-    let r = step(&app, "DRV-001", &id, "deliver", delivered(11)).await;
+    let r = app.step("DRV-001", &id, "deliver", delivered(11)).await;
     assert_eq!(
         r.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "more than carried"
     );
-    let r = ok_step(&app, "DRV-001", &id, "deliver", delivered(7)).await;
+    let r = app.ok_step("DRV-001", &id, "deliver", delivered(7)).await;
     assert_eq!(r["data"]["status"], "Part Accepted");
     assert_eq!(r["data"]["items"][0]["deliveredQuantity"], 7);
     assert_eq!(
@@ -642,11 +620,13 @@ async fn return_to_warehouse_restocks_everything() {
     let app = spawn_app().await;
     let id = one_line_to_dispatch(&app, "PROD-004", 4, "INV-R-1").await;
     let after_alloc = batch_qty(&app, BATCH_009).await;
-    ok_step(&app, "HUB-001", &id, "dispatch", loading()).await;
+    app.ok_step("HUB-001", &id, "dispatch", loading()).await;
     let back = "return-to-warehouse";
-    let r = step(&app, "HUB-001", &id, back, because("Shop closed")).await;
+    let r = app.step("HUB-001", &id, back, because("Shop closed")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "only the agent");
-    let r = ok_step(&app, "DRV-001", &id, back, because("Shop closed")).await;
+    let r = app
+        .ok_step("DRV-001", &id, back, because("Shop closed"))
+        .await;
     assert_eq!(r["data"]["status"], "Returned to Warehouse");
     assert_eq!(
         batch_qty(&app, BATCH_009).await,
@@ -658,15 +638,17 @@ async fn return_to_warehouse_restocks_everything() {
 async fn the_otp_locks_after_five_wrong_tries() {
     let app = spawn_app().await;
     let id = one_line_to_dispatch(&app, "PROD-004", 1, "INV-O-1").await;
-    let d = ok_step(&app, "HUB-001", &id, "dispatch", loading()).await;
+    let d = app.ok_step("HUB-001", &id, "dispatch", loading()).await;
     let otp = d["deliveryOtp"].as_str().unwrap();
     let wrong = if otp == "123456" { "654321" } else { "123456" };
     for _ in 0..5 {
-        let r = step(&app, "DRV-001", &id, "deliver", json!({"otp": wrong})).await;
+        let r = app
+            .step("DRV-001", &id, "deliver", json!({"otp": wrong}))
+            .await;
         assert_eq!(r.body["error"]["code"], "OTP_INVALID");
     }
     for body in [json!({"otp": otp}), json!({})] {
-        let r = step(&app, "DRV-001", &id, "deliver", body).await;
+        let r = app.step("DRV-001", &id, "deliver", body).await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
     }
     // Another driver cannot burn the attempts either: refused before the OTP is looked at.
@@ -770,15 +752,21 @@ async fn bypass_is_admin_only_with_a_reason_and_moves_stock() {
     let app = spawn_app().await;
     let b3 = batch_qty(&app, BATCH_003).await;
     let to = |status: &str, reason: &str| json!({ "to": status, "reason": reason });
-    let r = step(&app, "SALES-001", "ORD-003", "bypass", to("Delivered", "x")).await;
+    let r = app
+        .step("SALES-001", "ORD-003", "bypass", to("Delivered", "x"))
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-    let r = step(&app, "USER-001", "ORD-003", "bypass", to("Cancelled", " ")).await;
+    let r = app
+        .step("USER-001", "ORD-003", "bypass", to("Cancelled", " "))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    let r = step(&app, "USER-001", "ORD-003", "bypass", to("Teleported", "x")).await;
+    let r = app
+        .step("USER-001", "ORD-003", "bypass", to("Teleported", "x"))
+        .await;
     assert_eq!(r.body["error"]["code"], "UNKNOWN_STATUS");
     // Legacy name accepted; going back before warehouse selection gives the stock back.
     let back = to("Credit Approved", "Wrong warehouse");
-    let r = ok_step(&app, "USER-001", "ORD-003", "bypass", back).await;
+    let r = app.ok_step("USER-001", "ORD-003", "bypass", back).await;
     assert_eq!(r["data"]["status"], "Pending WH Selection");
     assert_eq!(batch_qty(&app, BATCH_003).await, b3 + Decimal::from(20));
     let h = order(&app, "ORD-003").await.status_history.pop().unwrap();
@@ -787,14 +775,14 @@ async fn bypass_is_admin_only_with_a_reason_and_moves_stock() {
         (Some("admin_bypass"), Some("Wrong warehouse"))
     );
     // Closed orders stay closed.
-    let r = step(
-        &app,
-        "USER-001",
-        "ORD-006",
-        "bypass",
-        to("Pending Packing", "reopen"),
-    )
-    .await;
+    let r = app
+        .step(
+            "USER-001",
+            "ORD-006",
+            "bypass",
+            to("Pending Packing", "reopen"),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
 }
 
@@ -806,18 +794,21 @@ async fn warehouse_assignment_refuses_shortage_and_unknown_warehouses() {
     let id = book(&app, "SALES-001", "CUST-001", salmon).await;
     // ₹1,05,000 is over CUST-001's limit: an administrator overrides the credit check.
     let over = json!({"decision": "approve", "override": true, "reason": "Agreed with finance"});
-    ok_step(&app, "USER-001", &id, "credit-decision", over).await;
+    app.ok_step("USER-001", &id, "credit-decision", over).await;
     let assign = "assign-warehouse";
-    let r = step(&app, "WHM-001", &id, assign, warehouse("WH-NOWHERE")).await;
+    let r = app
+        .step("WHM-001", &id, assign, warehouse("WH-NOWHERE"))
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
-    let r = step(&app, "WHM-001", &id, assign, warehouse("W1"))
+    let r = app
+        .step("WHM-001", &id, assign, warehouse("W1"))
         .await
         .expect_refusal(StatusCode::CONFLICT, "INSUFFICIENT_STOCK");
     assert_eq!(r.body["error"]["details"]["lines"][0]["shortfall"], 75);
     assert_eq!(batch_qty(&app, BATCH_005).await, Decimal::from(25));
     // Accepting a partial allocation: 25 allocated, packing will be short.
     let partial = json!({"warehouseId": "W1", "allowPartial": true});
-    let r = ok_step(&app, "WHM-001", &id, assign, partial).await;
+    let r = app.ok_step("WHM-001", &id, assign, partial).await;
     assert_eq!(r["data"]["items"][0]["allocatedBatches"][0]["qty"], 25);
     assert_eq!(batch_qty(&app, BATCH_005).await, Decimal::ZERO);
     // A pick of a batch that does not exist, or more than allocated, is refused (another
@@ -827,13 +818,17 @@ async fn warehouse_assignment_refuses_shortage_and_unknown_warehouses() {
         ("BATCH-999", 5, "UNKNOWN_BATCH"),
         ("BATCH-005", 26, "OVER_PICK"),
     ] {
-        let r = step(&app, "WH-001", &id, "pack", pick(batch, qty)).await;
+        let r = app.step("WH-001", &id, "pack", pick(batch, qty)).await;
         assert_eq!(r.body["error"]["code"], code);
     }
-    let r = ok_step(&app, "WH-001", &id, "pack", pick("BATCH-005", 25)).await;
+    let r = app
+        .ok_step("WH-001", &id, "pack", pick("BATCH-005", 25))
+        .await;
     assert_eq!(r["data"]["status"], "Part Packed");
     // Sent back: the 25 return to Kurla.
-    let r = ok_step(&app, "WH-001", &id, "send-back", because("Ship from Delhi")).await;
+    let r = app
+        .ok_step("WH-001", &id, "send-back", because("Ship from Delhi"))
+        .await;
     assert_eq!(r["data"]["status"], "Pending WH Selection");
     assert_eq!(batch_qty(&app, BATCH_005).await, Decimal::from(25));
 }
@@ -903,7 +898,7 @@ async fn one_manifest_for_many_orders_with_per_order_results() {
     }
     // A second manifest the same day gets the next number (D-L17).
     let c = one_line_to_dispatch(&app, "PROD-004", 1, "INV-M-3").await;
-    let r = ok_step(&app, "HUB-001", &c, "dispatch", loading()).await;
+    let r = app.ok_step("HUB-001", &c, "dispatch", loading()).await;
     assert_ne!(r["manifestId"], manifest);
     // Dispatch data is checked.
     for (field, value, code) in [
@@ -955,17 +950,17 @@ async fn stock_transfer_leaves_the_source_and_arrives_at_the_destination() {
     assert_eq!(batch_qty(&app, BATCH_009).await, src - Decimal::from(5));
     assert_eq!(batch_qty(&app, BATCH_009_DELHI).await, Decimal::ZERO);
     // Not a delivery: the lifecycle steps refuse it, the driver never sees it.
-    let r = step(&app, "USER-001", &stn, "cancel", because("x")).await;
+    let r = app.step("USER-001", &stn, "cancel", because("x")).await;
     assert_eq!(r.body["error"]["code"], "STN_LIFECYCLE");
     let arrived = json!({"remarks": "All cartons intact"});
-    let r = ok_step(&app, "WH-001", &stn, "receive", arrived).await;
+    let r = app.ok_step("WH-001", &stn, "receive", arrived).await;
     assert_eq!(r["data"]["status"], "Delivered");
     assert_eq!(batch_qty(&app, BATCH_009_DELHI).await, Decimal::from(5));
     assert_eq!(batch_qty(&app, BATCH_009).await, src - Decimal::from(5));
     let rows = ledger(&app, &stn).await;
     assert_eq!(rows.len(), 2);
     assert_eq!(net_change(&rows), Decimal::ZERO);
-    let r = step(&app, "WH-001", &stn, "receive", json!({})).await;
+    let r = app.step("WH-001", &stn, "receive", json!({})).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     // Same warehouse twice, unknown warehouse, not enough stock.
     let transfer = |from: &str| json!({"sourceWarehouse": from, "destinationWarehouse": "W1", "items": [{"productId": "PROD-004", "quantity": 1}]});

@@ -32,15 +32,9 @@ async fn book(app: &TestApp, user: &str, customer: &str, items: Value) -> Value 
     r.body["data"].clone()
 }
 
-async fn step(app: &TestApp, user: &str, id: &str, name: &str, body: Value) -> Resp {
-    app.post(user, &format!("/api/orders/{id}/{name}"), body)
-        .await
-}
-
+/// A step that must succeed: the order it answers with.
 async fn ok_step(app: &TestApp, user: &str, id: &str, name: &str, body: Value) -> Value {
-    let r = step(app, user, id, name, body).await;
-    assert_eq!(r.status, StatusCode::OK, "{name} on {id}: {}", r.body);
-    r.body["data"].clone()
+    app.ok_step(user, id, name, body).await["data"].clone()
 }
 
 fn money(v: &Value) -> Decimal {
@@ -107,16 +101,18 @@ async fn an_order_over_the_limit_is_checked_at_booking_and_approved_only_with_an
 
     // A plain approval is refused with the figures; an override needs the permission …
     let approve = json!({"decision": "approve"});
-    step(&app, "CREDIT-001", &id, "credit-decision", approve.clone())
+    app.step("CREDIT-001", &id, "credit-decision", approve.clone())
         .await
         .expect_refusal(StatusCode::CONFLICT, "CREDIT_CHECK_FAILED");
-    let r = step(&app, "CREDIT-001", &id, "credit-decision", approve).await;
+    let r = app
+        .step("CREDIT-001", &id, "credit-decision", approve)
+        .await;
     assert_eq!(
         r.body["error"]["details"]["creditCheck"]["overrideRequired"],
         true
     );
     let over = json!({"decision": "approve", "override": true, "reason": "Cheque for ₹40,000 received today"});
-    step(&app, "CREDIT-001", &id, "credit-decision", over.clone())
+    app.step("CREDIT-001", &id, "credit-decision", over.clone())
         .await
         .expect_status(StatusCode::FORBIDDEN);
     // … granted per user by an administrator, and a reason.
@@ -128,8 +124,7 @@ async fn an_order_over_the_limit_is_checked_at_booking_and_approved_only_with_an
     .await
     .expect_status(StatusCode::OK);
     app.forget_tokens().await;
-    step(
-        &app,
+    app.step(
         "CREDIT-001",
         &id,
         "credit-decision",
@@ -195,8 +190,7 @@ async fn overdue_or_no_limit_need_a_person_but_no_override_and_cash_only_always_
     }
     let cash = book(&app, "SALES-001", "CUST-CASH", prawns(1)).await;
     assert_eq!(cash["creditCheck"]["flags"], json!(["cash_only"]));
-    step(
-        &app,
+    app.step(
         "USER-001",
         cash["id"].as_str().unwrap(),
         "credit-decision",
@@ -253,28 +247,37 @@ async fn with_auto_approval_only_one_of_two_racing_orders_fits_the_headroom() {
     );
 }
 
-/// Books prawns for CUST-002 and walks the order through packing; returns it.
-async fn packed(app: &TestApp, qty: u32) -> String {
+/// Books prawns for CUST-002, approved and allocated from Kurla; the order's id and the
+/// allocation step's answer.
+async fn allocated(app: &TestApp, qty: u32) -> (String, Value) {
     let o = book(app, "SALES-002", "CUST-002", prawns(qty)).await;
     let id = o["id"].as_str().unwrap().to_string();
-    ok_step(
-        app,
-        "CREDIT-001",
-        &id,
-        "credit-decision",
-        json!({"decision": "approve"}),
-    )
-    .await;
-    let a = ok_step(
-        app,
-        "WHM-001",
-        &id,
-        "assign-warehouse",
-        json!({"warehouseId": "WH-KURLA"}),
-    )
-    .await;
-    ok_step(app, "WH-001", &id, "pack", picks_of(&a)).await;
-    id
+    let approve = json!({"decision": "approve"});
+    ok_step(app, "CREDIT-001", &id, "credit-decision", approve).await;
+    let kurla = json!({"warehouseId": "WH-KURLA"});
+    let a = ok_step(app, "WHM-001", &id, "assign-warehouse", kurla).await;
+    (id, a)
+}
+
+/// From packed to the road: QC, the cost and invoice steps the order still needs, then
+/// dispatch to DRV-001; the delivery OTP.
+async fn on_the_road(app: &TestApp, id: &str, invoice_no: &str) -> String {
+    let checks = json!({"tempVerified": true, "actualTemp": -19, "packagingIntact": true,
+        "weightVerified": true, "labelClarity": true, "invoiceDcAttached": true,
+        "passed": true, "remarks": "ok"});
+    let mut o = ok_step(app, "QC-001", id, "qc", checks).await;
+    if o["status"] == "Pending Logistics Cost" {
+        let cost = json!({"whToCustAmount": 10});
+        o = ok_step(app, "LOG-001", id, "logistics-cost", cost).await;
+    }
+    if o["status"] == "Ready for Billing" {
+        let invoice = json!({"invoiceNo": invoice_no});
+        ok_step(app, "BILL-001", id, "invoice", invoice).await;
+    }
+    let loading = json!({"deliveryAgentId": "DRV-001", "vehicleNo": "MH-04-AB-1234",
+        "ewayBill": "331000009876", "sealNo": "SEAL-42"});
+    let d = app.ok_step("HUB-001", id, "dispatch", loading).await;
+    d["deliveryOtp"].as_str().unwrap().to_string()
 }
 
 async fn batch_qty(app: &TestApp, product: &str, number: &str) -> Decimal {
@@ -289,34 +292,12 @@ async fn batch_qty(app: &TestApp, product: &str, number: &str) -> Decimal {
 #[tokio::test]
 async fn a_part_accepted_order_re_attempts_the_rest_and_delivers_it_on_a_second_trip() {
     let app = spawn_app().await;
-    let id = packed(&app, 10).await;
-    let checks = json!({"tempVerified": true, "actualTemp": -19, "packagingIntact": true, "weightVerified": true,
-        "labelClarity": true, "invoiceDcAttached": true, "passed": true, "remarks": "ok"});
-    ok_step(&app, "QC-001", &id, "qc", checks.clone()).await;
-    ok_step(
-        &app,
-        "LOG-001",
-        &id,
-        "logistics-cost",
-        json!({"whToCustAmount": 10}),
-    )
-    .await;
-    ok_step(
-        &app,
-        "BILL-001",
-        &id,
-        "invoice",
-        json!({"invoiceNo": "INV-BO-1"}),
-    )
-    .await;
-    let loading = json!({"deliveryAgentId": "DRV-001", "vehicleNo": "MH-04-AB-1234",
-        "ewayBill": "331000009876", "sealNo": "SEAL-42"});
-    let d = step(&app, "HUB-001", &id, "dispatch", loading.clone()).await;
-    let otp = d.body["deliveryOtp"].as_str().unwrap().to_string();
+    let (id, a) = allocated(&app, 10).await;
+    ok_step(&app, "WH-001", &id, "pack", picks_of(&a)).await;
+    let otp = on_the_road(&app, &id, "INV-BO-1").await;
 
     // Everything accepted is not a part acceptance.
-    step(
-        &app,
+    app.step(
         "DRV-001",
         &id,
         "part-accept",
@@ -347,7 +328,7 @@ async fn a_part_accepted_order_re_attempts_the_rest_and_delivers_it_on_a_second_
     );
 
     // The re-attempt reserves only the undelivered 3.
-    step(&app, "SALES-002", &id, "reopen-backorder", json!({}))
+    app.step("SALES-002", &id, "reopen-backorder", json!({}))
         .await
         .expect_status(StatusCode::FORBIDDEN);
     let r = ok_step(
@@ -367,39 +348,14 @@ async fn a_part_accepted_order_re_attempts_the_rest_and_delivers_it_on_a_second_
         .sum();
     assert_eq!(held, Decimal::from(3));
     assert_eq!(batch_qty(&app, "PROD-002", "BATCH-003").await, before);
-    step(&app, "WH-001", &id, "reopen-backorder", json!({}))
+    app.step("WH-001", &id, "reopen-backorder", json!({}))
         .await
         .expect_status(StatusCode::CONFLICT);
 
     // Second trip: packed, checked, dispatched, delivered; 7 + 3 delivered in all.
     let again = app.get_ok("WH-001", &format!("/api/orders/{id}")).await;
     ok_step(&app, "WH-001", &id, "pack", picks_of(&again.body)).await;
-    ok_step(&app, "QC-001", &id, "qc", checks).await;
-    let s = app.get_ok("LOG-001", &format!("/api/orders/{id}")).await;
-    if s.body["status"] == "Pending Logistics Cost" {
-        ok_step(
-            &app,
-            "LOG-001",
-            &id,
-            "logistics-cost",
-            json!({"whToCustAmount": 10}),
-        )
-        .await;
-    }
-    let s = app.get_ok("BILL-001", &format!("/api/orders/{id}")).await;
-    if s.body["status"] == "Ready for Billing" {
-        ok_step(
-            &app,
-            "BILL-001",
-            &id,
-            "invoice",
-            json!({"invoiceNo": "INV-BO-2"}),
-        )
-        .await;
-    }
-    let d = step(&app, "HUB-001", &id, "dispatch", loading).await;
-    assert_eq!(d.status, StatusCode::OK, "{}", d.body);
-    let otp = d.body["deliveryOtp"].as_str().unwrap().to_string();
+    let otp = on_the_road(&app, &id, "INV-BO-2").await;
     let done = ok_step(&app, "DRV-001", &id, "deliver", json!({"otp": otp})).await;
     assert_eq!(done["status"], "Delivered");
     assert_eq!(done["items"][0]["deliveredQuantity"], 10);
@@ -408,24 +364,7 @@ async fn a_part_accepted_order_re_attempts_the_rest_and_delivers_it_on_a_second_
 #[tokio::test]
 async fn the_picker_may_take_another_batch_giving_a_reason_when_fefo_is_skipped() {
     let app = spawn_app().await;
-    let o = book(&app, "SALES-002", "CUST-002", prawns(5)).await;
-    let id = o["id"].as_str().unwrap().to_string();
-    ok_step(
-        &app,
-        "CREDIT-001",
-        &id,
-        "credit-decision",
-        json!({"decision": "approve"}),
-    )
-    .await;
-    let a = ok_step(
-        &app,
-        "WHM-001",
-        &id,
-        "assign-warehouse",
-        json!({"warehouseId": "WH-KURLA"}),
-    )
-    .await;
+    let (id, a) = allocated(&app, 5).await;
     assert_eq!(
         a["items"][0]["allocatedBatches"][0]["batchNumber"], "BATCH-003",
         "FEFO"
@@ -435,18 +374,18 @@ async fn the_picker_may_take_another_batch_giving_a_reason_when_fefo_is_skipped(
         batch_qty(&app, "PROD-002", "BATCH-004").await,
     );
     let later = json!({"lines": [{"batches": [{"batchNumber": "BATCH-004", "qty": 5}]}]});
-    let r = step(&app, "WH-001", &id, "pack", later).await;
+    let r = app.step("WH-001", &id, "pack", later).await;
     let r = r.expect_refusal(StatusCode::UNPROCESSABLE_ENTITY, "REASON_REQUIRED");
     assert_eq!(r.body["error"]["details"]["skipped"], "BATCH-003");
     // Too much of a batch, or an unknown one, is refused before anything moves.
     let too_much =
         json!({"lines": [{"batches": [{"batchNumber": "BATCH-004", "qty": 6}]}], "reason": "x"});
-    step(&app, "WH-001", &id, "pack", too_much)
+    app.step("WH-001", &id, "pack", too_much)
         .await
         .expect_status(StatusCode::UNPROCESSABLE_ENTITY);
     let unknown =
         json!({"lines": [{"batches": [{"batchNumber": "BATCH-404", "qty": 5}]}], "reason": "x"});
-    step(&app, "WH-001", &id, "pack", unknown)
+    app.step("WH-001", &id, "pack", unknown)
         .await
         .expect_status(StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(batch_qty(&app, "PROD-002", "BATCH-003").await, b3);

@@ -242,6 +242,20 @@ impl TestApp {
         self.as_user(user_id, Method::POST, path, None).await
     }
 
+    /// A lifecycle step on an order (`POST /api/orders/{id}/{name}`) as a seeded user.
+    pub async fn step(&self, user_id: &str, id: &str, name: &str, body: Value) -> Resp {
+        self.post(user_id, &format!("/api/orders/{id}/{name}"), body)
+            .await
+    }
+
+    /// A step that must succeed: the whole answer (`{success, data, …}`).
+    pub async fn ok_step(&self, user_id: &str, id: &str, name: &str, body: Value) -> Value {
+        let r = self.step(user_id, id, name, body).await;
+        assert_eq!(r.status, StatusCode::OK, "{name} on {id}: {}", r.body);
+        assert_eq!(r.body["success"], true, "{}", r.body);
+        r.body
+    }
+
     /// `POST /api/login` with exactly this body, without a token.
     pub async fn login_with(&self, body: Value) -> Resp {
         self.call(Method::POST, "/api/login", None, Some(body))

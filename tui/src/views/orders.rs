@@ -897,10 +897,7 @@ mod step_tests {
             }
         }))
         .unwrap();
-        let text: Vec<String> = enrichment(&d)
-            .iter()
-            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
-            .collect();
+        let text = enrichment_text(&d);
         assert_eq!(
             text,
             [
@@ -914,6 +911,13 @@ mod step_tests {
         }))
         .unwrap();
         assert_eq!((odd.insight, odd.proposal), (None, None));
+    }
+
+    fn enrichment_text(d: &OrderDetail) -> Vec<String> {
+        enrichment(d)
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
     }
 
     /// The credit queue sees what the booking's check found: the verdict in the detail and
@@ -930,10 +934,7 @@ mod step_tests {
             }
         });
         let d = OrderDetail::from_json(&v).unwrap();
-        let text: Vec<String> = enrichment(&d)
-            .iter()
-            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
-            .collect();
+        let text = enrichment_text(&d);
         assert_eq!(
             text,
             [
