@@ -14,8 +14,8 @@ use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use support::{
-    Resp, TestApp, audits, insert_raw, legacy_hold_order, picks_of, spawn_app, stored,
-    stored_where, strs, with_status,
+    TestApp, audits, insert_raw, legacy_hold_order, picks_of, spawn_app, stored, stored_where,
+    strs, with_status,
 };
 
 async fn book(app: &TestApp, user: &str, customer: &str, items: Value) -> String {

@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use support::ws_client::{open_as, subscribe, until_finished};
 use support::{
-    Resp, TestApp, audits, insert, picks_of, quick_jobs, spawn_app, spawn_app_with,
+    TestApp, audits, insert, picks_of, quick_jobs, spawn_app, spawn_app_with,
     spawn_app_with_workers, stored, stored_where,
 };
 
