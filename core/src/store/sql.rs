@@ -110,6 +110,8 @@ struct Gen {
     aliases: usize,
     /// The single key field of the collection (`id`), which the primary key mirrors.
     key_field: Option<&'static str>,
+    /// The collection's top-level fields that never hold a list.
+    scalars: &'static [&'static str],
 }
 
 impl Gen {
@@ -244,6 +246,14 @@ impl Gen {
 
     fn scalar(&mut self, src: &str, path: &str, leaf: Leaf) -> StoreResult<String> {
         let segs = parse_path(path, false)?;
+        if src == ROOT && self.scalars.contains(&path) {
+            // Never a list (the adapter refuses one): the plain, indexable comparison.
+            let at = Cand::At {
+                src: src.to_string(),
+                path: path_literal(&segs),
+            };
+            return Ok(self.leaf_one(&at, &leaf));
+        }
         self.reach(src, &segs, &mut |g, c| Ok(g.leaf_expanded(c, &leaf)))
     }
 
@@ -397,6 +407,7 @@ pub fn where_clause(collection: Collection, filter: &Filter) -> StoreResult<Sql>
         args: Vec::new(),
         aliases: 0,
         key_field: if kf.len() == 1 { Some(kf[0]) } else { None },
+        scalars: collection.scalar_fields(),
     };
     let text = g.filter(ROOT, filter)?;
     Ok(Sql { text, args: g.args })

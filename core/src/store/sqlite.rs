@@ -128,6 +128,13 @@ fn encode(doc: &Value) -> String {
 
 /// The primary key from the collection's key fields; `None` when they are absent.
 fn natural_key(collection: Collection, doc: &Value) -> StoreResult<Option<String>> {
+    for f in collection.scalar_fields() {
+        if let Some(Value::Array(_) | Value::Object(_)) = get_path(doc, f) {
+            return Err(StoreError::InvalidQuery(format!(
+                "field `{f}` of {collection} holds one value, not a list or an object"
+            )));
+        }
+    }
     let fields = collection.key_fields();
     let mut values = Vec::with_capacity(fields.len());
     for f in fields {
@@ -677,6 +684,8 @@ mod tests {
             None
         );
         assert!(natural_key(Collection::Orders, &json!({"id": ["x"]})).is_err());
+        let listed = json!({"id": "ORD-1", "customerId": ["C1", "C2"]});
+        assert!(natural_key(Collection::Orders, &listed).is_err());
         let legacy = json!({"_id": {"$oid": "65f0a1b2c3d4e5f601234567"}});
         assert_eq!(
             generated_key(&legacy),
@@ -865,6 +874,35 @@ mod tests {
                 Collection::Orders,
                 Query::all().sort_desc("createdAt"),
                 "orders__createdAt_-1",
+            ),
+            // The last rate at every booked line: the customer's newest order holding the SKU.
+            (
+                Collection::Orders,
+                Query::new(Filter::and([
+                    Filter::eq("customerId", "C1"),
+                    Filter::Not(Box::new(crate::store::status_filter([
+                        crate::model::OrderStatus::Cancelled,
+                    ]))),
+                    Filter::elem_match("items", Filter::eq("skuCode", "SKU-1")),
+                ]))
+                .sort_desc("createdAt")
+                .limit(1),
+                "orders__customerId_1_createdAt_-1",
+            ),
+            // The credit check's read at every booking: one customer's open orders.
+            (
+                Collection::Orders,
+                Query::new(Filter::and([
+                    Filter::eq("customerId", "C1"),
+                    crate::store::status_filter(
+                        crate::model::OrderStatus::ALL
+                            .into_iter()
+                            .filter(|s| crate::rules::credit::is_open_uninvoiced(*s)),
+                    ),
+                ])),
+                // Either customer index: a (customerId, status) one would make SQLite prefer
+                // it for the sorted customer reads too, with a temporary B-tree each time.
+                "orders__customerId_1",
             ),
             (
                 Collection::Orders,

@@ -581,6 +581,10 @@ pub async fn deliver_step(
     let (vis, receiver, remarks, pod) = (&vis, &receiver, &remarks, &pod);
     retrying(move || async move {
         let order = visible_order(st, vis, id).await?;
+        // Who may deliver (the assigned agent, on the road) before what they sent: the three
+        // ends of a delivery share that gate, so a stranger learns nothing from a 422.
+        transition(&OrderContext::of(&order), &Action::Deliver, &actor.ctx)
+            .map_err(super::errors::lifecycle_error)?;
         let lines = split_delivery(&order, body.delivered_quantities.as_deref())?;
         let partial = lines.iter().any(|(_, r)| !r.is_zero());
         if lines.iter().all(|(d, _)| d.is_zero()) {
