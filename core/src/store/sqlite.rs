@@ -875,6 +875,25 @@ mod tests {
                 Query::all().sort_desc("createdAt"),
                 "orders__createdAt_-1",
             ),
+            // The order list's filters, newest first, as the API builds them (legacy status
+            // spellings, a missing status read as Pending Credit Approval).
+            (
+                Collection::Orders,
+                Query::new(crate::store::status_filter([
+                    crate::model::OrderStatus::PendingCreditApproval,
+                ]))
+                .sort_desc("createdAt"),
+                "orders__status_1_createdAt_-1",
+            ),
+            (
+                Collection::Orders,
+                Query::new(Filter::is_in(
+                    "salespersonId",
+                    vec![json!("SALES-001"), json!("SALES-002")],
+                ))
+                .sort_desc("createdAt"),
+                "orders__salespersonId_1_createdAt_-1",
+            ),
             // The last rate at every booked line: the customer's newest order holding the SKU.
             (
                 Collection::Orders,
