@@ -960,6 +960,26 @@ fn orders_and_ledger(
             .or(Some(created));
         orders.push(o);
     }
+    // Orders waiting for credit control carry the check a booking records, so the credit
+    // queue shows a verdict on a fresh install.
+    let checks: Vec<(usize, crate::model::order::CreditCheck)> = orders
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.status == OrderStatus::PendingCreditApproval)
+        .map(|(i, o)| {
+            let snapshot = customers
+                .iter()
+                .find(|c| c.id == o.customer_id)
+                .map(crate::rules::credit::CreditSnapshot::from_customer)
+                .unwrap_or_default();
+            let open = crate::rules::credit::open_uninvoiced_total(&orders, &o.customer_id, &o.id);
+            let at = o.created_at.unwrap_or(now);
+            (i, crate::rules::credit::check(&snapshot, open, o.total, at))
+        })
+        .collect();
+    for (i, c) in checks {
+        orders[i].credit_check = Some(c);
+    }
 
     (orders, ledger(products, &draws, now))
 }

@@ -411,3 +411,22 @@ async fn plaintext_demo_passwords_of_other_users_are_flagged() {
         vec!["legacy@x.in".to_string()]
     );
 }
+
+/// ORD-001 waits for credit control with the check a booking records: CUST-001 is within its
+/// ₹50,000 limit with ORD-003 open beside it, but ₹5,000 is overdue, so a person decides.
+#[test]
+fn the_order_waiting_for_credit_control_carries_its_credit_check() {
+    let d = demo_dataset(now());
+    let o = d.orders.iter().find(|o| o.id == "ORD-001").unwrap();
+    let c = o.credit_check.as_ref().unwrap();
+    assert_eq!(c.flags, vec![crate::model::order::CreditFlag::Overdue]);
+    assert!(!c.passed && !c.override_required);
+    let ord3 = d.orders.iter().find(|o| o.id == "ORD-003").unwrap();
+    assert_eq!(c.open_orders, ord3.total);
+    assert!(
+        d.orders
+            .iter()
+            .filter(|o| o.credit_check.is_some())
+            .all(|o| o.status == OrderStatus::PendingCreditApproval)
+    );
+}
