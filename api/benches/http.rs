@@ -8,7 +8,13 @@
 //! cargo bench -p nexus-api --bench http                 # full run (about two minutes)
 //! cargo bench -p nexus-api --bench http -- --quick      # a tenth of the requests
 //! cargo bench -p nexus-api --bench http -- --concurrency 64 --only health
+//! cargo bench -p nexus-api --bench http -- --orders 10000,100000,1000000   # the scale run
 //! ```
+//!
+//! The scale run (`--orders`, issue 18) grows a generated order history through each size in
+//! turn and measures create, list (each filter), last rate and health against their targets,
+//! with the ratio to bare hello; it exits non-zero when a target is missed. With
+//! `MONGODB_URI` set, the API runs on that MongoDB instead of SQLite.
 //!
 //! Loopback only, bounded request counts; it stops by itself. The general rate limit is
 //! raised for the run (every request comes from one address); everything else is the
@@ -31,6 +37,22 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 
+/// mimalloc rather than glibc's malloc: see docs/BENCHMARKS.md (allocation was the largest
+/// cost of an order list).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[path = "support/history.rs"]
+mod history;
+#[path = "support/scale.rs"]
+mod scale;
+
+/// An order of one line of the demo rice for `customer`.
+fn booking(customer: &str) -> String {
+    json!({ "customerId": customer, "items": [{ "productId": "PROD-001", "quantity": 1 }] })
+        .to_string()
+}
+
 #[derive(Clone)]
 struct Scenario {
     name: &'static str,
@@ -38,7 +60,8 @@ struct Scenario {
     addr: SocketAddr,
     path: &'static str,
     token: Option<String>,
-    body: Option<String>,
+    /// Client `k` sends `bodies[k % len]` (no body when empty), e.g. one customer per client.
+    bodies: Vec<String>,
     requests: usize,
     concurrency: usize,
     expect: u16,
@@ -66,7 +89,13 @@ fn ms(d: Duration) -> String {
 }
 
 /// One keep-alive connection sending requests until the shared budget is spent.
-async fn client(s: Arc<Scenario>, next: Arc<AtomicUsize>, total: usize) -> (Vec<Duration>, usize) {
+async fn client(
+    s: Arc<Scenario>,
+    next: Arc<AtomicUsize>,
+    total: usize,
+    k: usize,
+) -> (Vec<Duration>, usize) {
+    let body = (!s.bodies.is_empty()).then(|| s.bodies[k % s.bodies.len()].clone());
     let stream = TcpStream::connect(s.addr).await.expect("connect");
     stream.set_nodelay(true).ok();
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
@@ -83,7 +112,7 @@ async fn client(s: Arc<Scenario>, next: Arc<AtomicUsize>, total: usize) -> (Vec<
         if let Some(t) = &s.token {
             req = req.header("authorization", format!("Bearer {t}"));
         }
-        let body = match &s.body {
+        let body = match &body {
             Some(b) => {
                 req = req.header("content-type", "application/json");
                 Full::new(Bytes::from(b.clone()))
@@ -109,7 +138,7 @@ async fn run(s: &Scenario, requests: usize) -> Stats {
     let next = Arc::new(AtomicUsize::new(0));
     let t0 = Instant::now();
     let handles: Vec<_> = (0..s.concurrency.min(requests.max(1)))
-        .map(|_| tokio::spawn(client(s.clone(), next.clone(), requests)))
+        .map(|k| tokio::spawn(client(s.clone(), next.clone(), requests, k)))
         .collect();
     let mut latencies = Vec::with_capacity(requests);
     let mut errors = 0;
@@ -192,6 +221,8 @@ fn machine() -> String {
 }
 
 struct Args {
+    /// Store sizes of the scale run; empty: the default run on the demo data alone.
+    orders: Vec<usize>,
     quick: bool,
     concurrency: Option<usize>,
     only: Option<String>,
@@ -199,6 +230,7 @@ struct Args {
 
 fn args() -> Args {
     let mut a = Args {
+        orders: Vec::new(),
         quick: false,
         concurrency: None,
         only: None,
@@ -209,6 +241,20 @@ fn args() -> Args {
             "--quick" => a.quick = true,
             "--concurrency" => a.concurrency = it.next().and_then(|n| n.parse().ok()),
             "--only" => a.only = it.next(),
+            "--orders" => {
+                a.orders = it
+                    .next()
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(|n| {
+                        n.trim()
+                            .replace('_', "")
+                            .parse()
+                            .expect("--orders 10000,100000")
+                    })
+                    .collect();
+                a.orders.sort_unstable();
+            }
             _ => {} // `cargo bench` adds `--bench`
         }
     }
@@ -221,12 +267,15 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(bench(args));
+    if !rt.block_on(bench(args)) {
+        std::process::exit(1);
+    }
 }
 
-async fn bench(args: Args) {
+/// Runs the benchmark; false when the scale run missed a target.
+async fn bench(args: Args) -> bool {
     let dir = tempfile::tempdir().unwrap();
-    let vars: HashMap<&str, String> = HashMap::from([
+    let mut vars: HashMap<&str, String> = HashMap::from([
         ("NEXUS_DATA_DIR", dir.path().to_str().unwrap().to_string()),
         (
             "JWT_SECRET",
@@ -237,6 +286,11 @@ async fn bench(args: Args) {
         ("NEXUS_DEMO_DATA", "true".to_string()),
         ("NEXUS_IN_PROCESS_WORKER", "false".to_string()),
     ]);
+    for k in ["MONGODB_URI", "NEXUS_MONGODB_DB"] {
+        if let Ok(v) = std::env::var(k) {
+            vars.insert(k, v);
+        }
+    }
     let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
     eprintln!(
         "seeding the demo data (bcrypt cost {}) …",
@@ -244,11 +298,30 @@ async fn bench(args: Args) {
     );
     // The same start-up as `nexus-api`, so the bench measures the product's wiring.
     let state = startup::build(config).await.unwrap().state;
+    let store = state.store.clone();
     let api = serve(app(state)).await;
     let hello = serve(Router::new().route("/", get(|| async { "Hello, World!" }))).await;
 
     let admin = login(api, "admin@nexusoms.com", "admin123").await;
     let sales = login(api, "SALES-001", "sales123").await;
+    println!("Machine: {}", machine());
+    println!("Client and servers share the machine (loopback).\n");
+    if !args.orders.is_empty() {
+        let sessions = scale::Sessions {
+            api,
+            hello,
+            admin,
+            sales,
+        };
+        return scale::run_sizes(
+            store,
+            &args.orders,
+            sessions,
+            args.quick,
+            args.only.as_deref(),
+        )
+        .await;
+    }
     let scale = if args.quick { 10 } else { 1 };
     let c = |default: usize| args.concurrency.unwrap_or(default);
     let scenarios = vec![
@@ -258,7 +331,7 @@ async fn bench(args: Args) {
             addr: hello,
             path: "/",
             token: None,
-            body: None,
+            bodies: vec![],
             requests: 50_000 / scale,
             concurrency: c(32),
             expect: 200,
@@ -269,7 +342,7 @@ async fn bench(args: Args) {
             addr: api,
             path: "/api/health",
             token: None,
-            body: None,
+            bodies: vec![],
             requests: 20_000 / scale,
             concurrency: c(32),
             expect: 200,
@@ -280,9 +353,9 @@ async fn bench(args: Args) {
             addr: api,
             path: "/api/login",
             token: None,
-            body: Some(
+            bodies: vec![
                 json!({ "email": "admin@nexusoms.com", "password": "admin123" }).to_string(),
-            ),
+            ],
             requests: 200 / scale,
             concurrency: c(8),
             expect: 200,
@@ -293,7 +366,7 @@ async fn bench(args: Args) {
             addr: api,
             path: "/api/orders",
             token: Some(admin),
-            body: None,
+            bodies: vec![],
             requests: 10_000 / scale,
             concurrency: c(32),
             expect: 200,
@@ -304,18 +377,13 @@ async fn bench(args: Args) {
             addr: api,
             path: "/api/orders",
             token: Some(sales),
-            body: Some(
-                json!({ "customerId": "CUST-001", "items": [{ "productId": "PROD-001", "quantity": 1 }] })
-                    .to_string(),
-            ),
+            bodies: vec![booking("CUST-001")],
             requests: 2_000 / scale,
             concurrency: c(16),
             expect: 201,
         },
     ];
 
-    println!("Machine: {}", machine());
-    println!("Client and servers share the machine (loopback).\n");
     println!(
         "| Scenario | Requests | Concurrency | Requests/s | p50 ms | p99 ms | max ms | Errors |"
     );
@@ -341,4 +409,5 @@ async fn bench(args: Args) {
             st.errors
         );
     }
+    true
 }

@@ -8,6 +8,11 @@ use nexus_api::startup;
 use nexus_core::config::Config;
 use std::process::ExitCode;
 
+/// mimalloc rather than glibc's malloc: see docs/BENCHMARKS.md (allocation was the largest
+/// cost of an order list).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// NexusOMS API server (REST).
 #[derive(Parser, Debug)]
 #[command(name = "nexus-api", version, about)]

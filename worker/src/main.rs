@@ -7,6 +7,11 @@ use nexus_core::config::Config;
 use nexus_worker::{service, startup};
 use std::process::ExitCode;
 
+/// mimalloc rather than glibc's malloc: see docs/BENCHMARKS.md (allocation was the largest
+/// cost of an order list).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// NexusOMS background job worker.
 ///
 /// Runs queued jobs from the shared queue (Redis when REDIS_URL is set, else the SQLite

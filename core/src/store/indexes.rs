@@ -152,6 +152,13 @@ pub const CATALOGUE: &[IndexSpec] = &[
         "customerId_1_createdAt_-1",
         &[("customerId", A), ("createdAt", D)],
     ),
+    // The credit check's read at every booking: one customer's open orders, found among a
+    // few hundred open orders rather than the customer's whole history.
+    plain(
+        C::Orders,
+        "status_1_customerId_1",
+        &[("status", A), ("customerId", A)],
+    ),
     plain(
         C::Orders,
         "logistics.manifestId_1",

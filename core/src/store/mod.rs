@@ -22,6 +22,8 @@ pub mod mongo_convert;
 pub mod sql;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+#[cfg(feature = "sqlite")]
+mod sqlite_group;
 
 #[cfg(feature = "conformance")]
 #[doc(hidden)]
@@ -140,7 +142,7 @@ pub enum Backend {
     Mongo,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// A unique index refused the write; `index` is the index name from the catalogue.
     #[error("duplicate key in {collection} ({index})")]

@@ -102,6 +102,8 @@ pub struct Query {
     pub sort: Vec<Sort>,
     pub skip: u64,
     pub limit: Option<u64>,
+    /// The caller needs the matches, not an order ([`Query::in_any_order`]).
+    pub any_order: bool,
 }
 
 impl Default for Query {
@@ -111,6 +113,7 @@ impl Default for Query {
             sort: Vec::new(),
             skip: 0,
             limit: None,
+            any_order: false,
         }
     }
 }
@@ -145,6 +148,13 @@ impl Query {
     }
     pub fn limit(mut self, n: u64) -> Self {
         self.limit = Some(n);
+        self
+    }
+    /// Without a sort, results come in insertion order; that order costs SQLite its choice
+    /// of index (it prefers the index that yields it, e.g. all of a customer's orders over
+    /// the few open ones). A caller that only sums or checks the matches says so here.
+    pub fn in_any_order(mut self) -> Self {
+        self.any_order = true;
         self
     }
 }

@@ -44,10 +44,13 @@ impl CreditRead {
             .filter(|s| is_open_uninvoiced(*s));
         let open: Vec<Order> = st
             .store
-            .list(&Query::new(Filter::and([
-                Filter::eq("customerId", customer_id.to_string()),
-                status_filter(open_statuses),
-            ])))
+            .list(
+                &Query::new(Filter::and([
+                    Filter::eq("customerId", customer_id.to_string()),
+                    status_filter(open_statuses),
+                ]))
+                .in_any_order(),
+            )
             .await?;
         let guard = customer.as_ref().map(|c| {
             let rev = c.extra.get("creditRev").cloned().unwrap_or(Value::Null);

@@ -194,7 +194,8 @@ pub(super) async fn open_order_totals(
         let q = Query::new(Filter::and([
             Filter::In("customerId".into(), chunk),
             open.clone(),
-        ]));
+        ]))
+        .in_any_order();
         for doc in ctx
             .store
             .find(nexus_core::store::Collection::Orders, &q)
