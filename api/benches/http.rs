@@ -9,6 +9,7 @@
 //! cargo bench -p nexus-api --bench http -- --quick      # a tenth of the requests
 //! cargo bench -p nexus-api --bench http -- --concurrency 64 --only health
 //! cargo bench -p nexus-api --bench http -- --orders 10000,100000,1000000   # the scale run
+//! cargo bench -p nexus-api --bench http -- --sockets 1000   # live fan-out to 1,000 sockets
 //! ```
 //!
 //! The scale run (`--orders`, issue 18) grows a generated order history through each size in
@@ -42,6 +43,8 @@ use tokio::net::TcpStream;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[path = "support/fanout.rs"]
+mod fanout;
 #[path = "support/history.rs"]
 mod history;
 #[path = "support/scale.rs"]
@@ -65,6 +68,9 @@ struct Scenario {
     requests: usize,
     concurrency: usize,
     expect: u16,
+    /// Stop sending after this long even if requests remain (a slow scenario still yields
+    /// its figures without holding the run for minutes).
+    budget: Option<Duration>,
 }
 
 struct Stats {
@@ -96,6 +102,7 @@ async fn client(
     k: usize,
 ) -> (Vec<Duration>, usize) {
     let body = (!s.bodies.is_empty()).then(|| s.bodies[k % s.bodies.len()].clone());
+    let deadline = s.budget.map(|b| Instant::now() + b);
     let stream = TcpStream::connect(s.addr).await.expect("connect");
     stream.set_nodelay(true).ok();
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
@@ -104,7 +111,9 @@ async fn client(
     tokio::spawn(conn);
     let mut lat = Vec::new();
     let mut errors = 0;
-    while next.fetch_add(1, Ordering::Relaxed) < total {
+    while next.fetch_add(1, Ordering::Relaxed) < total
+        && deadline.is_none_or(|d| Instant::now() < d)
+    {
         let mut req = Request::builder()
             .method(s.method.clone())
             .uri(s.path)
@@ -194,6 +203,31 @@ async fn login(addr: SocketAddr, user: &str, password: &str) -> String {
         .to_string()
 }
 
+/// Books one order over HTTP and returns its id.
+async fn create_order(addr: SocketAddr, token: &str, customer: &str) -> String {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/orders")
+        .header("host", addr.to_string())
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(booking(customer))))
+        .unwrap();
+    let res = sender.send_request(req).await.unwrap();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    v["data"]["id"]
+        .as_str()
+        .or(v["id"].as_str())
+        .unwrap_or_else(|| panic!("booking failed: {v}"))
+        .to_string()
+}
+
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -221,6 +255,8 @@ fn machine() -> String {
 }
 
 struct Args {
+    /// WebSocket clients of the fan-out run (`--sockets 1000`).
+    sockets: Option<usize>,
     /// Store sizes of the scale run; empty: the default run on the demo data alone.
     orders: Vec<usize>,
     quick: bool,
@@ -230,6 +266,7 @@ struct Args {
 
 fn args() -> Args {
     let mut a = Args {
+        sockets: None,
         orders: Vec::new(),
         quick: false,
         concurrency: None,
@@ -241,6 +278,7 @@ fn args() -> Args {
             "--quick" => a.quick = true,
             "--concurrency" => a.concurrency = it.next().and_then(|n| n.parse().ok()),
             "--only" => a.only = it.next(),
+            "--sockets" => a.sockets = it.next().and_then(|n| n.parse().ok()),
             "--orders" => {
                 a.orders = it
                     .next()
@@ -306,6 +344,9 @@ async fn bench(args: Args) -> bool {
     let sales = login(api, "SALES-001", "sales123").await;
     println!("Machine: {}", machine());
     println!("Client and servers share the machine (loopback).\n");
+    if let Some(n) = args.sockets {
+        return fanout::run(api, &admin, &sales, n).await;
+    }
     if !args.orders.is_empty() {
         let sessions = scale::Sessions {
             api,
@@ -335,6 +376,7 @@ async fn bench(args: Args) -> bool {
             requests: 50_000 / scale,
             concurrency: c(32),
             expect: 200,
+            budget: None,
         },
         Scenario {
             name: "GET /api/health",
@@ -346,6 +388,7 @@ async fn bench(args: Args) -> bool {
             requests: 20_000 / scale,
             concurrency: c(32),
             expect: 200,
+            budget: None,
         },
         Scenario {
             name: "POST /api/login (bcrypt 12)",
@@ -359,6 +402,7 @@ async fn bench(args: Args) -> bool {
             requests: 200 / scale,
             concurrency: c(8),
             expect: 200,
+            budget: None,
         },
         Scenario {
             name: "GET /api/orders (Admin)",
@@ -370,6 +414,7 @@ async fn bench(args: Args) -> bool {
             requests: 10_000 / scale,
             concurrency: c(32),
             expect: 200,
+            budget: None,
         },
         Scenario {
             name: "POST /api/orders (create)",
@@ -381,6 +426,7 @@ async fn bench(args: Args) -> bool {
             requests: 2_000 / scale,
             concurrency: c(16),
             expect: 201,
+            budget: None,
         },
     ];
 

@@ -36,6 +36,8 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     pub rate_limits: Arc<RateLimits>,
     pub started_at: Instant,
+    /// The liveness probe's last store ping (`/api/health`).
+    pub health: Arc<crate::routes::health::HealthCache>,
 }
 
 impl AppState {
@@ -69,6 +71,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             started_at: Instant::now(),
+            health: Arc::default(),
         }
     }
 

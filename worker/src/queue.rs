@@ -55,6 +55,10 @@ impl Transport {
                 })?
                 .create_if_missing(true)
                 .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+                // The store's own setting: in WAL mode NORMAL never corrupts, and FULL's fsync
+                // on every push was most of an order booking's time (docs/BENCHMARKS.md). A
+                // ticket lost to a power cut is found again: the job record is in the store.
+                .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10));
         let pool = apalis_sqlite::SqlitePoolOptions::new()
             .max_connections(4)

@@ -5,7 +5,7 @@
 use super::history;
 use super::{Scenario, Stats, booking, ms, run};
 use hyper::Method;
-use nexus_core::store::Store;
+use nexus_core::store::{Collection, Query, Store};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -61,6 +61,8 @@ struct Row {
 
 fn scenarios(s: &Sessions, quick: bool) -> Vec<(Scenario, Target)> {
     let scale = if quick { 10 } else { 1 };
+    // Each scenario stops at its request count or after this long, whichever comes first.
+    let budget = std::time::Duration::from_secs(if quick { 2 } else { 8 });
     // 50 per page, as the issue measures (without `limit` a list answers up to 2,000 rows,
     // the old app's whole-list read).
     let get = |name: &'static str, path: &'static str, token: Option<&String>, requests: usize| {
@@ -78,6 +80,7 @@ fn scenarios(s: &Sessions, quick: bool) -> Vec<(Scenario, Target)> {
                 CLIENTS
             },
             expect: 200,
+            budget: Some(budget),
         }
     };
     let create = |name: &'static str, clients: usize, requests: usize| Scenario {
@@ -93,6 +96,7 @@ fn scenarios(s: &Sessions, quick: bool) -> Vec<(Scenario, Target)> {
         requests: requests / scale,
         concurrency: clients,
         expect: 201,
+        budget: Some(budget),
     };
     vec![
         (get("hello (bare axum)", "/", None, 100_000), NONE),
@@ -186,6 +190,7 @@ pub async fn run_sizes(
 ) -> bool {
     history::add_customers(store.as_ref(), CLIENTS).await;
     let mut rows: Vec<Row> = Vec::new();
+    let mut floors = Vec::new();
     let mut have = 0;
     for &size in sizes {
         let t0 = std::time::Instant::now();
@@ -195,6 +200,13 @@ pub async fn run_sizes(
             "store grown to {size} orders in {:.1} s; measuring …",
             t0.elapsed().as_secs_f64()
         );
+        let (floor_us, bytes) = page_floor(store.as_ref()).await;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        floors.push(format!(
+            "| {size} | {floor_us:.0} µs | {} KiB | {:.0}/s |",
+            bytes / 1024,
+            cores as f64 * 1e6 / floor_us
+        ));
         for (sc, target) in scenarios(&s, quick) {
             if let Some(only) = only
                 && !sc.name.contains(only)
@@ -215,7 +227,36 @@ pub async fn run_sizes(
             });
         }
     }
+    println!(
+        "The floor of a list request: read 50 orders from the store and encode the body, \
+         one task, nothing else; the bound is what every core doing only that would answer.\n"
+    );
+    println!("| Orders in store | Page read + encode | Body | Bound, all cores |");
+    println!("|---:|---:|---:|---:|");
+    for f in &floors {
+        println!("{f}");
+    }
+    println!();
     report(&rows)
+}
+
+/// The floor under a list request: the store read of one page of 50 orders and the encoding
+/// of the response body, nothing else (no HTTP, no auth, no scope, no view). Two cores
+/// doing only this answer at most `cores / time` pages a second: the physical bound the
+/// list target is measured against. Returns (µs per page, bytes per page).
+async fn page_floor(store: &dyn Store) -> (f64, usize) {
+    let q = Query::all().sort_desc("createdAt").limit(50);
+    let mut bytes = 0;
+    let rounds = 400;
+    let t0 = std::time::Instant::now();
+    for _ in 0..rounds {
+        let page = store
+            .find(Collection::Orders, &q)
+            .await
+            .expect("read a page");
+        bytes = serde_json::to_vec(&page).expect("encode").len();
+    }
+    (t0.elapsed().as_secs_f64() * 1e6 / f64::from(rounds), bytes)
 }
 
 /// Prints the table and the verdicts; true when every target is met.

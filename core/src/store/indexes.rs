@@ -152,6 +152,21 @@ pub const CATALOGUE: &[IndexSpec] = &[
         "customerId_1_createdAt_-1",
         &[("customerId", A), ("createdAt", D)],
     ),
+    // The credit queue (`GET /api/orders?creditCheck=…`), newest first.
+    plain(
+        C::Orders,
+        "creditCheck.passed_1_creditCheck.overrideRequired_1_createdAt_-1",
+        &[
+            ("creditCheck.passed", A),
+            ("creditCheck.overrideRequired", A),
+            ("createdAt", D),
+        ],
+    ),
+    plain(
+        C::Orders,
+        "creditCheck.overrideRequired_1_createdAt_-1",
+        &[("creditCheck.overrideRequired", A), ("createdAt", D)],
+    ),
     // The credit check's read at every booking: one customer's open orders, found among a
     // few hundred open orders rather than the customer's whole history.
     plain(

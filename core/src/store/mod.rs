@@ -116,14 +116,22 @@ impl Collection {
         }
     }
 
-    /// Top-level fields the model types as one string, number or date, never a list. A
+    /// Fields the model types as one string, number, boolean or date, never a list (nor,
+    /// for a dotted path, under a list). A
     /// filter on them needs no "or any element of an array" branch, which is what keeps the
     /// SQLite expression indexes usable for them beside a sort (the list screens, the last
     /// rate, the credit check); the SQLite adapter refuses a document holding an array or
     /// object there, so the shortcut is exact.
     pub fn scalar_fields(self) -> &'static [&'static str] {
         match self {
-            Collection::Orders => &["customerId", "salespersonId", "status", "createdAt"],
+            Collection::Orders => &[
+                "customerId",
+                "salespersonId",
+                "status",
+                "createdAt",
+                "creditCheck.passed",
+                "creditCheck.overrideRequired",
+            ],
             _ => &[],
         }
     }

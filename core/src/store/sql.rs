@@ -271,6 +271,12 @@ impl Gen {
                     Cmp::Eq | Cmp::Gt | Cmp::Gte => format!("({val} {op} {p})"),
                 });
             }
+            if let Leaf::Cmp(Cmp::Eq, Value::Bool(b)) = &leaf {
+                // json_extract reads true and false as 1 and 0; the model types these
+                // fields boolean, so the comparison alone is exact and index-only.
+                let p = self.arg(Arg::Int(i64::from(*b)));
+                return Ok(format!("({} = {p})", at.val()));
+            }
             return Ok(self.leaf_one(&at, &leaf));
         }
         self.reach(src, &segs, &mut |g, c| Ok(g.leaf_expanded(c, &leaf)))
@@ -521,9 +527,12 @@ fn rows_per_value(collection: Collection, field: &str) -> Option<u64> {
         (Collection::Orders, "salespersonId") => Some(20_000),
         // Skewed: most orders are delivered, each open status holds a few hundred, legacy
         // spellings almost none; the average is what a lookup of one spelling expects.
-        (Collection::Orders, "status") => Some(10_000),
+        (Collection::Orders, "status") => Some(1_000),
         (Collection::Orders, "isClearance" | "isBulkUpload") => Some(500_000),
         (Collection::Orders, "logistics.manifestId") => Some(20),
+        (Collection::Orders, "creditCheck.passed" | "creditCheck.overrideRequired") => {
+            Some(500_000)
+        }
         _ => None,
     }
 }

@@ -138,6 +138,15 @@ fn natural_key(collection: Collection, doc: &Value) -> StoreResult<Option<String
                 "field `{f}` of {collection} holds one value, not a list or an object"
             )));
         }
+        // `creditCheck.passed` is one value only while `creditCheck` is not a list.
+        for (i, _) in f.match_indices('.') {
+            if let Some(Value::Array(_)) = get_path(doc, &f[..i]) {
+                return Err(StoreError::InvalidQuery(format!(
+                    "field `{}` of {collection} holds one object, not a list",
+                    &f[..i]
+                )));
+            }
+        }
     }
     let fields = collection.key_fields();
     let mut values = Vec::with_capacity(fields.len());
@@ -222,15 +231,28 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(false);
+        // Schema and planner figures first, on a connection of their own: SQLite reads
+        // `sqlite_stat1` when a connection loads the schema, so the pool's connections,
+        // all opened after this, plan with the figures from their first query.
+        {
+            use sqlx::Connection;
+            let mut conn = SqliteConnection::connect_with(&options)
+                .await
+                .map_err(|e| {
+                    StoreError::Unavailable(format!("cannot open {}: {e}", path.display()))
+                })?;
+            MIGRATOR.run(&mut conn).await.map_err(|e| {
+                StoreError::Backend(format!("migrating {} failed: {e}", path.display()))
+            })?;
+            write_planner_figures(&mut conn).await?;
+            conn.close().await.ok();
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(POOL_SIZE)
             .acquire_timeout(BUSY_TIMEOUT)
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
-        MIGRATOR.run(&pool).await.map_err(|e| {
-            StoreError::Backend(format!("migrating {} failed: {e}", path.display()))
-        })?;
         let writer = GroupWriter::start(pool.clone())?;
         Ok(SqliteStore { pool, path, writer })
     }
@@ -276,82 +298,6 @@ impl SqliteStore {
         Ok(deleted)
     }
 
-    /// Gives the query planner the catalogue's figures ([`sql::planner_stat`]) in
-    /// `sqlite_stat1`. Written only when they differ, and then with a schema change (a
-    /// marker view re-created) so that every pooled connection reloads them, not only the
-    /// one that wrote them.
-    async fn plan_with_fixed_statistics(&self) -> StoreResult<()> {
-        let wanted: Vec<(String, String, String)> = CATALOGUE
-            .iter()
-            .filter_map(|spec| {
-                Some((
-                    spec.collection.name().to_string(),
-                    sql::physical_index_name(spec),
-                    sql::planner_stat(spec)?,
-                ))
-            })
-            .collect();
-        let wanted = std::sync::Arc::new(wanted);
-        self.write_txn(|conn| {
-            let wanted = wanted.clone();
-            Box::pin(async move {
-                let has_table: Option<String> = sqlx::query_scalar(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'",
-                )
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(|e| classify(e, None))?;
-                if has_table.is_none() {
-                    // The only way to create the table; the counters table is tiny.
-                    sqlx::query("ANALYZE \"counters\"")
-                        .execute(&mut *conn)
-                        .await
-                        .map_err(|e| classify(e, None))?;
-                }
-                let mut changed = false;
-                for (tbl, idx, stat) in wanted.iter() {
-                    let have: Option<String> =
-                        sqlx::query_scalar("SELECT stat FROM sqlite_stat1 WHERE tbl = ?1 AND idx = ?2")
-                            .bind(tbl.clone())
-                            .bind(idx.clone())
-                            .fetch_optional(&mut *conn)
-                            .await
-                            .map_err(|e| classify(e, None))?;
-                    if have.as_deref() == Some(stat.as_str()) {
-                        continue;
-                    }
-                    changed = true;
-                    sqlx::query("DELETE FROM sqlite_stat1 WHERE tbl = ?1 AND idx = ?2")
-                        .bind(tbl.clone())
-                        .bind(idx.clone())
-                        .execute(&mut *conn)
-                        .await
-                        .map_err(|e| classify(e, None))?;
-                    sqlx::query("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?1, ?2, ?3)")
-                        .bind(tbl.clone())
-                        .bind(idx.clone())
-                        .bind(stat.clone())
-                        .execute(&mut *conn)
-                        .await
-                        .map_err(|e| classify(e, None))?;
-                }
-                if changed {
-                    for ddl in [
-                        "DROP VIEW IF EXISTS \"nexus_planner_figures\"",
-                        "CREATE VIEW \"nexus_planner_figures\" AS SELECT tbl, idx, stat FROM sqlite_stat1",
-                    ] {
-                        sqlx::query(ddl)
-                            .execute(&mut *conn)
-                            .await
-                            .map_err(|e| classify(e, None))?;
-                    }
-                }
-                Ok(())
-            })
-        })
-        .await
-    }
-
     /// Runs `work` inside `BEGIN IMMEDIATE`, retrying from scratch while SQLite says BUSY.
     async fn write_txn<T, F>(&self, mut work: F) -> StoreResult<T>
     where
@@ -385,6 +331,59 @@ impl SqliteStore {
             }
         }
     }
+}
+
+/// Gives the query planner the catalogue's figures ([`sql::planner_stat`]) in `sqlite_stat1`,
+/// for every planned index whether or not it exists yet (SQLite ignores figures of an index
+/// it does not have, and uses them once [`Store::ensure_indexes`] builds it). Rewritten only
+/// when they differ, so reopening a database changes nothing.
+async fn write_planner_figures(conn: &mut SqliteConnection) -> StoreResult<()> {
+    use sqlx::Connection;
+    let fail = |e: sqlx::Error| StoreError::Unavailable(format!("sqlite planner figures: {e}"));
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(fail)?;
+    let has_table: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'",
+    )
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(fail)?;
+    if has_table.is_none() {
+        // ANALYZE is the only way to create the table; the counters table is tiny.
+        sqlx::query("ANALYZE \"counters\"")
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+    }
+    for spec in CATALOGUE {
+        let Some(stat) = sql::planner_stat(spec) else {
+            continue;
+        };
+        let (tbl, idx) = (spec.collection.name(), sql::physical_index_name(spec));
+        let have: Option<String> =
+            sqlx::query_scalar("SELECT stat FROM sqlite_stat1 WHERE tbl = ?1 AND idx = ?2")
+                .bind(tbl)
+                .bind(idx.clone())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(fail)?;
+        if have.as_deref() == Some(stat.as_str()) {
+            continue;
+        }
+        sqlx::query("DELETE FROM sqlite_stat1 WHERE tbl = ?1 AND idx = ?2")
+            .bind(tbl)
+            .bind(idx.clone())
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        sqlx::query("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?1, ?2, ?3)")
+            .bind(tbl)
+            .bind(idx)
+            .bind(stat)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+    }
+    tx.commit().await.map_err(fail)
 }
 
 /// Selects `(key, doc)` of matching rows, at most `limit`.
@@ -693,7 +692,6 @@ impl Store for SqliteStore {
             .await?;
             report.created.push(label);
         }
-        self.plan_with_fixed_statistics().await?;
         Ok(report)
     }
 
@@ -935,6 +933,7 @@ mod tests {
             "EXPLAIN QUERY PLAN SELECT doc FROM {} WHERE {text} {order} LIMIT {limit}",
             table(collection)
         );
+
         let rows = bind(sqlx::query(AssertSqlSafe(q)), &args)
             .fetch_all(&store.pool)
             .await
@@ -1021,6 +1020,24 @@ mod tests {
                 .in_any_order(),
                 // By status first: the few open orders, not the customer's whole history.
                 "orders__status_1_customerId_1",
+            ),
+            // The credit queue's three filters, newest first.
+            (
+                Collection::Orders,
+                Query::new(Filter::and([
+                    Filter::eq("creditCheck.passed", false),
+                    Filter::eq("creditCheck.overrideRequired", false),
+                ]))
+                .sort_desc("createdAt")
+                .limit(50),
+                "orders__creditCheck.passed_1_creditCheck.overrideRequired_1_createdAt_-1",
+            ),
+            (
+                Collection::Orders,
+                Query::new(Filter::eq("creditCheck.overrideRequired", true))
+                    .sort_desc("createdAt")
+                    .limit(50),
+                "orders__creditCheck.overrideRequired_1_createdAt_-1",
             ),
             (
                 Collection::Orders,

@@ -60,7 +60,12 @@ pub enum CreditCheckFilter {
 impl CreditCheckFilter {
     fn filter(self) -> Filter {
         match self {
-            CreditCheckFilter::Passed => Filter::eq("creditCheck.passed", true),
+            // A passed check never needs an override; saying so lets the list walk the
+            // (passed, overrideRequired, createdAt) index in date order.
+            CreditCheckFilter::Passed => Filter::and([
+                Filter::eq("creditCheck.passed", true),
+                Filter::eq("creditCheck.overrideRequired", false),
+            ]),
             CreditCheckFilter::Review => Filter::and([
                 Filter::eq("creditCheck.passed", false),
                 Filter::eq("creditCheck.overrideRequired", false),

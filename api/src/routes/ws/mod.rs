@@ -35,6 +35,8 @@ use utoipa_axum::routes;
 
 /// Largest client message accepted (client messages are small JSON commands).
 const MAX_CLIENT_MESSAGE: usize = 16 * 1024;
+/// Read buffer reserved per socket.
+const READ_BUFFER: usize = 4 * 1024;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(ws))
@@ -112,6 +114,10 @@ async fn ws(
         meta,
     };
     Ok(upgrade
+        // tungstenite reserves 128 KiB to read into per socket by default; client messages
+        // are small commands, so the socket holds 4 KiB and grows only for a larger one.
+        // What a socket costs at 10,000 held is in docs/BENCHMARKS.md.
+        .read_buffer_size(READ_BUFFER)
         .max_message_size(MAX_CLIENT_MESSAGE)
         .max_frame_size(MAX_CLIENT_MESSAGE)
         .on_failed_upgrade(|e| tracing::warn!(error = %e, "websocket upgrade failed"))
