@@ -10,6 +10,7 @@ pub mod config;
 pub mod events;
 #[cfg(feature = "redis")]
 pub mod events_redis;
+pub mod exposure;
 pub mod integrations;
 pub mod jobs;
 pub mod live;

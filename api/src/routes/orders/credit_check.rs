@@ -8,13 +8,12 @@
 //! now sees the first among the open orders, and checks again. Without it two orders that
 //! each fit the limit alone could both pass (and both be approved by rule).
 
-use super::access::status_filter;
 use crate::error::ApiError;
 use crate::state::AppState;
 use nexus_core::model::order::CreditCheck;
-use nexus_core::model::{Customer, Order, OrderStatus};
-use nexus_core::rules::credit::{self, CreditSnapshot, Exposure, is_open_uninvoiced};
-use nexus_core::store::{Filter, Query, TypedStore, UpdateOp, Write};
+use nexus_core::model::{Customer, Order};
+use nexus_core::rules::credit::{self, CreditSnapshot, Exposure};
+use nexus_core::store::{Filter, TypedStore, UpdateOp, Write};
 use nexus_core::types::{Money, Timestamp};
 use serde_json::Value;
 
@@ -39,19 +38,12 @@ impl CreditRead {
             .store
             .get::<Customer>(Filter::id(customer_id.to_string()))
             .await?;
-        let open_statuses = OrderStatus::ALL
-            .into_iter()
-            .filter(|s| is_open_uninvoiced(*s));
-        let open: Vec<Order> = st
-            .store
-            .list(
-                &Query::new(Filter::and([
-                    Filter::eq("customerId", customer_id.to_string()),
-                    status_filter(open_statuses),
-                ]))
-                .in_any_order(),
-            )
-            .await?;
+        let open = nexus_core::exposure::open_uninvoiced_totals(
+            st.store.as_ref(),
+            &[customer_id.to_string()],
+            except_order,
+        )
+        .await?;
         let guard = customer.as_ref().map(|c| {
             let rev = c.extra.get("creditRev").cloned().unwrap_or(Value::Null);
             Filter::and([Filter::id(c.id.clone()), Filter::eq("creditRev", rev)])
@@ -61,7 +53,7 @@ impl CreditRead {
                 .as_ref()
                 .map(CreditSnapshot::from_customer)
                 .unwrap_or_default(),
-            open_orders: credit::open_uninvoiced_total(&open, customer_id, except_order),
+            open_orders: open.get(customer_id).copied().unwrap_or_default(),
             guard,
         })
     }

@@ -178,33 +178,6 @@ pub(super) async fn open_order_totals(
     ctx: &ImportContext<'_>,
     customer_ids: impl IntoIterator<Item = String>,
 ) -> Result<HashMap<String, Money>, ImportError> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Open {
-        customer_id: String,
-        #[serde(default)]
-        total: Money,
-    }
-    let open = OrderStatus::ALL
-        .into_iter()
-        .filter(|s| nexus_core::rules::credit::is_open_uninvoiced(*s));
-    let open = nexus_core::store::status_filter(open);
-    let mut totals: HashMap<String, Money> = HashMap::new();
-    for chunk in chunks(customer_ids) {
-        let q = Query::new(Filter::and([
-            Filter::In("customerId".into(), chunk),
-            open.clone(),
-        ]))
-        .in_any_order();
-        for doc in ctx
-            .store
-            .find(nexus_core::store::Collection::Orders, &q)
-            .await?
-        {
-            if let Ok(o) = serde_json::from_value::<Open>(doc) {
-                *totals.entry(o.customer_id).or_default() += o.total;
-            }
-        }
-    }
-    Ok(totals)
+    let ids: Vec<String> = customer_ids.into_iter().collect();
+    Ok(nexus_core::exposure::open_uninvoiced_totals(ctx.store, &ids, "").await?)
 }
