@@ -38,6 +38,8 @@ pub struct AppState {
     pub started_at: Instant,
     /// The liveness probe's last store ping (`/api/health`).
     pub health: Arc<crate::routes::health::HealthCache>,
+    /// Bookings for one customer queue within this process (see `BookingTurns`).
+    pub booking_turns: Arc<crate::routes::orders::credit_check::BookingTurns>,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
             config: Arc::new(config),
             started_at: Instant::now(),
             health: Arc::default(),
+            booking_turns: Arc::default(),
         }
     }
 

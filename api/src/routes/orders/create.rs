@@ -232,6 +232,7 @@ pub async fn create_order(
 
     // The credit check and the order commit together under the customer's guard; a
     // booking for the same customer that committed in between means reading again.
+    let _turn = st.booking_turns.take(&order.customer_id).await;
     for _ in 0..super::engine::MAX_ATTEMPTS {
         let mut attempt = order.clone();
         let credit_guard = super::credit_check::check_new_order(&st, &mut attempt).await?;

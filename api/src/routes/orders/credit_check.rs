@@ -88,3 +88,30 @@ pub async fn check_new_order(st: &AppState, order: &mut Order) -> Result<Option<
     order.credit_check = Some(check);
     Ok(read.guard())
 }
+
+/// Bookings for one customer take turns within this process. The credit guard alone is
+/// correct across processes, but racing bookings for one customer each lose to whichever
+/// committed first and start again; sixteen at once left some losing every attempt (409 in
+/// the benchmark, docs/BENCHMARKS.md). Queued here, they check one after the other and the
+/// guard only meets bookings from other processes. Striped by customer id, so the memory
+/// is fixed whatever the number of customers.
+pub struct BookingTurns([tokio::sync::Mutex<()>; STRIPES]);
+
+const STRIPES: usize = 64;
+
+impl Default for BookingTurns {
+    fn default() -> Self {
+        BookingTurns(std::array::from_fn(|_| tokio::sync::Mutex::new(())))
+    }
+}
+
+impl BookingTurns {
+    /// Waits for `customer_id`'s turn; the turn lasts while the guard is held.
+    pub async fn take(&self, customer_id: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        customer_id.hash(&mut h);
+        let stripe = usize::try_from(h.finish() % STRIPES as u64).unwrap_or(0);
+        self.0[stripe].lock().await
+    }
+}

@@ -13,7 +13,7 @@ mod bulk;
 mod clearance;
 mod create;
 mod credit;
-mod credit_check;
+pub(crate) mod credit_check;
 mod delivery;
 mod documents;
 mod edit;
