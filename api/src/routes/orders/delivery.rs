@@ -416,8 +416,9 @@ pub async fn out_for_delivery(
 pub struct DeliverRequest {
     /// The six-digit code the customer received at dispatch.
     pub otp: Option<String>,
+    /// Cash taken from the customer at the door (0 to 1e12; not negative).
     #[serde(default)]
-    #[schema(value_type = f64)]
+    #[schema(value_type = f64, minimum = 0, maximum = 1e12)]
     pub cash_collected: Decimal,
     /// Blob key of the proof of delivery.
     #[schema(value_type = Option<crate::routes::param_schemas::BlobKeyText>)]
@@ -425,7 +426,7 @@ pub struct DeliverRequest {
     pub receiver_name: Option<String>,
     /// Accepted quantity per line, in order; default: everything. Less on any line → Part
     /// Accepted, and the rest goes back to its batches.
-    #[schema(value_type = Option<Vec<f64>>)]
+    #[schema(value_type = Option<Vec<crate::routes::param_schemas::DeliveredQuantity>>)]
     pub delivered_quantities: Option<Vec<Decimal>>,
     pub remarks: Option<String>,
 }

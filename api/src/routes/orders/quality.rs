@@ -37,8 +37,8 @@ use utoipa::ToSchema;
 pub struct QcRequest {
     #[serde(default)]
     pub temp_verified: bool,
-    /// Measured temperature in °C.
-    #[schema(value_type = Option<f64>)]
+    /// Measured temperature in °C (any reading a decimal holds).
+    #[schema(value_type = Option<f64>, minimum = -1e28, maximum = 1e28)]
     pub actual_temp: Option<Decimal>,
     #[serde(default)]
     pub packaging_intact: bool,

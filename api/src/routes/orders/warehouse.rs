@@ -214,7 +214,8 @@ pub async fn legacy_assign(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PickRequest {
     pub batch_number: String,
-    #[schema(value_type = f64)]
+    /// Bounded by what a decimal quantity can hold; the line's own need is checked after.
+    #[schema(value_type = f64, minimum = -1e28, maximum = 1e28)]
     pub qty: Decimal,
 }
 
