@@ -146,6 +146,21 @@ pub(crate) fn at_least_one(
     with_keywords(base, [("anyOf", serde_json::Value::Array(given))])
 }
 
+/// An accepted quantity on a delivery line: from nothing to the largest line quantity a
+/// booking takes (beyond it no decimal quantity can be read).
+pub struct DeliveredQuantity;
+
+impl PartialSchema for DeliveredQuantity {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::Number)
+            .minimum(Some(0.0))
+            .maximum(Some(10_000_000.0))
+            .into()
+    }
+}
+impl ToSchema for DeliveredQuantity {}
+
 #[cfg(test)]
 mod tests {
     use super::NOT_BLANK;
@@ -188,18 +203,3 @@ mod tests {
         }
     }
 }
-
-/// An accepted quantity on a delivery line: from nothing to the largest line quantity a
-/// booking takes (beyond it no decimal quantity can be read).
-pub struct DeliveredQuantity;
-
-impl PartialSchema for DeliveredQuantity {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::Number)
-            .minimum(Some(0.0))
-            .maximum(Some(10_000_000.0))
-            .into()
-    }
-}
-impl ToSchema for DeliveredQuantity {}
