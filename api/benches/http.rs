@@ -180,23 +180,30 @@ async fn serve(router: Router) -> SocketAddr {
     addr
 }
 
-async fn login(addr: SocketAddr, user: &str, password: &str) -> String {
+/// One JSON POST on a fresh connection; the answer's body.
+async fn post_json(addr: SocketAddr, token: Option<&str>, path: &str, body: String) -> Value {
     let stream = TcpStream::connect(addr).await.unwrap();
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .unwrap();
     tokio::spawn(conn);
-    let body = json!({ "email": user, "password": password }).to_string();
-    let req = Request::builder()
+    let mut req = Request::builder()
         .method(Method::POST)
-        .uri("/api/login")
+        .uri(path)
         .header("host", addr.to_string())
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body)))
-        .unwrap();
+        .header("content-type", "application/json");
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let req = req.body(Full::new(Bytes::from(body))).unwrap();
     let res = sender.send_request(req).await.unwrap();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+async fn login(addr: SocketAddr, user: &str, password: &str) -> String {
+    let body = json!({ "email": user, "password": password }).to_string();
+    let v = post_json(addr, None, "/api/login", body).await;
     v["token"]
         .as_str()
         .unwrap_or_else(|| panic!("login {user} failed: {v}"))
@@ -205,22 +212,7 @@ async fn login(addr: SocketAddr, user: &str, password: &str) -> String {
 
 /// Books one order over HTTP and returns its id.
 async fn create_order(addr: SocketAddr, token: &str, customer: &str) -> String {
-    let stream = TcpStream::connect(addr).await.unwrap();
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .unwrap();
-    tokio::spawn(conn);
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri("/api/orders")
-        .header("host", addr.to_string())
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(booking(customer))))
-        .unwrap();
-    let res = sender.send_request(req).await.unwrap();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    let v = post_json(addr, Some(token), "/api/orders", booking(customer)).await;
     v["data"]["id"]
         .as_str()
         .or(v["id"].as_str())
