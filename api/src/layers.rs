@@ -80,7 +80,16 @@ pub fn cors(origins: &[String]) -> CorsLayer {
             header::ACCEPT,
             REQUEST_ID.clone(),
         ])
-        .expose_headers([REQUEST_ID.clone(), HeaderName::from_static("retry-after")])
+        // A browser client reads these only when exposed: the request id for support, when
+        // to retry, and the list paging headers.
+        .expose_headers([
+            REQUEST_ID.clone(),
+            HeaderName::from_static("retry-after"),
+            HeaderName::from_static("x-total-count"),
+            HeaderName::from_static("x-total-count-exact"),
+            HeaderName::from_static("x-page"),
+            HeaderName::from_static("x-limit"),
+        ])
         .max_age(Duration::from_secs(600))
 }
 

@@ -290,3 +290,65 @@ async fn legacy_documents_with_old_status_names_read_and_list() {
     let r = app.get("CREDIT-001", "/api/orders?status=On%20Hold").await;
     assert_eq!(ids(&r.body), ["ORD-482913"]);
 }
+
+/// Counting is what grows with history, so a list counts to the end of its page and 1,000
+/// rows beyond, then reports a lower bound and says so; small lists stay exact. A browser
+/// client can read all of it (CORS exposes the paging headers).
+#[tokio::test]
+async fn long_lists_count_to_a_bound_and_say_when_the_total_is_a_lower_bound() {
+    let app = spawn_app().await;
+    let template = serde_json::to_value(stored::<Order>(&app, "ORD-001").await).unwrap();
+    let history: Vec<_> = (1..=1_100)
+        .map(|n| {
+            let mut doc = template.clone();
+            doc["id"] = json!(format!("ORD-H{n:05}"));
+            doc["customerId"] = json!("CUST-002");
+            doc["status"] = json!("Delivered");
+            doc
+        })
+        .collect();
+    insert_raw(&app, nexus_core::store::Collection::Orders, history).await;
+    let all = count_where::<Order>(&app, nexus_core::store::Filter::All).await;
+    assert!(all > 1_100, "{all}");
+
+    let r = app.get("USER-001", "/api/orders?limit=50").await;
+    assert_eq!(r.headers["x-total-count"], "1050");
+    assert_eq!(r.headers["x-total-count-exact"], "false");
+    assert_eq!(ids(&r.body).len(), 50);
+    let r = app.get("USER-001", "/api/orders?limit=50&page=2").await;
+    assert_eq!(r.headers["x-total-count"], "1100");
+    assert_eq!(r.headers["x-total-count-exact"], "false");
+    // Deep enough that the bound passes the end: the exact figure again.
+    let r = app.get("USER-001", "/api/orders?limit=500&page=3").await;
+    assert_eq!(r.headers["x-total-count"], all.to_string().as_str());
+    assert_eq!(r.headers["x-total-count-exact"], "true");
+    assert_eq!(ids(&r.body).len() as u64, all - 1_000);
+    // A filter that matches few counts them exactly.
+    let r = app
+        .get("USER-001", "/api/orders?customerId=CUST-001&limit=50")
+        .await;
+    let own = count_where::<Order>(
+        &app,
+        nexus_core::store::Filter::eq("customerId", "CUST-001"),
+    )
+    .await;
+    assert_eq!(r.headers["x-total-count"], own.to_string().as_str());
+    assert_eq!(r.headers["x-total-count-exact"], "true");
+
+    let origin = app.state.config.allowed_origins[0].clone();
+    let res = app
+        .http
+        .get(app.url("/api/orders?limit=1"))
+        .bearer_auth(app.token("USER-001").await)
+        .header("origin", &origin)
+        .send()
+        .await
+        .unwrap();
+    let exposed = res.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for h in ["x-total-count", "x-total-count-exact", "x-page", "x-limit"] {
+        assert!(exposed.contains(h), "{h} not exposed: {exposed}");
+    }
+}

@@ -49,7 +49,7 @@ fn app() -> App {
         .collect();
     app.handle(Input::Api(ApiResult::Orders {
         query: Default::default(),
-        result: Ok((rows, ORDERS as u64)),
+        result: Ok((rows, nexus_tui::api::ListTotal::exact(ORDERS as u64))),
     }));
     app.handle(Input::Key(Key::Char('o')));
     app

@@ -12,6 +12,23 @@ use serde_json::{Value, json};
 use std::sync::RwLock;
 use std::time::Duration;
 
+/// How many rows a server list matches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListTotal {
+    pub count: u64,
+    /// The server stopped counting: at least `count` match.
+    pub lower_bound: bool,
+}
+
+impl ListTotal {
+    pub fn exact(count: u64) -> Self {
+        ListTotal {
+            count,
+            lower_bound: false,
+        }
+    }
+}
+
 /// How many orders the list loads (the API's page maximum); the title shows the total.
 pub const ORDER_PAGE: u32 = 500;
 
@@ -252,7 +269,9 @@ impl ApiClient {
         Ok(DashboardData { stages, recent })
     }
 
-    pub async fn orders(&self, q: &OrderQuery) -> Result<(Vec<OrderRow>, u64), ApiError> {
+    /// A page of orders and how many match: `X-Total-Count`, which the server counts only
+    /// so far past the page (`X-Total-Count-Exact: false` then makes it a lower bound).
+    pub async fn orders(&self, q: &OrderQuery) -> Result<(Vec<OrderRow>, ListTotal), ApiError> {
         let mut params = q.params();
         params.push(("limit", ORDER_PAGE.to_string()));
         let (v, headers) = self.get("/api/orders", &params).await?;
@@ -262,7 +281,16 @@ impl ApiClient {
             .and_then(|h| h.to_str().ok())
             .and_then(|h| h.parse().ok())
             .unwrap_or(rows.len() as u64);
-        Ok((rows, total))
+        let lower_bound = headers
+            .get("x-total-count-exact")
+            .is_some_and(|h| h.as_bytes() == b"false");
+        Ok((
+            rows,
+            ListTotal {
+                count: total,
+                lower_bound,
+            },
+        ))
     }
 
     pub async fn order(&self, id: &str) -> Result<OrderDetail, ApiError> {

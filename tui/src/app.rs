@@ -224,7 +224,7 @@ pub enum ApiResult {
     Dashboard(Result<DashboardData, String>),
     Orders {
         query: OrderQuery,
-        result: Result<(Vec<OrderRow>, u64), String>,
+        result: Result<(Vec<OrderRow>, crate::api::ListTotal), String>,
     },
     /// Boxed: a detail is several times the size of every other answer and input, and
     /// each input is moved through the event loop.

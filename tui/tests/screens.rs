@@ -73,6 +73,25 @@ fn orders_view_list_detail_and_steps() {
     snap_all("orders_confirm", &mut app);
 }
 
+/// A server that stopped counting (`X-Total-Count-Exact: false`) gives a lower bound: the
+/// title says "or more" for the orders and the pages.
+#[test]
+fn orders_title_marks_a_lower_bound_total() {
+    let mut app = app();
+    app.handle(Input::Key(Key::Char('o')));
+    app.handle(Input::Api(ApiResult::Orders {
+        query: Default::default(),
+        result: Ok((
+            orders(),
+            nexus_tui::api::ListTotal {
+                count: 1_500,
+                lower_bound: true,
+            },
+        )),
+    }));
+    shows_at_80x24(&mut app, &["Orders 7/1500+ · page 1/3+"]);
+}
+
 /// The detail's line table fits its pane at 80×24 (the detail alone) and at 120×36 (beside
 /// the list, where the Total column used to wrap onto a row of its own): each line's total
 /// is on the line's own row.

@@ -89,30 +89,85 @@ impl Paging {
         q.skip((self.page() - 1) * self.limit()).limit(self.limit())
     }
 
-    /// This page of what `query` matches (in its order) and how many it matches in all.
+    /// How far a list counts its matches: to the end of this page and
+    /// [`COUNTED_PAST_PAGE`] rows beyond. Counting is the part of a list request that grows
+    /// with history (a million delivered orders are a million index entries to count for a
+    /// 50-row page), so past that the total is reported as a lower bound.
+    fn count_cap(&self) -> u64 {
+        self.page()
+            .saturating_mul(self.limit())
+            .saturating_add(COUNTED_PAST_PAGE)
+    }
+
+    /// How many rows `filter` matches, counted up to [`Paging::count_cap`].
+    pub async fn count<T: nexus_core::store::Document>(
+        &self,
+        st: &AppState,
+        filter: &Filter,
+    ) -> Result<Total, ApiError> {
+        let cap = self.count_cap();
+        let n = st.store.count_of_up_to::<T>(filter, cap + 1).await?;
+        Ok(if n > cap {
+            Total::at_least(cap)
+        } else {
+            Total::exact(n)
+        })
+    }
+
+    /// This page of what `query` matches (in its order) and how many it matches.
     pub async fn fetch<T: nexus_core::store::Document>(
         &self,
         st: &AppState,
         query: Query,
-    ) -> Result<(Vec<T>, u64), ApiError> {
-        let total = st.store.count_of::<T>(&query.filter).await?;
+    ) -> Result<(Vec<T>, Total), ApiError> {
+        let total = self.count::<T>(st, &query.filter).await?;
         let page = st.store.list::<T>(&self.apply(query)).await?;
         Ok((page, total))
     }
 
-    /// A raw JSON array with `X-Total-Count`, `X-Page` and `X-Limit` headers.
-    pub fn respond<T: Serialize>(&self, items: Vec<T>, total: u64) -> Response {
+    /// The paging headers: `X-Total-Count`, `X-Total-Count-Exact`, `X-Page`, `X-Limit`.
+    pub fn headers(&self, total: Total) -> HeaderMap {
         let mut h = HeaderMap::new();
-        for (k, v) in [
-            ("x-total-count", total),
-            ("x-page", self.page()),
-            ("x-limit", self.limit()),
-        ] {
-            if let Ok(v) = HeaderValue::from_str(&v.to_string()) {
-                h.insert(k, v);
-            }
+        h.insert("x-total-count", HeaderValue::from(total.counted));
+        h.insert(
+            "x-total-count-exact",
+            HeaderValue::from_static(if total.exact { "true" } else { "false" }),
+        );
+        h.insert("x-page", HeaderValue::from(self.page()));
+        h.insert("x-limit", HeaderValue::from(self.limit()));
+        h
+    }
+
+    /// A raw JSON array with the paging headers.
+    pub fn respond<T: Serialize>(&self, items: Vec<T>, total: Total) -> Response {
+        (self.headers(total), Json(items)).into_response()
+    }
+}
+
+/// Rows a list counts beyond the end of the page asked for before it stops counting: enough
+/// for a screen to say "12 orders awaiting approval" exactly and "1,050 or more" honestly.
+pub const COUNTED_PAST_PAGE: u64 = 1_000;
+
+/// How many rows a list matches: exact, or (`exact == false`) at least `counted`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    pub counted: u64,
+    pub exact: bool,
+}
+
+impl Total {
+    pub const fn exact(counted: u64) -> Self {
+        Total {
+            counted,
+            exact: true,
         }
-        (h, Json(items)).into_response()
+    }
+
+    pub const fn at_least(counted: u64) -> Self {
+        Total {
+            counted,
+            exact: false,
+        }
     }
 }
 

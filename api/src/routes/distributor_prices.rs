@@ -128,7 +128,7 @@ async fn list_prices(
         .sort_asc("category")
         .sort_asc("name")
         .sort_asc("id");
-    let (page, total): (Vec<DistributorPrice>, u64) = paging.fetch(&st, query).await?;
+    let (page, total): (Vec<DistributorPrice>, _) = paging.fetch(&st, query).await?;
     Ok(paging.respond(page, total))
 }
 

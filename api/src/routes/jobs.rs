@@ -140,7 +140,7 @@ async fn list(
         page: q.page,
         limit: q.limit,
     };
-    let (jobs, total): (Vec<JobRecord>, u64) = paging
+    let (jobs, total): (Vec<JobRecord>, _) = paging
         .fetch(
             &st,
             Query::new(filter).sort_desc("createdAt").sort_desc("id"),

@@ -242,7 +242,7 @@ async fn list(
         page: q.page,
         limit: q.limit,
     };
-    let (items, total): (Vec<Procurement>, u64) = paging
+    let (items, total): (Vec<Procurement>, _) = paging
         .fetch(
             &st,
             Query::new(filter).sort_desc("createdAt").sort_desc("id"),

@@ -57,6 +57,9 @@ impl Store for MemStore {
     async fn count(&self, c: Collection, f: &Filter) -> StoreResult<u64> {
         Ok(self.find(c, &Query::new(f.clone())).await?.len() as u64)
     }
+    async fn count_up_to(&self, c: Collection, f: &Filter, cap: u64) -> StoreResult<u64> {
+        Ok(self.count(c, f).await?.min(cap))
+    }
     async fn commit(&self, writes: Vec<Write>) -> StoreResult<()> {
         let mut docs = self.docs.lock().unwrap();
         let mut staged = docs.clone();

@@ -439,6 +439,21 @@ pub async fn sort_skip_limit_and_count(store: Arc<dyn Store>) {
     );
     assert_eq!(count(&store, c, Filter::All).await, 4);
     assert_eq!(count(&store, Collection::Orders, Filter::All).await, 0);
+    // A capped count stops at the cap and is exact below it; a cap of 0 counts nothing.
+    let active = Filter::eq("status", "Active");
+    let exact = count(&store, c, active.clone()).await;
+    assert_eq!(exact, 3);
+    for (cap, want) in [(0, 0), (1, 1), (3, 3), (4, 3), (u64::MAX, 3)] {
+        let got = store
+            .count_up_to(c, &active, cap)
+            .await
+            .expect("count_up_to");
+        assert_eq!(got, want, "count_up_to cap {cap}");
+    }
+    assert_eq!(
+        store.count_up_to(c, &Filter::All, 3).await.expect("capped"),
+        3
+    );
 }
 
 /// Inserting `doc` is refused by the unique index `index` of `collection`.

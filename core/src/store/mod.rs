@@ -196,6 +196,16 @@ pub trait Store: Send + Sync + 'static {
 
     async fn count(&self, collection: Collection, filter: &Filter) -> StoreResult<u64>;
 
+    /// Counts the matches, stopping at `cap`: `min(matches, cap)`. A list screen needs the
+    /// exact figure only while it is small; counting a million matches to print "1,000,000"
+    /// costs more than the page itself, so lists count this far and say when there is more.
+    async fn count_up_to(
+        &self,
+        collection: Collection,
+        filter: &Filter,
+        cap: u64,
+    ) -> StoreResult<u64>;
+
     /// Applies every write or none of them.
     async fn commit(&self, writes: Vec<Write>) -> StoreResult<()>;
 

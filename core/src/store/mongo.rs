@@ -454,6 +454,24 @@ impl Store for MongoStore {
             .map_err(|e| store_error(e, Some(collection)))
     }
 
+    async fn count_up_to(
+        &self,
+        collection: Collection,
+        filter: &Filter,
+        cap: u64,
+    ) -> StoreResult<u64> {
+        if cap == 0 {
+            return Ok(0); // a limit of 0 means "no limit" to MongoDB
+        }
+        let filter = filter_to_bson(filter)?;
+        // countDocuments with a limit runs `$match`, `$limit`, `$group`: the scan stops at cap.
+        self.coll(collection)
+            .count_documents(filter)
+            .limit(cap.min(i64::MAX as u64))
+            .await
+            .map_err(|e| store_error(e, Some(collection)))
+    }
+
     async fn commit(&self, writes: Vec<Write>) -> StoreResult<()> {
         let prepared = writes
             .iter()

@@ -646,6 +646,29 @@ impl Store for SqliteStore {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    async fn count_up_to(
+        &self,
+        collection: Collection,
+        filter: &Filter,
+        cap: u64,
+    ) -> StoreResult<u64> {
+        let Sql { text, args } = sql::where_clause(collection, filter)?;
+        // The inner LIMIT stops the index walk at `cap` rows; SQLite counts no further.
+        let cap = i64::try_from(cap).unwrap_or(i64::MAX);
+        let q = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {} WHERE {text} LIMIT {cap})",
+            table(collection)
+        );
+        let row = bind(sqlx::query(AssertSqlSafe(q)), &args)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| backend_error(e, Some(collection)))?;
+        let n: i64 = row
+            .try_get(0)
+            .map_err(|e| backend_error(e, Some(collection)))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     async fn commit(&self, writes: Vec<Write>) -> StoreResult<()> {
         if writes.is_empty() {
             return Ok(());

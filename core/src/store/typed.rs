@@ -82,6 +82,7 @@ pub trait TypedStore {
     async fn get<T: Document>(&self, filter: Filter) -> StoreResult<Option<T>>;
     async fn list<T: Document>(&self, query: &Query) -> StoreResult<Vec<T>>;
     async fn count_of<T: Document>(&self, filter: &Filter) -> StoreResult<u64>;
+    async fn count_of_up_to<T: Document>(&self, filter: &Filter, cap: u64) -> StoreResult<u64>;
 }
 
 #[async_trait]
@@ -94,6 +95,9 @@ impl<S: Store + ?Sized> TypedStore for S {
     }
     async fn count_of<T: Document>(&self, filter: &Filter) -> StoreResult<u64> {
         count::<T>(self, filter).await
+    }
+    async fn count_of_up_to<T: Document>(&self, filter: &Filter, cap: u64) -> StoreResult<u64> {
+        self.count_up_to(T::COLLECTION, filter, cap).await
     }
 }
 

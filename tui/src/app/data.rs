@@ -316,7 +316,7 @@ mod tests {
         let mut app = signed_in();
         app.handle(Input::Api(ApiResult::Orders {
             query: Default::default(),
-            result: Ok((vec![], 0)),
+            result: Ok((vec![], crate::api::ListTotal::exact(0))),
         }));
         let ev = |kind: &str, data: serde_json::Value| {
             Input::Live(LiveMsg::Event(WireEvent {
@@ -381,7 +381,7 @@ mod tests {
         );
         app.handle(Input::Api(ApiResult::Orders {
             query: Default::default(),
-            result: Ok((vec![first.row], 1)),
+            result: Ok((vec![first.row], crate::api::ListTotal::exact(1))),
         }));
         app.go(ViewId::Orders);
         app.handle(Input::Live(LiveMsg::Event(WireEvent {

@@ -402,7 +402,7 @@ mod tests {
                     ]),
                     ..Default::default()
                 }],
-                1,
+                crate::api::ListTotal::exact(1),
             )),
         }));
         app.handle(Input::Key(Key::Char('o')));

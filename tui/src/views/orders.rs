@@ -1,6 +1,7 @@
 //! Orders: the list (filters, sort by any column), the detail pane (lines, totals, status
 //! timeline) and the lifecycle steps this user may take.
 
+use crate::api::ListTotal;
 use crate::app::{Command, Level, OrderQuery, Overlay, ViewOutcome};
 use crate::dto::{CreditMark, OrderDetail, OrderRow, Status};
 use crate::keys::Key;
@@ -23,6 +24,8 @@ pub struct OrdersView {
     pub rows: Vec<OrderRow>,
     /// Matching orders on the server (`X-Total-Count`), beyond the page loaded.
     pub total: u64,
+    /// The server stopped counting at `total`: more may match (shown as `total+`).
+    pub total_is_lower_bound: bool,
     pub query: OrderQuery,
     /// The `/` text, applied to the loaded rows as it is typed.
     pub text: String,
@@ -59,9 +62,10 @@ impl OrdersView {
         self.detail_open.take().is_some()
     }
 
-    pub fn set_rows(&mut self, rows: Vec<OrderRow>, total: u64) {
+    pub fn set_rows(&mut self, rows: Vec<OrderRow>, total: ListTotal) {
         self.rows = rows;
-        self.total = total;
+        self.total = total.count;
+        self.total_is_lower_bound = total.lower_bound;
         self.loaded = true;
         self.recompute();
     }
@@ -335,9 +339,14 @@ fn filters_label(v: &OrdersView) -> String {
 fn list(app: &crate::app::App, f: &mut Frame, area: Rect) {
     let v = &app.orders;
     let shown = v.visible.len();
-    let mut title = format!("Orders {shown}/{}", v.total.max(v.rows.len() as u64));
+    let more = if v.total_is_lower_bound { "+" } else { "" };
+    let mut title = format!("Orders {shown}/{}{more}", v.total.max(v.rows.len() as u64));
     if v.pages() > 1 {
-        title.push_str(&format!(" · page {}/{} ([ ])", v.query.page(), v.pages()));
+        title.push_str(&format!(
+            " · page {}/{}{more} ([ ])",
+            v.query.page(),
+            v.pages()
+        ));
     }
     let filters = filters_label(v);
     if !filters.is_empty() {
@@ -683,7 +692,7 @@ mod tests {
     /// A view with these rows loaded, all the server has.
     pub(super) fn loaded(rows: Vec<OrderRow>) -> OrdersView {
         let mut v = OrdersView::default();
-        let total = rows.len() as u64;
+        let total = ListTotal::exact(rows.len() as u64);
         v.set_rows(rows, total);
         v
     }
@@ -707,7 +716,7 @@ mod tests {
     #[test]
     fn pages_move_through_the_server_list() {
         let mut v = OrdersView::default();
-        v.set_rows(vec![row("ORD-1", "On Hold", 1.0)], 1200);
+        v.set_rows(vec![row("ORD-1", "On Hold", 1.0)], ListTotal::exact(1200));
         assert_eq!(v.pages(), 3);
         assert!(matches!(
             v.key(Key::Char('['), true),
@@ -736,7 +745,7 @@ mod tests {
             },
             ..OrdersView::default()
         };
-        v.set_rows(vec![row("ORD-1", "On Hold", 1.0)], 1);
+        v.set_rows(vec![row("ORD-1", "On Hold", 1.0)], ListTotal::exact(1));
         v.upsert(row("ORD-2", "Pending Credit Approval", 1.0));
         assert_eq!(v.rows.len(), 1);
         v.upsert(row("ORD-3", "On Hold", 1.0));

@@ -327,7 +327,7 @@ pub fn app() -> App {
         &mut app,
         Input::Api(ApiResult::Orders {
             query: Default::default(),
-            result: Ok((orders(), 7)),
+            result: Ok((orders(), nexus_tui::api::ListTotal::exact(7))),
         }),
     );
     feed(&mut app, Input::Api(ApiResult::Jobs(Ok(jobs()))));

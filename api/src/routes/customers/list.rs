@@ -56,7 +56,7 @@ pub(super) async fn list_customers(
         conds.push(Filter::eq("customerClass", c));
     }
     let filter = Filter::and(conds);
-    let (page, total): (Vec<Customer>, u64) = paging
+    let (page, total): (Vec<Customer>, _) = paging
         .fetch(&st, StoreQuery::new(filter).sort_asc("name").sort_asc("id"))
         .await?;
     let mut out = Vec::with_capacity(page.len());

@@ -21,13 +21,13 @@ use super::view::public;
 use crate::ApiJson;
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::common::Paging;
+use crate::routes::common::{Paging, Total};
 use crate::routes::envelope::{Data, MessageData};
 use crate::routes::extract::ApiQuery;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use nexus_core::auth::{Access, Permission};
 use nexus_core::model::order::{OrderItem, OrderSource, OrderType, StatusChange};
@@ -253,23 +253,19 @@ pub async fn clearance_history(
     let (orders, total) = match vis.filter() {
         Some(scope) => {
             let f = Filter::and([scope, clearance_filter()]);
-            let total = st.store.count_of::<Order>(&f).await?;
+            let total = paging.count::<Order>(&st, &f).await?;
             let list = st
                 .store
                 .list::<Order>(&paging.apply(Query::new(f).sort_desc("createdAt")))
                 .await?;
             (list, total)
         }
-        None => (Vec::new(), 0),
+        None => (Vec::new(), Total::exact(0)),
     };
     let data: Vec<Value> = orders.iter().map(public).collect();
-    let mut res = Json(json!({ "success": true, "data": data })).into_response();
-    for (k, v) in [
-        ("x-total-count", total),
-        ("x-page", paging.page()),
-        ("x-limit", paging.limit()),
-    ] {
-        res.headers_mut().insert(k, HeaderValue::from(v));
-    }
-    Ok(res)
+    Ok((
+        paging.headers(total),
+        Json(json!({ "success": true, "data": data })),
+    )
+        .into_response())
 }

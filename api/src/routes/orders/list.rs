@@ -6,7 +6,7 @@ use super::lookup::last_rate;
 use super::view::{OrderDetailView, OrderView, for_actor};
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::common::Paging;
+use crate::routes::common::{Paging, Total};
 use crate::routes::dates::{DateRange, RangeEnd};
 use crate::routes::extract::ApiQuery;
 use crate::state::AppState;
@@ -127,7 +127,8 @@ impl OrderFilters {
 }
 
 /// Orders the caller may see, newest first, as a raw array (the mobile client's shape) with
-/// `X-Total-Count`, `X-Page` and `X-Limit`. Each carries `availableSteps`: the lifecycle steps
+/// `X-Total-Count` (exact up to 1,000 rows past the page, else a lower bound, as
+/// `X-Total-Count-Exact` says), `X-Page` and `X-Limit`. Each carries `availableSteps`: the lifecycle steps
 /// the caller may take on it now, with the request for each.
 #[utoipa::path(get, path = "/api/orders", tag = "Orders", security(("bearer" = [])),
     params(OrderFilters, Paging),
@@ -145,10 +146,10 @@ pub async fn list_orders(
     let vis = Visibility::of(&st, &actor).await?;
     vis.require_some()?;
     let Some(scope) = vis.filter() else {
-        return Ok(paging.respond(Vec::<Value>::new(), 0));
+        return Ok(paging.respond(Vec::<Value>::new(), Total::exact(0)));
     };
     let filter = Filter::and([scope, filters.to_filter()?]);
-    let total = st.store.count_of::<Order>(&filter).await?;
+    let total = paging.count::<Order>(&st, &filter).await?;
     let orders = st
         .store
         .list::<Order>(&paging.apply(Query::new(filter).sort_desc("createdAt")))

@@ -68,7 +68,7 @@ pub(super) async fn list_products(
         .sort_asc("category")
         .sort_asc("name")
         .sort_asc("id");
-    let (page, total): (Vec<Product>, u64) = paging.fetch(&st, query).await?;
+    let (page, total): (Vec<Product>, _) = paging.fetch(&st, query).await?;
     Ok(paging.respond(page, total))
 }
 

@@ -135,7 +135,7 @@ async fn list_users(
         page: f.page,
         limit: f.limit,
     };
-    let (users, total): (Vec<User>, u64) =
+    let (users, total): (Vec<User>, _) =
         paging.fetch(&st, Query::new(filter).sort_asc("id")).await?;
     let body: Vec<Value> = users.iter().map(|u| user_for(&actor, u)).collect();
     Ok(paging.respond(body, total))
