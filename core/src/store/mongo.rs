@@ -447,11 +447,7 @@ impl Store for MongoStore {
     }
 
     async fn count(&self, collection: Collection, filter: &Filter) -> StoreResult<u64> {
-        let filter = filter_to_bson(filter)?;
-        self.coll(collection)
-            .count_documents(filter)
-            .await
-            .map_err(|e| store_error(e, Some(collection)))
+        self.count_up_to(collection, filter, i64::MAX as u64).await
     }
 
     async fn count_up_to(

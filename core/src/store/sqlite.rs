@@ -583,6 +583,34 @@ fn precheck(w: &Write) -> StoreResult<()> {
     }
 }
 
+impl SqliteStore {
+    /// `COUNT(*)` of the matches; with a cap, the inner `LIMIT` stops the index walk there.
+    async fn count_matches(
+        &self,
+        collection: Collection,
+        filter: &Filter,
+        cap: Option<u64>,
+    ) -> StoreResult<u64> {
+        let Sql { text, args } = sql::where_clause(collection, filter)?;
+        let t = table(collection);
+        let q = match cap {
+            None => format!("SELECT COUNT(*) FROM {t} WHERE {text}"),
+            Some(cap) => {
+                let cap = i64::try_from(cap).unwrap_or(i64::MAX);
+                format!("SELECT COUNT(*) FROM (SELECT 1 FROM {t} WHERE {text} LIMIT {cap})")
+            }
+        };
+        let row = bind(sqlx::query(AssertSqlSafe(q)), &args)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| backend_error(e, Some(collection)))?;
+        let n: i64 = row
+            .try_get(0)
+            .map_err(|e| backend_error(e, Some(collection)))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     fn backend(&self) -> Backend {
@@ -634,16 +662,7 @@ impl Store for SqliteStore {
     }
 
     async fn count(&self, collection: Collection, filter: &Filter) -> StoreResult<u64> {
-        let Sql { text, args } = sql::where_clause(collection, filter)?;
-        let q = format!("SELECT COUNT(*) FROM {} WHERE {text}", table(collection));
-        let row = bind(sqlx::query(AssertSqlSafe(q)), &args)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(|e| backend_error(e, Some(collection)))?;
-        let n: i64 = row
-            .try_get(0)
-            .map_err(|e| backend_error(e, Some(collection)))?;
-        Ok(u64::try_from(n).unwrap_or(0))
+        self.count_matches(collection, filter, None).await
     }
 
     async fn count_up_to(
@@ -652,21 +671,7 @@ impl Store for SqliteStore {
         filter: &Filter,
         cap: u64,
     ) -> StoreResult<u64> {
-        let Sql { text, args } = sql::where_clause(collection, filter)?;
-        // The inner LIMIT stops the index walk at `cap` rows; SQLite counts no further.
-        let cap = i64::try_from(cap).unwrap_or(i64::MAX);
-        let q = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM {} WHERE {text} LIMIT {cap})",
-            table(collection)
-        );
-        let row = bind(sqlx::query(AssertSqlSafe(q)), &args)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(|e| backend_error(e, Some(collection)))?;
-        let n: i64 = row
-            .try_get(0)
-            .map_err(|e| backend_error(e, Some(collection)))?;
-        Ok(u64::try_from(n).unwrap_or(0))
+        self.count_matches(collection, filter, Some(cap)).await
     }
 
     async fn commit(&self, writes: Vec<Write>) -> StoreResult<()> {
