@@ -115,3 +115,53 @@ impl JobQueue for Transport {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The statement apalis-sqlite acknowledges finished tasks with (queries/task/ack.sql).
+    const ACK: &str = "WITH j AS (SELECT value ->> 'task_id' AS task_id, \
+        value ->> 'attempt' AS attempt, value ->> 'result' AS result, \
+        value ->> 'status' AS status FROM json_each(?1)) \
+        UPDATE Jobs SET status = j.status, attempts = j.attempt, last_result = j.result, \
+        done_at = strftime('%s', 'now') FROM j \
+        WHERE Jobs.id = j.task_id AND Jobs.lock_by = ?2";
+
+    /// The statement it locks fetched tasks with (queries/task/lock.sql).
+    const LOCK: &str = "UPDATE Jobs SET status = 'Running', lock_at = strftime('%s', 'now'), \
+        lock_by = ?2 WHERE id IN (SELECT value FROM json_each(?1)) \
+        AND (status = 'Queued' OR status = 'Pending' \
+        OR (status = 'Failed' AND attempts < max_attempts))";
+
+    /// An acknowledgement looks its tasks up by id: its cost does not grow with the queue.
+    #[tokio::test]
+    async fn acknowledging_a_task_looks_it_up_by_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let Transport::Sqlite(s) =
+            Transport::sqlite(&dir.path().join("q.db"), Duration::from_secs(10))
+                .await
+                .unwrap()
+        else {
+            unreachable!()
+        };
+        for q in [LOCK, ACK] {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {q}")))
+                .bind("[]")
+                .bind("w")
+                .fetch_all(s.pool())
+                .await
+                .unwrap();
+            let plan: Vec<String> = rows
+                .iter()
+                .map(|r| sqlx::Row::get::<String, _>(r, 3))
+                .collect();
+            assert!(
+                plan.iter()
+                    .any(|d| d.starts_with("SEARCH Jobs USING INDEX")),
+                "{plan:?}"
+            );
+            assert!(!plan.iter().any(|d| d.starts_with("SCAN Jobs")), "{plan:?}");
+        }
+    }
+}
