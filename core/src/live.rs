@@ -126,7 +126,10 @@ pub struct ExpiryAlert {
     /// The scan's day (`YYYY-MM-DD`, IST).
     pub date: Value,
     pub bucket: String,
+    /// Batches in the bucket, all of them.
     pub count: usize,
+    /// The most urgent of them (nearest expiry first), up to 200; `GET /api/products/expiring`
+    /// lists them all.
     pub batches: Vec<Value>,
 }
 
@@ -407,11 +410,17 @@ pub fn job_queued(job_id: &str, kind: JobKind, max_attempts: u32, requested_by: 
 }
 
 /// `alert:expiry` for one bucket of a scan's result, to `audience`.
-pub fn expiry_alert(date: Value, bucket: &str, batches: Vec<Value>, audience: Audience) -> Event {
+pub fn expiry_alert(
+    date: Value,
+    bucket: &str,
+    count: usize,
+    batches: Vec<Value>,
+    audience: Audience,
+) -> Event {
     LiveEvent::ExpiryAlert(ExpiryAlert {
         date,
         bucket: bucket.to_string(),
-        count: batches.len(),
+        count,
         batches,
     })
     .to(audience)

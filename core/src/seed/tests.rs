@@ -54,6 +54,14 @@ impl Store for MemStore {
             })
             .unwrap_or_default())
     }
+    async fn find_text(&self, c: Collection, q: &Query) -> StoreResult<Vec<String>> {
+        Ok(self
+            .find(c, q)
+            .await?
+            .iter()
+            .map(Value::to_string)
+            .collect())
+    }
     async fn count(&self, c: Collection, f: &Filter) -> StoreResult<u64> {
         Ok(self.find(c, &Query::new(f.clone())).await?.len() as u64)
     }

@@ -194,6 +194,12 @@ pub trait Store: Send + Sync + 'static {
 
     async fn find(&self, collection: Collection, query: &Query) -> StoreResult<Vec<Value>>;
 
+    /// The same documents as [`Store::find`], each as JSON text, for a reader that decodes
+    /// straight into a type of its own: building `Value` trees only to turn them into a few
+    /// fields was most of a million-batch expiry scan. SQLite hands over the stored text;
+    /// MongoDB's documents arrive as BSON and are written out as text.
+    async fn find_text(&self, collection: Collection, query: &Query) -> StoreResult<Vec<String>>;
+
     async fn count(&self, collection: Collection, filter: &Filter) -> StoreResult<u64>;
 
     /// Counts the matches, stopping at `cap`: `min(matches, cap)`. A list screen needs the

@@ -446,6 +446,15 @@ impl Store for MongoStore {
         Ok(docs.iter().map(doc_to_json).collect())
     }
 
+    async fn find_text(&self, collection: Collection, query: &Query) -> StoreResult<Vec<String>> {
+        Ok(self
+            .find(collection, query)
+            .await?
+            .iter()
+            .map(Value::to_string)
+            .collect())
+    }
+
     async fn count(&self, collection: Collection, filter: &Filter) -> StoreResult<u64> {
         self.count_up_to(collection, filter, i64::MAX as u64).await
     }

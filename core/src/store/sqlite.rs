@@ -626,6 +626,14 @@ impl Store for SqliteStore {
     }
 
     async fn find(&self, collection: Collection, query: &Query) -> StoreResult<Vec<Value>> {
+        self.find_text(collection, query)
+            .await?
+            .iter()
+            .map(|t| decode(collection, t))
+            .collect()
+    }
+
+    async fn find_text(&self, collection: Collection, query: &Query) -> StoreResult<Vec<String>> {
         let Sql { text, mut args } = sql::where_clause(collection, &query.filter)?;
         let order = sql::order_by(&query.sort)?;
         let limit = query
@@ -658,7 +666,7 @@ impl Store for SqliteStore {
                 .await
                 .map_err(|e| backend_error(e, Some(collection)))?
         };
-        rows.iter().map(|t| decode(collection, t)).collect()
+        Ok(rows)
     }
 
     async fn count(&self, collection: Collection, filter: &Filter) -> StoreResult<u64> {
