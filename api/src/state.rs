@@ -14,8 +14,22 @@ use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// What every handler and layer shares. Cloned per request by each layer and extractor that
+/// takes the state, so it is one pointer: as a struct of a dozen `Arc`s (and the queue
+/// transport) its clone and drop were the top of the health route's profile (17 % of the
+/// CPU, docs/BENCHMARKS.md).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The state's contents (read through [`AppState`]).
+pub struct Shared {
     pub config: Arc<Config>,
     pub store: Arc<dyn Store>,
     pub jwt: Arc<JwtKeys>,
@@ -42,11 +56,8 @@ pub struct AppState {
     pub booking_turns: Arc<crate::routes::orders::credit_check::BookingTurns>,
 }
 
-impl AppState {
-    /// Builds the state from a validated configuration. The JWT secret must have been
-    /// resolved (see `Config::resolve_jwt_secret`); without one a random per-process secret
-    /// is used, which only tests rely on.
-    pub fn new(config: Config, store: Arc<dyn Store>) -> Self {
+impl Shared {
+    fn new(config: Config, store: Arc<dyn Store>) -> Self {
         let secret = config.jwt_secret.clone().unwrap_or_else(|| {
             SecretString::from(format!("{}{}", ulid::Ulid::new(), ulid::Ulid::new()))
         });
@@ -60,7 +71,7 @@ impl AppState {
         let login_limiter = Arc::new(login_limiter());
         let rate_limits = Arc::new(rate_limits);
         prune_limits(&rate_limits, &login_limiter);
-        AppState {
+        Shared {
             jwt: Arc::new(jwt),
             events: Arc::new(InProcessBus::default()),
             blobs,
@@ -77,6 +88,15 @@ impl AppState {
             booking_turns: Arc::default(),
         }
     }
+}
+
+impl AppState {
+    /// Builds the state from a validated configuration. The JWT secret must have been
+    /// resolved (see `Config::resolve_jwt_secret`); without one a random per-process secret
+    /// is used, which only tests rely on.
+    pub fn new(config: Config, store: Arc<dyn Store>) -> Self {
+        AppState(Arc::new(Shared::new(config, store)))
+    }
 
     /// The state over the services the deployment shares ([`nexus_worker::startup`]): its
     /// store, files, event bus and queue. With Redis, rate limits and login lockouts are
@@ -86,7 +106,7 @@ impl AppState {
         config: Config,
         services: nexus_worker::startup::Services,
     ) -> Result<Self, nexus_worker::startup::StartError> {
-        let mut st = Self::new(config, services.store);
+        let mut st = Shared::new(config, services.store);
         st.events = services.events;
         st.blobs = services.blobs;
         st.jobs = Arc::new(services.transport.clone());
@@ -103,7 +123,7 @@ impl AppState {
             st.login_limiter = Arc::new(login_limiter().shared(counters));
             prune_limits(&st.rate_limits, &st.login_limiter);
         }
-        Ok(st)
+        Ok(AppState(Arc::new(st)))
     }
 
     /// The dependencies of workers running in this process, sharing this state's store,
