@@ -292,11 +292,19 @@ fn args() -> Args {
 }
 
 fn main() {
-    let args = args();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
+    // The fan-out run's clients, in a process of their own (support/fanout.rs).
+    let argv: Vec<String> = std::env::args().collect();
+    if let Some(at) = argv.iter().position(|a| a == "--ws-clients") {
+        let [url, token, n] = [1, 2, 3].map(|i| argv.get(at + i).cloned().unwrap_or_default());
+        let n = n.parse().expect("--ws-clients URL TOKEN N");
+        rt.block_on(fanout::clients_main(url, token, n));
+        return;
+    }
+    let args = args();
     if !rt.block_on(bench(args)) {
         std::process::exit(1);
     }

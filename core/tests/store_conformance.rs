@@ -114,6 +114,7 @@ conformance_tests!(
     ensure_indexes_is_idempotent,
     packaging_balance_never_oversold,
     one_status_transition_wins,
+    hot_queries_use_indexes,
 );
 
 /// The whole suite through `run_all`, as another adapter's harness would call it.

@@ -280,3 +280,79 @@ async fn the_last_rate_applies_when_no_rate_is_given() {
     assert_eq!(b.items[0].prev_rate, Money::from_rupees(250));
     assert_eq!(b.sub_total, Money::from_rupees(500));
 }
+
+/// The last rate is the newest non-cancelled order holding the SKU however far back it is:
+/// the import walks the customer's history newest first, page after page, and stops early
+/// only once every SKU it needs has a rate.
+#[tokio::test]
+async fn the_last_rate_is_found_deep_in_a_long_history() {
+    use nexus_core::store::{Collection, Write};
+    let (_dir, store) = seeded().await;
+    let oldest = sheet(vec![line(
+        "CUST-MH",
+        "SKU-220",
+        C::N(1.0),
+        C::N(111.0),
+        "",
+        "OLD",
+    )]);
+    run(&store, JobKind::BulkOrderImport, &oldest)
+        .await
+        .unwrap();
+    let template = store
+        .find(Collection::Orders, &Query::new(Filter::All))
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    let at = nexus_core::types::Timestamp::parse(template["createdAt"].as_str().unwrap())
+        .unwrap()
+        .millis();
+    // 200 newer orders of another SKU, the newest of all a cancelled one of SKU-220.
+    let newer: Vec<Write> = (1..=201)
+        .map(|i| {
+            let mut o = template.clone();
+            let m = o.as_object_mut().unwrap();
+            m.remove("_id");
+            m.remove("importKey");
+            m.insert("id".into(), format!("HIS-{i:04}").into());
+            let when = nexus_core::types::Timestamp::from_millis(at + i * 60_000).unwrap();
+            m.insert("createdAt".into(), when.to_iso().into());
+            if i == 201 {
+                m.insert("status".into(), "Cancelled".into());
+                o["items"][0]["price"] = serde_json::json!(999);
+            } else {
+                m.insert("status".into(), "Delivered".into());
+                o["items"][0]["skuCode"] = "SKU-116".into();
+                o["items"][0]["price"] = serde_json::json!(120);
+            }
+            Write::Insert {
+                collection: Collection::Orders,
+                doc: o,
+            }
+        })
+        .collect();
+    store.commit(newer).await.unwrap();
+
+    let bytes = sheet(vec![
+        line("CUST-MH", "SKU-220", C::N(2.0), C::Empty, "", "NEW"),
+        line("CUST-MH", "SKU-116", C::N(1.0), C::Empty, "", "NEW"),
+    ]);
+    let out = run(&store, JobKind::BulkOrderImport, &bytes).await.unwrap();
+    assert_eq!(out.summary["ordersCreated"], 1, "{}", out.summary);
+    let new = orders(&store)
+        .await
+        .into_iter()
+        .find(|o| o.extra.get("orderRef").and_then(|v| v.as_str()) == Some("NEW"))
+        .unwrap();
+    let price = |sku: &str| {
+        new.items
+            .iter()
+            .find(|i| i.sku_code.as_deref() == Some(sku))
+            .map(|i| i.price)
+            .unwrap()
+    };
+    // Past the cancelled 999 and 200 orders without it, to the oldest order's 111.
+    assert_eq!(price("SKU-220"), Money::from_rupees(111));
+    assert_eq!(price("SKU-116"), Money::from_rupees(120));
+}

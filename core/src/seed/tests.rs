@@ -4,7 +4,7 @@
 use super::*;
 use crate::auth::Role;
 use crate::model::{OrderStatus, PerformanceRecord, Product};
-use crate::store::{Backend, IndexReport, Query, StoreResult};
+use crate::store::{Backend, IndexReport, Query, QueryPlan, StoreResult};
 use crate::types::{DateOnly, Money};
 use async_trait::async_trait;
 use rust_decimal_macros::dec;
@@ -115,6 +115,14 @@ impl Store for MemStore {
     }
     async fn next_sequence_block(&self, _name: &str, _n: u64) -> StoreResult<u64> {
         Ok(1)
+    }
+    async fn explain(&self, _c: Collection, _q: &Query) -> StoreResult<QueryPlan> {
+        Ok(QueryPlan {
+            full_scan: true,
+            detail: "MemStore reads every document".into(),
+            planner: "memory".into(),
+            ..QueryPlan::default()
+        })
     }
 }
 

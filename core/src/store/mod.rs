@@ -227,4 +227,24 @@ pub trait Store: Send + Sync + 'static {
     /// numbers are shared with [`Store::next_sequence`], so neither ever hands out a number
     /// the other did. `n == 0` is refused as an invalid query.
     async fn next_sequence_block(&self, name: &str, n: u64) -> StoreResult<u64>;
+
+    /// How the database would answer `query`, without running it: the store's own planner
+    /// (SQLite's `EXPLAIN QUERY PLAN`, MongoDB's `explain`) decides whether a query costs the
+    /// same at a million orders as at ten, so the hot queries are checked against it
+    /// (`conformance::hot_queries_use_indexes`) rather than against what we hope it does.
+    async fn explain(&self, collection: Collection, query: &Query) -> StoreResult<QueryPlan>;
+}
+
+/// A query plan, in the catalogue's terms.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueryPlan {
+    /// Catalogue names ([`IndexSpec::name`]) of the indexes the plan walks.
+    pub indexes: Vec<String>,
+    /// Some step reads the whole collection.
+    pub full_scan: bool,
+    /// The planner's own words (SQLite's plan lines, MongoDB's winning plan), for a reader.
+    pub detail: String,
+    /// Who planned it: `sqlite`, `mongod <version>`, or `secantus` (the test suite's
+    /// MongoDB-compatible server, whose planner is simpler than mongod's).
+    pub planner: String,
 }

@@ -14,11 +14,11 @@
 
 use super::mongo_convert::{
     doc_to_bson, doc_to_json, duplicate_index_name, filter_to_bson, index_matches, index_model,
-    key_filter, sort_to_bson, update_to_bson,
+    key_filter, sort_for, update_to_bson,
 };
 use super::{
-    Backend, Collection, Expect, Filter, IndexReport, Query, Store, StoreError, StoreResult, Write,
-    indexes,
+    Backend, Collection, Expect, Filter, IndexReport, Query, QueryPlan, Store, StoreError,
+    StoreResult, Write, indexes,
 };
 use async_trait::async_trait;
 use futures::TryStreamExt;
@@ -216,6 +216,29 @@ fn redact(message: &str, uri: &str) -> String {
         }
     }
     out
+}
+
+/// Collects the stages of a winning plan, however deeply MongoDB nests them (`inputStage`,
+/// `inputStages` of an `OR`, the `queryPlan` of a slot-based plan).
+fn walk_plan(node: &Bson, plan: &mut QueryPlan) {
+    match node {
+        Bson::Document(d) => {
+            match d.get_str("stage") {
+                Ok("COLLSCAN") => plan.full_scan = true,
+                Ok("IXSCAN" | "COUNT_SCAN" | "DISTINCT_SCAN") => {
+                    if let Ok(name) = d.get_str("indexName")
+                        && !plan.indexes.iter().any(|i| i == name)
+                    {
+                        plan.indexes.push(name.to_string());
+                    }
+                }
+                _ => {}
+            }
+            d.values().for_each(|v| walk_plan(v, plan));
+        }
+        Bson::Array(items) => items.iter().for_each(|v| walk_plan(v, plan)),
+        _ => {}
+    }
 }
 
 fn conflict(what: &str, collection: Collection) -> Failure {
@@ -429,9 +452,11 @@ impl Store for MongoStore {
             return Ok(Vec::new());
         }
         let filter = filter_to_bson(&query.filter)?;
-        let sort = sort_to_bson(&query.sort)?;
         let coll = self.coll(collection);
-        let mut action = coll.find(filter).sort(sort);
+        let mut action = coll.find(filter);
+        if let Some(sort) = sort_for(query)? {
+            action = action.sort(sort);
+        }
         if query.skip > 0 {
             action = action.skip(query.skip);
         }
@@ -493,6 +518,52 @@ impl Store for MongoStore {
             },
             many => self.run_transaction(many).await,
         }
+    }
+
+    async fn explain(&self, collection: Collection, query: &Query) -> StoreResult<QueryPlan> {
+        let mut find = doc! {
+            "find": collection.name(),
+            "filter": filter_to_bson(&query.filter)?,
+        };
+        if let Some(sort) = sort_for(query)? {
+            find.insert("sort", sort);
+        }
+        if query.skip > 0 {
+            find.insert("skip", i64::try_from(query.skip).unwrap_or(i64::MAX));
+        }
+        if let Some(n) = query.limit.filter(|n| *n > 0) {
+            find.insert("limit", i64::try_from(n).unwrap_or(i64::MAX));
+        }
+        let out = self
+            .db
+            .run_command(doc! { "explain": find, "verbosity": "queryPlanner" })
+            .await
+            .map_err(|e| store_error(e, Some(collection)))?;
+        let winning = out
+            .get_document("queryPlanner")
+            .and_then(|p| p.get_document("winningPlan"))
+            .map_err(|_| {
+                StoreError::Backend(format!("explain on {collection} gave no winning plan"))
+            })?;
+        let server = out.get_document("serverInfo").ok();
+        let planner = match server.and_then(|s| s.get_str("host").ok()) {
+            Some("secantus") => "secantus".to_string(),
+            _ => format!(
+                "mongod {}",
+                server
+                    .and_then(|s| s.get_str("version").ok())
+                    .unwrap_or("(version not reported)")
+            ),
+        };
+        let mut plan = QueryPlan {
+            detail: Bson::Document(winning.clone())
+                .into_relaxed_extjson()
+                .to_string(),
+            planner,
+            ..QueryPlan::default()
+        };
+        walk_plan(&Bson::Document(winning.clone()), &mut plan);
+        Ok(plan)
     }
 
     async fn ensure_indexes(&self) -> StoreResult<IndexReport> {

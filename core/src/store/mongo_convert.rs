@@ -15,7 +15,7 @@
 
 use super::apply::{self, parse_path};
 use super::indexes::{IndexCondition, IndexSpec};
-use super::{Collection, Filter, Sort, SortDir, StoreError, StoreResult, UpdateOp};
+use super::{Collection, Filter, Query, SortDir, StoreError, StoreResult, UpdateOp};
 use crate::types::Timestamp;
 use mongodb::IndexModel;
 use mongodb::bson::{self, Bson, Document, doc, oid::ObjectId};
@@ -178,6 +178,13 @@ fn array(vs: &[Value]) -> Bson {
 fn filter_doc(filter: &Filter) -> Document {
     match filter {
         Filter::All => Document::new(),
+        // A scalar as a bare value (`{status: "Packed"}`), the same query as `$eq`: the form
+        // SecantusDB's planner takes compound indexes for. Documents and arrays keep `$eq`.
+        Filter::Eq(p, v) if !v.is_object() && !v.is_array() => {
+            let mut d = Document::new();
+            d.insert(p.as_str(), json_to_bson(v));
+            d
+        }
         Filter::Eq(p, v) => op(p, "$eq", json_to_bson(v)),
         Filter::Ne(p, v) => op(p, "$ne", json_to_bson(v)),
         Filter::Gt(p, v) => op(p, "$gt", json_to_bson(v)),
@@ -207,16 +214,67 @@ fn filter_doc(filter: &Filter) -> Document {
             other => op(p, "$elemMatch", Bson::Document(elem_doc(other))),
         },
         Filter::And(fs) if fs.is_empty() => Document::new(),
+        // One document where no field repeats: the same query, and the form SecantusDB's
+        // planner reads indexes from (real MongoDB normalises both alike).
         Filter::And(fs) => {
-            doc! { "$and": fs.iter().map(|f| Bson::Document(filter_doc(f))).collect::<Vec<_>>() }
+            let parts: Vec<Document> = fs.iter().map(filter_doc).collect();
+            implicit_and(&parts).unwrap_or_else(
+                || doc! { "$and": parts.into_iter().map(Bson::Document).collect::<Vec<_>>() },
+            )
         }
         // `$or: []` is an error on the server; "nothing matches" is `$nor: [{}]`.
         Filter::Or(fs) if fs.is_empty() => doc! { "$nor": [ {} ] },
-        Filter::Or(fs) => {
+        Filter::Or(fs) => same_path_in(fs).unwrap_or_else(|| {
             doc! { "$or": fs.iter().map(|f| Bson::Document(filter_doc(f))).collect::<Vec<_>>() }
+        }),
+        // NOT of one field's `$in` or equality is `$nin` or `$ne` (both also match an absent
+        // field, as `$nor` does), which a planner can keep beside an indexed equality.
+        Filter::Not(f) => {
+            let inner = filter_doc(f);
+            match inner.iter().next() {
+                Some((k, Bson::Document(ops)))
+                    if inner.len() == 1 && !k.starts_with('$') && ops.len() == 1 =>
+                {
+                    match ops.iter().next() {
+                        Some((o, v)) if o == "$in" => doc! { k.clone(): { "$nin": v.clone() } },
+                        Some((o, v)) if o == "$eq" => doc! { k.clone(): { "$ne": v.clone() } },
+                        _ => doc! { "$nor": [ Bson::Document(inner) ] },
+                    }
+                }
+                Some((k, v))
+                    if inner.len() == 1
+                        && !k.starts_with('$')
+                        && !matches!(v, Bson::Document(_)) =>
+                {
+                    doc! { k.clone(): { "$ne": v.clone() } }
+                }
+                _ => doc! { "$nor": [ Bson::Document(inner) ] },
+            }
         }
-        Filter::Not(f) => doc! { "$nor": [ Bson::Document(filter_doc(f)) ] },
     }
+}
+
+/// An OR of equalities on one field (`status` is "Pending", one of its legacy spellings, or
+/// absent) as one `$in`: `{p: null}` and `$in: [null]` both match an absent or null field.
+/// MongoDB rewrites such an `$or` itself; written this way it is one index range list on
+/// any server. `None` when a branch is anything else or compares a non-scalar value.
+fn same_path_in(fs: &[Filter]) -> Option<Document> {
+    let mut path: Option<&str> = None;
+    let mut values = Vec::new();
+    for f in fs {
+        let (p, vs): (&str, Vec<Value>) = match f {
+            Filter::Eq(p, v) => (p, vec![v.clone()]),
+            Filter::In(p, vs) => (p, vs.clone()),
+            Filter::Missing(p) => (p, vec![Value::Null]),
+            _ => return None,
+        };
+        if path.is_some_and(|q| q != p) || vs.iter().any(|v| v.is_array() || v.is_object()) {
+            return None;
+        }
+        path = Some(p);
+        values.extend(vs);
+    }
+    Some(op(path?, "$in", array(&values)))
 }
 
 /// The condition inside `$elemMatch`, written with field operators only where it can be:
@@ -312,17 +370,25 @@ pub fn update_to_bson(ops: &[UpdateOp]) -> StoreResult<Document> {
     Ok(out)
 }
 
-/// The sort document; `_id` last so pages do not shuffle between equal keys.
-pub fn sort_to_bson(sort: &[Sort]) -> StoreResult<Document> {
-    apply::validate_sort(sort)?;
-    let mut d = Document::new();
-    for s in sort {
-        d.insert(s.path.as_str(), dir(s.dir));
+/// The sort document for a query: its own keys, nothing added. A tie-breaker such as `_id`
+/// would stop MongoDB from taking the order from an index (`{createdAt: -1, _id: 1}` is not
+/// a prefix of `{createdAt: -1}`): every list page became a collection scan and a sort of
+/// every match, which `conformance::hot_queries_use_indexes` caught through `explain`.
+/// Equal keys still come back in one order from page to page, the index's (its entries end
+/// with the record id), as SQLite's come in rowid order. A query with no sort is read in
+/// `_id` order (insertion order for ObjectIds), one that does not care in none at all.
+pub fn sort_for(query: &Query) -> StoreResult<Option<Document>> {
+    apply::validate_sort(&query.sort)?;
+    if query.sort.is_empty() {
+        return Ok((!query.any_order).then(|| doc! { "_id": 1 }));
     }
-    if !d.contains_key("_id") {
-        d.insert("_id", 1);
-    }
-    Ok(d)
+    Ok(Some(
+        query
+            .sort
+            .iter()
+            .map(|s| (s.path.clone(), Bson::Int32(dir(s.dir))))
+            .collect(),
+    ))
 }
 
 fn dir(d: SortDir) -> i32 {
@@ -468,16 +534,42 @@ mod tests {
         let at = bson::DateTime::from_millis(1_770_902_100_000);
         assert_eq!(
             filter_to_bson(&f).unwrap(),
-            doc! { "$and": [
-                {"status": {"$eq": "Pending Credit Approval"}},
-                {"balance": {"$gte": 30}},
-                {"createdAt": {"$lt": at}},
-                {"logistics.manifestId": {"$eq": null}},
-                {"email": {"$ne": null}},
-                {"type": {"$in": ["IN", null]}},
-                {"role": {"$nin": ["Admin"]}},
-                {"agingBuckets.0 to 7": {"$ne": 0}},
-            ]}
+            doc! {
+                "status": "Pending Credit Approval",
+                "balance": {"$gte": 30},
+                "createdAt": {"$lt": at},
+                "logistics.manifestId": {"$eq": null},
+                "email": {"$ne": null},
+                "type": {"$in": ["IN", null]},
+                "role": {"$nin": ["Admin"]},
+                "agingBuckets.0 to 7": {"$ne": 0},
+            }
+        );
+        // A field twice keeps `$and`; an OR of one field's values is one `$in`; NOT of
+        // such an `$in` is `$nin`.
+        assert_eq!(
+            filter_to_bson(&Filter::and([
+                Filter::eq("status", "A"),
+                Filter::eq("status", "B")
+            ]))
+            .unwrap(),
+            doc! {"$and": [{"status": "A"}, {"status": "B"}]}
+        );
+        let pending = Filter::or([
+            Filter::Missing("status".into()),
+            Filter::is_in("status", vec![json!("Pending"), json!("")]),
+        ]);
+        assert_eq!(
+            filter_to_bson(&pending).unwrap(),
+            doc! {"status": {"$in": [null, "Pending", ""]}}
+        );
+        assert_eq!(
+            filter_to_bson(&Filter::Not(Box::new(pending))).unwrap(),
+            doc! {"status": {"$nin": [null, "Pending", ""]}}
+        );
+        assert_eq!(
+            filter_to_bson(&Filter::or([Filter::eq("a", 1), Filter::eq("b", 1)])).unwrap(),
+            doc! {"$or": [{"a": 1}, {"b": 1}]}
         );
     }
 
@@ -502,10 +594,10 @@ mod tests {
             filter_to_bson(&f).unwrap(),
             doc! {"$or": [
                 {"batches": {"$elemMatch": {
-                    "batchNumber": {"$eq": "B1"},
+                    "batchNumber": "B1",
                     "quantity": {"$gt": 0},
                 }}},
-                {"$nor": [{"isActive": {"$eq": false}}]},
+                {"isActive": {"$ne": false}},
             ]}
         );
         assert_eq!(filter_to_bson(&Filter::All).unwrap(), doc! {});
@@ -553,18 +645,10 @@ mod tests {
 
     #[test]
     fn sort_and_keys() {
-        let s = sort_to_bson(&[
-            Sort {
-                path: "createdAt".into(),
-                dir: SortDir::Desc,
-            },
-            Sort {
-                path: "id".into(),
-                dir: SortDir::Asc,
-            },
-        ])
-        .unwrap();
-        assert_eq!(s, doc! {"createdAt": -1, "id": 1, "_id": 1});
+        let s = sort_for(&Query::all().sort_desc("createdAt").sort_asc("id")).unwrap();
+        assert_eq!(s, Some(doc! {"createdAt": -1, "id": 1}));
+        assert_eq!(sort_for(&Query::all()).unwrap(), Some(doc! {"_id": 1}));
+        assert_eq!(sort_for(&Query::all().in_any_order()).unwrap(), None);
         assert_eq!(
             key_filter(
                 Collection::PerformanceRecords,

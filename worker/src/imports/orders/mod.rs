@@ -121,11 +121,21 @@ pub(super) async fn import(
     let mut already = skip.len();
     let mut already_rows: usize = skip.iter().map(|g| g.lines.len()).sum();
 
-    let needs_last_rate: HashSet<String> = todo
+    // A customer with a line to price from its last rate: every SKU of its lines (the rate
+    // is also recorded beside an Applied Rate).
+    let mut needs_last_rate: HashMap<String, HashSet<String>> = HashMap::new();
+    for g in todo
         .iter()
         .filter(|g| g.lines.iter().any(|l| l.rate.is_none()))
-        .map(|g| g.customer_id.clone())
-        .collect();
+    {
+        let skus = needs_last_rate.entry(g.customer_id.clone()).or_default();
+        skus.extend(
+            g.lines
+                .iter()
+                .filter_map(|l| catalog.product(&l.sku))
+                .map(|p| p.sku().to_string()),
+        );
+    }
     let last = catalog::last_rates(ctx, needs_last_rate).await?;
 
     let mut built = Vec::with_capacity(todo.len());
