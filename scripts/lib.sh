@@ -8,5 +8,5 @@ export NEXUS_DATA_DIR="${NEXUS_DATA_DIR:-$repo/data}"
 # Runs one nexus-admin command (a debug build, like ./scripts/run.sh: quick to build, and the
 # administration commands spend their time in the database, not in our code).
 admin() {
-  exec cargo run --manifest-path "$repo/Cargo.toml" -p nexus-admin -- "$@"
+  exec cargo run --manifest-path "$repo/Cargo.toml" --bin nexus-admin -- "$@"
 }

@@ -9,4 +9,4 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$repo"
-exec cargo run -p nexus-api -- --demo "$@"
+exec cargo run --bin nexus-api -- --demo "$@"

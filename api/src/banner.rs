@@ -78,7 +78,7 @@ pub fn render(info: &BannerInfo<'_>) -> String {
     let port = info.listen.port();
     let _ = writeln!(
         out,
-        "  Console: cargo run -p nexus-tui -- --api http://127.0.0.1:{port}  (in the repository folder; over SSH: nexus-tui ssh-serve)"
+        "  Console: cargo run --bin nexus-tui -- --api http://127.0.0.1:{port}  (in the repository folder; over SSH: nexus-tui ssh-serve)"
     );
     let _ = writeln!(out, "  API:     http://127.0.0.1:{port}/api/health");
     out

@@ -68,7 +68,7 @@ async fn embedded_start_with_demo_data_shows_banner_and_serves_health() {
         // No JWT_SECRET here: the secret is generated into the data folder, and says so.
         "JWT secret   generated, kept in",
         // How to open the operator console against this very server.
-        "Console: cargo run -p nexus-tui -- --api http://127.0.0.1:",
+        "Console: cargo run --bin nexus-tui -- --api http://127.0.0.1:",
     ] {
         assert!(
             api.banner.contains(needle),

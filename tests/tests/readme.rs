@@ -19,8 +19,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-/// A `cargo run` may compile first (the test build shares most of the work, but a package
-/// built alone has its own feature set): generous, and still bounded.
+/// A `cargo run` may compile first: the README's `cargo run --bin …` commands resolve
+/// features for the whole workspace, so they share one build of the dependencies with each
+/// other (`-p` would give each package its own feature set, and its own rebuild), but not
+/// with the test build, which adds dev-dependencies and every feature. Generous, and still
+/// bounded.
 const BUILD_WAIT: Duration = Duration::from_secs(15 * 60);
 const STOP_WAIT: Duration = Duration::from_secs(30);
 
@@ -94,9 +97,9 @@ fn classify(cmd: &str) -> Option<Kind> {
         "./scripts/run.sh" => Kind::Run,
         "./scripts/test.sh" => Kind::TestSuite,
         "curl" if cmd.contains("/api/login") => Kind::Login,
-        "cargo" if cmd.starts_with("cargo run -p nexus-tui ") => Kind::Console,
-        "cargo" if cmd.starts_with("cargo run -p nexus-worker") => Kind::Worker,
-        "cargo" if cmd.starts_with("cargo run -p nexus-admin ") => Kind::AdminHelp,
+        "cargo" if cmd.starts_with("cargo run --bin nexus-tui ") => Kind::Console,
+        "cargo" if cmd.starts_with("cargo run --bin nexus-worker") => Kind::Worker,
+        "cargo" if cmd.starts_with("cargo run --bin nexus-admin ") => Kind::AdminHelp,
         "./scripts/create-indexes.sh" => Kind::Script("create-indexes"),
         "./scripts/seed-data.sh" => Kind::Script("seed-data"),
         "./scripts/migrate-passwords.sh" => Kind::Script("migrate-passwords"),
@@ -470,7 +473,7 @@ fn every_console_readme_command_parses() {
             continue;
         };
         let text = format!(
-            "{} cargo run -q -p nexus-tui -- {} --help",
+            "{} cargo run -q --bin nexus-tui -- {} --help",
             words[..at].join(" "),
             words[at + 1..].join(" ")
         );
