@@ -1415,6 +1415,43 @@ pub fn hot_queries() -> Vec<HotQuery> {
                 &["status_1_customerId_1"],
             )
         },
+        // A bulk import's credit check: the open orders of every customer in the file.
+        HotQuery {
+            secantus_scans: true,
+            ..hot(
+                "open orders of many customers (an import's credit check)",
+                Collection::Orders,
+                Query::new(Filter::and([
+                    Filter::is_in(
+                        "customerId",
+                        (0..100).map(|i| json!(format!("CUST-{i:03}"))).collect(),
+                    ),
+                    status_filter(
+                        OrderStatus::ALL
+                            .into_iter()
+                            .filter(|s| crate::rules::credit::is_open_uninvoiced(*s)),
+                    ),
+                ]))
+                .in_any_order(),
+                &["status_1_customerId_1"],
+            )
+        },
+        // A bulk import's idempotency: which of the file's orders exist already.
+        // SecantusDB takes no index for a field's `$type` beside its `$in`, which a partial
+        // index's filter asks the query to state.
+        HotQuery {
+            secantus_scans: true,
+            ..hot(
+                "orders by import key (an import's retry check)",
+                Collection::Orders,
+                Query::new(Filter::is_in(
+                    "importKey",
+                    vec![json!("JOB-1:CUST-001:"), json!("JOB-1:CUST-002:")],
+                ))
+                .in_any_order(),
+                &["importKey_1"],
+            )
+        },
         hot(
             "the credit queue",
             Collection::Orders,

@@ -131,6 +131,7 @@ impl Collection {
                 "createdAt",
                 "creditCheck.passed",
                 "creditCheck.overrideRequired",
+                "importKey",
             ],
             _ => &[],
         }

@@ -14,7 +14,7 @@
 
 use super::mongo_convert::{
     doc_to_bson, doc_to_json, duplicate_index_name, filter_to_bson, index_matches, index_model,
-    key_filter, sort_for, update_to_bson,
+    key_filter, read_filter, sort_for, update_to_bson,
 };
 use super::{
     Backend, Collection, Expect, Filter, IndexReport, Query, QueryPlan, Store, StoreError,
@@ -451,7 +451,7 @@ impl Store for MongoStore {
             filter_to_bson(&query.filter)?;
             return Ok(Vec::new());
         }
-        let filter = filter_to_bson(&query.filter)?;
+        let filter = read_filter(collection, &query.filter)?;
         let coll = self.coll(collection);
         let mut action = coll.find(filter);
         if let Some(sort) = sort_for(query)? {
@@ -493,7 +493,7 @@ impl Store for MongoStore {
         if cap == 0 {
             return Ok(0); // a limit of 0 means "no limit" to MongoDB
         }
-        let filter = filter_to_bson(filter)?;
+        let filter = read_filter(collection, filter)?;
         // countDocuments with a limit runs `$match`, `$limit`, `$group`: the scan stops at cap.
         self.coll(collection)
             .count_documents(filter)
@@ -523,7 +523,7 @@ impl Store for MongoStore {
     async fn explain(&self, collection: Collection, query: &Query) -> StoreResult<QueryPlan> {
         let mut find = doc! {
             "find": collection.name(),
-            "filter": filter_to_bson(&query.filter)?,
+            "filter": read_filter(collection, &query.filter)?,
         };
         if let Some(sort) = sort_for(query)? {
             find.insert("sort", sort);

@@ -163,6 +163,43 @@ pub fn filter_to_bson(filter: &Filter) -> StoreResult<Document> {
     Ok(filter_doc(filter))
 }
 
+/// The query document for a read of `collection`: [`filter_to_bson`], with the condition of
+/// a partial index over non-empty strings stated beside an equality or `$in` on its field
+/// when every value sought is such a string. The terms change nothing then; a server uses a
+/// partial index only for a query that implies its filter, and `{importKey: {$in: [...]}}`
+/// alone is not read as implying `$type: "string"` (an import's retry check scanned every
+/// order without them).
+pub fn read_filter(collection: Collection, filter: &Filter) -> StoreResult<Document> {
+    let mut d = filter_to_bson(filter)?;
+    for spec in super::indexes::for_collection(collection) {
+        let [(path, _)] = spec.keys else { continue };
+        if spec.condition != IndexCondition::NonEmptyString {
+            continue;
+        }
+        let non_empty = |b: &Bson| matches!(b, Bson::String(s) if !s.is_empty());
+        let stated = match d.get(*path) {
+            Some(Bson::String(s)) if !s.is_empty() => Some(doc! { "$eq": s.clone() }),
+            Some(Bson::Document(ops))
+                if ops.len() == 1
+                    && match ops.iter().next() {
+                        Some((o, Bson::Array(vs))) if o == "$in" => vs.iter().all(non_empty),
+                        Some((o, v)) if o == "$eq" => non_empty(v),
+                        _ => false,
+                    } =>
+            {
+                Some(ops.clone())
+            }
+            _ => None,
+        };
+        if let Some(mut ops) = stated {
+            ops.insert("$type", "string");
+            ops.insert("$gt", "");
+            d.insert(*path, ops);
+        }
+    }
+    Ok(d)
+}
+
 fn op(path: &str, operator: &str, value: Bson) -> Document {
     let mut inner = Document::new();
     inner.insert(operator, value);
@@ -570,6 +607,25 @@ mod tests {
         assert_eq!(
             filter_to_bson(&Filter::or([Filter::eq("a", 1), Filter::eq("b", 1)])).unwrap(),
             doc! {"$or": [{"a": 1}, {"b": 1}]}
+        );
+    }
+
+    #[test]
+    fn reads_state_the_partial_index_condition() {
+        let keys = Filter::is_in("importKey", vec![json!("J:C1:"), json!("J:C2:")]);
+        assert_eq!(
+            read_filter(Collection::Orders, &keys).unwrap(),
+            doc! {"importKey": {"$in": ["J:C1:", "J:C2:"], "$type": "string", "$gt": ""}}
+        );
+        assert_eq!(
+            read_filter(Collection::Orders, &Filter::eq("importKey", "J:C1:")).unwrap(),
+            doc! {"importKey": {"$eq": "J:C1:", "$type": "string", "$gt": ""}}
+        );
+        // An empty key is not under the index: the query stays as it is.
+        let empty = Filter::eq("importKey", "");
+        assert_eq!(
+            read_filter(Collection::Orders, &empty).unwrap(),
+            filter_to_bson(&empty).unwrap()
         );
     }
 

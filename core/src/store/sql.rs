@@ -112,6 +112,8 @@ struct Gen {
     key_field: Option<&'static str>,
     /// The collection's top-level fields that never hold a list.
     scalars: &'static [&'static str],
+    /// Fields whose index covers only non-empty strings (a partial index).
+    partial_text: Vec<&'static str>,
 }
 
 impl Gen {
@@ -296,7 +298,12 @@ impl Gen {
             let p = self.arg(Arg::Text(s.clone()));
             return Ok(format!("(key = {p})"));
         }
-        self.scalar(src, path, Leaf::Cmp(Cmp::Eq, v.clone()))
+        let cond = self.scalar(src, path, Leaf::Cmp(Cmp::Eq, v.clone()))?;
+        Ok(if src == ROOT && self.scalars.contains(&path) {
+            self.within_partial_index(path, std::slice::from_ref(v), cond)
+        } else {
+            cond
+        })
     }
 
     fn range(&mut self, src: &str, path: &str, cmp: Cmp, v: &Value) -> StoreResult<String> {
@@ -351,6 +358,24 @@ impl Gen {
         })
     }
 
+    /// `cond` with the WHERE terms of the field's partial index beside it, when the field
+    /// has one over non-empty strings and every value sought is one: then the terms change
+    /// nothing, and SQLite uses a partial index only when the query states its condition
+    /// (an import's retry check read every order without them).
+    fn within_partial_index(&self, path: &str, vs: &[Value], cond: String) -> String {
+        let all_text = vs.iter().all(|v| v.as_str().is_some_and(|s| !s.is_empty()));
+        if !all_text || !self.partial_text.contains(&path) {
+            return cond;
+        }
+        match parse_path(path, false) {
+            Ok(segs) => format!(
+                "({} AND {cond})",
+                non_empty_text(ROOT, &path_literal(&segs))
+            ),
+            Err(_) => cond,
+        }
+    }
+
     fn is_in(&mut self, src: &str, path: &str, vs: &[Value]) -> StoreResult<String> {
         if vs.is_empty() {
             parse_path(path, false)?;
@@ -365,11 +390,12 @@ impl Gen {
                 .filter_map(Value::as_str)
                 .map(|s| self.arg(Arg::Text(s.to_string())))
                 .collect();
-            return Ok(format!(
+            let cond = format!(
                 "(json_extract({src}, {}) IN ({}))",
                 path_literal(&segs),
                 params.join(", ")
-            ));
+            );
+            return Ok(self.within_partial_index(path, vs, cond));
         }
         let parts = vs
             .iter()
@@ -448,6 +474,10 @@ pub fn where_clause(collection: Collection, filter: &Filter) -> StoreResult<Sql>
         aliases: 0,
         key_field: if kf.len() == 1 { Some(kf[0]) } else { None },
         scalars: collection.scalar_fields(),
+        partial_text: super::indexes::for_collection(collection)
+            .filter(|s| s.condition == IndexCondition::NonEmptyString && s.keys.len() == 1)
+            .map(|s| s.keys[0].0)
+            .collect(),
     };
     let text = g.filter(ROOT, filter)?;
     Ok(Sql { text, args: g.args })
@@ -481,6 +511,12 @@ pub fn catalogue_index_name(collection: Collection, physical: &str) -> Option<St
         .map(str::to_string)
 }
 
+/// The condition of a partial index over non-empty strings, written once for the index
+/// and for the queries that must state it to use the index.
+fn non_empty_text(src: &str, lit: &str) -> String {
+    format!("json_type({src}, {lit}) = 'text' AND json_extract({src}, {lit}) <> ''")
+}
+
 /// `CREATE INDEX` for a catalogue entry, as an expression index over the document.
 pub fn index_ddl(spec: &IndexSpec) -> StoreResult<String> {
     let mut cols = Vec::with_capacity(spec.keys.len());
@@ -501,7 +537,7 @@ pub fn index_ddl(spec: &IndexSpec) -> StoreResult<String> {
         IndexCondition::NonEmptyString => {
             let (path, _) = spec.keys.first().copied().unwrap_or(("", SortDir::Asc));
             let lit = path_literal(&parse_path(path, false)?);
-            format!(" WHERE json_type(doc, {lit}) = 'text' AND json_extract(doc, {lit}) <> ''")
+            format!(" WHERE {}", non_empty_text(ROOT, &lit))
         }
     };
     Ok(format!(

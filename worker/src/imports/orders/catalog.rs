@@ -106,7 +106,7 @@ pub(super) async fn existing_keys(
             .store
             .find(
                 nexus_core::store::Collection::Orders,
-                &Query::new(Filter::In("importKey".into(), chunk)),
+                &Query::new(Filter::In("importKey".into(), chunk)).in_any_order(),
             )
             .await?;
         for d in docs {
