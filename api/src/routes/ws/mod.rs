@@ -35,8 +35,9 @@ use utoipa_axum::routes;
 
 /// Largest client message accepted (client messages are small JSON commands).
 const MAX_CLIENT_MESSAGE: usize = 16 * 1024;
-/// Read buffer reserved per socket.
-const READ_BUFFER: usize = 4 * 1024;
+/// Read buffer reserved per socket: 1 KiB holds any command a client sends (a larger one
+/// is read in several steps); 4 KiB cost 3.4 KiB more per held socket (docs/BENCHMARKS.md).
+const READ_BUFFER: usize = 1024;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(ws))
@@ -115,7 +116,7 @@ async fn ws(
     };
     Ok(upgrade
         // tungstenite reserves 128 KiB to read into per socket by default; client messages
-        // are small commands, so the socket holds 4 KiB and grows only for a larger one.
+        // are small commands, so the socket holds 1 KiB and grows only for a larger one.
         // What a socket costs at 10,000 held is in docs/BENCHMARKS.md.
         .read_buffer_size(READ_BUFFER)
         .max_message_size(MAX_CLIENT_MESSAGE)
