@@ -555,14 +555,13 @@ impl Store for MongoStore {
                     .unwrap_or("(version not reported)")
             ),
         };
+        let winning = Bson::Document(winning.clone());
         let mut plan = QueryPlan {
-            detail: Bson::Document(winning.clone())
-                .into_relaxed_extjson()
-                .to_string(),
+            detail: winning.clone().into_relaxed_extjson().to_string(),
             planner,
             ..QueryPlan::default()
         };
-        walk_plan(&Bson::Document(winning.clone()), &mut plan);
+        walk_plan(&winning, &mut plan);
         Ok(plan)
     }
 

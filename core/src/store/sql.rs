@@ -112,8 +112,8 @@ struct Gen {
     key_field: Option<&'static str>,
     /// The collection's top-level fields that never hold a list.
     scalars: &'static [&'static str],
-    /// Fields whose index covers only non-empty strings (a partial index).
-    partial_text: Vec<&'static str>,
+    /// For the catalogue's partial indexes ([`Gen::within_partial_index`]).
+    collection: Collection,
 }
 
 impl Gen {
@@ -364,7 +364,13 @@ impl Gen {
     /// (an import's retry check read every order without them).
     fn within_partial_index(&self, path: &str, vs: &[Value], cond: String) -> String {
         let all_text = vs.iter().all(|v| v.as_str().is_some_and(|s| !s.is_empty()));
-        if !all_text || !self.partial_text.contains(&path) {
+        let partial = || {
+            super::indexes::for_collection(self.collection).any(|s| {
+                s.condition == IndexCondition::NonEmptyString
+                    && matches!(s.keys, [(p, _)] if *p == path)
+            })
+        };
+        if !all_text || !partial() {
             return cond;
         }
         match parse_path(path, false) {
@@ -474,10 +480,7 @@ pub fn where_clause(collection: Collection, filter: &Filter) -> StoreResult<Sql>
         aliases: 0,
         key_field: if kf.len() == 1 { Some(kf[0]) } else { None },
         scalars: collection.scalar_fields(),
-        partial_text: super::indexes::for_collection(collection)
-            .filter(|s| s.condition == IndexCondition::NonEmptyString && s.keys.len() == 1)
-            .map(|s| s.keys[0].0)
-            .collect(),
+        collection,
     };
     let text = g.filter(ROOT, filter)?;
     Ok(Sql { text, args: g.args })

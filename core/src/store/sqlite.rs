@@ -247,12 +247,6 @@ fn select_docs(collection: Collection, query: &Query) -> StoreResult<Sql> {
 /// is the catalogue's key index (`id_1`).
 fn plan_of(collection: Collection, lines: &[String]) -> QueryPlan {
     let full = format!("SCAN {}", collection.name());
-    let key_index = || {
-        CATALOGUE
-            .iter()
-            .find(|s| s.collection == collection && s.is_key_index())
-            .map(|s| s.name.to_string())
-    };
     let mut plan = QueryPlan {
         detail: lines.join("\n"),
         planner: "sqlite".into(),
@@ -271,7 +265,7 @@ fn plan_of(collection: Collection, lines: &[String]) -> QueryPlan {
         };
         let physical = rest.split(' ').next().unwrap_or(rest);
         let name = if physical.starts_with("sqlite_autoindex_") {
-            key_index()
+            indexes::key_index(collection).map(|s| s.name.to_string())
         } else {
             sql::catalogue_index_name(collection, physical)
         };
