@@ -114,6 +114,7 @@ conformance_tests!(
     ensure_indexes_is_idempotent,
     packaging_balance_never_oversold,
     one_status_transition_wins,
+    first_each_agrees_with_reads,
     hot_queries_use_indexes,
 );
 

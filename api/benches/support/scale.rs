@@ -164,6 +164,17 @@ fn scenarios(s: &Sessions, quick: bool) -> Vec<(Scenario, Target)> {
             ),
             LIST,
         ),
+        // A SKU the heavy customer never bought: no order ends the search early, so without
+        // an index on the SKUs inside the lines this read walks the customer's whole history.
+        (
+            get(
+                "GET /api/orders/last-rate/CUST-002/never-bought",
+                "/api/orders/last-rate/CUST-002/SKU-NEVER-BOUGHT",
+                Some(&s.sales),
+                20_000,
+            ),
+            LIST,
+        ),
         (create("POST /api/orders, 1 client", 1, 1_000), CREATE_ONE),
         (
             create("POST /api/orders, 16 clients", CLIENTS, 10_000),

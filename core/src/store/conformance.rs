@@ -75,6 +75,9 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("one_status_transition_wins", |s| {
         Box::pin(one_status_transition_wins(s))
     }),
+    ("first_each_agrees_with_reads", |s| {
+        Box::pin(first_each_agrees_with_reads(s))
+    }),
     ("hot_queries_use_indexes", |s| {
         Box::pin(hot_queries_use_indexes(s))
     }),
@@ -1319,6 +1322,8 @@ pub struct HotQuery {
     /// checked (docs/DEPLOYMENT.md). Held strictly on mongod (the `mongo:7` workflow) and
     /// SQLite; on SecantusDB the scan is reported as that known difference.
     pub secantus_scans: bool,
+    /// Asked through [`Store::first_each`] with this path and these values.
+    pub each: Option<(&'static str, Vec<Value>)>,
 }
 
 /// The hot queries, shaped as the API and worker build them.
@@ -1336,6 +1341,7 @@ pub fn hot_queries() -> Vec<HotQuery> {
         query,
         indexes,
         secantus_scans: false,
+        each: None,
     };
     vec![
         hot(
@@ -1387,20 +1393,20 @@ pub fn hot_queries() -> Vec<HotQuery> {
             .limit(50),
             &["salespersonId_1_createdAt_-1", "salespersonId_1"],
         ),
-        // At every booked line: the customer's newest order holding the SKU.
+        // At every booked line, and for every SKU of an import: the customer's newest order
+        // holding the SKU, straight from the SKUs inside the orders' lines.
         HotQuery {
             secantus_scans: true,
+            each: Some(("items.skuCode", vec![json!("SKU-1"), json!("SKU-404")])),
             ..hot(
                 "the last rate",
                 Collection::Orders,
                 Query::new(Filter::and([
                     Filter::eq("customerId", "CUST-001"),
                     Filter::Not(Box::new(status_filter([OrderStatus::Cancelled]))),
-                    Filter::elem_match("items", Filter::eq("skuCode", "SKU-1")),
                 ]))
-                .sort_desc("createdAt")
-                .limit(1),
-                &["customerId_1_createdAt_-1", "customerId_1"],
+                .sort_desc("createdAt"),
+                &["customerId_1_items.skuCode_1_createdAt_-1"],
             )
         },
         // The credit check at every booking: by status first, the few open orders rather
@@ -1525,10 +1531,15 @@ pub async fn hot_queries_use_indexes(store: Arc<dyn Store>) {
 
     let mut wrong = Vec::new();
     for hot in hot_queries() {
-        let plan = store
-            .explain(hot.collection, &hot.query)
-            .await
-            .unwrap_or_else(|e| panic!("explain {}: {e}", hot.what));
+        let plan = match &hot.each {
+            Some((path, values)) => {
+                store
+                    .explain_first_each(hot.collection, &hot.query, path, values)
+                    .await
+            }
+            None => store.explain(hot.collection, &hot.query).await,
+        };
+        let plan = plan.unwrap_or_else(|e| panic!("explain {}: {e}", hot.what));
         let indexed = plan
             .indexes
             .iter()
@@ -1558,4 +1569,236 @@ pub async fn hot_queries_use_indexes(store: Arc<dyn Store>) {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+/// [`Store::first_each`] gives, value by value, what one read per value gives, through
+/// every shape of lines the old system stored and after every kind of write that touches
+/// them (the SQLite adapter answers it from entries its triggers keep).
+pub async fn first_each_agrees_with_reads(store: Arc<dyn Store>) {
+    use crate::model::OrderStatus;
+    use crate::store::{first_each_by_reads, status_filter};
+    let orders = Collection::Orders;
+    let order = |id: &str, customer: &str, day: u32, items: Value| {
+        json!({
+            "id": id, "customerId": customer, "status": "Delivered",
+            "createdAt": format!("2026-03-{day:02}T10:00:00.000Z"), "items": items,
+        })
+    };
+    let line = |sku: &str, price: f64| json!({"skuCode": sku, "price": price, "quantity": 1});
+    let insert = |docs: Vec<Value>| {
+        docs.into_iter()
+            .map(|doc| Write::Insert {
+                collection: orders,
+                doc,
+            })
+            .collect::<Vec<_>>()
+    };
+    // Half the orders exist before the index does (its entries are filled from them), half
+    // arrive after (their entries come from the writes).
+    store
+        .commit(insert(vec![
+            order("O1", "C1", 1, json!([line("A", 1.0), line("B", 1.0)])),
+            order("O2", "C1", 2, json!([line("A", 2.0), line("A", 2.5)])),
+            order(
+                "O3",
+                "C1",
+                3,
+                json!([{"skuCode": ["B", "C"], "price": 3.0}]),
+            ),
+            order("O4", "C1", 4, json!({"skuCode": "D", "price": 4.0})),
+            order("O5", "C1", 5, json!([line("D", 5.0), 7, "A"])),
+        ]))
+        .await
+        .expect("orders before the index");
+    store.ensure_indexes().await.expect("ensure_indexes");
+    store
+        .commit(insert(vec![
+            order("O6", "C2", 9, json!([line("A", 6.0)])),
+            order(
+                "O7",
+                "C1",
+                7,
+                json!([{"skuCode": 12, "price": 1.0}, {"sku": "A"}, {"skuCode": {"code": "A"}}, {"skuCode": [["A"]]}]),
+            ),
+            json!({"id": "O8", "customerId": "C1", "items": [line("E", 8.0)]}),
+            order("O9", "C1", 6, json!([line("A", 10.0)])),
+        ]))
+        .await
+        .expect("orders after the index");
+    let values: Vec<Value> = ["A", "B", "C", "D", "E", "Z"].map(Value::from).to_vec();
+    let query = Query::new(Filter::and([
+        Filter::eq("customerId", "C1"),
+        Filter::Not(Box::new(status_filter([OrderStatus::Cancelled]))),
+    ]))
+    .sort_desc("createdAt");
+    let ids = |docs: Vec<Option<String>>| -> Vec<Option<String>> {
+        docs.into_iter()
+            .map(|d| {
+                d.map(|t| {
+                    let v: Value = serde_json::from_str(&t).expect("a document");
+                    v["id"].as_str().unwrap_or_default().to_string()
+                })
+            })
+            .collect()
+    };
+    let check = |what: &'static str, expected: [Option<&'static str>; 6]| {
+        let store = store.clone();
+        let query = query.clone();
+        let values = values.clone();
+        async move {
+            let got = ids(store
+                .first_each(orders, &query, "items.skuCode", &values)
+                .await
+                .expect("first_each"));
+            let reads = ids(
+                first_each_by_reads(&*store, orders, &query, "items.skuCode", &values)
+                    .await
+                    .expect("reads"),
+            );
+            let expected: Vec<Option<String>> =
+                expected.iter().map(|e| e.map(str::to_string)).collect();
+            assert_eq!(reads, expected, "{what}: one read per value");
+            assert_eq!(got, expected, "{what}: first_each");
+            let oldest_first = Query::new(query.filter.clone()).sort_asc("createdAt");
+            let asc = store
+                .first_each(orders, &oldest_first, "items.skuCode", &values)
+                .await
+                .expect("first_each, oldest first");
+            let asc_reads =
+                first_each_by_reads(&*store, orders, &oldest_first, "items.skuCode", &values)
+                    .await
+                    .expect("reads, oldest first");
+            assert_eq!(ids(asc), ids(asc_reads), "{what}: oldest first");
+        }
+    };
+    // A: O9 newest (O5's bare "A", O7's `sku`, object and nested list are no SKU codes). B and C: the array
+    // field of O3. D: O5 over O4, whose `items` is one object. E: O8 has no date (it
+    // sorts last, but it is the only one).
+    check(
+        "as inserted",
+        [
+            Some("O9"),
+            Some("O3"),
+            Some("O3"),
+            Some("O5"),
+            Some("O8"),
+            None,
+        ],
+    )
+    .await;
+
+    // A status change hides the newest holder; the next one answers.
+    let set = |id: &str, ops: Vec<UpdateOp>| Write::Update {
+        collection: orders,
+        filter: Filter::id(id),
+        ops,
+        expect: Expect::One,
+    };
+    store
+        .commit(vec![set(
+            "O9",
+            vec![UpdateOp::Set("status".into(), json!("Cancelled"))],
+        )])
+        .await
+        .expect("cancel");
+    check(
+        "newest cancelled",
+        [
+            Some("O2"),
+            Some("O3"),
+            Some("O3"),
+            Some("O5"),
+            Some("O8"),
+            None,
+        ],
+    )
+    .await;
+
+    // Lines changed: O3 no longer holds B or C; O2 moves to another customer.
+    store
+        .commit(vec![
+            set(
+                "O3",
+                vec![UpdateOp::Set("items".into(), json!([line("Z", 3.0)]))],
+            ),
+            set("O2", vec![UpdateOp::Set("customerId".into(), json!("C2"))]),
+        ])
+        .await
+        .expect("lines changed");
+    check(
+        "lines and customer changed",
+        [
+            Some("O1"),
+            Some("O1"),
+            None,
+            Some("O5"),
+            Some("O8"),
+            Some("O3"),
+        ],
+    )
+    .await;
+
+    // A newer date, a replaced document and a deleted one.
+    store
+        .commit(vec![
+            set(
+                "O1",
+                vec![UpdateOp::Set(
+                    "createdAt".into(),
+                    json!("2026-01-01T00:00:00.000Z"),
+                )],
+            ),
+            Write::Replace {
+                collection: orders,
+                filter: Filter::id("O4"),
+                doc: order("O4", "C1", 20, json!([line("A", 40.0), line("C", 40.0)])),
+                expect: Expect::One,
+            },
+            Write::Delete {
+                collection: orders,
+                filter: Filter::id("O8"),
+                expect: Expect::One,
+            },
+        ])
+        .await
+        .expect("rewrites");
+    check(
+        "rewritten",
+        [
+            Some("O4"),
+            Some("O1"),
+            Some("O4"),
+            Some("O5"),
+            None,
+            Some("O3"),
+        ],
+    )
+    .await;
+
+    // Another order, and ensure_indexes again (nothing to rebuild).
+    let fresh = |id: &str| Write::Insert {
+        collection: orders,
+        doc: order(id, "C1", 25, json!([line("E", 1.0)])),
+    };
+    store.commit(vec![fresh("O10")]).await.expect("one more");
+    assert!(
+        store
+            .ensure_indexes()
+            .await
+            .expect("ensure_indexes again")
+            .created
+            .is_empty()
+    );
+    check(
+        "after a second ensure_indexes",
+        [
+            Some("O4"),
+            Some("O1"),
+            Some("O4"),
+            Some("O5"),
+            Some("O10"),
+            Some("O3"),
+        ],
+    )
+    .await;
 }

@@ -43,6 +43,10 @@ pub struct IndexSpec {
     pub condition: IndexCondition,
     /// A TTL index (MongoDB deletes documents this long after the key's date).
     pub expire_after_seconds: Option<u64>,
+    /// The array field one key reaches into (`items` for `items.skuCode`): one entry per
+    /// element, a multikey index. MongoDB builds these itself; SQLite indexes no array
+    /// elements, so its adapter keeps the entries in a table of their own (`sql::multikey`).
+    pub multikey: Option<&'static str>,
 }
 
 impl IndexSpec {
@@ -72,6 +76,20 @@ const fn plain(
         unique: false,
         condition: All,
         expire_after_seconds: None,
+        multikey: None,
+    }
+}
+
+/// A multikey index: `array` is the field of `keys` that holds a list of objects.
+const fn multikey(
+    collection: Collection,
+    name: &'static str,
+    keys: &'static [(&'static str, SortDir)],
+    array: &'static str,
+) -> IndexSpec {
+    IndexSpec {
+        multikey: Some(array),
+        ..plain(collection, name, keys)
     }
 }
 
@@ -88,6 +106,7 @@ const fn unique(
         unique: true,
         condition,
         expire_after_seconds: None,
+        multikey: None,
     }
 }
 
@@ -173,6 +192,15 @@ pub const CATALOGUE: &[IndexSpec] = &[
         C::Orders,
         "status_1_customerId_1",
         &[("status", A), ("customerId", A)],
+    ),
+    // The last rate (domain §2.6), at every booked line and for every SKU of an import: a
+    // customer's newest order holding a SKU, found directly rather than by walking the
+    // customer's history until the SKU turns up (or, for a SKU never bought, to the end).
+    multikey(
+        C::Orders,
+        "customerId_1_items.skuCode_1_createdAt_-1",
+        &[("customerId", A), ("items.skuCode", A), ("createdAt", D)],
+        "items",
     ),
     plain(
         C::Orders,
@@ -262,6 +290,7 @@ pub const CATALOGUE: &[IndexSpec] = &[
         unique: false,
         condition: All,
         expire_after_seconds: Some(AUDIT_TTL_SECONDS),
+        multikey: None,
     },
     plain(
         C::AuditLogs,

@@ -21,6 +21,8 @@ pub mod mongo_convert;
 #[cfg(feature = "sqlite")]
 pub mod sql;
 #[cfg(feature = "sqlite")]
+pub mod sql_multikey;
+#[cfg(feature = "sqlite")]
 pub mod sqlite;
 #[cfg(feature = "sqlite")]
 mod sqlite_group;
@@ -34,7 +36,7 @@ pub use indexes::{CATALOGUE, IndexCondition, IndexSpec};
 #[cfg(feature = "mongo")]
 pub use mongo::MongoStore;
 pub use open::{StoreConfig, open};
-pub use query::{Filter, Query, Sort, SortDir, spellings, status_filter};
+pub use query::{Filter, Query, Sort, SortDir, first_each_query, spellings, status_filter};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 pub use typed::{Document, TypedStore};
@@ -234,6 +236,57 @@ pub trait Store: Send + Sync + 'static {
     /// same at a million orders as at ten, so the hot queries are checked against it
     /// (`conformance::hot_queries_use_indexes`) rather than against what we hope it does.
     async fn explain(&self, collection: Collection, query: &Query) -> StoreResult<QueryPlan>;
+
+    /// For each of `values`, the first document in `query`'s order that matches
+    /// `query.filter` with `path` equal to that value (`None` where none does), in the
+    /// order of `values`; `query`'s skip and limit do not apply.
+    ///
+    /// Why a method of its own: the last rate asks "the customer's newest order holding
+    /// this SKU" at every booked line and for every SKU of an import. One read per value
+    /// through an index on the SKUs inside the orders' lines costs the same at any history;
+    /// walking the customer's orders until every SKU turns up grows with it. SQLite answers
+    /// all values in one statement from its multikey entries (`store::sql_multikey`); MongoDB
+    /// runs the reads side by side on its multikey index.
+    async fn first_each(
+        &self,
+        collection: Collection,
+        query: &Query,
+        path: &str,
+        values: &[Value],
+    ) -> StoreResult<Vec<Option<String>>> {
+        first_each_by_reads(self, collection, query, path, values).await
+    }
+
+    /// How the database would answer [`Store::first_each`] (for the first value, where
+    /// the store reads value by value).
+    async fn explain_first_each(
+        &self,
+        collection: Collection,
+        query: &Query,
+        path: &str,
+        values: &[Value],
+    ) -> StoreResult<QueryPlan> {
+        let v = values.first().cloned().unwrap_or(Value::Null);
+        self.explain(collection, &first_each_query(query, path, &v))
+            .await
+    }
+}
+
+/// [`Store::first_each`] as one read per value, for stores (or queries) without a
+/// statement of their own for it.
+pub async fn first_each_by_reads<S: Store + ?Sized>(
+    store: &S,
+    collection: Collection,
+    query: &Query,
+    path: &str,
+    values: &[Value],
+) -> StoreResult<Vec<Option<String>>> {
+    let mut out = Vec::with_capacity(values.len());
+    for v in values {
+        let q = first_each_query(query, path, v);
+        out.push(store.find_text(collection, &q).await?.into_iter().next());
+    }
+    Ok(out)
 }
 
 /// A query plan, in the catalogue's terms.

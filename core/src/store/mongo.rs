@@ -35,6 +35,8 @@ use std::time::Duration;
 /// Attempts at a transaction that keeps losing write conflicts (50 tasks on one document
 /// need a few dozen between them).
 const TRANSACTION_ATTEMPTS: u32 = 200;
+/// Reads of [`Store::first_each`] in flight at once.
+const FIRST_EACH_IN_FLIGHT: usize = 16;
 const STANDALONE_HINT: &str = "MongoDB multi-document transactions need a replica set; \
      run mongod with --replSet and rs.initiate() (a single node is enough), or use Atlas";
 
@@ -518,6 +520,31 @@ impl Store for MongoStore {
             },
             many => self.run_transaction(many).await,
         }
+    }
+
+    /// One read per value on the multikey index, sixteen in flight: the values are
+    /// independent and each is one index seek, so the round trips overlap.
+    async fn first_each(
+        &self,
+        collection: Collection,
+        query: &Query,
+        path: &str,
+        values: &[Value],
+    ) -> StoreResult<Vec<Option<String>>> {
+        use futures::StreamExt;
+        let reads: Vec<_> = values
+            .iter()
+            .map(|v| {
+                let q = super::first_each_query(query, path, v);
+                async move {
+                    Ok::<_, StoreError>(self.find_text(collection, &q).await?.into_iter().next())
+                }
+            })
+            .collect();
+        futures::stream::iter(reads)
+            .buffered(FIRST_EACH_IN_FLIGHT)
+            .try_collect()
+            .await
     }
 
     async fn explain(&self, collection: Collection, query: &Query) -> StoreResult<QueryPlan> {

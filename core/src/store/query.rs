@@ -159,6 +159,18 @@ impl Query {
     }
 }
 
+/// The read [`super::Store::first_each`] makes for one value: the query's filter with
+/// `path` equal to `value`, in the query's order, the first match only.
+pub fn first_each_query(query: &Query, path: &str, value: &Value) -> Query {
+    Query {
+        filter: Filter::and([query.filter.clone(), Filter::Eq(path.into(), value.clone())]),
+        sort: query.sort.clone(),
+        skip: 0,
+        limit: Some(1),
+        any_order: false,
+    }
+}
+
 /// Every stored spelling of `status` (§3.6), as store values.
 pub fn spellings(status: OrderStatus) -> Vec<Value> {
     status.spellings().map(Value::from).collect()

@@ -14,8 +14,9 @@
 //! schedule calls it.
 
 use super::apply::{self, get_path, validate_ops};
-use super::indexes::{self, CATALOGUE};
+use super::indexes::{self, CATALOGUE, IndexSpec};
 use super::sql::{self, Arg, Sql};
+use super::sql_multikey;
 use super::sqlite_group::{Done, GroupWriter, Work};
 use super::{
     Backend, Collection, Expect, Filter, IndexReport, Query, QueryPlan, Store, StoreError,
@@ -30,6 +31,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{AssertSqlSafe, Row, Sqlite};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -55,6 +57,10 @@ pub struct SqliteStore {
     path: PathBuf,
     /// Every commit and sequence step of this process goes through it ([`super::sqlite_group`]).
     writer: GroupWriter,
+    /// The multikey indexes whose entries are complete ([`super::sql_multikey`]): found at
+    /// open, added by [`Store::ensure_indexes`]. Until then their reads go document by
+    /// document, which gives the same answers more slowly.
+    multikey_ready: Arc<RwLock<Vec<&'static IndexSpec>>>,
 }
 
 /// Why a transaction attempt stopped.
@@ -317,7 +323,18 @@ impl SqliteStore {
             .await
             .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
         let writer = GroupWriter::start(pool.clone())?;
-        Ok(SqliteStore { pool, path, writer })
+        let store = SqliteStore {
+            pool,
+            path,
+            writer,
+            multikey_ready: Arc::default(),
+        };
+        for spec in CATALOGUE.iter().filter(|s| s.multikey.is_some()) {
+            if store.has_index(spec).await? {
+                store.mark_ready(spec);
+            }
+        }
+        Ok(store)
     }
 
     pub fn path(&self) -> &Path {
@@ -359,6 +376,86 @@ impl SqliteStore {
             deleted += done.rows_affected();
         }
         Ok(deleted)
+    }
+
+    async fn has_index(&self, spec: &IndexSpec) -> StoreResult<bool> {
+        let exists: Option<String> =
+            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND name = ?1")
+                .bind(sql::physical_index_name(spec))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(|e| backend_error(e, None))?;
+        Ok(exists.is_some())
+    }
+
+    fn mark_ready(&self, spec: &'static IndexSpec) {
+        let mut ready = self
+            .multikey_ready
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !ready
+            .iter()
+            .any(|s| s.name == spec.name && s.collection == spec.collection)
+        {
+            ready.push(spec);
+        }
+    }
+
+    /// The one statement answering [`Store::first_each`] from a ready multikey index.
+    fn first_each_statement(
+        &self,
+        collection: Collection,
+        query: &Query,
+        path: &str,
+        values: &[Value],
+    ) -> StoreResult<Option<Sql>> {
+        let ready = self
+            .multikey_ready
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for spec in ready.iter() {
+            if let Some(sql) = sql_multikey::first_each_sql(spec, collection, query, path, values)?
+            {
+                return Ok(Some(sql));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The first column of every row of `statement`.
+    async fn scalars<T>(&self, collection: Collection, statement: Sql) -> StoreResult<Vec<T>>
+    where
+        T: Send + Unpin + for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
+    {
+        let Sql { text, args } = statement;
+        let mut q = sqlx::query_scalar::<Sqlite, T>(AssertSqlSafe(text));
+        for a in &args {
+            q = match a {
+                Arg::Int(i) => q.bind(*i),
+                Arg::Real(f) => q.bind(*f),
+                Arg::Text(s) => q.bind(s.clone()),
+            };
+        }
+        q.fetch_all(&self.pool)
+            .await
+            .map_err(|e| backend_error(e, Some(collection)))
+    }
+
+    async fn plan(&self, collection: Collection, statement: Sql) -> StoreResult<QueryPlan> {
+        let Sql { text, args } = statement;
+        let rows = bind(
+            sqlx::query(AssertSqlSafe(format!("EXPLAIN QUERY PLAN {text}"))),
+            &args,
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| backend_error(e, Some(collection)))?;
+        let lines = rows
+            .iter()
+            .map(|r| r.try_get::<String, _>("detail"))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| backend_error(e, Some(collection)))?;
+        Ok(plan_of(collection, &lines))
     }
 
     /// Runs `work` inside `BEGIN IMMEDIATE`, retrying from scratch while SQLite says BUSY.
@@ -697,21 +794,8 @@ impl Store for SqliteStore {
     }
 
     async fn find_text(&self, collection: Collection, query: &Query) -> StoreResult<Vec<String>> {
-        let Sql { text, args } = select_docs(collection, query)?;
-        let rows: Vec<String> = {
-            let mut q = sqlx::query_scalar::<Sqlite, String>(AssertSqlSafe(text));
-            for a in &args {
-                q = match a {
-                    Arg::Int(i) => q.bind(*i),
-                    Arg::Real(f) => q.bind(*f),
-                    Arg::Text(s) => q.bind(s.clone()),
-                };
-            }
-            q.fetch_all(&self.pool)
-                .await
-                .map_err(|e| backend_error(e, Some(collection)))?
-        };
-        Ok(rows)
+        self.scalars(collection, select_docs(collection, query)?)
+            .await
     }
 
     async fn count(&self, collection: Collection, filter: &Filter) -> StoreResult<u64> {
@@ -736,20 +820,37 @@ impl Store for SqliteStore {
     }
 
     async fn explain(&self, collection: Collection, query: &Query) -> StoreResult<QueryPlan> {
-        let Sql { text, args } = select_docs(collection, query)?;
-        let rows = bind(
-            sqlx::query(AssertSqlSafe(format!("EXPLAIN QUERY PLAN {text}"))),
-            &args,
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(|e| backend_error(e, Some(collection)))?;
-        let lines = rows
-            .iter()
-            .map(|r| r.try_get::<String, _>("detail"))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| backend_error(e, Some(collection)))?;
-        Ok(plan_of(collection, &lines))
+        self.plan(collection, select_docs(collection, query)?).await
+    }
+
+    async fn first_each(
+        &self,
+        collection: Collection,
+        query: &Query,
+        path: &str,
+        values: &[Value],
+    ) -> StoreResult<Vec<Option<String>>> {
+        match self.first_each_statement(collection, query, path, values)? {
+            Some(statement) => self.scalars(collection, statement).await,
+            None => super::first_each_by_reads(self, collection, query, path, values).await,
+        }
+    }
+
+    async fn explain_first_each(
+        &self,
+        collection: Collection,
+        query: &Query,
+        path: &str,
+        values: &[Value],
+    ) -> StoreResult<QueryPlan> {
+        match self.first_each_statement(collection, query, path, values)? {
+            Some(statement) => self.plan(collection, statement).await,
+            None => {
+                let v = values.first().cloned().unwrap_or(Value::Null);
+                self.explain(collection, &super::first_each_query(query, path, &v))
+                    .await
+            }
+        }
     }
 
     async fn ensure_indexes(&self) -> StoreResult<IndexReport> {
@@ -765,29 +866,49 @@ impl Store for SqliteStore {
             .map_err(|e| backend_error(e, None))?;
             let label = format!("{}.{}", spec.collection.name(), spec.name);
             if exists.is_some() {
+                if spec.multikey.is_some() {
+                    self.mark_ready(spec);
+                }
                 report.existing.push(label);
                 continue;
             }
-            let ddl = sql::index_ddl(spec)?;
+            let statements = match sql_multikey::ddl(spec)? {
+                Some(statements) => statements,
+                None => vec![sql::index_ddl(spec)?],
+            };
             self.write_txn(|conn| {
-                let ddl = ddl.clone();
+                let statements = statements.clone();
                 Box::pin(async move {
-                    sqlx::query(AssertSqlSafe(ddl))
+                    for s in statements {
+                        sqlx::query(AssertSqlSafe(s))
+                            .execute(&mut *conn)
+                            .await
+                            .map_err(|e| match classify(e, Some(spec.collection)) {
+                                Failure::Store(StoreError::DuplicateKey { collection, index }) => {
+                                    Failure::Store(StoreError::Backend(format!(
+                                        "cannot build unique index {index} on {collection}: \
+                                         existing documents share a key"
+                                    )))
+                                }
+                                other => other,
+                            })?;
+                    }
+                    // The connection that built the index plans with SQLite's default
+                    // guesses for it until it reloads `sqlite_stat1` (the others reload the
+                    // schema, figures included, when they see it changed): without this,
+                    // one pooled connection in eight chose the customer's whole history for
+                    // the credit check.
+                    sqlx::query("ANALYZE sqlite_schema")
                         .execute(&mut *conn)
                         .await
-                        .map_err(|e| match classify(e, Some(spec.collection)) {
-                            Failure::Store(StoreError::DuplicateKey { collection, index }) => {
-                                Failure::Store(StoreError::Backend(format!(
-                                    "cannot build unique index {index} on {collection}: \
-                                     existing documents share a key"
-                                )))
-                            }
-                            other => other,
-                        })?;
+                        .map_err(|e| classify(e, Some(spec.collection)))?;
                     Ok(())
                 })
             })
             .await?;
+            if spec.multikey.is_some() {
+                self.mark_ready(spec);
+            }
             report.created.push(label);
         }
         Ok(report)

@@ -29,6 +29,14 @@ pub fn decode<T: Document>(doc: Value) -> StoreResult<T> {
     })
 }
 
+/// Turns a stored document's JSON text (see [`Store::find_text`]) into `T`.
+pub fn decode_text<T: Document>(text: &str) -> StoreResult<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::Decode {
+        collection: T::COLLECTION.name().to_string(),
+        message: e.to_string(),
+    })
+}
+
 /// Turns `T` into the JSON document the adapters store.
 pub fn encode<T: Document>(doc: &T) -> StoreResult<Value> {
     let v = serde_json::to_value(doc).map_err(|e| StoreError::Decode {

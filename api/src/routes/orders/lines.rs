@@ -4,7 +4,7 @@
 //! and the CGST/SGST vs IGST split are computed by `rules::pricing`. The legacy server stored
 //! whatever totals the client sent (a flat 18 %).
 
-use super::lookup::last_rate;
+use super::lookup::last_rates;
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use nexus_core::model::order::OrderItem;
@@ -241,10 +241,11 @@ pub async fn sales_items(
         .map(|l| (l.product_id.clone(), l.sku_code.clone()))
         .collect();
     let products = resolve_products(st, &refs).await?;
+    let skus: Vec<&str> = products.iter().map(|p| p.sku()).collect();
+    let lasts = last_rates(st, customer_id, &skus, None).await?;
     let mut items = Vec::with_capacity(lines.len());
-    for (i, (l, p)) in lines.iter().zip(&products).enumerate() {
+    for (i, ((l, p), last)) in lines.iter().zip(&products).zip(lasts).enumerate() {
         let qty = quantity(i, l.quantity)?;
-        let last = last_rate(st, customer_id, p.sku(), None).await?;
         let negotiated = l.price.map(|r| rate(i, r)).transpose()?;
         let price = booking::line_rate(i, p, negotiated, last).map_err(booking_error)?;
         let mut item = item_for(i, p, qty, price, last.unwrap_or(Money::ZERO))?;

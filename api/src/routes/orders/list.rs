@@ -2,7 +2,7 @@
 //! the caller's scope (domain.md §4.7). The legacy list returned every order to every role.
 
 use super::access::{Visibility, clearance_filter, status_filter, visible_order};
-use super::lookup::last_rate;
+use super::lookup::last_rates;
 use super::view::{OrderDetailView, OrderView, for_actor};
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode};
@@ -214,8 +214,10 @@ pub async fn last_rate_of(
     ])?;
     let vis = Visibility::of(&st, &actor).await?;
     let rate = match vis.filter() {
-        Some(scope) => last_rate(&st, &customer_id, &sku, Some(scope))
+        Some(scope) => last_rates(&st, &customer_id, &[sku.as_str()], Some(scope))
             .await?
+            .pop()
+            .flatten()
             .unwrap_or(Money::ZERO),
         None => Money::ZERO,
     };

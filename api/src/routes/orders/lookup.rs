@@ -6,7 +6,8 @@ use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use nexus_core::model::{Customer, Order, OrderStatus, Product, Warehouse};
 use nexus_core::rules::allocation::ProductsById;
-use nexus_core::store::{Filter, Query, TypedStore};
+use nexus_core::store::typed::decode_text;
+use nexus_core::store::{Collection, Filter, Query, TypedStore};
 use nexus_core::types::Money;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -97,28 +98,40 @@ pub async fn supplier_state(st: &AppState, order: &Order) -> Result<String, ApiE
     Ok(HOME_STATE.to_string())
 }
 
-/// The unit price of `sku` on the customer's newest order that is not cancelled and contains
-/// it (domain.md §2.6), optionally limited to what `scope` lets the caller see.
-pub async fn last_rate(
+/// The unit price of each of `skus` on the customer's newest order that is not cancelled
+/// and contains it (domain.md §2.6), optionally limited to what `scope` lets the caller see;
+/// in the order of `skus`. One read for all of a booking's lines, each answered from the
+/// index on the SKUs inside the orders' lines, whatever the customer's history.
+pub async fn last_rates(
     st: &AppState,
     customer_id: &str,
-    sku: &str,
+    skus: &[&str],
     scope: Option<Filter>,
-) -> Result<Option<Money>, ApiError> {
-    let f = Filter::and([
+) -> Result<Vec<Option<Money>>, ApiError> {
+    let q = Query::new(Filter::and([
         Filter::eq("customerId", customer_id),
         Filter::Not(Box::new(status_filter([OrderStatus::Cancelled]))),
-        Filter::elem_match("items", Filter::eq("skuCode", sku)),
         scope.unwrap_or(Filter::All),
-    ]);
+    ]))
+    .sort_desc("createdAt");
+    let values: Vec<Value> = skus.iter().map(|s| Value::from(*s)).collect();
     let newest = st
         .store
-        .list::<Order>(&Query::new(f).sort_desc("createdAt").limit(1))
+        .first_each(Collection::Orders, &q, "items.skuCode", &values)
         .await?;
-    Ok(newest.first().and_then(|o| {
-        o.items
-            .iter()
-            .find(|i| i.sku_code.as_deref() == Some(sku))
-            .map(|i| i.price)
-    }))
+    newest
+        .into_iter()
+        .zip(skus)
+        .map(|(doc, sku)| {
+            let Some(text) = doc else {
+                return Ok(None);
+            };
+            let order: Order = decode_text(&text)?;
+            Ok(order
+                .items
+                .iter()
+                .find(|i| i.sku_code.as_deref() == Some(*sku))
+                .map(|i| i.price))
+        })
+        .collect()
 }
