@@ -121,6 +121,9 @@ pub(super) async fn existing_keys(
     Ok(found)
 }
 
+/// Customers whose last rates are read at once.
+const LAST_RATE_READS_IN_FLIGHT: usize = 4;
+
 /// The last rate per (customer, SKU) for the SKUs each customer's lines book: the price on
 /// the customer's newest order that is not cancelled and has the SKU (domain.md §2.6, as
 /// the API's booking reads it). Rates come from orders stored before this import; lines of
@@ -150,19 +153,31 @@ pub(super) async fn last_rates(
         #[serde(default)]
         price: Option<Money>,
     }
+    use futures::StreamExt;
+    let reads: Vec<_> = wanted
+        .into_iter()
+        .map(|(customer, skus)| {
+            let skus: Vec<String> = skus.into_iter().collect();
+            let q = Query::new(Filter::and([
+                Filter::eq("customerId", customer.clone()),
+                Filter::Not(Box::new(status_filter([OrderStatus::Cancelled]))),
+            ]))
+            .sort_desc("createdAt");
+            let values: Vec<Value> = skus.iter().cloned().map(Value::String).collect();
+            async move {
+                let newest = ctx
+                    .store
+                    .first_each(Collection::Orders, &q, "items.skuCode", &values)
+                    .await?;
+                Ok::<_, ImportError>((customer, skus, newest))
+            }
+        })
+        .collect();
+    // Customers are independent reads: a few at once keep every core busy.
+    let mut answers = futures::stream::iter(reads).buffer_unordered(LAST_RATE_READS_IN_FLIGHT);
     let mut rates = HashMap::new();
-    for (customer, skus) in wanted {
-        let skus: Vec<String> = skus.into_iter().collect();
-        let q = Query::new(Filter::and([
-            Filter::eq("customerId", customer.clone()),
-            Filter::Not(Box::new(status_filter([OrderStatus::Cancelled]))),
-        ]))
-        .sort_desc("createdAt");
-        let values: Vec<Value> = skus.iter().cloned().map(Value::String).collect();
-        let newest = ctx
-            .store
-            .first_each(Collection::Orders, &q, "items.skuCode", &values)
-            .await?;
+    while let Some(answer) = answers.next().await {
+        let (customer, skus, newest) = answer?;
         // A customer's newest order usually answers several of its SKUs: each order is
         // decoded once.
         let mut decoded: HashMap<&str, Option<Past>> = HashMap::new();
