@@ -389,20 +389,52 @@ impl SqliteStore {
     }
 
     fn mark_ready(&self, spec: &'static IndexSpec) {
-        let mut ready = self
-            .multikey_ready
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if !ready
-            .iter()
-            .any(|s| s.name == spec.name && s.collection == spec.collection)
-        {
-            ready.push(spec);
+        if !self.is_ready(spec) {
+            self.multikey_ready
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(spec);
         }
     }
 
-    /// The one statement answering [`Store::first_each`] from a ready multikey index.
-    fn first_each_statement(
+    /// The one statement answering [`Store::first_each`] from a ready multikey index,
+    /// looking once more for indexes another process built since this one opened the file.
+    async fn first_each_statement(
+        &self,
+        collection: Collection,
+        query: &Query,
+        path: &str,
+        values: &[Value],
+    ) -> StoreResult<Option<Sql>> {
+        if let Some(statement) = self.ready_statement(collection, query, path, values)? {
+            return Ok(Some(statement));
+        }
+        let mut found = false;
+        for spec in CATALOGUE
+            .iter()
+            .filter(|s| s.multikey.is_some() && s.collection == collection)
+        {
+            if !self.is_ready(spec) && self.has_index(spec).await? {
+                self.mark_ready(spec);
+                found = true;
+            }
+        }
+        if found {
+            self.ready_statement(collection, query, path, values)
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn is_ready(&self, spec: &IndexSpec) -> bool {
+        self.multikey_ready
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .any(|s| s.name == spec.name && s.collection == spec.collection)
+    }
+
+    fn ready_statement(
         &self,
         collection: Collection,
         query: &Query,
@@ -830,7 +862,10 @@ impl Store for SqliteStore {
         path: &str,
         values: &[Value],
     ) -> StoreResult<Vec<Option<String>>> {
-        match self.first_each_statement(collection, query, path, values)? {
+        match self
+            .first_each_statement(collection, query, path, values)
+            .await?
+        {
             Some(statement) => self.scalars(collection, statement).await,
             None => super::first_each_by_reads(self, collection, query, path, values).await,
         }
@@ -843,7 +878,10 @@ impl Store for SqliteStore {
         path: &str,
         values: &[Value],
     ) -> StoreResult<QueryPlan> {
-        match self.first_each_statement(collection, query, path, values)? {
+        match self
+            .first_each_statement(collection, query, path, values)
+            .await?
+        {
             Some(statement) => self.plan(collection, statement).await,
             None => {
                 let v = values.first().cloned().unwrap_or(Value::Null);
@@ -1285,6 +1323,42 @@ mod tests {
         assert_eq!(landed, 200 - 29);
         seqs.sort_unstable();
         assert_eq!(seqs, (1..=200).collect::<Vec<u64>>());
+    }
+
+    /// A process that opened the file before another built the entries of a multikey index
+    /// uses them from its next read on (until then it reads value by value, same answers).
+    #[tokio::test]
+    async fn entries_built_by_another_process_are_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("two.db");
+        let early = SqliteStore::open(&path).await.unwrap();
+        let builder = SqliteStore::open(&path).await.unwrap();
+        builder.ensure_indexes().await.unwrap();
+        builder
+            .commit(vec![Write::Insert {
+                collection: Collection::Orders,
+                doc: json!({"id": "O1", "customerId": "C1", "createdAt": "2026-01-01T00:00:00.000Z",
+                            "items": [{"skuCode": "A", "price": 3}]}),
+            }])
+            .await
+            .unwrap();
+        let q = Query::new(Filter::eq("customerId", "C1")).sort_desc("createdAt");
+        let values = [json!("A"), json!("B")];
+        let plan = early
+            .explain_first_each(Collection::Orders, &q, "items.skuCode", &values)
+            .await
+            .unwrap();
+        assert!(
+            plan.indexes
+                .contains(&"customerId_1_items.skuCode_1_createdAt_-1".to_string()),
+            "{plan:?}"
+        );
+        let found = early
+            .first_each(Collection::Orders, &q, "items.skuCode", &values)
+            .await
+            .unwrap();
+        assert!(found[0].as_deref().is_some_and(|d| d.contains("\"O1\"")));
+        assert_eq!(found[1], None);
     }
 
     #[tokio::test]
