@@ -266,10 +266,22 @@ pub trait Store: Send + Sync + 'static {
         path: &str,
         values: &[Value],
     ) -> StoreResult<QueryPlan> {
-        let v = values.first().cloned().unwrap_or(Value::Null);
-        self.explain(collection, &first_each_query(query, path, &v))
-            .await
+        explain_first_read(self, collection, query, path, values).await
     }
+}
+
+/// The plan of [`first_each_by_reads`]' read for the first value.
+pub async fn explain_first_read<S: Store + ?Sized>(
+    store: &S,
+    collection: Collection,
+    query: &Query,
+    path: &str,
+    values: &[Value],
+) -> StoreResult<QueryPlan> {
+    let v = values.first().cloned().unwrap_or(Value::Null);
+    store
+        .explain(collection, &first_each_query(query, path, &v))
+        .await
 }
 
 /// [`Store::first_each`] as one read per value, for stores (or queries) without a

@@ -486,15 +486,20 @@ pub fn where_clause(collection: Collection, filter: &Filter) -> StoreResult<Sql>
     Ok(Sql { text, args: g.args })
 }
 
+/// The SQL word for a sort direction.
+pub fn keyword(dir: SortDir) -> &'static str {
+    match dir {
+        SortDir::Asc => "ASC",
+        SortDir::Desc => "DESC",
+    }
+}
+
 /// An ORDER BY list (without the keywords); insertion order breaks ties so paging is stable.
 pub fn order_by(sort: &[Sort]) -> StoreResult<String> {
     validate_sort(sort)?;
     let mut parts = Vec::with_capacity(sort.len() + 1);
     for s in sort {
-        let dir = match s.dir {
-            SortDir::Asc => "ASC",
-            SortDir::Desc => "DESC",
-        };
+        let dir = keyword(s.dir);
         parts.push(format!("{} {dir}", doc_value_expr(&s.path)?));
     }
     parts.push("rowid ASC".into());
@@ -527,10 +532,7 @@ pub fn index_ddl(spec: &IndexSpec) -> StoreResult<String> {
     for (path, dir) in spec.keys {
         let segs = parse_path(path, false)?;
         let lit = path_literal(&segs);
-        let dir = match dir {
-            SortDir::Asc => "ASC",
-            SortDir::Desc => "DESC",
-        };
+        let dir = keyword(*dir);
         cols.push(format!("json_extract(doc, {lit}) {dir}"));
         present.push(format!("json_type(doc, {lit}) IS NOT NULL"));
     }

@@ -18,7 +18,7 @@
 use super::apply::parse_path;
 use super::indexes::IndexSpec;
 use super::sql::{self, Arg, Sql, path_literal};
-use super::{Collection, Filter, Query, SortDir, StoreResult};
+use super::{Collection, Filter, Query, StoreResult};
 use serde_json::Value;
 
 /// Where an index column's value comes from.
@@ -243,10 +243,7 @@ pub fn ddl(spec: &IndexSpec) -> StoreResult<Option<Vec<String>>> {
         .iter()
         .enumerate()
         .map(|(i, (_, dir))| {
-            let dir = match dir {
-                SortDir::Asc => "ASC",
-                SortDir::Desc => "DESC",
-            };
+            let dir = sql::keyword(*dir);
             format!("c{i} {dir}")
         })
         .collect();
@@ -329,10 +326,7 @@ pub fn first_each_sql(
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let dir = match s.dir {
-                SortDir::Asc => "ASC",
-                SortDir::Desc => "DESC",
-            };
+            let dir = sql::keyword(s.dir);
             format!("m.c{} {dir}", l.element + 1 + i)
         })
         .collect();

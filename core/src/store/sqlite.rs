@@ -883,27 +883,15 @@ impl Store for SqliteStore {
             .await?
         {
             Some(statement) => self.plan(collection, statement).await,
-            None => {
-                let v = values.first().cloned().unwrap_or(Value::Null);
-                self.explain(collection, &super::first_each_query(query, path, &v))
-                    .await
-            }
+            None => super::explain_first_read(self, collection, query, path, values).await,
         }
     }
 
     async fn ensure_indexes(&self) -> StoreResult<IndexReport> {
         let mut report = IndexReport::default();
         for spec in CATALOGUE {
-            let physical = sql::physical_index_name(spec);
-            let exists: Option<String> = sqlx::query_scalar(
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND name = ?1",
-            )
-            .bind(physical.clone())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(|e| backend_error(e, None))?;
             let label = format!("{}.{}", spec.collection.name(), spec.name);
-            if exists.is_some() {
+            if self.has_index(spec).await? {
                 if spec.multikey.is_some() {
                     self.mark_ready(spec);
                 }
