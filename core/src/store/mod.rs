@@ -26,6 +26,10 @@ pub mod sql_multikey;
 pub mod sqlite;
 #[cfg(feature = "sqlite")]
 mod sqlite_group;
+#[cfg(feature = "sqlite")]
+mod sqlite_read;
+#[cfg(feature = "sqlite")]
+mod sqlite_write;
 
 #[cfg(feature = "conformance")]
 #[doc(hidden)]

@@ -18,9 +18,11 @@ use super::indexes::{self, CATALOGUE, IndexSpec};
 use super::sql::{self, Arg, Sql};
 use super::sql_multikey;
 use super::sqlite_group::{Done, GroupWriter, Work};
+use super::sqlite_read::{Length, Readers};
+use super::sqlite_write::params;
 use super::{
-    Backend, Collection, Expect, Filter, IndexReport, Query, QueryPlan, Store, StoreError,
-    StoreResult, Write,
+    Backend, Collection, Filter, IndexReport, Query, QueryPlan, Store, StoreError, StoreResult,
+    Write,
 };
 use crate::types::Timestamp;
 use async_trait::async_trait;
@@ -38,11 +40,13 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// How long a writer waits for the write lock before SQLite gives up. Commits are short, so
 /// hitting this means the database is wedged, not busy.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Retries when SQLite still reports BUSY (e.g. a WAL checkpoint raced the lock).
 pub(super) const BUSY_RETRIES: u32 = 20;
 /// Readers run in parallel under WAL; writers queue on the lock whatever the size.
 const POOL_SIZE: u32 = 8;
+/// Reads of at most this many documents run as short reads ([`Length::Short`]).
+const SHORT_READ_ROWS: u64 = 500;
 
 /// Prefix of keys that are not a plain string id (composite or non-string keys), so they
 /// can never equal a real `id`.
@@ -57,6 +61,8 @@ pub struct SqliteStore {
     path: PathBuf,
     /// Every commit and sequence step of this process goes through it ([`super::sqlite_group`]).
     writer: GroupWriter,
+    /// The hot reads (documents, counts, last rates) run here ([`super::sqlite_read`]).
+    readers: Arc<Readers>,
     /// The multikey indexes whose entries are complete ([`super::sql_multikey`]): found at
     /// open, added by [`Store::ensure_indexes`]. Until then their reads go document by
     /// document, which gives the same answers more slowly.
@@ -87,7 +93,7 @@ fn is_busy(e: &sqlx::Error) -> bool {
 }
 
 /// The catalogue name of the index named in a SQLite UNIQUE error.
-fn violated_index(collection: Collection, message: &str) -> String {
+pub(super) fn violated_index(collection: Collection, message: &str) -> String {
     if let Some(rest) = message.split("index '").nth(1)
         && let Some(physical) = rest.split('\'').next()
         && let Some(name) = sql::catalogue_index_name(collection, physical)
@@ -98,6 +104,15 @@ fn violated_index(collection: Collection, message: &str) -> String {
     indexes::key_index(collection)
         .map(|s| s.name.to_string())
         .unwrap_or_else(|| format!("{}_key", collection.name()))
+}
+
+/// A read's error: BUSY (a read in WAL mode only meets it while the file is being
+/// recovered) is the store being unavailable, the rest as for writes.
+fn read_error(e: rusqlite::Error, collection: Collection) -> StoreError {
+    match super::sqlite_write::classify(e, Some(collection)) {
+        Failure::Busy => StoreError::Unavailable("sqlite: the database is locked".into()),
+        Failure::Store(e) => e,
+    }
 }
 
 pub(super) fn classify(e: sqlx::Error, collection: Option<Collection>) -> Failure {
@@ -126,19 +141,19 @@ fn backend_error(e: sqlx::Error, collection: Option<Collection>) -> StoreError {
     }
 }
 
-fn decode(collection: Collection, text: &str) -> StoreResult<Value> {
+pub(super) fn decode(collection: Collection, text: &str) -> StoreResult<Value> {
     serde_json::from_str(text).map_err(|e| StoreError::Decode {
         collection: collection.name().to_string(),
         message: format!("stored JSON is unreadable: {e}"),
     })
 }
 
-fn encode(doc: &Value) -> String {
+pub(super) fn encode(doc: &Value) -> String {
     doc.to_string()
 }
 
 /// The primary key from the collection's key fields; `None` when they are absent.
-fn natural_key(collection: Collection, doc: &Value) -> StoreResult<Option<String>> {
+pub(super) fn natural_key(collection: Collection, doc: &Value) -> StoreResult<Option<String>> {
     for f in collection.scalar_fields() {
         if let Some(Value::Array(_) | Value::Object(_)) = get_path(doc, f) {
             return Err(StoreError::InvalidQuery(format!(
@@ -178,7 +193,7 @@ fn natural_key(collection: Collection, doc: &Value) -> StoreResult<Option<String
 }
 
 /// A key for a document without key fields: its legacy `_id` when it has one.
-fn generated_key(doc: &Value) -> String {
+pub(super) fn generated_key(doc: &Value) -> String {
     match doc.get("_id") {
         Some(id) if !id.is_null() => format!("{GENERATED_KEY}{id}"),
         _ => format!("{GENERATED_KEY}{}", ulid::Ulid::new()),
@@ -197,7 +212,7 @@ fn require_object(collection: Collection, doc: &Value) -> StoreResult<()> {
 
 /// MongoDB keeps a document's `_id` when a replacement omits it; so does this adapter, so a
 /// legacy `_id` survives any read-modify-write.
-fn keep_id(old: &Value, new: &mut Value) {
+pub(super) fn keep_id(old: &Value, new: &mut Value) {
     if let (Some(id), Value::Object(m)) = (old.get("_id"), new) {
         m.entry("_id").or_insert_with(|| id.clone());
     }
@@ -217,7 +232,7 @@ fn bind<'a>(
     q
 }
 
-fn table(c: Collection) -> String {
+pub(super) fn table(c: Collection) -> String {
     format!("\"{}\"", c.name())
 }
 
@@ -322,8 +337,9 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
-        let writer = GroupWriter::start(pool.clone())?;
+        let writer = GroupWriter::start(&path)?;
         let store = SqliteStore {
+            readers: Arc::new(Readers::new(&path)),
             pool,
             path,
             writer,
@@ -341,8 +357,11 @@ impl SqliteStore {
         &self.path
     }
 
-    /// Closes the pool (waits for connections to return), e.g. before deleting the file.
+    /// Closes the writer (after the commits already handed to it) and the pool (waits for
+    /// connections to return), e.g. before copying or deleting the file.
     pub async fn close(&self) {
+        self.writer.stop().await;
+        self.readers.close();
         self.pool.close().await;
     }
 
@@ -455,22 +474,23 @@ impl SqliteStore {
     }
 
     /// The first column of every row of `statement`.
-    async fn scalars<T>(&self, collection: Collection, statement: Sql) -> StoreResult<Vec<T>>
-    where
-        T: Send + Unpin + for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
-    {
+    fn scalars<T: rusqlite::types::FromSql>(
+        &self,
+        collection: Collection,
+        statement: Sql,
+        length: Length,
+    ) -> StoreResult<Vec<T>> {
         let Sql { text, args } = statement;
-        let mut q = sqlx::query_scalar::<Sqlite, T>(AssertSqlSafe(text));
-        for a in &args {
-            q = match a {
-                Arg::Int(i) => q.bind(*i),
-                Arg::Real(f) => q.bind(*f),
-                Arg::Text(s) => q.bind(s.clone()),
-            };
-        }
-        q.fetch_all(&self.pool)
-            .await
-            .map_err(|e| backend_error(e, Some(collection)))
+        self.readers.run(length, |conn| {
+            let fail = |e| read_error(e, collection);
+            let mut q = conn.prepare_cached(&text).map_err(fail)?;
+            let rows = q
+                .query_map(rusqlite::params_from_iter(params(&args)), |r| {
+                    r.get::<_, T>(0)
+                })
+                .map_err(fail)?;
+            rows.collect::<Result<Vec<T>, _>>().map_err(fail)
+        })
     }
 
     async fn plan(&self, collection: Collection, statement: Sql) -> StoreResult<QueryPlan> {
@@ -578,180 +598,6 @@ async fn write_planner_figures(conn: &mut SqliteConnection) -> StoreResult<()> {
     tx.commit().await.map_err(fail)
 }
 
-/// Selects `(key, doc)` of matching rows, at most `limit`.
-async fn select_rows(
-    conn: &mut SqliteConnection,
-    collection: Collection,
-    filter: &Filter,
-    limit: Option<u64>,
-) -> Attempt<Vec<(String, Value)>> {
-    let Sql { text, mut args } = sql::where_clause(collection, filter)?;
-    let mut q = format!(
-        "SELECT key, doc FROM {} WHERE {text} ORDER BY rowid",
-        table(collection)
-    );
-    if let Some(n) = limit {
-        args.push(Arg::Int(i64::try_from(n).unwrap_or(i64::MAX)));
-        q.push_str(&format!(" LIMIT ?{}", args.len()));
-    }
-    let rows = bind(sqlx::query(AssertSqlSafe(q)), &args)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| classify(e, Some(collection)))?;
-    rows.into_iter()
-        .map(|r| {
-            let key: String = r
-                .try_get("key")
-                .map_err(|e| classify(e, Some(collection)))?;
-            let doc: String = r
-                .try_get("doc")
-                .map_err(|e| classify(e, Some(collection)))?;
-            Ok((key, decode(collection, &doc)?))
-        })
-        .collect()
-}
-
-/// Rows a guarded write may touch: for `Expect::One`, exactly one or a `Conflict`.
-async fn guarded_rows(
-    conn: &mut SqliteConnection,
-    collection: Collection,
-    filter: &Filter,
-    expect: Expect,
-    what: &str,
-) -> Attempt<Vec<(String, Value)>> {
-    let limit = match expect {
-        Expect::One => Some(2),
-        Expect::Any => None,
-    };
-    let rows = select_rows(conn, collection, filter, limit).await?;
-    if expect == Expect::One && rows.len() != 1 {
-        return Err(StoreError::Conflict(format!(
-            "{what} on {collection} expected exactly one document, {} matched",
-            if rows.is_empty() { "none" } else { "several" }
-        ))
-        .into());
-    }
-    Ok(rows)
-}
-
-async fn insert_row(
-    conn: &mut SqliteConnection,
-    collection: Collection,
-    key: &str,
-    doc: &Value,
-) -> Attempt<()> {
-    let q = format!(
-        "INSERT INTO {} (key, doc) VALUES (?1, ?2)",
-        table(collection)
-    );
-    sqlx::query(AssertSqlSafe(q))
-        .bind(key.to_string())
-        .bind(encode(doc))
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| classify(e, Some(collection)))?;
-    Ok(())
-}
-
-async fn rewrite_row(
-    conn: &mut SqliteConnection,
-    collection: Collection,
-    old_key: &str,
-    doc: &Value,
-) -> Attempt<()> {
-    let key = natural_key(collection, doc)?.unwrap_or_else(|| old_key.to_string());
-    let q = format!(
-        "UPDATE {} SET key = ?1, doc = ?2 WHERE key = ?3",
-        table(collection)
-    );
-    sqlx::query(AssertSqlSafe(q))
-        .bind(key)
-        .bind(encode(doc))
-        .bind(old_key.to_string())
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| classify(e, Some(collection)))?;
-    Ok(())
-}
-
-pub(super) async fn apply_write(conn: &mut SqliteConnection, w: &Write) -> Attempt<()> {
-    match w {
-        Write::Insert { collection, doc } => {
-            let key = match natural_key(*collection, doc)? {
-                Some(k) => k,
-                None => generated_key(doc),
-            };
-            insert_row(conn, *collection, &key, doc).await
-        }
-        Write::Upsert { collection, doc } => {
-            let key = natural_key(*collection, doc)?.ok_or_else(|| {
-                StoreError::InvalidQuery(format!(
-                    "upsert into {collection} needs the key fields {:?}",
-                    collection.key_fields()
-                ))
-            })?;
-            let q = format!("SELECT doc FROM {} WHERE key = ?1", table(*collection));
-            let old: Option<String> = sqlx::query_scalar(AssertSqlSafe(q))
-                .bind(key.clone())
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(|e| classify(e, Some(*collection)))?;
-            match old {
-                Some(old) => {
-                    let mut doc = doc.clone();
-                    keep_id(&decode(*collection, &old)?, &mut doc);
-                    rewrite_row(conn, *collection, &key, &doc).await
-                }
-                None => insert_row(conn, *collection, &key, doc).await,
-            }
-        }
-        Write::Update {
-            collection,
-            filter,
-            ops,
-            expect,
-        } => {
-            for (key, mut doc) in guarded_rows(conn, *collection, filter, *expect, "update").await?
-            {
-                apply::apply_ops(&mut doc, ops)?;
-                rewrite_row(conn, *collection, &key, &doc).await?;
-            }
-            Ok(())
-        }
-        Write::Replace {
-            collection,
-            filter,
-            doc,
-            expect,
-        } => {
-            let rows = guarded_rows(conn, *collection, filter, *expect, "replace").await?;
-            // Replacing several documents with one body would only collide on their keys.
-            if let Some((key, old)) = rows.into_iter().next() {
-                let mut doc = doc.clone();
-                keep_id(&old, &mut doc);
-                rewrite_row(conn, *collection, &key, &doc).await?;
-            }
-            Ok(())
-        }
-        Write::Delete {
-            collection,
-            filter,
-            expect,
-        } => {
-            let rows = guarded_rows(conn, *collection, filter, *expect, "delete").await?;
-            let q = format!("DELETE FROM {} WHERE key = ?1", table(*collection));
-            for (key, _) in rows {
-                sqlx::query(AssertSqlSafe(q.clone()))
-                    .bind(key)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(|e| classify(e, Some(*collection)))?;
-            }
-            Ok(())
-        }
-    }
-}
-
 /// Rejects malformed writes before the write lock is taken.
 fn precheck(w: &Write) -> StoreResult<()> {
     match w {
@@ -792,13 +638,19 @@ impl SqliteStore {
                 format!("SELECT COUNT(*) FROM (SELECT 1 FROM {t} WHERE {text} LIMIT {cap})")
             }
         };
-        let row = bind(sqlx::query(AssertSqlSafe(q)), &args)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(|e| backend_error(e, Some(collection)))?;
-        let n: i64 = row
-            .try_get(0)
-            .map_err(|e| backend_error(e, Some(collection)))?;
+        let length = if cap.is_some() {
+            Length::Short
+        } else {
+            Length::Long
+        };
+        let n: i64 = self.readers.run(length, |conn| {
+            let fail = |e| read_error(e, collection);
+            conn.prepare_cached(&q)
+                .and_then(|mut s| {
+                    s.query_row(rusqlite::params_from_iter(params(&args)), |r| r.get(0))
+                })
+                .map_err(fail)
+        })?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 }
@@ -826,8 +678,11 @@ impl Store for SqliteStore {
     }
 
     async fn find_text(&self, collection: Collection, query: &Query) -> StoreResult<Vec<String>> {
-        self.scalars(collection, select_docs(collection, query)?)
-            .await
+        let length = match query.limit {
+            Some(n) if n <= SHORT_READ_ROWS => Length::Short,
+            _ => Length::Long,
+        };
+        self.scalars(collection, select_docs(collection, query)?, length)
     }
 
     async fn count(&self, collection: Collection, filter: &Filter) -> StoreResult<u64> {
@@ -866,7 +721,7 @@ impl Store for SqliteStore {
             .first_each_statement(collection, query, path, values)
             .await?
         {
-            Some(statement) => self.scalars(collection, statement).await,
+            Some(statement) => self.scalars(collection, statement, Length::Short),
             None => super::first_each_by_reads(self, collection, query, path, values).await,
         }
     }
@@ -952,35 +807,11 @@ impl Store for SqliteStore {
         };
         match self.writer.submit(work).await? {
             Done::Sequence(first) => Ok(first),
-            Done::Committed => Err(StoreError::Backend(
-                "sqlite writer answered a sequence with a commit".into(),
+            Done::Committed | Done::Stopped => Err(StoreError::Backend(
+                "sqlite writer answered a sequence with something else".into(),
             )),
         }
     }
-}
-
-/// Adds `step` to the sequence `name` (created at `step`) and returns the first number of
-/// the block; runs on the group writer's transaction.
-pub(super) async fn sequence_block(
-    conn: &mut SqliteConnection,
-    name: &str,
-    step: i64,
-) -> Attempt<u64> {
-    let q = "INSERT INTO \"counters\" (key, doc) VALUES (?1, json_object('id', ?1, 'seq', ?2)) \
-             ON CONFLICT (key) DO UPDATE SET doc = json_set(doc, '$.seq', \
-             IFNULL(json_extract(doc, '$.seq'), 0) + ?2) \
-             RETURNING json_extract(doc, '$.seq')";
-    let last: i64 = sqlx::query_scalar(q)
-        .bind(name.to_string())
-        .bind(step)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(|e| classify(e, Some(Collection::Counters)))?;
-    u64::try_from(last - step + 1).map_err(|_| {
-        Failure::Store(StoreError::Backend(format!(
-            "counter went negative: {last}"
-        )))
-    })
 }
 
 /// The increment of a sequence block, refused when empty or beyond SQLite's integers.
@@ -997,7 +828,7 @@ fn block_size(name: &str, n: u64) -> StoreResult<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::UpdateOp;
+    use crate::store::{Expect, UpdateOp};
     use serde_json::json;
 
     #[test]
@@ -1229,6 +1060,42 @@ mod tests {
             .await
             .unwrap();
         assert!(!plan.full_scan && !plan.indexes.is_empty(), "{plan:?}");
+    }
+
+    /// Closing waits for the commits already handed to the writer, then refuses new ones
+    /// (the file can be copied or deleted); another store opened on the file sees them all.
+    #[tokio::test]
+    async fn close_keeps_handed_over_commits_and_refuses_later_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("close.db");
+        let store = SqliteStore::open(&path).await.unwrap();
+        let writes = |i: u32| {
+            vec![Write::Insert {
+                collection: Collection::Jobs,
+                doc: json!({"id": format!("J{i}")}),
+            }]
+        };
+        let (a, b) = tokio::join!(store.commit(writes(1)), store.commit(writes(2)));
+        a.unwrap();
+        b.unwrap();
+        store.close().await;
+        match store.commit(writes(3)).await {
+            Err(StoreError::Unavailable(m)) => assert!(m.contains("closing"), "{m}"),
+            other => panic!("a commit after close: {other:?}"),
+        }
+        assert!(matches!(
+            store.next_sequence("ORD-").await,
+            Err(StoreError::Unavailable(_))
+        ));
+        let again = SqliteStore::open(&path).await.unwrap();
+        let ids: Vec<String> = again
+            .find(Collection::Jobs, &Query::new(Filter::All))
+            .await
+            .unwrap()
+            .iter()
+            .map(|d| d["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(ids, ["J1", "J2"]);
     }
 
     /// Concurrent commits are grouped into shared transactions; one that fails its guard is

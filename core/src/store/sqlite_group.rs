@@ -13,13 +13,15 @@
 //! so a commit sees every earlier commit of its batch, exactly as if they had queued on the
 //! lock. Other processes on the same file still queue on SQLite's lock (busy timeout).
 //!
-//! The writer runs on its own thread and runtime, so a store outlives the runtime that
-//! opened it (tests open stores on short-lived runtimes); it stops when the last handle to
-//! the store is dropped.
+//! The writer runs on its own thread with its own connection (`super::sqlite_write` says
+//! why), so a store outlives the runtime that opened it (tests open stores on short-lived
+//! runtimes); it stops when the store is closed or the last handle to it is dropped.
 
-use super::sqlite::{Attempt, BUSY_RETRIES, Failure, apply_write, classify, sequence_block};
+use super::sqlite::{Attempt, BUSY_RETRIES, Failure};
+use super::sqlite_write::{apply_write, control, sequence_block};
 use super::{StoreError, StoreResult, Write};
-use sqlx::SqlitePool;
+use rusqlite::Connection;
+use std::path::Path;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
@@ -36,6 +38,8 @@ pub(super) enum Work {
         name: String,
         step: i64,
     },
+    /// Close the connection and stop (the store is closing).
+    Stop,
 }
 
 /// What the writer answers.
@@ -43,6 +47,7 @@ pub(super) enum Done {
     Committed,
     /// The first number of the reserved block.
     Sequence(u64),
+    Stopped,
 }
 
 struct Job {
@@ -57,15 +62,13 @@ pub(super) struct GroupWriter {
 }
 
 impl GroupWriter {
-    pub(super) fn start(pool: SqlitePool) -> StoreResult<GroupWriter> {
+    /// Opens the writer's connection to `path` and starts its thread.
+    pub(super) fn start(path: &Path) -> StoreResult<GroupWriter> {
+        let conn = super::sqlite_write::open(path)?;
         let (tx, rx) = mpsc::channel(QUEUE);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| StoreError::Unavailable(format!("sqlite writer runtime: {e}")))?;
         std::thread::Builder::new()
             .name("nexus-sqlite-writer".into())
-            .spawn(move || runtime.block_on(run(pool, rx)))
+            .spawn(move || run(conn, rx))
             .map_err(|e| StoreError::Unavailable(format!("sqlite writer thread: {e}")))?;
         Ok(GroupWriter { tx })
     }
@@ -78,32 +81,73 @@ impl GroupWriter {
             .map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
+
+    /// Closes the writer's connection once the commits handed over before are done; later
+    /// commits fail as the store is closed.
+    pub(super) async fn stop(&self) {
+        // Already stopped is as good.
+        let _ = self.submit(Work::Stop).await;
+    }
 }
 
 fn stopped() -> StoreError {
     StoreError::Unavailable("sqlite: the writer stopped (the store is closing)".into())
 }
 
-async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
+fn run(conn: Connection, mut rx: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let results = commit_batch(&pool, &batch).await;
+    while let Some(first) = rx.blocking_recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let stop = batch.iter().position(|j| matches!(j.work, Work::Stop));
+        let later = stop.map(|at| batch.split_off(at)).unwrap_or_default();
+        let results = commit_batch(&conn, &batch);
         for (job, result) in batch.drain(..).zip(results) {
             // A caller that gave up (its request was cancelled) no longer listens.
             let _ = job.reply.send(result);
+        }
+        if !later.is_empty() {
+            drop(conn);
+            rx.close();
+            for job in later {
+                let _ = job.reply.send(match job.work {
+                    Work::Stop => Ok(Done::Stopped),
+                    _ => Err(stopped()),
+                });
+            }
+            // Whatever was queued behind the stop is refused with the store closed.
+            while let Ok(job) = rx.try_recv() {
+                let _ = job.reply.send(Err(stopped()));
+            }
+            return;
         }
     }
 }
 
 /// One result per job, retrying the whole batch while another process holds the lock.
-async fn commit_batch(pool: &SqlitePool, jobs: &[Job]) -> Vec<StoreResult<Done>> {
+fn commit_batch(conn: &Connection, jobs: &[Job]) -> Vec<StoreResult<Done>> {
+    if jobs.is_empty() {
+        return Vec::new();
+    }
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match attempt_batch(pool, jobs).await {
+        let outcome = attempt_batch(conn, jobs);
+        if !conn.is_autocommit() {
+            // A failed attempt left its transaction open: undo all of it.
+            let _ = control(conn, "ROLLBACK");
+        }
+        match outcome {
             Ok(results) => return results,
             Err(Failure::Busy) if attempt < BUSY_RETRIES => {
-                tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt))).await;
+                // Another process holds the lock (SQLite's busy timeout already waited);
+                // back off before the whole batch is tried again.
+                std::thread::sleep(Duration::from_millis(5 * u64::from(attempt)));
             }
             Err(Failure::Busy) => {
                 return jobs
@@ -121,49 +165,37 @@ async fn commit_batch(pool: &SqlitePool, jobs: &[Job]) -> Vec<StoreResult<Done>>
     }
 }
 
-async fn attempt_batch(pool: &SqlitePool, jobs: &[Job]) -> Attempt<Vec<StoreResult<Done>>> {
-    let mut tx = pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(|e| classify(e, None))?;
+fn attempt_batch(conn: &Connection, jobs: &[Job]) -> Attempt<Vec<StoreResult<Done>>> {
+    control(conn, "BEGIN IMMEDIATE")?;
     let mut results = Vec::with_capacity(jobs.len());
     for job in jobs {
-        savepoint(&mut tx, "SAVEPOINT nexus_commit").await?;
-        match run_work(&mut tx, &job.work).await {
+        control(conn, "SAVEPOINT nexus_commit")?;
+        match run_work(conn, &job.work) {
             Ok(done) => {
-                savepoint(&mut tx, "RELEASE nexus_commit").await?;
+                control(conn, "RELEASE nexus_commit")?;
                 results.push(Ok(done));
             }
             Err(Failure::Busy) => return Err(Failure::Busy),
             Err(Failure::Store(e)) => {
-                savepoint(&mut tx, "ROLLBACK TO nexus_commit").await?;
-                savepoint(&mut tx, "RELEASE nexus_commit").await?;
+                control(conn, "ROLLBACK TO nexus_commit")?;
+                control(conn, "RELEASE nexus_commit")?;
                 results.push(Err(e));
             }
         }
     }
-    tx.commit().await.map_err(|e| classify(e, None))?;
+    control(conn, "COMMIT")?;
     Ok(results)
 }
 
-async fn savepoint(conn: &mut sqlx::SqliteConnection, statement: &'static str) -> Attempt<()> {
-    sqlx::query(statement)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
-        .map_err(|e| classify(e, None))
-}
-
-async fn run_work(conn: &mut sqlx::SqliteConnection, work: &Work) -> Attempt<Done> {
+fn run_work(conn: &Connection, work: &Work) -> Attempt<Done> {
     match work {
         Work::Commit(writes) => {
             for w in writes {
-                apply_write(conn, w).await?;
+                apply_write(conn, w)?;
             }
             Ok(Done::Committed)
         }
-        Work::Sequence { name, step } => {
-            sequence_block(conn, name, *step).await.map(Done::Sequence)
-        }
+        Work::Sequence { name, step } => sequence_block(conn, name, *step).map(Done::Sequence),
+        Work::Stop => Ok(Done::Stopped),
     }
 }
