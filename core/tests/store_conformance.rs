@@ -115,6 +115,7 @@ conformance_tests!(
     packaging_balance_never_oversold,
     one_status_transition_wins,
     first_each_agrees_with_reads,
+    find_fields_agrees_with_reads,
     hot_queries_use_indexes,
 );
 

@@ -23,6 +23,9 @@ pub async fn run(target: &Target) -> anyhow::Result<ExitCode> {
     for c in &report.conflicts {
         out!("⚠️  conflict (left as found): {c}");
     }
+    for name in &report.dropped {
+        out!("🗑️  dropped (retired by the catalogue): {name}");
+    }
     out!("────────────────────────────────────────");
     out!("Created: {} indexes", report.created.len());
     out!("Already present: {} indexes", report.existing.len());

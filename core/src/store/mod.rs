@@ -40,7 +40,9 @@ pub use indexes::{CATALOGUE, IndexCondition, IndexSpec};
 #[cfg(feature = "mongo")]
 pub use mongo::MongoStore;
 pub use open::{StoreConfig, open};
-pub use query::{Filter, Query, Sort, SortDir, first_each_query, spellings, status_filter};
+pub use query::{
+    Filter, Query, Sort, SortDir, first_each_query, spellings, status_filter, status_filters,
+};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 pub use typed::{Document, TypedStore};
@@ -190,6 +192,8 @@ pub struct IndexReport {
     /// different options (e.g. a legacy plain `auditlogs.timestamp_1` where the catalogue
     /// wants the TTL); left untouched for an operator to resolve, with the reason.
     pub conflicts: Vec<String>,
+    /// Retired indexes ([`indexes::RETIRED`]) found and dropped.
+    pub dropped: Vec<String>,
 }
 
 #[async_trait]
@@ -261,6 +265,36 @@ pub trait Store: Send + Sync + 'static {
         first_each_by_reads(self, collection, query, path, values).await
     }
 
+    /// The values of `fields` (dotted paths) of every document `query` reads, one row per
+    /// document in the query's order, `null` where a field is absent: figures, not
+    /// documents. A store answers it from an index covering the filter and the fields
+    /// ([`indexes::IndexSpec::covered`]) without opening a document; the credit check sums
+    /// a customer's open orders this way at every booking.
+    async fn find_fields(
+        &self,
+        collection: Collection,
+        query: &Query,
+        fields: &[&str],
+    ) -> StoreResult<Vec<Vec<Value>>> {
+        check_fields(fields)?;
+        Ok(self
+            .find(collection, query)
+            .await?
+            .iter()
+            .map(|doc| fields_of(doc, fields))
+            .collect())
+    }
+
+    /// How the database would answer [`Store::find_fields`].
+    async fn explain_fields(
+        &self,
+        collection: Collection,
+        query: &Query,
+        _fields: &[&str],
+    ) -> StoreResult<QueryPlan> {
+        self.explain(collection, query).await
+    }
+
     /// How the database would answer [`Store::first_each`] (for the first value, where
     /// the store reads value by value).
     async fn explain_first_each(
@@ -272,6 +306,36 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<QueryPlan> {
         explain_first_read(self, collection, query, path, values).await
     }
+}
+
+/// The fields of a [`Store::find_fields`]: at least one, valid paths, none inside another
+/// (`creditCheck` beside `creditCheck.passed`).
+pub fn check_fields(fields: &[&str]) -> StoreResult<()> {
+    if fields.is_empty() {
+        return Err(StoreError::InvalidQuery(
+            "find_fields needs at least one field".into(),
+        ));
+    }
+    for (i, a) in fields.iter().enumerate() {
+        apply::parse_path(a, false)?;
+        for b in &fields[i + 1..] {
+            let inside = |x: &str, y: &str| x == y || x.starts_with(&format!("{y}."));
+            if inside(a, b) || inside(b, a) {
+                return Err(StoreError::InvalidQuery(format!(
+                    "find_fields: `{a}` and `{b}` overlap"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A row of [`Store::find_fields`] from a whole document.
+pub fn fields_of(doc: &Value, fields: &[&str]) -> Vec<Value> {
+    fields
+        .iter()
+        .map(|f| apply::get_path(doc, f).cloned().unwrap_or(Value::Null))
+        .collect()
 }
 
 /// The plan of [`first_each_by_reads`]' read for the first value.

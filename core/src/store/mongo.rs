@@ -420,6 +420,95 @@ impl MongoStore {
         )))
     }
 
+    /// A find, with only `projection`'s fields when given.
+    async fn find_projected(
+        &self,
+        collection: Collection,
+        query: &Query,
+        projection: Option<Document>,
+    ) -> StoreResult<Vec<Value>> {
+        if query.limit == Some(0) {
+            // MongoDB reads limit 0 as "no limit".
+            filter_to_bson(&query.filter)?;
+            return Ok(Vec::new());
+        }
+        let filter = read_filter(collection, &query.filter)?;
+        let coll = self.coll(collection);
+        let mut action = coll.find(filter);
+        if let Some(p) = projection {
+            action = action.projection(p);
+        }
+        if let Some(sort) = sort_for(query)? {
+            action = action.sort(sort);
+        }
+        if query.skip > 0 {
+            action = action.skip(query.skip);
+        }
+        if let Some(n) = query.limit {
+            action = action.limit(i64::try_from(n).unwrap_or(i64::MAX));
+        }
+        let cursor = action.await.map_err(|e| store_error(e, Some(collection)))?;
+        let docs: Vec<Document> = cursor
+            .try_collect()
+            .await
+            .map_err(|e| store_error(e, Some(collection)))?;
+        Ok(docs.iter().map(doc_to_json).collect())
+    }
+
+    /// The winning plan of a find, with `projection` when given.
+    async fn plan(
+        &self,
+        collection: Collection,
+        query: &Query,
+        projection: Option<Document>,
+    ) -> StoreResult<QueryPlan> {
+        let mut find = doc! {
+            "find": collection.name(),
+            "filter": read_filter(collection, &query.filter)?,
+        };
+        if let Some(sort) = sort_for(query)? {
+            find.insert("sort", sort);
+        }
+        if let Some(p) = projection {
+            find.insert("projection", p);
+        }
+        if query.skip > 0 {
+            find.insert("skip", i64::try_from(query.skip).unwrap_or(i64::MAX));
+        }
+        if let Some(n) = query.limit.filter(|n| *n > 0) {
+            find.insert("limit", i64::try_from(n).unwrap_or(i64::MAX));
+        }
+        let out = self
+            .db
+            .run_command(doc! { "explain": find, "verbosity": "queryPlanner" })
+            .await
+            .map_err(|e| store_error(e, Some(collection)))?;
+        let winning = out
+            .get_document("queryPlanner")
+            .and_then(|p| p.get_document("winningPlan"))
+            .map_err(|_| {
+                StoreError::Backend(format!("explain on {collection} gave no winning plan"))
+            })?;
+        let server = out.get_document("serverInfo").ok();
+        let planner = match server.and_then(|s| s.get_str("host").ok()) {
+            Some("secantus") => "secantus".to_string(),
+            _ => format!(
+                "mongod {}",
+                server
+                    .and_then(|s| s.get_str("version").ok())
+                    .unwrap_or("(version not reported)")
+            ),
+        };
+        let winning = Bson::Document(winning.clone());
+        let mut plan = QueryPlan {
+            detail: winning.clone().into_relaxed_extjson().to_string(),
+            planner,
+            ..QueryPlan::default()
+        };
+        walk_plan(&winning, &mut plan);
+        Ok(plan)
+    }
+
     async fn existing_indexes(&self, c: Collection) -> StoreResult<Vec<IndexModel>> {
         match self.coll(c).list_indexes().await {
             Ok(cursor) => cursor
@@ -431,6 +520,17 @@ impl MongoStore {
             Err(e) => Err(store_error(e, Some(c))),
         }
     }
+}
+
+/// `{ _id: 0, <field>: 1 … }`: only the fields asked for, so an index holding them covers
+/// the read.
+fn projection(fields: &[&str]) -> StoreResult<Document> {
+    super::check_fields(fields)?;
+    let mut p = doc! { "_id": 0 };
+    for f in fields {
+        p.insert(*f, 1);
+    }
+    Ok(p)
 }
 
 #[async_trait]
@@ -448,29 +548,31 @@ impl Store for MongoStore {
     }
 
     async fn find(&self, collection: Collection, query: &Query) -> StoreResult<Vec<Value>> {
-        if query.limit == Some(0) {
-            // MongoDB reads limit 0 as "no limit".
-            filter_to_bson(&query.filter)?;
-            return Ok(Vec::new());
-        }
-        let filter = read_filter(collection, &query.filter)?;
-        let coll = self.coll(collection);
-        let mut action = coll.find(filter);
-        if let Some(sort) = sort_for(query)? {
-            action = action.sort(sort);
-        }
-        if query.skip > 0 {
-            action = action.skip(query.skip);
-        }
-        if let Some(n) = query.limit {
-            action = action.limit(i64::try_from(n).unwrap_or(i64::MAX));
-        }
-        let cursor = action.await.map_err(|e| store_error(e, Some(collection)))?;
-        let docs: Vec<Document> = cursor
-            .try_collect()
+        self.find_projected(collection, query, None).await
+    }
+
+    async fn find_fields(
+        &self,
+        collection: Collection,
+        query: &Query,
+        fields: &[&str],
+    ) -> StoreResult<Vec<Vec<Value>>> {
+        Ok(self
+            .find_projected(collection, query, Some(projection(fields)?))
+            .await?
+            .iter()
+            .map(|doc| super::fields_of(doc, fields))
+            .collect())
+    }
+
+    async fn explain_fields(
+        &self,
+        collection: Collection,
+        query: &Query,
+        fields: &[&str],
+    ) -> StoreResult<QueryPlan> {
+        self.plan(collection, query, Some(projection(fields)?))
             .await
-            .map_err(|e| store_error(e, Some(collection)))?;
-        Ok(docs.iter().map(doc_to_json).collect())
     }
 
     async fn find_text(&self, collection: Collection, query: &Query) -> StoreResult<Vec<String>> {
@@ -548,54 +650,26 @@ impl Store for MongoStore {
     }
 
     async fn explain(&self, collection: Collection, query: &Query) -> StoreResult<QueryPlan> {
-        let mut find = doc! {
-            "find": collection.name(),
-            "filter": read_filter(collection, &query.filter)?,
-        };
-        if let Some(sort) = sort_for(query)? {
-            find.insert("sort", sort);
-        }
-        if query.skip > 0 {
-            find.insert("skip", i64::try_from(query.skip).unwrap_or(i64::MAX));
-        }
-        if let Some(n) = query.limit.filter(|n| *n > 0) {
-            find.insert("limit", i64::try_from(n).unwrap_or(i64::MAX));
-        }
-        let out = self
-            .db
-            .run_command(doc! { "explain": find, "verbosity": "queryPlanner" })
-            .await
-            .map_err(|e| store_error(e, Some(collection)))?;
-        let winning = out
-            .get_document("queryPlanner")
-            .and_then(|p| p.get_document("winningPlan"))
-            .map_err(|_| {
-                StoreError::Backend(format!("explain on {collection} gave no winning plan"))
-            })?;
-        let server = out.get_document("serverInfo").ok();
-        let planner = match server.and_then(|s| s.get_str("host").ok()) {
-            Some("secantus") => "secantus".to_string(),
-            _ => format!(
-                "mongod {}",
-                server
-                    .and_then(|s| s.get_str("version").ok())
-                    .unwrap_or("(version not reported)")
-            ),
-        };
-        let winning = Bson::Document(winning.clone());
-        let mut plan = QueryPlan {
-            detail: winning.clone().into_relaxed_extjson().to_string(),
-            planner,
-            ..QueryPlan::default()
-        };
-        walk_plan(&winning, &mut plan);
-        Ok(plan)
+        self.plan(collection, query, None).await
     }
 
     async fn ensure_indexes(&self) -> StoreResult<IndexReport> {
         let mut report = IndexReport::default();
         for c in Collection::ALL {
-            let existing = self.existing_indexes(c).await?;
+            let mut existing = self.existing_indexes(c).await?;
+            for (_, name) in indexes::RETIRED.iter().filter(|(rc, _)| *rc == c) {
+                let named = |m: &IndexModel| {
+                    m.options.as_ref().and_then(|o| o.name.as_deref()) == Some(*name)
+                };
+                if existing.iter().any(named) {
+                    self.coll(c)
+                        .drop_index(*name)
+                        .await
+                        .map_err(|e| store_error(e, Some(c)))?;
+                    existing.retain(|m| !named(m));
+                    report.dropped.push(format!("{}.{name}", c.name()));
+                }
+            }
             let mut missing = Vec::new();
             for spec in indexes::for_collection(c) {
                 let label = format!("{}.{}", c.name(), spec.name);

@@ -436,7 +436,7 @@ fn dir(d: SortDir) -> i32 {
 }
 
 pub fn index_keys(spec: &IndexSpec) -> Document {
-    spec.keys
+    spec.keys_with_covered()
         .iter()
         .map(|(p, d)| ((*p).to_string(), Bson::Int32(dir(*d))))
         .collect()
@@ -457,7 +457,7 @@ pub fn partial_filter(spec: &IndexSpec) -> Option<Document> {
 }
 
 pub fn index_model(spec: &IndexSpec) -> StoreResult<IndexModel> {
-    for (p, _) in spec.keys {
+    for (p, _) in spec.keys_with_covered() {
         parse_path(p, false)?;
     }
     let options = IndexOptions::builder()
@@ -475,8 +475,9 @@ pub fn index_model(spec: &IndexSpec) -> StoreResult<IndexModel> {
 
 /// Whether an index found on the server is the catalogue entry (same keys and options).
 pub fn index_matches(spec: &IndexSpec, existing: &IndexModel) -> bool {
-    let keys_match = existing.keys.len() == spec.keys.len()
-        && existing.keys.iter().zip(spec.keys).all(|((k, v), (p, d))| {
+    let wanted = spec.keys_with_covered();
+    let keys_match = existing.keys.len() == wanted.len()
+        && existing.keys.iter().zip(&wanted).all(|((k, v), (p, d))| {
             k == p
                 && match v {
                     Bson::Int32(x) => i64::from(*x).signum() == i64::from(dir(*d)),

@@ -179,6 +179,15 @@ pub fn spellings(status: OrderStatus) -> Vec<Value> {
 /// Orders whose stored status reads as one of `statuses` (a missing or empty status reads as
 /// Pending Credit Approval, the legacy schema default).
 pub fn status_filter<I: IntoIterator<Item = OrderStatus>>(statuses: I) -> Filter {
+    Filter::or(status_filters(statuses))
+}
+
+/// [`status_filter`] as the disjoint conditions it is the `or` of: the stored spellings,
+/// and (for Pending Credit Approval, the legacy default) a missing status. A read that
+/// must stay on one index takes them one at a time: SQLite answers an `or` by collecting
+/// row ids from each arm and opening every row, so it cannot read fields from the index
+/// alone.
+pub fn status_filters<I: IntoIterator<Item = OrderStatus>>(statuses: I) -> Vec<Filter> {
     let set: BTreeSet<OrderStatus> = statuses.into_iter().collect();
     let mut values: Vec<Value> = set.iter().flat_map(|s| spellings(*s)).collect();
     let mut any = Vec::new();
@@ -187,7 +196,7 @@ pub fn status_filter<I: IntoIterator<Item = OrderStatus>>(statuses: I) -> Filter
         any.push(Filter::Missing("status".into()));
     }
     any.push(Filter::In("status".into(), values));
-    Filter::or(any)
+    any
 }
 
 #[cfg(test)]

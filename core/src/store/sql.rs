@@ -508,7 +508,12 @@ pub fn order_by(sort: &[Sort]) -> StoreResult<String> {
 
 /// Index names are per database in SQLite, so the collection prefixes the catalogue name.
 pub fn physical_index_name(spec: &IndexSpec) -> String {
-    format!("{}__{}", spec.collection.name(), spec.name)
+    physical_name(spec.collection, spec.name)
+}
+
+/// The SQLite name of the index `name` of `collection`.
+pub fn physical_name(collection: Collection, name: &str) -> String {
+    format!("{}__{name}", collection.name())
 }
 
 /// The catalogue name back from a physical index name.
@@ -525,6 +530,16 @@ fn non_empty_text(src: &str, lit: &str) -> String {
     format!("json_type({src}, {lit}) = 'text' AND json_extract({src}, {lit}) <> ''")
 }
 
+/// A covered field as an index column and a projection ([`IndexSpec::covered`]): the
+/// field's JSON text, exact whatever its type (`json_extract` would turn `true` into 1 and
+/// a string and an object's text alike), NULL where absent.
+pub fn covered_expr(path: &str) -> StoreResult<String> {
+    Ok(format!(
+        "(doc -> {})",
+        path_literal(&parse_path(path, false)?)
+    ))
+}
+
 /// `CREATE INDEX` for a catalogue entry, as an expression index over the document.
 pub fn index_ddl(spec: &IndexSpec) -> StoreResult<String> {
     let mut cols = Vec::with_capacity(spec.keys.len());
@@ -535,6 +550,9 @@ pub fn index_ddl(spec: &IndexSpec) -> StoreResult<String> {
         let dir = keyword(*dir);
         cols.push(format!("json_extract(doc, {lit}) {dir}"));
         present.push(format!("json_type(doc, {lit}) IS NOT NULL"));
+    }
+    for path in spec.covered {
+        cols.push(covered_expr(path)?);
     }
     let condition = match spec.condition {
         IndexCondition::All => String::new(),
@@ -602,6 +620,8 @@ pub fn planner_stat(spec: &IndexSpec) -> Option<String> {
             per_combination
         });
     }
+    // A covered column follows a document id's column: one row per combination.
+    figures.extend(spec.covered.iter().map(|_| 1));
     Some(
         figures
             .iter()

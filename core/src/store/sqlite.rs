@@ -239,6 +239,21 @@ pub(super) fn table(c: Collection) -> String {
 /// The one SELECT behind [`Store::find_text`], so [`Store::explain`] plans exactly the
 /// statement a read runs.
 fn select_docs(collection: Collection, query: &Query) -> StoreResult<Sql> {
+    select(collection, query, "doc")
+}
+
+/// The statement behind [`Store::find_fields`]: each field's JSON text, the expression a
+/// covering index holds ([`sql::covered_expr`]), so the planner answers from the index.
+fn select_fields(collection: Collection, query: &Query, fields: &[&str]) -> StoreResult<Sql> {
+    super::check_fields(fields)?;
+    let columns = fields
+        .iter()
+        .map(|f| sql::covered_expr(f))
+        .collect::<StoreResult<Vec<_>>>()?;
+    select(collection, query, &columns.join(", "))
+}
+
+fn select(collection: Collection, query: &Query, columns: &str) -> StoreResult<Sql> {
     let Sql { text, mut args } = sql::where_clause(collection, &query.filter)?;
     let order = sql::order_by(&query.sort)?;
     let limit = query
@@ -256,7 +271,7 @@ fn select_docs(collection: Collection, query: &Query) -> StoreResult<Sql> {
     };
     Ok(Sql {
         text: format!(
-            "SELECT doc FROM {} WHERE {text} {order} LIMIT ?{limit_p} OFFSET ?{skip_p}",
+            "SELECT {columns} FROM {} WHERE {text} {order} LIMIT ?{limit_p} OFFSET ?{skip_p}",
             table(collection)
         ),
         args,
@@ -710,6 +725,49 @@ impl Store for SqliteStore {
         self.plan(collection, select_docs(collection, query)?).await
     }
 
+    async fn find_fields(
+        &self,
+        collection: Collection,
+        query: &Query,
+        fields: &[&str],
+    ) -> StoreResult<Vec<Vec<Value>>> {
+        let Sql { text, args } = select_fields(collection, query, fields)?;
+        let length = match query.limit {
+            Some(n) if n <= SHORT_READ_ROWS => Length::Short,
+            _ => Length::Long,
+        };
+        self.readers.run(length, |conn| {
+            let fail = |e| read_error(e, collection);
+            let mut q = conn.prepare_cached(&text).map_err(fail)?;
+            let mut rows = q
+                .query(rusqlite::params_from_iter(params(&args)))
+                .map_err(fail)?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(fail)? {
+                let mut values = Vec::with_capacity(fields.len());
+                for i in 0..fields.len() {
+                    let text: Option<String> = row.get(i).map_err(fail)?;
+                    values.push(match text {
+                        Some(t) => decode(collection, &t)?,
+                        None => Value::Null,
+                    });
+                }
+                out.push(values);
+            }
+            Ok(out)
+        })
+    }
+
+    async fn explain_fields(
+        &self,
+        collection: Collection,
+        query: &Query,
+        fields: &[&str],
+    ) -> StoreResult<QueryPlan> {
+        self.plan(collection, select_fields(collection, query, fields)?)
+            .await
+    }
+
     async fn first_each(
         &self,
         collection: Collection,
@@ -744,6 +802,32 @@ impl Store for SqliteStore {
 
     async fn ensure_indexes(&self) -> StoreResult<IndexReport> {
         let mut report = IndexReport::default();
+        for (collection, name) in indexes::RETIRED {
+            let physical = sql::physical_name(*collection, name);
+            let exists: Option<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND name = ?1",
+            )
+            .bind(&physical)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| backend_error(e, None))?;
+            if exists.is_none() {
+                continue;
+            }
+            let statement = format!("DROP INDEX IF EXISTS \"{physical}\"");
+            self.write_txn(|conn| {
+                let statement = statement.clone();
+                Box::pin(async move {
+                    sqlx::query(AssertSqlSafe(statement))
+                        .execute(&mut *conn)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| classify(e, Some(*collection)))
+                })
+            })
+            .await?;
+            report.dropped.push(format!("{}.{name}", collection.name()));
+        }
         for spec in CATALOGUE {
             let label = format!("{}.{}", spec.collection.name(), spec.name);
             if self.has_index(spec).await? {
@@ -1060,6 +1144,42 @@ mod tests {
             .await
             .unwrap();
         assert!(!plan.full_scan && !plan.indexes.is_empty(), "{plan:?}");
+    }
+
+    /// An index the catalogue retired is dropped by `ensure_indexes` (once), and its
+    /// replacement built; indexes the catalogue never named are left alone.
+    #[tokio::test]
+    async fn ensure_indexes_drops_retired_indexes_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("retired.db"))
+            .await
+            .unwrap();
+        for ddl in [
+            "CREATE INDEX \"orders__status_1_customerId_1\" ON \"orders\" \
+             (json_extract(doc, '$.\"status\"'), json_extract(doc, '$.\"customerId\"'))",
+            "CREATE INDEX \"orders__operator_own\" ON \"orders\" (json_extract(doc, '$.\"x\"'))",
+        ] {
+            sqlx::query(AssertSqlSafe(ddl))
+                .execute(&store.pool)
+                .await
+                .unwrap();
+        }
+        let report = store.ensure_indexes().await.unwrap();
+        assert_eq!(report.dropped, ["orders.status_1_customerId_1"]);
+        assert!(
+            report
+                .created
+                .contains(&"orders.status_1_customerId_1_id_1_total_1".to_string())
+        );
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'orders'",
+        )
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
+        assert!(!names.iter().any(|n| n == "orders__status_1_customerId_1"));
+        assert!(names.iter().any(|n| n == "orders__operator_own"));
+        assert!(store.ensure_indexes().await.unwrap().dropped.is_empty());
     }
 
     /// Closing waits for the commits already handed to the writer, then refuses new ones
