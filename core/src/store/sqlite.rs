@@ -106,6 +106,15 @@ pub(super) fn violated_index(collection: Collection, message: &str) -> String {
         .unwrap_or_else(|| format!("{}_key", collection.name()))
 }
 
+/// A read of at most [`SHORT_READ_ROWS`] documents is short; any other may read the whole
+/// collection.
+fn read_length(query: &Query) -> Length {
+    match query.limit {
+        Some(n) if n <= SHORT_READ_ROWS => Length::Short,
+        _ => Length::Long,
+    }
+}
+
 /// A read's error: BUSY (a read in WAL mode only meets it while the file is being
 /// recovered) is the store being unavailable, the rest as for writes.
 fn read_error(e: rusqlite::Error, collection: Collection) -> StoreError {
@@ -413,9 +422,14 @@ impl SqliteStore {
     }
 
     async fn has_index(&self, spec: &IndexSpec) -> StoreResult<bool> {
+        self.has_physical_index(&sql::physical_index_name(spec))
+            .await
+    }
+
+    async fn has_physical_index(&self, physical: &str) -> StoreResult<bool> {
         let exists: Option<String> =
             sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND name = ?1")
-                .bind(sql::physical_index_name(spec))
+                .bind(physical)
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(|e| backend_error(e, None))?;
@@ -693,10 +707,7 @@ impl Store for SqliteStore {
     }
 
     async fn find_text(&self, collection: Collection, query: &Query) -> StoreResult<Vec<String>> {
-        let length = match query.limit {
-            Some(n) if n <= SHORT_READ_ROWS => Length::Short,
-            _ => Length::Long,
-        };
+        let length = read_length(query);
         self.scalars(collection, select_docs(collection, query)?, length)
     }
 
@@ -732,10 +743,7 @@ impl Store for SqliteStore {
         fields: &[&str],
     ) -> StoreResult<Vec<Vec<Value>>> {
         let Sql { text, args } = select_fields(collection, query, fields)?;
-        let length = match query.limit {
-            Some(n) if n <= SHORT_READ_ROWS => Length::Short,
-            _ => Length::Long,
-        };
+        let length = read_length(query);
         self.readers.run(length, |conn| {
             let fail = |e| read_error(e, collection);
             let mut q = conn.prepare_cached(&text).map_err(fail)?;
@@ -804,14 +812,7 @@ impl Store for SqliteStore {
         let mut report = IndexReport::default();
         for (collection, name) in indexes::RETIRED {
             let physical = sql::physical_name(*collection, name);
-            let exists: Option<String> = sqlx::query_scalar(
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND name = ?1",
-            )
-            .bind(&physical)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(|e| backend_error(e, None))?;
-            if exists.is_none() {
+            if !self.has_physical_index(&physical).await? {
                 continue;
             }
             let statement = format!("DROP INDEX IF EXISTS \"{physical}\"");
